@@ -1,0 +1,61 @@
+package dev.ecsretrier.config;
+
+/**
+ * The environment variables that configure both handlers. The CDK construct sets them; the
+ * local runtime passes the same names. Endpoints are not here on purpose: they come from the
+ * SDK's standard settings ({@code AWS_ENDPOINT_URL}, {@code AWS_ENDPOINT_URL_ECS}, ...).
+ */
+public enum Setting {
+    CLUSTER("RETRIER_CLUSTER", null, "ARN of the cluster tasks run in"),
+    TASK_DEFINITION("RETRIER_TASK_DEFINITION", null, "task definition ARN or family[:revision]"),
+    CONTAINER_NAME("RETRIER_CONTAINER_NAME", null, "the container that start requests may override"),
+    ESSENTIAL_CONTAINERS("RETRIER_ESSENTIAL_CONTAINERS", "", "comma-separated essential container names; empty: all containers"),
+    STARTED_BY("RETRIER_STARTED_BY", "ecs-retrier", "startedBy value that marks this retrier's tasks"),
+    LAUNCH_TYPE("RETRIER_LAUNCH_TYPE", "", "FARGATE, EC2 or EXTERNAL; empty when a capacity provider strategy is set"),
+    CAPACITY_PROVIDER_STRATEGY("RETRIER_CAPACITY_PROVIDER_STRATEGY", "", "JSON list of {capacityProvider, weight, base}"),
+    SUBNETS("RETRIER_SUBNETS", "", "comma-separated subnet ids (awsvpc network mode)"),
+    SECURITY_GROUPS("RETRIER_SECURITY_GROUPS", "", "comma-separated security group ids"),
+    ASSIGN_PUBLIC_IP("RETRIER_ASSIGN_PUBLIC_IP", "DISABLED", "ENABLED or DISABLED"),
+    MAX_ATTEMPTS("RETRIER_MAX_ATTEMPTS", "3", "attempts in all, first included (1-10)"),
+    BACKOFF_INITIAL_SECONDS("RETRIER_BACKOFF_INITIAL_SECONDS", "60", "delay before the second attempt"),
+    BACKOFF_MULTIPLIER("RETRIER_BACKOFF_MULTIPLIER", "2", "growth factor per attempt (>= 1)"),
+    BACKOFF_MAX_SECONDS("RETRIER_BACKOFF_MAX_SECONDS", "900", "cap on any delay"),
+    BACKOFF_JITTER("RETRIER_BACKOFF_JITTER", "FULL", "FULL, EQUAL or NONE"),
+    RETRYABLE_EXIT_CODES("RETRIER_RETRYABLE_EXIT_CODES", "", "comma-separated exit codes that mean 'try again'"),
+    RULES("RETRIER_RULES", "[]", "JSON list of user rules, evaluated before the default policy"),
+    SCHEDULE_GROUP("RETRIER_SCHEDULE_GROUP", "default", "EventBridge Scheduler group for next attempts"),
+    STARTER_ARN("RETRIER_STARTER_ARN", "", "starter alias ARN the schedules invoke; the starter may derive its own"),
+    STARTER_ALIAS("RETRIER_STARTER_ALIAS", "live", "alias name the starter schedules itself through"),
+    SCHEDULER_ROLE_ARN("RETRIER_SCHEDULER_ROLE_ARN", null, "role EventBridge Scheduler assumes to invoke the starter"),
+    SCHEDULE_DEAD_LETTER_ARN("RETRIER_SCHEDULE_DEAD_LETTER_ARN", "", "SQS queue ARN for schedule deliveries that fail"),
+    TOPIC_ARN("RETRIER_TOPIC_ARN", null, "SNS topic for terminal outcomes"),
+    REGION("AWS_REGION", null, "region of every client; Lambda sets it");
+
+    private final String variable;
+    private final String defaultValue;
+    private final String description;
+
+    Setting(String variable, String defaultValue, String description) {
+        this.variable = variable;
+        this.defaultValue = defaultValue;
+        this.description = description;
+    }
+
+    /** The environment variable's name. */
+    public String variable() {
+        return variable;
+    }
+
+    /** The value used when the variable is absent, or {@code null} when it is required. */
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public boolean required() {
+        return defaultValue == null;
+    }
+}

@@ -1,0 +1,13 @@
+package dev.ecsretrier.port;
+
+import java.time.Instant;
+
+/**
+ * A one-time schedule that invokes the starter with the next attempt's request.
+ *
+ * @param name  deterministic, {@code <runId>-<attempt>}: a second create of the same attempt conflicts
+ * @param at    when to fire, UTC
+ * @param input the next start request as JSON
+ */
+public record ScheduledAttempt(String name, Instant at, String input) {
+}
