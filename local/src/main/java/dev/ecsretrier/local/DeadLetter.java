@@ -1,0 +1,49 @@
+package dev.ecsretrier.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ecsretrier.json.Json;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * An asynchronous invocation that failed every try: what Lambda sends to a function's
+ * dead-letter queue. One JSON line each in the dead-letter file.
+ *
+ * @param function     the function's name ({@code classifier}, {@code starter})
+ * @param event        the invocation payload as it was delivered
+ * @param errorType    the last error's type
+ * @param errorMessage the last error's message
+ * @param attempts     how many times it was tried (3, as Lambda does)
+ */
+public record DeadLetter(String function, String event, String errorType, String errorMessage, int attempts,
+                         Instant at) {
+
+    /** The run and attempt the payload was about, when it says. */
+    public Optional<LaunchKey> launchKey() {
+        try {
+            return LaunchKey.of(Json.tree(event));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    public String toJsonLine() {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("function", function);
+        line.put("errorType", errorType);
+        line.put("errorMessage", errorMessage);
+        line.put("attempts", attempts);
+        line.put("at", at);
+        JsonNode parsed;
+        try {
+            parsed = Json.tree(event);
+        } catch (IOException e) {
+            parsed = null;
+        }
+        line.put("event", parsed != null && !parsed.isMissingNode() ? parsed : event);
+        return Json.write(line);
+    }
+}

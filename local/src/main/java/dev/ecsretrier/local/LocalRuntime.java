@@ -1,0 +1,439 @@
+package dev.ecsretrier.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ecsretrier.config.RetrierConfig;
+import dev.ecsretrier.config.Setting;
+import dev.ecsretrier.core.RunOutcome;
+import dev.ecsretrier.core.StartRequest;
+import dev.ecsretrier.handler.ClassifierHandler;
+import dev.ecsretrier.handler.StartResponse;
+import dev.ecsretrier.handler.StarterHandler;
+import dev.ecsretrier.handler.StepResult;
+import dev.ecsretrier.json.Json;
+import dev.ecsretrier.local.bus.LocalEventBus;
+import dev.ecsretrier.local.ecs.LocalEcs;
+import dev.ecsretrier.local.ecs.TaskProgram;
+import dev.ecsretrier.local.lambda.LocalLambda;
+import dev.ecsretrier.local.scheduler.LocalScheduler;
+import dev.ecsretrier.local.sns.LocalTopic;
+import dev.ecsretrier.local.sns.PublishedNotification;
+import dev.ecsretrier.rule.StoppedTaskPattern;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * The whole loop on one machine: the real starter and classifier, wired to a local ECS (tasks are
+ * processes), an event bus with the real rule pattern (Event Ruler), a scheduler and an SNS topic,
+ * with faults on demand. Seeded, so a run with faults can be reproduced.
+ *
+ * <pre>{@code
+ * try (LocalRuntime runtime = LocalRuntime.builder()
+ *         .setting(Setting.RETRYABLE_EXIT_CODES, "2").timeScale(0.001).seed(7).build()) {
+ *     runtime.failNextLaunches(1, LaunchFault.cannotPullContainer());
+ *     StartResponse started = runtime.startRun(request);
+ *     RunOutcome outcome = runtime.awaitOutcome(started.runId(), Duration.ofSeconds(30)).orElseThrow();
+ * }
+ * }</pre>
+ */
+public final class LocalRuntime implements AutoCloseable {
+
+    /** EventBridge Scheduler's universal target for ECS StopTask (the attempt timeout of a later version). */
+    public static final String STOP_TASK_TARGET = "arn:aws:scheduler:::aws-sdk:ecs:stopTask";
+
+    private final RetrierConfig config;
+    private final long seed;
+    private final TimeScale timeScale;
+    private final Timeline timeline;
+    private final PendingWork work = new PendingWork();
+    private final ScheduledThreadPoolExecutor executor;
+    private final LocalLambda lambda;
+    private final LocalEventBus bus;
+    private final LocalEcs ecs;
+    private final LocalScheduler scheduler;
+    private final LocalTopic topic;
+    private final Random runIds;
+
+    private LocalRuntime(Builder b) {
+        this.config = LocalSettings.config(b.settings);
+        this.seed = b.seed;
+        this.timeScale = b.timeScale;
+        Clock clock = Clock.systemUTC();
+        this.timeline = new Timeline(clock);
+        b.timelineListeners.forEach(timeline::subscribe);
+        Random seeds = new Random(seed);
+        Random starterJitter = new Random(seeds.nextLong());
+        Random classifierJitter = new Random(seeds.nextLong());
+        Random taskIds = new Random(seeds.nextLong());
+        Random duplicates = new Random(seeds.nextLong());
+        Random crashes = new Random(seeds.nextLong());
+        Random schedules = new Random(seeds.nextLong());
+        this.runIds = new Random(seeds.nextLong());
+
+        AtomicInteger threads = new AtomicInteger();
+        this.executor = new ScheduledThreadPoolExecutor(b.threads, runnable -> {
+            Thread thread = new Thread(runnable, "ecs-retrier-local-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        executor.setRemoveOnCancelPolicy(true);
+
+        this.topic = new LocalTopic(config.topicArn(), clock,
+                b.notificationsFile == null ? null : new JsonLinesFile(b.notificationsFile), b.notificationPrinter, timeline);
+        this.lambda = new LocalLambda(LocalSettings.REGION, LocalSettings.ACCOUNT, clock, executor, timeScale,
+                b.faults.handlerCrash(), crashes, b.deadLetterFile == null ? null : new JsonLinesFile(b.deadLetterFile),
+                timeline, work);
+        this.bus = new LocalEventBus(LocalSettings.REGION, LocalSettings.ACCOUNT, clock, lambda, executor, timeScale,
+                b.faults.duplicateDelivery(), duplicates, timeline, work);
+        TaskProgram program = b.taskProgram != null ? b.taskProgram : TaskProgram.sampleTask(b.taskLogDirectory);
+        this.ecs = new LocalEcs(new LocalEcs.Settings(LocalSettings.REGION, LocalSettings.ACCOUNT, config.cluster(),
+                b.taskDefinitionEnvironment, b.maxRunningTasks, b.provisioning, b.forgetStoppedTasks),
+                program, b.faults.launchPolicy(), clock, timeScale, executor, taskIds, bus::put, timeline, work);
+        b.faults.nextLaunches().forEach(fault -> ecs.failNextLaunches(1, fault));
+        this.scheduler = new LocalScheduler(clock, executor, timeScale, b.minutePrecision,
+                b.faults.schedulerDoubleFire(), schedules, this::invokeScheduleTarget, timeline, work);
+
+        StarterHandler starter = new StarterHandler(config, ecs, scheduler, topic, clock, starterJitter, b.handlerLog);
+        ClassifierHandler classifier = new ClassifierHandler(config, ecs, scheduler, topic, clock, classifierJitter,
+                b.handlerLog);
+        lambda.register(LocalSettings.STARTER_FUNCTION, payload -> started(starter.start(payload, config.starterArn())));
+        lambda.register(LocalSettings.CLASSIFIER_FUNCTION, payload -> decided(classifier.handle(payload)));
+        bus.addRule(LocalSettings.RULE_NAME,
+                new StoppedTaskPattern(config.startedBy(), config.cluster(), b.acceptTestEvents).toJson(),
+                LocalSettings.CLASSIFIER_FUNCTION);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Starts a run as a caller does: invokes the starter and waits for its answer (request-response,
+     * so no crash fault applies).
+     *
+     * @throws dev.ecsretrier.core.InvalidStartRequestException for a request the starter refuses
+     */
+    public StartResponse startRun(StartRequest request) {
+        LocalLambda.Invocation invocation = lambda.invoke(LocalSettings.STARTER_FUNCTION, Json.writeBytes(request));
+        if (invocation instanceof LocalLambda.Invocation.Failed failed) {
+            if (failed.error() instanceof RuntimeException e) {
+                throw e;
+            }
+            throw new IllegalStateException("the starter failed: " + failed.error(), failed.error());
+        }
+        return (StartResponse) ((LocalLambda.Invocation.Succeeded) invocation).result();
+    }
+
+    /**
+     * Starts a run with an asynchronous invocation of the starter ({@code InvocationType=Event}):
+     * faults apply, and a failing start ends in the dead-letter file.
+     *
+     * @return the run id: the request's, or a new one
+     */
+    public String submitRun(StartRequest request) {
+        StartRequest withId = request.runId() != null ? request
+                : new StartRequest(newRunId(), request.attempt(), request.containerOverrides(), request.history());
+        lambda.invokeAsync(LocalSettings.STARTER_FUNCTION, Json.writeBytes(withId));
+        return withId.runId();
+    }
+
+    /** The faults queue for the next launches grows by {@code count} of {@code fault}. */
+    public void failNextLaunches(int count, LaunchFault fault) {
+        ecs.failNextLaunches(count, fault);
+    }
+
+    /** Waits for the run's first terminal notification. */
+    public Optional<RunOutcome> awaitOutcome(String runId, Duration timeout) throws InterruptedException {
+        return topic.await(n -> runId.equals(n.attributes().get("runId")), timeout)
+                .flatMap(PublishedNotification::outcome);
+    }
+
+    /** Waits until nothing is in flight: no task running, no schedule pending, no delivery or retry queued. */
+    public boolean awaitIdle(Duration timeout) throws InterruptedException {
+        return work.awaitNone(timeout);
+    }
+
+    public List<PublishedNotification> notifications() {
+        return topic.published();
+    }
+
+    /** The outcomes of every terminal notification, duplicates included. */
+    public List<RunOutcome> outcomes() {
+        return topic.published().stream().flatMap(n -> n.outcome().stream()).toList();
+    }
+
+    public List<DeadLetter> deadLetters() {
+        return lambda.deadLetters();
+    }
+
+    /** Tasks started per run attempt. */
+    public Map<LaunchKey, Integer> launchCounts() {
+        return ecs.launchCounts();
+    }
+
+    public List<TimelineEntry> timeline() {
+        return timeline.entries();
+    }
+
+    public List<TimelineEntry> timeline(String runId) {
+        return timeline.entries(runId);
+    }
+
+    public void onTimeline(Consumer<TimelineEntry> listener) {
+        timeline.subscribe(listener);
+    }
+
+    public RetrierConfig config() {
+        return config;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    public TimeScale timeScale() {
+        return timeScale;
+    }
+
+    public LocalEcs ecs() {
+        return ecs;
+    }
+
+    public LocalEventBus eventBus() {
+        return bus;
+    }
+
+    public LocalScheduler scheduler() {
+        return scheduler;
+    }
+
+    public LocalLambda lambda() {
+        return lambda;
+    }
+
+    public LocalTopic topic() {
+        return topic;
+    }
+
+    /** Stops every task process and every thread of the runtime. */
+    @Override
+    public void close() {
+        ecs.close();
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private String newRunId() {
+        byte[] bytes = new byte[6];
+        synchronized (runIds) {
+            runIds.nextBytes(bytes);
+        }
+        return "run-" + HexFormat.of().formatHex(bytes);
+    }
+
+    private void invokeScheduleTarget(String target, String input) {
+        if (target.equals(STOP_TASK_TARGET)) {
+            JsonNode stop;
+            try {
+                stop = Json.tree(input);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("StopTask input is not JSON: " + e.getMessage(), e);
+            }
+            ecs.stopTask(stop.path("Cluster").asText(), stop.path("Task").asText(), stop.path("Reason").asText(null));
+            return;
+        }
+        lambda.invokeAsync(target, input.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private StartResponse started(StartResponse response) {
+        if (response.step() != null) {
+            decided(response.step());
+        }
+        return response;
+    }
+
+    private StepResult decided(StepResult step) {
+        timeline.record(TimelineEntry.Kind.DECISION, step.runId(), step.attempt(), step.taskArn(), describe(step));
+        return step;
+    }
+
+    /** The decision first, then what happens next, then why: a clipped line keeps what matters. */
+    private String describe(StepResult step) {
+        String head = step.decision() + " by " + step.rule();
+        if (step.delayMillis() == null) {
+            return head + ": " + step.reason();
+        }
+        if (Boolean.TRUE.equals(step.alreadyScheduled())) {
+            return head + "; attempt " + (step.attempt() + 1) + " was already scheduled (a duplicate delivery): "
+                    + step.reason();
+        }
+        Duration delay = Duration.ofMillis(step.delayMillis());
+        String scaled = timeScale.factor() == 1.0 ? ""
+                : " (" + seconds(timeScale.scale(delay)) + " at time scale " + timeScale + ")";
+        return head + "; next attempt " + (step.attempt() + 1) + " in " + seconds(delay) + scaled + ": " + step.reason();
+    }
+
+    static String seconds(Duration duration) {
+        return String.format(java.util.Locale.ROOT, "%.1fs", duration.toMillis() / 1000.0);
+    }
+
+    /** Options of a {@link LocalRuntime}; {@link #build()} starts it. */
+    public static final class Builder {
+        private final Map<Setting, String> settings = new EnumMap<>(Setting.class);
+        private TimeScale timeScale = TimeScale.REAL_TIME;
+        private boolean minutePrecision;
+        private long seed = System.nanoTime();
+        private Faults faults = Faults.NONE;
+        private TaskProgram taskProgram;
+        private Path taskLogDirectory;
+        private Map<String, String> taskDefinitionEnvironment = Map.of();
+        private int maxRunningTasks = Math.max(4, 4 * Runtime.getRuntime().availableProcessors());
+        private Duration provisioning = Duration.ofSeconds(10);
+        private boolean forgetStoppedTasks;
+        private boolean acceptTestEvents = true;
+        private Path notificationsFile;
+        private Path deadLetterFile;
+        private Consumer<PublishedNotification> notificationPrinter = n -> { };
+        private Consumer<String> handlerLog = line -> { };
+        private final List<Consumer<TimelineEntry>> timelineListeners = new java.util.ArrayList<>();
+        private int threads = 8;
+
+        private Builder() {
+        }
+
+        /** One of the handlers' settings (the environment variables of {@link Setting}); local defaults otherwise. */
+        public Builder setting(Setting setting, String value) {
+            settings.put(setting, value);
+            return this;
+        }
+
+        public Builder settings(Map<Setting, String> values) {
+            settings.putAll(values);
+            return this;
+        }
+
+        /** Waits (backoffs, Lambda retries, provisioning) take {@code factor} of their planned time. */
+        public Builder timeScale(double factor) {
+            this.timeScale = new TimeScale(factor);
+            return this;
+        }
+
+        /** Schedules fire anywhere in their minute, as EventBridge Scheduler's do. */
+        public Builder minutePrecision(boolean on) {
+            this.minutePrecision = on;
+            return this;
+        }
+
+        /** Seeds every random choice: jitter, faults, task ids. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Builder faults(Faults faults) {
+            this.faults = faults;
+            return this;
+        }
+
+        /** What tasks run; the sample-task jar by default. */
+        public Builder taskProgram(TaskProgram program) {
+            this.taskProgram = program;
+            return this;
+        }
+
+        /** Where the default program's output goes, one file per task; discarded when not set. */
+        public Builder taskLogDirectory(Path directory) {
+            this.taskLogDirectory = directory;
+            return this;
+        }
+
+        /** The container definition's environment, under the overrides. */
+        public Builder taskDefinitionEnvironment(Map<String, String> environment) {
+            this.taskDefinitionEnvironment = Map.copyOf(environment);
+            return this;
+        }
+
+        /** Tasks beyond this many wait for a free slot, as on a full cluster. */
+        public Builder maxRunningTasks(int count) {
+            this.maxRunningTasks = count;
+            return this;
+        }
+
+        /** How long a task takes to fail to start (before time scale); 10 s by default. */
+        public Builder provisioning(Duration duration) {
+            this.provisioning = duration;
+            return this;
+        }
+
+        /** Stopped tasks cannot be described: the classifier falls back to the event's environment. */
+        public Builder forgetStoppedTasks(boolean on) {
+            this.forgetStoppedTasks = on;
+            return this;
+        }
+
+        /** The rule also accepts the test source {@code ecs-retrier.test}; on by default, as in the sample stack. */
+        public Builder acceptTestEvents(boolean on) {
+            this.acceptTestEvents = on;
+            return this;
+        }
+
+        /** The topic's JSON-lines file; notifications stay in memory only when not set. */
+        public Builder notificationsFile(Path file) {
+            this.notificationsFile = file;
+            return this;
+        }
+
+        /** The dead-letter JSON-lines file; dead letters stay in memory only when not set. */
+        public Builder deadLetterFile(Path file) {
+            this.deadLetterFile = file;
+            return this;
+        }
+
+        /** Shows each notification as it is published (the CLI prints it). */
+        public Builder notificationPrinter(Consumer<PublishedNotification> printer) {
+            this.notificationPrinter = printer;
+            return this;
+        }
+
+        /** Where the handlers' log lines (Lambda's standard output) go; dropped by default. */
+        public Builder handlerLog(Consumer<String> log) {
+            this.handlerLog = log;
+            return this;
+        }
+
+        public Builder onTimeline(Consumer<TimelineEntry> listener) {
+            this.timelineListeners.add(listener);
+            return this;
+        }
+
+        /** Threads for handlers, schedules and deliveries; 8 by default. */
+        public Builder threads(int count) {
+            this.threads = count;
+            return this;
+        }
+
+        /**
+         * Starts the runtime.
+         *
+         * @throws dev.ecsretrier.config.ConfigurationException when a setting is invalid, as the handlers would
+         */
+        public LocalRuntime build() {
+            return new LocalRuntime(this);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package dev.ecsretrier.local;
+
+import dev.ecsretrier.config.RetrierConfig;
+import dev.ecsretrier.config.Setting;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The configuration of the local runtime: the environment its handlers would get in Lambda,
+ * with local ARNs, read by the same {@link RetrierConfig#fromEnvironment} (so it is checked the same way).
+ */
+public final class LocalSettings {
+
+    public static final String REGION = "local";
+    public static final String ACCOUNT = "000000000000";
+    public static final String CLUSTER_ARN = "arn:aws:ecs:local:000000000000:cluster/local";
+    public static final String TASK_DEFINITION_ARN = "arn:aws:ecs:local:000000000000:task-definition/sample-task:1";
+    public static final String CONTAINER_NAME = "app";
+    public static final String STARTER_FUNCTION = "starter";
+    public static final String CLASSIFIER_FUNCTION = "classifier";
+    public static final String STARTER_ARN = "arn:aws:lambda:local:000000000000:function:starter:live";
+    public static final String TOPIC_ARN = "arn:aws:sns:local:000000000000:ecs-retrier-outcomes";
+    public static final String SCHEDULER_ROLE_ARN = "arn:aws:iam::000000000000:role/ecs-retrier-scheduler";
+    /** The rule's name on the local bus. */
+    public static final String RULE_NAME = "ecs-retrier-stopped-tasks";
+
+    private LocalSettings() {
+    }
+
+    /** The local defaults, then {@code settings} over them. */
+    public static Map<String, String> environment(Map<Setting, String> settings) {
+        Map<Setting, String> all = new EnumMap<>(Setting.class);
+        all.put(Setting.REGION, REGION);
+        all.put(Setting.CLUSTER, CLUSTER_ARN);
+        all.put(Setting.TASK_DEFINITION, TASK_DEFINITION_ARN);
+        all.put(Setting.CONTAINER_NAME, CONTAINER_NAME);
+        all.put(Setting.LAUNCH_TYPE, "FARGATE");
+        all.put(Setting.STARTER_ARN, STARTER_ARN);
+        all.put(Setting.SCHEDULER_ROLE_ARN, SCHEDULER_ROLE_ARN);
+        all.put(Setting.TOPIC_ARN, TOPIC_ARN);
+        all.putAll(settings);
+        Map<String, String> environment = new LinkedHashMap<>();
+        all.forEach((setting, value) -> environment.put(setting.variable(), value));
+        return environment;
+    }
+
+    /** @throws dev.ecsretrier.config.ConfigurationException naming every bad setting */
+    public static RetrierConfig config(Map<Setting, String> settings) {
+        return RetrierConfig.fromEnvironment(environment(settings));
+    }
+}

@@ -1,0 +1,33 @@
+package dev.ecsretrier.local;
+
+import java.time.Duration;
+
+/**
+ * Shrinks the runtime's waits (backoffs, Lambda retries, provisioning) so that a run takes
+ * seconds. It scales the wait, never the decision: a planned 60 s backoff stays 60 s in the
+ * timeline and in the notification, and is waited for 0.6 s at factor 0.01.
+ */
+public record TimeScale(double factor) {
+
+    public static final TimeScale REAL_TIME = new TimeScale(1.0);
+
+    public TimeScale {
+        if (!(factor >= 0.0) || factor > 1000.0) {
+            throw new IllegalArgumentException("time scale must be between 0 and 1000, got " + factor);
+        }
+    }
+
+    /** How long to really wait for {@code planned}. */
+    public Duration scale(Duration planned) {
+        return Duration.ofMillis(millis(planned));
+    }
+
+    public long millis(Duration planned) {
+        return planned.isNegative() ? 0 : Math.round(planned.toMillis() * factor);
+    }
+
+    @Override
+    public String toString() {
+        return Double.toString(factor);
+    }
+}

@@ -1,0 +1,197 @@
+package dev.ecsretrier.local.bus;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ecsretrier.json.Json;
+import dev.ecsretrier.local.LaunchKey;
+import dev.ecsretrier.local.PendingWork;
+import dev.ecsretrier.local.TimeScale;
+import dev.ecsretrier.local.Timeline;
+import dev.ecsretrier.local.TimelineEntry;
+import dev.ecsretrier.local.lambda.LocalLambda;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import software.amazon.event.ruler.Machine;
+
+/**
+ * The default event bus: matches each event against the rules with AWS's own Event Ruler and
+ * hands matches to their target function as an asynchronous invocation. Like EventBridge it
+ * delivers at least once; the fault "duplicate delivery" makes that visible.
+ */
+public final class LocalEventBus {
+
+    /** The default bus's name, as PutEvents entries name it. */
+    public static final String DEFAULT_BUS = "default";
+    /** A duplicate arrives up to this long (before time scale) after the first delivery. */
+    static final long DUPLICATE_SPREAD_MILLIS = 2_000;
+
+    /** What became of one event: its id and the rules that matched it (none: unmatched). */
+    public record Put(String eventId, List<String> matchedRules) {
+        public boolean matched() {
+            return !matchedRules.isEmpty();
+        }
+    }
+
+    private final String region;
+    private final String account;
+    private final Clock clock;
+    private final LocalLambda lambda;
+    private final ScheduledExecutorService executor;
+    private final TimeScale timeScale;
+    private final double duplicateProbability;
+    private final Random duplicateRandom;
+    private final Timeline timeline;
+    private final PendingWork work;
+    private final Machine machine = new Machine();
+    private final Map<String, String> targets = new ConcurrentHashMap<>();
+    private final List<String> unmatched = new ArrayList<>();
+
+    public LocalEventBus(String region, String account, Clock clock, LocalLambda lambda,
+                         ScheduledExecutorService executor, TimeScale timeScale, double duplicateProbability,
+                         Random duplicateRandom, Timeline timeline, PendingWork work) {
+        this.region = region;
+        this.account = account;
+        this.clock = clock;
+        this.lambda = lambda;
+        this.executor = executor;
+        this.timeScale = timeScale;
+        this.duplicateProbability = duplicateProbability;
+        this.duplicateRandom = duplicateRandom;
+        this.timeline = timeline;
+        this.work = work;
+    }
+
+    /** {@code PutRule} + {@code PutTargets}: events matching {@code patternJson} go to {@code targetFunction}. */
+    public void addRule(String name, String patternJson, String targetFunction) {
+        try {
+            machine.addRule(name, patternJson);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("rule " + name + " has an invalid event pattern: " + e.getMessage(), e);
+        }
+        targets.put(name, targetFunction);
+    }
+
+    /**
+     * Puts one complete event (what ECS emits).
+     *
+     * @throws IllegalArgumentException when it is not a JSON object
+     */
+    public Put put(String eventJson) {
+        JsonNode event;
+        try {
+            event = Json.tree(eventJson);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("event is not JSON: " + e.getMessage(), e);
+        }
+        if (event == null || !event.isObject()) {
+            throw new IllegalArgumentException("event must be a JSON object");
+        }
+        List<String> rules;
+        try {
+            rules = machine.rulesForJSONEvent(eventJson);
+        } catch (Exception e) {
+            throw new IllegalArgumentException("event cannot be matched: " + e.getMessage(), e);
+        }
+        String id = event.path("id").asText("");
+        if (rules.isEmpty()) {
+            synchronized (unmatched) {
+                unmatched.add(eventJson);
+            }
+            Optional<LaunchKey> key = LaunchKey.of(event);
+            timeline.record(TimelineEntry.Kind.EVENT_UNMATCHED, key.map(LaunchKey::runId).orElse(null),
+                    key.map(LaunchKey::attempt).filter(a -> a > 0).orElse(null), null,
+                    "event " + id + " matched no rule (source " + event.path("source").asText("-")
+                            + ", detail-type " + event.path("detail-type").asText("-")
+                            + describeDetail(event.path("detail")) + ")");
+            return new Put(id, List.of());
+        }
+        byte[] payload = eventJson.getBytes(StandardCharsets.UTF_8);
+        for (String rule : rules) {
+            String target = targets.get(rule);
+            lambda.invokeAsync(target, payload);
+            if (duplicateProbability > 0 && nextDuplicate()) {
+                deliverAgain(event, target, payload);
+            }
+        }
+        return new Put(id, List.copyOf(rules));
+    }
+
+    /**
+     * {@code PutEvents}: builds the envelope EventBridge gives an entry, then puts it.
+     *
+     * @param detail the entry's {@code Detail}, a JSON object
+     * @param time   null for now
+     */
+    public Put put(String source, String detailType, JsonNode detail, List<String> resources, Instant time) {
+        ObjectNode event = Json.MAPPER.createObjectNode();
+        event.put("version", "0");
+        event.put("id", UUID.randomUUID().toString());
+        event.put("detail-type", detailType);
+        event.put("source", source);
+        event.put("account", account);
+        event.put("time", (time != null ? time : clock.instant()).truncatedTo(ChronoUnit.SECONDS).toString());
+        event.put("region", region);
+        event.set("resources", Json.MAPPER.valueToTree(resources == null ? List.of() : resources));
+        event.set("detail", detail);
+        return put(Json.write(event));
+    }
+
+    /** Events no rule matched, as they were put. */
+    public List<String> unmatched() {
+        synchronized (unmatched) {
+            return List.copyOf(unmatched);
+        }
+    }
+
+    private boolean nextDuplicate() {
+        synchronized (duplicateRandom) {
+            return duplicateRandom.nextDouble() < duplicateProbability;
+        }
+    }
+
+    private long nextDuplicateDelay() {
+        synchronized (duplicateRandom) {
+            return duplicateRandom.nextLong(DUPLICATE_SPREAD_MILLIS + 1);
+        }
+    }
+
+    private void deliverAgain(JsonNode event, String target, byte[] payload) {
+        Optional<LaunchKey> key = LaunchKey.of(event);
+        timeline.record(TimelineEntry.Kind.EVENT_DUPLICATED, key.map(LaunchKey::runId).orElse(null),
+                key.map(LaunchKey::attempt).filter(a -> a > 0).orElse(null), event.path("detail").path("taskArn").asText(null),
+                "event " + event.path("id").asText() + " will be delivered to " + target + " twice");
+        work.begin();
+        executor.schedule(() -> {
+            try {
+                lambda.invokeAsync(target, payload);
+            } finally {
+                work.end();
+            }
+        }, timeScale.millis(java.time.Duration.ofMillis(nextDuplicateDelay())), TimeUnit.MILLISECONDS);
+    }
+
+    private static String describeDetail(JsonNode detail) {
+        if (!detail.isObject()) {
+            return "";
+        }
+        StringBuilder text = new StringBuilder();
+        for (String field : List.of("lastStatus", "startedBy", "clusterArn")) {
+            if (detail.has(field)) {
+                text.append(", ").append(field).append(' ').append(detail.get(field).asText());
+            }
+        }
+        return text.toString();
+    }
+}

@@ -1,0 +1,91 @@
+package dev.ecsretrier.local.classify;
+
+import dev.ecsretrier.config.RetrierConfig;
+import dev.ecsretrier.core.AttemptMetadata;
+import dev.ecsretrier.core.Backoff;
+import dev.ecsretrier.core.ContainerExit;
+import dev.ecsretrier.core.Decision;
+import dev.ecsretrier.core.EndedAttempt;
+import dev.ecsretrier.core.RunOutcome;
+import dev.ecsretrier.core.Step;
+import dev.ecsretrier.input.TaskStateChange;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+
+/**
+ * What the retrier would decide for one STOPPED event, offline: the same planner the classifier
+ * runs, with the attempt numbers taken from the event (or given), and for RETRY the range the
+ * next delay is drawn from.
+ *
+ * @param nextDelay null unless the decision is RETRY
+ */
+public record EventClassification(Decision decision, String rule, String reason, int attempt, int maxAttempts,
+                                  String taskArn, String stopCode, String stoppedReason, List<ContainerExit> containers,
+                                  Backoff.Range nextDelay) {
+
+    /**
+     * @param attempt     the attempt the event ended; null to read {@code RETRIER_ATTEMPT} from the event (else 1)
+     * @param maxAttempts null to read {@code RETRIER_MAX_ATTEMPTS} from the event (else the configuration's)
+     * @throws IllegalArgumentException when the attempt is not between 1 and maxAttempts
+     */
+    public static EventClassification of(RetrierConfig config, TaskStateChange change, Integer attempt,
+                                         Integer maxAttempts) {
+        Optional<AttemptMetadata> fromEvent = AttemptMetadata.fromEnvironment(change.containerOverrides());
+        int max = maxAttempts != null ? maxAttempts : fromEvent.map(AttemptMetadata::maxAttempts).orElse(config.maxAttempts());
+        int number = attempt != null ? attempt : fromEvent.map(AttemptMetadata::attempt).orElse(1);
+        if (max < 1 || max > RetrierConfig.MAX_ATTEMPTS_LIMIT) {
+            throw new IllegalArgumentException("max attempts must be between 1 and " + RetrierConfig.MAX_ATTEMPTS_LIMIT
+                    + ", got " + max);
+        }
+        if (number < 1 || number > max) {
+            throw new IllegalArgumentException("attempt must be between 1 and max attempts " + max + ", got " + number);
+        }
+        String runId = fromEvent.map(AttemptMetadata::runId).orElse("offline");
+        EndedAttempt ended = new EndedAttempt(new AttemptMetadata(runId, number, max, List.of()), change.stop(),
+                AttemptMetadata.userOverrides(change.containerOverrides()), change.clusterArn(),
+                change.taskDefinitionArn(), RunOutcome.MetadataSource.EVENT, null);
+        // The planner draws one jitter sample; only its range is reported, so any seed will do.
+        Step step = config.planner().plan(ended, Instant.EPOCH, new SplittableRandom(0));
+        if (step instanceof Step.Retry retry) {
+            return new EventClassification(Decision.RETRY, retry.verdict().rule(), retry.verdict().reason(), number, max,
+                    change.taskArn(), change.stop().stopCode(), change.stop().stoppedReason(), change.stop().containers(),
+                    config.backoff().range(number));
+        }
+        RunOutcome outcome = ((Step.Finish) step).outcome();
+        return new EventClassification(outcome.outcome(), outcome.rule(), outcome.reason(), number, max,
+                change.taskArn(), change.stop().stopCode(), change.stop().stoppedReason(), change.stop().containers(),
+                null);
+    }
+
+    /** The JSON the {@code classify} command prints. */
+    public Map<String, Object> toJson() {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("decision", decision);
+        json.put("rule", rule);
+        json.put("reason", reason);
+        json.put("attempt", attempt);
+        json.put("maxAttempts", maxAttempts);
+        if (nextDelay != null) {
+            json.put("nextAttempt", attempt + 1);
+            Map<String, Object> delay = new LinkedHashMap<>();
+            delay.put("minSeconds", seconds(nextDelay.min()));
+            delay.put("maxSeconds", seconds(nextDelay.max()));
+            json.put("nextDelay", delay);
+        }
+        json.put("taskArn", taskArn);
+        json.put("stopCode", stopCode);
+        json.put("stoppedReason", stoppedReason);
+        json.put("containers", containers);
+        return json;
+    }
+
+    private static Number seconds(Duration duration) {
+        long millis = duration.toMillis();
+        return millis % 1000 == 0 ? (Number) (millis / 1000) : (Number) (millis / 1000.0);
+    }
+}

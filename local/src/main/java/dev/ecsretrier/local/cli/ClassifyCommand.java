@@ -1,0 +1,90 @@
+package dev.ecsretrier.local.cli;
+
+import dev.ecsretrier.config.ConfigurationException;
+import dev.ecsretrier.config.RetrierConfig;
+import dev.ecsretrier.core.InvalidInputException;
+import dev.ecsretrier.input.TaskStateChange;
+import dev.ecsretrier.input.TaskStateChangeParser;
+import dev.ecsretrier.json.Json;
+import dev.ecsretrier.local.LocalSettings;
+import dev.ecsretrier.local.classify.EventClassification;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code retrier classify}: the policy's decision for one event file, offline. */
+@Command(name = "classify", mixinStandardHelpOptions = true,
+        description = "Classify one ECS Task State Change (STOPPED) event, offline, with the same policy the"
+                + " classifier Lambda runs. Prints one JSON object: decision (SUCCEEDED, RETRY, FAILED or"
+                + " RETRIES_EXHAUSTED), rule, reason, and for RETRY the next delay's range. Exit 0; exit 2 with one"
+                + " line on stderr when the file is not a readable event.",
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  ./retrier classify stopped.json",
+            "  ./retrier classify app-exit-2.json --retryable-exit-codes 2",
+            "  ./retrier classify app-exit-2.json --retryable-exit-codes 2 --attempt 3 --max-attempts 3",
+            "  ./retrier classify spot.json --rules my-rules.json --backoff-initial 30 --jitter EQUAL",
+            "  ./retrier classify stopped.json | jq -r .decision"})
+final class ClassifyCommand implements Callable<Integer> {
+
+    static final int UNREADABLE = 2;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "EVENT_FILE", description = "An EventBridge event, as ECS emits it.")
+    Path eventFile;
+
+    @Option(names = "--attempt", paramLabel = "N",
+            description = "The attempt the event ended (default: its RETRIER_ATTEMPT override, else 1).")
+    Integer attempt;
+
+    @Mixin
+    PolicyOptions policy;
+
+    @Override
+    public Integer call() {
+        byte[] event;
+        try {
+            event = Files.readAllBytes(eventFile);
+        } catch (NoSuchFileException e) {
+            return fail("cannot read " + eventFile + ": no such file");
+        } catch (IOException e) {
+            return fail("cannot read " + eventFile + ": " + e.getMessage());
+        }
+        RetrierConfig config;
+        try {
+            config = LocalSettings.config(policy.settings());
+        } catch (ConfigurationException e) {
+            return fail(PolicyOptions.explain(e));
+        } catch (IOException e) {
+            return fail("cannot read --rules " + policy.rules + ": " + e.getMessage());
+        }
+        try {
+            TaskStateChange change = TaskStateChangeParser.parse(event);
+            Integer maxAttempts = policy.maxAttempts == null ? null : config.maxAttempts();
+            EventClassification classification = EventClassification.of(config, change, attempt, maxAttempts);
+            spec.commandLine().getOut().println(Json.write(classification.toJson()));
+            spec.commandLine().getOut().flush();
+            return 0;
+        } catch (InvalidInputException e) {
+            return fail(eventFile + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            return fail(e.getMessage());
+        }
+    }
+
+    private int fail(String problem) {
+        spec.commandLine().getErr().println("classify: " + problem.strip().replaceAll("\\s*\\n\\s*", "; "));
+        spec.commandLine().getErr().flush();
+        return UNREADABLE;
+    }
+}

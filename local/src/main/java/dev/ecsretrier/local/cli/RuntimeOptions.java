@@ -1,0 +1,127 @@
+package dev.ecsretrier.local.cli;
+
+import dev.ecsretrier.local.Faults;
+import dev.ecsretrier.local.LaunchFault;
+import dev.ecsretrier.local.LocalRuntime;
+import dev.ecsretrier.local.ecs.TaskProgram;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** How the local runtime runs: time, tasks, files, and the faults to inject. */
+final class RuntimeOptions {
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
+    @Option(names = "--time-scale", paramLabel = "FACTOR",
+            description = "Waits (backoffs, Lambda retries, provisioning) take FACTOR of their planned time;"
+                    + " the decisions keep the real durations.")
+    Double timeScale;
+
+    @Option(names = "--minute-precision",
+            description = "Schedules fire anywhere in their minute, as EventBridge Scheduler's do.")
+    boolean minutePrecision;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of every random choice (jitter, faults, task ids).")
+    Long seed;
+
+    @Option(names = "--task-command", paramLabel = "COMMAND",
+            description = "What a task runs, split on spaces; the command override is appended"
+                    + " (default: java -jar sample-task/target/sample-task.jar).")
+    String taskCommand;
+
+    @Option(names = "--task-logs", paramLabel = "DIR", description = "Keep each task's output in DIR/<task id>.log.")
+    Path taskLogs;
+
+    @Option(names = "--max-running-tasks", paramLabel = "N", description = "More tasks wait for a free slot.")
+    Integer maxRunningTasks;
+
+    @Option(names = "--forget-tasks",
+            description = "Stopped tasks cannot be described: the classifier falls back to the event's environment.")
+    boolean forgetTasks;
+
+    @Option(names = "--dead-letters", paramLabel = "FILE",
+            description = "JSON-lines file for invocations that failed three times.")
+    Path deadLetters;
+
+    @Option(names = {"-v", "--verbose"}, description = "Print the handlers' own log lines.")
+    boolean verbose;
+
+    @Option(names = "--fault", paramLabel = "KIND[:N]",
+            description = "The next N launches (default 1) stop or fail with KIND, in the order given: cannot-pull,"
+                    + " image-not-found, resource-init, eni-timeout, spot, oom, run-task-memory, throttling, or"
+                    + " reason=TEXT (TaskFailedToStart with that stopped reason).")
+    List<String> launchFaults;
+
+    @Option(names = "--duplicate-events", paramLabel = "P", description = "Deliver each event twice with probability P.")
+    double duplicateEvents;
+
+    @Option(names = "--handler-crashes", paramLabel = "P",
+            description = "Crash each asynchronous handler invocation with probability P (Lambda retries it).")
+    double handlerCrashes;
+
+    @Option(names = "--scheduler-double-fires", paramLabel = "P",
+            description = "Fire each schedule twice with probability P.")
+    double schedulerDoubleFires;
+
+    /** The runtime these options describe; the command adds its own files and printers. */
+    LocalRuntime.Builder builder(double defaultTimeScale, List<String> defaultFaults) {
+        LocalRuntime.Builder builder = LocalRuntime.builder()
+                .timeScale(timeScale != null ? timeScale : defaultTimeScale)
+                .minutePrecision(minutePrecision)
+                .forgetStoppedTasks(forgetTasks)
+                .faults(faults(launchFaults != null ? launchFaults : defaultFaults));
+        if (seed != null) {
+            builder.seed(seed);
+        }
+        if (maxRunningTasks != null) {
+            builder.maxRunningTasks(maxRunningTasks);
+        }
+        if (taskCommand != null) {
+            builder.taskProgram(TaskProgram.process(Arrays.asList(taskCommand.trim().split("\\s+")), taskLogs));
+        } else {
+            builder.taskLogDirectory(taskLogs);
+        }
+        if (deadLetters != null) {
+            builder.deadLetterFile(deadLetters);
+        }
+        if (verbose) {
+            builder.handlerLog(line -> System.out.println("    | " + line));
+        }
+        return builder;
+    }
+
+    /** Faults as written on the command line. */
+    Faults faults(List<String> specs) {
+        Faults.Builder faults = Faults.builder()
+                .duplicateDelivery(probability("--duplicate-events", duplicateEvents))
+                .handlerCrash(probability("--handler-crashes", handlerCrashes))
+                .schedulerDoubleFire(probability("--scheduler-double-fires", schedulerDoubleFires));
+        for (String written : specs) {
+            int colon = written.lastIndexOf(':');
+            int count = 1;
+            String kind = written;
+            if (colon > 0 && written.substring(colon + 1).matches("\\d+")) {
+                count = Integer.parseInt(written.substring(colon + 1));
+                kind = written.substring(0, colon);
+            }
+            String name = kind;
+            LaunchFault fault = LaunchFault.byName(kind).orElseThrow(() -> new ParameterException(spec.commandLine(),
+                    "--fault: unknown kind '" + name + "'; one of " + LaunchFault.named().keySet() + " or reason=TEXT"));
+            faults.nextLaunches(count, fault);
+        }
+        return faults.build();
+    }
+
+    private double probability(String option, double p) {
+        if (!(p >= 0.0 && p <= 1.0)) {
+            throw new ParameterException(spec.commandLine(), option + " must be a probability between 0 and 1, got " + p);
+        }
+        return p;
+    }
+}

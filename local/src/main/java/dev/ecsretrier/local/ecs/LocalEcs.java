@@ -1,0 +1,443 @@
+package dev.ecsretrier.local.ecs;
+
+import dev.ecsretrier.core.AttemptMetadata;
+import dev.ecsretrier.core.ContainerOverride;
+import dev.ecsretrier.core.EnvironmentVariable;
+import dev.ecsretrier.local.LaunchFault;
+import dev.ecsretrier.local.LaunchKey;
+import dev.ecsretrier.local.PendingWork;
+import dev.ecsretrier.local.TimeScale;
+import dev.ecsretrier.local.Timeline;
+import dev.ecsretrier.local.TimelineEntry;
+import dev.ecsretrier.port.DescribedTask;
+import dev.ecsretrier.port.LaunchRequest;
+import dev.ecsretrier.port.LaunchResult;
+import dev.ecsretrier.port.TaskDescriber;
+import dev.ecsretrier.port.TaskLauncher;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * ECS on one machine: {@code RunTask} starts the task's program as a local process with exactly
+ * the environment the request carries, honours the client token (one token, one task), keeps the
+ * tags for {@code DescribeTasks}, stops a task by ARN ({@code StopTask}), and emits the STOPPED
+ * event when a task ends. Faults make a launch stop or fail the way ECS does.
+ */
+public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseable {
+
+    /** ECS's stopped reason when StopTask gives none. */
+    public static final String DEFAULT_STOP_REASON = "Task stopped by user";
+
+    /**
+     * @param taskDefinitionEnvironment the container definition's own environment; overrides win
+     * @param maxRunningTasks           tasks beyond this wait in PROVISIONING for a free slot
+     * @param provisioning              how long (before time scale) a task takes to fail to start
+     * @param forgetStoppedTasks        stopped tasks are no longer describable (as after ECS's retention):
+     *                                  the classifier must fall back to the event
+     */
+    public record Settings(String region, String account, String clusterArn,
+                           Map<String, String> taskDefinitionEnvironment, int maxRunningTasks, Duration provisioning,
+                           boolean forgetStoppedTasks) {
+        public Settings {
+            taskDefinitionEnvironment = Map.copyOf(taskDefinitionEnvironment);
+            if (maxRunningTasks < 1) {
+                throw new IllegalArgumentException("maxRunningTasks must be at least 1, got " + maxRunningTasks);
+            }
+        }
+    }
+
+    private final Settings settings;
+    private final TaskProgram program;
+    private final Function<LaunchRequest, Optional<LaunchFault>> launchPolicy;
+    private final Clock clock;
+    private final TimeScale timeScale;
+    private final ScheduledExecutorService executor;
+    private final Random ids;
+    private final Consumer<String> events;
+    private final Timeline timeline;
+    private final PendingWork work;
+
+    private final ConcurrentLinkedQueue<LaunchFault> nextFaults = new ConcurrentLinkedQueue<>();
+    private final Map<String, LaunchResult> byClientToken = new HashMap<>();
+    private final Map<String, LocalTask> describable = new ConcurrentHashMap<>();
+    private final Map<String, LocalTask> all = new ConcurrentHashMap<>();
+    private final Map<LaunchKey, Integer> launches = new ConcurrentHashMap<>();
+    private final Map<LaunchKey, Integer> runTaskCalls = new ConcurrentHashMap<>();
+    private final Deque<LocalTask> waiting = new ArrayDeque<>();
+    private int running;
+
+    /**
+     * @param launchPolicy faults for launches once the queued ones ({@link #failNextLaunches}) are used up
+     * @param events       where STOPPED events go (the event bus)
+     */
+    public LocalEcs(Settings settings, TaskProgram program, Function<LaunchRequest, Optional<LaunchFault>> launchPolicy,
+                    Clock clock, TimeScale timeScale, ScheduledExecutorService executor, Random ids,
+                    Consumer<String> events, Timeline timeline, PendingWork work) {
+        this.settings = settings;
+        this.program = program;
+        this.launchPolicy = launchPolicy;
+        this.clock = clock;
+        this.timeScale = timeScale;
+        this.executor = executor;
+        this.ids = ids;
+        this.events = events;
+        this.timeline = timeline;
+        this.work = work;
+    }
+
+    /** The next {@code count} new launches get {@code fault}, after the faults already queued. */
+    public void failNextLaunches(int count, LaunchFault fault) {
+        for (int i = 0; i < count; i++) {
+            nextFaults.add(fault);
+        }
+    }
+
+    @Override
+    public LaunchResult launch(LaunchRequest request) {
+        LaunchKey key = keyOf(request);
+        runTaskCalls.merge(key, 1, Integer::sum);
+        if (!isOurCluster(request.cluster())) {
+            return new LaunchResult.Failed("ClusterNotFoundException", "Cluster not found.");
+        }
+        LocalTask task;
+        synchronized (byClientToken) {
+            LaunchResult earlier = request.clientToken() == null ? null : byClientToken.get(request.clientToken());
+            if (earlier != null) {
+                timeline.record(TimelineEntry.Kind.TASK_REUSED, key.runId(), key.attempt(),
+                        earlier instanceof LaunchResult.Started s ? s.taskArn() : null,
+                        "RunTask with client token " + request.clientToken() + " again: ECS answers as the first time");
+                return earlier;
+            }
+            LaunchFault fault = nextFault(request);
+            if (fault instanceof LaunchFault.FailsRunTask failure) {
+                LaunchResult failed = new LaunchResult.Failed(failure.reason(), failure.detail());
+                if (!failure.apiError() && request.clientToken() != null) {
+                    byClientToken.put(request.clientToken(), failed);
+                }
+                timeline.record(TimelineEntry.Kind.RUN_TASK_FAILED, key.runId(), key.attempt(), null,
+                        "RunTask failed: " + failure.reason()
+                                + (failure.detail() == null ? "" : " (" + failure.detail() + ")") + " [fault injected]");
+                return failed;
+            }
+            task = newTask(request, key, (LaunchFault.StopsTask) fault);
+            if (request.clientToken() != null) {
+                byClientToken.put(request.clientToken(), new LaunchResult.Started(task.taskArn));
+            }
+        }
+        all.put(task.taskArn, task);
+        describable.put(task.taskArn, task);
+        launches.merge(key, 1, Integer::sum);
+        timeline.record(TimelineEntry.Kind.TASK_LAUNCHED, key.runId(), key.attempt(), task.taskArn,
+                "RunTask started task " + task.taskId + (task.fault == null ? "" : " [fault injected: " + task.fault.name() + "]"));
+        work.begin();
+        if (task.fault != null) {
+            executor.schedule(() -> failAsInjected(task), timeScale.millis(settings.provisioning()), TimeUnit.MILLISECONDS);
+        } else {
+            executor.execute(() -> startOrWait(task));
+        }
+        return new LaunchResult.Started(task.taskArn);
+    }
+
+    @Override
+    public Optional<DescribedTask> describe(String cluster, String taskArn) {
+        LocalTask task = describable.get(taskArn);
+        if (task == null || !isOurCluster(cluster)) {
+            return Optional.empty();
+        }
+        LaunchRequest r = task.request;
+        return Optional.of(new DescribedTask(task.taskArn, r.tags(),
+                List.of(new ContainerOverride(r.containerName(), r.command(), r.environment()))));
+    }
+
+    /**
+     * {@code StopTask}: the task stops with stop code {@code UserInitiated} and this reason (its
+     * process gets SIGTERM). False when the task is unknown or already stopped.
+     */
+    public boolean stopTask(String cluster, String taskArn, String reason) {
+        LocalTask task = all.get(taskArn);
+        if (task == null || !isOurCluster(cluster)) {
+            return false;
+        }
+        synchronized (task) {
+            if (task.stopped() || task.stopRequestedReason != null) {
+                return false;
+            }
+            task.stopRequestedReason = reason == null || reason.isBlank() ? DEFAULT_STOP_REASON : reason;
+            task.stoppingAt = clock.instant();
+            if (task.execution != null) {
+                task.execution.stop();
+            }
+        }
+        timeline.record(TimelineEntry.Kind.TASK_STOP_REQUESTED, task.key.runId(), task.key.attempt(), task.taskArn,
+                "StopTask: " + task.stopRequestedReason);
+        return true;
+    }
+
+    /** The task is no longer describable, as when ECS has let it go after its retention. */
+    public void forget(String taskArn) {
+        describable.remove(taskArn);
+    }
+
+    /** The task's last status (PROVISIONING, RUNNING, STOPPED), while ECS knows it. */
+    public Optional<String> lastStatus(String taskArn) {
+        LocalTask task = all.get(taskArn);
+        if (task == null) {
+            return Optional.empty();
+        }
+        synchronized (task) {
+            return Optional.of(task.lastStatus);
+        }
+    }
+
+    /** Tasks started per run attempt: more than one would be a duplicate launch. */
+    public Map<LaunchKey, Integer> launchCounts() {
+        return Map.copyOf(launches);
+    }
+
+    /** RunTask calls per run attempt, repeated client tokens and failures included. */
+    public Map<LaunchKey, Integer> runTaskCalls() {
+        return Map.copyOf(runTaskCalls);
+    }
+
+    /** Stops every process still running; their tasks emit no event. */
+    @Override
+    public void close() {
+        for (LocalTask task : all.values()) {
+            synchronized (task) {
+                if (task.execution != null && !task.stopped()) {
+                    task.execution.stop();
+                }
+            }
+        }
+    }
+
+    private LaunchFault nextFault(LaunchRequest request) {
+        LaunchFault queued = nextFaults.poll();
+        return queued != null ? queued : launchPolicy.apply(request).orElse(null);
+    }
+
+    private LocalTask newTask(LaunchRequest request, LaunchKey key, LaunchFault.StopsTask fault) {
+        String taskId;
+        synchronized (ids) {
+            taskId = String.format("%016x%016x", ids.nextLong(), ids.nextLong());
+        }
+        String arn = "arn:aws:ecs:" + settings.region() + ":" + settings.account() + ":task/"
+                + StoppedTaskEvent.clusterName(settings.clusterArn()) + "/" + taskId;
+        LocalTask task = new LocalTask(arn, taskId, taskDefinitionArn(request.taskDefinition()), request, key, fault,
+                clock.instant());
+        if (!request.capacityProviderStrategy().isEmpty()) {
+            task.capacityProvider = request.capacityProviderStrategy().get(0).capacityProvider();
+        }
+        return task;
+    }
+
+    private void failAsInjected(LocalTask task) {
+        LaunchFault.StopsTask fault = task.fault;
+        synchronized (task) {
+            Instant now = clock.instant();
+            if (task.stopRequestedReason != null) {
+                task.stopCode = "UserInitiated";
+                task.stoppedReason = task.stopRequestedReason;
+            } else {
+                task.stopCode = fault.stopCode();
+                task.stoppedReason = fault.stoppedReason();
+                task.containerReason = fault.containerReason();
+                task.exitCode = fault.exitCode();
+                if (fault.capacityProvider() != null) {
+                    task.capacityProvider = fault.capacityProvider();
+                }
+                if (fault.containerStarted()) {
+                    task.startedAt = task.createdAt.plus(Duration.between(task.createdAt, now).dividedBy(2));
+                    task.executionStoppedAt = now;
+                }
+                task.stoppingAt = now;
+            }
+            task.version = fault.containerStarted() ? 5 : 3;
+        }
+        stopped(task);
+    }
+
+    private void startOrWait(LocalTask task) {
+        synchronized (waiting) {
+            if (running >= settings.maxRunningTasks()) {
+                waiting.add(task);
+                return;
+            }
+            running++;
+        }
+        start(task);
+    }
+
+    private void start(LocalTask task) {
+        boolean stoppedBeforeStart;
+        synchronized (task) {
+            stoppedBeforeStart = task.stopRequestedReason != null;
+            if (stoppedBeforeStart) {
+                task.stopCode = "UserInitiated";
+                task.stoppedReason = task.stopRequestedReason;
+                task.version = 3;
+            }
+        }
+        if (stoppedBeforeStart) {
+            stopped(task);
+            releaseSlot();
+            return;
+        }
+        TaskProgram.Execution execution;
+        try {
+            execution = program.start(new TaskProgram.Container(task.taskId, environment(task.request),
+                    task.request.command()));
+        } catch (IOException | RuntimeException e) {
+            synchronized (task) {
+                task.stopCode = "EssentialContainerExited";
+                task.stoppedReason = "Essential container in task exited";
+                task.containerReason = "CannotStartContainerError: " + e.getMessage();
+                task.stoppingAt = clock.instant();
+                task.version = 3;
+            }
+            stopped(task);
+            releaseSlot();
+            return;
+        }
+        synchronized (task) {
+            task.execution = execution;
+            task.startedAt = clock.instant();
+            task.lastStatus = "RUNNING";
+            task.version = 3;
+            if (task.stopRequestedReason != null) {
+                execution.stop();
+            }
+        }
+        execution.exitCode().whenCompleteAsync((code, error) -> exited(task, code, error), executor);
+    }
+
+    private void exited(LocalTask task, Integer code, Throwable error) {
+        try {
+            synchronized (task) {
+                Instant now = clock.instant();
+                task.executionStoppedAt = now;
+                task.exitCode = error == null ? code : null;
+                if (task.stopRequestedReason != null) {
+                    task.stopCode = "UserInitiated";
+                    task.stoppedReason = task.stopRequestedReason;
+                } else {
+                    task.stopCode = "EssentialContainerExited";
+                    task.stoppedReason = LaunchFault.ESSENTIAL_CONTAINER_EXITED;
+                    task.stoppingAt = now;
+                }
+                if (error != null) {
+                    task.containerReason = "ContainerRuntimeError: " + error.getMessage();
+                }
+                task.version = 5;
+            }
+            stopped(task);
+        } finally {
+            releaseSlot();
+        }
+    }
+
+    private void releaseSlot() {
+        LocalTask next;
+        synchronized (waiting) {
+            next = waiting.poll();
+            if (next == null) {
+                running--;
+            }
+        }
+        if (next != null) {
+            executor.execute(() -> start(next));
+        }
+    }
+
+    /** The task is STOPPED: emit its event, then this piece of work is done. */
+    private void stopped(LocalTask task) {
+        try {
+            String event;
+            synchronized (task) {
+                task.stoppedAt = clock.instant();
+                if (task.stoppingAt == null) {
+                    task.stoppingAt = task.stoppedAt;
+                }
+                task.lastStatus = "STOPPED";
+                event = StoppedTaskEvent.json(task, settings.region(), settings.account(), program.image());
+            }
+            if (settings.forgetStoppedTasks()) {
+                forget(task.taskArn);
+            }
+            timeline.record(TimelineEntry.Kind.TASK_STOPPED, task.key.runId(), task.key.attempt(), task.taskArn,
+                    describeStop(task));
+            events.accept(event);
+        } finally {
+            work.end();
+        }
+    }
+
+    private Map<String, String> environment(LaunchRequest request) {
+        Map<String, String> environment = new LinkedHashMap<>(settings.taskDefinitionEnvironment());
+        for (EnvironmentVariable variable : request.environment()) {
+            environment.put(variable.name(), variable.value());
+        }
+        return environment;
+    }
+
+    private String taskDefinitionArn(String taskDefinition) {
+        if (taskDefinition.startsWith("arn:")) {
+            return taskDefinition;
+        }
+        return "arn:aws:ecs:" + settings.region() + ":" + settings.account() + ":task-definition/"
+                + (taskDefinition.contains(":") ? taskDefinition : taskDefinition + ":1");
+    }
+
+    private boolean isOurCluster(String cluster) {
+        return settings.clusterArn().equals(cluster)
+                || StoppedTaskEvent.clusterName(settings.clusterArn()).equals(cluster);
+    }
+
+    private static LaunchKey keyOf(LaunchRequest request) {
+        String runId = request.tags().get(AttemptMetadata.RUN_ID_TAG);
+        String attempt = request.tags().get(AttemptMetadata.ATTEMPT_TAG);
+        for (EnvironmentVariable variable : request.environment()) {
+            if (runId == null && AttemptMetadata.RUN_ID_ENV.equals(variable.name())) {
+                runId = variable.value();
+            }
+            if (attempt == null && AttemptMetadata.ATTEMPT_ENV.equals(variable.name())) {
+                attempt = variable.value();
+            }
+        }
+        int number;
+        try {
+            number = attempt == null ? 0 : Integer.parseInt(attempt);
+        } catch (NumberFormatException e) {
+            number = 0;
+        }
+        return new LaunchKey(runId == null ? "-" : runId, number);
+    }
+
+    private static String describeStop(LocalTask task) {
+        StringBuilder text = new StringBuilder(task.stopCode);
+        text.append(": ").append(task.stoppedReason);
+        if (task.exitCode != null) {
+            text.append("; ").append(task.request.containerName()).append(" exit ").append(task.exitCode);
+        }
+        if (task.containerReason != null && !task.containerReason.equals(task.stoppedReason)) {
+            text.append("; ").append(task.request.containerName()).append(": ").append(task.containerReason);
+        }
+        return text.toString();
+    }
+}

@@ -1,0 +1,152 @@
+package dev.ecsretrier.local.ecs;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ecsretrier.core.EnvironmentVariable;
+import dev.ecsretrier.json.Json;
+import dev.ecsretrier.rule.StoppedTaskPattern;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+
+/**
+ * The {@code ECS Task State Change} event ECS emits when a task stops, in the shape of the
+ * fixtures in functions/ (taken from real events): envelope, containers, overrides, timestamps,
+ * version. Tags are not in it, as in ECS.
+ */
+final class StoppedTaskEvent {
+
+    static final String DEFAULT_CPU = "256";
+    static final String DEFAULT_MEMORY = "512";
+
+    private StoppedTaskEvent() {
+    }
+
+    static String json(LocalTask task, String region, String account, String image) {
+        ObjectNode event = Json.MAPPER.createObjectNode();
+        event.put("version", "0");
+        event.put("id", UUID.randomUUID().toString());
+        event.put("detail-type", StoppedTaskPattern.DETAIL_TYPE);
+        event.put("source", StoppedTaskPattern.ECS_SOURCE);
+        event.put("account", account);
+        event.put("time", task.stoppedAt.truncatedTo(ChronoUnit.SECONDS).toString());
+        event.put("region", region);
+        event.putArray("resources").add(task.taskArn);
+        event.set("detail", detail(task, region, account, image));
+        return Json.write(event);
+    }
+
+    private static ObjectNode detail(LocalTask task, String region, String account, String image) {
+        boolean started = task.startedAt != null;
+        ObjectNode d = Json.MAPPER.createObjectNode();
+        String attachmentId = UUID.nameUUIDFromBytes((task.taskId + "/eni").getBytes()).toString();
+        ObjectNode eni = d.putArray("attachments").addObject();
+        eni.put("id", attachmentId);
+        eni.put("type", "eni");
+        eni.put("status", "DELETED");
+        ArrayNode eniDetails = eni.putArray("details");
+        eniDetails.addObject().put("name", "subnetId").put("value", "subnet-local");
+        if (started) {
+            eniDetails.addObject().put("name", "networkInterfaceId").put("value", "eni-" + task.taskId.substring(0, 17));
+            eniDetails.addObject().put("name", "privateIPv4Address").put("value", "127.0.0.1");
+        }
+        d.putArray("attributes").addObject().put("name", "ecs.cpu-architecture").put("value", architecture());
+        d.put("availabilityZone", region + "a");
+        if (task.capacityProvider != null) {
+            d.put("capacityProviderName", task.capacityProvider);
+        }
+        d.put("clusterArn", task.request.cluster());
+        if (started) {
+            d.put("connectivity", "CONNECTED");
+            d.put("connectivityAt", time(task.createdAt));
+        }
+        ObjectNode container = d.putArray("containers").addObject();
+        container.put("containerArn", "arn:aws:ecs:" + region + ":" + account + ":container/"
+                + clusterName(task.request.cluster()) + "/" + task.taskId + "/"
+                + UUID.nameUUIDFromBytes((task.taskId + "/" + task.request.containerName()).getBytes()));
+        if (task.exitCode != null) {
+            container.put("exitCode", task.exitCode);
+        }
+        container.put("lastStatus", "STOPPED");
+        container.put("name", task.request.containerName());
+        container.put("image", image);
+        if (started) {
+            container.put("runtimeId", task.taskId + "-" + Integer.toUnsignedString(task.taskId.hashCode()));
+        }
+        container.put("taskArn", task.taskArn);
+        if (task.containerReason != null) {
+            container.put("reason", task.containerReason);
+        }
+        container.put("cpu", "0");
+        d.put("cpu", task.request.cpu() != null ? task.request.cpu() : DEFAULT_CPU);
+        d.put("createdAt", time(task.createdAt));
+        d.put("desiredStatus", "STOPPED");
+        d.put("enableExecuteCommand", false);
+        d.putObject("ephemeralStorage").put("sizeInGiB", 20);
+        if (task.executionStoppedAt != null) {
+            d.put("executionStoppedAt", time(task.executionStoppedAt));
+        }
+        d.put("group", "family:" + family(task.taskDefinitionArn));
+        d.put("launchType", task.request.launchType() != null ? task.request.launchType() : "FARGATE");
+        d.put("lastStatus", "STOPPED");
+        d.put("memory", task.request.memory() != null ? task.request.memory() : DEFAULT_MEMORY);
+        d.set("overrides", overrides(task));
+        d.put("platformVersion", "1.4.0");
+        if (started) {
+            d.put("pullStartedAt", time(task.createdAt));
+            d.put("pullStoppedAt", time(task.startedAt));
+            d.put("startedAt", time(task.startedAt));
+        }
+        d.put("startedBy", task.request.startedBy());
+        d.put("stoppingAt", time(task.stoppingAt));
+        d.put("stoppedAt", time(task.stoppedAt));
+        d.put("stoppedReason", task.stoppedReason);
+        d.put("stopCode", task.stopCode);
+        d.put("taskArn", task.taskArn);
+        d.put("taskDefinitionArn", task.taskDefinitionArn);
+        d.put("updatedAt", time(task.stoppedAt));
+        d.put("version", task.version);
+        return d;
+    }
+
+    /** What RunTask was given, as ECS echoes it: the container's command and environment, task cpu/memory. */
+    static ObjectNode overrides(LocalTask task) {
+        ObjectNode overrides = Json.MAPPER.createObjectNode();
+        ObjectNode container = overrides.putArray("containerOverrides").addObject();
+        container.put("name", task.request.containerName());
+        if (task.request.command() != null) {
+            ArrayNode command = container.putArray("command");
+            task.request.command().forEach(command::add);
+        }
+        ArrayNode environment = container.putArray("environment");
+        for (EnvironmentVariable variable : task.request.environment()) {
+            environment.addObject().put("name", variable.name()).put("value", variable.value());
+        }
+        if (task.request.cpu() != null) {
+            overrides.put("cpu", task.request.cpu());
+        }
+        if (task.request.memory() != null) {
+            overrides.put("memory", task.request.memory());
+        }
+        return overrides;
+    }
+
+    static String clusterName(String clusterArn) {
+        return clusterArn.substring(clusterArn.lastIndexOf('/') + 1);
+    }
+
+    static String family(String taskDefinitionArn) {
+        String tail = taskDefinitionArn.substring(taskDefinitionArn.lastIndexOf('/') + 1);
+        int colon = tail.indexOf(':');
+        return colon < 0 ? tail : tail.substring(0, colon);
+    }
+
+    private static String time(Instant instant) {
+        return instant.truncatedTo(ChronoUnit.MILLIS).toString();
+    }
+
+    private static String architecture() {
+        String arch = System.getProperty("os.arch", "");
+        return arch.equals("aarch64") || arch.equals("arm64") ? "arm64" : "x86_64";
+    }
+}

@@ -1,0 +1,216 @@
+package dev.ecsretrier.local.lambda;
+
+import dev.ecsretrier.local.DeadLetter;
+import dev.ecsretrier.local.JsonLinesFile;
+import dev.ecsretrier.local.LaunchKey;
+import dev.ecsretrier.local.PendingWork;
+import dev.ecsretrier.local.TimeScale;
+import dev.ecsretrier.local.Timeline;
+import dev.ecsretrier.local.TimelineEntry;
+import dev.ecsretrier.json.Json;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The functions of the local runtime, invoked the way Lambda invokes them: request-response
+ * (the caller sees the error) or asynchronously ({@code Event}: at-least-once, two retries on an
+ * error after one and two minutes, then the dead-letter file), as EventBridge and the Scheduler do.
+ */
+public final class LocalLambda {
+
+    /** Lambda's asynchronous retries: the waits before the second and the third try. */
+    static final List<Duration> ASYNC_RETRY_DELAYS = List.of(Duration.ofMinutes(1), Duration.ofMinutes(2));
+
+    /** A function's code: takes the payload, returns what is written back as JSON. */
+    @FunctionalInterface
+    public interface Handler {
+        Object handle(byte[] payload) throws Exception;
+    }
+
+    /** The result of a request-response invocation. */
+    public sealed interface Invocation {
+        /** @param result the handler's return value */
+        record Succeeded(Object result) implements Invocation {
+            public byte[] payload() {
+                return Json.writeBytes(result);
+            }
+        }
+
+        /** The handler threw: Lambda's {@code X-Amz-Function-Error: Unhandled}. */
+        record Failed(Throwable error) implements Invocation {
+            public String errorType() {
+                return error.getClass().getName();
+            }
+        }
+    }
+
+    /** Thrown for a function name this runtime does not have (Lambda's ResourceNotFoundException). */
+    public static final class UnknownFunctionException extends RuntimeException {
+        public UnknownFunctionException(String function) {
+            super("Function not found: " + function);
+        }
+    }
+
+    /** The fault "a handler invocation crashes": thrown before the handler runs, like a dying runtime. */
+    public static final class SimulatedCrashException extends RuntimeException {
+        SimulatedCrashException(String function) {
+            super("simulated crash of " + function + " before its handler ran (fault injection)");
+        }
+    }
+
+    private final String region;
+    private final String account;
+    private final Clock clock;
+    private final ScheduledExecutorService executor;
+    private final TimeScale timeScale;
+    private final double crashProbability;
+    private final Random crashRandom;
+    private final JsonLinesFile deadLetterFile;
+    private final Timeline timeline;
+    private final PendingWork work;
+    private final Map<String, Handler> functions = new ConcurrentHashMap<>();
+    private final List<DeadLetter> deadLetters = new ArrayList<>();
+
+    /**
+     * @param crashProbability chance that an asynchronous invocation crashes before its handler runs
+     * @param deadLetterFile   where failed asynchronous invocations go; null to keep them in memory only
+     */
+    public LocalLambda(String region, String account, Clock clock, ScheduledExecutorService executor,
+                       TimeScale timeScale, double crashProbability, Random crashRandom, JsonLinesFile deadLetterFile,
+                       Timeline timeline, PendingWork work) {
+        this.region = region;
+        this.account = account;
+        this.clock = clock;
+        this.executor = executor;
+        this.timeScale = timeScale;
+        this.crashProbability = crashProbability;
+        this.crashRandom = crashRandom;
+        this.deadLetterFile = deadLetterFile;
+        this.timeline = timeline;
+        this.work = work;
+    }
+
+    public void register(String name, Handler handler) {
+        functions.put(name, handler);
+    }
+
+    /** The function's unqualified ARN. */
+    public String arn(String name) {
+        return "arn:aws:lambda:" + region + ":" + account + ":function:" + name;
+    }
+
+    /**
+     * The function a name refers to: {@code starter}, {@code starter:live}, or its ARN, qualified
+     * or not. Empty when there is no such function.
+     */
+    public Optional<String> resolve(String nameOrArn) {
+        String name = nameOrArn;
+        int function = name.indexOf(":function:");
+        if (function >= 0) {
+            name = name.substring(function + ":function:".length());
+        }
+        int qualifier = name.indexOf(':');
+        if (qualifier >= 0) {
+            name = name.substring(0, qualifier);
+        }
+        return functions.containsKey(name) ? Optional.of(name) : Optional.empty();
+    }
+
+    /** {@code InvocationType=RequestResponse}: runs now, on the caller's thread; no fault is injected. */
+    public Invocation invoke(String nameOrArn, byte[] payload) {
+        Handler handler = functions.get(name(nameOrArn));
+        try {
+            return new Invocation.Succeeded(handler.handle(payload));
+        } catch (Exception | Error e) {
+            return new Invocation.Failed(e);
+        }
+    }
+
+    /** {@code InvocationType=Event}: queued; tried up to three times, then dead-lettered. */
+    public void invokeAsync(String nameOrArn, byte[] payload) {
+        String name = name(nameOrArn);
+        work.begin();
+        executor.execute(() -> tryAsync(name, payload, 1));
+    }
+
+    public List<DeadLetter> deadLetters() {
+        synchronized (deadLetters) {
+            return List.copyOf(deadLetters);
+        }
+    }
+
+    private String name(String nameOrArn) {
+        return resolve(nameOrArn).orElseThrow(() -> new UnknownFunctionException(nameOrArn));
+    }
+
+    private void tryAsync(String name, byte[] payload, int attempt) {
+        try {
+            try {
+                if (crashProbability > 0 && nextCrash()) {
+                    timeline.record(TimelineEntry.Kind.HANDLER_CRASHED, runId(payload), attemptOf(payload), null,
+                            name + " crashed before its handler ran (try " + attempt + " of 3)");
+                    throw new SimulatedCrashException(name);
+                }
+                functions.get(name).handle(payload);
+            } catch (Exception | Error e) {
+                failed(name, payload, attempt, e);
+            }
+        } finally {
+            work.end();
+        }
+    }
+
+    private boolean nextCrash() {
+        synchronized (crashRandom) {
+            return crashRandom.nextDouble() < crashProbability;
+        }
+    }
+
+    private void failed(String name, byte[] payload, int attempt, Throwable error) {
+        if (attempt <= ASYNC_RETRY_DELAYS.size()) {
+            Duration delay = ASYNC_RETRY_DELAYS.get(attempt - 1);
+            timeline.record(TimelineEntry.Kind.INVOCATION_RETRIED, runId(payload), attemptOf(payload), null,
+                    name + " failed (" + error.getClass().getSimpleName() + ": " + error.getMessage() + "); Lambda retries in "
+                            + delay.toSeconds() + "s");
+            work.begin();
+            executor.schedule(() -> tryAsync(name, payload, attempt + 1), timeScale.millis(delay), TimeUnit.MILLISECONDS);
+            return;
+        }
+        DeadLetter letter = new DeadLetter(name, new String(payload, StandardCharsets.UTF_8), error.getClass().getName(),
+                String.valueOf(error.getMessage()), attempt, clock.instant());
+        synchronized (deadLetters) {
+            deadLetters.add(letter);
+        }
+        if (deadLetterFile != null) {
+            deadLetterFile.append(letter.toJsonLine());
+        }
+        timeline.record(TimelineEntry.Kind.DEAD_LETTERED, runId(payload), attemptOf(payload), null,
+                name + " failed " + attempt + " times; dead-lettered: " + error.getMessage());
+    }
+
+    private static Optional<LaunchKey> key(byte[] payload) {
+        try {
+            return LaunchKey.of(Json.MAPPER.readTree(payload));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String runId(byte[] payload) {
+        return key(payload).map(LaunchKey::runId).orElse(null);
+    }
+
+    private static Integer attemptOf(byte[] payload) {
+        return key(payload).map(LaunchKey::attempt).filter(a -> a > 0).orElse(null);
+    }
+}

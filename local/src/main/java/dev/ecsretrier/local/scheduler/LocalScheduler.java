@@ -1,0 +1,176 @@
+package dev.ecsretrier.local.scheduler;
+
+import dev.ecsretrier.json.Json;
+import dev.ecsretrier.local.LaunchKey;
+import dev.ecsretrier.local.PendingWork;
+import dev.ecsretrier.local.TimeScale;
+import dev.ecsretrier.local.Timeline;
+import dev.ecsretrier.local.TimelineEntry;
+import dev.ecsretrier.port.AttemptScheduler;
+import dev.ecsretrier.port.ScheduledAttempt;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * EventBridge Scheduler's one-time schedules: each fires once at its time (waited for at the
+ * runtime's time scale), invokes its target with its input, and is deleted after it completed.
+ * A name that exists is refused, as Scheduler's {@code ConflictException}; a deleted name is free again.
+ */
+public final class LocalScheduler implements AttemptScheduler {
+
+    /** Scheduler's precision: a schedule for 1:00 fires between 1:00:00 and 1:00:59. */
+    static final Duration PRECISION = Duration.ofMinutes(1);
+    /** A second firing (the fault) comes up to this long (before time scale) after the first. */
+    static final long DOUBLE_FIRE_SPREAD_MILLIS = 2_000;
+
+    /** Where a schedule's invocation goes: a target ARN (the starter's alias) and the input. */
+    @FunctionalInterface
+    public interface Target {
+        void invoke(String targetArn, String input);
+    }
+
+    private final Clock clock;
+    private final ScheduledExecutorService executor;
+    private final TimeScale timeScale;
+    private final boolean minutePrecision;
+    private final double doubleFireProbability;
+    private final Random random;
+    private final Target target;
+    private final Timeline timeline;
+    private final PendingWork work;
+    private final Map<String, ScheduledFuture<?>> schedules = new HashMap<>();
+
+    /**
+     * @param minutePrecision fire anywhere in the schedule's minute, as Scheduler does, instead of on time
+     * @param doubleFireProbability chance that a schedule invokes its target twice (Scheduler is at-least-once)
+     */
+    public LocalScheduler(Clock clock, ScheduledExecutorService executor, TimeScale timeScale, boolean minutePrecision,
+                          double doubleFireProbability, Random random, Target target, Timeline timeline,
+                          PendingWork work) {
+        this.clock = clock;
+        this.executor = executor;
+        this.timeScale = timeScale;
+        this.minutePrecision = minutePrecision;
+        this.doubleFireProbability = doubleFireProbability;
+        this.random = random;
+        this.target = target;
+        this.timeline = timeline;
+        this.work = work;
+    }
+
+    @Override
+    public Result schedule(ScheduledAttempt attempt) {
+        synchronized (schedules) {
+            if (schedules.containsKey(attempt.name())) {
+                return Result.ALREADY_SCHEDULED;
+            }
+            Instant now = clock.instant();
+            Instant fireAt = fireTime(attempt.at());
+            long waitMillis = timeScale.millis(Duration.between(now, fireAt));
+            work.begin();
+            schedules.put(attempt.name(), executor.schedule(() -> fire(attempt), waitMillis, TimeUnit.MILLISECONDS));
+            return Result.CREATED;
+        }
+    }
+
+    /** {@code DeleteSchedule}: true when the schedule existed and had not fired. */
+    public boolean delete(String name) {
+        synchronized (schedules) {
+            ScheduledFuture<?> schedule = schedules.get(name);
+            if (schedule == null || !schedule.cancel(false)) {
+                return false;
+            }
+            schedules.remove(name);
+        }
+        work.end();
+        return true;
+    }
+
+    /** Names of the schedules that have not fired yet. */
+    public Set<String> pending() {
+        synchronized (schedules) {
+            return Set.copyOf(schedules.keySet());
+        }
+    }
+
+    /** When a schedule for {@code at} fires: on time, or somewhere in its minute. */
+    Instant fireTime(Instant at) {
+        if (!minutePrecision) {
+            return at;
+        }
+        long offset;
+        synchronized (random) {
+            offset = random.nextLong(PRECISION.toMillis());
+        }
+        return at.truncatedTo(ChronoUnit.MINUTES).plusMillis(offset);
+    }
+
+    private void fire(ScheduledAttempt attempt) {
+        try {
+            Optional<LaunchKey> key = key(attempt.input());
+            timeline.record(TimelineEntry.Kind.SCHEDULE_FIRED, key.map(LaunchKey::runId).orElse(null),
+                    key.map(LaunchKey::attempt).orElse(null), null,
+                    "schedule " + attempt.name() + " fired: invoking " + attempt.target());
+            invoke(attempt);
+            if (doubleFireProbability > 0 && nextDoubleFire()) {
+                timeline.record(TimelineEntry.Kind.SCHEDULE_FIRED_TWICE, key.map(LaunchKey::runId).orElse(null),
+                        key.map(LaunchKey::attempt).orElse(null), null,
+                        "schedule " + attempt.name() + " will invoke " + attempt.target() + " a second time");
+                long delay;
+                synchronized (random) {
+                    delay = random.nextLong(DOUBLE_FIRE_SPREAD_MILLIS + 1);
+                }
+                work.begin();
+                executor.schedule(() -> {
+                    try {
+                        invoke(attempt);
+                    } finally {
+                        work.end();
+                    }
+                }, timeScale.millis(Duration.ofMillis(delay)), TimeUnit.MILLISECONDS);
+            }
+        } finally {
+            // ActionAfterCompletion DELETE: the name is free again once the schedule has fired.
+            synchronized (schedules) {
+                schedules.remove(attempt.name());
+            }
+            work.end();
+        }
+    }
+
+    private void invoke(ScheduledAttempt attempt) {
+        try {
+            target.invoke(attempt.target(), attempt.input());
+        } catch (RuntimeException e) {
+            Optional<LaunchKey> key = key(attempt.input());
+            timeline.record(TimelineEntry.Kind.DEAD_LETTERED, key.map(LaunchKey::runId).orElse(null),
+                    key.map(LaunchKey::attempt).orElse(null), null,
+                    "schedule " + attempt.name() + " could not invoke " + attempt.target() + ": " + e.getMessage());
+        }
+    }
+
+    private boolean nextDoubleFire() {
+        synchronized (random) {
+            return random.nextDouble() < doubleFireProbability;
+        }
+    }
+
+    private static Optional<LaunchKey> key(String input) {
+        try {
+            return LaunchKey.of(Json.tree(input));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+}

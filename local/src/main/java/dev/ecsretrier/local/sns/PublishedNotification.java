@@ -1,0 +1,72 @@
+package dev.ecsretrier.local.sns;
+
+import dev.ecsretrier.core.AttemptSummary;
+import dev.ecsretrier.core.ContainerExit;
+import dev.ecsretrier.core.RunOutcome;
+import dev.ecsretrier.json.Json;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/** One message the local topic received: what an SNS subscriber would get. */
+public record PublishedNotification(String messageId, String topicArn, String subject, String message,
+                                    Map<String, String> attributes, Instant timestamp) {
+
+    public PublishedNotification {
+        attributes = Map.copyOf(attributes);
+    }
+
+    /** The run outcome in the body; empty when the body is something else. */
+    public Optional<RunOutcome> outcome() {
+        try {
+            return Optional.of(Json.MAPPER.readValue(message, RunOutcome.class));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The line in the notifications file: the body as JSON, with the message attributes. */
+    public String toJsonLine() {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("messageId", messageId);
+        line.put("topicArn", topicArn);
+        line.put("timestamp", timestamp);
+        line.put("subject", subject);
+        line.put("attributes", new java.util.TreeMap<>(attributes));
+        try {
+            line.put("message", Json.tree(message));
+        } catch (IOException e) {
+            line.put("message", message);
+        }
+        return Json.write(line);
+    }
+
+    /** One line for people: the outcome and what each attempt did. */
+    public String summary() {
+        return outcome().map(PublishedNotification::summary).orElse(subject);
+    }
+
+    private static String summary(RunOutcome outcome) {
+        String attempts = outcome.attemptHistory().stream()
+                .map(PublishedNotification::attempt)
+                .collect(Collectors.joining("; "));
+        return outcome.outcome() + " after " + outcome.attempts() + " of " + outcome.maxAttempts() + " attempts ("
+                + outcome.rule() + "): " + attempts;
+    }
+
+    private static String attempt(AttemptSummary a) {
+        String exits = a.containers().stream()
+                .filter(c -> c.exitCode() != null)
+                .map(PublishedNotification::exit)
+                .collect(Collectors.joining(","));
+        return "#" + a.attempt() + " " + (a.stopCode() == null ? "-" : a.stopCode())
+                + (exits.isEmpty() ? "" : " " + exits) + " -> " + a.decision();
+    }
+
+    private static String exit(ContainerExit c) {
+        return c.name() + " exit " + c.exitCode();
+    }
+}
