@@ -21,7 +21,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code retrier classify}: the policy's decision for one event file, offline. */
-@Command(name = "classify", mixinStandardHelpOptions = true,
+@Command(name = "classify", mixinStandardHelpOptions = true, usageHelpWidth = 110,
+        header = "Print what the policy decides for one STOPPED event, offline.",
         description = "Classify one ECS Task State Change (STOPPED) event, offline, with the same policy the"
                 + " classifier Lambda runs. Prints one JSON object: decision (SUCCEEDED, RETRY, FAILED or"
                 + " RETRIES_EXHAUSTED), rule, reason, and for RETRY the next delay's range. Exit 0; exit 2 with one"

@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code retrier demo}: one run of sample-task whose attempts fail in different ways, then succeed. */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(name = "demo", mixinStandardHelpOptions = true, usageHelpWidth = 110,
+        header = "Watch one run of sample-task fail in two ways, then succeed.",
         description = "Start the local runtime and one run of sample-task: attempt 1 gets an injected transient ECS"
                 + " failure (CannotPullContainerError), attempt 2 exits with code 2 (FAIL_ON_ATTEMPTS=2, a retryable"
                 + " exit code), attempt 3 succeeds. Shows the timeline as it happens and the final notification."
@@ -37,11 +38,12 @@ import picocli.CommandLine.Spec;
         footerHeading = "%nExamples:%n",
         footer = {
             "  ./retrier demo",
-            "  ./retrier demo --time-scale 0.2 --seed 42            slower waits, the same jitter every time",
-            "  ./retrier demo --fault spot --fault oom               a Spot interruption, then out of memory (FAILED)",
-            "  ./retrier demo --fault run-task-memory --fail-on-attempts 0   RunTask fails synchronously, then success",
-            "  ./retrier demo --duplicate-events 1 --handler-crashes 0.3     every event twice, crashing handlers",
-            "  ./retrier demo --max-attempts 2                       retries exhausted"})
+            "  ./retrier demo --time-scale 0.2 --seed 42",
+            "  ./retrier demo --fault spot --fault oom",
+            "  ./retrier demo --fault run-task-memory --fail-on-attempts 0",
+            "  ./retrier demo --fault 'reason=CannotPullContainerError: 403 Forbidden'",
+            "  ./retrier demo --duplicate-events 1 --handler-crashes 0.3 --scheduler-double-fires 0.5",
+            "  ./retrier demo --max-attempts 2 --fail-on-attempts 2,3"})
 final class DemoCommand implements Callable<Integer> {
 
     static final double DEFAULT_TIME_SCALE = 0.05;

@@ -4,16 +4,17 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code ./retrier}: the local runtime's command line. */
-@Command(name = "retrier", mixinStandardHelpOptions = true, version = "ecs-retrier local 0.1.0",
+@Command(name = "retrier", mixinStandardHelpOptions = true, usageHelpWidth = 110, version = "ecs-retrier local 0.1.0",
         description = "ecs-retrier on one machine: the real starter and classifier with a local ECS (tasks are"
                 + " processes), event bus (Event Ruler), scheduler and SNS. No AWS, no Docker.",
         subcommands = {DemoCommand.class, ServeCommand.class, ClassifyCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
-            "  ./retrier demo                         watch one run fail twice and succeed",
-            "  ./retrier serve --port 4566            the loop behind Lambda Invoke and EventBridge PutEvents",
-            "  ./retrier classify event.json          what the policy decides for a STOPPED event",
-            "  ./retrier help demo                    the options of a command"})
+            "  ./retrier demo",
+            "  ./retrier demo --fault spot --fault oom",
+            "  ./retrier serve --port 4566 --time-scale 0.01",
+            "  ./retrier classify stopped-event.json --retryable-exit-codes 2",
+            "  ./retrier help demo"})
 public final class RetrierCommand {
 
     public static void main(String[] args) {

@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code retrier serve}: the runtime behind Lambda Invoke and EventBridge PutEvents, until stopped. */
-@Command(name = "serve", mixinStandardHelpOptions = true,
+@Command(name = "serve", mixinStandardHelpOptions = true, usageHelpWidth = 110,
+        header = "Serve the loop behind Lambda Invoke and EventBridge PutEvents.",
         description = "Keep the local runtime up behind an HTTP endpoint that speaks the AWS wire protocols of"
                 + " Lambda Invoke (function 'starter', RequestResponse and Event) and EventBridge PutEvents, so the"
                 + " AWS CLI and SDKs work against it with an endpoint override. Events with source aws.ecs or"

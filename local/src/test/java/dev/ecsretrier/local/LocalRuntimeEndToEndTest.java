@@ -1,0 +1,335 @@
+package dev.ecsretrier.local;
+
+import static dev.ecsretrier.local.Fixtures.jsonLines;
+import static dev.ecsretrier.local.Fixtures.sampleTask;
+import static dev.ecsretrier.local.TimelineEntry.Kind.DECISION;
+import static dev.ecsretrier.local.TimelineEntry.Kind.EVENT_DUPLICATED;
+import static dev.ecsretrier.local.TimelineEntry.Kind.HANDLER_CRASHED;
+import static dev.ecsretrier.local.TimelineEntry.Kind.INVOCATION_RETRIED;
+import static dev.ecsretrier.local.TimelineEntry.Kind.NOTIFIED;
+import static dev.ecsretrier.local.TimelineEntry.Kind.RUN_TASK_FAILED;
+import static dev.ecsretrier.local.TimelineEntry.Kind.SCHEDULE_FIRED;
+import static dev.ecsretrier.local.TimelineEntry.Kind.TASK_LAUNCHED;
+import static dev.ecsretrier.local.TimelineEntry.Kind.TASK_STOPPED;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ecsretrier.config.Setting;
+import dev.ecsretrier.core.Decision;
+import dev.ecsretrier.core.RunOutcome;
+import dev.ecsretrier.handler.StartResponse;
+import dev.ecsretrier.json.Json;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole loop through the runtime's Java API: real sample-task processes, the real handlers,
+ * Event Ruler, the local scheduler and topic, at time scale 0.001 (a 60 s backoff waits 60 ms).
+ */
+class LocalRuntimeEndToEndTest {
+
+    static final Duration WAIT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path files;
+
+    LocalRuntime runtime;
+
+    @AfterEach
+    void close() {
+        if (runtime != null) {
+            runtime.close();
+        }
+    }
+
+    LocalRuntime start(Faults faults, UnaryOperator<LocalRuntime.Builder> more) {
+        runtime = more.apply(LocalRuntime.builder()
+                .setting(Setting.RETRYABLE_EXIT_CODES, "2")
+                .setting(Setting.MAX_ATTEMPTS, "3")
+                .timeScale(0.001)
+                .seed(42)
+                .faults(faults)
+                .notificationsFile(notificationsFile())
+                .deadLetterFile(deadLetterFile()))
+                .build();
+        return runtime;
+    }
+
+    LocalRuntime start(Faults faults) {
+        return start(faults, b -> b);
+    }
+
+    Path notificationsFile() {
+        return files.resolve("notifications.jsonl");
+    }
+
+    Path deadLetterFile() {
+        return files.resolve("dead-letters.jsonl");
+    }
+
+    RunOutcome outcomeOf(String runId) throws InterruptedException {
+        RunOutcome outcome = runtime.awaitOutcome(runId, WAIT).orElseThrow();
+        assertThat(runtime.awaitIdle(WAIT)).as("the runtime comes to rest").isTrue();
+        return outcome;
+    }
+
+    List<TimelineEntry.Kind> kinds(String runId) {
+        return runtime.timeline(runId).stream().map(TimelineEntry::kind).toList();
+    }
+
+    List<TimelineEntry.Kind> kinds(String runId, int attempt) {
+        return runtime.timeline(runId).stream().filter(e -> Integer.valueOf(attempt).equals(e.attempt()))
+                .map(TimelineEntry::kind).toList();
+    }
+
+    @Test
+    void aTaskThatExits0SucceedsOnTheFirstAttempt() throws Exception {
+        start(Faults.NONE);
+
+        StartResponse started = runtime.startRun(sampleTask("first-time"));
+        RunOutcome outcome = outcomeOf("first-time");
+
+        assertThat(started.taskArn()).startsWith("arn:aws:ecs:local:000000000000:task/local/");
+        assertThat(outcome.outcome()).isEqualTo(Decision.SUCCEEDED);
+        assertThat(outcome.rule()).isEqualTo("default:succeeded");
+        assertThat(outcome.attempts()).isEqualTo(1);
+        assertThat(kinds("first-time")).containsExactly(TASK_LAUNCHED, TASK_STOPPED, NOTIFIED, DECISION);
+        List<JsonNode> lines = jsonLines(notificationsFile());
+        assertThat(lines).hasSize(1);
+        assertThat(lines.get(0).path("attributes").path("outcome").asText()).isEqualTo("SUCCEEDED");
+        assertThat(lines.get(0).path("attributes").path("dedupKey").asText()).isEqualTo("first-time:SUCCEEDED");
+        assertThat(lines.get(0).path("message").path("attemptHistory").get(0).path("taskArn").asText())
+                .isEqualTo(started.taskArn());
+        assertThat(lines.get(0).path("message").path("metadataSource").asText()).isEqualTo("TAGS");
+    }
+
+    @Test
+    void aTransientEcsFailureThenARetryableExitCodeAreRetriedUntilSuccess() throws Exception {
+        start(Faults.builder().nextLaunches(1, LaunchFault.cannotPullContainer()).build());
+
+        runtime.startRun(sampleTask("retried", "FAIL_ON_ATTEMPTS", "2"));
+        RunOutcome outcome = outcomeOf("retried");
+
+        assertThat(outcome.outcome()).isEqualTo(Decision.SUCCEEDED);
+        assertThat(outcome.attempts()).isEqualTo(3);
+        assertThat(outcome.attemptHistory()).extracting(a -> a.stopCode() + " " + a.decision() + " " + a.rule())
+                .containsExactly("TaskFailedToStart RETRY default:transient-error",
+                        "EssentialContainerExited RETRY default:retryable-exit-code",
+                        "EssentialContainerExited SUCCEEDED default:succeeded");
+        // Within an attempt the order is causal; across attempts a schedule may fire before the
+        // classifier's invocation has returned, as in AWS.
+        assertThat(kinds("retried", 1)).containsExactly(TASK_LAUNCHED, TASK_STOPPED, DECISION);
+        assertThat(kinds("retried", 2)).containsExactly(SCHEDULE_FIRED, TASK_LAUNCHED, TASK_STOPPED, DECISION);
+        assertThat(kinds("retried", 3)).containsExactly(SCHEDULE_FIRED, TASK_LAUNCHED, TASK_STOPPED, NOTIFIED, DECISION);
+        assertThat(runtime.timeline("retried").stream().filter(e -> e.kind() == DECISION).map(TimelineEntry::text))
+                .first().asString().startsWith("RETRY by default:transient-error; next attempt 2 in ");
+        assertThat(runtime.launchCounts()).containsOnly(Map.entry(new LaunchKey("retried", 1), 1),
+                Map.entry(new LaunchKey("retried", 2), 1), Map.entry(new LaunchKey("retried", 3), 1));
+        assertThat(runtime.scheduler().pending()).as("schedules are deleted after they fire").isEmpty();
+        JsonNode message = jsonLines(notificationsFile()).get(0).path("message");
+        assertThat(message.path("attempts").asInt()).isEqualTo(3);
+        assertThat(message.path("attemptHistory").get(1).path("containers").get(0).path("exitCode").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void aTaskThatKeepsExitingWithARetryableCodeEndsWithRetriesExhausted() throws Exception {
+        start(Faults.NONE);
+
+        runtime.startRun(sampleTask("exhausted", "FAIL_ON_ATTEMPTS", "1,2,3"));
+        RunOutcome outcome = outcomeOf("exhausted");
+
+        assertThat(outcome.outcome()).isEqualTo(Decision.RETRIES_EXHAUSTED);
+        assertThat(outcome.attempts()).isEqualTo(3);
+        assertThat(outcome.reason()).endsWith("all 3 attempts used");
+        assertThat(runtime.launchCounts()).hasSize(3).allSatisfy((key, count) -> assertThat(count).isEqualTo(1));
+        assertThat(jsonLines(notificationsFile())).singleElement()
+                .satisfies(line -> assertThat(line.path("attributes").path("outcome").asText()).isEqualTo("RETRIES_EXHAUSTED"));
+    }
+
+    @Test
+    void anImageThatDoesNotExistFailsWithoutARetry() throws Exception {
+        start(Faults.builder().nextLaunches(1, LaunchFault.imageNotFound()).build());
+
+        runtime.startRun(sampleTask("no-image"));
+        RunOutcome outcome = outcomeOf("no-image");
+
+        assertThat(outcome.outcome()).isEqualTo(Decision.FAILED);
+        assertThat(outcome.rule()).isEqualTo("default:permanent-start-error");
+        assertThat(outcome.attempts()).isEqualTo(1);
+        assertThat(kinds("no-image")).doesNotContain(SCHEDULE_FIRED);
+        assertThat(runtime.launchCounts()).containsOnly(Map.entry(new LaunchKey("no-image", 1), 1));
+    }
+
+    @Test
+    void exitCode1IsNotRetryableAndFailsTheRun() throws Exception {
+        start(Faults.NONE);
+
+        runtime.startRun(sampleTask("exit-1", "FAIL_ON_ATTEMPTS", "1", "FAIL_EXIT_CODE", "1"));
+        RunOutcome outcome = outcomeOf("exit-1");
+
+        assertThat(outcome.outcome()).isEqualTo(Decision.FAILED);
+        assertThat(outcome.rule()).isEqualTo("default:failed");
+        assertThat(outcome.attemptHistory()).singleElement()
+                .satisfies(a -> assertThat(a.containers().get(0).exitCode()).isEqualTo(1));
+    }
+
+    @Test
+    void aSynchronousRunTaskFailureIsClassifiedByTheStarterAndRetried() throws Exception {
+        start(Faults.builder().nextLaunches(1, LaunchFault.resourceMemory()).build());
+
+        StartResponse started = runtime.startRun(sampleTask("sync-failure"));
+        RunOutcome outcome = outcomeOf("sync-failure");
+
+        assertThat(started.taskArn()).isNull();
+        assertThat(started.launchFailure().reason()).isEqualTo("RESOURCE:MEMORY");
+        assertThat(started.step().decision()).isEqualTo(Decision.RETRY);
+        assertThat(outcome.outcome()).isEqualTo(Decision.SUCCEEDED);
+        assertThat(outcome.attemptHistory().get(0).taskArn()).isNull();
+        assertThat(outcome.attemptHistory().get(0).stoppedReason()).startsWith("RunTask failed: RESOURCE:MEMORY");
+        assertThat(kinds("sync-failure")).startsWith(RUN_TASK_FAILED, DECISION, SCHEDULE_FIRED, TASK_LAUNCHED);
+        assertThat(runtime.launchCounts()).containsOnly(Map.entry(new LaunchKey("sync-failure", 2), 1));
+    }
+
+    @Test
+    void aThrottledRunTaskIsRetriedToo() throws Exception {
+        start(Faults.builder().nextLaunches(1, LaunchFault.throttling()).build());
+
+        runtime.startRun(sampleTask("throttled"));
+
+        assertThat(outcomeOf("throttled").attempts()).isEqualTo(2);
+    }
+
+    @Test
+    void everyEventDeliveredTwiceStillLaunchesEachAttemptOnce() throws Exception {
+        start(Faults.builder().duplicateDelivery(1.0).build());
+
+        runtime.startRun(sampleTask("twice", "FAIL_ON_ATTEMPTS", "1"));
+        RunOutcome outcome = outcomeOf("twice");
+
+        assertThat(outcome.outcome()).isEqualTo(Decision.SUCCEEDED);
+        assertThat(kinds("twice")).contains(EVENT_DUPLICATED);
+        assertThat(runtime.launchCounts()).containsOnly(Map.entry(new LaunchKey("twice", 1), 1),
+                Map.entry(new LaunchKey("twice", 2), 1));
+        // The last event was delivered twice too: the duplicate notification carries the same dedup key.
+        assertThat(jsonLines(notificationsFile())).extracting(l -> l.path("attributes").path("dedupKey").asText())
+                .isNotEmpty().containsOnly("twice:SUCCEEDED");
+    }
+
+    @Test
+    void aCrashedHandlerInvocationIsRetriedByLambdaAndNothingIsLost() throws Exception {
+        start(Faults.builder().handlerCrash(0.4).build(), b -> b.seed(3));
+
+        runtime.startRun(sampleTask("crashes", "FAIL_ON_ATTEMPTS", "1"));
+        RunOutcome outcome = outcomeOf("crashes");
+
+        assertThat(kinds("crashes")).contains(HANDLER_CRASHED, INVOCATION_RETRIED);
+        assertThat(outcome.outcome()).isEqualTo(Decision.SUCCEEDED);
+        assertThat(runtime.deadLetters()).isEmpty();
+        assertThat(runtime.launchCounts()).values().containsOnly(1);
+    }
+
+    @Test
+    void anEventTheClassifierCannotReadIsTriedThreeTimesThenDeadLettered() throws Exception {
+        start(Faults.NONE);
+        ObjectNode event = Fixtures.localEvent("malformed/exit-code-string.json", "unreadable");
+
+        assertThat(runtime.eventBus().put(Json.write(event)).matched()).as("the rule matches it").isTrue();
+        assertThat(runtime.awaitIdle(WAIT)).isTrue();
+
+        assertThat(kinds("unreadable")).containsExactly(INVOCATION_RETRIED, INVOCATION_RETRIED,
+                TimelineEntry.Kind.DEAD_LETTERED);
+        List<JsonNode> letters = jsonLines(deadLetterFile());
+        assertThat(letters).singleElement().satisfies(letter -> {
+            assertThat(letter.path("function").asText()).isEqualTo("classifier");
+            assertThat(letter.path("attempts").asInt()).isEqualTo(3);
+            assertThat(letter.path("errorType").asText()).isEqualTo("dev.ecsretrier.core.InvalidEventException");
+            assertThat(letter.path("errorMessage").asText()).contains("detail.containers[0].exitCode");
+            assertThat(letter.path("event")).isEqualTo(event);
+        });
+        assertThat(runtime.deadLetters().get(0).launchKey()).contains(new LaunchKey("unreadable", 1));
+        assertThat(runtime.notifications()).isEmpty();
+    }
+
+    @Test
+    void anEventWhoseHandlerAlwaysCrashesEndsInTheDeadLetterFileNotInSilence() throws Exception {
+        start(Faults.builder().handlerCrash(1.0).build());
+
+        runtime.startRun(sampleTask("always-crashes"));
+        assertThat(runtime.awaitIdle(WAIT)).isTrue();
+
+        assertThat(runtime.notifications()).isEmpty();
+        assertThat(runtime.deadLetters()).singleElement().satisfies(letter -> {
+            assertThat(letter.errorType()).endsWith("SimulatedCrashException");
+            assertThat(letter.launchKey()).contains(new LaunchKey("always-crashes", 1));
+        });
+    }
+
+    @Test
+    void aTaskNoLongerDescribableIsClassifiedFromItsEventAndTheNotificationSaysSo() throws Exception {
+        start(Faults.NONE, b -> b.forgetStoppedTasks(true));
+
+        runtime.startRun(sampleTask("forgotten", "FAIL_ON_ATTEMPTS", "1"));
+        RunOutcome outcome = outcomeOf("forgotten");
+
+        assertThat(outcome.outcome()).isEqualTo(Decision.SUCCEEDED);
+        assertThat(outcome.attempts()).isEqualTo(2);
+        assertThat(outcome.metadataSource()).isEqualTo(RunOutcome.MetadataSource.EVENT);
+        assertThat(outcome.note()).contains("no longer describable");
+    }
+
+    @Test
+    void aTaskStoppedByAPersonFailsTheRun() throws Exception {
+        start(Faults.NONE);
+
+        StartResponse started = runtime.startRun(sampleTask("stopped", "WORK_SECONDS", "30"));
+        awaitStatus(started.taskArn(), "RUNNING");
+        assertThat(runtime.ecs().stopTask(LocalSettings.CLUSTER_ARN, started.taskArn(), null)).isTrue();
+        RunOutcome outcome = outcomeOf("stopped");
+
+        assertThat(outcome.outcome()).isEqualTo(Decision.FAILED);
+        assertThat(outcome.rule()).isEqualTo("default:user-initiated");
+        assertThat(outcome.attemptHistory().get(0).stopCode()).isEqualTo("UserInitiated");
+        assertThat(outcome.attemptHistory().get(0).stoppedReason()).isEqualTo("Task stopped by user");
+        assertThat(outcome.attemptHistory().get(0).containers().get(0).exitCode()).isEqualTo(143);
+    }
+
+    @Test
+    void aScheduleWhoseTargetIsStopTaskStopsTheTaskWithItsReason() throws Exception {
+        start(Faults.NONE);
+
+        StartResponse started = runtime.startRun(sampleTask("timed-out", "WORK_SECONDS", "30"));
+        awaitStatus(started.taskArn(), "RUNNING");
+        runtime.scheduler().schedule(new dev.ecsretrier.port.ScheduledAttempt("timed-out-1-timeout",
+                java.time.Instant.now(), Json.write(Map.of("Cluster", LocalSettings.CLUSTER_ARN,
+                "Task", started.taskArn(), "Reason", "ecs-retrier: attempt timed out")), LocalRuntime.STOP_TASK_TARGET));
+        RunOutcome outcome = outcomeOf("timed-out");
+
+        assertThat(outcome.attemptHistory().get(0).stopCode()).isEqualTo("UserInitiated");
+        assertThat(outcome.rule()).as("our own stop is not a person's").isNotEqualTo("default:user-initiated");
+    }
+
+    @Test
+    void asynchronousStartsGetARunIdAndEndLikeSynchronousOnes() throws Exception {
+        start(Faults.NONE);
+
+        String runId = runtime.submitRun(sampleTask(null));
+
+        assertThat(runId).startsWith("run-");
+        assertThat(outcomeOf(runId).outcome()).isEqualTo(Decision.SUCCEEDED);
+    }
+
+    void awaitStatus(String taskArn, String status) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!runtime.ecs().lastStatus(taskArn).orElse("").equals(status) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(runtime.ecs().lastStatus(taskArn)).contains(status);
+    }
+}
