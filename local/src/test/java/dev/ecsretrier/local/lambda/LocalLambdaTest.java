@@ -1,0 +1,125 @@
+package dev.ecsretrier.local.lambda;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ecsretrier.local.Fixtures;
+import dev.ecsretrier.local.JsonLinesFile;
+import dev.ecsretrier.local.PendingWork;
+import dev.ecsretrier.local.TimeScale;
+import dev.ecsretrier.local.Timeline;
+import dev.ecsretrier.local.TimelineEntry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LocalLambdaTest {
+
+    @TempDir
+    Path files;
+
+    final ScheduledExecutorService executor = Executors.newScheduledThreadPool(2);
+    final Timeline timeline = new Timeline(Clock.systemUTC());
+    final PendingWork work = new PendingWork();
+
+    @AfterEach
+    void close() {
+        executor.shutdownNow();
+    }
+
+    LocalLambda lambda(double crashes) {
+        return new LocalLambda("local", "000000000000", Clock.systemUTC(), executor, new TimeScale(0.001), crashes,
+                new Random(1), new JsonLinesFile(files.resolve("dlq.jsonl")), timeline, work);
+    }
+
+    @Test
+    void functionsAreFoundByNameQualifiedNameOrArn() {
+        LocalLambda lambda = lambda(0);
+        lambda.register("starter", payload -> "ok");
+
+        assertThat(lambda.resolve("starter")).contains("starter");
+        assertThat(lambda.resolve("starter:live")).contains("starter");
+        assertThat(lambda.resolve("arn:aws:lambda:local:000000000000:function:starter")).contains("starter");
+        assertThat(lambda.resolve("arn:aws:lambda:us-east-1:123456789012:function:starter:live")).contains("starter");
+        assertThat(lambda.resolve("classifier")).isEmpty();
+        assertThatThrownBy(() -> lambda.invokeAsync("classifier", new byte[0]))
+                .isInstanceOf(LocalLambda.UnknownFunctionException.class).hasMessage("Function not found: classifier");
+    }
+
+    @Test
+    void aRequestResponseInvocationHandsTheErrorToTheCaller() {
+        LocalLambda lambda = lambda(1.0);
+        lambda.register("starter", payload -> {
+            throw new IllegalStateException("no");
+        });
+
+        LocalLambda.Invocation invocation = lambda.invoke("starter", "{}".getBytes());
+
+        assertThat(invocation).isInstanceOfSatisfying(LocalLambda.Invocation.Failed.class,
+                failed -> assertThat(failed.errorType()).isEqualTo("java.lang.IllegalStateException"));
+    }
+
+    @Test
+    void anAsynchronousInvocationThatFailsIsRetriedTwiceThenDeadLettered() throws Exception {
+        LocalLambda lambda = lambda(0);
+        AtomicInteger tries = new AtomicInteger();
+        lambda.register("classifier", payload -> {
+            tries.incrementAndGet();
+            throw new IllegalArgumentException("cannot read it");
+        });
+
+        lambda.invokeAsync("classifier", "{\"runId\":\"r\",\"attempt\":2}".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(work.awaitNone(Duration.ofSeconds(5))).isTrue();
+        assertThat(tries).hasValue(3);
+        assertThat(timeline.entries(TimelineEntry.Kind.INVOCATION_RETRIED)).hasSize(2);
+        assertThat(lambda.deadLetters()).singleElement().satisfies(letter -> {
+            assertThat(letter.function()).isEqualTo("classifier");
+            assertThat(letter.attempts()).isEqualTo(3);
+            assertThat(letter.errorMessage()).isEqualTo("cannot read it");
+        });
+        assertThat(Fixtures.jsonLines(files.resolve("dlq.jsonl"))).singleElement()
+                .satisfies(line -> assertThat(line.path("event").path("runId").asText()).isEqualTo("r"));
+    }
+
+    @Test
+    void anInvocationThatSucceedsOnARetryIsNotDeadLettered() throws Exception {
+        LocalLambda lambda = lambda(0);
+        AtomicInteger tries = new AtomicInteger();
+        lambda.register("classifier", payload -> {
+            if (tries.incrementAndGet() < 3) {
+                throw new IllegalStateException("flaky");
+            }
+            return "ok";
+        });
+
+        lambda.invokeAsync("classifier", "{}".getBytes());
+
+        assertThat(work.awaitNone(Duration.ofSeconds(5))).isTrue();
+        assertThat(tries).hasValue(3);
+        assertThat(lambda.deadLetters()).isEmpty();
+    }
+
+    @Test
+    void aCrashHappensBeforeTheHandlerRuns() throws Exception {
+        LocalLambda lambda = lambda(1.0);
+        AtomicInteger tries = new AtomicInteger();
+        lambda.register("classifier", payload -> tries.incrementAndGet());
+
+        lambda.invokeAsync("classifier", "{}".getBytes());
+
+        assertThat(work.awaitNone(Duration.ofSeconds(5))).isTrue();
+        assertThat(tries).hasValue(0);
+        assertThat(timeline.entries(TimelineEntry.Kind.HANDLER_CRASHED)).hasSize(3);
+        assertThat(lambda.deadLetters()).singleElement()
+                .satisfies(letter -> assertThat(letter.errorType()).endsWith("SimulatedCrashException"));
+    }
+}

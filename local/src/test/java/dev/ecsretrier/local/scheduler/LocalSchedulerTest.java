@@ -1,0 +1,101 @@
+package dev.ecsretrier.local.scheduler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ecsretrier.local.PendingWork;
+import dev.ecsretrier.local.TimeScale;
+import dev.ecsretrier.local.Timeline;
+import dev.ecsretrier.port.AttemptScheduler.Result;
+import dev.ecsretrier.port.ScheduledAttempt;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class LocalSchedulerTest {
+
+    static final String STARTER = "arn:aws:lambda:local:000000000000:function:starter:live";
+
+    final ScheduledExecutorService executor = Executors.newScheduledThreadPool(2);
+    final PendingWork work = new PendingWork();
+    final List<String> fired = Collections.synchronizedList(new ArrayList<>());
+
+    @AfterEach
+    void close() {
+        executor.shutdownNow();
+    }
+
+    LocalScheduler scheduler(double timeScale, boolean minutePrecision, double doubleFires) {
+        return new LocalScheduler(Clock.systemUTC(), executor, new TimeScale(timeScale), minutePrecision, doubleFires,
+                new Random(7), (target, input) -> fired.add(target + " " + input), new Timeline(Clock.systemUTC()), work);
+    }
+
+    static ScheduledAttempt attempt(String name, Duration in) {
+        return new ScheduledAttempt(name, Instant.now().plus(in), "{\"runId\":\"run\",\"attempt\":2}", STARTER);
+    }
+
+    @Test
+    void aScheduleFiresItsTargetWithItsInputThenIsDeleted() throws Exception {
+        LocalScheduler scheduler = scheduler(0.001, false, 0);
+
+        assertThat(scheduler.schedule(attempt("run-2", Duration.ofSeconds(30)))).isEqualTo(Result.CREATED);
+        assertThat(scheduler.pending()).containsExactly("run-2");
+        assertThat(work.awaitNone(Duration.ofSeconds(5))).isTrue();
+
+        assertThat(fired).containsExactly(STARTER + " {\"runId\":\"run\",\"attempt\":2}");
+        assertThat(scheduler.pending()).isEmpty();
+        assertThat(scheduler.schedule(attempt("run-2", Duration.ZERO))).as("a deleted name is free again")
+                .isEqualTo(Result.CREATED);
+    }
+
+    @Test
+    void aNameThatIsScheduledAlreadyConflicts() {
+        LocalScheduler scheduler = scheduler(1.0, false, 0);
+
+        assertThat(scheduler.schedule(attempt("run-2", Duration.ofMinutes(5)))).isEqualTo(Result.CREATED);
+        assertThat(scheduler.schedule(attempt("run-2", Duration.ofMinutes(1)))).isEqualTo(Result.ALREADY_SCHEDULED);
+        assertThat(scheduler.delete("run-2")).isTrue();
+        assertThat(work.pending()).isZero();
+    }
+
+    @Test
+    void theTimeScaleShrinksTheWaitNotTheTime() throws Exception {
+        LocalScheduler scheduler = scheduler(0.01, false, 0);
+        long start = System.nanoTime();
+
+        scheduler.schedule(attempt("run-2", Duration.ofSeconds(20)));
+        assertThat(work.awaitNone(Duration.ofSeconds(5))).isTrue();
+
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(150), Duration.ofMillis(2000));
+    }
+
+    @Test
+    void withMinutePrecisionAScheduleFiresSomewhereInItsMinute() {
+        LocalScheduler scheduler = scheduler(1.0, true, 0);
+        Instant at = Instant.parse("2025-03-14T09:10:42Z");
+
+        for (int i = 0; i < 100; i++) {
+            assertThat(scheduler.fireTime(at)).isBetween(at.truncatedTo(ChronoUnit.MINUTES),
+                    Instant.parse("2025-03-14T09:10:59.999Z"));
+        }
+        assertThat(scheduler(1.0, false, 0).fireTime(at)).isEqualTo(at);
+    }
+
+    @Test
+    void withDoubleFiresTheTargetIsInvokedTwice() throws Exception {
+        LocalScheduler scheduler = scheduler(0.001, false, 1.0);
+
+        scheduler.schedule(attempt("run-2", Duration.ZERO));
+
+        assertThat(work.awaitNone(Duration.ofSeconds(5))).isTrue();
+        assertThat(fired).hasSize(2);
+    }
+}
