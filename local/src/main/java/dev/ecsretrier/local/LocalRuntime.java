@@ -107,8 +107,10 @@ public final class LocalRuntime implements AutoCloseable {
         StarterHandler starter = new StarterHandler(config, ecs, scheduler, topic, clock, starterJitter, b.handlerLog);
         ClassifierHandler classifier = new ClassifierHandler(config, ecs, scheduler, topic, clock, classifierJitter,
                 b.handlerLog);
-        lambda.register(LocalSettings.STARTER_FUNCTION, payload -> started(starter.start(payload, config.starterArn())));
-        lambda.register(LocalSettings.CLASSIFIER_FUNCTION, payload -> decided(classifier.handle(payload)));
+        lambda.register(LocalSettings.STARTER_FUNCTION, payload -> scheduler.holdingFiresUntilReturn(
+                () -> started(starter.start(payload, config.starterArn()))));
+        lambda.register(LocalSettings.CLASSIFIER_FUNCTION, payload -> scheduler.holdingFiresUntilReturn(
+                () -> decided(classifier.handle(payload))));
         bus.addRule(LocalSettings.RULE_NAME,
                 new StoppedTaskPattern(config.startedBy(), config.cluster(), b.acceptTestEvents).toJson(),
                 LocalSettings.CLASSIFIER_FUNCTION);

@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +52,8 @@ public final class LocalScheduler implements AttemptScheduler {
     private final Timeline timeline;
     private final PendingWork work;
     private final Map<String, ScheduledFuture<?>> schedules = new HashMap<>();
+    /** Set while an invocation runs on this thread: its schedules fire only after it returned. */
+    private final ThreadLocal<CompletableFuture<Void>> invocation = new ThreadLocal<>();
 
     /**
      * @param minutePrecision fire anywhere in the schedule's minute, as Scheduler does, instead of on time
@@ -78,9 +82,27 @@ public final class LocalScheduler implements AttemptScheduler {
             Instant now = clock.instant();
             Instant fireAt = fireTime(attempt.at());
             long waitMillis = timeScale.millis(Duration.between(now, fireAt));
+            CompletableFuture<Void> returned = invocation.get();
+            Runnable fire = returned == null ? () -> fire(attempt) : () -> returned.thenRun(() -> fire(attempt));
             work.begin();
-            schedules.put(attempt.name(), executor.schedule(() -> fire(attempt), waitMillis, TimeUnit.MILLISECONDS));
+            schedules.put(attempt.name(), executor.schedule(fire, waitMillis, TimeUnit.MILLISECONDS));
             return Result.CREATED;
+        }
+    }
+
+    /**
+     * Runs one function invocation; the schedules it creates fire only once it has returned, even
+     * when they come due earlier (in AWS the function has answered long before a schedule's minute
+     * comes). Keeps the timeline causal: a decision, then its next attempt.
+     */
+    public <T> T holdingFiresUntilReturn(Callable<T> call) throws Exception {
+        CompletableFuture<Void> returned = new CompletableFuture<>();
+        invocation.set(returned);
+        try {
+            return call.call();
+        } finally {
+            invocation.remove();
+            returned.complete(null);
         }
     }
 

@@ -98,4 +98,20 @@ class LocalSchedulerTest {
         assertThat(work.awaitNone(Duration.ofSeconds(5))).isTrue();
         assertThat(fired).hasSize(2);
     }
+
+    @Test
+    void aScheduleCreatedDuringAnInvocationFiresOnlyAfterItReturned() throws Exception {
+        LocalScheduler scheduler = scheduler(0.001, false, 0);
+
+        String answer = scheduler.holdingFiresUntilReturn(() -> {
+            scheduler.schedule(attempt("run-2", Duration.ZERO));
+            Thread.sleep(200);
+            assertThat(fired).as("due, but the invocation has not returned").isEmpty();
+            return "returned";
+        });
+
+        assertThat(answer).isEqualTo("returned");
+        assertThat(work.awaitNone(Duration.ofSeconds(5))).isTrue();
+        assertThat(fired).hasSize(1);
+    }
 }

@@ -1,0 +1,133 @@
+package dev.ecsretrier.local.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ecsretrier.json.Json;
+import dev.ecsretrier.local.Fixtures;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** {@code ./retrier classify EVENT_FILE}: given this event, the policy decides this. */
+class ClassifyCommandTest {
+
+    static JsonNode classify(String... args) throws Exception {
+        CommandRun run = CommandRun.of(args);
+        assertThat(run.err()).isEmpty();
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out().strip().lines()).as("one JSON object").hasSize(1);
+        return Json.tree(run.out());
+    }
+
+    static String event(String name) {
+        return Fixtures.event(name).toString();
+    }
+
+    @ParameterizedTest(name = "{0} -> {1} by {2}")
+    @CsvSource({
+        "succeeded.json,                             SUCCEEDED, default:succeeded",
+        "succeeded-with-sidecar.json,                SUCCEEDED, default:succeeded",
+        "app-exit-1.json,                            FAILED,    default:failed",
+        "app-exit-2.json,                            RETRY,     default:retryable-exit-code",
+        "multi-container-sidecar-failed.json,        FAILED,    default:failed",
+        "user-initiated.json,                        FAILED,    default:user-initiated",
+        "out-of-memory.json,                         FAILED,    default:out-of-memory",
+        "cannot-pull-transient.json,                 RETRY,     default:transient-error",
+        "cannot-pull-not-found.json,                 FAILED,    default:permanent-start-error",
+        "cannot-pull-access-denied.json,             FAILED,    default:permanent-start-error",
+        "resource-initialization.json,               RETRY,     default:transient-error",
+        "resource-initialization-secret-missing.json, FAILED,   default:permanent-start-error",
+        "eni-timeout.json,                           RETRY,     default:transient-error",
+        "internal-error.json,                        RETRY,     default:transient-error",
+        "cannot-start-container.json,                RETRY,     default:transient-error",
+        "no-exit-code.json,                          RETRY,     default:infrastructure-stop",
+        "spot-interruption.json,                     RETRY,     default:infrastructure-stop",
+        "termination-notice.json,                    RETRY,     default:infrastructure-stop",
+        "unknown-stop-code.json,                     FAILED,    default:failed",
+        "service-scheduler-initiated.json,           FAILED,    default:failed",
+    })
+    void eachFixtureGetsTheDecisionOfItsPolicyRow(String file, String decision, String rule) throws Exception {
+        JsonNode result = classify("classify", event(file), "--retryable-exit-codes", "2");
+
+        assertThat(result.path("decision").asText()).isEqualTo(decision);
+        assertThat(result.path("rule").asText()).isEqualTo(rule);
+        assertThat(result.path("reason").asText()).isNotBlank();
+        assertThat(result.has("nextDelay")).isEqualTo(decision.equals("RETRY"));
+    }
+
+    @Test
+    void aRetryReportsTheNextAttemptAndTheRangeOfItsDelay() throws Exception {
+        JsonNode result = classify("classify", event("app-exit-2.json"), "--retryable-exit-codes", "2",
+                "--attempt", "2", "--backoff-initial", "30", "--backoff-multiplier", "3", "--jitter", "EQUAL");
+
+        assertThat(result.path("attempt").asInt()).isEqualTo(2);
+        assertThat(result.path("maxAttempts").asInt()).as("from the event's RETRIER_MAX_ATTEMPTS").isEqualTo(3);
+        assertThat(result.path("nextAttempt").asInt()).isEqualTo(3);
+        assertThat(result.path("nextDelay").path("minSeconds").asDouble()).isEqualTo(45.0);
+        assertThat(result.path("nextDelay").path("maxSeconds").asDouble()).isEqualTo(90.0);
+    }
+
+    @Test
+    void aRetryOnTheLastAttemptIsRetriesExhausted() throws Exception {
+        JsonNode result = classify("classify", event("spot-interruption.json"), "--attempt", "3", "--max-attempts", "3");
+
+        assertThat(result.path("decision").asText()).isEqualTo("RETRIES_EXHAUSTED");
+        assertThat(result.path("rule").asText()).isEqualTo("default:infrastructure-stop");
+        assertThat(result.has("nextDelay")).isFalse();
+    }
+
+    @Test
+    void withoutRetryableExitCodesExitCode2Fails() throws Exception {
+        assertThat(classify("classify", event("app-exit-2.json")).path("decision").asText()).isEqualTo("FAILED");
+    }
+
+    @Test
+    void userRulesComeFirst(@TempDir Path dir) throws Exception {
+        Path rules = Files.writeString(dir.resolve("rules.json"),
+                "[{\"name\":\"oom-is-worth-a-retry\",\"containerReason\":\"OutOfMemoryError*\",\"action\":\"RETRY\"}]");
+
+        JsonNode result = classify("classify", event("out-of-memory.json"), "--rules", rules.toString());
+
+        assertThat(result.path("decision").asText()).isEqualTo("RETRY");
+        assertThat(result.path("rule").asText()).isEqualTo("oom-is-worth-a-retry");
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @CsvSource(delimiter = '|', value = {
+        "malformed/exit-code-string.json    | detail.containers[0].exitCode must be an integer, got string 'two'",
+        "malformed/not-json.txt             | event is not JSON",
+        "malformed/missing-detail.json      | detail is missing",
+        "malformed/detail-not-object.json   | detail must be an object",
+        "malformed/missing-task-arn.json    | detail.taskArn is missing",
+        "malformed/containers-not-array.json | detail.containers must be an array",
+        "malformed/wrong-detail-type.json   | detail-type is 'ECS Container Instance State Change'",
+        "malformed/empty-object.json        | detail-type is missing",
+    })
+    void anEventThatCannotBeReadExits2WithOneLineNamingTheField(String file, String problem) {
+        CommandRun run = CommandRun.of("classify", event(file));
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err().lines()).singleElement().asString().startsWith("classify: ").contains(problem);
+    }
+
+    @Test
+    void aMissingFileExits2() {
+        CommandRun run = CommandRun.of("classify", "no/such/event.json");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err().lines()).containsExactly("classify: cannot read no/such/event.json: no such file");
+    }
+
+    @Test
+    void anInvalidPolicyExits2NamingTheOption() {
+        CommandRun run = CommandRun.of("classify", event("succeeded.json"), "--max-attempts", "11");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err().lines()).singleElement().asString().contains("--max-attempts", "between 1 and 10");
+    }
+}

@@ -1,0 +1,19 @@
+package dev.ecsretrier.local.cli;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import picocli.CommandLine;
+
+/** One run of {@code ./retrier} in this JVM: exit code, standard output, standard error. */
+record CommandRun(int exitCode, String out, String err) {
+
+    static CommandRun of(String... args) {
+        CommandLine commandLine = RetrierCommand.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        int exitCode = commandLine.execute(args);
+        return new CommandRun(exitCode, out.toString(), err.toString());
+    }
+}
