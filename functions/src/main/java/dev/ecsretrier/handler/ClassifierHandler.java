@@ -47,6 +47,7 @@ public final class ClassifierHandler implements RequestStreamHandler {
 
     private ClassifierHandler(RetrierConfig config) {
         this(config, StarterHandler.AwsWiring.create(config));
+        SnapStartPriming.register(config);
     }
 
     private ClassifierHandler(RetrierConfig config, StarterHandler.AwsWiring aws) {

@@ -45,6 +45,7 @@ public final class StarterHandler implements RequestStreamHandler {
 
     private StarterHandler(RetrierConfig config) {
         this(config, AwsWiring.create(config));
+        SnapStartPriming.register(config);
     }
 
     private StarterHandler(RetrierConfig config, AwsWiring aws) {
