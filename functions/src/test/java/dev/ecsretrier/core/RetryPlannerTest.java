@@ -172,4 +172,26 @@ class RetryPlannerTest {
         RunOutcome exhausted = ((Step.Finish) plan(ended("app-exit-2.json", 3, 3))).outcome();
         assertThat(exhausted.subject()).isEqualTo("ecs-retrier run run-7f3a RETRIES_EXHAUSTED after 3 attempts");
     }
+
+    @Test
+    void subject_fitsSnsLimit_forTheLongestRunIdAndOutcome() {
+        RunOutcome outcome = new RunOutcome("r".repeat(48), Decision.RETRIES_EXHAUSTED,
+                RunOutcome.dedupKey("r".repeat(48), Decision.RETRIES_EXHAUSTED), "default:transient-error", "x", 10, 10,
+                null, null, List.of(), MetadataSource.TAGS, null, NOW);
+        assertThat(outcome.subject()).hasSizeLessThanOrEqualTo(100).endsWith("RETRIES_EXHAUSTED after 10 attempts");
+    }
+
+    @Test
+    void subject_isAsciiOnly_andCutAt100() {
+        RunOutcome outcome = new RunOutcome("läuft-" + "x".repeat(200), Decision.FAILED, "k", "r", "x", 1, 3,
+                null, null, List.of(), MetadataSource.EVENT, null, NOW);
+        assertThat(outcome.subject()).hasSize(100).matches("[\\x20-\\x7E]+").endsWith("...").contains("l?uft-");
+    }
+
+    @Test
+    void onlyRetryIsNotTerminal() {
+        assertThat(Decision.RETRY.terminal()).isFalse();
+        assertThat(List.of(Decision.SUCCEEDED, Decision.FAILED, Decision.RETRIES_EXHAUSTED))
+                .allMatch(Decision::terminal);
+    }
 }

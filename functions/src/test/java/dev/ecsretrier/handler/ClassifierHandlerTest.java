@@ -296,7 +296,9 @@ class ClassifierHandlerTest {
         JsonNode directive = metric.at("/_aws/CloudWatchMetrics/0");
         assertThat(directive.get("Namespace").asText()).isEqualTo("EcsRetrier");
         assertThat(directive.get("Dimensions").toString()).isEqualTo("[[\"Retrier\",\"Outcome\"]]");
-        assertThat(directive.get("Metrics").toString()).isEqualTo("[{\"Name\":\"RunsEnded\",\"Unit\":\"Count\"}]");
+        assertThat(directive.get("Metrics")).hasSize(1);
+        assertThat(directive.at("/Metrics/0/Name").asText()).isEqualTo("RunsEnded");
+        assertThat(directive.at("/Metrics/0/Unit").asText()).isEqualTo("Count");
         assertThat(metric.get("Retrier").asText()).isEqualTo("ecs-retrier");
         assertThat(metric.get("Outcome").asText()).isEqualTo("FAILED");
         assertThat(metric.get("RunsEnded").asInt()).isEqualTo(1);
