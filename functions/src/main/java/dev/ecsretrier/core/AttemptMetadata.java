@@ -7,11 +7,13 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Who an attempt belongs to: its run, its number, the run's limit and the earlier attempts.
- * Travels as task tags (read back with {@code DescribeTasks(include=TAGS)}) and, without the
- * history, as {@code RETRIER_*} container environment variables (the fallback the event carries).
+ * Who an attempt belongs to: its run, its number, the run's limit, the earlier attempts and how
+ * this attempt's launch was adjusted. Travels as task tags (read back with
+ * {@code DescribeTasks(include=TAGS)}) and, without the history, as {@code RETRIER_*} container
+ * environment variables (the fallback the event carries).
  */
-public record AttemptMetadata(String runId, int attempt, int maxAttempts, List<AttemptSummary> history) {
+public record AttemptMetadata(String runId, int attempt, int maxAttempts, List<AttemptSummary> history,
+                              LaunchAdjustment launch) {
 
     public static final String TAG_PREFIX = "ecs-retrier:";
     public static final String RUN_ID_TAG = TAG_PREFIX + "run-id";
@@ -19,6 +21,8 @@ public record AttemptMetadata(String runId, int attempt, int maxAttempts, List<A
     public static final String MAX_ATTEMPTS_TAG = TAG_PREFIX + "max-attempts";
     /** One tag per earlier attempt: {@code ecs-retrier:history-1}, {@code -2}, ... (ECS allows 50 tags). */
     public static final String HISTORY_TAG_PREFIX = TAG_PREFIX + "history-";
+    /** This attempt's launch adjustment; {@code ecs-retrier:launch-N} for an earlier attempt's. */
+    public static final String LAUNCH_TAG = TAG_PREFIX + "launch";
 
     public static final String RESERVED_ENV_PREFIX = "RETRIER_";
     public static final String RUN_ID_ENV = "RETRIER_RUN_ID";
@@ -27,6 +31,11 @@ public record AttemptMetadata(String runId, int attempt, int maxAttempts, List<A
 
     public AttemptMetadata {
         history = history == null ? List.of() : List.copyOf(history);
+        launch = launch == null ? LaunchAdjustment.NONE : launch;
+    }
+
+    public AttemptMetadata(String runId, int attempt, int maxAttempts, List<AttemptSummary> history) {
+        this(runId, attempt, maxAttempts, history, LaunchAdjustment.NONE);
     }
 
     public boolean lastAttempt() {
@@ -43,8 +52,14 @@ public record AttemptMetadata(String runId, int attempt, int maxAttempts, List<A
         tags.put(RUN_ID_TAG, runId);
         tags.put(ATTEMPT_TAG, Integer.toString(attempt));
         tags.put(MAX_ATTEMPTS_TAG, Integer.toString(maxAttempts));
+        if (!launch.isNone()) {
+            tags.put(LAUNCH_TAG, launch.toTagValue());
+        }
         for (AttemptSummary earlier : history) {
             tags.put(HISTORY_TAG_PREFIX + earlier.attempt(), earlier.toTagValue());
+            if (earlier.launch() != null) {
+                tags.put(LAUNCH_TAG + "-" + earlier.attempt(), earlier.launch());
+            }
         }
         return tags;
     }
@@ -67,13 +82,21 @@ public record AttemptMetadata(String runId, int attempt, int maxAttempts, List<A
             String value = tags.get(HISTORY_TAG_PREFIX + earlier);
             if (value != null) {
                 try {
-                    history.add(AttemptSummary.fromTagValue(earlier, value));
+                    history.add(AttemptSummary.fromTagValue(earlier, value, tags.get(LAUNCH_TAG + "-" + earlier)));
                 } catch (IllegalArgumentException e) {
                     throw new InvalidEventException("tag " + HISTORY_TAG_PREFIX + earlier, e.getMessage());
                 }
             }
         }
-        return Optional.of(new AttemptMetadata(tags.get(RUN_ID_TAG), attempt, max, history));
+        LaunchAdjustment launch = LaunchAdjustment.NONE;
+        if (tags.containsKey(LAUNCH_TAG)) {
+            try {
+                launch = LaunchAdjustment.fromTagValue(tags.get(LAUNCH_TAG));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidEventException("tag " + LAUNCH_TAG, e.getMessage());
+            }
+        }
+        return Optional.of(new AttemptMetadata(tags.get(RUN_ID_TAG), attempt, max, history, launch));
     }
 
     /** Reads the {@code RETRIER_*} variables of the container overrides; no history. */

@@ -3,11 +3,15 @@ package dev.ecsretrier.input;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.ecsretrier.core.AdaptationPolicy;
 import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.core.ContainerOverride;
 import dev.ecsretrier.core.EnvironmentVariable;
+import dev.ecsretrier.core.FargateSizes;
 import dev.ecsretrier.core.InvalidStartRequestException;
+import dev.ecsretrier.core.LaunchAdjustment;
 import dev.ecsretrier.core.StartRequest;
+import dev.ecsretrier.core.TaskSize;
 import dev.ecsretrier.json.Json;
 import java.io.IOException;
 import java.util.HashSet;
@@ -29,14 +33,27 @@ public final class StartRequestReader {
     /** ECS refuses container overrides above 8192 characters of JSON. */
     public static final int MAX_OVERRIDES_CHARS = 8192;
     /** Leaves room for {@code -<attempt>} within the 64 characters of a client token and a schedule name. */
+    /** Every attempt adds at most two changes (capacity or size, and subnets); ten attempts fit. */
+    public static final int MAX_LAUNCH_CHANGES = 20;
     public static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,47}");
 
     private final String containerName;
     private final int maxAttempts;
+    private final AdaptationPolicy adaptation;
 
     public StartRequestReader(String containerName, int maxAttempts) {
+        this(containerName, maxAttempts, AdaptationPolicy.NONE);
+    }
+
+    /**
+     * @param adaptation what a request's {@code launch} may ask for: only what the retrier itself
+     *                   would choose (the fallback strategy, a Fargate size within the memory cap,
+     *                   the configured subnets in another order)
+     */
+    public StartRequestReader(String containerName, int maxAttempts, AdaptationPolicy adaptation) {
         this.containerName = containerName;
         this.maxAttempts = maxAttempts;
+        this.adaptation = adaptation;
     }
 
     public StartRequest read(byte[] json) {
@@ -49,7 +66,7 @@ public final class StartRequestReader {
             request = Json.MAPPER.readValue(json, StartRequest.class);
         } catch (UnrecognizedPropertyException e) {
             throw new InvalidStartRequestException(path(e), "is not a field a start request may set"
-                    + " (allowed: runId, attempt, containerOverrides[name, command, environment], history)", e);
+                    + " (allowed: runId, attempt, containerOverrides[name, command, environment], history, launch)", e);
         } catch (JsonMappingException e) {
             throw new InvalidStartRequestException(path(e), "has the wrong type: " + e.getOriginalMessage(), e);
         } catch (JsonProcessingException e) {
@@ -91,7 +108,42 @@ public final class StartRequestReader {
             throw new InvalidStartRequestException("containerOverrides", "are " + overrideChars
                     + " characters of JSON, over ECS's limit of " + MAX_OVERRIDES_CHARS);
         }
+        if (request.launch() != null) {
+            checkLaunch(request.launch());
+        }
         return request;
+    }
+
+    private void checkLaunch(LaunchAdjustment launch) {
+        if (launch.capacityProviderStrategy() != null
+                && (adaptation.fallbackStrategy().isEmpty()
+                || !adaptation.fallbackStrategy().equals(launch.capacityProviderStrategy()))) {
+            throw new InvalidStartRequestException("launch.capacityProviderStrategy",
+                    "may only be the configured fallback strategy " + adaptation.fallbackStrategy());
+        }
+        if (launch.cpu() != null || launch.memory() != null) {
+            TaskSize size = TaskSize.parse(launch.cpu(), launch.memory());
+            if (!adaptation.memoryEscalation()) {
+                throw new InvalidStartRequestException("launch.memory", "may not be set: memory escalation is off");
+            }
+            if (size == null || !FargateSizes.valid(size)) {
+                throw new InvalidStartRequestException("launch.memory", "cpu '" + launch.cpu() + "' and memory '"
+                        + launch.memory() + "' are not a task size Fargate accepts");
+            }
+            if (size.memoryMiB() > adaptation.memoryCapMiB()) {
+                throw new InvalidStartRequestException("launch.memory", size.memoryMiB()
+                        + " MiB is over the memory cap of " + adaptation.memoryCapMiB() + " MiB");
+            }
+        }
+        if (launch.subnets() != null && (launch.subnets().size() != adaptation.subnets().size()
+                || !new HashSet<>(launch.subnets()).equals(new HashSet<>(adaptation.subnets())))) {
+            throw new InvalidStartRequestException("launch.subnets", "must be the configured subnets "
+                    + adaptation.subnets() + " in some order");
+        }
+        if (launch.changes().size() > MAX_LAUNCH_CHANGES) {
+            throw new InvalidStartRequestException("launch.changes", "has " + launch.changes().size()
+                    + " entries, more than " + MAX_LAUNCH_CHANGES);
+        }
     }
 
     private void checkOverride(ContainerOverride override, String path) {
