@@ -64,6 +64,34 @@ class RetrierConfigTest {
         assertThat(c.schedulerRoleArn()).isEqualTo(TestEnvironment.SCHEDULER_ROLE);
         assertThat(c.scheduleDeadLetterArn()).isEmpty();
         assertThat(c.topicArn()).isEqualTo(TestEnvironment.TOPIC);
+        assertThat(c.budgets()).isEqualTo(dev.ecsretrier.core.RetryBudgets.NONE);
+        assertThat(c.adaptation().fallbackStrategy()).isEmpty();
+        assertThat(c.adaptation().memoryEscalation()).isFalse();
+        assertThat(c.adaptation().rotateSubnets()).isFalse();
+        assertThat(c.attemptTimeout()).isZero();
+        assertThat(c.hasAttemptTimeout()).isFalse();
+        assertThat(c.retryOnTimeout()).isTrue();
+    }
+
+    @Test
+    void retryBudgetsWithoutMaxAttempts_allowBothBudgetsInFull() {
+        RetrierConfig c = config("RETRIER_INFRASTRUCTURE_RETRIES", "4", "RETRIER_APPLICATION_RETRIES", "2");
+        assertThat(c.maxAttempts()).isEqualTo(7);
+        assertThat(config("RETRIER_INFRASTRUCTURE_RETRIES", "9", "RETRIER_APPLICATION_RETRIES", "9").maxAttempts())
+                .isEqualTo(10);
+        assertThat(config("RETRIER_INFRASTRUCTURE_RETRIES", "4", "RETRIER_APPLICATION_RETRIES", "2",
+                "RETRIER_MAX_ATTEMPTS", "3").maxAttempts()).isEqualTo(3);
+    }
+
+    @Test
+    void badSwitchesAndBudgets_areNamed() {
+        assertThat(invalid("RETRIER_MEMORY_ESCALATION", "yes", "RETRIER_ROTATE_SUBNETS", "1",
+                "RETRIER_INFRASTRUCTURE_RETRIES", "10", "RETRIER_ATTEMPT_TIMEOUT_SECONDS", "-5").problems())
+                .containsExactlyInAnyOrder(
+                        "RETRIER_MEMORY_ESCALATION='yes': must be true or false",
+                        "RETRIER_ROTATE_SUBNETS='1': must be true or false",
+                        "RETRIER_INFRASTRUCTURE_RETRIES='10': must be between 0 and 9",
+                        "RETRIER_ATTEMPT_TIMEOUT_SECONDS='-5': must be between 0 and 1209600");
     }
 
     @Test
@@ -163,13 +191,16 @@ class RetrierConfigTest {
     /** ECS's weight and base are optional (default 0); the usual strategy leaves base out. */
     @Test
     @Disabled("BUG: CapacityProviderItem has primitive int weight/base and Json enables FAIL_ON_NULL_FOR_PRIMITIVES:"
-            + " a strategy item without 'base' (or 'weight') is refused with 'Cannot map `null` into type `int`'")
+            + " a strategy item without 'base' (or 'weight') is refused with 'Cannot map `null` into type `int`';"
+            + " the same for RETRIER_FALLBACK_CAPACITY_PROVIDER_STRATEGY=[{\"capacityProvider\":\"FARGATE\"}]")
     void capacityProviderStrategy_isRead() {
         RetrierConfig c = config("RETRIER_CAPACITY_PROVIDER_STRATEGY",
                 "[{\"capacityProvider\":\"FARGATE_SPOT\",\"weight\":3},{\"capacityProvider\":\"FARGATE\",\"weight\":1,\"base\":1}]");
         assertThat(c.launchType()).isNull();
         assertThat(c.capacityProviderStrategy()).containsExactly(new CapacityProviderItem("FARGATE_SPOT", 3, 0),
                 new CapacityProviderItem("FARGATE", 1, 1));
+        RetrierConfig fallback = config("RETRIER_FALLBACK_CAPACITY_PROVIDER_STRATEGY", "[{\"capacityProvider\":\"FARGATE\"}]");
+        assertThat(fallback.adaptation().fallbackStrategy()).containsExactly(new CapacityProviderItem("FARGATE", 0, 0));
     }
 
     @Test

@@ -57,8 +57,9 @@ class RetryPlannerTest {
         assertThat(next.attempt()).isEqualTo(2);
         assertThat(next.containerOverrides()).isEqualTo(USER_OVERRIDES);
         AttemptStop stop = Fixtures.parsed("app-exit-2.json").stop();
-        assertThat(next.history()).containsExactly(
-                AttemptSummary.of(1, stop, Decision.RETRY, "default:retryable-exit-code"));
+        assertThat(next.history()).containsExactly(AttemptSummary.of(1, stop, Decision.RETRY,
+                "default:retryable-exit-code", FailureKind.APPLICATION, null));
+        assertThat(next.launch()).as("no adaptation configured").isNull();
         assertThat(retry.verdict().rule()).isEqualTo("default:retryable-exit-code");
     }
 
@@ -177,14 +178,14 @@ class RetryPlannerTest {
     void subject_fitsSnsLimit_forTheLongestRunIdAndOutcome() {
         RunOutcome outcome = new RunOutcome("r".repeat(48), Decision.RETRIES_EXHAUSTED,
                 RunOutcome.dedupKey("r".repeat(48), Decision.RETRIES_EXHAUSTED), "default:transient-error", "x", 10, 10,
-                null, null, List.of(), MetadataSource.TAGS, null, NOW);
+                null, null, List.of(), MetadataSource.TAGS, null, NOW, RunOutcome.ATTEMPTS_BUDGET);
         assertThat(outcome.subject()).hasSizeLessThanOrEqualTo(100).endsWith("RETRIES_EXHAUSTED after 10 attempts");
     }
 
     @Test
     void subject_isAsciiOnly_andCutAt100() {
         RunOutcome outcome = new RunOutcome("läuft-" + "x".repeat(200), Decision.FAILED, "k", "r", "x", 1, 3,
-                null, null, List.of(), MetadataSource.EVENT, null, NOW);
+                null, null, List.of(), MetadataSource.EVENT, null, NOW, null);
         assertThat(outcome.subject()).hasSize(100).matches("[\\x20-\\x7E]+").endsWith("...").contains("l?uft-");
     }
 

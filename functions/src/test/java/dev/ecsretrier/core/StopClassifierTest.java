@@ -141,6 +141,17 @@ class StopClassifierTest {
                 Action.RETRY, "default:retryable-exit-code");
     }
 
+    @Test
+    void row2_attemptTimeoutStopByEcsRetrier_retriesUnlessConfiguredNotTo() {
+        AttemptStop timedOut = stop("UserInitiated",
+                "ecs-retrier: attempt timeout after 3600 s (attempt 1 of run run-7f3a)", new ContainerExit("app", 143, null));
+        Verdict verdict = SAMPLE.classify(timedOut);
+        assertVerdict(verdict, Action.RETRY, "default:attempt-timeout");
+        assertThat(verdict.kind()).isEqualTo(FailureKind.APPLICATION);
+        assertVerdict(new StopClassifier(List.of(), Set.of(), Set.of(), false).classify(timedOut),
+                Action.FAIL, "default:attempt-timeout");
+    }
+
     // Row 3 -----------------------------------------------------------------------------------
 
     @Test
@@ -353,8 +364,6 @@ class StopClassifierTest {
 
     /** ECS leaves out {@code stopCode} on some stops (older agents, EC2 tasks); the policy must still decide. */
     @Test
-    @Disabled("BUG: StopClassifier.classifyByDefault calls Set.of(...).contains(null) for a stop without stopCode:"
-            + " NullPointerException instead of row 8")
     void row8_eventWithoutStopCode_failsWithoutCrashing() throws IOException {
         ObjectNode event = (ObjectNode) Json.tree(Fixtures.eventText("app-exit-1.json"));
         ((ObjectNode) event.get("detail")).remove("stopCode");
@@ -366,8 +375,6 @@ class StopClassifierTest {
     }
 
     @Test
-    @Disabled("BUG: StopClassifier.classifyByDefault calls Set.of(...).contains(null) for a stop without stopCode:"
-            + " NullPointerException instead of row 8")
     void row8_stopWithNothingKnown_failsWithoutCrashing() {
         Verdict verdict = SAMPLE.classify(new AttemptStop(TASK, null, null, null, null, null, null));
         assertVerdict(verdict, Action.FAIL, "default:failed");
@@ -442,37 +449,37 @@ class StopClassifierTest {
     private static final Map<String, Verdict> EXPECTED = new LinkedHashMap<>();
 
     static {
-        expect("succeeded.json", Action.SUCCEED, "default:succeeded");
-        expect("succeeded-with-sidecar.json", Action.SUCCEED, "default:succeeded");
-        expect("user-initiated.json", Action.FAIL, "default:user-initiated");
-        expect("out-of-memory.json", Action.FAIL, "default:out-of-memory");
-        expect("cannot-pull-not-found.json", Action.FAIL, "default:permanent-start-error");
-        expect("cannot-pull-access-denied.json", Action.FAIL, "default:permanent-start-error");
-        expect("resource-initialization-secret-missing.json", Action.FAIL, "default:permanent-start-error");
-        expect("cannot-pull-transient.json", Action.RETRY, "default:transient-error");
-        expect("resource-initialization.json", Action.RETRY, "default:transient-error");
-        expect("eni-timeout.json", Action.RETRY, "default:transient-error");
-        expect("internal-error.json", Action.RETRY, "default:transient-error");
-        expect("cannot-start-container.json", Action.RETRY, "default:transient-error");
-        expect("no-exit-code.json", Action.RETRY, "default:infrastructure-stop");
-        expect("spot-interruption.json", Action.RETRY, "default:infrastructure-stop");
-        expect("termination-notice.json", Action.RETRY, "default:infrastructure-stop");
-        expect("app-exit-2.json", Action.RETRY, "default:retryable-exit-code");
-        expect("app-exit-1.json", Action.FAIL, "default:failed");
-        expect("multi-container-sidecar-failed.json", Action.FAIL, "default:failed");
-        expect("unknown-stop-code.json", Action.FAIL, "default:failed");
-        expect("service-scheduler-initiated.json", Action.FAIL, "default:failed");
+        expect("succeeded.json", Action.SUCCEED, "default:succeeded", FailureKind.APPLICATION);
+        expect("succeeded-with-sidecar.json", Action.SUCCEED, "default:succeeded", FailureKind.APPLICATION);
+        expect("user-initiated.json", Action.FAIL, "default:user-initiated", FailureKind.APPLICATION);
+        expect("out-of-memory.json", Action.FAIL, "default:out-of-memory", FailureKind.APPLICATION);
+        expect("cannot-pull-not-found.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("cannot-pull-access-denied.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-initialization-secret-missing.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("cannot-pull-transient.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-initialization.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("eni-timeout.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("internal-error.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("cannot-start-container.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("no-exit-code.json", Action.RETRY, "default:infrastructure-stop", FailureKind.INFRASTRUCTURE);
+        expect("spot-interruption.json", Action.RETRY, "default:infrastructure-stop", FailureKind.INFRASTRUCTURE);
+        expect("termination-notice.json", Action.RETRY, "default:infrastructure-stop", FailureKind.INFRASTRUCTURE);
+        expect("app-exit-2.json", Action.RETRY, "default:retryable-exit-code", FailureKind.APPLICATION);
+        expect("app-exit-1.json", Action.FAIL, "default:failed", FailureKind.APPLICATION);
+        expect("multi-container-sidecar-failed.json", Action.FAIL, "default:failed", FailureKind.APPLICATION);
+        expect("unknown-stop-code.json", Action.FAIL, "default:failed", FailureKind.APPLICATION);
+        expect("service-scheduler-initiated.json", Action.FAIL, "default:failed", FailureKind.APPLICATION);
     }
 
-    private static void expect(String fixture, Action action, String rule) {
-        EXPECTED.put(fixture, new Verdict(action, rule, null));
+    private static void expect(String fixture, Action action, String rule, FailureKind kind) {
+        EXPECTED.put(fixture, new Verdict(action, rule, null, kind));
     }
 
     /** DESIGN.md's row of each default rule. */
     private static final Map<String, Integer> ROW = Map.of(
             "default:succeeded", 1, "default:user-initiated", 2, "default:out-of-memory", 3,
             "default:permanent-start-error", 4, "default:transient-error", 5, "default:infrastructure-stop", 6,
-            "default:retryable-exit-code", 7, "default:failed", 8);
+            "default:retryable-exit-code", 7, "default:failed", 8, "default:attempt-timeout", 2);
 
     static Stream<String> validEvents() {
         return Fixtures.validEvents().stream();
@@ -485,7 +492,9 @@ class StopClassifierTest {
         if (expected == null) {
             fail("events/" + fixture + " has no expectation in StopClassifierTest.EXPECTED");
         }
-        assertVerdict(classify(fixture), expected.action(), expected.rule());
+        Verdict verdict = classify(fixture);
+        assertVerdict(verdict, expected.action(), expected.rule());
+        assertThat(verdict.kind()).as("whose failure").isEqualTo(expected.kind());
     }
 
     @Test

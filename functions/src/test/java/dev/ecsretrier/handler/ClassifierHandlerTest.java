@@ -131,7 +131,8 @@ class ClassifierHandlerTest {
         assertThat(schedule.target()).isEqualTo(TestEnvironment.STARTER_ARN);
         AttemptStop stop = Fixtures.parsed("app-exit-2.json").stop();
         StartRequest expected = new StartRequest(RUN, 2, USER_OVERRIDES,
-                List.of(AttemptSummary.of(1, stop, Decision.RETRY, "default:retryable-exit-code")));
+                List.of(AttemptSummary.of(1, stop, Decision.RETRY, "default:retryable-exit-code",
+                        dev.ecsretrier.core.FailureKind.APPLICATION, null)));
         assertThat(new StartRequestReader("app", 3).read(schedule.input().getBytes()))
                 .as("the starter accepts the schedule's input").isEqualTo(expected);
         JsonNode input = json(schedule.input());
@@ -195,7 +196,8 @@ class ClassifierHandlerTest {
         assertThat(launch.environment()).contains(new EnvironmentVariable("RETRIER_ATTEMPT", "2"));
         assertThat(launch.tags()).containsKeys("ecs-retrier:history-1").contains(entry("ecs-retrier:attempt", "2"));
         assertThat(launch.tags().get("ecs-retrier:history-1"))
-                .startsWith("decision=RETRY stop=TaskFailedToStart rule=default:transient-error task=");
+                .startsWith("decision=RETRY kind=INFRASTRUCTURE stop=TaskFailedToStart rule=default:transient-error"
+                        + " task=");
     }
 
     @Test
@@ -403,6 +405,44 @@ class ClassifierHandlerTest {
         assertThat(describer.calls()).isEmpty();
         assertThat(scheduler.requests()).isEmpty();
         assertThat(notifier.published()).isEmpty();
+    }
+
+    // Attempt timeout ---------------------------------------------------------------------------
+
+    @Test
+    void taskThatEndedOnItsOwn_cancelsItsPendingTimeout() {
+        RetrierConfig timed = TestEnvironment.sampleConfig("RETRIER_ATTEMPT_TIMEOUT_SECONDS", "3600");
+        taskIsDescribable("app-exit-2.json", 1, List.of());
+        handler(timed, 1).handle(Fixtures.event("app-exit-2.json"));
+        assertThat(scheduler.cancelled()).containsExactly("run-7f3a-1-timeout");
+        assertThat(scheduler.only().name()).isEqualTo("run-7f3a-2");
+    }
+
+    @Test
+    void taskStoppedByItsTimeout_isRetried_andCancelsNothing() {
+        RetrierConfig timed = TestEnvironment.sampleConfig("RETRIER_ATTEMPT_TIMEOUT_SECONDS", "3600");
+        taskIsDescribable("user-initiated.json", 1, List.of());
+        StepResult result = handler(timed, 1).handle(edited("user-initiated.json", ev -> ((ObjectNode) ev.get("detail"))
+                .put("stoppedReason", "ecs-retrier: attempt timeout after 3600 s (attempt 1 of run run-7f3a)")));
+        assertThat(scheduler.cancelled()).isEmpty();
+        assertThat(result.decision()).isEqualTo(Decision.RETRY);
+        assertThat(result.rule()).isEqualTo("default:attempt-timeout");
+    }
+
+    @Test
+    void aPersonsStop_isStillFailed_whenTimeoutsAreConfigured() {
+        RetrierConfig timed = TestEnvironment.sampleConfig("RETRIER_ATTEMPT_TIMEOUT_SECONDS", "3600");
+        taskIsDescribable("user-initiated.json", 1, List.of());
+        assertThat(handler(timed, 1).handle(Fixtures.event("user-initiated.json")).rule())
+                .isEqualTo("default:user-initiated");
+        assertThat(scheduler.cancelled()).containsExactly("run-7f3a-1-timeout");
+    }
+
+    @Test
+    void withoutAttemptTimeout_nothingIsCancelled() {
+        taskIsDescribable("succeeded.json", 1, List.of());
+        handler.handle(Fixtures.event("succeeded.json"));
+        assertThat(scheduler.cancelled()).isEmpty();
     }
 
     // Exactly once ------------------------------------------------------------------------------

@@ -179,7 +179,7 @@ class StarterHandlerTest {
         StartResponse second = start("{}");
 
         assertThat(first.runId()).matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-                .matches(StartRequestReader.RUN_ID).isNotEqualTo(second.runId());
+                .matches(dev.ecsretrier.core.AttemptMetadata.RUN_ID).isNotEqualTo(second.runId());
         assertThat(first.attempt()).isEqualTo(1);
         LaunchRequest launch = launcher.requests().get(0);
         assertThat(launch.clientToken()).isEqualTo(first.runId() + "-1").hasSizeLessThanOrEqualTo(64);
@@ -304,9 +304,43 @@ class StarterHandlerTest {
         assertThat(launch.command()).isEqualTo(COMMAND);
         assertThat(launch.environment()).startsWith(JOB_INPUT)
                 .contains(new EnvironmentVariable("RETRIER_ATTEMPT", "2"));
-        assertThat(launch.tags().get("ecs-retrier:history-1")).isEqualTo("decision=RETRY stop=TaskFailedToStart"
+        assertThat(launch.tags().get("ecs-retrier:history-1")).isEqualTo("decision=RETRY kind=INFRASTRUCTURE"
+                + " stop=TaskFailedToStart"
                 + " rule=default:infrastructure-stop task=- exits=- reason=RunTask failed: RESOURCE:MEMORY"
                 + "  No Container Instances have enough memory ");
+    }
+
+    // Attempt timeout ---------------------------------------------------------------------------
+
+    @Test
+    void attemptTimeout_schedulesTheStopOfTheStartedTask_once() {
+        StarterHandler timed = handler(TestEnvironment.sampleConfig("RETRIER_ATTEMPT_TIMEOUT_SECONDS", "3600"));
+        StartResponse first = timed.start(bytes(REQUEST), TestEnvironment.STARTER_ARN);
+        timed.start(bytes(REQUEST), TestEnvironment.STARTER_ARN);
+
+        assertThat(scheduler.stops()).singleElement().satisfies(stop -> {
+            assertThat(stop.name()).isEqualTo("run-7f3a-1-timeout").hasSizeLessThanOrEqualTo(64);
+            assertThat(stop.at()).isEqualTo(NOW.plusSeconds(3600));
+            assertThat(stop.cluster()).isEqualTo(TestEnvironment.CLUSTER);
+            assertThat(stop.taskArn()).isEqualTo(first.taskArn());
+            assertThat(stop.reason()).isEqualTo("ecs-retrier: attempt timeout after 3600 s (attempt 1 of run run-7f3a)");
+        });
+        assertThat(scheduler.schedules()).isEmpty();
+    }
+
+    @Test
+    void attemptTimeout_isNotScheduledWhenNoTaskStarted() {
+        launcher.failWith("RESOURCE:MEMORY", null);
+        handler(TestEnvironment.sampleConfig("RETRIER_ATTEMPT_TIMEOUT_SECONDS", "3600")).start(bytes(REQUEST),
+                TestEnvironment.STARTER_ARN);
+        assertThat(scheduler.stops()).isEmpty();
+        assertThat(scheduler.only().name()).isEqualTo("run-7f3a-2");
+    }
+
+    @Test
+    void noAttemptTimeout_schedulesNoStop() {
+        start(REQUEST);
+        assertThat(scheduler.stops()).isEmpty();
     }
 
     // The Lambda entry -------------------------------------------------------------------------
