@@ -2,10 +2,13 @@ package dev.ecsretrier.config;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.ecsretrier.core.AdaptationPolicy;
 import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.core.Backoff;
 import dev.ecsretrier.core.Jitter;
+import dev.ecsretrier.core.LaunchAdjustment;
 import dev.ecsretrier.core.RetryBudgets;
 import dev.ecsretrier.core.RetryPlanner;
 import dev.ecsretrier.core.RetryRule;
@@ -86,6 +89,12 @@ public record RetrierConfig(String region, String cluster, String taskDefinition
         }
         List<CapacityProviderItem> fallback = r.json(Setting.FALLBACK_CAPACITY_PROVIDER_STRATEGY,
                 new TypeReference<List<CapacityProviderItem>>() { }, List.of());
+        checkStrategy(r, Setting.CAPACITY_PROVIDER_STRATEGY, strategy);
+        checkStrategy(r, Setting.FALLBACK_CAPACITY_PROVIDER_STRATEGY, fallback);
+        if (LaunchAdjustment.strategyTag(fallback).length() > LaunchAdjustment.MAX_STRATEGY_TAG_CHARS) {
+            r.problem(Setting.FALLBACK_CAPACITY_PROVIDER_STRATEGY, "is too long to record in a task tag (at most "
+                    + LaunchAdjustment.MAX_STRATEGY_TAG_CHARS + " characters as provider:weight:base items)");
+        }
         int fallbackAfter = r.integer(Setting.FALLBACK_AFTER_SPOT_FAILURES, 1, MAX_ATTEMPTS_LIMIT);
         boolean escalate = r.bool(Setting.MEMORY_ESCALATION);
         double memoryFactor = r.number(Setting.MEMORY_FACTOR, 1.1, 16.0);
@@ -117,6 +126,8 @@ public record RetrierConfig(String region, String cluster, String taskDefinition
         for (int i = 0; i < rules.size(); i++) {
             if (rules.get(i) == null) {
                 r.problem(Setting.RULES, "element [" + i + "] is null");
+            } else if (rules.get(i).exitCodes() != null && rules.get(i).exitCodes().contains(null)) {
+                r.problem(Setting.RULES, "element [" + i + "].exitCodes holds null");
             }
         }
         String group = r.matching(Setting.SCHEDULE_GROUP, SCHEDULE_GROUP, "1-64 of [0-9a-zA-Z-_.]");
@@ -134,6 +145,17 @@ public record RetrierConfig(String region, String cluster, String taskDefinition
                 new AdaptationPolicy(List.copyOf(fallback), fallbackAfter, escalate, memoryFactor, memoryMax, rotate,
                         network.subnets()),
                 Duration.ofSeconds(timeoutSeconds), retryOnTimeout);
+    }
+
+    private static void checkStrategy(Reader r, Setting setting, List<CapacityProviderItem> strategy) {
+        for (int i = 0; i < strategy.size(); i++) {
+            CapacityProviderItem item = strategy.get(i);
+            if (item == null || item.capacityProvider() == null || item.capacityProvider().isBlank()) {
+                r.problem(setting, "item [" + i + "] has no capacityProvider");
+            } else if (!item.capacityProvider().matches("[A-Za-z0-9_-]{1,255}")) {
+                r.problem(setting, "item [" + i + "] capacityProvider must be letters, digits, '_' or '-'");
+            }
+        }
     }
 
     /** Collects problems instead of stopping at the first. */
@@ -236,13 +258,27 @@ public record RetrierConfig(String region, String cluster, String taskDefinition
             try {
                 T parsed = Json.MAPPER.readValue(value, type);
                 return parsed == null ? fallback : parsed;
+            } catch (InvalidFormatException e) {
+                problem(setting, "has '" + e.getValue() + "' at " + path(e) + ", not "
+                        + (e.getTargetType().isEnum() ? "one of " + Arrays.toString(e.getTargetType().getEnumConstants())
+                        : "a " + e.getTargetType().getSimpleName().toLowerCase()));
+            } catch (UnrecognizedPropertyException e) {
+                problem(setting, "has the unknown field " + path(e) + "; known: " + e.getKnownPropertyIds());
             } catch (JsonMappingException e) {
-                String at = e.getPath().isEmpty() ? "" : " at " + e.getPathReference().replaceFirst("^[^\\[]*", "");
-                problem(setting, "is not valid" + at + ": " + e.getOriginalMessage());
+                problem(setting, "is not valid at " + path(e) + ": " + e.getOriginalMessage().replaceAll("`[^`]*`", "a value"));
             } catch (IOException e) {
                 problem(setting, "is not JSON: " + e.getMessage());
             }
             return fallback;
+        }
+
+        private static String path(JsonMappingException e) {
+            StringBuilder path = new StringBuilder();
+            for (JsonMappingException.Reference ref : e.getPath()) {
+                path.append(ref.getFieldName() != null ? (path.length() == 0 ? "" : ".") + ref.getFieldName()
+                        : "[" + ref.getIndex() + "]");
+            }
+            return path.length() == 0 ? "the top level" : path.toString();
         }
 
         void throwIfAny() {

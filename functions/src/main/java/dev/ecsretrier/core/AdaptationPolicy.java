@@ -1,7 +1,6 @@
 package dev.ecsretrier.core;
 
 import dev.ecsretrier.port.LaunchRequest.CapacityProviderItem;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -69,9 +68,8 @@ public record AdaptationPolicy(List<CapacityProviderItem> fallbackStrategy, int 
             }
         }
         if (rotateSubnets && subnets.size() > 1 && isPlacementFailure(stop)) {
-            List<String> order = new ArrayList<>(next.subnets() != null ? next.subnets() : subnets);
-            order.add(order.remove(0));
-            next = next.withSubnets(order, "subnet " + order.get(0) + " first after " + placementCause(stop));
+            int offset = Math.floorMod((next.subnetOffset() == null ? 0 : next.subnetOffset()) + 1, subnets.size());
+            next = next.withSubnetOffset(offset, "subnet " + subnets.get(offset) + " first after " + placementCause(stop));
         }
         return new Adapted(verdict, next);
     }

@@ -26,7 +26,7 @@ public record AttemptSummary(int attempt, String taskArn, String stopCode, Strin
             Pattern.DOTALL);
 
     public AttemptSummary {
-        containers = containers == null ? List.of() : List.copyOf(containers);
+        containers = containers == null ? List.of() : NullTolerantLists.copy(containers);
     }
 
     public AttemptSummary(int attempt, String taskArn, String stopCode, String stoppedReason,
@@ -52,14 +52,14 @@ public record AttemptSummary(int attempt, String taskArn, String stopCode, Strin
     public String toTagValue() {
         StringBuilder exits = new StringBuilder();
         for (ContainerExit c : containers) {
-            if (exits.length() > 0) {
-                exits.append(',');
-            }
-            exits.append(safe(c.name())).append(':').append(c.exitCode() == null ? "-" : c.exitCode());
+            // ECS container names are letters, digits, '_' and '-': '+' cannot occur in one.
+            exits.append(exits.length() == 0 ? "" : "+").append(safe(c.name()).replace(' ', '_')).append(':')
+                    .append(c.exitCode() == null ? "-" : c.exitCode());
         }
-        String head = "decision=" + decision + (kind == null ? "" : " kind=" + kind) + " stop=" + token(stopCode) + " rule=" + token(rule)
-                + " task=" + token(taskId(taskArn)) + " exits=" + (exits.length() == 0 ? "-" : exits.toString().replace(' ', '_'))
-                + " reason=";
+        String head = "decision=" + decision + (kind == null ? "" : " kind=" + kind) + " stop=" + clip(token(stopCode), 40)
+                + " rule=" + clip(token(rule), 48) + " task=" + clip(token(taskId(taskArn)), 40)
+                + " exits=" + clip(exits.length() == 0 ? "-" : exits.toString(), 48) + " reason=";
+        // The head always fits (at most 222 characters): only the reason is cut.
         String value = head + safe(stoppedReason == null ? "-" : stoppedReason);
         return value.length() <= TAG_VALUE_LIMIT ? value : value.substring(0, TAG_VALUE_LIMIT);
     }
@@ -75,7 +75,10 @@ public record AttemptSummary(int attempt, String taskArn, String stopCode, Strin
         }
         List<ContainerExit> containers = new ArrayList<>();
         if (!m.group(6).equals("-")) {
-            for (String exit : m.group(6).split(",")) {
+            for (String exit : m.group(6).split("[+,]")) {
+                if (exit.isEmpty() || exit.endsWith("...")) {
+                    continue;
+                }
                 int colon = exit.lastIndexOf(':');
                 String code = colon < 0 ? "-" : exit.substring(colon + 1);
                 containers.add(new ContainerExit(colon < 0 ? exit : exit.substring(0, colon),
@@ -97,6 +100,10 @@ public record AttemptSummary(int attempt, String taskArn, String stopCode, Strin
 
     private static String token(String text) {
         return text == null || text.isBlank() ? "-" : safe(text).replace(' ', '_');
+    }
+
+    private static String clip(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max - 3) + "...";
     }
 
     private static String safe(String text) {

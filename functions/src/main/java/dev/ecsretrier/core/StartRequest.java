@@ -18,8 +18,8 @@ public record StartRequest(String runId, Integer attempt, List<ContainerOverride
                            List<AttemptSummary> history, LaunchAdjustment launch) {
 
     public StartRequest {
-        containerOverrides = containerOverrides == null ? List.of() : List.copyOf(containerOverrides);
-        history = history == null ? List.of() : List.copyOf(history);
+        containerOverrides = containerOverrides == null ? List.of() : NullTolerantLists.copy(containerOverrides);
+        history = history == null ? List.of() : NullTolerantLists.copy(history);
     }
 
     public StartRequest(String runId, Integer attempt, List<ContainerOverride> containerOverrides,

@@ -30,9 +30,9 @@ final class LaunchRequests {
         environment.addAll(metadata.environment());
         LaunchAdjustment launch = metadata.launch();
         boolean otherCapacity = launch.capacityProviderStrategy() != null;
-        LaunchRequest.NetworkSettings network = launch.subnets() == null ? config.network()
-                : new LaunchRequest.NetworkSettings(launch.subnets(), config.network().securityGroups(),
-                        config.network().assignPublicIp());
+        LaunchRequest.NetworkSettings network = launch.subnetOffset() == null ? config.network()
+                : new LaunchRequest.NetworkSettings(launch.order(config.network().subnets()),
+                        config.network().securityGroups(), config.network().assignPublicIp());
         return new LaunchRequest(config.cluster(), config.taskDefinition(), config.startedBy(),
                 AttemptMetadata.attemptKey(metadata.runId(), metadata.attempt()), config.containerName(), command,
                 environment, metadata.tags(), otherCapacity ? null : config.launchType(),

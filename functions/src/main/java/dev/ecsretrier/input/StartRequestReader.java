@@ -132,10 +132,11 @@ public final class StartRequestReader {
                         + " MiB is over the memory cap of " + adaptation.memoryCapMiB() + " MiB");
             }
         }
-        if (launch.subnets() != null && (launch.subnets().size() != adaptation.subnets().size()
-                || !new HashSet<>(launch.subnets()).equals(new HashSet<>(adaptation.subnets())))) {
-            throw new InvalidStartRequestException("launch.subnets", "must be the configured subnets "
-                    + adaptation.subnets() + " in some order");
+        if (launch.subnetOffset() != null && (!adaptation.rotateSubnets() || launch.subnetOffset() < 0
+                || launch.subnetOffset() >= adaptation.subnets().size())) {
+            throw new InvalidStartRequestException("launch.subnetOffset", adaptation.rotateSubnets()
+                    ? "must be between 0 and " + (adaptation.subnets().size() - 1) + " (a rotation of the configured subnets)"
+                    : "may not be set: subnet rotation is off");
         }
         if (launch.changes().size() > MAX_LAUNCH_CHANGES) {
             throw new InvalidStartRequestException("launch.changes", "has " + launch.changes().size()

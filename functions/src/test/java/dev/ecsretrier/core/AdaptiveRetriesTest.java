@@ -168,7 +168,8 @@ class AdaptiveRetriesTest {
                 ended(event("eni-timeout.json"), new AttemptMetadata("run-1", 1, 3, List.of())));
 
         LaunchAdjustment launch = ((Step.Retry) step).next().launch();
-        assertThat(launch.subnets()).containsExactly("subnet-b", "subnet-c", "subnet-a");
+        assertThat(launch.subnetOffset()).isEqualTo(1);
+        assertThat(launch.order(List.of("subnet-a", "subnet-b", "subnet-c"))).containsExactly("subnet-b", "subnet-c", "subnet-a");
         assertThat(launch.changes()).containsExactly("subnet subnet-b first after an ENI timeout");
     }
 
@@ -251,18 +252,18 @@ class AdaptiveRetriesTest {
 
     @Test
     void theAdjustmentIsRecordedInTheAttemptsTagsAndReadBack() {
-        LaunchAdjustment launch = new LaunchAdjustment(ON_DEMAND, "1024", "4096", List.of("subnet-b", "subnet-a"), List.of());
+        LaunchAdjustment launch = new LaunchAdjustment(ON_DEMAND, "1024", "4096", 1, List.of());
         AttemptSummary earlier = AttemptSummary.of(1, event("spot-interruption.json").stop(), Decision.RETRY,
                 "default:infrastructure-stop", FailureKind.INFRASTRUCTURE, "capacity=FARGATE_SPOT:1:0");
         AttemptMetadata run = new AttemptMetadata("run-1", 2, 3, List.of(earlier), launch);
 
         var tags = run.tags();
-        assertThat(tags).containsEntry("ecs-retrier:launch", "capacity=FARGATE:1:0 cpu=1024 memory=4096 subnets=subnet-b/subnet-a")
+        assertThat(tags).containsEntry("ecs-retrier:launch", "capacity=FARGATE:1:0 cpu=1024 memory=4096 subnet-offset=1")
                 .containsEntry("ecs-retrier:launch-1", "capacity=FARGATE_SPOT:1:0");
         AttemptMetadata read = AttemptMetadata.fromTags(tags).orElseThrow();
         assertThat(read.launch().capacityProviderStrategy()).isEqualTo(ON_DEMAND);
         assertThat(read.launch().memory()).isEqualTo("4096");
-        assertThat(read.launch().subnets()).containsExactly("subnet-b", "subnet-a");
+        assertThat(read.launch().order(List.of("subnet-a", "subnet-b"))).containsExactly("subnet-b", "subnet-a");
         assertThat(read.history().get(0).launch()).isEqualTo("capacity=FARGATE_SPOT:1:0");
         assertThat(read.history().get(0).kind()).isEqualTo(FailureKind.INFRASTRUCTURE);
     }

@@ -10,7 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -91,7 +90,6 @@ class AttemptMetadataTest {
     }
 
     @Test
-    @Disabled("BUG: AttemptSummary.toTagValue separates container exits with ',', which ECS tag values refuse")
     void tags_ofARunWhoseTaskHasASidecar_areValidEcsTagValues() {
         List<AttemptSummary> history = List.of(AttemptSummary.of(1,
                 Fixtures.parsed("multi-container-sidecar-failed.json").stop(), Decision.RETRY, "rules[0]"));

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -99,8 +98,6 @@ class AttemptSummaryTest {
 
     /** Every task with a sidecar has two containers; ECS refuses a RunTask whose tag value holds a comma. */
     @Test
-    @Disabled("BUG: AttemptSummary.toTagValue joins the exits with ',' (exits=log-router:0,app:2), a character ECS"
-            + " tag values do not allow: the next attempt's RunTask of any multi-container task is refused")
     void tagValue_ofAMultiContainerTask_isAValidEcsTagValue() {
         AttemptSummary s = AttemptSummary.of(1, Fixtures.parsed("multi-container-sidecar-failed.json").stop(),
                 Decision.RETRY, "rules[0]");
@@ -123,9 +120,6 @@ class AttemptSummaryTest {
      * attempt's stop can never be classified.
      */
     @Test
-    @Disabled("BUG: AttemptSummary.toTagValue cuts the whole value at 256 characters; when the exits list or the"
-            + " rule name is long, ' reason=' is cut off and fromTagValue throws, so AttemptMetadata.fromTags fails"
-            + " for every later attempt of the run")
     void tagValue_staysReadable_whenContainerNamesOrTheRuleNameAreLong() {
         ContainerExit[] sidecars = IntStream.rangeClosed(1, 10)
                 .mapToObj(i -> new ContainerExit("observability-sidecar-" + i, 0, null))

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ecsretrier.port.LaunchRequest.CapacityProviderItem;
 import java.util.List;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** The launch adjustment travels as one ECS tag and must come back as it went. */
@@ -15,22 +14,16 @@ class LaunchAdjustmentTest {
     private static final List<CapacityProviderItem> SPOT_THEN_ON_DEMAND = List.of(
             new CapacityProviderItem("FARGATE_SPOT", 3, 0), new CapacityProviderItem("FARGATE", 1, 1));
 
-    private static List<String> subnets(int count) {
-        return IntStream.rangeClosed(1, count).mapToObj(i -> String.format("subnet-0%016x", 0xa1b2c3d4e5f6L + i))
-                .toList();
-    }
-
     private static LaunchAdjustment withoutChanges(LaunchAdjustment a) {
-        return new LaunchAdjustment(a.capacityProviderStrategy(), a.cpu(), a.memory(), a.subnets(), List.of());
+        return new LaunchAdjustment(a.capacityProviderStrategy(), a.cpu(), a.memory(), a.subnetOffset(), List.of());
     }
 
     @Test
     void everyAdjustment_roundTripsThroughItsTag() {
-        LaunchAdjustment launch = new LaunchAdjustment(SPOT_THEN_ON_DEMAND, "2048", "8192", subnets(3),
+        LaunchAdjustment launch = new LaunchAdjustment(SPOT_THEN_ON_DEMAND, "2048", "8192", 2,
                 List.of("memory 4096 -> 8192 MiB (cpu 2048) after OutOfMemoryError"));
         String tag = launch.toTagValue();
-        assertThat(tag).isEqualTo("capacity=FARGATE_SPOT:3:0+FARGATE:1:1 cpu=2048 memory=8192 subnets="
-                + String.join("/", subnets(3)));
+        assertThat(tag).isEqualTo("capacity=FARGATE_SPOT:3:0+FARGATE:1:1 cpu=2048 memory=8192 subnet-offset=2");
         assertThat(tag).matches(AttemptSummaryTest.ECS_TAG_VALUE);
         assertThat(LaunchAdjustment.fromTagValue(tag)).isEqualTo(withoutChanges(launch));
     }
@@ -51,16 +44,26 @@ class LaunchAdjustmentTest {
     }
 
     /**
-     * ECS takes up to 16 subnets; with a two-provider fallback and a larger size, eight subnets
-     * already pass 256 characters. A cut tag reads back as fewer (or broken) subnets, which the
-     * starter then refuses as "not the configured subnets": the run stops without an outcome.
+     * Subnets travel as an offset into the configured list, so even sixteen subnets (ECS's limit)
+     * with a long fallback strategy and a size fit one tag and come back whole.
      */
     @Test
-    @Disabled("BUG: LaunchAdjustment.toTagValue cuts at 256 characters; a fallback strategy plus a size plus eight"
-            + " subnets reads back with a truncated subnet list")
-    void manySubnets_stillRoundTripOrAreRefusedUpFront() {
-        LaunchAdjustment launch = new LaunchAdjustment(SPOT_THEN_ON_DEMAND, "4096", "16384", subnets(8), null);
-        assertThat(LaunchAdjustment.fromTagValue(launch.toTagValue()).subnets()).isEqualTo(subnets(8));
+    void subnetOrder_isAnOffset_soTheTagStaysShort() {
+        List<String> sixteen = IntStream.rangeClosed(1, 16).mapToObj(i -> String.format("subnet-0%016x", i)).toList();
+        LaunchAdjustment launch = new LaunchAdjustment(SPOT_THEN_ON_DEMAND, "4096", "16384", 15, null);
+
+        assertThat(launch.toTagValue().length()).isLessThanOrEqualTo(256);
+        LaunchAdjustment read = LaunchAdjustment.fromTagValue(launch.toTagValue());
+        assertThat(read.order(sixteen)).first().isEqualTo(sixteen.get(15));
+        assertThat(read.order(sixteen)).containsExactlyInAnyOrderElementsOf(sixteen);
+    }
+
+    @Test
+    void capacityItemsWithoutWeightOrBase_roundTrip() {
+        LaunchAdjustment launch = new LaunchAdjustment(List.of(new CapacityProviderItem("FARGATE", null, null)),
+                null, null, null, null);
+        assertThat(launch.toTagValue()).isEqualTo("capacity=FARGATE:-:-");
+        assertThat(LaunchAdjustment.fromTagValue(launch.toTagValue())).isEqualTo(launch);
     }
 
     @Test

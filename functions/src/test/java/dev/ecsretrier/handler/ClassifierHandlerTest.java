@@ -41,7 +41,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** Given a STOPPED task's event and what DescribeTasks says of the task, this schedule or this notification. */
@@ -201,8 +200,6 @@ class ClassifierHandlerTest {
     }
 
     @Test
-    @Disabled("BUG: AttemptSummary.toTagValue joins container exits with ',', which ECS tag values refuse: the"
-            + " retry of any task with a sidecar launches with an invalid ecs-retrier:history-1 tag")
     void scheduledInputOfATaskWithASidecar_launchesWithValidEcsTags() {
         RetrierConfig config = TestEnvironment.sampleConfig("RETRIER_RULES",
                 "[{\"name\":\"envoy-flake\",\"containerName\":\"envoy\",\"exitCodes\":[1],\"action\":\"RETRY\"}]");

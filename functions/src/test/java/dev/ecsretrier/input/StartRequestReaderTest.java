@@ -13,7 +13,6 @@ import dev.ecsretrier.json.Json;
 import dev.ecsretrier.testutil.Fixtures;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -132,9 +131,6 @@ class StartRequestReaderTest {
     }
 
     @Test
-    @Disabled("BUG (minor): ContainerOverride's List.copyOf throws NullPointerException inside Jackson first, so the"
-            + " reader's own null checks never run: the error names 'containerOverrides[0]' and says 'wrong type:"
-            + " ... problem: java.lang.NullPointerException'")
     void nullCommandElement_isRefused() {
         assertThat(refused("{\"containerOverrides\":[{\"name\":\"app\",\"command\":[\"sh\",null]}]}").field())
                 .isEqualTo("containerOverrides[0].command[1]");
@@ -200,7 +196,6 @@ class StartRequestReaderTest {
 
     /** A float is not an attempt number; silently truncating 2.7 to 2 would launch attempt 2 again. */
     @Test
-    @Disabled("BUG (minor): Jackson's default ACCEPT_FLOAT_AS_INT coerces {\"attempt\": 2.7} to 2; the reader accepts it")
     void attemptAsFloat_isRefused() {
         assertThat(refused("{\"attempt\":2.7}").field()).isEqualTo("attempt");
     }
