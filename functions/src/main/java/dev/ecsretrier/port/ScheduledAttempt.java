@@ -7,7 +7,8 @@ import java.time.Instant;
  *
  * @param name  deterministic, {@code <runId>-<attempt>}: a second create of the same attempt conflicts
  * @param at    when to fire, UTC
- * @param input the next start request as JSON
+ * @param input  the next start request as JSON
+ * @param target the starter alias ARN the schedule invokes
  */
-public record ScheduledAttempt(String name, Instant at, String input) {
+public record ScheduledAttempt(String name, Instant at, String input, String target) {
 }

@@ -1,0 +1,100 @@
+package dev.ecsretrier.aws;
+
+import dev.ecsretrier.port.LaunchRequest;
+import dev.ecsretrier.port.LaunchResult;
+import dev.ecsretrier.port.TaskLauncher;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.ecs.model.AssignPublicIp;
+import software.amazon.awssdk.services.ecs.model.AwsVpcConfiguration;
+import software.amazon.awssdk.services.ecs.model.CapacityProviderStrategyItem;
+import software.amazon.awssdk.services.ecs.model.ContainerOverride;
+import software.amazon.awssdk.services.ecs.model.EcsException;
+import software.amazon.awssdk.services.ecs.model.Failure;
+import software.amazon.awssdk.services.ecs.model.KeyValuePair;
+import software.amazon.awssdk.services.ecs.model.NetworkConfiguration;
+import software.amazon.awssdk.services.ecs.model.RunTaskRequest;
+import software.amazon.awssdk.services.ecs.model.RunTaskResponse;
+import software.amazon.awssdk.services.ecs.model.Tag;
+import software.amazon.awssdk.services.ecs.model.TaskOverride;
+
+/** {@link TaskLauncher} over ECS {@code RunTask}. */
+public final class EcsTaskLauncher implements TaskLauncher {
+
+    private final EcsClient ecs;
+
+    public EcsTaskLauncher(EcsClient ecs) {
+        this.ecs = ecs;
+    }
+
+    @Override
+    public LaunchResult launch(LaunchRequest request) {
+        RunTaskResponse response;
+        try {
+            response = ecs.runTask(toRunTask(request));
+        } catch (EcsException e) {
+            // Throttling and server errors get here only after the SDK's own retries.
+            String code = e.awsErrorDetails() == null ? e.getClass().getSimpleName() : e.awsErrorDetails().errorCode();
+            String message = e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
+            return new LaunchResult.Failed(code, message);
+        } catch (SdkClientException e) {
+            return new LaunchResult.Failed("SdkClientException", e.getMessage());
+        }
+        if (!response.tasks().isEmpty()) {
+            return new LaunchResult.Started(response.tasks().get(0).taskArn());
+        }
+        if (!response.failures().isEmpty()) {
+            Failure failure = response.failures().get(0);
+            return new LaunchResult.Failed(failure.reason(), failure.detail());
+        }
+        return new LaunchResult.Failed("EMPTY_RESPONSE", "RunTask returned neither a task nor a failure");
+    }
+
+    /** The SDK request for a launch; public so that SnapStart priming can build one without sending it. */
+    public static RunTaskRequest toRunTask(LaunchRequest request) {
+        ContainerOverride.Builder container = ContainerOverride.builder()
+                .name(request.containerName())
+                .environment(request.environment().stream()
+                        .map(v -> KeyValuePair.builder().name(v.name()).value(v.value()).build())
+                        .toList());
+        if (request.command() != null) {
+            container.command(request.command());
+        }
+        TaskOverride.Builder overrides = TaskOverride.builder().containerOverrides(container.build());
+        if (request.cpu() != null) {
+            overrides.cpu(request.cpu());
+        }
+        if (request.memory() != null) {
+            overrides.memory(request.memory());
+        }
+        RunTaskRequest.Builder runTask = RunTaskRequest.builder()
+                .cluster(request.cluster())
+                .taskDefinition(request.taskDefinition())
+                .startedBy(request.startedBy())
+                .clientToken(request.clientToken())
+                .count(1)
+                .overrides(overrides.build())
+                .tags(request.tags().entrySet().stream()
+                        .map(t -> Tag.builder().key(t.getKey()).value(t.getValue()).build())
+                        .toList());
+        if (request.launchType() != null) {
+            runTask.launchType(request.launchType());
+        } else if (!request.capacityProviderStrategy().isEmpty()) {
+            runTask.capacityProviderStrategy(request.capacityProviderStrategy().stream()
+                    .map(i -> CapacityProviderStrategyItem.builder()
+                            .capacityProvider(i.capacityProvider()).weight(i.weight()).base(i.base()).build())
+                    .toList());
+        }
+        if (!request.network().isEmpty()) {
+            runTask.networkConfiguration(NetworkConfiguration.builder()
+                    .awsvpcConfiguration(AwsVpcConfiguration.builder()
+                            .subnets(request.network().subnets())
+                            .securityGroups(request.network().securityGroups())
+                            .assignPublicIp(request.network().assignPublicIp() ? AssignPublicIp.ENABLED
+                                    : AssignPublicIp.DISABLED)
+                            .build())
+                    .build());
+        }
+        return runTask.build();
+    }
+}

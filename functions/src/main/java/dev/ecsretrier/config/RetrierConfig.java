@@ -1,0 +1,258 @@
+package dev.ecsretrier.config;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import dev.ecsretrier.core.AdaptationPolicy;
+import dev.ecsretrier.core.Backoff;
+import dev.ecsretrier.core.Jitter;
+import dev.ecsretrier.core.RetryBudgets;
+import dev.ecsretrier.core.RetryPlanner;
+import dev.ecsretrier.core.RetryRule;
+import dev.ecsretrier.core.StopClassifier;
+import dev.ecsretrier.json.Json;
+import dev.ecsretrier.port.LaunchRequest.CapacityProviderItem;
+import dev.ecsretrier.port.LaunchRequest.NetworkSettings;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Both handlers' configuration, read once per container from the environment ({@link Setting})
+ * and checked as a whole: one {@link ConfigurationException} names every bad value.
+ */
+public record RetrierConfig(String region, String cluster, String taskDefinition, String containerName,
+                            Set<String> essentialContainers, String startedBy, String launchType,
+                            List<CapacityProviderItem> capacityProviderStrategy, NetworkSettings network,
+                            int maxAttempts, Backoff backoff, Set<Integer> retryableExitCodes, List<RetryRule> rules,
+                            String scheduleGroup, String starterArn, String starterAlias, String schedulerRoleArn,
+                            String scheduleDeadLetterArn, String topicArn, RetryBudgets budgets,
+                            AdaptationPolicy adaptation, Duration attemptTimeout, boolean retryOnTimeout) {
+
+    /** AWS Batch allows 1 to 10 attempts; so do we, which also bounds tags and schedule input. */
+    public static final int MAX_ATTEMPTS_LIMIT = 10;
+    private static final Pattern STARTED_BY = Pattern.compile("[A-Za-z0-9_/-]{1,128}");
+    private static final Pattern SCHEDULE_GROUP = Pattern.compile("[0-9a-zA-Z-_.]{1,64}");
+    private static final Set<String> LAUNCH_TYPES = Set.of("FARGATE", "EC2", "EXTERNAL", "MANAGED_INSTANCES");
+
+    public StopClassifier classifier() {
+        return new StopClassifier(rules, retryableExitCodes, essentialContainers, retryOnTimeout);
+    }
+
+    public RetryPlanner planner() {
+        return new RetryPlanner(classifier(), backoff, adaptation, budgets);
+    }
+
+    public boolean hasAttemptTimeout() {
+        return !attemptTimeout.isZero();
+    }
+
+    public static RetrierConfig fromEnvironment(Map<String, String> env) {
+        Reader r = new Reader(env);
+        String region = r.required(Setting.REGION);
+        String cluster = r.required(Setting.CLUSTER);
+        String taskDefinition = r.required(Setting.TASK_DEFINITION);
+        String containerName = r.required(Setting.CONTAINER_NAME);
+        Set<String> essential = new LinkedHashSet<>(r.list(Setting.ESSENTIAL_CONTAINERS));
+        String startedBy = r.matching(Setting.STARTED_BY, STARTED_BY, "1-128 letters, digits, '-', '/' or '_'");
+        String launchType = r.value(Setting.LAUNCH_TYPE).toUpperCase();
+        if (!launchType.isEmpty() && !LAUNCH_TYPES.contains(launchType)) {
+            r.problem(Setting.LAUNCH_TYPE, "must be one of " + LAUNCH_TYPES);
+        }
+        List<CapacityProviderItem> strategy = r.json(Setting.CAPACITY_PROVIDER_STRATEGY,
+                new TypeReference<List<CapacityProviderItem>>() { }, List.of());
+        if (!launchType.isEmpty() && !strategy.isEmpty()) {
+            r.problem(Setting.CAPACITY_PROVIDER_STRATEGY, "cannot be set together with "
+                    + Setting.LAUNCH_TYPE.variable() + " (ECS takes one or the other)");
+        }
+        String publicIp = r.value(Setting.ASSIGN_PUBLIC_IP).toUpperCase();
+        if (!publicIp.equals("ENABLED") && !publicIp.equals("DISABLED")) {
+            r.problem(Setting.ASSIGN_PUBLIC_IP, "must be ENABLED or DISABLED");
+        }
+        NetworkSettings network = new NetworkSettings(r.list(Setting.SUBNETS), r.list(Setting.SECURITY_GROUPS),
+                publicIp.equals("ENABLED"));
+        Integer infrastructureRetries = r.optionalInteger(Setting.INFRASTRUCTURE_RETRIES, 0, MAX_ATTEMPTS_LIMIT - 1);
+        Integer applicationRetries = r.optionalInteger(Setting.APPLICATION_RETRIES, 0, MAX_ATTEMPTS_LIMIT - 1);
+        int maxAttempts = r.integer(Setting.MAX_ATTEMPTS, 1, MAX_ATTEMPTS_LIMIT);
+        if (r.absent(Setting.MAX_ATTEMPTS) && infrastructureRetries != null && applicationRetries != null) {
+            // Two budgets instead of one maxAttempts: the run may use both in full.
+            maxAttempts = Math.min(MAX_ATTEMPTS_LIMIT, 1 + infrastructureRetries + applicationRetries);
+        }
+        List<CapacityProviderItem> fallback = r.json(Setting.FALLBACK_CAPACITY_PROVIDER_STRATEGY,
+                new TypeReference<List<CapacityProviderItem>>() { }, List.of());
+        int fallbackAfter = r.integer(Setting.FALLBACK_AFTER_SPOT_FAILURES, 1, MAX_ATTEMPTS_LIMIT);
+        boolean escalate = r.bool(Setting.MEMORY_ESCALATION);
+        double memoryFactor = r.number(Setting.MEMORY_FACTOR, 1.1, 16.0);
+        int memoryMax = r.integer(Setting.MEMORY_MAX_MIB, 512, 122_880);
+        boolean rotate = r.bool(Setting.ROTATE_SUBNETS);
+        int timeoutSeconds = r.integer(Setting.ATTEMPT_TIMEOUT_SECONDS, 0, 14 * 86_400);
+        boolean retryOnTimeout = r.bool(Setting.RETRY_ON_TIMEOUT);
+        int initial = r.integer(Setting.BACKOFF_INITIAL_SECONDS, 0, 86_400);
+        int max = r.integer(Setting.BACKOFF_MAX_SECONDS, 0, 86_400);
+        double multiplier = r.number(Setting.BACKOFF_MULTIPLIER, 1.0, 100.0);
+        Jitter jitter = r.enumValue(Setting.BACKOFF_JITTER, Jitter.class);
+        if (max < initial) {
+            r.problem(Setting.BACKOFF_MAX_SECONDS, "must not be below " + Setting.BACKOFF_INITIAL_SECONDS.variable()
+                    + " (" + initial + ")");
+        }
+        Set<Integer> retryable = new LinkedHashSet<>();
+        for (String code : r.list(Setting.RETRYABLE_EXIT_CODES)) {
+            try {
+                int c = Integer.parseInt(code);
+                if (c < 0 || c > 255) {
+                    throw new NumberFormatException();
+                }
+                retryable.add(c);
+            } catch (NumberFormatException e) {
+                r.problem(Setting.RETRYABLE_EXIT_CODES, "holds '" + code + "', not an exit code 0-255");
+            }
+        }
+        List<RetryRule> rules = r.json(Setting.RULES, new TypeReference<List<RetryRule>>() { }, List.of());
+        for (int i = 0; i < rules.size(); i++) {
+            if (rules.get(i) == null) {
+                r.problem(Setting.RULES, "element [" + i + "] is null");
+            }
+        }
+        String group = r.matching(Setting.SCHEDULE_GROUP, SCHEDULE_GROUP, "1-64 of [0-9a-zA-Z-_.]");
+        String starterArn = r.value(Setting.STARTER_ARN);
+        String alias = r.value(Setting.STARTER_ALIAS);
+        String role = r.required(Setting.SCHEDULER_ROLE_ARN);
+        String deadLetter = r.value(Setting.SCHEDULE_DEAD_LETTER_ARN);
+        String topic = r.required(Setting.TOPIC_ARN);
+        r.throwIfAny();
+        return new RetrierConfig(region, cluster, taskDefinition, containerName, Set.copyOf(essential), startedBy,
+                launchType.isEmpty() ? null : launchType, List.copyOf(strategy), network, maxAttempts,
+                new Backoff(Duration.ofSeconds(initial), multiplier, Duration.ofSeconds(max), jitter),
+                Set.copyOf(retryable), List.copyOf(rules), group, starterArn, alias, role, deadLetter, topic,
+                new RetryBudgets(infrastructureRetries, applicationRetries),
+                new AdaptationPolicy(List.copyOf(fallback), fallbackAfter, escalate, memoryFactor, memoryMax, rotate,
+                        network.subnets()),
+                Duration.ofSeconds(timeoutSeconds), retryOnTimeout);
+    }
+
+    /** Collects problems instead of stopping at the first. */
+    private static final class Reader {
+        private final Map<String, String> env;
+        private final List<String> problems = new ArrayList<>();
+
+        Reader(Map<String, String> env) {
+            this.env = env;
+        }
+
+        void problem(Setting setting, String problem) {
+            String value = env.get(setting.variable());
+            problems.add(setting.variable() + (value == null ? "" : "='" + clip(value) + "'") + ": " + problem);
+        }
+
+        String value(Setting setting) {
+            String value = env.get(setting.variable());
+            if (value == null || value.isBlank()) {
+                return setting.defaultValue() == null ? "" : setting.defaultValue();
+            }
+            return value.trim();
+        }
+
+        String required(Setting setting) {
+            String value = value(setting);
+            if (value.isEmpty()) {
+                problems.add(setting.variable() + ": is required (" + setting.description() + ")");
+            }
+            return value;
+        }
+
+        String matching(Setting setting, Pattern pattern, String rule) {
+            String value = value(setting);
+            if (!pattern.matcher(value).matches()) {
+                problem(setting, "must be " + rule);
+            }
+            return value;
+        }
+
+        List<String> list(Setting setting) {
+            String value = value(setting);
+            return value.isEmpty() ? List.of()
+                    : Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        }
+
+        boolean absent(Setting setting) {
+            String value = env.get(setting.variable());
+            return value == null || value.isBlank();
+        }
+
+        Integer optionalInteger(Setting setting, int min, int max) {
+            return absent(setting) ? null : integer(setting, min, max);
+        }
+
+        boolean bool(Setting setting) {
+            String value = value(setting).toLowerCase();
+            if (!value.equals("true") && !value.equals("false")) {
+                problem(setting, "must be true or false");
+            }
+            return value.equals("true");
+        }
+
+        int integer(Setting setting, int min, int max) {
+            return parse(setting, Integer::parseInt, "an integer", min, max, 0);
+        }
+
+        double number(Setting setting, double min, double max) {
+            return parse(setting, Double::parseDouble, "a number", min, max, min);
+        }
+
+        private <T extends Number & Comparable<T>> T parse(Setting setting, Function<String, T> parser,
+                                                          String kind, T min, T max, T fallback) {
+            try {
+                T n = parser.apply(value(setting));
+                if (n.compareTo(min) < 0 || n.compareTo(max) > 0) {
+                    problem(setting, "must be between " + min + " and " + max);
+                }
+                return n;
+            } catch (NumberFormatException e) {
+                problem(setting, "must be " + kind);
+                return fallback;
+            }
+        }
+
+        <E extends Enum<E>> E enumValue(Setting setting, Class<E> type) {
+            try {
+                return Enum.valueOf(type, value(setting).toUpperCase());
+            } catch (IllegalArgumentException e) {
+                problem(setting, "must be one of " + Arrays.toString(type.getEnumConstants()));
+                return type.getEnumConstants()[0];
+            }
+        }
+
+        <T> T json(Setting setting, TypeReference<T> type, T fallback) {
+            String value = value(setting);
+            if (value.isEmpty()) {
+                return fallback;
+            }
+            try {
+                T parsed = Json.MAPPER.readValue(value, type);
+                return parsed == null ? fallback : parsed;
+            } catch (JsonMappingException e) {
+                String at = e.getPath().isEmpty() ? "" : " at " + e.getPathReference().replaceFirst("^[^\\[]*", "");
+                problem(setting, "is not valid" + at + ": " + e.getOriginalMessage());
+            } catch (IOException e) {
+                problem(setting, "is not JSON: " + e.getMessage());
+            }
+            return fallback;
+        }
+
+        void throwIfAny() {
+            if (!problems.isEmpty()) {
+                throw new ConfigurationException(problems);
+            }
+        }
+
+        private static String clip(String text) {
+            return text.length() <= 80 ? text : text.substring(0, 80) + "...";
+        }
+    }
+}

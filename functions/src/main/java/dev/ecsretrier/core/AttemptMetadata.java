@@ -1,0 +1,149 @@
+package dev.ecsretrier.core;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Who an attempt belongs to: its run, its number, the run's limit, the earlier attempts and how
+ * this attempt's launch was adjusted. Travels as task tags (read back with
+ * {@code DescribeTasks(include=TAGS)}) and, without the history, as {@code RETRIER_*} container
+ * environment variables (the fallback the event carries).
+ */
+public record AttemptMetadata(String runId, int attempt, int maxAttempts, List<AttemptSummary> history,
+                              LaunchAdjustment launch) {
+
+    public static final String TAG_PREFIX = "ecs-retrier:";
+    public static final String RUN_ID_TAG = TAG_PREFIX + "run-id";
+    public static final String ATTEMPT_TAG = TAG_PREFIX + "attempt";
+    public static final String MAX_ATTEMPTS_TAG = TAG_PREFIX + "max-attempts";
+    /** One tag per earlier attempt: {@code ecs-retrier:history-1}, {@code -2}, ... (ECS allows 50 tags). */
+    public static final String HISTORY_TAG_PREFIX = TAG_PREFIX + "history-";
+    /** This attempt's launch adjustment; {@code ecs-retrier:launch-N} for an earlier attempt's. */
+    public static final String LAUNCH_TAG = TAG_PREFIX + "launch";
+
+    public static final String RESERVED_ENV_PREFIX = "RETRIER_";
+    public static final String RUN_ID_ENV = "RETRIER_RUN_ID";
+    public static final String ATTEMPT_ENV = "RETRIER_ATTEMPT";
+    public static final String MAX_ATTEMPTS_ENV = "RETRIER_MAX_ATTEMPTS";
+
+    public AttemptMetadata {
+        history = history == null ? List.of() : List.copyOf(history);
+        launch = launch == null ? LaunchAdjustment.NONE : launch;
+    }
+
+    public AttemptMetadata(String runId, int attempt, int maxAttempts, List<AttemptSummary> history) {
+        this(runId, attempt, maxAttempts, history, LaunchAdjustment.NONE);
+    }
+
+    public boolean lastAttempt() {
+        return attempt >= maxAttempts;
+    }
+
+    /** The {@code clientToken} of this attempt's RunTask and the name of its schedule: one each, ever. */
+    public static String attemptKey(String runId, int attempt) {
+        return runId + "-" + attempt;
+    }
+
+    public Map<String, String> tags() {
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put(RUN_ID_TAG, runId);
+        tags.put(ATTEMPT_TAG, Integer.toString(attempt));
+        tags.put(MAX_ATTEMPTS_TAG, Integer.toString(maxAttempts));
+        if (!launch.isNone()) {
+            tags.put(LAUNCH_TAG, launch.toTagValue());
+        }
+        for (AttemptSummary earlier : history) {
+            tags.put(HISTORY_TAG_PREFIX + earlier.attempt(), earlier.toTagValue());
+            if (earlier.launch() != null) {
+                tags.put(LAUNCH_TAG + "-" + earlier.attempt(), earlier.launch());
+            }
+        }
+        return tags;
+    }
+
+    public List<EnvironmentVariable> environment() {
+        return List.of(new EnvironmentVariable(RUN_ID_ENV, runId),
+                new EnvironmentVariable(ATTEMPT_ENV, Integer.toString(attempt)),
+                new EnvironmentVariable(MAX_ATTEMPTS_ENV, Integer.toString(maxAttempts)));
+    }
+
+    /** Reads the tags of a task this retrier started; empty when the run tags are absent. */
+    public static Optional<AttemptMetadata> fromTags(Map<String, String> tags) {
+        if (!tags.containsKey(RUN_ID_TAG)) {
+            return Optional.empty();
+        }
+        int attempt = number("tag " + ATTEMPT_TAG, tags.get(ATTEMPT_TAG));
+        int max = number("tag " + MAX_ATTEMPTS_TAG, tags.get(MAX_ATTEMPTS_TAG));
+        List<AttemptSummary> history = new ArrayList<>();
+        for (int earlier = 1; earlier < attempt; earlier++) {
+            String value = tags.get(HISTORY_TAG_PREFIX + earlier);
+            if (value != null) {
+                try {
+                    history.add(AttemptSummary.fromTagValue(earlier, value, tags.get(LAUNCH_TAG + "-" + earlier)));
+                } catch (IllegalArgumentException e) {
+                    throw new InvalidEventException("tag " + HISTORY_TAG_PREFIX + earlier, e.getMessage());
+                }
+            }
+        }
+        LaunchAdjustment launch = LaunchAdjustment.NONE;
+        if (tags.containsKey(LAUNCH_TAG)) {
+            try {
+                launch = LaunchAdjustment.fromTagValue(tags.get(LAUNCH_TAG));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidEventException("tag " + LAUNCH_TAG, e.getMessage());
+            }
+        }
+        return Optional.of(new AttemptMetadata(tags.get(RUN_ID_TAG), attempt, max, history, launch));
+    }
+
+    /** Reads the {@code RETRIER_*} variables of the container overrides; no history. */
+    public static Optional<AttemptMetadata> fromEnvironment(List<ContainerOverride> overrides) {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (ContainerOverride override : overrides) {
+            for (EnvironmentVariable variable : override.environmentOrEmpty()) {
+                if (variable.name() != null && variable.name().startsWith(RESERVED_ENV_PREFIX)) {
+                    env.put(variable.name(), variable.value());
+                }
+            }
+        }
+        if (!env.containsKey(RUN_ID_ENV)) {
+            return Optional.empty();
+        }
+        return Optional.of(new AttemptMetadata(env.get(RUN_ID_ENV),
+                number("environment " + ATTEMPT_ENV, env.get(ATTEMPT_ENV)),
+                number("environment " + MAX_ATTEMPTS_ENV, env.get(MAX_ATTEMPTS_ENV)), List.of()));
+    }
+
+    /** The overrides without this retrier's own variables: what the user asked for. */
+    public static List<ContainerOverride> userOverrides(List<ContainerOverride> overrides) {
+        List<ContainerOverride> user = new ArrayList<>();
+        for (ContainerOverride o : overrides) {
+            List<EnvironmentVariable> env = o.environment() == null ? null : o.environment().stream()
+                    .filter(v -> v.name() == null || !v.name().startsWith(RESERVED_ENV_PREFIX))
+                    .toList();
+            boolean empty = o.command() == null && (env == null || env.isEmpty());
+            if (!empty) {
+                user.add(new ContainerOverride(o.name(), o.command(), env == null || env.isEmpty() ? null : env));
+            }
+        }
+        return user;
+    }
+
+    private static int number(String field, String value) {
+        if (value == null) {
+            throw new InvalidEventException(field, "is missing");
+        }
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n < 1) {
+                throw new InvalidEventException(field, "must be a positive integer, got '" + value + "'");
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new InvalidEventException(field, "must be a positive integer, got '" + value + "'");
+        }
+    }
+}

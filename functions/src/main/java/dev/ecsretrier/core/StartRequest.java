@@ -1,0 +1,37 @@
+package dev.ecsretrier.core;
+
+import java.util.List;
+
+/**
+ * What the starter is asked to launch: a caller's first attempt, or the next attempt a schedule
+ * carries. Validated by {@link StartRequestReader} before anything runs.
+ *
+ * @param runId              the run; a new one is made when absent
+ * @param attempt            1 for a new run
+ * @param containerOverrides overrides for the configured container only (command, environment)
+ * @param history            the earlier attempts, filled in by the classifier
+ * @param launch             how this attempt's launch differs from the configured one (adaptive
+ *                           retries); checked against the configuration, so it cannot ask for more
+ *                           than the retrier would
+ */
+public record StartRequest(String runId, Integer attempt, List<ContainerOverride> containerOverrides,
+                           List<AttemptSummary> history, LaunchAdjustment launch) {
+
+    public StartRequest {
+        containerOverrides = containerOverrides == null ? List.of() : List.copyOf(containerOverrides);
+        history = history == null ? List.of() : List.copyOf(history);
+    }
+
+    public StartRequest(String runId, Integer attempt, List<ContainerOverride> containerOverrides,
+                        List<AttemptSummary> history) {
+        this(runId, attempt, containerOverrides, history, null);
+    }
+
+    public LaunchAdjustment launchOrNone() {
+        return launch == null ? LaunchAdjustment.NONE : launch;
+    }
+
+    public int attemptNumber() {
+        return attempt == null ? 1 : attempt;
+    }
+}

@@ -1,0 +1,126 @@
+package dev.ecsretrier.handler;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import dev.ecsretrier.aws.EcsTaskDescriber;
+import dev.ecsretrier.config.RetrierConfig;
+import dev.ecsretrier.core.AttemptMetadata;
+import dev.ecsretrier.core.ContainerOverride;
+import dev.ecsretrier.core.EndedAttempt;
+import dev.ecsretrier.core.InvalidEventException;
+import dev.ecsretrier.core.RunOutcome.MetadataSource;
+import dev.ecsretrier.core.StopClassifier;
+import dev.ecsretrier.input.TaskStateChange;
+import dev.ecsretrier.input.TaskStateChangeParser;
+import dev.ecsretrier.json.Json;
+import dev.ecsretrier.port.AttemptScheduler;
+import dev.ecsretrier.port.DescribedTask;
+import dev.ecsretrier.port.Notifier;
+import dev.ecsretrier.port.ScheduledStop;
+import dev.ecsretrier.port.TaskDescriber;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
+
+/**
+ * The classifier Lambda: given a STOPPED task's event, reads the run's metadata from the task's
+ * tags (or, when the task is gone, from the event), decides, and schedules or notifies. An event
+ * it cannot read throws {@link InvalidEventException}, so Lambda retries and then dead-letters it.
+ */
+public final class ClassifierHandler implements RequestStreamHandler {
+
+    static final String EVENT_FALLBACK_NOTE = "the task was no longer describable: run metadata came from the"
+            + " event's RETRIER_* environment overrides, and earlier attempts are unknown";
+
+    private final RetrierConfig config;
+    private final TaskDescriber describer;
+    private final AttemptScheduler scheduler;
+    private final RetryLoop loop;
+
+    /** Lambda's entry: configuration from the environment, AWS clients built once. */
+    public ClassifierHandler() {
+        this(RetrierConfig.fromEnvironment(System.getenv()));
+    }
+
+    private ClassifierHandler(RetrierConfig config) {
+        this(config, StarterHandler.AwsWiring.create(config));
+        SnapStartPriming.register(config);
+    }
+
+    private ClassifierHandler(RetrierConfig config, StarterHandler.AwsWiring aws) {
+        this(config, new EcsTaskDescriber(aws.ecs()), aws.scheduler(), aws.notifier(), Clock.systemUTC(),
+                new SecureRandom(), System.out::println);
+    }
+
+    public ClassifierHandler(RetrierConfig config, TaskDescriber describer, AttemptScheduler scheduler,
+                             Notifier notifier, Clock clock, RandomGenerator random, Consumer<String> log) {
+        if (config.starterArn().isEmpty()) {
+            throw new dev.ecsretrier.config.ConfigurationException(List.of(
+                    dev.ecsretrier.config.Setting.STARTER_ARN.variable() + ": is required by the classifier"
+                            + " (the starter alias ARN its schedules invoke)"));
+        }
+        this.config = config;
+        this.describer = describer;
+        this.scheduler = scheduler;
+        this.loop = new RetryLoop(config.planner(), scheduler, notifier, clock, random, config.startedBy(), log);
+    }
+
+    @Override
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        output.write(Json.writeBytes(handle(input.readAllBytes())));
+    }
+
+    public StepResult handle(byte[] eventJson) {
+        TaskStateChange change = TaskStateChangeParser.parse(eventJson);
+        if (!config.startedBy().equals(change.startedBy())) {
+            throw new InvalidEventException("detail.startedBy", change.startedBy() == null
+                    ? "is missing; this retrier only handles tasks started by '" + config.startedBy() + "'"
+                    : "is '" + change.startedBy() + "', not this retrier's '" + config.startedBy() + "'");
+        }
+        Optional<DescribedTask> described = describer.describe(change.clusterArn(), change.taskArn());
+        EndedAttempt ended = described
+                .map(task -> fromTask(change, task))
+                .orElseGet(() -> fromEvent(change));
+        if (config.hasAttemptTimeout() && !stoppedByTimeout(change)) {
+            // The task ended on its own: its timeout must not fire later (and find nothing to stop).
+            scheduler.cancel(ScheduledStop.nameFor(
+                    AttemptMetadata.attemptKey(ended.metadata().runId(), ended.metadata().attempt())));
+        }
+        return loop.advance(ended, config.starterArn());
+    }
+
+    private static boolean stoppedByTimeout(TaskStateChange change) {
+        String reason = change.stop().stoppedReason();
+        return reason != null && reason.startsWith(StopClassifier.ATTEMPT_TIMEOUT_REASON_PREFIX);
+    }
+
+    private EndedAttempt fromTask(TaskStateChange change, DescribedTask task) {
+        AttemptMetadata metadata = AttemptMetadata.fromTags(task.tags())
+                .or(() -> AttemptMetadata.fromEnvironment(task.containerOverrides()))
+                .orElseThrow(() -> new InvalidEventException("tags",
+                        "of task " + change.taskArn() + " hold no " + AttemptMetadata.RUN_ID_TAG
+                                + " tag and its overrides no " + AttemptMetadata.RUN_ID_ENV));
+        return ended(change, metadata, task.containerOverrides(), MetadataSource.TAGS, null);
+    }
+
+    private EndedAttempt fromEvent(TaskStateChange change) {
+        AttemptMetadata metadata = AttemptMetadata.fromEnvironment(change.containerOverrides())
+                .orElseThrow(() -> new InvalidEventException("detail.overrides.containerOverrides",
+                        "hold no " + AttemptMetadata.RUN_ID_ENV + ", and task " + change.taskArn()
+                                + " is no longer describable: the run cannot be identified"));
+        return ended(change, metadata, change.containerOverrides(), MetadataSource.EVENT, EVENT_FALLBACK_NOTE);
+    }
+
+    private EndedAttempt ended(TaskStateChange change, AttemptMetadata metadata, List<ContainerOverride> overrides,
+                               MetadataSource source, String note) {
+        String taskDefinition = change.taskDefinitionArn() != null ? change.taskDefinitionArn() : config.taskDefinition();
+        return new EndedAttempt(metadata, change.stop(), AttemptMetadata.userOverrides(overrides), change.clusterArn(),
+                taskDefinition, source, note, change.size());
+    }
+}

@@ -1,0 +1,145 @@
+package dev.ecsretrier.handler;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import dev.ecsretrier.aws.AwsClients;
+import dev.ecsretrier.aws.EcsTaskLauncher;
+import dev.ecsretrier.aws.SchedulerAttemptScheduler;
+import dev.ecsretrier.aws.SnsNotifier;
+import dev.ecsretrier.config.RetrierConfig;
+import dev.ecsretrier.core.AttemptMetadata;
+import dev.ecsretrier.core.AttemptStop;
+import dev.ecsretrier.core.EndedAttempt;
+import dev.ecsretrier.core.RunOutcome;
+import dev.ecsretrier.core.StartRequest;
+import dev.ecsretrier.core.StopClassifier;
+import dev.ecsretrier.input.StartRequestReader;
+import dev.ecsretrier.json.Json;
+import dev.ecsretrier.port.AttemptScheduler;
+import dev.ecsretrier.port.LaunchResult;
+import dev.ecsretrier.port.Notifier;
+import dev.ecsretrier.port.ScheduledStop;
+import dev.ecsretrier.port.TaskLauncher;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.UUID;
+import java.util.random.RandomGenerator;
+
+/**
+ * The starter Lambda: launches one attempt with its metadata (and, when configured, schedules the
+ * attempt's timeout); when {@code RunTask} fails synchronously, treats that as an ended attempt
+ * (classify, then schedule or notify).
+ */
+public final class StarterHandler implements RequestStreamHandler {
+
+    private final RetrierConfig config;
+    private final TaskLauncher launcher;
+    private final RetryLoop loop;
+    private final StartRequestReader reader;
+    private final Clock clock;
+    private final AttemptScheduler scheduler;
+
+    /** Lambda's entry: configuration from the environment, AWS clients built once. */
+    public StarterHandler() {
+        this(RetrierConfig.fromEnvironment(System.getenv()));
+    }
+
+    private StarterHandler(RetrierConfig config) {
+        this(config, AwsWiring.create(config));
+        SnapStartPriming.register(config);
+    }
+
+    private StarterHandler(RetrierConfig config, AwsWiring aws) {
+        this(config, new EcsTaskLauncher(aws.ecs()), aws.scheduler(), aws.notifier(), Clock.systemUTC(),
+                new SecureRandom(), System.out::println);
+    }
+
+    public StarterHandler(RetrierConfig config, TaskLauncher launcher, AttemptScheduler scheduler, Notifier notifier,
+                          Clock clock, RandomGenerator random, java.util.function.Consumer<String> log) {
+        this.config = config;
+        this.launcher = launcher;
+        this.loop = new RetryLoop(config.planner(), scheduler, notifier, clock, random, config.startedBy(), log);
+        this.reader = new StartRequestReader(config.containerName(), config.maxAttempts(), config.adaptation());
+        this.scheduler = scheduler;
+        this.clock = clock;
+    }
+
+    @Override
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        StartResponse response = start(input.readAllBytes(), selfArn(context));
+        output.write(Json.writeBytes(response));
+    }
+
+    /**
+     * Launches the attempt a start request asks for.
+     *
+     * @param starterArn the alias ARN that a next attempt's schedule invokes
+     * @throws dev.ecsretrier.core.InvalidStartRequestException naming the field, before anything is launched
+     */
+    public StartResponse start(byte[] requestJson, String starterArn) {
+        return start(reader.read(requestJson), starterArn);
+    }
+
+    public StartResponse start(StartRequest request, String starterArn) {
+        reader.check(request);
+        String runId = request.runId() != null ? request.runId() : UUID.randomUUID().toString();
+        AttemptMetadata metadata = new AttemptMetadata(runId, request.attemptNumber(), config.maxAttempts(),
+                request.history(), request.launchOrNone());
+        LaunchResult result = launcher.launch(LaunchRequests.of(config, metadata, request.containerOverrides()));
+        if (result instanceof LaunchResult.Started started) {
+            if (config.hasAttemptTimeout()) {
+                scheduleTimeout(metadata, started.taskArn());
+            }
+            return new StartResponse(runId, metadata.attempt(), started.taskArn(), null, null);
+        }
+        LaunchResult.Failed failed = (LaunchResult.Failed) result;
+        EndedAttempt ended = new EndedAttempt(metadata,
+                AttemptStop.synchronousFailure(failed.reason(), failed.detail(), clock.instant()),
+                request.containerOverrides(), config.cluster(), config.taskDefinition(),
+                RunOutcome.MetadataSource.REQUEST, null);
+        StepResult step = loop.advance(ended, starterArn);
+        return new StartResponse(runId, metadata.attempt(), null,
+                new StartResponse.LaunchFailure(failed.reason(), failed.detail()), step);
+    }
+
+    /**
+     * A repeated start of the same attempt finds the same task (client token) and the same schedule
+     * name, so the timeout is scheduled once.
+     */
+    private void scheduleTimeout(AttemptMetadata metadata, String taskArn) {
+        long seconds = config.attemptTimeout().toSeconds();
+        scheduler.scheduleStop(new ScheduledStop(
+                ScheduledStop.nameFor(AttemptMetadata.attemptKey(metadata.runId(), metadata.attempt())),
+                clock.instant().plus(config.attemptTimeout()), config.cluster(), taskArn,
+                StopClassifier.ATTEMPT_TIMEOUT_REASON_PREFIX + " after " + seconds + " s (attempt "
+                        + metadata.attempt() + " of run " + metadata.runId() + ")"));
+    }
+
+    /**
+     * The configured starter ARN, or this function's ARN qualified with the configured alias: the
+     * starter cannot be given its own alias ARN without a cycle in the stack.
+     */
+    String selfArn(Context context) {
+        if (!config.starterArn().isEmpty()) {
+            return config.starterArn();
+        }
+        String[] parts = context.getInvokedFunctionArn().split(":");
+        // arn:aws:lambda:region:account:function:name[:qualifier]
+        String unqualified = String.join(":", java.util.Arrays.copyOf(parts, Math.min(parts.length, 7)));
+        return unqualified + ":" + config.starterAlias();
+    }
+
+    /** The AWS side of both handlers, built once per container. */
+    record AwsWiring(software.amazon.awssdk.services.ecs.EcsClient ecs, AttemptScheduler scheduler, Notifier notifier) {
+        static AwsWiring create(RetrierConfig config) {
+            AwsClients clients = new AwsClients(config.region());
+            return new AwsWiring(clients.ecs(),
+                    new SchedulerAttemptScheduler(clients.scheduler(), config.scheduleGroup(), config.schedulerRoleArn(),
+                            config.scheduleDeadLetterArn()),
+                    new SnsNotifier(clients.sns(), config.topicArn()));
+        }
+    }
+}

@@ -1,0 +1,205 @@
+package dev.ecsretrier.input;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.ecsretrier.core.AdaptationPolicy;
+import dev.ecsretrier.core.AttemptMetadata;
+import dev.ecsretrier.core.ContainerOverride;
+import dev.ecsretrier.core.EnvironmentVariable;
+import dev.ecsretrier.core.FargateSizes;
+import dev.ecsretrier.core.InvalidStartRequestException;
+import dev.ecsretrier.core.LaunchAdjustment;
+import dev.ecsretrier.core.StartRequest;
+import dev.ecsretrier.core.TaskSize;
+import dev.ecsretrier.json.Json;
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads and checks a start request. The starter must not become a way to run arbitrary work:
+ * only the configured container may be overridden, only its command and environment, no
+ * {@code RETRIER_*} names, within ECS's own size limits. Unknown fields (a task role, a task
+ * definition, cpu) are refused, not ignored.
+ */
+public final class StartRequestReader {
+
+    /** Bound on the whole request: history for ten attempts and full overrides fit well within it. */
+    public static final int MAX_REQUEST_BYTES = 32 * 1024;
+    /** ECS refuses container overrides above 8192 characters of JSON. */
+    public static final int MAX_OVERRIDES_CHARS = 8192;
+    /** Leaves room for {@code -<attempt>} within the 64 characters of a client token and a schedule name. */
+    /** Every attempt adds at most two changes (capacity or size, and subnets); ten attempts fit. */
+    public static final int MAX_LAUNCH_CHANGES = 20;
+    public static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,47}");
+
+    private final String containerName;
+    private final int maxAttempts;
+    private final AdaptationPolicy adaptation;
+
+    public StartRequestReader(String containerName, int maxAttempts) {
+        this(containerName, maxAttempts, AdaptationPolicy.NONE);
+    }
+
+    /**
+     * @param adaptation what a request's {@code launch} may ask for: only what the retrier itself
+     *                   would choose (the fallback strategy, a Fargate size within the memory cap,
+     *                   the configured subnets in another order)
+     */
+    public StartRequestReader(String containerName, int maxAttempts, AdaptationPolicy adaptation) {
+        this.containerName = containerName;
+        this.maxAttempts = maxAttempts;
+        this.adaptation = adaptation;
+    }
+
+    public StartRequest read(byte[] json) {
+        if (json.length > MAX_REQUEST_BYTES) {
+            throw new InvalidStartRequestException("request", "is " + json.length + " bytes, over the limit of "
+                    + MAX_REQUEST_BYTES);
+        }
+        StartRequest request;
+        try {
+            request = Json.MAPPER.readValue(json, StartRequest.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new InvalidStartRequestException(path(e), "is not a field a start request may set"
+                    + " (allowed: runId, attempt, containerOverrides[name, command, environment], history, launch)", e);
+        } catch (JsonMappingException e) {
+            throw new InvalidStartRequestException(path(e), "has the wrong type: " + e.getOriginalMessage(), e);
+        } catch (JsonProcessingException e) {
+            throw new InvalidStartRequestException("request", "is not JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new InvalidStartRequestException("request", "cannot be read: " + e.getMessage(), e);
+        }
+        if (request == null) {
+            throw new InvalidStartRequestException("request", "must be a JSON object, got null");
+        }
+        return check(request);
+    }
+
+    /** Checks a request built in code (the local runtime's API) the same way as one read from JSON. */
+    public StartRequest check(StartRequest request) {
+        if (request.runId() != null && !RUN_ID.matcher(request.runId()).matches()) {
+            throw new InvalidStartRequestException("runId", "must be 1-48 characters of letters, digits, '.', '_'"
+                    + " and '-', starting with a letter or digit; got '" + clip(request.runId()) + "'");
+        }
+        int attempt = request.attemptNumber();
+        if (attempt < 1 || attempt > maxAttempts) {
+            throw new InvalidStartRequestException("attempt", "must be between 1 and maxAttempts " + maxAttempts
+                    + ", got " + attempt);
+        }
+        if (request.history().size() >= attempt) {
+            throw new InvalidStartRequestException("history", "has " + request.history().size()
+                    + " entries, more than the " + (attempt - 1) + " earlier attempts of attempt " + attempt);
+        }
+        List<ContainerOverride> overrides = request.containerOverrides();
+        if (overrides.size() > 1) {
+            throw new InvalidStartRequestException("containerOverrides", "may hold one entry, for container '"
+                    + containerName + "'; got " + overrides.size());
+        }
+        for (int i = 0; i < overrides.size(); i++) {
+            checkOverride(overrides.get(i), "containerOverrides[" + i + "]");
+        }
+        int overrideChars = Json.write(overrides).length();
+        if (overrideChars > MAX_OVERRIDES_CHARS) {
+            throw new InvalidStartRequestException("containerOverrides", "are " + overrideChars
+                    + " characters of JSON, over ECS's limit of " + MAX_OVERRIDES_CHARS);
+        }
+        if (request.launch() != null) {
+            checkLaunch(request.launch());
+        }
+        return request;
+    }
+
+    private void checkLaunch(LaunchAdjustment launch) {
+        if (launch.capacityProviderStrategy() != null
+                && (adaptation.fallbackStrategy().isEmpty()
+                || !adaptation.fallbackStrategy().equals(launch.capacityProviderStrategy()))) {
+            throw new InvalidStartRequestException("launch.capacityProviderStrategy",
+                    "may only be the configured fallback strategy " + adaptation.fallbackStrategy());
+        }
+        if (launch.cpu() != null || launch.memory() != null) {
+            TaskSize size = TaskSize.parse(launch.cpu(), launch.memory());
+            if (!adaptation.memoryEscalation()) {
+                throw new InvalidStartRequestException("launch.memory", "may not be set: memory escalation is off");
+            }
+            if (size == null || !FargateSizes.valid(size)) {
+                throw new InvalidStartRequestException("launch.memory", "cpu '" + launch.cpu() + "' and memory '"
+                        + launch.memory() + "' are not a task size Fargate accepts");
+            }
+            if (size.memoryMiB() > adaptation.memoryCapMiB()) {
+                throw new InvalidStartRequestException("launch.memory", size.memoryMiB()
+                        + " MiB is over the memory cap of " + adaptation.memoryCapMiB() + " MiB");
+            }
+        }
+        if (launch.subnets() != null && (launch.subnets().size() != adaptation.subnets().size()
+                || !new HashSet<>(launch.subnets()).equals(new HashSet<>(adaptation.subnets())))) {
+            throw new InvalidStartRequestException("launch.subnets", "must be the configured subnets "
+                    + adaptation.subnets() + " in some order");
+        }
+        if (launch.changes().size() > MAX_LAUNCH_CHANGES) {
+            throw new InvalidStartRequestException("launch.changes", "has " + launch.changes().size()
+                    + " entries, more than " + MAX_LAUNCH_CHANGES);
+        }
+    }
+
+    private void checkOverride(ContainerOverride override, String path) {
+        if (override == null) {
+            throw new InvalidStartRequestException(path, "must be an object, got null");
+        }
+        if (!containerName.equals(override.name())) {
+            throw new InvalidStartRequestException(path + ".name", override.name() == null
+                    ? "is missing; it must be the configured container '" + containerName + "'"
+                    : "'" + clip(override.name()) + "' is not the configured container '" + containerName + "'");
+        }
+        if (override.command() != null) {
+            for (int i = 0; i < override.command().size(); i++) {
+                if (override.command().get(i) == null) {
+                    throw new InvalidStartRequestException(path + ".command[" + i + "]", "must be a string, got null");
+                }
+            }
+        }
+        Set<String> seen = new HashSet<>();
+        List<EnvironmentVariable> env = override.environmentOrEmpty();
+        for (int i = 0; i < env.size(); i++) {
+            String field = path + ".environment[" + i + "]";
+            EnvironmentVariable variable = env.get(i);
+            if (variable == null || variable.name() == null || variable.name().isBlank()) {
+                throw new InvalidStartRequestException(field + ".name", "is missing");
+            }
+            if (variable.name().toUpperCase(Locale.ROOT).startsWith(AttemptMetadata.RESERVED_ENV_PREFIX)) {
+                throw new InvalidStartRequestException(field + ".name", "'" + clip(variable.name())
+                        + "' is reserved: ecs-retrier sets the " + AttemptMetadata.RESERVED_ENV_PREFIX + "* variables");
+            }
+            if (variable.value() == null) {
+                throw new InvalidStartRequestException(field + ".value", "is missing");
+            }
+            if (!seen.add(variable.name())) {
+                throw new InvalidStartRequestException(field + ".name", "'" + clip(variable.name()) + "' is set twice");
+            }
+        }
+    }
+
+    private static String path(JsonMappingException e) {
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                if (path.length() > 0) {
+                    path.append('.');
+                }
+                path.append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return path.length() == 0 ? "request" : path.toString();
+    }
+
+    /** Never echo a whole oversized value back. */
+    private static String clip(String text) {
+        return text.length() <= 64 ? text : text.substring(0, 64) + "...";
+    }
+}

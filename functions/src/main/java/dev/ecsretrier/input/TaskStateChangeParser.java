@@ -1,0 +1,117 @@
+package dev.ecsretrier.input;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ecsretrier.core.AttemptStop;
+import dev.ecsretrier.core.ContainerExit;
+import dev.ecsretrier.core.ContainerOverride;
+import dev.ecsretrier.core.EnvironmentVariable;
+import dev.ecsretrier.core.InvalidEventException;
+import dev.ecsretrier.core.TaskSize;
+import dev.ecsretrier.json.Json;
+import dev.ecsretrier.rule.StoppedTaskPattern;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads an EventBridge {@code ECS Task State Change} event for a STOPPED task. Every problem is an
+ * {@link InvalidEventException} naming the field; nothing else escapes.
+ */
+public final class TaskStateChangeParser {
+
+    private static final JsonFields FIELDS = new JsonFields(InvalidEventException::new);
+
+    private TaskStateChangeParser() {
+    }
+
+    public static TaskStateChange parse(byte[] json) {
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new InvalidEventException("event", "is not JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new InvalidEventException("event", "cannot be read: " + e.getMessage(), e);
+        }
+        return parse(root);
+    }
+
+    public static TaskStateChange parse(JsonNode root) {
+        if (root == null || !root.isObject()) {
+            throw new InvalidEventException("event", "must be a JSON object, got "
+                    + (root == null || root.isMissingNode() ? "nothing" : JsonFields.kind(root)));
+        }
+        String detailType = FIELDS.text(root, "detail-type", "detail-type");
+        if (!StoppedTaskPattern.DETAIL_TYPE.equals(detailType)) {
+            throw new InvalidEventException("detail-type", "is '" + detailType + "', expected '"
+                    + StoppedTaskPattern.DETAIL_TYPE + "'");
+        }
+        String source = FIELDS.optionalText(root, "source", "source");
+        JsonNode detail = FIELDS.object(root, "detail", "detail");
+        String lastStatus = FIELDS.text(detail, "lastStatus", "detail.lastStatus");
+        if (!"STOPPED".equals(lastStatus)) {
+            throw new InvalidEventException("detail.lastStatus", "is '" + lastStatus + "', expected 'STOPPED'");
+        }
+        String taskArn = FIELDS.text(detail, "taskArn", "detail.taskArn");
+        String clusterArn = FIELDS.text(detail, "clusterArn", "detail.clusterArn");
+
+        List<ContainerExit> containers = new ArrayList<>();
+        List<JsonNode> containerNodes = FIELDS.array(detail, "containers", "detail.containers");
+        for (int i = 0; i < containerNodes.size(); i++) {
+            String path = "detail.containers[" + i + "]";
+            JsonNode c = FIELDS.element(containerNodes.get(i), path);
+            containers.add(new ContainerExit(FIELDS.text(c, "name", path + ".name"),
+                    FIELDS.optionalInt(c, "exitCode", path + ".exitCode"),
+                    FIELDS.optionalText(c, "reason", path + ".reason")));
+        }
+
+        AttemptStop stop = new AttemptStop(taskArn,
+                FIELDS.optionalText(detail, "stopCode", "detail.stopCode"),
+                FIELDS.optionalText(detail, "stoppedReason", "detail.stoppedReason"),
+                containers,
+                FIELDS.optionalInstant(detail, "createdAt", "detail.createdAt"),
+                FIELDS.optionalInstant(detail, "startedAt", "detail.startedAt"),
+                FIELDS.optionalInstant(detail, "stoppedAt", "detail.stoppedAt"));
+
+        return new TaskStateChange(source, clusterArn,
+                FIELDS.optionalText(detail, "taskDefinitionArn", "detail.taskDefinitionArn"),
+                FIELDS.optionalText(detail, "startedBy", "detail.startedBy"),
+                FIELDS.optionalLong(detail, "version", "detail.version"),
+                overrides(detail), stop,
+                TaskSize.parse(FIELDS.optionalText(detail, "cpu", "detail.cpu"),
+                        FIELDS.optionalText(detail, "memory", "detail.memory")));
+    }
+
+    private static List<ContainerOverride> overrides(JsonNode detail) {
+        JsonNode overrides = FIELDS.optionalObject(detail, "overrides", "detail.overrides");
+        if (overrides == null) {
+            return List.of();
+        }
+        List<ContainerOverride> result = new ArrayList<>();
+        List<JsonNode> nodes = FIELDS.array(overrides, "containerOverrides", "detail.overrides.containerOverrides");
+        for (int i = 0; i < nodes.size(); i++) {
+            String path = "detail.overrides.containerOverrides[" + i + "]";
+            JsonNode o = FIELDS.element(nodes.get(i), path);
+            result.add(new ContainerOverride(FIELDS.text(o, "name", path + ".name"),
+                    FIELDS.optionalStrings(o, "command", path + ".command"),
+                    environment(o, path)));
+        }
+        return result;
+    }
+
+    private static List<EnvironmentVariable> environment(JsonNode override, String path) {
+        if (override.get("environment") == null || override.get("environment").isNull()) {
+            return null;
+        }
+        List<EnvironmentVariable> env = new ArrayList<>();
+        List<JsonNode> nodes = FIELDS.array(override, "environment", path + ".environment");
+        for (int i = 0; i < nodes.size(); i++) {
+            String itemPath = path + ".environment[" + i + "]";
+            JsonNode v = FIELDS.element(nodes.get(i), itemPath);
+            env.add(new EnvironmentVariable(FIELDS.text(v, "name", itemPath + ".name"),
+                    FIELDS.exactText(v, "value", itemPath + ".value")));
+        }
+        return env;
+    }
+}
