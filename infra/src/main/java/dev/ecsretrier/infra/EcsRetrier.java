@@ -1,6 +1,7 @@
 package dev.ecsretrier.infra;
 
 import dev.ecsretrier.config.Setting;
+import dev.ecsretrier.handler.RetryLoop;
 import dev.ecsretrier.json.Json;
 import dev.ecsretrier.rule.StoppedTaskPattern;
 import io.github.cdklabs.cdknag.NagPackSuppression;
@@ -78,10 +79,6 @@ public class EcsRetrier extends Construct {
 
     /** The alias every trigger invokes; the starter schedules later attempts through its own alias of this name. */
     public static final String ALIAS_NAME = "live";
-    /** CloudWatch namespace and metric of the Embedded Metric Format lines the functions print at each run's end. */
-    public static final String METRIC_NAMESPACE = "EcsRetrier";
-    public static final String RUNS_ENDED_METRIC = "RunsEnded";
-
     static final String STARTER_HANDLER = "dev.ecsretrier.handler.StarterHandler::handleRequest";
     static final String CLASSIFIER_HANDLER = "dev.ecsretrier.handler.ClassifierHandler::handleRequest";
     private static final Duration ALARM_PERIOD = Duration.minutes(5);
@@ -350,8 +347,13 @@ public class EcsRetrier extends Construct {
     private static Map<String, Object> strategy(CapacityProviderStrategy strategy) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("capacityProvider", strategy.getCapacityProvider());
-        json.put("weight", strategy.getWeight() == null ? null : strategy.getWeight().intValue());
-        json.put("base", strategy.getBase() == null ? null : strategy.getBase().intValue());
+        // Absent, not null: the starter reads weight and base as numbers that default to 0, as in ECS.
+        if (strategy.getWeight() != null) {
+            json.put("weight", strategy.getWeight().intValue());
+        }
+        if (strategy.getBase() != null) {
+            json.put("base", strategy.getBase().intValue());
+        }
         return json;
     }
 
@@ -460,9 +462,10 @@ public class EcsRetrier extends Construct {
 
     private Metric runsEnded(String outcome) {
         return Metric.Builder.create()
-                .namespace(METRIC_NAMESPACE)
-                .metricName(RUNS_ENDED_METRIC)
-                .dimensionsMap(Map.of("Retrier", startedBy, "Outcome", outcome))
+                // The Embedded Metric Format line both handlers print when a run ends.
+                .namespace(RetryLoop.METRIC_NAMESPACE)
+                .metricName(RetryLoop.RUNS_ENDED_METRIC)
+                .dimensionsMap(Map.of(RetryLoop.RETRIER_DIMENSION, startedBy, RetryLoop.OUTCOME_DIMENSION, outcome))
                 .statistic("Sum")
                 .period(ALARM_PERIOD)
                 .build();

@@ -1,5 +1,6 @@
 package dev.ecsretrier.infra;
 
+import dev.ecsretrier.core.Jitter;
 import dev.ecsretrier.core.RetryRule;
 import java.util.List;
 import java.util.Objects;
@@ -19,9 +20,6 @@ import software.amazon.awscdk.services.sns.ITopic;
  * definition are required; every other field has the default its builder method documents.
  */
 public final class EcsRetrierProps {
-
-    /** How a backoff delay is randomized (AWS Architecture Blog, "Exponential Backoff and Jitter"). */
-    public enum Jitter { FULL, EQUAL, NONE }
 
     private final ICluster cluster;
     private final ITaskDefinition taskDefinition;
