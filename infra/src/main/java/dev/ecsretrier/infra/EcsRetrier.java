@@ -60,6 +60,7 @@ import software.amazon.awscdk.services.lambda.IFunction;
 import software.amazon.awscdk.services.lambda.Runtime;
 import software.amazon.awscdk.services.lambda.SnapStartConf;
 import software.amazon.awscdk.services.lambda.destinations.SqsDestination;
+import software.amazon.awscdk.services.logs.ILogGroup;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.scheduler.ScheduleGroup;
 import software.amazon.awscdk.services.sns.ITopic;
@@ -92,6 +93,7 @@ public class EcsRetrier extends Construct {
     private final ScheduleGroup scheduleGroup;
     private final Role schedulerRole;
     private final Map<String, IQueue> deadLetterQueues;
+    private final Map<String, ILogGroup> logGroups = new LinkedHashMap<>();
 
     public EcsRetrier(Construct scope, String id, EcsRetrierProps props) {
         super(scope, id);
@@ -182,6 +184,16 @@ public class EcsRetrier extends Construct {
         return pattern;
     }
 
+    /** The starter's logs: one line per decision. */
+    public ILogGroup getStarterLogGroup() {
+        return logGroups.get("Starter");
+    }
+
+    /** The classifier's logs: one line per decision. */
+    public ILogGroup getClassifierLogGroup() {
+        return logGroups.get("Classifier");
+    }
+
     /** Every dead-letter queue by its purpose: StarterFailures, ClassifierFailures, RuleDeliveryFailures, ScheduleDeliveryFailures. */
     public Map<String, IQueue> getDeadLetterQueues() {
         return deadLetterQueues;
@@ -211,7 +223,7 @@ public class EcsRetrier extends Construct {
                 .enforceSsl(true)
                 .build();
         // CloudWatch alarms publish as the service itself: an encrypted topic must let it in, and its key too.
-        Map<String, Object> fromOurAlarms = Map.of(
+        Map<String, Object> fromOurAlarms = ordered(
                 "StringEquals", Map.of("aws:SourceAccount", stack.getAccount()),
                 "ArnLike", Map.of("aws:SourceArn", stack.formatArn(ArnComponents.builder()
                         .service("cloudwatch").resource("alarm").resourceName("*")
@@ -247,7 +259,7 @@ public class EcsRetrier extends Construct {
         return Role.Builder.create(this, "SchedulerRole")
                 .description("EventBridge Scheduler invokes the ecs-retrier starter with the next attempt")
                 .assumedBy(new ServicePrincipal("scheduler.amazonaws.com").withConditions(Map.of(
-                        "StringEquals", Map.of(
+                        "StringEquals", ordered(
                                 "aws:SourceAccount", stack.getAccount(),
                                 "aws:SourceArn", scheduleGroup.getScheduleGroupArn()))))
                 .build();
@@ -263,6 +275,7 @@ public class EcsRetrier extends Construct {
                 .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
                 .build();
         logs.grantWrite(role);
+        logGroups.put(name, logs);
         return Function.Builder.create(this, name)
                 .description("ecs-retrier " + name.toLowerCase() + " for tasks started by " + startedBy)
                 .runtime(Runtime.JAVA_21)
@@ -435,6 +448,14 @@ public class EcsRetrier extends Construct {
         return Fn.select(0, Fn.split(":", familyAndRevision));
     }
 
+    /** Two entries in this order: Map.of's order changes from run to run, and so would the template. */
+    private static <V> Map<String, V> ordered(String key1, V value1, String key2, V value2) {
+        Map<String, V> map = new LinkedHashMap<>();
+        map.put(key1, value1);
+        map.put(key2, value2);
+        return map;
+    }
+
     private static PolicyStatement allow(List<String> actions, List<String> resources) {
         return PolicyStatement.Builder.create().effect(Effect.ALLOW).actions(actions).resources(resources).build();
     }
@@ -455,7 +476,7 @@ public class EcsRetrier extends Construct {
                 MathExpression.Builder.create()
                         .expression("FILL(failed, 0) + FILL(exhausted, 0)")
                         .label("Runs ended FAILED or RETRIES_EXHAUSTED")
-                        .usingMetrics(Map.of("failed", runsEnded("FAILED"), "exhausted", runsEnded("RETRIES_EXHAUSTED")))
+                        .usingMetrics(ordered("failed", runsEnded("FAILED"), "exhausted", runsEnded("RETRIES_EXHAUSTED")))
                         .period(ALARM_PERIOD)
                         .build());
     }
@@ -465,7 +486,7 @@ public class EcsRetrier extends Construct {
                 // The Embedded Metric Format line both handlers print when a run ends.
                 .namespace(RetryLoop.METRIC_NAMESPACE)
                 .metricName(RetryLoop.RUNS_ENDED_METRIC)
-                .dimensionsMap(Map.of(RetryLoop.RETRIER_DIMENSION, startedBy, RetryLoop.OUTCOME_DIMENSION, outcome))
+                .dimensionsMap(ordered(RetryLoop.RETRIER_DIMENSION, startedBy, RetryLoop.OUTCOME_DIMENSION, outcome))
                 .statistic("Sum")
                 .period(ALARM_PERIOD)
                 .build();

@@ -104,8 +104,11 @@ public class SampleStack extends Stack {
                 .notificationEmail(notificationEmail)
                 .build());
 
-        output("StarterFunctionName", retrier.getStarterAlias().getVersion().getLambda().getFunctionName(),
-                "the starter function (logs: /aws/lambda/... of its log group)");
+        output("StarterFunctionName", retrier.getStarterAlias().getVersion().getLambda().getFunctionName(), "the starter function");
+        output("StarterLogGroupName", retrier.getStarterLogGroup().getLogGroupName(),
+                "the starter's logs");
+        output("ClassifierLogGroupName", retrier.getClassifierLogGroup().getLogGroupName(),
+                "the classifier's logs");
         output("StarterAliasArn", retrier.getStarterAlias().getFunctionArn(), "invoke this to start a run");
         output("TopicArn", retrier.getTopic().getTopicArn(), "terminal outcomes and alarms");
         output("ClusterName", cluster.getClusterName(), "the sample cluster");

@@ -75,10 +75,12 @@ class SampleStackTest {
     @Test
     void outputsTellHowToStartARunAndWhereToLook() {
         Map<String, Map<String, Object>> outputs = sample.outputs();
-        assertThat(outputs).containsOnlyKeys("StarterFunctionName", "StarterAliasArn", "TopicArn", "ClusterName", "ClusterArn",
+        assertThat(outputs).containsOnlyKeys("StarterFunctionName", "StarterLogGroupName", "ClassifierLogGroupName", "StarterAliasArn", "TopicArn", "ClusterName", "ClusterArn",
                 "StartedBy", "StarterFailuresQueueUrl", "ClassifierFailuresQueueUrl", "RuleDeliveryFailuresQueueUrl",
                 "ScheduleDeliveryFailuresQueueUrl");
         assertThat(value(outputs, "StarterFunctionName")).isEqualTo(tree(ref(sample.logicalId("AWS::Lambda::Function", "RetrierStarter"))));
+        assertThat(value(outputs, "StarterLogGroupName")).isEqualTo(tree(ref(sample.logicalId("AWS::Logs::LogGroup", "RetrierStarterLogs"))));
+        assertThat(value(outputs, "ClassifierLogGroupName")).isEqualTo(tree(ref(sample.logicalId("AWS::Logs::LogGroup", "RetrierClassifierLogs"))));
         assertThat(value(outputs, "StarterAliasArn")).isEqualTo(tree(ref(sample.logicalId("AWS::Lambda::Alias", "RetrierStarterAlias"))));
         assertThat(value(outputs, "TopicArn")).isEqualTo(tree(ref(sample.logicalId("AWS::SNS::Topic", "RetrierTopic"))));
         assertThat(value(outputs, "ClusterName")).isEqualTo(tree(ref(sample.logicalId("AWS::ECS::Cluster", "Cluster"))));

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ecsretrier.core.AttemptMetadata;
+import dev.ecsretrier.input.TaskStateChange;
+import dev.ecsretrier.input.TaskStateChangeParser;
 import dev.ecsretrier.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,6 +46,17 @@ class StoppedTaskRuleSecurityTest {
         @Test
         void matchesTheSameStopSentAsATestEvent() {
             assertThat(matches(withTestEvents, stopped(e -> e.put("source", "ecs-retrier.test")))).isTrue();
+        }
+
+        @Test
+        void theTestEventOfTheDeployGuideMatches_andTheClassifierCanReadItsRun() {
+            ObjectNode documented = fixture("put-events-test-event.json");
+            assertThat(matches(withTestEvents, documented)).isTrue();
+            TaskStateChange change = TaskStateChangeParser.parse(documented);
+            assertThat(AttemptMetadata.fromEnvironment(change.containerOverrides())).hasValueSatisfying(run -> {
+                assertThat(run.runId()).isEqualTo("test-event-1");
+                assertThat(run.attempt()).isEqualTo(1);
+            });
         }
 
         @Test
