@@ -85,11 +85,9 @@ public class EcsRetrier extends Construct {
     private static final Duration ALARM_PERIOD = Duration.minutes(5);
 
     private final String startedBy;
-    private final StoppedTaskPattern pattern;
     private final Alias starterAlias;
     private final Alias classifierAlias;
     private final ITopic topic;
-    private final Rule rule;
     private final ScheduleGroup scheduleGroup;
     private final Role schedulerRole;
     private final Map<String, IQueue> deadLetterQueues;
@@ -99,7 +97,6 @@ public class EcsRetrier extends Construct {
         super(scope, id);
         ICluster cluster = props.cluster();
         startedBy = props.startedBy() != null ? props.startedBy() : defaultStartedBy();
-        pattern = new StoppedTaskPattern(startedBy, cluster.getClusterArn(), props.acceptTestEvents());
 
         topic = props.topic() != null ? props.topic() : encryptedTopic();
         if (props.notificationEmail() != null) {
@@ -140,7 +137,9 @@ public class EcsRetrier extends Construct {
         grantStarter(starter.getRole(), props);
         grantClassifier(classifier.getRole(), cluster);
 
-        rule = Rule.Builder.create(this, "StoppedTaskRule")
+        // The classifier's own definition of "our stopped tasks", so the two can never disagree.
+        StoppedTaskPattern pattern = new StoppedTaskPattern(startedBy, cluster.getClusterArn(), props.acceptTestEvents());
+        Rule.Builder.create(this, "StoppedTaskRule")
                 .description("Stopped tasks started by " + startedBy + " -> ecs-retrier classifier")
                 .eventPattern(EventPattern.builder()
                         .source(pattern.sources())
@@ -177,11 +176,6 @@ public class EcsRetrier extends Construct {
     /** The {@code startedBy} value on every task this retrier starts. */
     public String getStartedBy() {
         return startedBy;
-    }
-
-    /** The rule's event pattern, as the classifier's code defines it. */
-    public StoppedTaskPattern getPattern() {
-        return pattern;
     }
 
     /** The starter's logs: one line per decision. */

@@ -18,15 +18,19 @@ public final class SampleApp {
 
     public static void main(String[] args) {
         App app = new App();
+        Object email = app.getNode().tryGetContext("notificationEmail");
+        new SampleStack(app, STACK_NAME, stackProps(System.getenv("CDK_DEFAULT_ACCOUNT"), System.getenv("CDK_DEFAULT_REGION")),
+                email == null ? null : email.toString());
+        app.synth();
+    }
+
+    /** Environment-agnostic unless both the account and the region are known. */
+    static StackProps stackProps(String account, String region) {
         StackProps.Builder props = StackProps.builder()
                 .description("ecs-retrier around sample-task: retries ECS tasks by their stop reason");
-        String account = System.getenv("CDK_DEFAULT_ACCOUNT");
-        String region = System.getenv("CDK_DEFAULT_REGION");
         if (account != null && region != null) {
             props.env(Environment.builder().account(account).region(region).build());
         }
-        Object email = app.getNode().tryGetContext("notificationEmail");
-        new SampleStack(app, STACK_NAME, props.build(), email == null ? null : email.toString());
-        app.synth();
+        return props.build();
     }
 }

@@ -90,6 +90,13 @@ class SampleStackTest {
                 .isEqualTo(tree(ref(sample.logicalId("AWS::SQS::Queue", "RetrierRuleDeliveryFailures"))));
     }
 
+    @Test
+    void synthesizesWithoutAnAccount_andUsesTheCliAccountWhenItHasOne() {
+        assertThat(software.amazon.awscdk.Token.isUnresolved(sample.stack.getAccount())).as("environment-agnostic").isTrue();
+        assertThat(SampleApp.stackProps(null, "eu-west-1").getEnv()).isNull();
+        assertThat(SampleApp.stackProps("123456789012", "eu-west-1").getEnv().getAccount()).isEqualTo("123456789012");
+    }
+
     private static JsonNode value(Map<String, Map<String, Object>> outputs, String name) {
         return tree(outputs.get(name)).get("Value");
     }

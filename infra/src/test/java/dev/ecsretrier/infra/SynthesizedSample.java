@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Aspects;
-import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.assertions.Template;
 import software.amazon.awscdk.cxapi.CloudAssembly;
 
@@ -27,7 +26,7 @@ final class SynthesizedSample {
 
     private SynthesizedSample() {
         App app = App.Builder.create().outdir(outdir().toString()).build();
-        stack = new SampleStack(app, SampleApp.STACK_NAME, StackProps.builder().build(), EMAIL);
+        stack = new SampleStack(app, SampleApp.STACK_NAME, SampleApp.stackProps(null, null), EMAIL);
         // logIgnores: a suppressed finding becomes an info annotation, so tests can tell a suppression is still needed.
         Aspects.of(app).add(AwsSolutionsChecks.Builder.create().verbose(true).logIgnores(true).build());
         CloudAssembly assembly = app.synth();
