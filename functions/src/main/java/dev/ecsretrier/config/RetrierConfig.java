@@ -3,6 +3,7 @@ package dev.ecsretrier.config;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import dev.ecsretrier.core.AdaptationPolicy;
+import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.core.Backoff;
 import dev.ecsretrier.core.Jitter;
 import dev.ecsretrier.core.RetryBudgets;
@@ -35,8 +36,7 @@ public record RetrierConfig(String region, String cluster, String taskDefinition
                             String scheduleDeadLetterArn, String topicArn, RetryBudgets budgets,
                             AdaptationPolicy adaptation, Duration attemptTimeout, boolean retryOnTimeout) {
 
-    /** AWS Batch allows 1 to 10 attempts; so do we, which also bounds tags and schedule input. */
-    public static final int MAX_ATTEMPTS_LIMIT = 10;
+    public static final int MAX_ATTEMPTS_LIMIT = AttemptMetadata.MAX_ATTEMPTS_LIMIT;
     private static final Pattern STARTED_BY = Pattern.compile("[A-Za-z0-9_/-]{1,128}");
     private static final Pattern SCHEDULE_GROUP = Pattern.compile("[0-9a-zA-Z-_.]{1,64}");
     private static final Set<String> LAUNCH_TYPES = Set.of("FARGATE", "EC2", "EXTERNAL", "MANAGED_INSTANCES");

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Who an attempt belongs to: its run, its number, the run's limit, the earlier attempts and how
@@ -23,6 +24,12 @@ public record AttemptMetadata(String runId, int attempt, int maxAttempts, List<A
     public static final String HISTORY_TAG_PREFIX = TAG_PREFIX + "history-";
     /** This attempt's launch adjustment; {@code ecs-retrier:launch-N} for an earlier attempt's. */
     public static final String LAUNCH_TAG = TAG_PREFIX + "launch";
+
+    /** AWS Batch allows 1 to 10 attempts; so do we, which also bounds the tags and a schedule's input. */
+    public static final int MAX_ATTEMPTS_LIMIT = 10;
+
+    /** Leaves room for {@code -<attempt>-timeout} within the 64 characters of a client token and a schedule name. */
+    public static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,47}");
 
     public static final String RESERVED_ENV_PREFIX = "RETRIER_";
     public static final String RUN_ID_ENV = "RETRIER_RUN_ID";
@@ -96,7 +103,8 @@ public record AttemptMetadata(String runId, int attempt, int maxAttempts, List<A
                 throw new InvalidEventException("tag " + LAUNCH_TAG, e.getMessage());
             }
         }
-        return Optional.of(new AttemptMetadata(tags.get(RUN_ID_TAG), attempt, max, history, launch));
+        return Optional.of(new AttemptMetadata(runId("tag " + RUN_ID_TAG, tags.get(RUN_ID_TAG)), attempt, max, history,
+                launch));
     }
 
     /** Reads the {@code RETRIER_*} variables of the container overrides; no history. */
@@ -112,7 +120,7 @@ public record AttemptMetadata(String runId, int attempt, int maxAttempts, List<A
         if (!env.containsKey(RUN_ID_ENV)) {
             return Optional.empty();
         }
-        return Optional.of(new AttemptMetadata(env.get(RUN_ID_ENV),
+        return Optional.of(new AttemptMetadata(runId("environment " + RUN_ID_ENV, env.get(RUN_ID_ENV)),
                 number("environment " + ATTEMPT_ENV, env.get(ATTEMPT_ENV)),
                 number("environment " + MAX_ATTEMPTS_ENV, env.get(MAX_ATTEMPTS_ENV)), List.of()));
     }
@@ -132,18 +140,32 @@ public record AttemptMetadata(String runId, int attempt, int maxAttempts, List<A
         return user;
     }
 
+    private static String runId(String field, String value) {
+        if (value == null || !RUN_ID.matcher(value).matches()) {
+            throw new InvalidEventException(field, "must be a run id (1-48 of letters, digits, '.', '_', '-'), got "
+                    + (value == null ? "nothing" : "'" + clip(value) + "'"));
+        }
+        return value;
+    }
+
     private static int number(String field, String value) {
         if (value == null) {
             throw new InvalidEventException(field, "is missing");
         }
         try {
             int n = Integer.parseInt(value.trim());
-            if (n < 1) {
-                throw new InvalidEventException(field, "must be a positive integer, got '" + value + "'");
+            if (n < 1 || n > MAX_ATTEMPTS_LIMIT) {
+                throw new InvalidEventException(field, "must be an attempt number 1-" + MAX_ATTEMPTS_LIMIT
+                        + ", got '" + clip(value) + "'");
             }
             return n;
         } catch (NumberFormatException e) {
-            throw new InvalidEventException(field, "must be a positive integer, got '" + value + "'");
+            throw new InvalidEventException(field, "must be an attempt number 1-" + MAX_ATTEMPTS_LIMIT
+                    + ", got '" + clip(value) + "'");
         }
+    }
+
+    private static String clip(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 40) + "...";
     }
 }

@@ -135,7 +135,7 @@ public final class StopClassifier {
             return new Verdict(Action.RETRY, "default:transient-error", "transient ECS error: " + startError.get(),
                     FailureKind.INFRASTRUCTURE);
         }
-        if (INFRASTRUCTURE_STOP_CODES.contains(stop.stopCode())) {
+        if (infrastructureStopCode(stop.stopCode())) {
             return new Verdict(Action.RETRY, "default:infrastructure-stop",
                     "ECS could not start or keep the task (" + stop.stopCode() + "): " + orDash(stop.stoppedReason()),
                     FailureKind.INFRASTRUCTURE);
@@ -158,9 +158,14 @@ public final class StopClassifier {
      * application's.
      */
     static FailureKind kindOf(AttemptStop stop) {
-        boolean infrastructure = stop.synchronous() || INFRASTRUCTURE_STOP_CODES.contains(stop.stopCode())
+        boolean infrastructure = stop.synchronous() || infrastructureStopCode(stop.stopCode())
                 || reasons(stop).stream().anyMatch(r -> TRANSIENT_PREFIXES.stream().anyMatch(r::startsWith));
         return infrastructure ? FailureKind.INFRASTRUCTURE : FailureKind.APPLICATION;
+    }
+
+    /** {@code Set.of(...).contains(null)} throws; a stop without a stop code is simply not one of these. */
+    private static boolean infrastructureStopCode(String stopCode) {
+        return stopCode != null && INFRASTRUCTURE_STOP_CODES.contains(stopCode);
     }
 
     private List<ContainerExit> essential(AttemptStop stop) {

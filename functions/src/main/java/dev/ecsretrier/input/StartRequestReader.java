@@ -18,7 +18,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Reads and checks a start request. The starter must not become a way to run arbitrary work:
@@ -32,10 +31,8 @@ public final class StartRequestReader {
     public static final int MAX_REQUEST_BYTES = 32 * 1024;
     /** ECS refuses container overrides above 8192 characters of JSON. */
     public static final int MAX_OVERRIDES_CHARS = 8192;
-    /** Leaves room for {@code -<attempt>} within the 64 characters of a client token and a schedule name. */
     /** Every attempt adds at most two changes (capacity or size, and subnets); ten attempts fit. */
     public static final int MAX_LAUNCH_CHANGES = 20;
-    public static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,47}");
 
     private final String containerName;
     private final int maxAttempts;
@@ -82,7 +79,7 @@ public final class StartRequestReader {
 
     /** Checks a request built in code (the local runtime's API) the same way as one read from JSON. */
     public StartRequest check(StartRequest request) {
-        if (request.runId() != null && !RUN_ID.matcher(request.runId()).matches()) {
+        if (request.runId() != null && !AttemptMetadata.RUN_ID.matcher(request.runId()).matches()) {
             throw new InvalidStartRequestException("runId", "must be 1-48 characters of letters, digits, '.', '_'"
                     + " and '-', starting with a letter or digit; got '" + clip(request.runId()) + "'");
         }
