@@ -1,6 +1,7 @@
 package dev.ecsretrier.infra;
 
 import dev.ecsretrier.config.Setting;
+import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.handler.RetryLoop;
 import dev.ecsretrier.json.Json;
 import dev.ecsretrier.rule.StoppedTaskPattern;
@@ -375,12 +376,15 @@ public class EcsRetrier extends Construct {
                 .resources(List.of(arn("ecs", "task-definition", family(taskDefinition) + ":*")))
                 .conditions(Map.of("ArnEquals", Map.of("ecs:cluster", cluster.getClusterArn())))
                 .build());
-        // RunTask with tags is authorized a second time as TagResource on the new task.
+        // RunTask with tags is authorized a second time as TagResource on the new task: allowed only
+        // while RunTask creates it, and only for the retrier's own tag keys.
         role.addToPrincipalPolicy(PolicyStatement.Builder.create()
                 .sid("TagTasksAsTheyStart")
                 .actions(List.of("ecs:TagResource"))
                 .resources(List.of(clusterTasks(cluster)))
-                .conditions(Map.of("StringEquals", Map.of("ecs:CreateAction", "RunTask")))
+                .conditions(ordered(
+                        "StringEquals", Map.of("ecs:CreateAction", "RunTask"),
+                        "ForAllValues:StringLike", Map.of("aws:TagKeys", AttemptMetadata.TAG_PREFIX + "*")))
                 .build());
         List<String> taskRoles = new ArrayList<>();
         taskRoles.add(taskDefinition.getTaskRole().getRoleArn());

@@ -32,7 +32,7 @@ class LeastPrivilegeTest {
     }
 
     @Test
-    void starterRunsOnlyTheSampleTaskFamilyInTheSampleCluster_tagsOnlyTasksItCreates_andPassesOnlyTheTaskRoles() {
+    void starterRunsOnlyTheSampleTaskFamilyInTheSampleCluster_tagsOnlyTasksItCreatesWithItsOwnKeys_andPassesOnlyTheTaskRoles() {
         String family = sample.resource("AWS::ECS::TaskDefinition", "SampleTask").at("/Properties/Family").asText();
         assertThat(statements("RetrierStarterRoleDefaultPolicy")).containsExactlyElementsOf(tree(List.of(
                 writeOwnLogs("RetrierStarterLogs"),
@@ -42,7 +42,8 @@ class LeastPrivilegeTest {
                         Map.of("ArnEquals", Map.of("ecs:cluster", arnOf(cluster)))),
                 statement("TagTasksAsTheyStart", "ecs:TagResource",
                         arnInThisAccount("ecs", ":task/", ref(cluster), "/*"),
-                        Map.of("StringEquals", Map.of("ecs:CreateAction", "RunTask"))),
+                        Map.of("StringEquals", Map.of("ecs:CreateAction", "RunTask"),
+                                "ForAllValues:StringLike", Map.of("aws:TagKeys", "ecs-retrier:*"))),
                 statement("PassTaskRolesToEcs", "iam:PassRole",
                         List.of(arnOf(sample.logicalId("AWS::IAM::Role", "SampleTaskTaskRole")),
                                 arnOf(sample.logicalId("AWS::IAM::Role", "SampleTaskExecutionRole"))),
