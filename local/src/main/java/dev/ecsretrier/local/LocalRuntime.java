@@ -49,8 +49,8 @@ import java.util.function.Consumer;
  */
 public final class LocalRuntime implements AutoCloseable {
 
-    /** EventBridge Scheduler's universal target for ECS StopTask (the attempt timeout of a later version). */
-    public static final String STOP_TASK_TARGET = "arn:aws:scheduler:::aws-sdk:ecs:stopTask";
+    /** EventBridge Scheduler's universal target for ECS StopTask (attempt timeouts). */
+    public static final String STOP_TASK_TARGET = LocalScheduler.STOP_TASK_TARGET;
 
     private final RetrierConfig config;
     private final long seed;

@@ -295,18 +295,29 @@ class LocalRuntimeEndToEndTest {
     }
 
     @Test
-    void aScheduleWhoseTargetIsStopTaskStopsTheTaskWithItsReason() throws Exception {
-        start(Faults.NONE);
+    void aHungTaskIsStoppedByItsAttemptTimeoutAndRetried() throws Exception {
+        start(Faults.NONE, b -> b.setting(Setting.ATTEMPT_TIMEOUT_SECONDS, "300").setting(Setting.MAX_ATTEMPTS, "2"));
 
-        StartResponse started = runtime.startRun(sampleTask("timed-out", "WORK_SECONDS", "30"));
-        awaitStatus(started.taskArn(), "RUNNING");
-        runtime.scheduler().schedule(new dev.ecsretrier.port.ScheduledAttempt("timed-out-1-timeout",
-                java.time.Instant.now(), Json.write(Map.of("Cluster", LocalSettings.CLUSTER_ARN,
-                "Task", started.taskArn(), "Reason", "ecs-retrier: attempt timed out")), LocalRuntime.STOP_TASK_TARGET));
-        RunOutcome outcome = outcomeOf("timed-out");
+        runtime.startRun(sampleTask("hung", "WORK_SECONDS", "60"));
+        RunOutcome outcome = outcomeOf("hung");
 
-        assertThat(outcome.attemptHistory().get(0).stopCode()).isEqualTo("UserInitiated");
-        assertThat(outcome.rule()).as("our own stop is not a person's").isNotEqualTo("default:user-initiated");
+        assertThat(outcome.outcome()).isEqualTo(Decision.RETRIES_EXHAUSTED);
+        assertThat(outcome.rule()).isEqualTo("default:attempt-timeout");
+        assertThat(outcome.attemptHistory()).hasSize(2).allSatisfy(a -> {
+            assertThat(a.stopCode()).isEqualTo("UserInitiated");
+            assertThat(a.stoppedReason()).startsWith("ecs-retrier: attempt timeout");
+        });
+        assertThat(kinds("hung")).contains(TimelineEntry.Kind.TASK_STOP_REQUESTED);
+    }
+
+    @Test
+    void aTaskThatEndsBeforeItsTimeoutLeavesNoTimeoutScheduleBehind() throws Exception {
+        start(Faults.NONE, b -> b.setting(Setting.ATTEMPT_TIMEOUT_SECONDS, "86400"));
+
+        runtime.startRun(sampleTask("on-time"));
+
+        assertThat(outcomeOf("on-time").outcome()).isEqualTo(Decision.SUCCEEDED);
+        assertThat(runtime.scheduler().pending()).isEmpty();
     }
 
     @Test

@@ -6,6 +6,8 @@ import dev.ecsretrier.core.Backoff;
 import dev.ecsretrier.core.ContainerExit;
 import dev.ecsretrier.core.Decision;
 import dev.ecsretrier.core.EndedAttempt;
+import dev.ecsretrier.core.FailureKind;
+import dev.ecsretrier.core.LaunchAdjustment;
 import dev.ecsretrier.core.RunOutcome;
 import dev.ecsretrier.core.Step;
 import dev.ecsretrier.input.TaskStateChange;
@@ -22,11 +24,13 @@ import java.util.SplittableRandom;
  * runs, with the attempt numbers taken from the event (or given), and for RETRY the range the
  * next delay is drawn from.
  *
- * @param nextDelay null unless the decision is RETRY
+ * @param failureKind whose failure it was (each kind may have its own retry budget)
+ * @param nextDelay   null unless the decision is RETRY
+ * @param nextLaunch  how the next attempt's launch changes (adaptive retries), or null
  */
-public record EventClassification(Decision decision, String rule, String reason, int attempt, int maxAttempts,
-                                  String taskArn, String stopCode, String stoppedReason, List<ContainerExit> containers,
-                                  Backoff.Range nextDelay) {
+public record EventClassification(Decision decision, String rule, String reason, FailureKind failureKind,
+                                  int attempt, int maxAttempts, String taskArn, String stopCode, String stoppedReason,
+                                  List<ContainerExit> containers, Backoff.Range nextDelay, LaunchAdjustment nextLaunch) {
 
     /**
      * @param attempt     the attempt the event ended; null to read {@code RETRIER_ATTEMPT} from the event (else 1)
@@ -48,18 +52,21 @@ public record EventClassification(Decision decision, String rule, String reason,
         String runId = fromEvent.map(AttemptMetadata::runId).orElse("offline");
         EndedAttempt ended = new EndedAttempt(new AttemptMetadata(runId, number, max, List.of()), change.stop(),
                 AttemptMetadata.userOverrides(change.containerOverrides()), change.clusterArn(),
-                change.taskDefinitionArn(), RunOutcome.MetadataSource.EVENT, null);
+                change.taskDefinitionArn(), RunOutcome.MetadataSource.EVENT, null, change.size());
         // The planner draws one jitter sample; only its range is reported, so any seed will do.
         Step step = config.planner().plan(ended, Instant.EPOCH, new SplittableRandom(0));
         if (step instanceof Step.Retry retry) {
-            return new EventClassification(Decision.RETRY, retry.verdict().rule(), retry.verdict().reason(), number, max,
-                    change.taskArn(), change.stop().stopCode(), change.stop().stoppedReason(), change.stop().containers(),
-                    config.backoff().range(number));
+            LaunchAdjustment launch = retry.next().launchOrNone();
+            return new EventClassification(Decision.RETRY, retry.verdict().rule(), retry.verdict().reason(),
+                    retry.verdict().kind(), number, max, change.taskArn(), change.stop().stopCode(),
+                    change.stop().stoppedReason(), change.stop().containers(), config.backoff().range(number),
+                    launch.isNone() ? null : launch);
         }
-        RunOutcome outcome = ((Step.Finish) step).outcome();
-        return new EventClassification(outcome.outcome(), outcome.rule(), outcome.reason(), number, max,
-                change.taskArn(), change.stop().stopCode(), change.stop().stoppedReason(), change.stop().containers(),
-                null);
+        Step.Finish finish = (Step.Finish) step;
+        RunOutcome outcome = finish.outcome();
+        return new EventClassification(outcome.outcome(), outcome.rule(), outcome.reason(), finish.verdict().kind(),
+                number, max, change.taskArn(), change.stop().stopCode(), change.stop().stoppedReason(),
+                change.stop().containers(), null, null);
     }
 
     /** The JSON the {@code classify} command prints. */
@@ -68,6 +75,7 @@ public record EventClassification(Decision decision, String rule, String reason,
         json.put("decision", decision);
         json.put("rule", rule);
         json.put("reason", reason);
+        json.put("failureKind", failureKind);
         json.put("attempt", attempt);
         json.put("maxAttempts", maxAttempts);
         if (nextDelay != null) {
@@ -76,6 +84,9 @@ public record EventClassification(Decision decision, String rule, String reason,
             delay.put("minSeconds", seconds(nextDelay.min()));
             delay.put("maxSeconds", seconds(nextDelay.max()));
             json.put("nextDelay", delay);
+            if (nextLaunch != null) {
+                json.put("nextLaunch", nextLaunch);
+            }
         }
         json.put("taskArn", taskArn);
         json.put("stopCode", stopCode);

@@ -68,6 +68,8 @@ final class ClassifyCommand implements Callable<Integer> {
             return fail(PolicyOptions.explain(e));
         } catch (IOException e) {
             return fail("cannot read --rules " + policy.rules + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            return fail(e.getMessage());
         }
         try {
             TaskStateChange change = TaskStateChangeParser.parse(event);

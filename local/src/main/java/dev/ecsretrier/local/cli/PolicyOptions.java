@@ -39,6 +39,12 @@ final class PolicyOptions {
             description = "A JSON list of user rules, evaluated before the default policy.")
     Path rules;
 
+    @Option(names = "--setting", paramLabel = "VARIABLE=VALUE",
+            description = "Any handler setting by its environment variable, e.g. RETRIER_MEMORY_ESCALATION=true,"
+                    + " RETRIER_ATTEMPT_TIMEOUT_SECONDS=600, RETRIER_INFRASTRUCTURE_RETRIES=4,"
+                    + " RETRIER_FALLBACK_CAPACITY_PROVIDER_STRATEGY='[{\"capacityProvider\":\"FARGATE\"}]'.")
+    Map<String, String> variables;
+
     /** The settings given; the rest keep their defaults. */
     Map<Setting, String> settings() throws IOException {
         Map<Setting, String> settings = new EnumMap<>(Setting.class);
@@ -54,7 +60,20 @@ final class PolicyOptions {
         if (rules != null) {
             settings.put(Setting.RULES, Files.readString(rules));
         }
+        if (variables != null) {
+            variables.forEach((variable, value) -> settings.put(setting(variable), value));
+        }
         return settings;
+    }
+
+    private static Setting setting(String variable) {
+        for (Setting setting : Setting.values()) {
+            if (setting.variable().equals(variable)) {
+                return setting;
+            }
+        }
+        throw new IllegalArgumentException("--setting: unknown variable '" + variable + "'; one of "
+                + java.util.Arrays.stream(Setting.values()).map(Setting::variable).toList());
     }
 
     /** The configuration's problems, each with the option that sets the variable it names. */

@@ -7,13 +7,16 @@ import dev.ecsretrier.local.TimeScale;
 import dev.ecsretrier.local.Timeline;
 import dev.ecsretrier.local.TimelineEntry;
 import dev.ecsretrier.port.AttemptScheduler;
+import dev.ecsretrier.aws.SchedulerAttemptScheduler;
 import dev.ecsretrier.port.ScheduledAttempt;
+import dev.ecsretrier.port.ScheduledStop;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -26,8 +29,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * EventBridge Scheduler's one-time schedules: each fires once at its time (waited for at the
- * runtime's time scale), invokes its target with its input, and is deleted after it completed.
- * A name that exists is refused, as Scheduler's {@code ConflictException}; a deleted name is free again.
+ * runtime's time scale), invokes its target with its input (the starter's alias, or ECS StopTask
+ * for an attempt timeout), and is deleted after it completed. A name that exists is refused, as
+ * Scheduler's {@code ConflictException}; a deleted name is free again.
  */
 public final class LocalScheduler implements AttemptScheduler {
 
@@ -36,7 +40,10 @@ public final class LocalScheduler implements AttemptScheduler {
     /** A second firing (the fault) comes up to this long (before time scale) after the first. */
     static final long DOUBLE_FIRE_SPREAD_MILLIS = 2_000;
 
-    /** Where a schedule's invocation goes: a target ARN (the starter's alias) and the input. */
+    /** EventBridge Scheduler's universal target that calls ECS StopTask. */
+    public static final String STOP_TASK_TARGET = SchedulerAttemptScheduler.STOP_TASK_TARGET;
+
+    /** Where a schedule's invocation goes: a target ARN (the starter's alias, StopTask) and the input. */
     @FunctionalInterface
     public interface Target {
         void invoke(String targetArn, String input);
@@ -75,6 +82,26 @@ public final class LocalScheduler implements AttemptScheduler {
 
     @Override
     public Result schedule(ScheduledAttempt attempt) {
+        return create(attempt);
+    }
+
+    /** The attempt timeout: at its time, ECS StopTask with the stop's reason (the universal target's input). */
+    @Override
+    public Result scheduleStop(ScheduledStop stop) {
+        Map<String, String> stopTask = new LinkedHashMap<>();
+        stopTask.put("Cluster", stop.cluster());
+        stopTask.put("Task", stop.taskArn());
+        stopTask.put("Reason", stop.reason());
+        return create(new ScheduledAttempt(stop.name(), stop.at(), Json.write(stopTask), STOP_TASK_TARGET));
+    }
+
+    /** {@code DeleteSchedule}; a schedule that fired already, or never was, is not an error. */
+    @Override
+    public void cancel(String name) {
+        delete(name);
+    }
+
+    private Result create(ScheduledAttempt attempt) {
         synchronized (schedules) {
             if (schedules.containsKey(attempt.name())) {
                 return Result.ALREADY_SCHEDULED;
