@@ -226,6 +226,9 @@ class LocalRuntimeEndToEndTest {
         assertThat(kinds("crashes")).contains(HANDLER_CRASHED, INVOCATION_RETRIED);
         assertThat(outcome.outcome()).isEqualTo(Decision.SUCCEEDED);
         assertThat(runtime.deadLetters()).isEmpty();
+        var classifier = runtime.lambda().counts(LocalSettings.CLASSIFIER_FUNCTION);
+        assertThat(classifier.accepted()).as("one per STOPPED event").isEqualTo(runtime.ecs().eventsEmitted());
+        assertThat(classifier.succeeded()).as("every event processed").isEqualTo(classifier.accepted());
         assertThat(runtime.launchCounts()).values().containsOnly(1);
     }
 

@@ -79,6 +79,7 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
     private final Map<String, LocalTask> all = new ConcurrentHashMap<>();
     private final Map<LaunchKey, Integer> launches = new ConcurrentHashMap<>();
     private final Map<LaunchKey, Integer> runTaskCalls = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong eventsEmitted = new java.util.concurrent.atomic.AtomicLong();
     private final Deque<LocalTask> waiting = new ArrayDeque<>();
     private int running;
 
@@ -213,6 +214,11 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
     /** RunTask calls per run attempt, repeated client tokens and failures included. */
     public Map<LaunchKey, Integer> runTaskCalls() {
         return Map.copyOf(runTaskCalls);
+    }
+
+    /** STOPPED events emitted so far: one per task. */
+    public long eventsEmitted() {
+        return eventsEmitted.get();
     }
 
     /** Stops every process still running; their tasks emit no event. */
@@ -382,6 +388,7 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
             }
             timeline.record(TimelineEntry.Kind.TASK_STOPPED, task.key.runId(), task.key.attempt(), task.taskArn,
                     describeStop(task));
+            eventsEmitted.incrementAndGet();
             events.accept(event);
         } finally {
             work.end();

@@ -54,6 +54,13 @@ public final class LocalLambda {
         }
     }
 
+    /**
+     * Asynchronous invocations of one function so far. Once the runtime is idle, every accepted
+     * invocation either succeeded (on some try) or was dead-lettered: {@code accepted == succeeded + deadLettered}.
+     */
+    public record Counts(long accepted, long succeeded, long deadLettered, long failedTries) {
+    }
+
     /** Thrown for a function name this runtime does not have (Lambda's ResourceNotFoundException). */
     public static final class UnknownFunctionException extends RuntimeException {
         public UnknownFunctionException(String function) {
@@ -80,6 +87,7 @@ public final class LocalLambda {
     private final PendingWork work;
     private final Map<String, Handler> functions = new ConcurrentHashMap<>();
     private final List<DeadLetter> deadLetters = new ArrayList<>();
+    private final Map<String, long[]> counts = new ConcurrentHashMap<>();
 
     /**
      * @param crashProbability chance that an asynchronous invocation crashes before its handler runs
@@ -139,6 +147,7 @@ public final class LocalLambda {
     /** {@code InvocationType=Event}: queued; tried up to three times, then dead-lettered. */
     public void invokeAsync(String nameOrArn, byte[] payload) {
         String name = name(nameOrArn);
+        count(name, 0);
         work.begin();
         executor.execute(() -> tryAsync(name, payload, 1));
     }
@@ -146,6 +155,21 @@ public final class LocalLambda {
     public List<DeadLetter> deadLetters() {
         synchronized (deadLetters) {
             return List.copyOf(deadLetters);
+        }
+    }
+
+    /** The asynchronous invocations of {@code function} so far. */
+    public Counts counts(String function) {
+        long[] c = counts.getOrDefault(function, new long[4]);
+        synchronized (c) {
+            return new Counts(c[0], c[1], c[2], c[3]);
+        }
+    }
+
+    private void count(String function, int index) {
+        long[] c = counts.computeIfAbsent(function, f -> new long[4]);
+        synchronized (c) {
+            c[index]++;
         }
     }
 
@@ -162,7 +186,9 @@ public final class LocalLambda {
                     throw new SimulatedCrashException(name);
                 }
                 functions.get(name).handle(payload);
+                count(name, 1);
             } catch (Exception | Error e) {
+                count(name, 3);
                 failed(name, payload, attempt, e);
             }
         } finally {
@@ -186,6 +212,7 @@ public final class LocalLambda {
             executor.schedule(() -> tryAsync(name, payload, attempt + 1), timeScale.millis(delay), TimeUnit.MILLISECONDS);
             return;
         }
+        count(name, 2);
         DeadLetter letter = new DeadLetter(name, new String(payload, StandardCharsets.UTF_8), error.getClass().getName(),
                 String.valueOf(error.getMessage()), attempt, clock.instant());
         synchronized (deadLetters) {

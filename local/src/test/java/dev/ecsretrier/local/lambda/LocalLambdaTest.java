@@ -86,6 +86,7 @@ class LocalLambdaTest {
             assertThat(letter.attempts()).isEqualTo(3);
             assertThat(letter.errorMessage()).isEqualTo("cannot read it");
         });
+        assertThat(lambda.counts("classifier")).isEqualTo(new LocalLambda.Counts(1, 0, 1, 3));
         assertThat(Fixtures.jsonLines(files.resolve("dlq.jsonl"))).singleElement()
                 .satisfies(line -> assertThat(line.path("event").path("runId").asText()).isEqualTo("r"));
     }
@@ -106,6 +107,7 @@ class LocalLambdaTest {
         assertThat(work.awaitNone(Duration.ofSeconds(5))).isTrue();
         assertThat(tries).hasValue(3);
         assertThat(lambda.deadLetters()).isEmpty();
+        assertThat(lambda.counts("classifier")).isEqualTo(new LocalLambda.Counts(1, 1, 0, 2));
     }
 
     @Test
