@@ -7,7 +7,6 @@ import dev.ecsretrier.port.Notification;
 import dev.ecsretrier.testutil.RecordingAwsEndpoint;
 import dev.ecsretrier.testutil.RecordingAwsEndpoint.Request;
 import dev.ecsretrier.testutil.RecordingAwsEndpoint.Response;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -51,7 +50,7 @@ class SnsNotifierTest {
                 .containsEntry("TopicArn", TOPIC)
                 .containsEntry("Subject", "ecs-retrier run run-7f3a FAILED after 1 attempt")
                 .containsEntry("Message", body);
-        assertThat(attributes(form)).isEqualTo(Map.of(
+        assertThat(sent.messageAttributes()).isEqualTo(Map.of(
                 "outcome", "String=FAILED", "runId", "String=run-7f3a", "dedupKey", "String=run-7f3a:FAILED"));
         assertThat(form).hasSize(5 + 3 * 3);
     }
@@ -68,16 +67,5 @@ class SnsNotifierTest {
         assertThatThrownBy(() -> notifier.publish(new Notification("s", "{}", Map.of("outcome", "FAILED"))))
                 .isInstanceOf(NotFoundException.class)
                 .hasMessageContaining("Topic does not exist");
-    }
-
-    /** {@code MessageAttributes.entry.N.Name/Value.DataType/Value.StringValue} as name → "DataType=StringValue". */
-    static Map<String, String> attributes(Map<String, String> form) {
-        Map<String, String> attributes = new LinkedHashMap<>();
-        for (int n = 1; form.containsKey("MessageAttributes.entry." + n + ".Name"); n++) {
-            String entry = "MessageAttributes.entry." + n;
-            attributes.put(form.get(entry + ".Name"),
-                    form.get(entry + ".Value.DataType") + "=" + form.get(entry + ".Value.StringValue"));
-        }
-        return attributes;
     }
 }

@@ -58,6 +58,21 @@ public final class RecordingAwsEndpoint implements AutoCloseable {
             return action != null ? action : method + " " + path;
         }
 
+        /**
+         * SNS message attributes of a Query request as name → "DataType=StringValue", from the fields
+         * {@code MessageAttributes.entry.N.Name}, {@code .Value.DataType} and {@code .Value.StringValue}.
+         */
+        public Map<String, String> messageAttributes() {
+            Map<String, String> form = form();
+            Map<String, String> attributes = new LinkedHashMap<>();
+            for (int n = 1; form.containsKey("MessageAttributes.entry." + n + ".Name"); n++) {
+                String entry = "MessageAttributes.entry." + n;
+                attributes.put(form.get(entry + ".Name"),
+                        form.get(entry + ".Value.DataType") + "=" + form.get(entry + ".Value.StringValue"));
+            }
+            return attributes;
+        }
+
         /** Short, for assertion messages: the headers are long and mostly signing. */
         @Override
         public String toString() {
