@@ -90,8 +90,14 @@ for v in "${variants[@]}"; do
       printf "%-20s %8.1f %8d %8d\n", v, m, t[1], t[NR]
     }'
 done
-echo "# JVM-reported start -> response (RuntimeMXBean start time), median ms:"
-for v in "${variants[@]}"; do
-  grep "^variant=$v " "$work/lines" | sed -E 's/.*jvm_start_to_response_ms=([0-9]+).*/\1/' | sort -n |
-    awk -v v="$v" '{t[NR] = $1} END {m = (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2; printf "%-20s %8.1f\n", v, m}'
-done
+median_of() {  # median_of FIELD -> per variant, the median of that field of the result lines
+  for v in "${variants[@]}"; do
+    grep "^variant=$v " "$work/lines" | sed -E "s/.* $1=([0-9]+).*/\\1/" | sort -n |
+      awk -v v="$v" '{t[NR] = $1} END {m = (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2; printf "%-20s %8.1f\n", v, m}'
+  done
+}
+echo "# JVM-reported start (RuntimeMXBean) -> response, median ms:"
+median_of jvm_start_to_response_ms
+echo "# process CPU time (user + sys, all threads) at the response, median ms:"
+median_of process_cpu_ms
+echo "# load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -53,8 +53,10 @@ public final class ColdStart {
         // Read after the measured work, so that loading the management classes is not measured.
         long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
         long launched = Long.parseLong(System.getProperty("bench.launchedAtMillis", Long.toString(jvmStart)));
-        System.out.printf("variant=%s launch_to_response_ms=%d jvm_start_to_response_ms=%d main_to_response_ms=%d%n",
-                variant, doneAt - launched, doneAt - jvmStart, doneAt - mainAt);
+        // CPU time of the whole process (all threads, JIT and GC included): steadier than wall time on a busy machine.
+        long cpu = ProcessHandle.current().info().totalCpuDuration().map(d -> d.toMillis()).orElse(-1L);
+        System.out.printf("variant=%s launch_to_response_ms=%d jvm_start_to_response_ms=%d main_to_response_ms=%d"
+                + " process_cpu_ms=%d%n", variant, doneAt - launched, doneAt - jvmStart, doneAt - mainAt, cpu);
     }
 
     /** {@code StarterHandler.AwsWiring.create} rebuilt over {@link BenchClients}: same clients, same adapters. */
