@@ -50,7 +50,8 @@ public final class EcsTaskLauncher implements TaskLauncher {
         return new LaunchResult.Failed("EMPTY_RESPONSE", "RunTask returned neither a task nor a failure");
     }
 
-    static RunTaskRequest toRunTask(LaunchRequest request) {
+    /** The SDK request for a launch; public so that SnapStart priming can build one without sending it. */
+    public static RunTaskRequest toRunTask(LaunchRequest request) {
         ContainerOverride.Builder container = ContainerOverride.builder()
                 .name(request.containerName())
                 .environment(request.environment().stream()

@@ -2,8 +2,14 @@ package dev.ecsretrier.config;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.ecsretrier.core.AdaptationPolicy;
+import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.core.Backoff;
 import dev.ecsretrier.core.Jitter;
+import dev.ecsretrier.core.LaunchAdjustment;
+import dev.ecsretrier.core.RetryBudgets;
 import dev.ecsretrier.core.RetryPlanner;
 import dev.ecsretrier.core.RetryRule;
 import dev.ecsretrier.core.StopClassifier;
@@ -30,20 +36,24 @@ public record RetrierConfig(String region, String cluster, String taskDefinition
                             List<CapacityProviderItem> capacityProviderStrategy, NetworkSettings network,
                             int maxAttempts, Backoff backoff, Set<Integer> retryableExitCodes, List<RetryRule> rules,
                             String scheduleGroup, String starterArn, String starterAlias, String schedulerRoleArn,
-                            String scheduleDeadLetterArn, String topicArn) {
+                            String scheduleDeadLetterArn, String topicArn, RetryBudgets budgets,
+                            AdaptationPolicy adaptation, Duration attemptTimeout, boolean retryOnTimeout) {
 
-    /** AWS Batch allows 1 to 10 attempts; so do we, which also bounds tags and schedule input. */
-    public static final int MAX_ATTEMPTS_LIMIT = 10;
+    public static final int MAX_ATTEMPTS_LIMIT = AttemptMetadata.MAX_ATTEMPTS_LIMIT;
     private static final Pattern STARTED_BY = Pattern.compile("[A-Za-z0-9_/-]{1,128}");
     private static final Pattern SCHEDULE_GROUP = Pattern.compile("[0-9a-zA-Z-_.]{1,64}");
     private static final Set<String> LAUNCH_TYPES = Set.of("FARGATE", "EC2", "EXTERNAL", "MANAGED_INSTANCES");
 
     public StopClassifier classifier() {
-        return new StopClassifier(rules, retryableExitCodes, essentialContainers);
+        return new StopClassifier(rules, retryableExitCodes, essentialContainers, retryOnTimeout);
     }
 
     public RetryPlanner planner() {
-        return new RetryPlanner(classifier(), backoff);
+        return new RetryPlanner(classifier(), backoff, adaptation, budgets);
+    }
+
+    public boolean hasAttemptTimeout() {
+        return !attemptTimeout.isZero();
     }
 
     public static RetrierConfig fromEnvironment(Map<String, String> env) {
@@ -70,7 +80,28 @@ public record RetrierConfig(String region, String cluster, String taskDefinition
         }
         NetworkSettings network = new NetworkSettings(r.list(Setting.SUBNETS), r.list(Setting.SECURITY_GROUPS),
                 publicIp.equals("ENABLED"));
+        Integer infrastructureRetries = r.optionalInteger(Setting.INFRASTRUCTURE_RETRIES, 0, MAX_ATTEMPTS_LIMIT - 1);
+        Integer applicationRetries = r.optionalInteger(Setting.APPLICATION_RETRIES, 0, MAX_ATTEMPTS_LIMIT - 1);
         int maxAttempts = r.integer(Setting.MAX_ATTEMPTS, 1, MAX_ATTEMPTS_LIMIT);
+        if (r.absent(Setting.MAX_ATTEMPTS) && infrastructureRetries != null && applicationRetries != null) {
+            // Two budgets instead of one maxAttempts: the run may use both in full.
+            maxAttempts = Math.min(MAX_ATTEMPTS_LIMIT, 1 + infrastructureRetries + applicationRetries);
+        }
+        List<CapacityProviderItem> fallback = r.json(Setting.FALLBACK_CAPACITY_PROVIDER_STRATEGY,
+                new TypeReference<List<CapacityProviderItem>>() { }, List.of());
+        checkStrategy(r, Setting.CAPACITY_PROVIDER_STRATEGY, strategy);
+        checkStrategy(r, Setting.FALLBACK_CAPACITY_PROVIDER_STRATEGY, fallback);
+        if (LaunchAdjustment.strategyTag(fallback).length() > LaunchAdjustment.MAX_STRATEGY_TAG_CHARS) {
+            r.problem(Setting.FALLBACK_CAPACITY_PROVIDER_STRATEGY, "is too long to record in a task tag (at most "
+                    + LaunchAdjustment.MAX_STRATEGY_TAG_CHARS + " characters as provider:weight:base items)");
+        }
+        int fallbackAfter = r.integer(Setting.FALLBACK_AFTER_SPOT_FAILURES, 1, MAX_ATTEMPTS_LIMIT);
+        boolean escalate = r.bool(Setting.MEMORY_ESCALATION);
+        double memoryFactor = r.number(Setting.MEMORY_FACTOR, 1.1, 16.0);
+        int memoryMax = r.integer(Setting.MEMORY_MAX_MIB, 512, 122_880);
+        boolean rotate = r.bool(Setting.ROTATE_SUBNETS);
+        int timeoutSeconds = r.integer(Setting.ATTEMPT_TIMEOUT_SECONDS, 0, 14 * 86_400);
+        boolean retryOnTimeout = r.bool(Setting.RETRY_ON_TIMEOUT);
         int initial = r.integer(Setting.BACKOFF_INITIAL_SECONDS, 0, 86_400);
         int max = r.integer(Setting.BACKOFF_MAX_SECONDS, 0, 86_400);
         double multiplier = r.number(Setting.BACKOFF_MULTIPLIER, 1.0, 100.0);
@@ -95,6 +126,8 @@ public record RetrierConfig(String region, String cluster, String taskDefinition
         for (int i = 0; i < rules.size(); i++) {
             if (rules.get(i) == null) {
                 r.problem(Setting.RULES, "element [" + i + "] is null");
+            } else if (rules.get(i).exitCodes() != null && rules.get(i).exitCodes().contains(null)) {
+                r.problem(Setting.RULES, "element [" + i + "].exitCodes holds null");
             }
         }
         String group = r.matching(Setting.SCHEDULE_GROUP, SCHEDULE_GROUP, "1-64 of [0-9a-zA-Z-_.]");
@@ -107,7 +140,22 @@ public record RetrierConfig(String region, String cluster, String taskDefinition
         return new RetrierConfig(region, cluster, taskDefinition, containerName, Set.copyOf(essential), startedBy,
                 launchType.isEmpty() ? null : launchType, List.copyOf(strategy), network, maxAttempts,
                 new Backoff(Duration.ofSeconds(initial), multiplier, Duration.ofSeconds(max), jitter),
-                Set.copyOf(retryable), List.copyOf(rules), group, starterArn, alias, role, deadLetter, topic);
+                Set.copyOf(retryable), List.copyOf(rules), group, starterArn, alias, role, deadLetter, topic,
+                new RetryBudgets(infrastructureRetries, applicationRetries),
+                new AdaptationPolicy(List.copyOf(fallback), fallbackAfter, escalate, memoryFactor, memoryMax, rotate,
+                        network.subnets()),
+                Duration.ofSeconds(timeoutSeconds), retryOnTimeout);
+    }
+
+    private static void checkStrategy(Reader r, Setting setting, List<CapacityProviderItem> strategy) {
+        for (int i = 0; i < strategy.size(); i++) {
+            CapacityProviderItem item = strategy.get(i);
+            if (item == null || item.capacityProvider() == null || item.capacityProvider().isBlank()) {
+                r.problem(setting, "item [" + i + "] has no capacityProvider");
+            } else if (!item.capacityProvider().matches("[A-Za-z0-9_-]{1,255}")) {
+                r.problem(setting, "item [" + i + "] capacityProvider must be letters, digits, '_' or '-'");
+            }
+        }
     }
 
     /** Collects problems instead of stopping at the first. */
@@ -154,6 +202,23 @@ public record RetrierConfig(String region, String cluster, String taskDefinition
                     : Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
         }
 
+        boolean absent(Setting setting) {
+            String value = env.get(setting.variable());
+            return value == null || value.isBlank();
+        }
+
+        Integer optionalInteger(Setting setting, int min, int max) {
+            return absent(setting) ? null : integer(setting, min, max);
+        }
+
+        boolean bool(Setting setting) {
+            String value = value(setting).toLowerCase();
+            if (!value.equals("true") && !value.equals("false")) {
+                problem(setting, "must be true or false");
+            }
+            return value.equals("true");
+        }
+
         int integer(Setting setting, int min, int max) {
             return parse(setting, Integer::parseInt, "an integer", min, max, 0);
         }
@@ -193,13 +258,27 @@ public record RetrierConfig(String region, String cluster, String taskDefinition
             try {
                 T parsed = Json.MAPPER.readValue(value, type);
                 return parsed == null ? fallback : parsed;
+            } catch (InvalidFormatException e) {
+                problem(setting, "has '" + e.getValue() + "' at " + path(e) + ", not "
+                        + (e.getTargetType().isEnum() ? "one of " + Arrays.toString(e.getTargetType().getEnumConstants())
+                        : "a " + e.getTargetType().getSimpleName().toLowerCase()));
+            } catch (UnrecognizedPropertyException e) {
+                problem(setting, "has the unknown field " + path(e) + "; known: " + e.getKnownPropertyIds());
             } catch (JsonMappingException e) {
-                String at = e.getPath().isEmpty() ? "" : " at " + e.getPathReference().replaceFirst("^[^\\[]*", "");
-                problem(setting, "is not valid" + at + ": " + e.getOriginalMessage());
+                problem(setting, "is not valid at " + path(e) + ": " + e.getOriginalMessage().replaceAll("`[^`]*`", "a value"));
             } catch (IOException e) {
                 problem(setting, "is not JSON: " + e.getMessage());
             }
             return fallback;
+        }
+
+        private static String path(JsonMappingException e) {
+            StringBuilder path = new StringBuilder();
+            for (JsonMappingException.Reference ref : e.getPath()) {
+                path.append(ref.getFieldName() != null ? (path.length() == 0 ? "" : ".") + ref.getFieldName()
+                        : "[" + ref.getIndex() + "]");
+            }
+            return path.length() == 0 ? "the top level" : path.toString();
         }
 
         void throwIfAny() {

@@ -5,13 +5,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
- * Who an attempt belongs to: its run, its number, the run's limit and the earlier attempts.
- * Travels as task tags (read back with {@code DescribeTasks(include=TAGS)}) and, without the
- * history, as {@code RETRIER_*} container environment variables (the fallback the event carries).
+ * Who an attempt belongs to: its run, its number, the run's limit, the earlier attempts and how
+ * this attempt's launch was adjusted. Travels as task tags (read back with
+ * {@code DescribeTasks(include=TAGS)}) and, without the history, as {@code RETRIER_*} container
+ * environment variables (the fallback the event carries).
  */
-public record AttemptMetadata(String runId, int attempt, int maxAttempts, List<AttemptSummary> history) {
+public record AttemptMetadata(String runId, int attempt, int maxAttempts, List<AttemptSummary> history,
+                              LaunchAdjustment launch) {
 
     public static final String TAG_PREFIX = "ecs-retrier:";
     public static final String RUN_ID_TAG = TAG_PREFIX + "run-id";
@@ -19,6 +22,14 @@ public record AttemptMetadata(String runId, int attempt, int maxAttempts, List<A
     public static final String MAX_ATTEMPTS_TAG = TAG_PREFIX + "max-attempts";
     /** One tag per earlier attempt: {@code ecs-retrier:history-1}, {@code -2}, ... (ECS allows 50 tags). */
     public static final String HISTORY_TAG_PREFIX = TAG_PREFIX + "history-";
+    /** This attempt's launch adjustment; {@code ecs-retrier:launch-N} for an earlier attempt's. */
+    public static final String LAUNCH_TAG = TAG_PREFIX + "launch";
+
+    /** AWS Batch allows 1 to 10 attempts; so do we, which also bounds the tags and a schedule's input. */
+    public static final int MAX_ATTEMPTS_LIMIT = 10;
+
+    /** Leaves room for {@code -<attempt>-timeout} within the 64 characters of a client token and a schedule name. */
+    public static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,47}");
 
     public static final String RESERVED_ENV_PREFIX = "RETRIER_";
     public static final String RUN_ID_ENV = "RETRIER_RUN_ID";
@@ -27,6 +38,11 @@ public record AttemptMetadata(String runId, int attempt, int maxAttempts, List<A
 
     public AttemptMetadata {
         history = history == null ? List.of() : List.copyOf(history);
+        launch = launch == null ? LaunchAdjustment.NONE : launch;
+    }
+
+    public AttemptMetadata(String runId, int attempt, int maxAttempts, List<AttemptSummary> history) {
+        this(runId, attempt, maxAttempts, history, LaunchAdjustment.NONE);
     }
 
     public boolean lastAttempt() {
@@ -43,8 +59,14 @@ public record AttemptMetadata(String runId, int attempt, int maxAttempts, List<A
         tags.put(RUN_ID_TAG, runId);
         tags.put(ATTEMPT_TAG, Integer.toString(attempt));
         tags.put(MAX_ATTEMPTS_TAG, Integer.toString(maxAttempts));
+        if (!launch.isNone()) {
+            tags.put(LAUNCH_TAG, launch.toTagValue());
+        }
         for (AttemptSummary earlier : history) {
             tags.put(HISTORY_TAG_PREFIX + earlier.attempt(), earlier.toTagValue());
+            if (earlier.launch() != null) {
+                tags.put(LAUNCH_TAG + "-" + earlier.attempt(), earlier.launch());
+            }
         }
         return tags;
     }
@@ -67,13 +89,22 @@ public record AttemptMetadata(String runId, int attempt, int maxAttempts, List<A
             String value = tags.get(HISTORY_TAG_PREFIX + earlier);
             if (value != null) {
                 try {
-                    history.add(AttemptSummary.fromTagValue(earlier, value));
+                    history.add(AttemptSummary.fromTagValue(earlier, value, tags.get(LAUNCH_TAG + "-" + earlier)));
                 } catch (IllegalArgumentException e) {
                     throw new InvalidEventException("tag " + HISTORY_TAG_PREFIX + earlier, e.getMessage());
                 }
             }
         }
-        return Optional.of(new AttemptMetadata(tags.get(RUN_ID_TAG), attempt, max, history));
+        LaunchAdjustment launch = LaunchAdjustment.NONE;
+        if (tags.containsKey(LAUNCH_TAG)) {
+            try {
+                launch = LaunchAdjustment.fromTagValue(tags.get(LAUNCH_TAG));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidEventException("tag " + LAUNCH_TAG, e.getMessage());
+            }
+        }
+        return Optional.of(new AttemptMetadata(runId("tag " + RUN_ID_TAG, tags.get(RUN_ID_TAG)), attempt, max, history,
+                launch));
     }
 
     /** Reads the {@code RETRIER_*} variables of the container overrides; no history. */
@@ -89,7 +120,7 @@ public record AttemptMetadata(String runId, int attempt, int maxAttempts, List<A
         if (!env.containsKey(RUN_ID_ENV)) {
             return Optional.empty();
         }
-        return Optional.of(new AttemptMetadata(env.get(RUN_ID_ENV),
+        return Optional.of(new AttemptMetadata(runId("environment " + RUN_ID_ENV, env.get(RUN_ID_ENV)),
                 number("environment " + ATTEMPT_ENV, env.get(ATTEMPT_ENV)),
                 number("environment " + MAX_ATTEMPTS_ENV, env.get(MAX_ATTEMPTS_ENV)), List.of()));
     }
@@ -109,18 +140,32 @@ public record AttemptMetadata(String runId, int attempt, int maxAttempts, List<A
         return user;
     }
 
+    private static String runId(String field, String value) {
+        if (value == null || !RUN_ID.matcher(value).matches()) {
+            throw new InvalidEventException(field, "must be a run id (1-48 of letters, digits, '.', '_', '-'), got "
+                    + (value == null ? "nothing" : "'" + clip(value) + "'"));
+        }
+        return value;
+    }
+
     private static int number(String field, String value) {
         if (value == null) {
             throw new InvalidEventException(field, "is missing");
         }
         try {
             int n = Integer.parseInt(value.trim());
-            if (n < 1) {
-                throw new InvalidEventException(field, "must be a positive integer, got '" + value + "'");
+            if (n < 1 || n > MAX_ATTEMPTS_LIMIT) {
+                throw new InvalidEventException(field, "must be an attempt number 1-" + MAX_ATTEMPTS_LIMIT
+                        + ", got '" + clip(value) + "'");
             }
             return n;
         } catch (NumberFormatException e) {
-            throw new InvalidEventException(field, "must be a positive integer, got '" + value + "'");
+            throw new InvalidEventException(field, "must be an attempt number 1-" + MAX_ATTEMPTS_LIMIT
+                    + ", got '" + clip(value) + "'");
         }
+    }
+
+    private static String clip(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 40) + "...";
     }
 }

@@ -9,8 +9,8 @@ import java.util.List;
 public record ContainerOverride(String name, List<String> command, List<EnvironmentVariable> environment) {
 
     public ContainerOverride {
-        command = command == null ? null : List.copyOf(command);
-        environment = environment == null ? null : List.copyOf(environment);
+        command = command == null ? null : NullTolerantLists.copy(command);
+        environment = environment == null ? null : NullTolerantLists.copy(environment);
     }
 
     public List<EnvironmentVariable> environmentOrEmpty() {

@@ -8,12 +8,18 @@ import java.util.List;
  * @param userOverrides the container overrides the user asked for ({@code RETRIER_*} removed),
  *                      carried to the next attempt
  * @param note          what the outcome should say about how this was learned, or null
+ * @param size          the task's size as ECS reported it in the stop, or null (memory escalation needs it)
  */
 public record EndedAttempt(AttemptMetadata metadata, AttemptStop stop, List<ContainerOverride> userOverrides,
                            String cluster, String taskDefinition, RunOutcome.MetadataSource metadataSource,
-                           String note) {
+                           String note, TaskSize size) {
 
     public EndedAttempt {
         userOverrides = List.copyOf(userOverrides);
+    }
+
+    public EndedAttempt(AttemptMetadata metadata, AttemptStop stop, List<ContainerOverride> userOverrides,
+                        String cluster, String taskDefinition, RunOutcome.MetadataSource metadataSource, String note) {
+        this(metadata, stop, userOverrides, cluster, taskDefinition, metadataSource, note, null);
     }
 }

@@ -4,48 +4,84 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.random.RandomGenerator;
 
 /**
- * The loop's decision, pure: classify the stop, apply the attempt budget and the backoff, and
- * build either the next start request or the run's outcome. Clock and randomness come in as
- * arguments so that the same inputs always give the same step.
+ * The loop's decision, pure: classify the stop, adapt the next launch, apply the attempt limit and
+ * the retry budgets and the backoff, and build either the next start request or the run's outcome.
+ * Clock and randomness come in as arguments, so the same inputs always give the same step.
  */
 public final class RetryPlanner {
 
     private final StopClassifier classifier;
     private final Backoff backoff;
+    private final AdaptationPolicy adaptation;
+    private final RetryBudgets budgets;
 
     public RetryPlanner(StopClassifier classifier, Backoff backoff) {
+        this(classifier, backoff, AdaptationPolicy.NONE, RetryBudgets.NONE);
+    }
+
+    public RetryPlanner(StopClassifier classifier, Backoff backoff, AdaptationPolicy adaptation, RetryBudgets budgets) {
         this.classifier = classifier;
         this.backoff = backoff;
+        this.adaptation = adaptation;
+        this.budgets = budgets;
     }
 
     public Step plan(EndedAttempt ended, Instant now, RandomGenerator random) {
         AttemptMetadata run = ended.metadata();
-        Verdict verdict = classifier.classify(ended.stop());
+        AdaptationPolicy.Adapted adapted = adaptation.adapt(ended.stop(), classifier.classify(ended.stop()),
+                run.history(), run.launch(), ended.size());
+        Verdict verdict = adapted.verdict();
+        String exhausted = verdict.action() == Action.RETRY ? exhaustedBudget(run, verdict.kind()) : null;
         Decision decision = switch (verdict.action()) {
             case SUCCEED -> Decision.SUCCEEDED;
             case FAIL -> Decision.FAILED;
-            case RETRY -> run.lastAttempt() ? Decision.RETRIES_EXHAUSTED : Decision.RETRY;
+            case RETRY -> exhausted != null ? Decision.RETRIES_EXHAUSTED : Decision.RETRY;
         };
         List<AttemptSummary> history = new ArrayList<>(run.history());
-        history.add(AttemptSummary.of(run.attempt(), ended.stop(), decision, verdict.rule()));
+        history.add(AttemptSummary.of(run.attempt(), ended.stop(), decision, verdict.rule(),
+                decision == Decision.SUCCEEDED ? null : verdict.kind(),
+                run.launch().isNone() ? null : run.launch().toTagValue()));
 
         if (decision == Decision.RETRY) {
             int next = run.attempt() + 1;
             Duration delay = backoff.delay(run.attempt(), random);
-            StartRequest request = new StartRequest(run.runId(), next, ended.userOverrides(), history);
+            LaunchAdjustment launch = adapted.next().isNone() ? null : adapted.next();
+            StartRequest request = new StartRequest(run.runId(), next, ended.userOverrides(), history, launch);
             return new Step.Retry(verdict, request, AttemptMetadata.attemptKey(run.runId(), next), delay,
                     now.plus(delay));
         }
-        String reason = decision == Decision.RETRIES_EXHAUSTED
-                ? verdict.reason() + "; all " + run.maxAttempts() + " attempts used"
-                : verdict.reason();
+        String reason = exhausted == null ? verdict.reason() : verdict.reason() + "; " + exhaustedReason(run, exhausted);
         RunOutcome outcome = new RunOutcome(run.runId(), decision, RunOutcome.dedupKey(run.runId(), decision),
                 verdict.rule(), reason, run.attempt(), run.maxAttempts(), ended.cluster(), ended.taskDefinition(),
-                history, ended.metadataSource(), ended.note(), now);
+                history, ended.metadataSource(), ended.note(), now, exhausted);
         return new Step.Finish(verdict, outcome);
+    }
+
+    /** The limit a retry of this kind would overrun, or null when it may be retried. */
+    private String exhaustedBudget(AttemptMetadata run, FailureKind kind) {
+        Integer retries = budgets.retriesFor(kind);
+        if (retries != null) {
+            long failures = 1 + run.history().stream()
+                    .filter(a -> a.kind() == kind && a.decision() == Decision.RETRY)
+                    .count();
+            if (failures > retries) {
+                return kind.name();
+            }
+        }
+        return run.lastAttempt() ? RunOutcome.ATTEMPTS_BUDGET : null;
+    }
+
+    private String exhaustedReason(AttemptMetadata run, String budget) {
+        if (budget.equals(RunOutcome.ATTEMPTS_BUDGET)) {
+            return "all " + run.maxAttempts() + " attempts used";
+        }
+        FailureKind kind = FailureKind.valueOf(budget);
+        return "the " + kind.name().toLowerCase(Locale.ROOT) + " retry budget of " + budgets.retriesFor(kind)
+                + " is used up";
     }
 
     public Backoff backoff() {

@@ -21,6 +21,6 @@ public record RetryRule(String name, String stopCode, String stoppedReason, Stri
 
     public RetryRule {
         Objects.requireNonNull(action, "action");
-        exitCodes = exitCodes == null ? null : List.copyOf(exitCodes);
+        exitCodes = exitCodes == null ? null : NullTolerantLists.copy(exitCodes);
     }
 }

@@ -10,13 +10,25 @@ import java.util.List;
  * @param attempt            1 for a new run
  * @param containerOverrides overrides for the configured container only (command, environment)
  * @param history            the earlier attempts, filled in by the classifier
+ * @param launch             how this attempt's launch differs from the configured one (adaptive
+ *                           retries); checked against the configuration, so it cannot ask for more
+ *                           than the retrier would
  */
 public record StartRequest(String runId, Integer attempt, List<ContainerOverride> containerOverrides,
-                           List<AttemptSummary> history) {
+                           List<AttemptSummary> history, LaunchAdjustment launch) {
 
     public StartRequest {
-        containerOverrides = containerOverrides == null ? List.of() : List.copyOf(containerOverrides);
-        history = history == null ? List.of() : List.copyOf(history);
+        containerOverrides = containerOverrides == null ? List.of() : NullTolerantLists.copy(containerOverrides);
+        history = history == null ? List.of() : NullTolerantLists.copy(history);
+    }
+
+    public StartRequest(String runId, Integer attempt, List<ContainerOverride> containerOverrides,
+                        List<AttemptSummary> history) {
+        this(runId, attempt, containerOverrides, history, null);
+    }
+
+    public LaunchAdjustment launchOrNone() {
+        return launch == null ? LaunchAdjustment.NONE : launch;
     }
 
     public int attemptNumber() {

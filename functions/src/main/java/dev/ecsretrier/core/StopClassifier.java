@@ -36,10 +36,14 @@ public final class StopClassifier {
      * this reason is not a person's.
      */
     public static final String OWN_STOP_REASON_PREFIX = "ecs-retrier:";
+    /** The stopped reason of a task that ecs-retrier stopped because its attempt timed out. */
+    public static final String ATTEMPT_TIMEOUT_REASON_PREFIX = OWN_STOP_REASON_PREFIX + " attempt timeout";
+    public static final String OUT_OF_MEMORY_RULE = "default:out-of-memory";
 
     private final List<RetryRule> rules;
     private final Set<Integer> retryableExitCodes;
     private final Set<String> essentialContainers;
+    private final boolean retryOnTimeout;
     private final List<Glob> stoppedReasonGlobs = new ArrayList<>();
     private final List<Glob> containerReasonGlobs = new ArrayList<>();
 
@@ -47,6 +51,16 @@ public final class StopClassifier {
      * @param essentialContainers the containers whose exit codes count; empty means every container
      */
     public StopClassifier(List<RetryRule> rules, Set<Integer> retryableExitCodes, Set<String> essentialContainers) {
+        this(rules, retryableExitCodes, essentialContainers, true);
+    }
+
+    /**
+     * @param retryOnTimeout whether an attempt that ecs-retrier stopped for running past its
+     *                       timeout is retried (it always counts against the application budget)
+     */
+    public StopClassifier(List<RetryRule> rules, Set<Integer> retryableExitCodes, Set<String> essentialContainers,
+                          boolean retryOnTimeout) {
+        this.retryOnTimeout = retryOnTimeout;
         this.rules = List.copyOf(rules);
         this.retryableExitCodes = Set.copyOf(retryableExitCodes);
         this.essentialContainers = Set.copyOf(essentialContainers);
@@ -61,7 +75,7 @@ public final class StopClassifier {
             RetryRule rule = rules.get(i);
             if (matches(i, rule, stop)) {
                 String name = rule.name() != null ? rule.name() : "rules[" + i + "]";
-                return new Verdict(rule.action(), name, "user rule '" + name + "' matched");
+                return new Verdict(rule.action(), name, "user rule '" + name + "' matched", kindOf(stop));
             }
         }
         return classifyByDefault(stop);
@@ -90,16 +104,22 @@ public final class StopClassifier {
         List<ContainerExit> essential = essential(stop);
         if ("EssentialContainerExited".equals(stop.stopCode()) && !essential.isEmpty()
                 && essential.stream().allMatch(c -> Integer.valueOf(0).equals(c.exitCode()))) {
-            return new Verdict(Action.SUCCEED, "default:succeeded", "every essential container exited 0");
+            return new Verdict(Action.SUCCEED, "default:succeeded", "every essential container exited 0",
+                    FailureKind.APPLICATION);
+        }
+        if ("UserInitiated".equals(stop.stopCode()) && startsWith(stop.stoppedReason(), ATTEMPT_TIMEOUT_REASON_PREFIX)) {
+            return new Verdict(retryOnTimeout ? Action.RETRY : Action.FAIL, "default:attempt-timeout",
+                    "the attempt ran past its timeout and ecs-retrier stopped it: " + stop.stoppedReason(),
+                    FailureKind.APPLICATION);
         }
         if ("UserInitiated".equals(stop.stopCode()) && !startsWith(stop.stoppedReason(), OWN_STOP_REASON_PREFIX)) {
             return new Verdict(Action.FAIL, "default:user-initiated",
-                    "stopped by a person: " + orDash(stop.stoppedReason()));
+                    "stopped by a person: " + orDash(stop.stoppedReason()), FailureKind.APPLICATION);
         }
         Optional<String> outOfMemory = reasons(stop).stream().filter(r -> r.startsWith("OutOfMemoryError")).findFirst();
         if (outOfMemory.isPresent()) {
-            return new Verdict(Action.FAIL, "default:out-of-memory",
-                    "out of memory; more memory is needed, not time: " + outOfMemory.get());
+            return new Verdict(Action.FAIL, OUT_OF_MEMORY_RULE,
+                    "out of memory; more memory is needed, not time: " + outOfMemory.get(), FailureKind.APPLICATION);
         }
         Optional<String> startError = reasons(stop).stream()
                 .filter(r -> TRANSIENT_PREFIXES.stream().anyMatch(r::startsWith))
@@ -109,24 +129,43 @@ public final class StopClassifier {
                         || (stop.synchronous() && containsAny(r, PERMANENT_SYNCHRONOUS_MARKERS)));
         if (permanent.isPresent()) {
             return new Verdict(Action.FAIL, "default:permanent-start-error",
-                    "an error no retry will fix: " + permanent.get());
+                    "an error no retry will fix: " + permanent.get(), FailureKind.INFRASTRUCTURE);
         }
         if (startError.isPresent()) {
-            return new Verdict(Action.RETRY, "default:transient-error", "transient ECS error: " + startError.get());
+            return new Verdict(Action.RETRY, "default:transient-error", "transient ECS error: " + startError.get(),
+                    FailureKind.INFRASTRUCTURE);
         }
-        if (INFRASTRUCTURE_STOP_CODES.contains(stop.stopCode())) {
+        if (infrastructureStopCode(stop.stopCode())) {
             return new Verdict(Action.RETRY, "default:infrastructure-stop",
-                    "ECS could not start or keep the task (" + stop.stopCode() + "): " + orDash(stop.stoppedReason()));
+                    "ECS could not start or keep the task (" + stop.stopCode() + "): " + orDash(stop.stoppedReason()),
+                    FailureKind.INFRASTRUCTURE);
         }
         Optional<ContainerExit> retryable = essential.stream()
                 .filter(c -> c.exitCode() != null && retryableExitCodes.contains(c.exitCode()))
                 .findFirst();
         if (retryable.isPresent()) {
             return new Verdict(Action.RETRY, "default:retryable-exit-code", "container " + retryable.get().name()
-                    + " exited " + retryable.get().exitCode() + ", a retryable exit code");
+                    + " exited " + retryable.get().exitCode() + ", a retryable exit code", FailureKind.APPLICATION);
         }
         return new Verdict(Action.FAIL, "default:failed", "no rule retries this stop: stop code "
-                + orDash(stop.stopCode()) + ", " + describeExits(essential) + ", reason " + orDash(stop.stoppedReason()));
+                + orDash(stop.stopCode()) + ", " + describeExits(essential) + ", reason " + orDash(stop.stoppedReason()),
+                kindOf(stop));
+    }
+
+    /**
+     * For verdicts that do not imply a kind (user rules, the catch-all): ECS's failures are the
+     * synchronous ones, the infrastructure stop codes and the start-error reasons; the rest are the
+     * application's.
+     */
+    static FailureKind kindOf(AttemptStop stop) {
+        boolean infrastructure = stop.synchronous() || infrastructureStopCode(stop.stopCode())
+                || reasons(stop).stream().anyMatch(r -> TRANSIENT_PREFIXES.stream().anyMatch(r::startsWith));
+        return infrastructure ? FailureKind.INFRASTRUCTURE : FailureKind.APPLICATION;
+    }
+
+    /** {@code Set.of(...).contains(null)} throws; a stop without a stop code is simply not one of these. */
+    private static boolean infrastructureStopCode(String stopCode) {
+        return stopCode != null && INFRASTRUCTURE_STOP_CODES.contains(stopCode);
     }
 
     private List<ContainerExit> essential(AttemptStop stop) {

@@ -9,12 +9,14 @@ import dev.ecsretrier.core.ContainerOverride;
 import dev.ecsretrier.core.EndedAttempt;
 import dev.ecsretrier.core.InvalidEventException;
 import dev.ecsretrier.core.RunOutcome.MetadataSource;
+import dev.ecsretrier.core.StopClassifier;
 import dev.ecsretrier.input.TaskStateChange;
 import dev.ecsretrier.input.TaskStateChangeParser;
 import dev.ecsretrier.json.Json;
 import dev.ecsretrier.port.AttemptScheduler;
 import dev.ecsretrier.port.DescribedTask;
 import dev.ecsretrier.port.Notifier;
+import dev.ecsretrier.port.ScheduledStop;
 import dev.ecsretrier.port.TaskDescriber;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,6 +40,7 @@ public final class ClassifierHandler implements RequestStreamHandler {
 
     private final RetrierConfig config;
     private final TaskDescriber describer;
+    private final AttemptScheduler scheduler;
     private final RetryLoop loop;
 
     /** Lambda's entry: configuration from the environment, AWS clients built once. */
@@ -47,6 +50,7 @@ public final class ClassifierHandler implements RequestStreamHandler {
 
     private ClassifierHandler(RetrierConfig config) {
         this(config, StarterHandler.AwsWiring.create(config));
+        SnapStartPriming.register(config);
     }
 
     private ClassifierHandler(RetrierConfig config, StarterHandler.AwsWiring aws) {
@@ -63,6 +67,7 @@ public final class ClassifierHandler implements RequestStreamHandler {
         }
         this.config = config;
         this.describer = describer;
+        this.scheduler = scheduler;
         this.loop = new RetryLoop(config.planner(), scheduler, notifier, clock, random, config.startedBy(), log);
     }
 
@@ -82,7 +87,17 @@ public final class ClassifierHandler implements RequestStreamHandler {
         EndedAttempt ended = described
                 .map(task -> fromTask(change, task))
                 .orElseGet(() -> fromEvent(change));
+        if (config.hasAttemptTimeout() && !stoppedByTimeout(change)) {
+            // The task ended on its own: its timeout must not fire later (and find nothing to stop).
+            scheduler.cancel(ScheduledStop.nameFor(
+                    AttemptMetadata.attemptKey(ended.metadata().runId(), ended.metadata().attempt())));
+        }
         return loop.advance(ended, config.starterArn());
+    }
+
+    private static boolean stoppedByTimeout(TaskStateChange change) {
+        String reason = change.stop().stoppedReason();
+        return reason != null && reason.startsWith(StopClassifier.ATTEMPT_TIMEOUT_REASON_PREFIX);
     }
 
     private EndedAttempt fromTask(TaskStateChange change, DescribedTask task) {
@@ -106,6 +121,6 @@ public final class ClassifierHandler implements RequestStreamHandler {
                                MetadataSource source, String note) {
         String taskDefinition = change.taskDefinitionArn() != null ? change.taskDefinitionArn() : config.taskDefinition();
         return new EndedAttempt(metadata, change.stop(), AttemptMetadata.userOverrides(overrides), change.clusterArn(),
-                taskDefinition, source, note);
+                taskDefinition, source, note, change.size());
     }
 }

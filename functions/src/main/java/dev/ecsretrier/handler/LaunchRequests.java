@@ -4,11 +4,15 @@ import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.core.ContainerOverride;
 import dev.ecsretrier.core.EnvironmentVariable;
+import dev.ecsretrier.core.LaunchAdjustment;
 import dev.ecsretrier.port.LaunchRequest;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Builds one attempt's {@code RunTask} from the configuration, the attempt metadata and the user's overrides. */
+/**
+ * Builds one attempt's {@code RunTask} from the configuration, the attempt metadata (with its
+ * launch adjustment) and the user's overrides.
+ */
 final class LaunchRequests {
 
     private LaunchRequests() {
@@ -24,9 +28,15 @@ final class LaunchRequests {
             environment.addAll(override.environmentOrEmpty());
         }
         environment.addAll(metadata.environment());
+        LaunchAdjustment launch = metadata.launch();
+        boolean otherCapacity = launch.capacityProviderStrategy() != null;
+        LaunchRequest.NetworkSettings network = launch.subnetOffset() == null ? config.network()
+                : new LaunchRequest.NetworkSettings(launch.order(config.network().subnets()),
+                        config.network().securityGroups(), config.network().assignPublicIp());
         return new LaunchRequest(config.cluster(), config.taskDefinition(), config.startedBy(),
                 AttemptMetadata.attemptKey(metadata.runId(), metadata.attempt()), config.containerName(), command,
-                environment, metadata.tags(), config.launchType(), config.capacityProviderStrategy(),
-                config.network(), null, null);
+                environment, metadata.tags(), otherCapacity ? null : config.launchType(),
+                otherCapacity ? launch.capacityProviderStrategy() : config.capacityProviderStrategy(),
+                network, launch.cpu(), launch.memory());
     }
 }

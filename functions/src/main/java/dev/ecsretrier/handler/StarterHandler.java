@@ -12,11 +12,13 @@ import dev.ecsretrier.core.AttemptStop;
 import dev.ecsretrier.core.EndedAttempt;
 import dev.ecsretrier.core.RunOutcome;
 import dev.ecsretrier.core.StartRequest;
+import dev.ecsretrier.core.StopClassifier;
 import dev.ecsretrier.input.StartRequestReader;
 import dev.ecsretrier.json.Json;
 import dev.ecsretrier.port.AttemptScheduler;
 import dev.ecsretrier.port.LaunchResult;
 import dev.ecsretrier.port.Notifier;
+import dev.ecsretrier.port.ScheduledStop;
 import dev.ecsretrier.port.TaskLauncher;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,8 +29,9 @@ import java.util.UUID;
 import java.util.random.RandomGenerator;
 
 /**
- * The starter Lambda: launches one attempt with its metadata; when {@code RunTask} fails
- * synchronously, treats that as an ended attempt (classify, then schedule or notify).
+ * The starter Lambda: launches one attempt with its metadata (and, when configured, schedules the
+ * attempt's timeout); when {@code RunTask} fails synchronously, treats that as an ended attempt
+ * (classify, then schedule or notify).
  */
 public final class StarterHandler implements RequestStreamHandler {
 
@@ -37,6 +40,7 @@ public final class StarterHandler implements RequestStreamHandler {
     private final RetryLoop loop;
     private final StartRequestReader reader;
     private final Clock clock;
+    private final AttemptScheduler scheduler;
 
     /** Lambda's entry: configuration from the environment, AWS clients built once. */
     public StarterHandler() {
@@ -45,6 +49,7 @@ public final class StarterHandler implements RequestStreamHandler {
 
     private StarterHandler(RetrierConfig config) {
         this(config, AwsWiring.create(config));
+        SnapStartPriming.register(config);
     }
 
     private StarterHandler(RetrierConfig config, AwsWiring aws) {
@@ -57,7 +62,8 @@ public final class StarterHandler implements RequestStreamHandler {
         this.config = config;
         this.launcher = launcher;
         this.loop = new RetryLoop(config.planner(), scheduler, notifier, clock, random, config.startedBy(), log);
-        this.reader = new StartRequestReader(config.containerName(), config.maxAttempts());
+        this.reader = new StartRequestReader(config.containerName(), config.maxAttempts(), config.adaptation());
+        this.scheduler = scheduler;
         this.clock = clock;
     }
 
@@ -81,9 +87,12 @@ public final class StarterHandler implements RequestStreamHandler {
         reader.check(request);
         String runId = request.runId() != null ? request.runId() : UUID.randomUUID().toString();
         AttemptMetadata metadata = new AttemptMetadata(runId, request.attemptNumber(), config.maxAttempts(),
-                request.history());
+                request.history(), request.launchOrNone());
         LaunchResult result = launcher.launch(LaunchRequests.of(config, metadata, request.containerOverrides()));
         if (result instanceof LaunchResult.Started started) {
+            if (config.hasAttemptTimeout()) {
+                scheduleTimeout(metadata, started.taskArn());
+            }
             return new StartResponse(runId, metadata.attempt(), started.taskArn(), null, null);
         }
         LaunchResult.Failed failed = (LaunchResult.Failed) result;
@@ -94,6 +103,19 @@ public final class StarterHandler implements RequestStreamHandler {
         StepResult step = loop.advance(ended, starterArn);
         return new StartResponse(runId, metadata.attempt(), null,
                 new StartResponse.LaunchFailure(failed.reason(), failed.detail()), step);
+    }
+
+    /**
+     * A repeated start of the same attempt finds the same task (client token) and the same schedule
+     * name, so the timeout is scheduled once.
+     */
+    private void scheduleTimeout(AttemptMetadata metadata, String taskArn) {
+        long seconds = config.attemptTimeout().toSeconds();
+        scheduler.scheduleStop(new ScheduledStop(
+                ScheduledStop.nameFor(AttemptMetadata.attemptKey(metadata.runId(), metadata.attempt())),
+                clock.instant().plus(config.attemptTimeout()), config.cluster(), taskArn,
+                StopClassifier.ATTEMPT_TIMEOUT_REASON_PREFIX + " after " + seconds + " s (attempt "
+                        + metadata.attempt() + " of run " + metadata.runId() + ")"));
     }
 
     /**

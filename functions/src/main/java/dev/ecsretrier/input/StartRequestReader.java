@@ -3,18 +3,21 @@ package dev.ecsretrier.input;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.ecsretrier.core.AdaptationPolicy;
 import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.core.ContainerOverride;
 import dev.ecsretrier.core.EnvironmentVariable;
+import dev.ecsretrier.core.FargateSizes;
 import dev.ecsretrier.core.InvalidStartRequestException;
+import dev.ecsretrier.core.LaunchAdjustment;
 import dev.ecsretrier.core.StartRequest;
+import dev.ecsretrier.core.TaskSize;
 import dev.ecsretrier.json.Json;
 import java.io.IOException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Reads and checks a start request. The starter must not become a way to run arbitrary work:
@@ -28,15 +31,26 @@ public final class StartRequestReader {
     public static final int MAX_REQUEST_BYTES = 32 * 1024;
     /** ECS refuses container overrides above 8192 characters of JSON. */
     public static final int MAX_OVERRIDES_CHARS = 8192;
-    /** Leaves room for {@code -<attempt>} within the 64 characters of a client token and a schedule name. */
-    public static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,47}");
+    /** Every attempt adds at most two changes (capacity or size, and subnets); ten attempts fit. */
+    public static final int MAX_LAUNCH_CHANGES = 20;
 
     private final String containerName;
     private final int maxAttempts;
+    private final AdaptationPolicy adaptation;
 
     public StartRequestReader(String containerName, int maxAttempts) {
+        this(containerName, maxAttempts, AdaptationPolicy.NONE);
+    }
+
+    /**
+     * @param adaptation what a request's {@code launch} may ask for: only what the retrier itself
+     *                   would choose (the fallback strategy, a Fargate size within the memory cap,
+     *                   the configured subnets in another order)
+     */
+    public StartRequestReader(String containerName, int maxAttempts, AdaptationPolicy adaptation) {
         this.containerName = containerName;
         this.maxAttempts = maxAttempts;
+        this.adaptation = adaptation;
     }
 
     public StartRequest read(byte[] json) {
@@ -49,7 +63,7 @@ public final class StartRequestReader {
             request = Json.MAPPER.readValue(json, StartRequest.class);
         } catch (UnrecognizedPropertyException e) {
             throw new InvalidStartRequestException(path(e), "is not a field a start request may set"
-                    + " (allowed: runId, attempt, containerOverrides[name, command, environment], history)", e);
+                    + " (allowed: runId, attempt, containerOverrides[name, command, environment], history, launch)", e);
         } catch (JsonMappingException e) {
             throw new InvalidStartRequestException(path(e), "has the wrong type: " + e.getOriginalMessage(), e);
         } catch (JsonProcessingException e) {
@@ -65,7 +79,7 @@ public final class StartRequestReader {
 
     /** Checks a request built in code (the local runtime's API) the same way as one read from JSON. */
     public StartRequest check(StartRequest request) {
-        if (request.runId() != null && !RUN_ID.matcher(request.runId()).matches()) {
+        if (request.runId() != null && !AttemptMetadata.RUN_ID.matcher(request.runId()).matches()) {
             throw new InvalidStartRequestException("runId", "must be 1-48 characters of letters, digits, '.', '_'"
                     + " and '-', starting with a letter or digit; got '" + clip(request.runId()) + "'");
         }
@@ -91,7 +105,43 @@ public final class StartRequestReader {
             throw new InvalidStartRequestException("containerOverrides", "are " + overrideChars
                     + " characters of JSON, over ECS's limit of " + MAX_OVERRIDES_CHARS);
         }
+        if (request.launch() != null) {
+            checkLaunch(request.launch());
+        }
         return request;
+    }
+
+    private void checkLaunch(LaunchAdjustment launch) {
+        if (launch.capacityProviderStrategy() != null
+                && (adaptation.fallbackStrategy().isEmpty()
+                || !adaptation.fallbackStrategy().equals(launch.capacityProviderStrategy()))) {
+            throw new InvalidStartRequestException("launch.capacityProviderStrategy",
+                    "may only be the configured fallback strategy " + adaptation.fallbackStrategy());
+        }
+        if (launch.cpu() != null || launch.memory() != null) {
+            TaskSize size = TaskSize.parse(launch.cpu(), launch.memory());
+            if (!adaptation.memoryEscalation()) {
+                throw new InvalidStartRequestException("launch.memory", "may not be set: memory escalation is off");
+            }
+            if (size == null || !FargateSizes.valid(size)) {
+                throw new InvalidStartRequestException("launch.memory", "cpu '" + launch.cpu() + "' and memory '"
+                        + launch.memory() + "' are not a task size Fargate accepts");
+            }
+            if (size.memoryMiB() > adaptation.memoryCapMiB()) {
+                throw new InvalidStartRequestException("launch.memory", size.memoryMiB()
+                        + " MiB is over the memory cap of " + adaptation.memoryCapMiB() + " MiB");
+            }
+        }
+        if (launch.subnetOffset() != null && (!adaptation.rotateSubnets() || launch.subnetOffset() < 0
+                || launch.subnetOffset() >= adaptation.subnets().size())) {
+            throw new InvalidStartRequestException("launch.subnetOffset", adaptation.rotateSubnets()
+                    ? "must be between 0 and " + (adaptation.subnets().size() - 1) + " (a rotation of the configured subnets)"
+                    : "may not be set: subnet rotation is off");
+        }
+        if (launch.changes().size() > MAX_LAUNCH_CHANGES) {
+            throw new InvalidStartRequestException("launch.changes", "has " + launch.changes().size()
+                    + " entries, more than " + MAX_LAUNCH_CHANGES);
+        }
     }
 
     private void checkOverride(ContainerOverride override, String path) {

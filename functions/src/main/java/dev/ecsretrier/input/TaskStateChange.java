@@ -2,6 +2,7 @@ package dev.ecsretrier.input;
 
 import dev.ecsretrier.core.AttemptStop;
 import dev.ecsretrier.core.ContainerOverride;
+import dev.ecsretrier.core.TaskSize;
 import java.util.List;
 
 /**
@@ -9,9 +10,11 @@ import java.util.List;
  * classifier uses.
  *
  * @param version ECS's {@code detail.version}; a duplicate delivery repeats it
+ * @param size    the task-level cpu and memory ({@code detail.cpu}, {@code detail.memory}), or null
  */
 public record TaskStateChange(String source, String clusterArn, String taskDefinitionArn, String startedBy,
-                              Long version, List<ContainerOverride> containerOverrides, AttemptStop stop) {
+                              Long version, List<ContainerOverride> containerOverrides, AttemptStop stop,
+                              TaskSize size) {
 
     public TaskStateChange {
         containerOverrides = List.copyOf(containerOverrides);

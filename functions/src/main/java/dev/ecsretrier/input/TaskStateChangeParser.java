@@ -7,6 +7,7 @@ import dev.ecsretrier.core.ContainerExit;
 import dev.ecsretrier.core.ContainerOverride;
 import dev.ecsretrier.core.EnvironmentVariable;
 import dev.ecsretrier.core.InvalidEventException;
+import dev.ecsretrier.core.TaskSize;
 import dev.ecsretrier.json.Json;
 import dev.ecsretrier.rule.StoppedTaskPattern;
 import java.io.IOException;
@@ -77,7 +78,9 @@ public final class TaskStateChangeParser {
                 FIELDS.optionalText(detail, "taskDefinitionArn", "detail.taskDefinitionArn"),
                 FIELDS.optionalText(detail, "startedBy", "detail.startedBy"),
                 FIELDS.optionalLong(detail, "version", "detail.version"),
-                overrides(detail), stop);
+                overrides(detail), stop,
+                TaskSize.parse(FIELDS.optionalText(detail, "cpu", "detail.cpu"),
+                        FIELDS.optionalText(detail, "memory", "detail.memory")));
     }
 
     private static List<ContainerOverride> overrides(JsonNode detail) {

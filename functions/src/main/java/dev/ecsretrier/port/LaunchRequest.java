@@ -19,8 +19,8 @@ public record LaunchRequest(String cluster, String taskDefinition, String starte
                             List<CapacityProviderItem> capacityProviderStrategy, NetworkSettings network,
                             String cpu, String memory) {
 
-    /** One item of a capacity provider strategy. */
-    public record CapacityProviderItem(String capacityProvider, int weight, int base) {
+    /** One item of a capacity provider strategy; weight and base are ECS's defaults (0) when null. */
+    public record CapacityProviderItem(String capacityProvider, Integer weight, Integer base) {
     }
 
     /** awsvpc network configuration; empty subnets means none is sent. */

@@ -1,0 +1,92 @@
+package dev.ecsretrier.handler;
+
+import dev.ecsretrier.aws.EcsTaskLauncher;
+import dev.ecsretrier.config.RetrierConfig;
+import dev.ecsretrier.core.AttemptMetadata;
+import dev.ecsretrier.core.EndedAttempt;
+import dev.ecsretrier.core.RunOutcome;
+import dev.ecsretrier.core.StartRequest;
+import dev.ecsretrier.core.Step;
+import dev.ecsretrier.input.StartRequestReader;
+import dev.ecsretrier.input.TaskStateChange;
+import dev.ecsretrier.input.TaskStateChangeParser;
+import dev.ecsretrier.json.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.crac.Context;
+import org.crac.Core;
+import org.crac.Resource;
+
+/**
+ * Runs the handlers' code paths once before Lambda takes the SnapStart snapshot, so that the
+ * restored function starts with Jackson's types, the parser, the decision core and the SDK's
+ * request models already loaded and initialized. It calls nothing over the network: the work is
+ * a decision on a built-in sample event and the building (not sending) of a RunTask request.
+ */
+final class SnapStartPriming implements Resource {
+
+    static final String SAMPLE_EVENT = "priming-event.json";
+
+    private final RetrierConfig config;
+
+    SnapStartPriming(RetrierConfig config) {
+        this.config = config;
+    }
+
+    /** Registers priming with the CRaC context that Lambda's SnapStart runtime drives. */
+    static void register(RetrierConfig config) {
+        Core.getGlobalContext().register(new SnapStartPriming(config));
+    }
+
+    @Override
+    public void beforeCheckpoint(Context<? extends Resource> context) {
+        prime();
+    }
+
+    @Override
+    public void afterRestore(Context<? extends Resource> context) {
+        // Nothing to refresh: clients resolve credentials per request.
+    }
+
+    /** What priming did; returned for tests. */
+    record Primed(Step step, String launchRequestCluster) {
+    }
+
+    Primed prime() {
+        TaskStateChange change = TaskStateChangeParser.parse(sampleEvent());
+        AttemptMetadata metadata = new AttemptMetadata("snapstart-priming", 1, config.maxAttempts(), List.of());
+        EndedAttempt ended = new EndedAttempt(metadata, change.stop(), List.of(), change.clusterArn(),
+                change.taskDefinitionArn(), RunOutcome.MetadataSource.TAGS, null);
+        Step step = config.planner().plan(ended, Instant.now(), new SplittableRandom(1));
+        String stepJson = Json.write(step);
+        if (step instanceof Step.Retry retry) {
+            Json.write(retry.next());
+        } else {
+            RetryLoop.notification(((Step.Finish) step).outcome());
+        }
+        StartRequest request = new StartRequestReader(config.containerName(), config.maxAttempts())
+                .read("{\"runId\":\"snapstart-priming\"}".getBytes(StandardCharsets.UTF_8));
+        var runTask = EcsTaskLauncher.toRunTask(LaunchRequests.of(config,
+                new AttemptMetadata(request.runId(), 1, config.maxAttempts(), List.of()), List.of()));
+        if (stepJson.isEmpty()) {
+            throw new IllegalStateException("priming wrote no step");
+        }
+        return new Primed(step, runTask.cluster());
+    }
+
+    private static byte[] sampleEvent() {
+        try (InputStream in = SnapStartPriming.class.getResourceAsStream(SAMPLE_EVENT)) {
+            if (in == null) {
+                throw new IllegalStateException(SAMPLE_EVENT + " is missing from the jar");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package dev.ecsretrier.bench;
+
+import dev.ecsretrier.core.AttemptMetadata;
+import dev.ecsretrier.core.Backoff;
+import dev.ecsretrier.core.EndedAttempt;
+import dev.ecsretrier.core.Jitter;
+import dev.ecsretrier.core.RetryPlanner;
+import dev.ecsretrier.core.RunOutcome;
+import dev.ecsretrier.core.Step;
+import dev.ecsretrier.core.StopClassifier;
+import dev.ecsretrier.input.TaskStateChange;
+import dev.ecsretrier.input.TaskStateChangeParser;
+import dev.ecsretrier.json.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The classifier's warm path per event: parse the ECS event, classify, plan, and write the next
+ * start request (or the notification body) as JSON. No I/O. Run with {@code bench/run} or
+ * {@code mvn -pl functions -Pbench test-compile exec:exec}.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class WarmPathBenchmark {
+
+    @Param({"app-exit-2.json", "cannot-pull-transient.json", "succeeded.json"})
+    public String event;
+
+    private byte[] json;
+    private RetryPlanner planner;
+    private final AttemptMetadata run = new AttemptMetadata("run-1", 1, 3, List.of());
+    private final SplittableRandom random = new SplittableRandom(1);
+    private final Instant now = Instant.parse("2026-11-25T12:00:00Z");
+
+    @Setup
+    public void load() throws IOException {
+        try (InputStream in = WarmPathBenchmark.class.getResourceAsStream("/events/" + event)) {
+            json = in.readAllBytes();
+        }
+        planner = new RetryPlanner(new StopClassifier(List.of(), Set.of(2), Set.of()),
+                new Backoff(Duration.ofSeconds(60), 2, Duration.ofMinutes(15), Jitter.FULL));
+    }
+
+    @Benchmark
+    public String parseClassifyAndWriteTheNextStep() {
+        TaskStateChange change = TaskStateChangeParser.parse(json);
+        Step step = planner.plan(new EndedAttempt(run, change.stop(), List.of(), change.clusterArn(),
+                change.taskDefinitionArn(), RunOutcome.MetadataSource.TAGS, null, change.size()), now, random);
+        return step instanceof Step.Retry retry ? Json.write(retry.next()) : Json.write(((Step.Finish) step).outcome());
+    }
+}

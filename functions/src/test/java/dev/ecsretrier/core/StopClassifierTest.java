@@ -1,0 +1,525 @@
+package dev.ecsretrier.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ecsretrier.input.TaskStateChangeParser;
+import dev.ecsretrier.json.Json;
+import dev.ecsretrier.testutil.Fixtures;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The default policy of DESIGN.md, row by row, fed the fixture events through the real parser. */
+class StopClassifierTest {
+
+    private static final String TASK = "arn:aws:ecs:us-east-1:111122223333:task/batch/0123456789abcdef0123456789abcdef";
+    private static final Instant AT = Instant.parse("2025-03-14T09:17:36Z");
+
+    /** The sample stack's classifier: no user rules, exit code 2 retryable, every container essential. */
+    private static final StopClassifier SAMPLE = new StopClassifier(List.of(), Set.of(2), Set.of());
+
+    private static AttemptStop stopOf(String fixture) {
+        return Fixtures.parsed(fixture).stop();
+    }
+
+    private static Verdict classify(String fixture) {
+        return SAMPLE.classify(stopOf(fixture));
+    }
+
+    private static AttemptStop stop(String stopCode, String stoppedReason, ContainerExit... containers) {
+        return new AttemptStop(TASK, stopCode, stoppedReason, List.of(containers), AT, AT, AT);
+    }
+
+    private static void assertVerdict(Verdict verdict, Action action, String rule) {
+        assertThat(verdict.action()).as("action of %s", verdict).isEqualTo(action);
+        assertThat(verdict.rule()).as("rule of %s", verdict).isEqualTo(rule);
+        assertThat(verdict.reason()).as("reason").isNotBlank();
+    }
+
+    // Row 1 -----------------------------------------------------------------------------------
+
+    @Test
+    void row1_everyEssentialContainerExitedZero_succeeds() {
+        Verdict verdict = classify("succeeded.json");
+        assertVerdict(verdict, Action.SUCCEED, "default:succeeded");
+        assertThat(verdict.reason()).isEqualTo("every essential container exited 0");
+    }
+
+    @Test
+    void row1_sidecarAndAppBothExitedZero_succeeds() {
+        assertVerdict(classify("succeeded-with-sidecar.json"), Action.SUCCEED, "default:succeeded");
+    }
+
+    @Test
+    void row1_essentialSidecarExitedOne_isNotSuccess_fails() {
+        Verdict verdict = classify("multi-container-sidecar-failed.json");
+        assertVerdict(verdict, Action.FAIL, "default:failed");
+        assertThat(verdict.reason()).contains("envoy exit 1").contains("app exit 0");
+    }
+
+    @Test
+    void row1_essentialContainersConfigured_onlyThoseCount() {
+        AttemptStop stop = stopOf("multi-container-sidecar-failed.json");
+        assertVerdict(new StopClassifier(List.of(), Set.of(), Set.of("app")).classify(stop),
+                Action.SUCCEED, "default:succeeded");
+        assertVerdict(new StopClassifier(List.of(), Set.of(), Set.of("envoy")).classify(stop),
+                Action.FAIL, "default:failed");
+        assertVerdict(new StopClassifier(List.of(), Set.of(), Set.of("app", "envoy")).classify(stop),
+                Action.FAIL, "default:failed");
+    }
+
+    @Test
+    void row1_configuredEssentialContainerMissingFromTheEvent_isNotSuccess() {
+        Verdict verdict = new StopClassifier(List.of(), Set.of(), Set.of("worker")).classify(stopOf("succeeded.json"));
+        assertThat(verdict.action()).isEqualTo(Action.FAIL);
+        assertThat(verdict.reason()).contains("no containers");
+    }
+
+    @Test
+    void row1_missingExitCode_isNotSuccess() {
+        // cannot-start-container.json: EssentialContainerExited, but the app never got an exit code.
+        assertVerdict(classify("cannot-start-container.json"), Action.RETRY, "default:transient-error");
+        assertVerdict(SAMPLE.classify(stop("EssentialContainerExited", "Essential container in task exited",
+                new ContainerExit("app", null, null))), Action.FAIL, "default:failed");
+    }
+
+    @Test
+    void row1_exitZeroUnderAnotherStopCode_isNotSuccess() {
+        assertVerdict(classify("service-scheduler-initiated.json"), Action.FAIL, "default:failed");
+    }
+
+    @Test
+    void row1_noContainersAtAll_isNotSuccess() {
+        assertVerdict(SAMPLE.classify(stop("EssentialContainerExited", "Essential container in task exited")),
+                Action.FAIL, "default:failed");
+    }
+
+    // Row 2 -----------------------------------------------------------------------------------
+
+    @Test
+    void row2_userInitiatedStopByAPerson_fails() {
+        Verdict verdict = classify("user-initiated.json");
+        assertVerdict(verdict, Action.FAIL, "default:user-initiated");
+        assertThat(verdict.reason()).contains("Task stopped by user");
+    }
+
+    @Test
+    void row2_userInitiatedStop_outranksARetryableExitCode() {
+        // user-initiated.json: the app exits 143 when stopped.
+        Verdict verdict = new StopClassifier(List.of(), Set.of(143), Set.of()).classify(stopOf("user-initiated.json"));
+        assertVerdict(verdict, Action.FAIL, "default:user-initiated");
+    }
+
+    @Test
+    void row2_userInitiatedWithoutReason_isStillAPersons() {
+        assertVerdict(SAMPLE.classify(stop("UserInitiated", null, new ContainerExit("app", 143, null))),
+                Action.FAIL, "default:user-initiated");
+    }
+
+    @Test
+    void row2_stopByEcsRetrierItself_isNotAPersons_andFollowsThePolicy() {
+        AttemptStop own = stop("UserInitiated", "ecs-retrier: attempt 2 timed out after 3600 s",
+                new ContainerExit("app", 143, null));
+        assertVerdict(SAMPLE.classify(own), Action.FAIL, "default:failed");
+        assertVerdict(new StopClassifier(List.of(), Set.of(143), Set.of()).classify(own),
+                Action.RETRY, "default:retryable-exit-code");
+    }
+
+    @Test
+    void row2_attemptTimeoutStopByEcsRetrier_retriesUnlessConfiguredNotTo() {
+        AttemptStop timedOut = stop("UserInitiated",
+                "ecs-retrier: attempt timeout after 3600 s (attempt 1 of run run-7f3a)", new ContainerExit("app", 143, null));
+        Verdict verdict = SAMPLE.classify(timedOut);
+        assertVerdict(verdict, Action.RETRY, "default:attempt-timeout");
+        assertThat(verdict.kind()).isEqualTo(FailureKind.APPLICATION);
+        assertVerdict(new StopClassifier(List.of(), Set.of(), Set.of(), false).classify(timedOut),
+                Action.FAIL, "default:attempt-timeout");
+    }
+
+    // Row 3 -----------------------------------------------------------------------------------
+
+    @Test
+    void row3_outOfMemory_fails() {
+        Verdict verdict = classify("out-of-memory.json");
+        assertVerdict(verdict, Action.FAIL, "default:out-of-memory");
+        assertThat(verdict.reason()).contains("OutOfMemoryError: Container killed due to memory usage");
+    }
+
+    @Test
+    void row3_outOfMemory_outranksARetryableExitCode137() {
+        Verdict verdict = new StopClassifier(List.of(), Set.of(137), Set.of()).classify(stopOf("out-of-memory.json"));
+        assertVerdict(verdict, Action.FAIL, "default:out-of-memory");
+    }
+
+    @Test
+    void row3_outOfMemoryOfASidecar_fails() {
+        assertVerdict(SAMPLE.classify(stop("EssentialContainerExited", "Essential container in task exited",
+                        new ContainerExit("log-router", 137, "OutOfMemoryError: Container killed due to memory usage"),
+                        new ContainerExit("app", 2, null))),
+                Action.FAIL, "default:out-of-memory");
+    }
+
+    // Row 4 -----------------------------------------------------------------------------------
+
+    @Test
+    void row4_imageTagNotFound_fails() {
+        Verdict verdict = classify("cannot-pull-not-found.json");
+        assertVerdict(verdict, Action.FAIL, "default:permanent-start-error");
+        assertThat(verdict.reason()).contains("sample:1.4.3: not found");
+    }
+
+    @Test
+    void row4_pullAccessDenied_fails() {
+        assertVerdict(classify("cannot-pull-access-denied.json"), Action.FAIL, "default:permanent-start-error");
+    }
+
+    @Test
+    void row4_secretResourceNotFound_fails() {
+        assertVerdict(classify("resource-initialization-secret-missing.json"), Action.FAIL,
+                "default:permanent-start-error");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "CannotPullContainerError: failed to resolve ref docker.io/library/app:9: not found",
+            "CannotPullContainerError: manifest unknown: requested image not found",
+            "CannotPullContainerError: Error response from daemon: pull access denied for app",
+            "CannotPullContainerError: access denied",
+            "CannotPullContainerError: failed to authorize: 401 Unauthorized",
+            "ResourceInitializationError: failed to fetch secret: ResourceNotFoundException: gone",
+            "ResourceInitializationError: AccessDeniedException: User is not authorized to perform",
+            "CannotPullContainerError: repository does not exist",
+            "CannotPullContainerError: failed with status code [manifests 1.4.2]: 403 Forbidden"})
+    void row4_everyPermanentMarker_fails(String reason) {
+        assertVerdict(SAMPLE.classify(stop("TaskFailedToStart", reason, new ContainerExit("app", null, null))),
+                Action.FAIL, "default:permanent-start-error");
+    }
+
+    @Test
+    void row4_permanentMarkerOnTheContainerReason_fails() {
+        assertVerdict(SAMPLE.classify(stop("TaskFailedToStart", "Task failed to start",
+                        new ContainerExit("app", null, "CannotPullContainerError: manifest unknown"))),
+                Action.FAIL, "default:permanent-start-error");
+    }
+
+    @Test
+    void row4_markerOutsideAPullOrInitError_isNotPermanent() {
+        // "not found" in an application's own stopped reason is no start error.
+        AttemptStop stop = stop("EssentialContainerExited", "Essential container in task exited",
+                new ContainerExit("app", 2, "file not found"));
+        assertVerdict(SAMPLE.classify(stop), Action.RETRY, "default:retryable-exit-code");
+    }
+
+    // Row 5 -----------------------------------------------------------------------------------
+
+    @Test
+    void row5_pullTimeout_retries() {
+        assertVerdict(classify("cannot-pull-transient.json"), Action.RETRY, "default:transient-error");
+    }
+
+    @Test
+    void row5_resourceInitializationTimeout_retries() {
+        assertVerdict(classify("resource-initialization.json"), Action.RETRY, "default:transient-error");
+    }
+
+    @Test
+    void row5_eniProvisioningTimeout_retries() {
+        Verdict verdict = classify("eni-timeout.json");
+        assertVerdict(verdict, Action.RETRY, "default:transient-error");
+        assertThat(verdict.reason()).contains("Timeout waiting for network interface provisioning");
+    }
+
+    @Test
+    void row5_internalError_retries() {
+        assertVerdict(classify("internal-error.json"), Action.RETRY, "default:transient-error");
+    }
+
+    @Test
+    void row5_cannotStartContainerOnTheContainerReason_retries() {
+        assertVerdict(classify("cannot-start-container.json"), Action.RETRY, "default:transient-error");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"CannotPullContainerError", "ResourceInitializationError", "CannotStartContainerError",
+            "CannotCreateContainerError", "CannotInspectContainerError", "CannotStopContainerError",
+            "ContainerRuntimeError", "ContainerRuntimeTimeoutError", "DockerTimeoutError", "InternalError",
+            "Timeout waiting for network interface provisioning"})
+    void row5_everyTransientPrefix_retries(String prefix) {
+        assertVerdict(SAMPLE.classify(stop("EssentialContainerExited", prefix + ": context deadline exceeded",
+                new ContainerExit("app", null, null))), Action.RETRY, "default:transient-error");
+        assertVerdict(SAMPLE.classify(stop("EssentialContainerExited", "Essential container in task exited",
+                new ContainerExit("app", 1, prefix + ": context deadline exceeded"))), Action.RETRY, "default:transient-error");
+    }
+
+    @Test
+    void row5_prefixMustStartTheReason() {
+        assertVerdict(SAMPLE.classify(stop("EssentialContainerExited", "app said: InternalError happened",
+                new ContainerExit("app", 1, null))), Action.FAIL, "default:failed");
+    }
+
+    @Test
+    void row5_transientError_outranksARetryableExitCodeAndItsStopCode() {
+        assertVerdict(SAMPLE.classify(stop("SpotInterruption", "DockerTimeoutError: timeout",
+                new ContainerExit("app", 2, null))), Action.RETRY, "default:transient-error");
+    }
+
+    // Row 6 -----------------------------------------------------------------------------------
+
+    @Test
+    void row6_spotInterruption_retriesAlthoughTheContainerExited143() {
+        Verdict verdict = classify("spot-interruption.json");
+        assertVerdict(verdict, Action.RETRY, "default:infrastructure-stop");
+        assertThat(verdict.reason()).contains("SpotInterruption").contains("Your Spot Task was interrupted.");
+    }
+
+    @Test
+    void row6_spotInterruption_stopCodeBeatsARetryableOrFailingExitCode() {
+        AttemptStop spot = stopOf("spot-interruption.json");
+        assertThat(spot.containers()).extracting(ContainerExit::exitCode).containsExactly(143);
+        assertVerdict(new StopClassifier(List.of(), Set.of(), Set.of()).classify(spot),
+                Action.RETRY, "default:infrastructure-stop");
+    }
+
+    @Test
+    void row6_terminationNotice_retries() {
+        assertVerdict(classify("termination-notice.json"), Action.RETRY, "default:infrastructure-stop");
+    }
+
+    @Test
+    void row6_taskFailedToStartWithoutExitCode_retries() {
+        AttemptStop stop = stopOf("no-exit-code.json");
+        assertThat(stop.startedAt()).isNull();
+        assertThat(stop.containers()).extracting(ContainerExit::exitCode).containsOnlyNulls();
+        assertVerdict(SAMPLE.classify(stop), Action.RETRY, "default:infrastructure-stop");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"TaskFailedToStart", "SpotInterruption", "TerminationNotice", "InfrastructureHealth"})
+    void row6_everyInfrastructureStopCode_retries(String stopCode) {
+        assertVerdict(SAMPLE.classify(stop(stopCode, "Task stopped", new ContainerExit("app", 1, null))),
+                Action.RETRY, "default:infrastructure-stop");
+    }
+
+    // Row 7 -----------------------------------------------------------------------------------
+
+    @Test
+    void row7_retryableExitCode_retries() {
+        Verdict verdict = classify("app-exit-2.json");
+        assertVerdict(verdict, Action.RETRY, "default:retryable-exit-code");
+        assertThat(verdict.reason()).isEqualTo("container app exited 2, a retryable exit code");
+    }
+
+    @Test
+    void row7_retryableSetIsEmptyByDefault() {
+        assertVerdict(new StopClassifier(List.of(), Set.of(), Set.of()).classify(stopOf("app-exit-2.json")),
+                Action.FAIL, "default:failed");
+    }
+
+    @Test
+    void row7_onlyEssentialContainersExitCodesCount() {
+        AttemptStop stop = stop("EssentialContainerExited", "Essential container in task exited",
+                new ContainerExit("envoy", 2, null), new ContainerExit("app", 1, null));
+        assertVerdict(new StopClassifier(List.of(), Set.of(2), Set.of("app")).classify(stop),
+                Action.FAIL, "default:failed");
+        assertVerdict(new StopClassifier(List.of(), Set.of(2), Set.of("envoy")).classify(stop),
+                Action.RETRY, "default:retryable-exit-code");
+    }
+
+    // Row 8 -----------------------------------------------------------------------------------
+
+    @Test
+    void row8_otherExitCode_fails() {
+        Verdict verdict = classify("app-exit-1.json");
+        assertVerdict(verdict, Action.FAIL, "default:failed");
+        assertThat(verdict.reason()).contains("EssentialContainerExited").contains("app exit 1");
+    }
+
+    @Test
+    void row8_emptyStopCode_fails() {
+        assertVerdict(SAMPLE.classify(stop("", "", new ContainerExit("app", 1, null))), Action.FAIL, "default:failed");
+    }
+
+    @Test
+    void row8_unknownStopCode_fails() {
+        Verdict verdict = classify("unknown-stop-code.json");
+        assertVerdict(verdict, Action.FAIL, "default:failed");
+        assertThat(verdict.reason()).contains("SomeFutureStopCode");
+    }
+
+    /** ECS leaves out {@code stopCode} on some stops (older agents, EC2 tasks); the policy must still decide. */
+    @Test
+    void row8_eventWithoutStopCode_failsWithoutCrashing() throws IOException {
+        ObjectNode event = (ObjectNode) Json.tree(Fixtures.eventText("app-exit-1.json"));
+        ((ObjectNode) event.get("detail")).remove("stopCode");
+        AttemptStop stop = TaskStateChangeParser.parse(event).stop();
+        assertThat(stop.stopCode()).isNull();
+        Verdict verdict = SAMPLE.classify(stop);
+        assertVerdict(verdict, Action.FAIL, "default:failed");
+        assertThat(verdict.reason()).contains("stop code -").contains("app exit 1");
+    }
+
+    @Test
+    void row8_stopWithNothingKnown_failsWithoutCrashing() {
+        Verdict verdict = SAMPLE.classify(new AttemptStop(TASK, null, null, null, null, null, null));
+        assertVerdict(verdict, Action.FAIL, "default:failed");
+        assertThat(verdict.reason()).contains("stop code -").contains("no containers").contains("reason -");
+    }
+
+    // Synchronous RunTask failures (the starter's own stops) ------------------------------------
+
+    @Nested
+    class SynchronousFailures {
+
+        private Verdict classifySync(String reason, String detail) {
+            return SAMPLE.classify(AttemptStop.synchronousFailure(reason, detail, AT));
+        }
+
+        @Test
+        void resourceMemory_retries() {
+            Verdict verdict = classifySync("RESOURCE:MEMORY", null);
+            assertVerdict(verdict, Action.RETRY, "default:infrastructure-stop");
+            assertThat(verdict.reason()).contains("RunTask failed: RESOURCE:MEMORY");
+        }
+
+        @Test
+        void capacityUnavailable_retries() {
+            assertVerdict(classifySync("Capacity is unavailable at this time. Please try again later or in a"
+                    + " different availability zone", null), Action.RETRY, "default:infrastructure-stop");
+        }
+
+        @Test
+        void throttling_retries() {
+            assertVerdict(classifySync("ThrottlingException", "Rate exceeded"), Action.RETRY,
+                    "default:infrastructure-stop");
+        }
+
+        @Test
+        void serverError_retries() {
+            assertVerdict(classifySync("ServerException", "Service unavailable"), Action.RETRY,
+                    "default:infrastructure-stop");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"InvalidParameterException", "ClusterNotFoundException", "AccessDeniedException",
+                "ClientException", "PlatformTaskDefinitionIncompatibilityException", "UnsupportedFeatureException",
+                "PlatformUnknownException"})
+        void permanentError_fails(String reason) {
+            Verdict verdict = classifySync(reason, "the request cannot succeed");
+            assertVerdict(verdict, Action.FAIL, "default:permanent-start-error");
+            assertThat(verdict.reason()).contains(reason);
+        }
+
+        @Test
+        void accessDeniedDetail_fails() {
+            assertVerdict(classifySync("AccessDeniedException", "User: arn:aws:sts::111122223333:assumed-role/starter"
+                    + " is not authorized to perform: ecs:RunTask"), Action.FAIL, "default:permanent-start-error");
+        }
+
+        @Test
+        void synchronousFailure_hasNoTaskAndTheTaskFailedToStartStopCode() {
+            AttemptStop stop = AttemptStop.synchronousFailure("RESOURCE:MEMORY", "not enough memory", AT);
+            assertThat(stop.synchronous()).isTrue();
+            assertThat(stop.taskArn()).isNull();
+            assertThat(stop.stopCode()).isEqualTo("TaskFailedToStart");
+            assertThat(stop.stoppedReason()).isEqualTo("RunTask failed: RESOURCE:MEMORY (not enough memory)");
+            assertThat(AttemptStop.synchronousFailure("RESOURCE:MEMORY", " ", AT).stoppedReason())
+                    .isEqualTo("RunTask failed: RESOURCE:MEMORY");
+        }
+    }
+
+    // Every fixture in the folder ------------------------------------------------------------
+
+    /** What each fixture must give with the sample stack's classifier; a new fixture needs a line here. */
+    private static final Map<String, Verdict> EXPECTED = new LinkedHashMap<>();
+
+    static {
+        expect("succeeded.json", Action.SUCCEED, "default:succeeded", FailureKind.APPLICATION);
+        expect("succeeded-with-sidecar.json", Action.SUCCEED, "default:succeeded", FailureKind.APPLICATION);
+        expect("user-initiated.json", Action.FAIL, "default:user-initiated", FailureKind.APPLICATION);
+        expect("out-of-memory.json", Action.FAIL, "default:out-of-memory", FailureKind.APPLICATION);
+        expect("cannot-pull-not-found.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("cannot-pull-access-denied.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-initialization-secret-missing.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("cannot-pull-transient.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-initialization.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("eni-timeout.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("internal-error.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("cannot-start-container.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("no-exit-code.json", Action.RETRY, "default:infrastructure-stop", FailureKind.INFRASTRUCTURE);
+        expect("spot-interruption.json", Action.RETRY, "default:infrastructure-stop", FailureKind.INFRASTRUCTURE);
+        expect("termination-notice.json", Action.RETRY, "default:infrastructure-stop", FailureKind.INFRASTRUCTURE);
+        expect("app-exit-2.json", Action.RETRY, "default:retryable-exit-code", FailureKind.APPLICATION);
+        expect("app-exit-1.json", Action.FAIL, "default:failed", FailureKind.APPLICATION);
+        expect("multi-container-sidecar-failed.json", Action.FAIL, "default:failed", FailureKind.APPLICATION);
+        expect("unknown-stop-code.json", Action.FAIL, "default:failed", FailureKind.APPLICATION);
+        expect("service-scheduler-initiated.json", Action.FAIL, "default:failed", FailureKind.APPLICATION);
+    }
+
+    private static void expect(String fixture, Action action, String rule, FailureKind kind) {
+        EXPECTED.put(fixture, new Verdict(action, rule, null, kind));
+    }
+
+    /** DESIGN.md's row of each default rule. */
+    private static final Map<String, Integer> ROW = Map.of(
+            "default:succeeded", 1, "default:user-initiated", 2, "default:out-of-memory", 3,
+            "default:permanent-start-error", 4, "default:transient-error", 5, "default:infrastructure-stop", 6,
+            "default:retryable-exit-code", 7, "default:failed", 8, "default:attempt-timeout", 2);
+
+    static Stream<String> validEvents() {
+        return Fixtures.validEvents().stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("validEvents")
+    void everyFixture_isDecidedByItsExpectedRule(String fixture) {
+        Verdict expected = EXPECTED.get(fixture);
+        if (expected == null) {
+            fail("events/" + fixture + " has no expectation in StopClassifierTest.EXPECTED");
+        }
+        Verdict verdict = classify(fixture);
+        assertVerdict(verdict, expected.action(), expected.rule());
+        assertThat(verdict.kind()).as("whose failure").isEqualTo(expected.kind());
+    }
+
+    @Test
+    void everyExpectation_hasItsFixture() {
+        assertThat(Fixtures.validEvents()).containsExactlyInAnyOrderElementsOf(EXPECTED.keySet());
+    }
+
+    /** The fixtures' README says which row decides each event; the code must agree with it. */
+    @Test
+    void everyFixture_isDecidedByTheRowItsReadmeNames() throws IOException {
+        String readme = Files.readString(Fixtures.root().resolve("README.md"));
+        Matcher row = Pattern.compile("(?m)^\\| `([\\w.-]+\\.json)` \\|.*\\| (\\d) → (\\w+)").matcher(readme);
+        List<String> mismatches = new ArrayList<>();
+        List<String> documented = new ArrayList<>();
+        while (row.find()) {
+            String fixture = row.group(1);
+            documented.add(fixture);
+            Verdict verdict = classify(fixture);
+            int actualRow = ROW.get(verdict.rule());
+            if (actualRow != Integer.parseInt(row.group(2))) {
+                mismatches.add(fixture + ": README row " + row.group(2) + ", decided by row " + actualRow
+                        + " (" + verdict.rule() + ")");
+            }
+        }
+        assertThat(mismatches).isEmpty();
+        assertThat(documented).containsExactlyInAnyOrderElementsOf(Fixtures.validEvents());
+    }
+}

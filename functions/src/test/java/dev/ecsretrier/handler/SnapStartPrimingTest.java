@@ -1,0 +1,81 @@
+package dev.ecsretrier.handler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ecsretrier.config.RetrierConfig;
+import dev.ecsretrier.core.Decision;
+import dev.ecsretrier.core.Step;
+import java.io.IOException;
+import java.net.Proxy;
+import java.net.ProxySelector;
+import java.net.SocketAddress;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class SnapStartPrimingTest {
+
+    /** Every URLConnection (the SDK's HTTP client) asks the default ProxySelector before it connects. */
+    private final List<URI> connectionAttempts = new ArrayList<>();
+    private ProxySelector previous;
+
+    @BeforeEach
+    void recordConnections() {
+        previous = ProxySelector.getDefault();
+        ProxySelector.setDefault(new ProxySelector() {
+            @Override
+            public List<Proxy> select(URI uri) {
+                connectionAttempts.add(uri);
+                throw new IllegalStateException("priming must not reach the network: " + uri);
+            }
+
+            @Override
+            public void connectFailed(URI uri, SocketAddress sa, IOException ioe) {
+            }
+        });
+    }
+
+    @AfterEach
+    void restore() {
+        ProxySelector.setDefault(previous);
+    }
+
+    private static RetrierConfig config(String retryableExitCodes) {
+        Map<String, String> env = new HashMap<>();
+        env.put("AWS_REGION", "us-east-1");
+        env.put("RETRIER_CLUSTER", "arn:aws:ecs:us-east-1:111122223333:cluster/batch");
+        env.put("RETRIER_TASK_DEFINITION", "sample:3");
+        env.put("RETRIER_CONTAINER_NAME", "app");
+        env.put("RETRIER_RETRYABLE_EXIT_CODES", retryableExitCodes);
+        env.put("RETRIER_SCHEDULER_ROLE_ARN", "arn:aws:iam::111122223333:role/scheduler");
+        env.put("RETRIER_TOPIC_ARN", "arn:aws:sns:us-east-1:111122223333:outcomes");
+        return RetrierConfig.fromEnvironment(env);
+    }
+
+    @Test
+    void beforeCheckpointDecidesOnTheBuiltInEventWithoutNetwork() {
+        SnapStartPriming priming = new SnapStartPriming(config("2"));
+
+        priming.beforeCheckpoint(null);
+        SnapStartPriming.Primed primed = priming.prime();
+
+        assertThat(primed.step()).isInstanceOf(Step.Retry.class);
+        assertThat(((Step.Retry) primed.step()).next().attemptNumber()).isEqualTo(2);
+        assertThat(primed.launchRequestCluster()).isEqualTo("arn:aws:ecs:us-east-1:111122223333:cluster/batch");
+        assertThat(connectionAttempts).isEmpty();
+    }
+
+    @Test
+    void primingAlsoWalksTheTerminalPath() {
+        SnapStartPriming.Primed primed = new SnapStartPriming(config("")).prime();
+
+        assertThat(primed.step()).isInstanceOfSatisfying(Step.Finish.class,
+                finish -> assertThat(finish.outcome().outcome()).isEqualTo(Decision.FAILED));
+        assertThat(connectionAttempts).isEmpty();
+    }
+}

@@ -1,0 +1,75 @@
+package dev.ecsretrier.testutil;
+
+import dev.ecsretrier.port.AttemptScheduler;
+import dev.ecsretrier.port.ScheduledAttempt;
+import dev.ecsretrier.port.ScheduledStop;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * EventBridge Scheduler in memory: a schedule name can be created once; a second create with the
+ * same name changes nothing and answers {@code ALREADY_SCHEDULED}, as AWS's {@code ConflictException} does.
+ */
+public final class FakeAttemptScheduler implements AttemptScheduler {
+
+    private final Map<String, ScheduledAttempt> schedules = new LinkedHashMap<>();
+    private final Map<String, ScheduledStop> stops = new LinkedHashMap<>();
+    private final List<ScheduledAttempt> requests = new ArrayList<>();
+    private final List<String> cancelled = new ArrayList<>();
+
+    @Override
+    public Result schedule(ScheduledAttempt attempt) {
+        requests.add(attempt);
+        if (schedules.containsKey(attempt.name()) || stops.containsKey(attempt.name())) {
+            return Result.ALREADY_SCHEDULED;
+        }
+        schedules.put(attempt.name(), attempt);
+        return Result.CREATED;
+    }
+
+    @Override
+    public Result scheduleStop(ScheduledStop stop) {
+        if (stops.containsKey(stop.name()) || schedules.containsKey(stop.name())) {
+            return Result.ALREADY_SCHEDULED;
+        }
+        stops.put(stop.name(), stop);
+        return Result.CREATED;
+    }
+
+    /** Deletes a pending schedule of either kind; a missing one is not an error, as with AWS's delete. */
+    @Override
+    public void cancel(String name) {
+        cancelled.add(name);
+        schedules.remove(name);
+        stops.remove(name);
+    }
+
+    /** The attempt-timeout schedules that exist. */
+    public List<ScheduledStop> stops() {
+        return List.copyOf(stops.values());
+    }
+
+    /** Every name passed to {@link #cancel}. */
+    public List<String> cancelled() {
+        return cancelled;
+    }
+
+    /** The schedules that exist, in creation order. */
+    public List<ScheduledAttempt> schedules() {
+        return List.copyOf(schedules.values());
+    }
+
+    /** Every create request, duplicates included. */
+    public List<ScheduledAttempt> requests() {
+        return requests;
+    }
+
+    public ScheduledAttempt only() {
+        if (schedules.size() != 1) {
+            throw new AssertionError("expected exactly one schedule, got " + schedules.keySet());
+        }
+        return schedules.values().iterator().next();
+    }
+}
