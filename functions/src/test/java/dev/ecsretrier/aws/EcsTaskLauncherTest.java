@@ -118,6 +118,37 @@ class EcsTaskLauncherTest {
     }
 
     @Test
+    void escalatedSizeIsSentAsTaskLevelCpuAndMemoryOverrides() throws IOException {
+        aws.answer(RUN_TASK, Response.json(200, RecordingAwsEndpoint.fixture("aws/ecs/run-task-started.json")));
+        LaunchRequest request = fargateRequest();
+        LaunchRequest bigger = new LaunchRequest(request.cluster(), request.taskDefinition(), request.startedBy(),
+                request.clientToken(), request.containerName(), null, request.environment(), request.tags(),
+                request.launchType(), request.capacityProviderStrategy(), request.network(), "1024", "4096");
+
+        launcher.launch(bigger);
+
+        JsonNode overrides = Json.tree(aws.only(RUN_TASK).body()).get("overrides");
+        assertThat(overrides.get("cpu").asText()).isEqualTo("1024");
+        assertThat(overrides.get("memory").asText()).isEqualTo("4096");
+    }
+
+    @Test
+    void capacityProviderWithoutWeightOrBaseSendsNeither() throws IOException {
+        aws.answer(RUN_TASK, Response.json(200, RecordingAwsEndpoint.fixture("aws/ecs/run-task-started.json")));
+        LaunchRequest request = fargateRequest();
+        LaunchRequest onDemand = new LaunchRequest(request.cluster(), request.taskDefinition(), request.startedBy(),
+                request.clientToken(), request.containerName(), null, request.environment(), request.tags(), null,
+                List.of(new CapacityProviderItem("FARGATE", null, null)), request.network(), null, null);
+
+        launcher.launch(onDemand);
+
+        JsonNode body = Json.tree(aws.only(RUN_TASK).body());
+        assertThat(body.get("capacityProviderStrategy")).isEqualTo(Json.tree("[{\"capacityProvider\": \"FARGATE\"}]"));
+        assertThat(body.has("launchType")).isFalse();
+        assertThat(body.get("overrides").has("cpu")).isFalse();
+    }
+
+    @Test
     void sameRequestTwiceSendsTheSameClientToken() throws IOException {
         aws.answer(RUN_TASK, Response.json(200, RecordingAwsEndpoint.fixture("aws/ecs/run-task-started.json")));
 

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ecsretrier.json.Json;
 import dev.ecsretrier.port.AttemptScheduler;
 import dev.ecsretrier.port.ScheduledAttempt;
+import dev.ecsretrier.port.ScheduledStop;
 import dev.ecsretrier.testutil.RecordingAwsEndpoint;
 import dev.ecsretrier.testutil.RecordingAwsEndpoint.Request;
 import dev.ecsretrier.testutil.RecordingAwsEndpoint.Response;
@@ -103,6 +104,63 @@ class SchedulerAttemptSchedulerTest {
         assertThat(scheduler.schedule(attempt)).isEqualTo(AttemptScheduler.Result.ALREADY_SCHEDULED);
         // A conflict is not retried by the SDK: two calls, two requests.
         assertThat(aws.requests(CREATE_SCHEDULE)).hasSize(2);
+    }
+
+    @Test
+    void attemptTimeoutIsAScheduleThatCallsEcsStopTaskDirectly() throws IOException {
+        String create = "POST /schedules/run-7f3a-2-timeout";
+        aws.answer(create, Response.restJson(200, CREATED),
+                Response.restJsonError(409, "ConflictException", "Schedule run-7f3a-2-timeout already exists."));
+        SchedulerAttemptScheduler scheduler = new SchedulerAttemptScheduler(aws.scheduler(), "ecs-retrier", ROLE, DLQ);
+        ScheduledStop stop = new ScheduledStop("run-7f3a-2-timeout", Instant.parse("2025-03-14T11:09:36.250Z"),
+                "arn:aws:ecs:us-east-1:111122223333:cluster/batch",
+                "arn:aws:ecs:us-east-1:111122223333:task/batch/0ea07ec316893a47cdb02dcf74a5fc77",
+                "ecs-retrier: attempt timeout after 3600 s (attempt 2 of run run-7f3a)");
+
+        assertThat(scheduler.scheduleStop(stop)).isEqualTo(AttemptScheduler.Result.CREATED);
+        assertThat(scheduler.scheduleStop(stop)).isEqualTo(AttemptScheduler.Result.ALREADY_SCHEDULED);
+
+        ObjectNode body = (ObjectNode) Json.tree(aws.requests(create).get(0).body());
+        body.remove("ClientToken");
+        assertThat(body).isEqualTo(Json.tree("""
+                {
+                  "GroupName": "ecs-retrier",
+                  "ScheduleExpression": "at(2025-03-14T11:09:37)",
+                  "ScheduleExpressionTimezone": "UTC",
+                  "FlexibleTimeWindow": {"Mode": "OFF"},
+                  "ActionAfterCompletion": "DELETE",
+                  "Target": {
+                    "Arn": "arn:aws:scheduler:::aws-sdk:ecs:stopTask",
+                    "RoleArn": "arn:aws:iam::111122223333:role/ecs-retrier-scheduler",
+                    "Input": "{\\"Cluster\\":\\"arn:aws:ecs:us-east-1:111122223333:cluster/batch\\",\\"Task\\":\\"arn:aws:ecs:us-east-1:111122223333:task/batch/0ea07ec316893a47cdb02dcf74a5fc77\\",\\"Reason\\":\\"ecs-retrier: attempt timeout after 3600 s (attempt 2 of run run-7f3a)\\"}",
+                    "RetryPolicy": {"MaximumEventAgeInSeconds": 3600, "MaximumRetryAttempts": 10},
+                    "DeadLetterConfig": {"Arn": "arn:aws:sqs:us-east-1:111122223333:ecs-retrier-schedule-dlq"}
+                  }
+                }
+                """));
+    }
+
+    @Test
+    void cancelDeletesThePendingScheduleInTheGroup() {
+        aws.answer("DELETE /schedules/run-7f3a-2-timeout", Response.restJson(200, "{}"));
+        SchedulerAttemptScheduler scheduler = new SchedulerAttemptScheduler(aws.scheduler(), "ecs-retrier", ROLE, DLQ);
+
+        scheduler.cancel("run-7f3a-2-timeout");
+
+        Request sent = aws.only("DELETE /schedules/run-7f3a-2-timeout");
+        assertThat(sent.query()).contains("groupName=ecs-retrier");
+        assertThat(sent.body()).isEmpty();
+    }
+
+    @Test
+    void cancelOfAScheduleThatIsGoneIsNotAnError() {
+        aws.answer("DELETE /schedules/run-7f3a-2-timeout",
+                Response.restJsonError(404, "ResourceNotFoundException", "Schedule run-7f3a-2-timeout does not exist."));
+        SchedulerAttemptScheduler scheduler = new SchedulerAttemptScheduler(aws.scheduler(), "ecs-retrier", ROLE, DLQ);
+
+        scheduler.cancel("run-7f3a-2-timeout");
+
+        assertThat(aws.requests("DELETE /schedules/run-7f3a-2-timeout")).hasSize(1);
     }
 
     @Test

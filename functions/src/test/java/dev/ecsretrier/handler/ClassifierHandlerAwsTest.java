@@ -12,7 +12,6 @@ import dev.ecsretrier.core.Decision;
 import dev.ecsretrier.core.RunOutcome.MetadataSource;
 import dev.ecsretrier.input.StartRequestReader;
 import dev.ecsretrier.json.Json;
-import dev.ecsretrier.testutil.KnownBugs;
 import dev.ecsretrier.testutil.RecordingAwsEndpoint;
 import dev.ecsretrier.testutil.RecordingAwsEndpoint.Request;
 import dev.ecsretrier.testutil.RecordingAwsEndpoint.Response;
@@ -29,13 +28,11 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.DisabledIf;
 
 /**
  * The classifier end to end with the real AWS adapters and SDK clients against a local endpoint:
  * given this ECS event and this DescribeTasks answer, these CreateSchedule / Publish calls are sent.
  */
-@DisabledIf(value = "dev.ecsretrier.testutil.KnownBugs#jsonCannotWriteInstants", disabledReason = KnownBugs.JSON_INSTANTS)
 class ClassifierHandlerAwsTest {
 
     static final String DESCRIBE_TASKS = "AmazonEC2ContainerServiceV20141113.DescribeTasks";
@@ -97,7 +94,8 @@ class ClassifierHandlerAwsTest {
                     "decision": "RETRY",
                     "rule": "default:retryable-exit-code",
                     "startedAt": "2025-03-14T10:05:41.127Z",
-                    "stoppedAt": "2025-03-14T10:08:36.889Z"
+                    "stoppedAt": "2025-03-14T10:08:36.889Z",
+                    "kind": "APPLICATION"
                   }]
                 }
                 """));
@@ -167,21 +165,40 @@ class ClassifierHandlerAwsTest {
         assertThat(log).anyMatch(line -> line.contains("\"RunsEnded\":1"));
     }
 
+    @Test
+    void taskThatEndedOnItsOwnCancelsItsPendingTimeout() {
+        ClassifierHandler withTimeout = handler(aws, log, environment(Map.of("RETRIER_ATTEMPT_TIMEOUT_SECONDS", "3600")));
+        aws.answer(DESCRIBE_TASKS, Response.json(200, fixture("aws/ecs/describe-tasks-tagged.json")));
+        aws.answer("DELETE /schedules/run-7f3a-1-timeout", Response.restJson(200, "{}"));
+        aws.answer(CREATE_SCHEDULE, Response.restJson(200, CREATED));
+
+        StepResult step = withTimeout.handle(fixture("events/app-exit-2.json").getBytes(StandardCharsets.UTF_8));
+
+        assertThat(step.decision()).isEqualTo(Decision.RETRY);
+        assertThat(aws.only("DELETE /schedules/run-7f3a-1-timeout").query()).contains("groupName=ecs-retrier");
+        assertThat(aws.requests()).extracting(Request::operation).containsExactly(DESCRIBE_TASKS,
+                "DELETE /schedules/run-7f3a-1-timeout", CREATE_SCHEDULE);
+    }
+
     private StepResult handle(String event) {
         return handler.handle(fixture(event).getBytes(StandardCharsets.UTF_8));
     }
 
     static ClassifierHandler handler(RecordingAwsEndpoint aws, List<String> log) {
-        RetrierConfig config = RetrierConfig.fromEnvironment(environment());
+        return handler(aws, log, environment(Map.of()));
+    }
+
+    static ClassifierHandler handler(RecordingAwsEndpoint aws, List<String> log, Map<String, String> environment) {
+        RetrierConfig config = RetrierConfig.fromEnvironment(environment);
         return new ClassifierHandler(config, new EcsTaskDescriber(aws.ecs()),
                 new SchedulerAttemptScheduler(aws.scheduler(), config.scheduleGroup(), config.schedulerRoleArn(),
                         config.scheduleDeadLetterArn()),
                 new SnsNotifier(aws.sns(), config.topicArn()), Clock.fixed(NOW, ZoneOffset.UTC), new Random(7), log::add);
     }
 
-    /** What the CDK construct sets for the sample stack; jitter NONE so that times are exact. */
-    static Map<String, String> environment() {
-        return Map.ofEntries(
+    /** What the CDK construct sets for the sample stack, plus {@code extra}; jitter NONE so that times are exact. */
+    static Map<String, String> environment(Map<String, String> extra) {
+        Map<String, String> environment = new java.util.HashMap<>(Map.ofEntries(
                 Map.entry("AWS_REGION", "us-east-1"),
                 Map.entry("RETRIER_CLUSTER", "arn:aws:ecs:us-east-1:111122223333:cluster/batch"),
                 Map.entry("RETRIER_TASK_DEFINITION", "arn:aws:ecs:us-east-1:111122223333:task-definition/sample:3"),
@@ -197,6 +214,8 @@ class ClassifierHandlerAwsTest {
                 Map.entry("RETRIER_STARTER_ARN", STARTER),
                 Map.entry("RETRIER_SCHEDULER_ROLE_ARN", "arn:aws:iam::111122223333:role/ecs-retrier-scheduler"),
                 Map.entry("RETRIER_SCHEDULE_DEAD_LETTER_ARN", "arn:aws:sqs:us-east-1:111122223333:ecs-retrier-schedule-dlq"),
-                Map.entry("RETRIER_TOPIC_ARN", TOPIC));
+                Map.entry("RETRIER_TOPIC_ARN", TOPIC)));
+        environment.putAll(extra);
+        return environment;
     }
 }

@@ -11,7 +11,6 @@ import dev.ecsretrier.aws.SnsNotifier;
 import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.core.InvalidStartRequestException;
 import dev.ecsretrier.json.Json;
-import dev.ecsretrier.testutil.KnownBugs;
 import dev.ecsretrier.testutil.RecordingAwsEndpoint;
 import dev.ecsretrier.testutil.RecordingAwsEndpoint.Response;
 import java.io.ByteArrayInputStream;
@@ -25,7 +24,6 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.DisabledIf;
 
 /** The starter end to end with the real AWS adapters and SDK clients against a local endpoint. */
 class StarterHandlerAwsTest {
@@ -102,7 +100,6 @@ class StarterHandlerAwsTest {
     }
 
     @Test
-    @DisabledIf(value = "dev.ecsretrier.testutil.KnownBugs#jsonCannotWriteInstants", disabledReason = KnownBugs.JSON_INSTANTS)
     void synchronousResourceFailureSchedulesTheNextAttempt() throws IOException {
         aws.answer(RUN_TASK, Response.json(200, fixture("aws/ecs/run-task-resource-memory.json")));
         aws.answer("POST /schedules/run-7f3a-2", Response.restJson(200, ClassifierHandlerAwsTest.CREATED));
@@ -124,6 +121,28 @@ class StarterHandlerAwsTest {
         assertThat(input.at("/history/0").has("taskArn")).isFalse();
     }
 
+    @Test
+    void startedTaskGetsItsTimeoutScheduledAsAStopTask() throws IOException {
+        StarterHandler withTimeout = handler(aws, log,
+                ClassifierHandlerAwsTest.environment(java.util.Map.of("RETRIER_ATTEMPT_TIMEOUT_SECONDS", "3600")));
+        aws.answer(RUN_TASK, Response.json(200, fixture("aws/ecs/run-task-started.json")));
+        aws.answer("POST /schedules/run-7f3a-1-timeout", Response.restJson(200, ClassifierHandlerAwsTest.CREATED));
+
+        withTimeout.start("{\"runId\": \"run-7f3a\"}".getBytes(StandardCharsets.UTF_8), ClassifierHandlerAwsTest.STARTER);
+
+        JsonNode schedule = Json.tree(aws.only("POST /schedules/run-7f3a-1-timeout").body());
+        // 10:08:40.500 + 3600 s, rounded up to the second.
+        assertThat(schedule.get("ScheduleExpression").asText()).isEqualTo("at(2025-03-14T11:08:41)");
+        assertThat(schedule.at("/Target/Arn").asText()).isEqualTo("arn:aws:scheduler:::aws-sdk:ecs:stopTask");
+        assertThat(Json.tree(schedule.at("/Target/Input").asText())).isEqualTo(Json.tree("""
+                {"Cluster": "arn:aws:ecs:us-east-1:111122223333:cluster/batch",
+                 "Task": "%s",
+                 "Reason": "ecs-retrier: attempt timeout after 3600 s (attempt 1 of run run-7f3a)"}
+                """.formatted(TASK_ARN)));
+        assertThat(aws.requests()).extracting(r -> r.operation())
+                .containsExactly(RUN_TASK, "POST /schedules/run-7f3a-1-timeout");
+    }
+
     private JsonNode invoke(String request) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         // No Lambda context: RETRIER_STARTER_ARN is set, so the starter need not derive its own ARN.
@@ -132,7 +151,11 @@ class StarterHandlerAwsTest {
     }
 
     static StarterHandler handler(RecordingAwsEndpoint aws, List<String> log) {
-        RetrierConfig config = RetrierConfig.fromEnvironment(ClassifierHandlerAwsTest.environment());
+        return handler(aws, log, ClassifierHandlerAwsTest.environment(java.util.Map.of()));
+    }
+
+    static StarterHandler handler(RecordingAwsEndpoint aws, List<String> log, java.util.Map<String, String> environment) {
+        RetrierConfig config = RetrierConfig.fromEnvironment(environment);
         return new StarterHandler(config, new EcsTaskLauncher(aws.ecs()),
                 new SchedulerAttemptScheduler(aws.scheduler(), config.scheduleGroup(), config.schedulerRoleArn(),
                         config.scheduleDeadLetterArn()),
