@@ -1,0 +1,177 @@
+package dev.ecsretrier.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ecsretrier.json.Json;
+import dev.ecsretrier.port.AttemptScheduler;
+import dev.ecsretrier.port.ScheduledAttempt;
+import dev.ecsretrier.port.ScheduledStop;
+import dev.ecsretrier.testutil.RecordingAwsEndpoint;
+import dev.ecsretrier.testutil.RecordingAwsEndpoint.Request;
+import dev.ecsretrier.testutil.RecordingAwsEndpoint.Response;
+import java.io.IOException;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.scheduler.model.SchedulerException;
+
+/** {@link SchedulerAttemptScheduler}: the exact {@code CreateSchedule} sent, and a duplicate name as success. */
+class SchedulerAttemptSchedulerTest {
+
+    static final String CREATE_SCHEDULE = "POST /schedules/run-7f3a-2";
+    static final String STARTER = "arn:aws:lambda:us-east-1:111122223333:function:ecs-retrier-starter:live";
+    static final String ROLE = "arn:aws:iam::111122223333:role/ecs-retrier-scheduler";
+    static final String DLQ = "arn:aws:sqs:us-east-1:111122223333:ecs-retrier-schedule-dlq";
+    static final String INPUT = "{\"runId\":\"run-7f3a\",\"attempt\":2,\"containerOverrides\":[],\"history\":[]}";
+    static final String CREATED = "{\"ScheduleArn\": \"arn:aws:scheduler:us-east-1:111122223333:schedule/ecs-retrier/run-7f3a-2\"}";
+
+    private final RecordingAwsEndpoint aws = new RecordingAwsEndpoint();
+
+    @AfterEach
+    void stop() {
+        aws.close();
+    }
+
+    @Test
+    void sendsOneTimeUtcScheduleThatDeletesItselfAndTargetsTheStarter() throws IOException {
+        aws.answer(CREATE_SCHEDULE, Response.restJson(200, CREATED));
+        SchedulerAttemptScheduler scheduler = new SchedulerAttemptScheduler(aws.scheduler(), "ecs-retrier", ROLE, DLQ);
+
+        AttemptScheduler.Result result = scheduler.schedule(
+                new ScheduledAttempt("run-7f3a-2", Instant.parse("2025-03-14T10:09:36.250Z"), INPUT, STARTER));
+
+        assertThat(result).isEqualTo(AttemptScheduler.Result.CREATED);
+        Request sent = aws.only(CREATE_SCHEDULE);
+        assertThat(sent.header("Content-Type")).isEqualTo("application/json");
+        assertThat(sent.header("Authorization")).contains("/us-east-1/scheduler/aws4_request");
+        ObjectNode body = (ObjectNode) Json.tree(sent.body());
+        // The SDK fills the idempotency token itself (a UUID) when none is given.
+        JsonNode token = body.remove("ClientToken");
+        assertThat(token.asText()).matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+        assertThat(body).isEqualTo(Json.tree("""
+                {
+                  "GroupName": "ecs-retrier",
+                  "ScheduleExpression": "at(2025-03-14T10:09:37)",
+                  "ScheduleExpressionTimezone": "UTC",
+                  "FlexibleTimeWindow": {"Mode": "OFF"},
+                  "ActionAfterCompletion": "DELETE",
+                  "Target": {
+                    "Arn": "arn:aws:lambda:us-east-1:111122223333:function:ecs-retrier-starter:live",
+                    "RoleArn": "arn:aws:iam::111122223333:role/ecs-retrier-scheduler",
+                    "Input": "{\\"runId\\":\\"run-7f3a\\",\\"attempt\\":2,\\"containerOverrides\\":[],\\"history\\":[]}",
+                    "RetryPolicy": {"MaximumEventAgeInSeconds": 3600, "MaximumRetryAttempts": 10},
+                    "DeadLetterConfig": {"Arn": "arn:aws:sqs:us-east-1:111122223333:ecs-retrier-schedule-dlq"}
+                  }
+                }
+                """));
+    }
+
+    @Test
+    void wholeSecondStaysAsItIsAndNoDeadLetterConfigWhenNoneIsConfigured() throws IOException {
+        aws.answer(CREATE_SCHEDULE, Response.restJson(200, CREATED));
+        SchedulerAttemptScheduler scheduler = new SchedulerAttemptScheduler(aws.scheduler(), "default", ROLE, "");
+
+        scheduler.schedule(new ScheduledAttempt("run-7f3a-2", Instant.parse("2025-12-31T23:59:59Z"), INPUT, STARTER));
+
+        JsonNode body = Json.tree(aws.only(CREATE_SCHEDULE).body());
+        assertThat(body.get("ScheduleExpression").asText()).isEqualTo("at(2025-12-31T23:59:59)");
+        assertThat(body.get("GroupName").asText()).isEqualTo("default");
+        assertThat(body.get("Target").has("DeadLetterConfig")).isFalse();
+    }
+
+    @Test
+    void roundingUpCrossesIntoTheNextDayInUtc() throws IOException {
+        aws.answer(CREATE_SCHEDULE, Response.restJson(200, CREATED));
+        SchedulerAttemptScheduler scheduler = new SchedulerAttemptScheduler(aws.scheduler(), "default", ROLE, DLQ);
+
+        scheduler.schedule(new ScheduledAttempt("run-7f3a-2", Instant.parse("2025-12-31T23:59:59.001Z"), INPUT, STARTER));
+
+        assertThat(Json.tree(aws.only(CREATE_SCHEDULE).body()).get("ScheduleExpression").asText())
+                .isEqualTo("at(2026-01-01T00:00:00)");
+    }
+
+    @Test
+    void conflictMeansAlreadyScheduledNotAnError() {
+        aws.answer(CREATE_SCHEDULE, Response.restJson(200, CREATED),
+                Response.restJsonError(409, "ConflictException", "Schedule run-7f3a-2 already exists."));
+        SchedulerAttemptScheduler scheduler = new SchedulerAttemptScheduler(aws.scheduler(), "ecs-retrier", ROLE, DLQ);
+        ScheduledAttempt attempt = new ScheduledAttempt("run-7f3a-2", Instant.parse("2025-03-14T10:09:36Z"), INPUT, STARTER);
+
+        assertThat(scheduler.schedule(attempt)).isEqualTo(AttemptScheduler.Result.CREATED);
+        assertThat(scheduler.schedule(attempt)).isEqualTo(AttemptScheduler.Result.ALREADY_SCHEDULED);
+        // A conflict is not retried by the SDK: two calls, two requests.
+        assertThat(aws.requests(CREATE_SCHEDULE)).hasSize(2);
+    }
+
+    @Test
+    void attemptTimeoutIsAScheduleThatCallsEcsStopTaskDirectly() throws IOException {
+        String create = "POST /schedules/run-7f3a-2-timeout";
+        aws.answer(create, Response.restJson(200, CREATED),
+                Response.restJsonError(409, "ConflictException", "Schedule run-7f3a-2-timeout already exists."));
+        SchedulerAttemptScheduler scheduler = new SchedulerAttemptScheduler(aws.scheduler(), "ecs-retrier", ROLE, DLQ);
+        ScheduledStop stop = new ScheduledStop("run-7f3a-2-timeout", Instant.parse("2025-03-14T11:09:36.250Z"),
+                "arn:aws:ecs:us-east-1:111122223333:cluster/batch",
+                "arn:aws:ecs:us-east-1:111122223333:task/batch/0ea07ec316893a47cdb02dcf74a5fc77",
+                "ecs-retrier: attempt timeout after 3600 s (attempt 2 of run run-7f3a)");
+
+        assertThat(scheduler.scheduleStop(stop)).isEqualTo(AttemptScheduler.Result.CREATED);
+        assertThat(scheduler.scheduleStop(stop)).isEqualTo(AttemptScheduler.Result.ALREADY_SCHEDULED);
+
+        ObjectNode body = (ObjectNode) Json.tree(aws.requests(create).get(0).body());
+        body.remove("ClientToken");
+        assertThat(body).isEqualTo(Json.tree("""
+                {
+                  "GroupName": "ecs-retrier",
+                  "ScheduleExpression": "at(2025-03-14T11:09:37)",
+                  "ScheduleExpressionTimezone": "UTC",
+                  "FlexibleTimeWindow": {"Mode": "OFF"},
+                  "ActionAfterCompletion": "DELETE",
+                  "Target": {
+                    "Arn": "arn:aws:scheduler:::aws-sdk:ecs:stopTask",
+                    "RoleArn": "arn:aws:iam::111122223333:role/ecs-retrier-scheduler",
+                    "Input": "{\\"Cluster\\":\\"arn:aws:ecs:us-east-1:111122223333:cluster/batch\\",\\"Task\\":\\"arn:aws:ecs:us-east-1:111122223333:task/batch/0ea07ec316893a47cdb02dcf74a5fc77\\",\\"Reason\\":\\"ecs-retrier: attempt timeout after 3600 s (attempt 2 of run run-7f3a)\\"}",
+                    "RetryPolicy": {"MaximumEventAgeInSeconds": 3600, "MaximumRetryAttempts": 10},
+                    "DeadLetterConfig": {"Arn": "arn:aws:sqs:us-east-1:111122223333:ecs-retrier-schedule-dlq"}
+                  }
+                }
+                """));
+    }
+
+    @Test
+    void cancelDeletesThePendingScheduleInTheGroup() {
+        aws.answer("DELETE /schedules/run-7f3a-2-timeout", Response.restJson(200, "{}"));
+        SchedulerAttemptScheduler scheduler = new SchedulerAttemptScheduler(aws.scheduler(), "ecs-retrier", ROLE, DLQ);
+
+        scheduler.cancel("run-7f3a-2-timeout");
+
+        Request sent = aws.only("DELETE /schedules/run-7f3a-2-timeout");
+        assertThat(sent.query()).contains("groupName=ecs-retrier");
+        assertThat(sent.body()).isEmpty();
+    }
+
+    @Test
+    void cancelOfAScheduleThatIsGoneIsNotAnError() {
+        aws.answer("DELETE /schedules/run-7f3a-2-timeout",
+                Response.restJsonError(404, "ResourceNotFoundException", "Schedule run-7f3a-2-timeout does not exist."));
+        SchedulerAttemptScheduler scheduler = new SchedulerAttemptScheduler(aws.scheduler(), "ecs-retrier", ROLE, DLQ);
+
+        scheduler.cancel("run-7f3a-2-timeout");
+
+        assertThat(aws.requests("DELETE /schedules/run-7f3a-2-timeout")).hasSize(1);
+    }
+
+    @Test
+    void otherErrorsPropagateSoLambdaRetriesTheEvent() {
+        aws.answer(CREATE_SCHEDULE, Response.restJsonError(400, "ValidationException",
+                "Invalid Schedule Expression at(2025-03-14T10:09:36Z)."));
+        SchedulerAttemptScheduler scheduler = new SchedulerAttemptScheduler(aws.scheduler(), "ecs-retrier", ROLE, DLQ);
+
+        assertThatThrownBy(() -> scheduler.schedule(
+                new ScheduledAttempt("run-7f3a-2", Instant.parse("2025-03-14T10:09:36Z"), INPUT, STARTER)))
+                .isInstanceOf(SchedulerException.class)
+                .hasMessageContaining("Invalid Schedule Expression");
+    }
+}
