@@ -10,6 +10,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import software.amazon.awssdk.services.scheduler.SchedulerClient;
 import software.amazon.awssdk.services.scheduler.model.ActionAfterCompletion;
 import software.amazon.awssdk.services.scheduler.model.ConflictException;
@@ -32,7 +33,7 @@ public final class SchedulerAttemptScheduler implements AttemptScheduler {
     static final int MAX_EVENT_AGE_SECONDS = 3600;
     static final int MAX_RETRY_ATTEMPTS = 10;
 
-    private final SchedulerClient scheduler;
+    private final Supplier<SchedulerClient> scheduler;
     private final String groupName;
     private final String roleArn;
     private final String deadLetterArn;
@@ -41,6 +42,12 @@ public final class SchedulerAttemptScheduler implements AttemptScheduler {
      * @param deadLetterArn SQS queue ARN for invocations Scheduler gives up on; empty for none
      */
     public SchedulerAttemptScheduler(SchedulerClient scheduler, String groupName, String roleArn, String deadLetterArn) {
+        this(() -> scheduler, groupName, roleArn, deadLetterArn);
+    }
+
+    /** With a client built on first use (see {@link OnFirstUse}). */
+    public SchedulerAttemptScheduler(Supplier<SchedulerClient> scheduler, String groupName, String roleArn,
+                                     String deadLetterArn) {
         this.scheduler = scheduler;
         this.groupName = groupName;
         this.roleArn = roleArn;
@@ -60,7 +67,7 @@ public final class SchedulerAttemptScheduler implements AttemptScheduler {
     @Override
     public void cancel(String name) {
         try {
-            scheduler.deleteSchedule(r -> r.name(name).groupName(groupName));
+            scheduler.get().deleteSchedule(r -> r.name(name).groupName(groupName));
         } catch (ResourceNotFoundException e) {
             // Fired and deleted already, or never created: either way nothing is pending.
         }
@@ -68,7 +75,7 @@ public final class SchedulerAttemptScheduler implements AttemptScheduler {
 
     private Result create(CreateScheduleRequest request) {
         try {
-            scheduler.createSchedule(request);
+            scheduler.get().createSchedule(request);
             return Result.CREATED;
         } catch (ConflictException e) {
             // The same stop was delivered twice: the first delivery already scheduled this.

@@ -4,6 +4,7 @@ import dev.ecsretrier.port.Notification;
 import dev.ecsretrier.port.Notifier;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sns.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sns.model.PublishRequest;
@@ -11,17 +12,22 @@ import software.amazon.awssdk.services.sns.model.PublishRequest;
 /** {@link Notifier} over SNS {@code Publish}, with string message attributes for filter policies. */
 public final class SnsNotifier implements Notifier {
 
-    private final SnsClient sns;
+    private final Supplier<SnsClient> sns;
     private final String topicArn;
 
     public SnsNotifier(SnsClient sns, String topicArn) {
+        this(() -> sns, topicArn);
+    }
+
+    /** With a client built on first use (see {@link OnFirstUse}). */
+    public SnsNotifier(Supplier<SnsClient> sns, String topicArn) {
         this.sns = sns;
         this.topicArn = topicArn;
     }
 
     @Override
     public void publish(Notification notification) {
-        sns.publish(toPublish(notification));
+        sns.get().publish(toPublish(notification));
     }
 
     PublishRequest toPublish(Notification notification) {

@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.ecsretrier.aws.AwsClients;
 import dev.ecsretrier.aws.EcsTaskLauncher;
+import dev.ecsretrier.aws.OnFirstUse;
 import dev.ecsretrier.aws.SchedulerAttemptScheduler;
 import dev.ecsretrier.aws.SnsNotifier;
 import dev.ecsretrier.config.RetrierConfig;
@@ -136,10 +137,11 @@ public final class StarterHandler implements RequestStreamHandler {
     record AwsWiring(software.amazon.awssdk.services.ecs.EcsClient ecs, AttemptScheduler scheduler, Notifier notifier) {
         static AwsWiring create(RetrierConfig config) {
             AwsClients clients = new AwsClients(config.region());
+            // Every invocation calls ECS; schedules and notifications only some: build those on first use.
             return new AwsWiring(clients.ecs(),
-                    new SchedulerAttemptScheduler(clients.scheduler(), config.scheduleGroup(), config.schedulerRoleArn(),
-                            config.scheduleDeadLetterArn()),
-                    new SnsNotifier(clients.sns(), config.topicArn()));
+                    new SchedulerAttemptScheduler(new OnFirstUse<>(clients::scheduler), config.scheduleGroup(),
+                            config.schedulerRoleArn(), config.scheduleDeadLetterArn()),
+                    new SnsNotifier(new OnFirstUse<>(clients::sns), config.topicArn()));
         }
     }
 }
