@@ -21,6 +21,8 @@ import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.ArnFormat;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Fn;
+import software.amazon.awscdk.IStableStringProducer;
+import software.amazon.awscdk.Lazy;
 import software.amazon.awscdk.Names;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
@@ -38,6 +40,7 @@ import software.amazon.awscdk.services.ec2.ISubnet;
 import software.amazon.awscdk.services.ec2.SecurityGroup;
 import software.amazon.awscdk.services.ec2.SubnetSelection;
 import software.amazon.awscdk.services.ecs.CapacityProviderStrategy;
+import software.amazon.awscdk.services.ecs.ContainerDefinition;
 import software.amazon.awscdk.services.ecs.ICluster;
 import software.amazon.awscdk.services.ecs.ITaskDefinition;
 import software.amazon.awscdk.services.ecs.LaunchType;
@@ -71,6 +74,7 @@ import software.amazon.awscdk.services.sqs.IQueue;
 import software.amazon.awscdk.services.sqs.Queue;
 import software.amazon.awscdk.services.sqs.QueueEncryption;
 import software.constructs.Construct;
+import software.constructs.IValidation;
 
 /**
  * The ecs-retrier loop around a cluster and task definition you already have: a starter function that runs the task,
@@ -134,6 +138,15 @@ public class EcsRetrier extends Construct {
 
         schedulerRole.addToPolicy(allow(List.of("lambda:InvokeFunction"), List.of(starterAlias.getFunctionArn())));
         schedulerRole.addToPolicy(allow(List.of("sqs:SendMessage"), List.of(scheduleFailures.getQueueArn())));
+        if (props.attemptTimeout() != null) {
+            // The starter's timeout schedule calls StopTask itself (Scheduler's universal target), as this role.
+            schedulerRole.addToPolicy(PolicyStatement.Builder.create()
+                    .sid("StopOurClusterTasksOnTimeout")
+                    .actions(List.of("ecs:StopTask"))
+                    .resources(List.of(clusterTasks(cluster)))
+                    .conditions(Map.of("ArnEquals", Map.of("ecs:cluster", cluster.getClusterArn())))
+                    .build());
+        }
 
         grantStarter(starter.getRole(), props);
         grantClassifier(classifier.getRole(), cluster);
@@ -156,7 +169,8 @@ public class EcsRetrier extends Construct {
                 .build();
 
         createAlarms(starter, classifier);
-        suppressInherentFindings(starter, classifier);
+        suppressInherentFindings(starter, classifier, props.attemptTimeout() != null);
+        checkEssentialContainerNames(props);
     }
 
     /** What callers invoke: the starter's {@value #ALIAS_NAME} alias. */
@@ -326,19 +340,103 @@ public class EcsRetrier extends Construct {
             env.put(Setting.SECURITY_GROUPS.variable(), groups.stream().map(ISecurityGroup::getSecurityGroupId).collect(Collectors.joining(",")));
             env.put(Setting.ASSIGN_PUBLIC_IP.variable(), props.assignPublicIp() ? "ENABLED" : "DISABLED");
         }
-        env.put(Setting.MAX_ATTEMPTS.variable(), Integer.toString(props.maxAttempts()));
+        if (props.maxAttempts() != null || props.infrastructureRetries() == null || props.applicationRetries() == null) {
+            // Left out when only the two budgets are set: the functions then allow 1 + both budgets themselves.
+            env.put(Setting.MAX_ATTEMPTS.variable(), Integer.toString(props.maxAttempts() != null ? props.maxAttempts()
+                    : EcsRetrierProps.DEFAULT_MAX_ATTEMPTS));
+        }
         env.put(Setting.BACKOFF_INITIAL_SECONDS.variable(), props.backoffInitialDelay().toSeconds().toString());
         env.put(Setting.BACKOFF_MULTIPLIER.variable(), BigDecimal.valueOf(props.backoffMultiplier()).stripTrailingZeros().toPlainString());
         env.put(Setting.BACKOFF_MAX_SECONDS.variable(), props.backoffMaxDelay().toSeconds().toString());
         env.put(Setting.BACKOFF_JITTER.variable(), props.backoffJitter().name());
         env.put(Setting.RETRYABLE_EXIT_CODES.variable(), props.retryableExitCodes().stream().map(String::valueOf).collect(Collectors.joining(",")));
         env.put(Setting.RULES.variable(), Json.write(props.rules()));
+        env.put(Setting.ESSENTIAL_CONTAINERS.variable(), essentialContainers(props));
+        adaptiveRetries(props, env);
         env.put(Setting.SCHEDULE_GROUP.variable(), scheduleGroup.getScheduleGroupName());
         env.put(Setting.SCHEDULER_ROLE_ARN.variable(), schedulerRole.getRoleArn());
         env.put(Setting.SCHEDULE_DEAD_LETTER_ARN.variable(), scheduleFailures.getQueueArn());
         env.put(Setting.TOPIC_ARN.variable(), topic.getTopicArn());
         env.put(Setting.STARTER_ALIAS.variable(), ALIAS_NAME);
         return env;
+    }
+
+    /** Only the adaptive props that are set: the functions keep their own default for the others. */
+    private static void adaptiveRetries(EcsRetrierProps props, Map<String, String> env) {
+        putIfSet(env, Setting.INFRASTRUCTURE_RETRIES, props.infrastructureRetries());
+        putIfSet(env, Setting.APPLICATION_RETRIES, props.applicationRetries());
+        if (!props.fallbackCapacityProviderStrategy().isEmpty()) {
+            env.put(Setting.FALLBACK_CAPACITY_PROVIDER_STRATEGY.variable(), Json.write(props.fallbackCapacityProviderStrategy()
+                    .stream().map(EcsRetrier::strategy).collect(Collectors.toList())));
+        }
+        putIfSet(env, Setting.FALLBACK_AFTER_SPOT_FAILURES, props.fallbackAfterSpotFailures());
+        putIfSet(env, Setting.MEMORY_ESCALATION, props.memoryEscalation());
+        if (props.memoryFactor() != null) {
+            env.put(Setting.MEMORY_FACTOR.variable(), BigDecimal.valueOf(props.memoryFactor()).stripTrailingZeros().toPlainString());
+        }
+        putIfSet(env, Setting.MEMORY_MAX_MIB, props.memoryCapMiB());
+        putIfSet(env, Setting.ROTATE_SUBNETS, props.rotateSubnets());
+        if (props.attemptTimeout() != null) {
+            env.put(Setting.ATTEMPT_TIMEOUT_SECONDS.variable(), Long.toString(props.attemptTimeout().toSeconds().longValue()));
+        }
+        putIfSet(env, Setting.RETRY_ON_TIMEOUT, props.retryOnTimeout());
+    }
+
+    private static void putIfSet(Map<String, String> env, Setting setting, Object value) {
+        if (value != null) {
+            env.put(setting.variable(), value.toString());
+        }
+    }
+
+    /**
+     * The given names; else the task definition's essential containers, read at synthesis so that containers added
+     * after the construct count too; else (an imported definition) the configured container. Never empty: the
+     * functions would read empty as "every container", and a sidecar that ECS stops with exit code 137 would fail runs.
+     */
+    private static String essentialContainers(EcsRetrierProps props) {
+        if (props.essentialContainers() != null) {
+            return String.join(",", props.essentialContainers());
+        }
+        String configured = containerName(props);
+        if (!(props.taskDefinition() instanceof TaskDefinition defined)) {
+            return configured;
+        }
+        return Lazy.string(new IStableStringProducer() {
+            @Override
+            public String produce() {
+                List<String> essential = containers(defined).stream()
+                        .filter(c -> !Boolean.FALSE.equals(c.getEssential()))
+                        .map(ContainerDefinition::getContainerName)
+                        .toList();
+                return essential.isEmpty() ? configured : String.join(",", essential);
+            }
+        });
+    }
+
+    /** The containers CDK knows of: {@code TaskDefinition.getContainers()} is protected, its children are not. */
+    private static List<ContainerDefinition> containers(TaskDefinition definition) {
+        return definition.getNode().getChildren().stream()
+                .filter(ContainerDefinition.class::isInstance)
+                .map(ContainerDefinition.class::cast)
+                .toList();
+    }
+
+    /** A misspelt essential container would make every run fail; checked at synthesis, when every container is added. */
+    private void checkEssentialContainerNames(EcsRetrierProps props) {
+        if (props.essentialContainers() == null || !(props.taskDefinition() instanceof TaskDefinition defined)) {
+            return;
+        }
+        getNode().addValidation(new IValidation() {
+            @Override
+            public List<String> validate() {
+                List<String> known = containers(defined).stream().map(ContainerDefinition::getContainerName).toList();
+                return props.essentialContainers().stream()
+                        .filter(name -> !known.contains(name))
+                        .map(name -> "essentialContainers names '" + name + "', which is not a container of the task definition "
+                                + defined.getNode().getPath() + " (its containers: " + String.join(", ", known) + ")")
+                        .toList();
+            }
+        });
     }
 
     private static String containerName(EcsRetrierProps props) {
@@ -505,7 +603,7 @@ public class EcsRetrier extends Construct {
     // ---------------------------------------------------------------- cdk-nag
 
     /** Findings that are the design, not an oversight; each wildcard is allowed by its exact pattern, with its reason. */
-    private void suppressInherentFindings(Function starter, Function classifier) {
+    private void suppressInherentFindings(Function starter, Function classifier, boolean stopsTasksOnTimeout) {
         String account = "arn:<AWS::Partition>:%s:<AWS::Region>:<AWS::AccountId>:";
         NagPackSuppression taskDefinitionRevisions = wildcard("ecs:RunTask on every revision of our task definition "
                 + "family: each deploy registers a new revision", account.formatted("ecs") + "task-definition/[^/*]+:\\*");
@@ -522,6 +620,11 @@ public class EcsRetrier extends Construct {
         NagSuppressions.addResourceSuppressions(starter.getRole(),
                 List.of(taskDefinitionRevisions, clusterTasks, groupSchedules, topicKey), true);
         NagSuppressions.addResourceSuppressions(classifier.getRole(), List.of(clusterTasks, groupSchedules, topicKey), true);
+        if (stopsTasksOnTimeout) {
+            NagSuppressions.addResourceSuppressions(schedulerRole, List.of(wildcard("ecs:StopTask, for attempt timeout "
+                    + "schedules, on tasks of our cluster only (ecs:cluster condition): task ids exist only at run time",
+                    account.formatted("ecs") + "task/[^/*]+/\\*")), true);
+        }
 
         NagPackSuppression runtime = NagPackSuppression.builder().id("AwsSolutions-L1")
                 .reason("java21 is the runtime the functions jar is built and tested for (with SnapStart); moving to a "

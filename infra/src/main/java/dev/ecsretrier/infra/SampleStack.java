@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import software.amazon.awscdk.CfnOutput;
+import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
@@ -33,7 +34,8 @@ import software.constructs.Construct;
 
 /**
  * ecs-retrier deployed around {@code sample-task}: a VPC with public subnets only (no NAT to pay for), a Fargate
- * cluster, the sample task, and the retrier with exit code 2 retryable and test events accepted.
+ * cluster, the sample task, and the retrier with exit code 2 retryable, a 30-minute attempt timeout and test events
+ * accepted.
  */
 public class SampleStack extends Stack {
 
@@ -41,6 +43,8 @@ public class SampleStack extends Stack {
     public static final String CONTAINER_NAME = "app";
     /** The sample task's "try again" exit code. */
     public static final int RETRYABLE_EXIT_CODE = 2;
+    /** The longest one attempt of the sample task may run. */
+    public static final Duration ATTEMPT_TIMEOUT = Duration.minutes(30);
     public static final String SAMPLE_TASK_DIR_PROPERTY = "ecsretrier.sample.task.dir";
 
     private final Cluster cluster;
@@ -100,6 +104,8 @@ public class SampleStack extends Stack {
                 .taskSubnets(SubnetSelection.builder().subnetType(SubnetType.PUBLIC).build())
                 .assignPublicIp(true) // public subnets, no NAT: the task needs a public IP to pull its image
                 .retryableExitCodes(List.of(RETRYABLE_EXIT_CODE))
+                // A hung attempt is stopped after this, and retried (retryOnTimeout's default).
+                .attemptTimeout(ATTEMPT_TIMEOUT)
                 .acceptTestEvents(true)
                 .notificationEmail(notificationEmail)
                 .build());

@@ -48,6 +48,7 @@ class CdkNagTest {
                         "/EcsRetrierSample/Retrier/ClassifierRole/DefaultPolicy/Resource CdkNagSuppression[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/" + scheduleGroup() + "/*]: AwsSolutions-IAM5 was triggered but suppressed.",
                         "/EcsRetrierSample/Retrier/RuleDeliveryFailures/Resource CdkNagSuppression: AwsSolutions-SQS3 was triggered but suppressed.",
                         "/EcsRetrierSample/Retrier/ScheduleDeliveryFailures/Resource CdkNagSuppression: AwsSolutions-SQS3 was triggered but suppressed.",
+                        "/EcsRetrierSample/Retrier/SchedulerRole/DefaultPolicy/Resource CdkNagSuppression[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<ClusterEB0386A7>/*]: AwsSolutions-IAM5 was triggered but suppressed.",
                         "/EcsRetrierSample/Retrier/Starter/Resource CdkNagSuppression: AwsSolutions-L1 was triggered but suppressed.",
                         "/EcsRetrierSample/Retrier/StarterFailures/Resource CdkNagSuppression: AwsSolutions-SQS3 was triggered but suppressed.",
                         "/EcsRetrierSample/Retrier/StarterRole/DefaultPolicy/Resource CdkNagSuppression[Action::kms:GenerateDataKey*]: AwsSolutions-IAM5 was triggered but suppressed.",

@@ -68,6 +68,7 @@ class EcsRetrierPropsTest {
         assertThat(env.get(Setting.BACKOFF_JITTER.variable()).asText()).isEqualTo(Setting.BACKOFF_JITTER.defaultValue());
         assertThat(env.get(Setting.RETRYABLE_EXIT_CODES.variable()).asText()).isEmpty();
         assertThat(env.get(Setting.RULES.variable()).asText()).isEqualTo("[]");
+        assertThat(env.get(Setting.ESSENTIAL_CONTAINERS.variable()).asText()).as("the task definition's essential containers").isEqualTo("worker");
     }
 
     @Test
@@ -97,6 +98,7 @@ class EcsRetrierPropsTest {
                 .isEqualTo("[{\"capacityProvider\":\"FARGATE_SPOT\",\"weight\":3},{\"capacityProvider\":\"FARGATE\",\"weight\":1,\"base\":1}]");
         assertThat(env.get(Setting.SECURITY_GROUPS.variable()).asText()).isEqualTo("sg-0123456789abcdef0");
         assertThat(env.get(Setting.MAX_ATTEMPTS.variable()).asText()).isEqualTo("5");
+        assertThat(env.get(Setting.INFRASTRUCTURE_RETRIES.variable()).asText()).isEqualTo("3");
         assertThat(env.get(Setting.BACKOFF_INITIAL_SECONDS.variable()).asText()).isEqualTo("120");
         assertThat(env.get(Setting.BACKOFF_MULTIPLIER.variable()).asText()).isEqualTo("1.5");
         assertThat(env.get(Setting.BACKOFF_MAX_SECONDS.variable()).asText()).isEqualTo("3600");

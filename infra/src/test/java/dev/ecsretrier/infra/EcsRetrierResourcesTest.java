@@ -139,6 +139,8 @@ class EcsRetrierResourcesTest {
         env.put(Setting.BACKOFF_JITTER.variable(), "FULL");
         env.put(Setting.RETRYABLE_EXIT_CODES.variable(), "2");
         env.put(Setting.RULES.variable(), "[]");
+        env.put(Setting.ESSENTIAL_CONTAINERS.variable(), SampleStack.CONTAINER_NAME);
+        env.put(Setting.ATTEMPT_TIMEOUT_SECONDS.variable(), "1800");
         env.put(Setting.SCHEDULE_GROUP.variable(), sample.resource("AWS::Scheduler::ScheduleGroup", "RetrierScheduleGroup").at("/Properties/Name").asText());
         env.put(Setting.SCHEDULER_ROLE_ARN.variable(), arnOf(sample.logicalId("AWS::IAM::Role", "RetrierSchedulerRole")));
         env.put(Setting.SCHEDULE_DEAD_LETTER_ARN.variable(), arnOf(sample.logicalId("AWS::SQS::Queue", "RetrierScheduleDeliveryFailures")));

@@ -26,7 +26,9 @@ import software.amazon.awscdk.services.sns.Topic;
 
 /**
  * The construct around clusters that already exist (imported by ARN, so the rule's pattern is plain JSON), in one
- * app synthesized once: {@code Defaults} sets only what is required; {@code Custom} sets nearly everything.
+ * app synthesized once: {@code Defaults} sets only what is required; {@code Custom} sets nearly everything else
+ * around an imported task definition; {@code Adaptive} turns on every adaptive retry around a task definition with a
+ * sidecar.
  */
 final class ExistingClusterStacks {
 
@@ -39,6 +41,8 @@ final class ExistingClusterStacks {
             new RetryRule("lock-timeout", null, null, null, "importer", List.of(75), Action.RETRY),
             new RetryRule(null, "UserInitiated", "ops: *", null, null, null, Action.SUCCEED));
 
+    private static final ContainerImage BUSYBOX = ContainerImage.fromRegistry("public.ecr.aws/docker/library/busybox:stable");
+
     private static ExistingClusterStacks instance;
 
     final Stack defaults;
@@ -47,6 +51,9 @@ final class ExistingClusterStacks {
     final Stack custom;
     final EcsRetrier customRetrier;
     final Template customTemplate;
+    final Stack adaptive;
+    final EcsRetrier adaptiveRetrier;
+    final Template adaptiveTemplate;
 
     private ExistingClusterStacks() {
         App app = new App();
@@ -78,6 +85,7 @@ final class ExistingClusterStacks {
                         CapacityProviderStrategy.builder().capacityProvider("FARGATE_SPOT").weight(3).build(),
                         CapacityProviderStrategy.builder().capacityProvider("FARGATE").weight(1).base(1).build()))
                 .maxAttempts(5)
+                .infrastructureRetries(3)
                 .backoffInitialDelay(Duration.minutes(2))
                 .backoffMultiplier(1.5)
                 .backoffMaxDelay(Duration.hours(1))
@@ -89,8 +97,32 @@ final class ExistingClusterStacks {
                 .logRetention(RetentionDays.THREE_MONTHS)
                 .build());
 
+        adaptive = new Stack(app, "Adaptive");
+        FargateTaskDefinition batch = FargateTaskDefinition.Builder.create(adaptive, "Batch").cpu(1024).memoryLimitMiB(2048).build();
+        batch.addContainer("app", ContainerDefinitionOptions.builder().image(BUSYBOX).build());
+        // ECS stops a non-essential sidecar when the app ends, usually with 137 or 143: it must not decide the run.
+        batch.addContainer("xray", ContainerDefinitionOptions.builder().image(BUSYBOX).essential(false).build());
+        adaptiveRetrier = new EcsRetrier(adaptive, "Retrier", EcsRetrierProps.builder()
+                .cluster(importCluster(adaptive))
+                .taskDefinition(batch)
+                .capacityProviderStrategies(List.of(CapacityProviderStrategy.builder().capacityProvider("FARGATE_SPOT").weight(1).build()))
+                .fallbackCapacityProviderStrategy(List.of(CapacityProviderStrategy.builder().capacityProvider("FARGATE").weight(1).base(0).build()))
+                .fallbackAfterSpotFailures(2)
+                .memoryEscalation(true)
+                .memoryFactor(1.5)
+                .memoryCapMiB(16384)
+                .rotateSubnets(true)
+                .attemptTimeout(Duration.minutes(45))
+                .retryOnTimeout(false)
+                .infrastructureRetries(4)
+                .applicationRetries(1)
+                .build());
+        // Added after the construct: still one of the essential containers the functions are told about.
+        batch.addContainer("log-router", ContainerDefinitionOptions.builder().image(BUSYBOX).essential(true).build());
+
         defaultsTemplate = Template.fromStack(defaults);
         customTemplate = Template.fromStack(custom);
+        adaptiveTemplate = Template.fromStack(adaptive);
     }
 
     static synchronized ExistingClusterStacks get() {

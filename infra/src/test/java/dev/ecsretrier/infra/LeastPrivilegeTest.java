@@ -88,12 +88,16 @@ class LeastPrivilegeTest {
     }
 
     @Test
-    void schedulerRoleInvokesOnlyTheStarterAlias_andWritesOnlyItsDeadLetterQueue() {
+    void schedulerRoleInvokesOnlyTheStarterAlias_writesOnlyItsDeadLetterQueue_andStopsOnlyTasksOfTheSampleCluster() {
         assertThat(statements("RetrierSchedulerRoleDefaultPolicy")).containsExactlyElementsOf(tree(List.of(
                 Map.of("Action", "lambda:InvokeFunction", "Effect", "Allow",
                         "Resource", ref(sample.logicalId("AWS::Lambda::Alias", "RetrierStarterAlias"))),
                 Map.of("Action", "sqs:SendMessage", "Effect", "Allow",
-                        "Resource", arnOf(sample.logicalId("AWS::SQS::Queue", "RetrierScheduleDeliveryFailures"))))));
+                        "Resource", arnOf(sample.logicalId("AWS::SQS::Queue", "RetrierScheduleDeliveryFailures"))),
+                // The sample's attempt timeout: its schedule calls StopTask as this role (ecs:cluster applies to StopTask).
+                statement("StopOurClusterTasksOnTimeout", "ecs:StopTask",
+                        arnInThisAccount("ecs", ":task/", ref(cluster), "/*"),
+                        Map.of("ArnEquals", Map.of("ecs:cluster", arnOf(cluster)))))));
     }
 
     @Test

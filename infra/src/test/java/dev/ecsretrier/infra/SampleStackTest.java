@@ -73,6 +73,13 @@ class SampleStackTest {
     }
 
     @Test
+    void retrierStopsAnAttemptThatRunsLongerThan30Minutes_andRetriesIt() {
+        JsonNode env = sample.resource("AWS::Lambda::Function", "RetrierStarter").at("/Properties/Environment/Variables");
+        assertThat(env.get("RETRIER_ATTEMPT_TIMEOUT_SECONDS").asText()).isEqualTo("1800");
+        assertThat(env.has("RETRIER_RETRY_ON_TIMEOUT")).as("the functions' default: retried").isFalse();
+    }
+
+    @Test
     void outputsTellHowToStartARunAndWhereToLook() {
         Map<String, Map<String, Object>> outputs = sample.outputs();
         assertThat(outputs).containsOnlyKeys("StarterFunctionName", "StarterLogGroupName", "ClassifierLogGroupName", "StarterAliasArn", "TopicArn", "ClusterName", "ClusterArn",
