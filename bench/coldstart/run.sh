@@ -7,6 +7,7 @@
 # RUNS (default 15) measured runs per variant, after one discarded warm-up run per variant (it fills
 # the page cache). Variants are interleaved run by run so that drift hits all alike. Variants:
 #   urlconnection       new StarterHandler(): the production wiring, unchanged
+#   classifier          new ClassifierHandler(): one stopped-task event (DescribeTasks + CreateSchedule)
 #   urlconnection-copy  the same wiring rebuilt in the bench (BenchClients), URLConnection client
 #   crt                 that wiring with the AWS CRT HTTP client (aws-crt-client + aws-crt jars)
 #   probe-urlconnection one ECS client, one RunTask, nothing else (issue 6's bare probe)
@@ -51,6 +52,7 @@ export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
 export RETRIER_CLUSTER=arn:aws:ecs:us-east-1:111122223333:cluster/batch
 export RETRIER_TASK_DEFINITION=arn:aws:ecs:us-east-1:111122223333:task-definition/sample:3
 export RETRIER_CONTAINER_NAME=app
+export RETRIER_RETRYABLE_EXIT_CODES=2
 export RETRIER_LAUNCH_TYPE=FARGATE
 export RETRIER_SUBNETS=subnet-0a1b2c3d4e5f60718
 export RETRIER_SECURITY_GROUPS=sg-0123456789abcdef0
@@ -101,3 +103,15 @@ median_of jvm_start_to_response_ms
 echo "# process CPU time (user + sys, all threads) at the response, median ms:"
 median_of process_cpu_ms
 echo "# load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+median_time() {  # median_time VARIANT -> median launch->response ms
+  awk -v v="$1" '$1 == v {print $2}' "$work/times" | sort -n |
+    awk '{t[NR] = $1} END {if (NR == 0) exit; print (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2}'
+}
+probe="$(median_time probe-urlconnection)"
+if [ -n "$probe" ]; then
+  echo "# handler / bare probe (medians; goal <= 1.2):"
+  for v in urlconnection classifier; do
+    m="$(median_time "$v")"
+    [ -n "$m" ] && awk -v v="$v" -v m="$m" -v p="$probe" 'BEGIN {printf "%-20s %8.2f\n", v, m / p}'
+  done
+fi

@@ -4,6 +4,7 @@ import dev.ecsretrier.aws.EcsTaskLauncher;
 import dev.ecsretrier.aws.SchedulerAttemptScheduler;
 import dev.ecsretrier.aws.SnsNotifier;
 import dev.ecsretrier.config.RetrierConfig;
+import dev.ecsretrier.handler.ClassifierHandler;
 import dev.ecsretrier.handler.StarterHandler;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -21,6 +22,7 @@ import software.amazon.awssdk.services.ecs.EcsClient;
  * <p>Variants (first argument):
  * <ul>
  *   <li>{@code urlconnection}: {@code new StarterHandler()}, the production wiring, unchanged;</li>
+ *   <li>{@code classifier}: {@code new ClassifierHandler()}, one stopped-task event (DescribeTasks, CreateSchedule);</li>
  *   <li>{@code urlconnection-copy}: the same wiring rebuilt here from {@link BenchClients} with the
  *       URLConnection client — the control for {@code crt};</li>
  *   <li>{@code crt}: that wiring with the AWS CRT HTTP client;</li>
@@ -35,6 +37,15 @@ public final class ColdStart {
         String answer;
         if (variant.startsWith("probe-")) {
             answer = probe(variant.substring("probe-".length()));
+        } else if (variant.equals("classifier")) {
+            // The classifier's first event: app exit 2 (retryable here) -> DescribeTasks, then CreateSchedule.
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] event;
+            try (var in = ClassifierHandler.class.getResourceAsStream("priming-event.json")) {
+                event = in.readAllBytes();
+            }
+            new ClassifierHandler().handleRequest(new ByteArrayInputStream(event), out, null);
+            answer = out.toString(StandardCharsets.UTF_8);
         } else {
             StarterHandler handler = switch (variant) {
                 case "urlconnection" -> new StarterHandler();
@@ -47,7 +58,7 @@ public final class ColdStart {
             answer = out.toString(StandardCharsets.UTF_8);
         }
         long doneAt = System.currentTimeMillis();
-        if (!answer.contains("taskArn")) {
+        if (!answer.contains("taskArn") && !answer.contains("scheduleName")) {
             throw new IllegalStateException("the first request was not handled: " + answer);
         }
         // Read after the measured work, so that loading the management classes is not measured.
