@@ -69,7 +69,7 @@ class AdaptiveRetriesPropsTest {
 
     @Test
     void theDocumentedDefaultsAreTheFunctionsDefaults() {
-        // The props' documentation (and DEPLOY.md) promise these; an unset prop leaves them to the functions.
+        // The props' documentation (and README.md) promise these; an unset prop leaves them to the functions.
         assertThat(Integer.toString(EcsRetrierProps.DEFAULT_MAX_ATTEMPTS)).isEqualTo(Setting.MAX_ATTEMPTS.defaultValue());
         assertThat(Setting.INFRASTRUCTURE_RETRIES.defaultValue()).as("no separate limit").isEmpty();
         assertThat(Setting.APPLICATION_RETRIES.defaultValue()).as("no separate limit").isEmpty();
@@ -306,7 +306,7 @@ class AdaptiveRetriesPropsTest {
 
     @Test
     void theDeployGuidesExampleIsAccepted() {
-        // DEPLOY.md, "Adaptive retries", prop for prop.
+        // README.md, "Adaptive retries", prop for prop.
         EcsRetrierProps props = props(b -> b
                 .capacityProviderStrategies(List.of(CapacityProviderStrategy.builder().capacityProvider("FARGATE_SPOT").weight(1).build()))
                 .fallbackCapacityProviderStrategy(List.of(CapacityProviderStrategy.builder().capacityProvider("FARGATE").weight(1).build()))
