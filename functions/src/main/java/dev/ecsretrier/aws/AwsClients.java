@@ -4,6 +4,8 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
 import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -22,6 +24,10 @@ public final class AwsClients {
     private final Region region;
     private final SdkHttpClient http;
     private final AwsCredentialsProvider credentials;
+    /** The SDK's standard retry strategy: 3 attempts, exponential backoff with jitter, throttling aware. */
+    private final ClientOverrideConfiguration retries = ClientOverrideConfiguration.builder()
+            .retryStrategy(RetryMode.STANDARD)
+            .build();
 
     public AwsClients(String region) {
         this.region = Region.of(region);
@@ -34,14 +40,17 @@ public final class AwsClients {
     }
 
     public EcsClient ecs() {
-        return EcsClient.builder().region(region).httpClient(http).credentialsProvider(credentials).build();
+        return EcsClient.builder().region(region).httpClient(http).credentialsProvider(credentials)
+                .overrideConfiguration(retries).build();
     }
 
     public SchedulerClient scheduler() {
-        return SchedulerClient.builder().region(region).httpClient(http).credentialsProvider(credentials).build();
+        return SchedulerClient.builder().region(region).httpClient(http).credentialsProvider(credentials)
+                .overrideConfiguration(retries).build();
     }
 
     public SnsClient sns() {
-        return SnsClient.builder().region(region).httpClient(http).credentialsProvider(credentials).build();
+        return SnsClient.builder().region(region).httpClient(http).credentialsProvider(credentials)
+                .overrideConfiguration(retries).build();
     }
 }

@@ -33,12 +33,15 @@ public final class EcsTaskLauncher implements TaskLauncher {
         try {
             response = ecs.runTask(toRunTask(request));
         } catch (EcsException e) {
-            // Throttling and server errors get here only after the SDK's own retries.
             String code = e.awsErrorDetails() == null ? e.getClass().getSimpleName() : e.awsErrorDetails().errorCode();
             String message = e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
-            return new LaunchResult.Failed(code, message);
+            // Throttling and server errors get here only after the SDK's own retries.
+            return e.isThrottlingException() || e.statusCode() >= 500
+                    ? new LaunchResult.Unavailable(code, message)
+                    : new LaunchResult.Failed(code, message);
         } catch (SdkClientException e) {
-            return new LaunchResult.Failed("SdkClientException", e.getMessage());
+            // No answer at all: the task may or may not exist.
+            return new LaunchResult.Unavailable("SdkClientException", e.getMessage());
         }
         if (!response.tasks().isEmpty()) {
             return new LaunchResult.Started(response.tasks().get(0).taskArn());

@@ -31,8 +31,10 @@ import java.util.random.RandomGenerator;
 
 /**
  * The starter Lambda: launches one attempt with its metadata (and, when configured, schedules the
- * attempt's timeout); when {@code RunTask} fails synchronously, treats that as an ended attempt
- * (classify, then schedule or notify).
+ * attempt's timeout). When ECS refuses the attempt synchronously ({@code failures[]}, a client
+ * error), that attempt has ended: classify, then schedule or notify. When ECS does not answer
+ * (throttling, server errors), the invocation fails with {@link RunTaskUnavailableException}, so
+ * that its invoker retries the same attempt with the same client token.
  */
 public final class StarterHandler implements RequestStreamHandler {
 
@@ -95,6 +97,9 @@ public final class StarterHandler implements RequestStreamHandler {
                 scheduleTimeout(metadata, started.taskArn());
             }
             return new StartResponse(runId, metadata.attempt(), started.taskArn(), null, null);
+        }
+        if (result instanceof LaunchResult.Unavailable unavailable) {
+            throw new RunTaskUnavailableException(metadata, unavailable.reason(), unavailable.detail());
         }
         LaunchResult.Failed failed = (LaunchResult.Failed) result;
         EndedAttempt ended = new EndedAttempt(metadata,

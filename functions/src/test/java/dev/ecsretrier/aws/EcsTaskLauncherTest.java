@@ -169,12 +169,13 @@ class EcsTaskLauncherTest {
     }
 
     @Test
-    void throttlingThatOutlivesTheSdkRetriesIsAFailedLaunchAfterFourAttempts() {
+    void throttlingThatOutlivesTheSdkRetriesIsUnavailableAfterFourAttempts() {
         aws.answer(RUN_TASK, Response.jsonError(400, "ThrottlingException", "Rate exceeded"));
 
         LaunchResult result = launcher.launch(fargateRequest());
 
-        assertThat(result).isEqualTo(new LaunchResult.Failed("ThrottlingException", "Rate exceeded"));
+        // Unavailable, not Failed: ECS may have kept nothing for the token, so only this attempt may be tried again.
+        assertThat(result).isEqualTo(new LaunchResult.Unavailable("ThrottlingException", "Rate exceeded"));
         List<Request> attempts = aws.requests(RUN_TASK);
         // AwsClients sets no retry mode, so the SDK's default applies: LEGACY, 4 attempts in all
         // (STANDARD would be 3), each with the same body and so the same client token.
@@ -184,11 +185,11 @@ class EcsTaskLauncherTest {
     }
 
     @Test
-    void serverErrorThatOutlivesTheSdkRetriesIsAFailedLaunch() {
+    void serverErrorThatOutlivesTheSdkRetriesIsUnavailable() {
         aws.answer(RUN_TASK, Response.jsonError(500, "ServerException", "Service unavailable"));
 
         assertThat(launcher.launch(fargateRequest()))
-                .isEqualTo(new LaunchResult.Failed("ServerException", "Service unavailable"));
+                .isEqualTo(new LaunchResult.Unavailable("ServerException", "Service unavailable"));
         assertThat(aws.requests(RUN_TASK)).hasSize(4);
     }
 
@@ -212,7 +213,7 @@ class EcsTaskLauncherTest {
     }
 
     @Test
-    void unreachableEndpointIsAFailedLaunch() {
+    void unreachableEndpointIsUnavailable() {
         int port = aws.uri().getPort();
         aws.close();
         try (RecordingAwsEndpoint other = new RecordingAwsEndpoint()) {
@@ -223,8 +224,8 @@ class EcsTaskLauncherTest {
 
             LaunchResult result = gone.launch(fargateRequest());
 
-            assertThat(result).isInstanceOf(LaunchResult.Failed.class);
-            assertThat(((LaunchResult.Failed) result).reason()).isEqualTo("SdkClientException");
+            assertThat(result).isInstanceOf(LaunchResult.Unavailable.class);
+            assertThat(((LaunchResult.Unavailable) result).reason()).isEqualTo("SdkClientException");
         }
     }
 

@@ -26,6 +26,11 @@ public record TimeScale(double factor) {
         return planned.isNegative() ? 0 : Math.round(planned.toMillis() * factor);
     }
 
+    /** The wait in nanoseconds, rounded up: a schedule never fires before its time, as in AWS. */
+    public long nanos(Duration planned) {
+        return planned.isNegative() ? 0 : (long) Math.ceil(planned.toNanos() * factor);
+    }
+
     @Override
     public String toString() {
         return Double.toString(factor);

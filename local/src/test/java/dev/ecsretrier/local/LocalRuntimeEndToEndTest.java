@@ -12,12 +12,14 @@ import static dev.ecsretrier.local.TimelineEntry.Kind.SCHEDULE_FIRED;
 import static dev.ecsretrier.local.TimelineEntry.Kind.TASK_LAUNCHED;
 import static dev.ecsretrier.local.TimelineEntry.Kind.TASK_STOPPED;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ecsretrier.config.Setting;
 import dev.ecsretrier.core.Decision;
 import dev.ecsretrier.core.RunOutcome;
+import dev.ecsretrier.handler.RunTaskUnavailableException;
 import dev.ecsretrier.handler.StartResponse;
 import dev.ecsretrier.json.Json;
 import java.nio.file.Path;
@@ -192,12 +194,25 @@ class LocalRuntimeEndToEndTest {
     }
 
     @Test
-    void aThrottledRunTaskIsRetriedToo() throws Exception {
+    void aThrottledRunTaskIsTriedAgainAsTheSameAttempt() throws Exception {
         start(Faults.builder().nextLaunches(1, LaunchFault.throttling()).build());
 
-        runtime.startRun(sampleTask("throttled"));
+        runtime.submitRun(sampleTask("throttled"));
 
-        assertThat(outcomeOf("throttled").attempts()).isEqualTo(2);
+        // The throttle did not end attempt 1: Lambda retried the invocation, the same client token started one task.
+        assertThat(outcomeOf("throttled").attempts()).isEqualTo(1);
+        assertThat(outcomeOf("throttled").outcome()).isEqualTo(Decision.SUCCEEDED);
+        assertThat(runtime.launchCounts()).containsOnly(Map.entry(new LaunchKey("throttled", 1), 1));
+    }
+
+    @Test
+    void aThrottledSynchronousStartTellsTheCallerToRetry() throws Exception {
+        start(Faults.builder().nextLaunches(1, LaunchFault.throttling()).build());
+
+        assertThatThrownBy(() -> runtime.startRun(sampleTask("throttled-sync")))
+                .isInstanceOf(RunTaskUnavailableException.class)
+                .hasMessageContaining("ThrottlingException").hasMessageContaining("throttled-sync-1");
+        assertThat(runtime.launchCounts()).isEmpty();
     }
 
     @Test

@@ -48,10 +48,11 @@ record ScriptedRun(String runId, int failExitCode, List<Attempt> attempts) {
         /** RunTask answers {@code failures[]} RESOURCE:MEMORY: no task. */
         RUN_TASK_MEMORY(LaunchFault::resourceMemory, Decision.RETRY),
         /**
-         * RunTask throws ThrottlingException: no task. The starter counts it as an ended attempt that
-         * the default policy retries, like a {@code failures[]} answer.
+         * RunTask's first call throws ThrottlingException. That does not end the attempt: the
+         * starter's invocation fails, Lambda retries it with the same client token, and the attempt's
+         * task then starts (and, not being in FAIL_ON_ATTEMPTS, succeeds).
          */
-        THROTTLED(LaunchFault::throttling, Decision.RETRY);
+        THROTTLED(LaunchFault::throttling, Decision.SUCCEEDED);
 
         private final Supplier<LaunchFault> fault;
         private final Decision decision;
@@ -67,7 +68,7 @@ record ScriptedRun(String runId, int failExitCode, List<Attempt> attempts) {
 
         /** Whether a task is started (and a STOPPED event will come). */
         boolean startsTask() {
-            return this != RUN_TASK_MEMORY && this != THROTTLED;
+            return this != RUN_TASK_MEMORY;
         }
     }
 

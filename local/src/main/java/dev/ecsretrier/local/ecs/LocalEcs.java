@@ -127,7 +127,9 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
             }
             LaunchFault fault = nextFault(request);
             if (fault instanceof LaunchFault.FailsRunTask failure) {
-                LaunchResult failed = new LaunchResult.Failed(failure.reason(), failure.detail());
+                LaunchResult failed = failure.apiError()
+                        ? new LaunchResult.Unavailable(failure.reason(), failure.detail())
+                        : new LaunchResult.Failed(failure.reason(), failure.detail());
                 if (!failure.apiError() && request.clientToken() != null) {
                     byClientToken.put(request.clientToken(), failed);
                 }

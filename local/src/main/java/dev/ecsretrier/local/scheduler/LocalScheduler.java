@@ -108,11 +108,11 @@ public final class LocalScheduler implements AttemptScheduler {
             }
             Instant now = clock.instant();
             Instant fireAt = fireTime(attempt.at());
-            long waitMillis = timeScale.millis(Duration.between(now, fireAt));
+            long waitNanos = timeScale.nanos(Duration.between(now, fireAt));
             CompletableFuture<Void> returned = invocation.get();
             Runnable fire = returned == null ? () -> fire(attempt) : () -> returned.thenRun(() -> fire(attempt));
             work.begin();
-            schedules.put(attempt.name(), executor.schedule(fire, waitMillis, TimeUnit.MILLISECONDS));
+            schedules.put(attempt.name(), executor.schedule(fire, waitNanos, TimeUnit.NANOSECONDS));
             return Result.CREATED;
         }
     }

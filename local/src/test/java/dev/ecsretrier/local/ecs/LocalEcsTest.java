@@ -236,7 +236,7 @@ class LocalEcsTest {
         assertThat(ecs.launch(request("memory", 1))).isEqualTo(new LaunchResult.Failed("RESOURCE:MEMORY", null));
         assertThat(ecs.launch(request("memory", 1))).isEqualTo(new LaunchResult.Failed("RESOURCE:MEMORY", null));
         assertThat(ecs.launch(request("throttled", 1)))
-                .isEqualTo(new LaunchResult.Failed("ThrottlingException", "Rate exceeded"));
+                .isEqualTo(new LaunchResult.Unavailable("ThrottlingException", "Rate exceeded"));
         started(ecs.launch(request("throttled", 1)));
         onlyEvent();
 
