@@ -2,11 +2,14 @@ package dev.ecsretrier.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ecsretrier.input.StartRequestReader;
 import dev.ecsretrier.input.TaskStateChange;
 import dev.ecsretrier.input.TaskStateChangeParser;
+import dev.ecsretrier.json.Json;
 import dev.ecsretrier.port.LaunchRequest.CapacityProviderItem;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -66,6 +69,19 @@ class AdaptiveRetriesTest {
             assertThat(launch.capacityProviderStrategy()).isEqualTo(ON_DEMAND);
             assertThat(launch.changes()).containsExactly("capacity FARGATE after 1 Spot failure");
         });
+    }
+
+    @Test
+    void theNextStartRequestWithItsAdjustmentIsOneTheStarterAccepts() {
+        AdaptationPolicy everything = new AdaptationPolicy(ON_DEMAND, 1, true, 2.0, 30720, true, List.of("subnet-a", "subnet-b"));
+        Step step = plan(planner(everything, RetryBudgets.NONE),
+                ended(event("spot-interruption.json"), new AttemptMetadata("run-1", 1, 3, List.of())));
+        String json = Json.write(((Step.Retry) step).next());
+
+        StartRequest read = new StartRequestReader("app", 3, everything).read(json.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(read.launch().capacityProviderStrategy()).isEqualTo(ON_DEMAND);
+        assertThat(read).isEqualTo(((Step.Retry) step).next());
     }
 
     @Test

@@ -11,6 +11,7 @@ import dev.ecsretrier.port.ScheduledAttempt;
 import dev.ecsretrier.port.ScheduledStop;
 import dev.ecsretrier.port.TaskDescriber;
 import dev.ecsretrier.port.TaskLauncher;
+import dev.ecsretrier.testutil.TestEnvironment;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -30,17 +31,11 @@ final class InMemoryPorts implements TaskLauncher, TaskDescriber, AttemptSchedul
     final Map<String, DescribedTask> tasks = new HashMap<>();
     LaunchResult nextLaunch = new LaunchResult.Started("arn:aws:ecs:us-east-1:111122223333:task/batch/0123456789abcdef");
 
+    /** The sample configuration ({@link TestEnvironment#sample()}) with short names the assertions use. */
     static RetrierConfig config(Map<String, String> extra) {
-        Map<String, String> env = new HashMap<>();
-        env.put("AWS_REGION", "us-east-1");
-        env.put("RETRIER_CLUSTER", "arn:aws:ecs:us-east-1:111122223333:cluster/batch");
-        env.put("RETRIER_TASK_DEFINITION", "sample:3");
-        env.put("RETRIER_CONTAINER_NAME", "app");
-        env.put("RETRIER_RETRYABLE_EXIT_CODES", "2");
-        env.put("RETRIER_SUBNETS", "subnet-a,subnet-b");
-        env.put("RETRIER_STARTER_ARN", "arn:aws:lambda:us-east-1:111122223333:function:starter:live");
-        env.put("RETRIER_SCHEDULER_ROLE_ARN", "arn:aws:iam::111122223333:role/scheduler");
-        env.put("RETRIER_TOPIC_ARN", "arn:aws:sns:us-east-1:111122223333:outcomes");
+        Map<String, String> env = TestEnvironment.with(TestEnvironment.sample(),
+                "RETRIER_TASK_DEFINITION", "sample:3", "RETRIER_SUBNETS", "subnet-a,subnet-b",
+                "RETRIER_BACKOFF_JITTER", "FULL");
         env.putAll(extra);
         return RetrierConfig.fromEnvironment(env);
     }
