@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * The faults a runtime injects: launch faults in order (the next N launches), a per-launch policy
@@ -53,9 +54,21 @@ public record Faults(List<LaunchFault> nextLaunches, Function<LaunchRequest, Opt
             return this;
         }
 
-        /** Decides a fault per launch (e.g. by the run id in the request's environment). */
+        /** Decides a fault per launch (e.g. by the run id in the request's environment); replaces any before. */
         public Builder launchPolicy(Function<LaunchRequest, Optional<LaunchFault>> policy) {
             this.launchPolicy = policy;
+            return this;
+        }
+
+        /**
+         * Every launch that meets {@code condition} gets {@code fault}, e.g. a Spot interruption only on
+         * FARGATE_SPOT ({@link LaunchConditions}). Added to the launch policy: the policy so far decides
+         * first, then each condition in the order given.
+         */
+        public Builder when(Predicate<LaunchRequest> condition, LaunchFault fault) {
+            Function<LaunchRequest, Optional<LaunchFault>> before = launchPolicy;
+            this.launchPolicy = request -> before.apply(request)
+                    .or(() -> condition.test(request) ? Optional.of(fault) : Optional.empty());
             return this;
         }
 

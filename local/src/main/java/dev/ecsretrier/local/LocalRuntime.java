@@ -3,6 +3,7 @@ package dev.ecsretrier.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.config.Setting;
+import dev.ecsretrier.core.LaunchAdjustment;
 import dev.ecsretrier.core.RunOutcome;
 import dev.ecsretrier.core.StartRequest;
 import dev.ecsretrier.handler.ClassifierHandler;
@@ -98,7 +99,8 @@ public final class LocalRuntime implements AutoCloseable {
                 b.faults.duplicateDelivery(), duplicates, timeline, work);
         TaskProgram program = b.taskProgram != null ? b.taskProgram : TaskProgram.sampleTask(b.taskLogDirectory);
         this.ecs = new LocalEcs(new LocalEcs.Settings(LocalSettings.REGION, LocalSettings.ACCOUNT, config.cluster(),
-                b.taskDefinitionEnvironment, b.maxRunningTasks, b.provisioning, b.forgetStoppedTasks),
+                b.taskDefinitionEnvironment, b.taskCpu, b.taskMemory, b.maxRunningTasks, b.provisioning,
+                b.forgetStoppedTasks),
                 program, b.faults.launchPolicy(), clock, timeScale, executor, taskIds, bus::put, timeline, work);
         b.faults.nextLaunches().forEach(fault -> ecs.failNextLaunches(1, fault));
         this.scheduler = new LocalScheduler(clock, executor, timeScale, b.minutePrecision,
@@ -108,9 +110,10 @@ public final class LocalRuntime implements AutoCloseable {
         ClassifierHandler classifier = new ClassifierHandler(config, ecs, scheduler, topic, clock, classifierJitter,
                 b.handlerLog);
         lambda.register(LocalSettings.STARTER_FUNCTION, payload -> scheduler.holdingFiresUntilReturn(
-                () -> started(starter.start(payload, config.starterArn()))));
+                () -> started(starter.start(payload, config.starterArn()), launchChanges(payload))));
+        // The classifier reads the attempt's launch from its tag, which keeps no change texts.
         lambda.register(LocalSettings.CLASSIFIER_FUNCTION, payload -> scheduler.holdingFiresUntilReturn(
-                () -> decided(classifier.handle(payload))));
+                () -> decided(classifier.handle(payload), List.of())));
         bus.addRule(LocalSettings.RULE_NAME,
                 new StoppedTaskPattern(config.startedBy(), config.cluster(), b.acceptTestEvents).toJson(),
                 LocalSettings.CLASSIFIER_FUNCTION);
@@ -262,20 +265,25 @@ public final class LocalRuntime implements AutoCloseable {
         lambda.invokeAsync(target, input.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
-    private StartResponse started(StartResponse response) {
+    /**
+     * @param changesBefore the change texts the ended attempt was launched with, which the next
+     *                      launch repeats: only the ones after them are this decision's
+     */
+    private StartResponse started(StartResponse response, List<String> changesBefore) {
         if (response.step() != null) {
-            decided(response.step());
+            decided(response.step(), changesBefore);
         }
         return response;
     }
 
-    private StepResult decided(StepResult step) {
-        timeline.record(TimelineEntry.Kind.DECISION, step.runId(), step.attempt(), step.taskArn(), describe(step));
+    private StepResult decided(StepResult step, List<String> changesBefore) {
+        timeline.record(TimelineEntry.Kind.DECISION, step.runId(), step.attempt(), step.taskArn(),
+                describe(step, changesBefore));
         return step;
     }
 
     /** The decision first, then what happens next, then why: a clipped line keeps what matters. */
-    private String describe(StepResult step) {
+    private String describe(StepResult step, List<String> changesBefore) {
         String head = step.decision() + " by " + step.rule();
         if (step.delayMillis() == null) {
             return head + ": " + step.reason();
@@ -287,7 +295,31 @@ public final class LocalRuntime implements AutoCloseable {
         Duration delay = Duration.ofMillis(step.delayMillis());
         String scaled = timeScale.factor() == 1.0 ? ""
                 : " (" + seconds(timeScale.scale(delay)) + " at time scale " + timeScale + ")";
-        return head + "; next attempt " + (step.attempt() + 1) + " in " + seconds(delay) + scaled + ": " + step.reason();
+        // The schedule fires only after this invocation returns, so it is still there to read.
+        String launch = scheduler.pendingSchedule(step.scheduleName())
+                .flatMap(schedule -> nextLaunch(schedule.input()))
+                .map(next -> " " + NextLaunchText.of(next, config.network().subnets(), changesBefore))
+                .orElse("");
+        return head + "; next attempt " + (step.attempt() + 1) + " in " + seconds(delay) + scaled + launch + ": "
+                + step.reason();
+    }
+
+    /** The {@code launch} of a scheduled start request, when it changes the configured launch. */
+    private static Optional<LaunchAdjustment> nextLaunch(String startRequestJson) {
+        try {
+            return NextLaunchText.read(Json.tree(startRequestJson).path("launch"));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static List<String> launchChanges(byte[] startRequestJson) {
+        try {
+            return NextLaunchText.read(Json.MAPPER.readTree(startRequestJson).path("launch"))
+                    .map(LaunchAdjustment::changes).orElse(List.of());
+        } catch (IOException e) {
+            return List.of();
+        }
     }
 
     static String seconds(Duration duration) {
@@ -304,6 +336,8 @@ public final class LocalRuntime implements AutoCloseable {
         private TaskProgram taskProgram;
         private Path taskLogDirectory;
         private Map<String, String> taskDefinitionEnvironment = Map.of();
+        private String taskCpu = LocalSettings.TASK_CPU;
+        private String taskMemory = LocalSettings.TASK_MEMORY;
         private int maxRunningTasks = Math.max(4, 4 * Runtime.getRuntime().availableProcessors());
         private Duration provisioning = Duration.ofSeconds(10);
         private boolean forgetStoppedTasks;
@@ -367,6 +401,16 @@ public final class LocalRuntime implements AutoCloseable {
         /** The container definition's environment, under the overrides. */
         public Builder taskDefinitionEnvironment(Map<String, String> environment) {
             this.taskDefinitionEnvironment = Map.copyOf(environment);
+            return this;
+        }
+
+        /**
+         * The task definition's task-level size, what a task without a cpu/memory override gets and its
+         * STOPPED event reports ({@code detail.cpu}, {@code detail.memory}); 1024 and 2048 by default.
+         */
+        public Builder taskSize(String cpu, String memory) {
+            this.taskCpu = cpu;
+            this.taskMemory = memory;
             return this;
         }
 

@@ -17,6 +17,9 @@ public final class LocalSettings {
     public static final String CLUSTER_ARN = "arn:aws:ecs:local:000000000000:cluster/local";
     public static final String TASK_DEFINITION_ARN = "arn:aws:ecs:local:000000000000:task-definition/sample-task:1";
     public static final String CONTAINER_NAME = "app";
+    /** The local task definition's task-level size: what a task gets without a cpu/memory override. */
+    public static final String TASK_CPU = "1024";
+    public static final String TASK_MEMORY = "2048";
     public static final String STARTER_FUNCTION = "starter";
     public static final String CLASSIFIER_FUNCTION = "classifier";
     public static final String STARTER_ARN = "arn:aws:lambda:local:000000000000:function:starter:live";
@@ -28,14 +31,20 @@ public final class LocalSettings {
     private LocalSettings() {
     }
 
-    /** The local defaults, then {@code settings} over them. */
+    /**
+     * The local defaults, then {@code settings} over them. The default launch type FARGATE is left out
+     * when a capacity provider strategy is given (ECS takes one or the other).
+     */
     public static Map<String, String> environment(Map<Setting, String> settings) {
         Map<Setting, String> all = new EnumMap<>(Setting.class);
         all.put(Setting.REGION, REGION);
         all.put(Setting.CLUSTER, CLUSTER_ARN);
         all.put(Setting.TASK_DEFINITION, TASK_DEFINITION_ARN);
         all.put(Setting.CONTAINER_NAME, CONTAINER_NAME);
-        all.put(Setting.LAUNCH_TYPE, "FARGATE");
+        String strategy = settings.get(Setting.CAPACITY_PROVIDER_STRATEGY);
+        if (strategy == null || strategy.isBlank()) {
+            all.put(Setting.LAUNCH_TYPE, "FARGATE");
+        }
         all.put(Setting.STARTER_ARN, STARTER_ARN);
         all.put(Setting.SCHEDULER_ROLE_ARN, SCHEDULER_ROLE_ARN);
         all.put(Setting.TOPIC_ARN, TOPIC_ARN);

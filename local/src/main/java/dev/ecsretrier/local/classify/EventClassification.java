@@ -22,15 +22,18 @@ import java.util.SplittableRandom;
 /**
  * What the retrier would decide for one STOPPED event, offline: the same planner the classifier
  * runs, with the attempt numbers taken from the event (or given), and for RETRY the range the
- * next delay is drawn from.
+ * next delay is drawn from. Offline there are no earlier attempts: a budget counts this failure only.
  *
- * @param failureKind whose failure it was (each kind may have its own retry budget)
- * @param nextDelay   null unless the decision is RETRY
- * @param nextLaunch  how the next attempt's launch changes (adaptive retries), or null
+ * @param failureKind     whose failure it was (each kind may have its own retry budget)
+ * @param nextDelay       null unless the decision is RETRY
+ * @param nextLaunch      how the next attempt's launch changes (adaptive retries), or null
+ * @param exhaustedBudget for RETRIES_EXHAUSTED, the limit that ran out (ATTEMPTS, INFRASTRUCTURE, APPLICATION)
+ * @param subnets         the configured subnets, which the next launch's subnet offset rotates
  */
 public record EventClassification(Decision decision, String rule, String reason, FailureKind failureKind,
                                   int attempt, int maxAttempts, String taskArn, String stopCode, String stoppedReason,
-                                  List<ContainerExit> containers, Backoff.Range nextDelay, LaunchAdjustment nextLaunch) {
+                                  List<ContainerExit> containers, Backoff.Range nextDelay, LaunchAdjustment nextLaunch,
+                                  String exhaustedBudget, List<String> subnets) {
 
     /**
      * @param attempt     the attempt the event ended; null to read {@code RETRIER_ATTEMPT} from the event (else 1)
@@ -60,13 +63,13 @@ public record EventClassification(Decision decision, String rule, String reason,
             return new EventClassification(Decision.RETRY, retry.verdict().rule(), retry.verdict().reason(),
                     retry.verdict().kind(), number, max, change.taskArn(), change.stop().stopCode(),
                     change.stop().stoppedReason(), change.stop().containers(), config.backoff().range(number),
-                    launch.isNone() ? null : launch);
+                    launch.isNone() ? null : launch, null, config.network().subnets());
         }
         Step.Finish finish = (Step.Finish) step;
         RunOutcome outcome = finish.outcome();
         return new EventClassification(outcome.outcome(), outcome.rule(), outcome.reason(), finish.verdict().kind(),
                 number, max, change.taskArn(), change.stop().stopCode(), change.stop().stoppedReason(),
-                change.stop().containers(), null, null);
+                change.stop().containers(), null, null, outcome.exhaustedBudget(), config.network().subnets());
     }
 
     /** The JSON the {@code classify} command prints. */
@@ -85,14 +88,37 @@ public record EventClassification(Decision decision, String rule, String reason,
             delay.put("maxSeconds", seconds(nextDelay.max()));
             json.put("nextDelay", delay);
             if (nextLaunch != null) {
-                json.put("nextLaunch", nextLaunch);
+                json.put("nextLaunch", launchJson());
             }
+        }
+        if (exhaustedBudget != null) {
+            json.put("exhaustedBudget", exhaustedBudget);
         }
         json.put("taskArn", taskArn);
         json.put("stopCode", stopCode);
         json.put("stoppedReason", stoppedReason);
         json.put("containers", containers);
         return json;
+    }
+
+    /** The next start request's {@code launch}, with the subnets in the order it gives them. */
+    private Map<String, Object> launchJson() {
+        Map<String, Object> launch = new LinkedHashMap<>();
+        if (nextLaunch.capacityProviderStrategy() != null) {
+            launch.put("capacityProviderStrategy", nextLaunch.capacityProviderStrategy());
+        }
+        if (nextLaunch.cpu() != null) {
+            launch.put("cpu", nextLaunch.cpu());
+        }
+        if (nextLaunch.memory() != null) {
+            launch.put("memory", nextLaunch.memory());
+        }
+        if (nextLaunch.subnetOffset() != null) {
+            launch.put("subnetOffset", nextLaunch.subnetOffset());
+            launch.put("subnets", nextLaunch.order(subnets));
+        }
+        launch.put("changes", nextLaunch.changes());
+        return launch;
     }
 
     private static Number seconds(Duration duration) {

@@ -25,7 +25,10 @@ import picocli.CommandLine.Spec;
         header = "Print what the policy decides for one STOPPED event, offline.",
         description = "Classify one ECS Task State Change (STOPPED) event, offline, with the same policy the"
                 + " classifier Lambda runs. Prints one JSON object: decision (SUCCEEDED, RETRY, FAILED or"
-                + " RETRIES_EXHAUSTED), rule, reason, and for RETRY the next delay's range. Exit 0; exit 2 with one"
+                + " RETRIES_EXHAUSTED), rule, reason, failureKind; for RETRY the next delay's range and, when an"
+                + " adaptive retry changes it, the next launch (capacity strategy, cpu/memory, subnets, changes);"
+                + " for RETRIES_EXHAUSTED the budget that ran out (ATTEMPTS, INFRASTRUCTURE or APPLICATION)."
+                + " Offline there are no earlier attempts: a budget counts this stop only. Exit 0; exit 2 with one"
                 + " line on stderr when the file is not a readable event.",
         footerHeading = "%nExamples:%n",
         footer = {
@@ -33,6 +36,10 @@ import picocli.CommandLine.Spec;
             "  ./retrier classify app-exit-2.json --retryable-exit-codes 2",
             "  ./retrier classify app-exit-2.json --retryable-exit-codes 2 --attempt 3 --max-attempts 3",
             "  ./retrier classify spot.json --rules my-rules.json --backoff-initial 30 --jitter EQUAL",
+            "  ./retrier classify spot.json --fallback-capacity-provider-strategy FARGATE",
+            "  ./retrier classify oom.json --memory-escalation --memory-max-mib 8192",
+            "  ./retrier classify eni-timeout.json --subnets subnet-a,subnet-b --rotate-subnets",
+            "  ./retrier classify spot.json --infrastructure-retries 0 --application-retries 3",
             "  ./retrier classify stopped.json | jq -r .decision"})
 final class ClassifyCommand implements Callable<Integer> {
 

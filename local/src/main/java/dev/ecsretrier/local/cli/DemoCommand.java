@@ -1,25 +1,14 @@
 package dev.ecsretrier.local.cli;
 
-import dev.ecsretrier.config.ConfigurationException;
-import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.config.Setting;
-import dev.ecsretrier.core.ContainerOverride;
 import dev.ecsretrier.core.EnvironmentVariable;
-import dev.ecsretrier.core.RunOutcome;
-import dev.ecsretrier.core.StartRequest;
-import dev.ecsretrier.handler.StartResponse;
-import dev.ecsretrier.json.Json;
 import dev.ecsretrier.local.LocalRuntime;
-import dev.ecsretrier.local.sns.PublishedNotification;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -71,7 +60,6 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
         Map<Setting, String> settings = policy.settings();
         settings.putIfAbsent(Setting.RETRYABLE_EXIT_CODES, "2");
         Path folder = Files.createTempDirectory("ecs-retrier-demo-");
@@ -83,61 +71,12 @@ final class DemoCommand implements Callable<Integer> {
                 .settings(settings)
                 .notificationsFile(notificationsFile);
         String runId = "demo-" + HexFormat.of().formatHex(randomBytes(3));
-        try (LocalRuntime runtime = build(builder)) {
-            if (runtime == null) {
-                return 2;
-            }
-            header(out, runtime, runId);
-            runtime.onTimeline(new TimelinePrinter(out, Instant.now(), false));
-            StartResponse started = runtime.startRun(new StartRequest(runId, null, List.of(new ContainerOverride(
-                    runtime.config().containerName(), null,
-                    List.of(new EnvironmentVariable("FAIL_ON_ATTEMPTS", failOnAttempts)))), null));
-            Optional<RunOutcome> outcome = runtime.awaitOutcome(started.runId(), Duration.ofSeconds(timeoutSeconds));
-            runtime.awaitIdle(Duration.ofSeconds(5));
-            out.println();
-            if (outcome.isEmpty()) {
-                out.println("no outcome for run " + runId + " within " + timeoutSeconds + " s");
-                return 1;
-            }
-            PublishedNotification notification = runtime.notifications().stream()
-                    .filter(n -> runId.equals(n.attributes().get("runId"))).findFirst().orElseThrow();
-            out.println("Notification (SNS): " + notification.subject());
-            out.println("  " + notification.summary());
-            out.println("  attributes " + Json.write(new java.util.TreeMap<>(notification.attributes())));
-            out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(Json.tree(notification.message()))
-                    .indent(2).stripTrailing());
-            out.println();
-            out.println("notifications: " + notificationsFile.toAbsolutePath());
-            if (!runtime.deadLetters().isEmpty()) {
-                out.println("dead letters:  " + runtimeOptions.deadLetters.toAbsolutePath());
-            }
-            out.flush();
-            return 0;
-        }
+        return WatchedRun.watch(spec, "demo", builder, runId,
+                List.of(new EnvironmentVariable("FAIL_ON_ATTEMPTS", failOnAttempts)), Duration.ofSeconds(timeoutSeconds),
+                notificationsFile, runtimeOptions.deadLetters);
     }
 
-    private LocalRuntime build(LocalRuntime.Builder builder) {
-        try {
-            return builder.build();
-        } catch (ConfigurationException e) {
-            spec.commandLine().getErr().println("demo: " + PolicyOptions.explain(e));
-            return null;
-        }
-    }
-
-    private void header(PrintWriter out, LocalRuntime runtime, String runId) {
-        RetrierConfig config = runtime.config();
-        out.println("ecs-retrier demo: the real starter and classifier; local ECS, event bus, scheduler and SNS");
-        out.println("  run " + runId + ": sample-task with FAIL_ON_ATTEMPTS=" + failOnAttempts
-                + ", retryable exit codes " + config.retryableExitCodes());
-        out.println("  policy: " + config.maxAttempts() + " attempts, backoff " + config.backoff().initialDelay().toSeconds()
-                + "s x" + new java.math.BigDecimal(Double.toString(config.backoff().multiplier())).stripTrailingZeros().toPlainString() + " up to " + config.backoff().maxDelay().toSeconds() + "s, "
-                + config.backoff().jitter() + " jitter; waits at time scale " + runtime.timeScale()
-                + "; seed " + runtime.seed());
-        out.println();
-    }
-
-    private static byte[] randomBytes(int count) {
+    static byte[] randomBytes(int count) {
         byte[] bytes = new byte[count];
         new Random().nextBytes(bytes);
         return bytes;

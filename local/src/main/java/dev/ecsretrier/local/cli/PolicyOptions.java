@@ -5,6 +5,7 @@ import dev.ecsretrier.config.Setting;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +40,54 @@ final class PolicyOptions {
             description = "A JSON list of user rules, evaluated before the default policy.")
     Path rules;
 
+    @Option(names = "--infrastructure-retries", paramLabel = "N",
+            description = "Retries after infrastructure failures (ECS could not start or keep the task); default: no"
+                    + " separate limit.")
+    String infrastructureRetries;
+
+    @Option(names = "--application-retries", paramLabel = "N",
+            description = "Retries after application failures (exit codes, out of memory, timeout); default: no"
+                    + " separate limit.")
+    String applicationRetries;
+
+    @Option(names = "--capacity-provider-strategy", paramLabel = "STRATEGY",
+            description = "Launch on this capacity provider strategy instead of launch type FARGATE: JSON"
+                    + " ([{\"capacityProvider\":\"FARGATE_SPOT\",\"weight\":1}]) or provider names, weight 1 each.")
+    String capacityProviderStrategy;
+
+    @Option(names = "--subnets", paramLabel = "SUBNET", split = ",", description = "Subnets, comma-separated, in order.")
+    List<String> subnets;
+
+    @Option(names = "--fallback-capacity-provider-strategy", paramLabel = "STRATEGY",
+            description = "After Spot failures, launch on this strategy instead: JSON or provider names (e.g. FARGATE).")
+    String fallbackStrategy;
+
+    @Option(names = "--fallback-after-spot-failures", paramLabel = "N",
+            description = "Spot failures (interruptions, capacity shortages) before the fallback (default 1).")
+    String fallbackAfterSpotFailures;
+
+    @Option(names = "--memory-escalation", description = "Retry an out-of-memory stop with more memory.")
+    boolean memoryEscalation;
+
+    @Option(names = "--memory-factor", paramLabel = "X", description = "Memory growth per escalation (default 2).")
+    String memoryFactor;
+
+    @Option(names = "--memory-max-mib", paramLabel = "MIB",
+            description = "The most memory escalation may give a task (default 30720); at the cap an OOM fails the run.")
+    String memoryMaxMib;
+
+    @Option(names = "--rotate-subnets",
+            description = "After an ENI timeout or a capacity failure, put the next subnet first.")
+    boolean rotateSubnets;
+
+    @Option(names = "--attempt-timeout", paramLabel = "SECONDS",
+            description = "Stop an attempt that runs longer (StopTask at launch + SECONDS); default: no timeout.")
+    String attemptTimeout;
+
+    @Option(names = "--retry-on-timeout", negatable = true, paramLabel = "",
+            description = "Whether an attempt stopped by its timeout is retried (default: retried).")
+    Boolean retryOnTimeout;
+
     @Option(names = "--setting", paramLabel = "VARIABLE=VALUE",
             description = "Any handler setting by its environment variable, e.g. RETRIER_MEMORY_ESCALATION=true,"
                     + " RETRIER_ATTEMPT_TIMEOUT_SECONDS=600, RETRIER_INFRASTRUCTURE_RETRIES=4,"
@@ -60,6 +109,18 @@ final class PolicyOptions {
         if (rules != null) {
             settings.put(Setting.RULES, Files.readString(rules));
         }
+        put(settings, Setting.INFRASTRUCTURE_RETRIES, infrastructureRetries);
+        put(settings, Setting.APPLICATION_RETRIES, applicationRetries);
+        put(settings, Setting.CAPACITY_PROVIDER_STRATEGY, strategy(capacityProviderStrategy));
+        put(settings, Setting.SUBNETS, subnets == null ? null : String.join(",", subnets.stream().map(String::trim).toList()));
+        put(settings, Setting.FALLBACK_CAPACITY_PROVIDER_STRATEGY, strategy(fallbackStrategy));
+        put(settings, Setting.FALLBACK_AFTER_SPOT_FAILURES, fallbackAfterSpotFailures);
+        put(settings, Setting.MEMORY_ESCALATION, memoryEscalation ? "true" : null);
+        put(settings, Setting.MEMORY_FACTOR, memoryFactor);
+        put(settings, Setting.MEMORY_MAX_MIB, memoryMaxMib);
+        put(settings, Setting.ROTATE_SUBNETS, rotateSubnets ? "true" : null);
+        put(settings, Setting.ATTEMPT_TIMEOUT_SECONDS, attemptTimeout);
+        put(settings, Setting.RETRY_ON_TIMEOUT, retryOnTimeout == null ? null : retryOnTimeout.toString());
         if (variables != null) {
             variables.forEach((variable, value) -> settings.put(setting(variable), value));
         }
@@ -73,19 +134,41 @@ final class PolicyOptions {
             }
         }
         throw new IllegalArgumentException("--setting: unknown variable '" + variable + "'; one of "
-                + java.util.Arrays.stream(Setting.values()).map(Setting::variable).toList());
+                + Arrays.stream(Setting.values()).map(Setting::variable).toList());
     }
+
+    /** Provider names ("FARGATE_SPOT,FARGATE") as a strategy of weight 1 each; JSON as it is. */
+    static String strategy(String written) {
+        if (written == null || written.isBlank() || written.strip().startsWith("[")) {
+            return written;
+        }
+        return "[" + Arrays.stream(written.split(","))
+                .map(String::trim)
+                .map(provider -> "{\"capacityProvider\":\"" + provider.replace("\"", "") + "\",\"weight\":1}")
+                .collect(Collectors.joining(",")) + "]";
+    }
+
+    private static final Map<String, String> OPTIONS = Map.ofEntries(
+            Map.entry(Setting.MAX_ATTEMPTS.variable(), "--max-attempts"),
+            Map.entry(Setting.BACKOFF_INITIAL_SECONDS.variable(), "--backoff-initial"),
+            Map.entry(Setting.BACKOFF_MULTIPLIER.variable(), "--backoff-multiplier"),
+            Map.entry(Setting.BACKOFF_MAX_SECONDS.variable(), "--backoff-max"),
+            Map.entry(Setting.BACKOFF_JITTER.variable(), "--jitter"),
+            Map.entry(Setting.RETRYABLE_EXIT_CODES.variable(), "--retryable-exit-codes"),
+            Map.entry(Setting.RULES.variable(), "--rules"),
+            Map.entry(Setting.INFRASTRUCTURE_RETRIES.variable(), "--infrastructure-retries"),
+            Map.entry(Setting.APPLICATION_RETRIES.variable(), "--application-retries"),
+            Map.entry(Setting.CAPACITY_PROVIDER_STRATEGY.variable(), "--capacity-provider-strategy"),
+            Map.entry(Setting.SUBNETS.variable(), "--subnets"),
+            Map.entry(Setting.FALLBACK_CAPACITY_PROVIDER_STRATEGY.variable(), "--fallback-capacity-provider-strategy"),
+            Map.entry(Setting.FALLBACK_AFTER_SPOT_FAILURES.variable(), "--fallback-after-spot-failures"),
+            Map.entry(Setting.MEMORY_FACTOR.variable(), "--memory-factor"),
+            Map.entry(Setting.MEMORY_MAX_MIB.variable(), "--memory-max-mib"),
+            Map.entry(Setting.ATTEMPT_TIMEOUT_SECONDS.variable(), "--attempt-timeout"));
 
     /** The configuration's problems, each with the option that sets the variable it names. */
     static String explain(ConfigurationException e) {
-        Map<String, String> options = Map.of(
-                Setting.MAX_ATTEMPTS.variable(), "--max-attempts",
-                Setting.BACKOFF_INITIAL_SECONDS.variable(), "--backoff-initial",
-                Setting.BACKOFF_MULTIPLIER.variable(), "--backoff-multiplier",
-                Setting.BACKOFF_MAX_SECONDS.variable(), "--backoff-max",
-                Setting.BACKOFF_JITTER.variable(), "--jitter",
-                Setting.RETRYABLE_EXIT_CODES.variable(), "--retryable-exit-codes",
-                Setting.RULES.variable(), "--rules");
+        Map<String, String> options = OPTIONS;
         return "invalid options: " + e.problems().stream().map(problem -> {
             String variable = problem.split("[=:]", 2)[0];
             String option = options.get(variable);

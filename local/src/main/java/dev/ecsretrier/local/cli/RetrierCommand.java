@@ -7,11 +7,12 @@ import picocli.CommandLine.Command;
 @Command(name = "retrier", mixinStandardHelpOptions = true, usageHelpWidth = 110, version = "ecs-retrier local 0.1.0",
         description = "ecs-retrier on one machine: the real starter and classifier with a local ECS (tasks are"
                 + " processes), event bus (Event Ruler), scheduler and SNS. No AWS, no Docker.",
-        subcommands = {DemoCommand.class, ServeCommand.class, ClassifyCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, RunCommand.class, ServeCommand.class, ClassifyCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
             "  ./retrier demo",
             "  ./retrier demo --fault spot --fault oom",
+            "  ./retrier run --memory-escalation --fault oom-below:4096",
             "  ./retrier serve --port 4566 --time-scale 0.01",
             "  ./retrier classify stopped-event.json --retryable-exit-codes 2",
             "  ./retrier help demo"})

@@ -1,6 +1,7 @@
 package dev.ecsretrier.local.cli;
 
 import dev.ecsretrier.local.Faults;
+import dev.ecsretrier.local.LaunchConditions;
 import dev.ecsretrier.local.LaunchFault;
 import dev.ecsretrier.local.LocalRuntime;
 import dev.ecsretrier.local.ecs.TaskProgram;
@@ -55,7 +56,10 @@ final class RuntimeOptions {
     @Option(names = "--fault", paramLabel = "KIND[:N]",
             description = "The next N launches (default 1) stop or fail with KIND, in the order given: cannot-pull,"
                     + " image-not-found, resource-init, eni-timeout, spot, oom, run-task-memory, throttling, or"
-                    + " reason=TEXT (TaskFailedToStart with that stopped reason).")
+                    + " reason=TEXT (TaskFailedToStart with that stopped reason). Faults that depend on the launch,"
+                    + " for every launch that meets them: spot-while-on-spot (a Spot interruption while the task runs"
+                    + " on FARGATE_SPOT), oom-below:MIB (out of memory while the task has less than MIB),"
+                    + " eni-in:SUBNET (an ENI timeout while the task's first subnet is SUBNET).")
     List<String> launchFaults;
 
     @Option(names = "--duplicate-events", paramLabel = "P", description = "Deliver each event twice with probability P.")
@@ -103,6 +107,9 @@ final class RuntimeOptions {
                 .handlerCrash(probability("--handler-crashes", handlerCrashes))
                 .schedulerDoubleFire(probability("--scheduler-double-fires", schedulerDoubleFires));
         for (String written : specs) {
+            if (conditional(faults, written)) {
+                continue;
+            }
             int colon = written.lastIndexOf(':');
             int count = 1;
             String kind = written;
@@ -112,10 +119,37 @@ final class RuntimeOptions {
             }
             String name = kind;
             LaunchFault fault = LaunchFault.byName(kind).orElseThrow(() -> new ParameterException(spec.commandLine(),
-                    "--fault: unknown kind '" + name + "'; one of " + LaunchFault.named().keySet() + " or reason=TEXT"));
+                    "--fault: unknown kind '" + name + "'; one of " + LaunchFault.named().keySet()
+                            + ", reason=TEXT, spot-while-on-spot, oom-below:MIB or eni-in:SUBNET"));
             faults.nextLaunches(count, fault);
         }
         return faults.build();
+    }
+
+    /** A fault that depends on the launch (a launch policy); false when {@code written} is not one. */
+    private boolean conditional(Faults.Builder faults, String written) {
+        if (written.equals("spot-while-on-spot")) {
+            faults.when(LaunchConditions.onCapacityProvider("FARGATE_SPOT"), LaunchFault.spotInterruption());
+            return true;
+        }
+        if (written.startsWith("oom-below:")) {
+            String mib = written.substring("oom-below:".length());
+            if (!mib.matches("\\d{1,6}")) {
+                throw new ParameterException(spec.commandLine(), "--fault oom-below:MIB needs MiB as a whole number, got '"
+                        + mib + "'");
+            }
+            faults.when(LaunchConditions.memoryBelow(Integer.parseInt(mib)), LaunchFault.outOfMemory());
+            return true;
+        }
+        if (written.startsWith("eni-in:")) {
+            String subnet = written.substring("eni-in:".length());
+            if (subnet.isBlank()) {
+                throw new ParameterException(spec.commandLine(), "--fault eni-in:SUBNET needs a subnet id");
+            }
+            faults.when(LaunchConditions.inSubnet(subnet), LaunchFault.eniTimeout());
+            return true;
+        }
+        return false;
     }
 
     private double probability(String option, double p) {

@@ -10,7 +10,7 @@ import java.util.function.Consumer;
 /** Prints the runtime's timeline as it happens, one short line per entry. */
 final class TimelinePrinter implements Consumer<TimelineEntry> {
 
-    static final int WIDTH = 150;
+    static final int WIDTH = 200;
 
     private final PrintWriter out;
     private final Instant start;

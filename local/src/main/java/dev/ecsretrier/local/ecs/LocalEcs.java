@@ -3,6 +3,7 @@ package dev.ecsretrier.local.ecs;
 import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.core.ContainerOverride;
 import dev.ecsretrier.core.EnvironmentVariable;
+import dev.ecsretrier.core.TaskSize;
 import dev.ecsretrier.local.LaunchFault;
 import dev.ecsretrier.local.LaunchKey;
 import dev.ecsretrier.local.PendingWork;
@@ -19,6 +20,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -46,20 +48,35 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
 
     /**
      * @param taskDefinitionEnvironment the container definition's own environment; overrides win
+     * @param taskCpu                   the task definition's task-level cpu (ECS units), for tasks without an override
+     * @param taskMemory                the task definition's task-level memory (MiB), for tasks without an override
      * @param maxRunningTasks           tasks beyond this wait in PROVISIONING for a free slot
      * @param provisioning              how long (before time scale) a task takes to fail to start
      * @param forgetStoppedTasks        stopped tasks are no longer describable (as after ECS's retention):
      *                                  the classifier must fall back to the event
      */
     public record Settings(String region, String account, String clusterArn,
-                           Map<String, String> taskDefinitionEnvironment, int maxRunningTasks, Duration provisioning,
-                           boolean forgetStoppedTasks) {
+                           Map<String, String> taskDefinitionEnvironment, String taskCpu, String taskMemory,
+                           int maxRunningTasks, Duration provisioning, boolean forgetStoppedTasks) {
         public Settings {
             taskDefinitionEnvironment = Map.copyOf(taskDefinitionEnvironment);
             if (maxRunningTasks < 1) {
                 throw new IllegalArgumentException("maxRunningTasks must be at least 1, got " + maxRunningTasks);
             }
+            if (TaskSize.parse(taskCpu, taskMemory) == null) {
+                throw new IllegalArgumentException("the task size must be whole numbers of cpu units and MiB, got cpu '"
+                        + taskCpu + "' memory '" + taskMemory + "'");
+            }
         }
+    }
+
+    /**
+     * One task RunTask started, as launched.
+     *
+     * @param request      exactly what RunTask was given (capacity, size override, subnets, tags)
+     * @param stoppedEvent the STOPPED event it emitted, or null while it runs
+     */
+    public record LaunchedTask(String taskArn, LaunchRequest request, String stoppedEvent) {
     }
 
     private final Settings settings;
@@ -147,7 +164,8 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
         describable.put(task.taskArn, task);
         launches.merge(key, 1, Integer::sum);
         timeline.record(TimelineEntry.Kind.TASK_LAUNCHED, key.runId(), key.attempt(), task.taskArn,
-                "RunTask started task " + task.taskId + (task.fault == null ? "" : " [fault injected: " + task.fault.name() + "]"));
+                "RunTask started task " + task.taskId + " " + describeLaunch(task)
+                        + (task.fault == null ? "" : " [fault injected: " + task.fault.name() + "]"));
         work.begin();
         if (task.fault != null) {
             executor.schedule(() -> failAsInjected(task), timeScale.millis(settings.provisioning()), TimeUnit.MILLISECONDS);
@@ -218,6 +236,19 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
         return Map.copyOf(runTaskCalls);
     }
 
+    /** The tasks started for a run, by attempt, with what each was launched with. */
+    public List<LaunchedTask> launched(String runId) {
+        return all.values().stream()
+                .filter(task -> task.key.runId().equals(runId))
+                .sorted(Comparator.comparingInt((LocalTask task) -> task.key.attempt()).thenComparing(task -> task.createdAt))
+                .map(task -> {
+                    synchronized (task) {
+                        return new LaunchedTask(task.taskArn, task.request, task.stoppedEvent);
+                    }
+                })
+                .toList();
+    }
+
     /** STOPPED events emitted so far: one per task. */
     public long eventsEmitted() {
         return eventsEmitted.get();
@@ -247,12 +278,9 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
         }
         String arn = "arn:aws:ecs:" + settings.region() + ":" + settings.account() + ":task/"
                 + StoppedTaskEvent.clusterName(settings.clusterArn()) + "/" + taskId;
-        LocalTask task = new LocalTask(arn, taskId, taskDefinitionArn(request.taskDefinition()), request, key, fault,
-                clock.instant());
-        if (!request.capacityProviderStrategy().isEmpty()) {
-            task.capacityProvider = request.capacityProviderStrategy().get(0).capacityProvider();
-        }
-        return task;
+        return new LocalTask(arn, taskId, taskDefinitionArn(request.taskDefinition()), request, key, fault,
+                clock.instant(), request.cpu() != null ? request.cpu() : settings.taskCpu(),
+                request.memory() != null ? request.memory() : settings.taskMemory());
     }
 
     private void failAsInjected(LocalTask task) {
@@ -267,7 +295,8 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
                 task.stoppedReason = fault.stoppedReason();
                 task.containerReason = fault.containerReason();
                 task.exitCode = fault.exitCode();
-                if (fault.capacityProvider() != null) {
+                if (task.capacityProvider == null && fault.capacityProvider() != null) {
+                    // A launch type, not a strategy: the fault says where the task "ran".
                     task.capacityProvider = fault.capacityProvider();
                 }
                 if (fault.containerStarted()) {
@@ -384,6 +413,7 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
                 }
                 task.lastStatus = "STOPPED";
                 event = StoppedTaskEvent.json(task, settings.region(), settings.account(), program.image());
+                task.stoppedEvent = event;
             }
             if (settings.forgetStoppedTasks()) {
                 forget(task.taskArn);
@@ -436,6 +466,15 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
             number = 0;
         }
         return new LaunchKey(runId == null ? "-" : runId, number);
+    }
+
+    /** Where and how big: "on FARGATE_SPOT, cpu 1024 memory 2048, subnet-a". */
+    private static String describeLaunch(LocalTask task) {
+        LaunchRequest r = task.request;
+        String capacity = task.capacityProvider != null ? task.capacityProvider
+                : r.launchType() != null ? r.launchType() : "FARGATE";
+        return "on " + capacity + ", cpu " + task.cpu + " memory " + task.memory
+                + (task.subnet == null ? "" : ", " + task.subnet);
     }
 
     private static String describeStop(LocalTask task) {

@@ -15,6 +15,11 @@ final class LocalTask {
     final LaunchKey key;
     final LaunchFault.StopsTask fault;
     final Instant createdAt;
+    /** Task-level size as ECS reports it: the request's override, else the task definition's. */
+    final String cpu;
+    final String memory;
+    /** Where the task's ENI goes: the request's first subnet, or null without a network configuration. */
+    final String subnet;
 
     String lastStatus = "PROVISIONING";
     /** ECS's {@code detail.version}: one more per state change. */
@@ -30,10 +35,13 @@ final class LocalTask {
     String stoppedReason;
     String containerReason;
     Integer exitCode;
+    /** The first provider of the request's strategy; absent with a launch type. */
     String capacityProvider;
+    /** The STOPPED event, once emitted. */
+    String stoppedEvent;
 
     LocalTask(String taskArn, String taskId, String taskDefinitionArn, LaunchRequest request, LaunchKey key,
-              LaunchFault.StopsTask fault, Instant createdAt) {
+              LaunchFault.StopsTask fault, Instant createdAt, String cpu, String memory) {
         this.taskArn = taskArn;
         this.taskId = taskId;
         this.taskDefinitionArn = taskDefinitionArn;
@@ -41,6 +49,13 @@ final class LocalTask {
         this.key = key;
         this.fault = fault;
         this.createdAt = createdAt;
+        this.cpu = cpu;
+        this.memory = memory;
+        this.subnet = request.network() == null || request.network().subnets().isEmpty() ? null
+                : request.network().subnets().get(0);
+        if (!request.capacityProviderStrategy().isEmpty()) {
+            this.capacityProvider = request.capacityProviderStrategy().get(0).capacityProvider();
+        }
     }
 
     boolean stopped() {

@@ -16,8 +16,8 @@ import java.util.UUID;
  */
 final class StoppedTaskEvent {
 
-    static final String DEFAULT_CPU = "256";
-    static final String DEFAULT_MEMORY = "512";
+    /** Where the ENI of a task launched without subnets is said to be. */
+    static final String NO_SUBNET = "subnet-local";
 
     private StoppedTaskEvent() {
     }
@@ -45,7 +45,7 @@ final class StoppedTaskEvent {
         eni.put("type", "eni");
         eni.put("status", "DELETED");
         ArrayNode eniDetails = eni.putArray("details");
-        eniDetails.addObject().put("name", "subnetId").put("value", "subnet-local");
+        eniDetails.addObject().put("name", "subnetId").put("value", task.subnet != null ? task.subnet : NO_SUBNET);
         if (started) {
             eniDetails.addObject().put("name", "networkInterfaceId").put("value", "eni-" + task.taskId.substring(0, 17));
             eniDetails.addObject().put("name", "privateIPv4Address").put("value", "127.0.0.1");
@@ -78,7 +78,7 @@ final class StoppedTaskEvent {
             container.put("reason", task.containerReason);
         }
         container.put("cpu", "0");
-        d.put("cpu", task.request.cpu() != null ? task.request.cpu() : DEFAULT_CPU);
+        d.put("cpu", task.cpu);
         d.put("createdAt", time(task.createdAt));
         d.put("desiredStatus", "STOPPED");
         d.put("enableExecuteCommand", false);
@@ -89,7 +89,7 @@ final class StoppedTaskEvent {
         d.put("group", "family:" + family(task.taskDefinitionArn));
         d.put("launchType", task.request.launchType() != null ? task.request.launchType() : "FARGATE");
         d.put("lastStatus", "STOPPED");
-        d.put("memory", task.request.memory() != null ? task.request.memory() : DEFAULT_MEMORY);
+        d.put("memory", task.memory);
         d.set("overrides", overrides(task));
         d.put("platformVersion", "1.4.0");
         if (started) {

@@ -59,6 +59,8 @@ public final class LocalScheduler implements AttemptScheduler {
     private final Timeline timeline;
     private final PendingWork work;
     private final Map<String, ScheduledFuture<?>> schedules = new HashMap<>();
+    /** What each pending schedule will send, by name; guarded by {@code schedules}. */
+    private final Map<String, ScheduledAttempt> targets = new HashMap<>();
     /** Set while an invocation runs on this thread: its schedules fire only after it returned. */
     private final ThreadLocal<CompletableFuture<Void>> invocation = new ThreadLocal<>();
 
@@ -113,6 +115,7 @@ public final class LocalScheduler implements AttemptScheduler {
             Runnable fire = returned == null ? () -> fire(attempt) : () -> returned.thenRun(() -> fire(attempt));
             work.begin();
             schedules.put(attempt.name(), executor.schedule(fire, waitNanos, TimeUnit.NANOSECONDS));
+            targets.put(attempt.name(), attempt);
             return Result.CREATED;
         }
     }
@@ -141,9 +144,17 @@ public final class LocalScheduler implements AttemptScheduler {
                 return false;
             }
             schedules.remove(name);
+            targets.remove(name);
         }
         work.end();
         return true;
+    }
+
+    /** A schedule that has not fired yet: its time, target and input (the next start request). */
+    public Optional<ScheduledAttempt> pendingSchedule(String name) {
+        synchronized (schedules) {
+            return Optional.ofNullable(targets.get(name));
+        }
     }
 
     /** Names of the schedules that have not fired yet. */
@@ -193,6 +204,7 @@ public final class LocalScheduler implements AttemptScheduler {
             // ActionAfterCompletion DELETE: the name is free again once the schedule has fired.
             synchronized (schedules) {
                 schedules.remove(attempt.name());
+                targets.remove(attempt.name());
             }
             work.end();
         }

@@ -53,17 +53,20 @@ public record PublishedNotification(String messageId, String topicArn, String su
         String attempts = outcome.attemptHistory().stream()
                 .map(PublishedNotification::attempt)
                 .collect(Collectors.joining("; "));
-        return outcome.outcome() + " after " + outcome.attempts() + " of " + outcome.maxAttempts() + " attempts ("
-                + outcome.rule() + "): " + attempts;
+        String budget = outcome.exhaustedBudget() == null ? "" : " (" + outcome.exhaustedBudget() + " budget)";
+        return outcome.outcome() + budget + " after " + outcome.attempts() + " of " + outcome.maxAttempts()
+                + " attempts (" + outcome.rule() + "): " + attempts;
     }
 
+    /** "#2 [capacity=FARGATE:1:-] EssentialContainerExited app exit 0 -> SUCCEEDED": the launch when adjusted. */
     private static String attempt(AttemptSummary a) {
         String exits = a.containers().stream()
                 .filter(c -> c.exitCode() != null)
                 .map(PublishedNotification::exit)
                 .collect(Collectors.joining(","));
-        return "#" + a.attempt() + " " + (a.stopCode() == null ? "-" : a.stopCode())
-                + (exits.isEmpty() ? "" : " " + exits) + " -> " + a.decision();
+        return "#" + a.attempt() + (a.launch() == null ? "" : " [" + a.launch() + "]") + " "
+                + (a.stopCode() == null ? "-" : a.stopCode()) + (exits.isEmpty() ? "" : " " + exits) + " -> "
+                + a.decision();
     }
 
     private static String exit(ContainerExit c) {

@@ -77,7 +77,114 @@ class ClassifyCommandTest {
 
         assertThat(result.path("decision").asText()).isEqualTo("RETRIES_EXHAUSTED");
         assertThat(result.path("rule").asText()).isEqualTo("default:infrastructure-stop");
+        assertThat(result.path("exhaustedBudget").asText()).isEqualTo("ATTEMPTS");
         assertThat(result.has("nextDelay")).isFalse();
+    }
+
+    @Test
+    void aRetryWithoutAdaptiveSettingsKeepsTheLaunchAndHasNoBudgetToReport() throws Exception {
+        JsonNode result = classify("classify", event("spot-interruption.json"));
+
+        assertThat(result.path("decision").asText()).isEqualTo("RETRY");
+        assertThat(result.has("nextLaunch")).isFalse();
+        assertThat(result.has("exhaustedBudget")).isFalse();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "FARGATE",
+        "[{\"capacityProvider\":\"FARGATE\",\"weight\":1}]",
+    })
+    void aSpotInterruptionMovesTheNextLaunchToTheFallbackStrategy(String strategy) throws Exception {
+        JsonNode result = classify("classify", event("spot-interruption.json"),
+                "--fallback-capacity-provider-strategy", strategy);
+
+        assertThat(result.path("decision").asText()).isEqualTo("RETRY");
+        assertThat(result.path("nextLaunch")).isEqualTo(Json.tree(
+                "{\"capacityProviderStrategy\":[{\"capacityProvider\":\"FARGATE\",\"weight\":1}],"
+                        + "\"changes\":[\"capacity FARGATE after 1 Spot failure\"]}"));
+    }
+
+    @Test
+    void withFallbackAfterTwoSpotFailuresOneInterruptionChangesNothing() throws Exception {
+        JsonNode result = classify("classify", event("spot-interruption.json"),
+                "--fallback-capacity-provider-strategy", "FARGATE", "--fallback-after-spot-failures", "2");
+
+        assertThat(result.path("decision").asText()).isEqualTo("RETRY");
+        assertThat(result.has("nextLaunch")).isFalse();
+    }
+
+    @Test
+    void anOutOfMemoryStopWithEscalationIsRetriedWithTwiceTheMemory() throws Exception {
+        JsonNode result = classify("classify", event("out-of-memory.json"), "--memory-escalation");
+
+        assertThat(result.path("decision").asText()).isEqualTo("RETRY");
+        assertThat(result.path("rule").asText()).isEqualTo("default:out-of-memory");
+        assertThat(result.path("reason").asText()).isEqualTo("out of memory at 2048 MiB: the next attempt gets 4096 MiB");
+        assertThat(result.path("nextLaunch")).isEqualTo(Json.tree("{\"cpu\":\"1024\",\"memory\":\"4096\","
+                + "\"changes\":[\"memory 2048 -> 4096 MiB (cpu 1024) after OutOfMemoryError\"]}"));
+    }
+
+    @Test
+    void theMemoryFactorPicksTheSmallestFargateSizeWithThatMuchMemory() throws Exception {
+        JsonNode result = classify("classify", event("out-of-memory.json"), "--memory-escalation",
+                "--memory-factor", "3");
+
+        assertThat(result.path("nextLaunch").path("cpu").asText()).isEqualTo("1024");
+        assertThat(result.path("nextLaunch").path("memory").asText()).isEqualTo("6144");
+    }
+
+    @Test
+    void anOutOfMemoryStopAtTheCapFailsNamingTheCap() throws Exception {
+        JsonNode result = classify("classify", event("out-of-memory.json"), "--memory-escalation",
+                "--memory-max-mib", "2048");
+
+        assertThat(result.path("decision").asText()).isEqualTo("FAILED");
+        assertThat(result.path("reason").asText())
+                .isEqualTo("out of memory at 2048 MiB, and the memory cap of 2048 MiB allows no larger Fargate size");
+        assertThat(result.has("nextLaunch")).isFalse();
+    }
+
+    @Test
+    void anEniTimeoutWithRotationPutsTheNextSubnetFirst() throws Exception {
+        JsonNode result = classify("classify", event("eni-timeout.json"), "--subnets", "subnet-a,subnet-b,subnet-c",
+                "--rotate-subnets");
+
+        assertThat(result.path("decision").asText()).isEqualTo("RETRY");
+        assertThat(result.path("nextLaunch")).isEqualTo(Json.tree("{\"subnetOffset\":1,"
+                + "\"subnets\":[\"subnet-b\",\"subnet-c\",\"subnet-a\"],"
+                + "\"changes\":[\"subnet subnet-b first after an ENI timeout\"]}"));
+    }
+
+    @ParameterizedTest(name = "{0} with {1}")
+    @CsvSource(delimiter = '|', value = {
+        "spot-interruption.json | --infrastructure-retries=0 | --application-retries=3 | INFRASTRUCTURE",
+        "app-exit-2.json        | --infrastructure-retries=3 | --application-retries=0 | APPLICATION",
+    })
+    void aRetryOverItsBudgetIsRetriesExhaustedNamingTheBudget(String file, String infrastructure, String application,
+                                                              String budget) throws Exception {
+        JsonNode result = classify("classify", event(file), "--retryable-exit-codes", "2", infrastructure, application);
+
+        assertThat(result.path("decision").asText()).isEqualTo("RETRIES_EXHAUSTED");
+        assertThat(result.path("failureKind").asText()).isEqualTo(budget);
+        assertThat(result.path("exhaustedBudget").asText()).isEqualTo(budget);
+        assertThat(result.path("reason").asText()).endsWith("retry budget of 0 is used up");
+    }
+
+    @Test
+    void aStopByTheAttemptTimeoutIsRetriedUnlessRetryOnTimeoutIsOff(@TempDir Path dir) throws Exception {
+        String event = Files.readString(Fixtures.event("user-initiated.json"))
+                .replaceAll("\"stoppedReason\"\\s*:\\s*\"[^\"]*\"",
+                        "\"stoppedReason\": \"ecs-retrier: attempt timeout after 300 s (attempt 1 of run r)\"");
+        Path timedOut = Files.writeString(dir.resolve("timed-out.json"), event);
+
+        JsonNode retried = classify("classify", timedOut.toString());
+        JsonNode failed = classify("classify", timedOut.toString(), "--no-retry-on-timeout");
+
+        assertThat(retried.path("decision").asText()).isEqualTo("RETRY");
+        assertThat(retried.path("rule").asText()).isEqualTo("default:attempt-timeout");
+        assertThat(failed.path("decision").asText()).isEqualTo("FAILED");
+        assertThat(failed.path("rule").asText()).isEqualTo("default:attempt-timeout");
     }
 
     @Test
@@ -121,6 +228,20 @@ class ClassifyCommandTest {
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err().lines()).containsExactly("classify: cannot read no/such/event.json: no such file");
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({
+        "--memory-factor,    100,            between 1.1 and 16.0",
+        "--memory-max-mib,   256,            between 512 and 122880",
+        "--infrastructure-retries, 10,       between 0 and 9",
+        "--fallback-capacity-provider-strategy, '[{\"weight\":1}]', has no capacityProvider",
+    })
+    void anInvalidAdaptiveSettingExits2NamingTheOption(String option, String value, String problem) {
+        CommandRun run = CommandRun.of("classify", event("succeeded.json"), option, value);
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err().lines()).singleElement().asString().contains(option + " (", problem);
     }
 
     @Test

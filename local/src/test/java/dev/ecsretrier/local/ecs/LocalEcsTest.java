@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ecsretrier.core.EnvironmentVariable;
+import dev.ecsretrier.core.TaskSize;
 import dev.ecsretrier.input.TaskStateChange;
 import dev.ecsretrier.input.TaskStateChangeParser;
 import dev.ecsretrier.json.Json;
@@ -66,7 +67,8 @@ class LocalEcsTest {
 
     LocalEcs ecs(TaskProgram program, int maxRunning, boolean forget) {
         ecs = new LocalEcs(new LocalEcs.Settings(LocalSettings.REGION, LocalSettings.ACCOUNT, LocalSettings.CLUSTER_ARN,
-                Map.of("FROM_TASK_DEFINITION", "yes"), maxRunning, Duration.ofSeconds(10), forget),
+                Map.of("FROM_TASK_DEFINITION", "yes"), LocalSettings.TASK_CPU, LocalSettings.TASK_MEMORY, maxRunning,
+                Duration.ofSeconds(10), forget),
                 program, request -> Optional.empty(), Clock.systemUTC(), new TimeScale(0.001), executor, new Random(1),
                 events::add, new Timeline(Clock.systemUTC()), work);
         return ecs;
@@ -133,6 +135,68 @@ class LocalEcsTest {
         Machine machine = new Machine();
         machine.addRule("ours", new StoppedTaskPattern("ecs-retrier", LocalSettings.CLUSTER_ARN, false).toJson());
         assertThat(machine.rulesForJSONEvent(events.get(0))).containsExactly("ours");
+    }
+
+    static LaunchRequest launchedOn(LaunchRequest r, List<LaunchRequest.CapacityProviderItem> strategy,
+                                    List<String> subnets, String cpu, String memory) {
+        return new LaunchRequest(r.cluster(), r.taskDefinition(), r.startedBy(), r.clientToken(), r.containerName(),
+                r.command(), r.environment(), r.tags(), strategy.isEmpty() ? r.launchType() : null, strategy,
+                new LaunchRequest.NetworkSettings(subnets, List.of("sg-1"), false), cpu, memory);
+    }
+
+    @Test
+    void theStoppedEventReportsTheTaskDefinitionsSizeAndTheLaunchTypeWithoutCapacityProvider() throws Exception {
+        ecs(TaskProgram.process(List.of("/bin/true"), null), 8, false);
+        started(ecs.launch(request("plain", 1)));
+
+        JsonNode detail = onlyEvent().get("detail");
+
+        assertThat(detail.path("cpu").asText()).isEqualTo(LocalSettings.TASK_CPU).isEqualTo("1024");
+        assertThat(detail.path("memory").asText()).isEqualTo(LocalSettings.TASK_MEMORY).isEqualTo("2048");
+        assertThat(detail.path("launchType").asText()).isEqualTo("FARGATE");
+        assertThat(detail.has("capacityProviderName")).isFalse();
+        assertThat(detail.path("overrides").has("memory")).isFalse();
+        assertThat(detail.path("attachments").get(0).path("details").get(0).path("value").asText())
+                .isEqualTo("subnet-local");
+    }
+
+    @Test
+    void theStoppedEventReportsTheLaunchItsRequestAskedFor() throws Exception {
+        ecs(TaskProgram.process(List.of("/bin/true"), null), 8, false);
+        LaunchRequest request = launchedOn(request("adapted", 2),
+                List.of(new LaunchRequest.CapacityProviderItem("FARGATE_SPOT", 3, null),
+                        new LaunchRequest.CapacityProviderItem("FARGATE", 1, 1)),
+                List.of("subnet-b", "subnet-a"), "2048", "8192");
+        String taskArn = started(ecs.launch(request));
+
+        JsonNode detail = onlyEvent().get("detail");
+
+        assertThat(detail.path("capacityProviderName").asText()).isEqualTo("FARGATE_SPOT");
+        assertThat(detail.path("launchType").asText()).as("Fargate capacity providers run on FARGATE").isEqualTo("FARGATE");
+        assertThat(detail.path("cpu").asText()).isEqualTo("2048");
+        assertThat(detail.path("memory").asText()).isEqualTo("8192");
+        assertThat(detail.path("overrides").path("cpu").asText()).isEqualTo("2048");
+        assertThat(detail.path("overrides").path("memory").asText()).isEqualTo("8192");
+        JsonNode subnet = detail.path("attachments").get(0).path("details").get(0);
+        assertThat(subnet.path("name").asText()).isEqualTo("subnetId");
+        assertThat(subnet.path("value").asText()).isEqualTo("subnet-b");
+        TaskStateChange change = TaskStateChangeParser.parse(events.get(0).getBytes());
+        assertThat(change.size()).isEqualTo(new TaskSize(2048, 8192));
+        assertThat(ecs.launched("adapted")).singleElement().satisfies(task -> {
+            assertThat(task.taskArn()).isEqualTo(taskArn);
+            assertThat(task.request()).isEqualTo(request);
+            assertThat(task.stoppedEvent()).isEqualTo(events.get(0));
+        });
+    }
+
+    @Test
+    void aSpotInterruptionOnAStrategyNamesTheStrategysProvider() throws Exception {
+        ecs();
+        ecs.failNextLaunches(1, LaunchFault.spotInterruption());
+        started(ecs.launch(launchedOn(request("spot", 1),
+                List.of(new LaunchRequest.CapacityProviderItem("my-spot-provider", 1, null)), List.of(), null, null)));
+
+        assertThat(onlyEvent().get("detail").path("capacityProviderName").asText()).isEqualTo("my-spot-provider");
     }
 
     @Test
