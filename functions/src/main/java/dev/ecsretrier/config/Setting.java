@@ -65,8 +65,4 @@ public enum Setting {
     public String description() {
         return description;
     }
-
-    public boolean required() {
-        return defaultValue == null;
-    }
 }

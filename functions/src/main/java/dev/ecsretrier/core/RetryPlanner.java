@@ -83,12 +83,4 @@ public final class RetryPlanner {
         return "the " + kind.name().toLowerCase(Locale.ROOT) + " retry budget of " + budgets.retriesFor(kind)
                 + " is used up";
     }
-
-    public Backoff backoff() {
-        return backoff;
-    }
-
-    public StopClassifier classifier() {
-        return classifier;
-    }
 }

@@ -49,11 +49,11 @@ public final class ClassifierHandler implements RequestStreamHandler {
     }
 
     private ClassifierHandler(RetrierConfig config) {
-        this(config, StarterHandler.AwsWiring.create(config));
+        this(config, AwsWiring.create(config));
         SnapStartPriming.register(config);
     }
 
-    private ClassifierHandler(RetrierConfig config, StarterHandler.AwsWiring aws) {
+    private ClassifierHandler(RetrierConfig config, AwsWiring aws) {
         this(config, new EcsTaskDescriber(aws.ecs()), aws.scheduler(), aws.notifier(), Clock.systemUTC(),
                 new SecureRandom(), System.out::println);
     }

@@ -2,11 +2,7 @@ package dev.ecsretrier.handler;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
-import dev.ecsretrier.aws.AwsClients;
 import dev.ecsretrier.aws.EcsTaskLauncher;
-import dev.ecsretrier.aws.OnFirstUse;
-import dev.ecsretrier.aws.SchedulerAttemptScheduler;
-import dev.ecsretrier.aws.SnsNotifier;
 import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.core.AttemptStop;
@@ -136,17 +132,5 @@ public final class StarterHandler implements RequestStreamHandler {
         // arn:aws:lambda:region:account:function:name[:qualifier]
         String unqualified = String.join(":", java.util.Arrays.copyOf(parts, Math.min(parts.length, 7)));
         return unqualified + ":" + config.starterAlias();
-    }
-
-    /** The AWS side of both handlers, built once per container. */
-    record AwsWiring(software.amazon.awssdk.services.ecs.EcsClient ecs, AttemptScheduler scheduler, Notifier notifier) {
-        static AwsWiring create(RetrierConfig config) {
-            AwsClients clients = new AwsClients(config.region());
-            // Every invocation calls ECS; schedules and notifications only some: build those on first use.
-            return new AwsWiring(clients.ecs(),
-                    new SchedulerAttemptScheduler(new OnFirstUse<>(clients::scheduler), config.scheduleGroup(),
-                            config.schedulerRoleArn(), config.scheduleDeadLetterArn()),
-                    new SnsNotifier(new OnFirstUse<>(clients::sns), config.topicArn()));
-        }
     }
 }

@@ -54,8 +54,4 @@ public final class Json {
         return MAPPER.readTree(json);
     }
 
-    public static JsonNode toTree(Object value) {
-        return MAPPER.valueToTree(value);
-    }
-
 }
