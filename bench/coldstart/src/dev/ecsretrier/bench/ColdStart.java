@@ -70,7 +70,7 @@ public final class ColdStart {
                 + " process_cpu_ms=%d%n", variant, doneAt - launched, doneAt - jvmStart, doneAt - mainAt, cpu);
     }
 
-    /** {@code StarterHandler.AwsWiring.create} rebuilt over {@link BenchClients}: same clients, same adapters. */
+    /** {@code AwsWiring.create} rebuilt over {@link BenchClients}: same clients, same adapters. */
     static StarterHandler wired(String http) {
         RetrierConfig config = RetrierConfig.fromEnvironment(System.getenv());
         BenchClients clients = new BenchClients(config.region(), http);

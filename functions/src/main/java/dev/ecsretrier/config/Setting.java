@@ -65,4 +65,8 @@ public enum Setting {
     public String description() {
         return description;
     }
+
+    public boolean required() {
+        return defaultValue == null;
+    }
 }

@@ -54,4 +54,7 @@ public final class Json {
         return MAPPER.readTree(json);
     }
 
+    public static JsonNode toTree(Object value) {
+        return MAPPER.valueToTree(value);
+    }
 }

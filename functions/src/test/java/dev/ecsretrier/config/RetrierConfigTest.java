@@ -333,7 +333,7 @@ class RetrierConfigTest {
             assertThat(setting.variable()).matches("RETRIER_[A-Z_]+|AWS_REGION");
             assertThat(setting.description()).isNotBlank();
         }
-        assertThat(Set.of(Setting.values()).stream().filter(s -> s.defaultValue() == null).map(Setting::variable))
+        assertThat(Set.of(Setting.values()).stream().filter(Setting::required).map(Setting::variable))
                 .containsExactlyInAnyOrder("AWS_REGION", "RETRIER_CLUSTER", "RETRIER_TASK_DEFINITION",
                         "RETRIER_CONTAINER_NAME", "RETRIER_SCHEDULER_ROLE_ARN", "RETRIER_TOPIC_ARN");
     }
