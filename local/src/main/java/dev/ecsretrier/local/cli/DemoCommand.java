@@ -3,8 +3,6 @@ package dev.ecsretrier.local.cli;
 import dev.ecsretrier.config.Setting;
 import dev.ecsretrier.core.EnvironmentVariable;
 import dev.ecsretrier.local.LocalRuntime;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
@@ -50,10 +48,6 @@ final class DemoCommand implements Callable<Integer> {
             description = "Attempts where sample-task exits with code 2 (its FAIL_ON_ATTEMPTS; default ${DEFAULT-VALUE}).")
     String failOnAttempts;
 
-    @Option(names = "--notifications", paramLabel = "FILE",
-            description = "The topic's JSON-lines file (default: notifications.jsonl in a new temporary folder).")
-    Path notifications;
-
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60",
             description = "Give up waiting for the outcome after this long (default ${DEFAULT-VALUE}).")
     int timeoutSeconds;
@@ -62,18 +56,12 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Map<Setting, String> settings = policy.settings();
         settings.putIfAbsent(Setting.RETRYABLE_EXIT_CODES, "2");
-        Path folder = Files.createTempDirectory("ecs-retrier-demo-");
-        Path notificationsFile = notifications != null ? notifications : folder.resolve("notifications.jsonl");
-        if (runtimeOptions.deadLetters == null) {
-            runtimeOptions.deadLetters = folder.resolve("dead-letters.jsonl");
-        }
-        LocalRuntime.Builder builder = runtimeOptions.builder(DEFAULT_TIME_SCALE, List.of("cannot-pull"))
-                .settings(settings)
-                .notificationsFile(notificationsFile);
+        LocalRuntime.Builder builder = runtimeOptions.builder("demo", DEFAULT_TIME_SCALE, List.of("cannot-pull"))
+                .settings(settings);
         String runId = "demo-" + HexFormat.of().formatHex(randomBytes(3));
         return WatchedRun.watch(spec, "demo", builder, runId,
                 List.of(new EnvironmentVariable("FAIL_ON_ATTEMPTS", failOnAttempts)), Duration.ofSeconds(timeoutSeconds),
-                notificationsFile, runtimeOptions.deadLetters);
+                runtimeOptions.notifications, runtimeOptions.deadLetters);
     }
 
     static byte[] randomBytes(int count) {

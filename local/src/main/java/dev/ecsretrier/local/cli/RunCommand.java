@@ -3,8 +3,6 @@ package dev.ecsretrier.local.cli;
 import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.core.EnvironmentVariable;
 import dev.ecsretrier.local.LocalRuntime;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -62,10 +60,6 @@ final class RunCommand implements Callable<Integer> {
             description = "Give up waiting for the outcome after this long (default ${DEFAULT-VALUE}).")
     int waitSeconds;
 
-    @Option(names = "--notifications", paramLabel = "FILE",
-            description = "The topic's JSON-lines file (default: notifications.jsonl in a new temporary folder).")
-    Path notifications;
-
     @Override
     public Integer call() throws Exception {
         String id = runId != null ? runId : "run-" + HexFormat.of().formatHex(DemoCommand.randomBytes(3));
@@ -75,15 +69,9 @@ final class RunCommand implements Callable<Integer> {
         }
         List<EnvironmentVariable> variables = new ArrayList<>();
         environment.forEach((name, value) -> variables.add(new EnvironmentVariable(name, value)));
-        Path folder = Files.createTempDirectory("ecs-retrier-run-");
-        Path notificationsFile = notifications != null ? notifications : folder.resolve("notifications.jsonl");
-        if (runtimeOptions.deadLetters == null) {
-            runtimeOptions.deadLetters = folder.resolve("dead-letters.jsonl");
-        }
-        LocalRuntime.Builder builder = runtimeOptions.builder(DEFAULT_TIME_SCALE, List.of())
-                .settings(policy.settings())
-                .notificationsFile(notificationsFile);
-        return WatchedRun.watch(spec, "run", builder, id, variables, Duration.ofSeconds(waitSeconds), notificationsFile,
-                runtimeOptions.deadLetters);
+        LocalRuntime.Builder builder = runtimeOptions.builder("run", DEFAULT_TIME_SCALE, List.of())
+                .settings(policy.settings());
+        return WatchedRun.watch(spec, "run", builder, id, variables, Duration.ofSeconds(waitSeconds),
+                runtimeOptions.notifications, runtimeOptions.deadLetters);
     }
 }

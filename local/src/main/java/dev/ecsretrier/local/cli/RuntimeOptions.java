@@ -5,6 +5,8 @@ import dev.ecsretrier.local.LaunchConditions;
 import dev.ecsretrier.local.LaunchFault;
 import dev.ecsretrier.local.LocalRuntime;
 import dev.ecsretrier.local.ecs.TaskProgram;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -50,6 +52,10 @@ final class RuntimeOptions {
             description = "JSON-lines file for invocations that failed three times.")
     Path deadLetters;
 
+    @Option(names = "--notifications", paramLabel = "FILE",
+            description = "The topic's JSON-lines file (default: notifications.jsonl in a new temporary folder).")
+    Path notifications;
+
     @Option(names = {"-v", "--verbose"}, description = "Print the handlers' own log lines.")
     boolean verbose;
 
@@ -73,8 +79,17 @@ final class RuntimeOptions {
             description = "Fire each schedule twice with probability P.")
     double schedulerDoubleFires;
 
-    /** The runtime these options describe; the command adds its own files and printers. */
-    LocalRuntime.Builder builder(double defaultTimeScale, List<String> defaultFaults) {
+    /**
+     * The runtime these options describe, writing its notifications and dead letters where the
+     * options say, else in a new temporary folder named for the command; the command adds its printers.
+     */
+    LocalRuntime.Builder builder(String command, double defaultTimeScale, List<String> defaultFaults)
+            throws IOException {
+        if (notifications == null || deadLetters == null) {
+            Path folder = Files.createTempDirectory("ecs-retrier-" + command + "-");
+            notifications = notifications != null ? notifications : folder.resolve("notifications.jsonl");
+            deadLetters = deadLetters != null ? deadLetters : folder.resolve("dead-letters.jsonl");
+        }
         LocalRuntime.Builder builder = LocalRuntime.builder()
                 .timeScale(timeScale != null ? timeScale : defaultTimeScale)
                 .minutePrecision(minutePrecision)
@@ -91,9 +106,7 @@ final class RuntimeOptions {
         } else {
             builder.taskLogDirectory(taskLogs);
         }
-        if (deadLetters != null) {
-            builder.deadLetterFile(deadLetters);
-        }
+        builder.deadLetterFile(deadLetters).notificationsFile(notifications);
         if (verbose) {
             builder.handlerLog(line -> System.out.println("    | " + line));
         }

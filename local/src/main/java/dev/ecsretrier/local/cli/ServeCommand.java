@@ -6,7 +6,6 @@ import dev.ecsretrier.local.LocalRuntime;
 import dev.ecsretrier.local.LocalSettings;
 import dev.ecsretrier.local.serve.AwsEndpoint;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -56,24 +55,14 @@ final class ServeCommand implements Callable<Integer> {
             description = "Address to listen on (default ${DEFAULT-VALUE}).")
     String host;
 
-    @Option(names = "--notifications", paramLabel = "FILE",
-            description = "The topic's JSON-lines file (default: notifications.jsonl in a new temporary folder).")
-    Path notifications;
-
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Map<Setting, String> settings = policy.settings();
-        Path folder = Files.createTempDirectory("ecs-retrier-serve-");
-        Path notificationsFile = notifications != null ? notifications : folder.resolve("notifications.jsonl");
-        if (runtimeOptions.deadLetters == null) {
-            runtimeOptions.deadLetters = folder.resolve("dead-letters.jsonl");
-        }
         LocalRuntime runtime;
         try {
-            runtime = runtimeOptions.builder(1.0, List.of())
+            runtime = runtimeOptions.builder("serve", 1.0, List.of())
                     .settings(settings)
-                    .notificationsFile(notificationsFile)
                     .notificationPrinter(n -> {
                         out.println("NOTIFICATION " + n.subject());
                         out.println("  " + n.summary());
@@ -100,7 +89,7 @@ final class ServeCommand implements Callable<Integer> {
         out.println("  EventBridge PutEvents: bus 'default', rule " + LocalSettings.RULE_NAME + " (cluster "
                 + runtime.config().cluster() + ", startedBy " + runtime.config().startedBy() + ")");
         out.println("  time scale " + runtime.timeScale() + ", seed " + runtime.seed());
-        out.println("  notifications: " + notificationsFile.toAbsolutePath());
+        out.println("  notifications: " + runtimeOptions.notifications.toAbsolutePath());
         out.println("  dead letters:  " + runtimeOptions.deadLetters.toAbsolutePath());
         out.println("  Ctrl-C to stop");
         out.flush();
