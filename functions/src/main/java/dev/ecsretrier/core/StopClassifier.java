@@ -121,9 +121,7 @@ public final class StopClassifier {
             return new Verdict(Action.FAIL, OUT_OF_MEMORY_RULE,
                     "out of memory; more memory is needed, not time: " + outOfMemory.get(), FailureKind.APPLICATION);
         }
-        Optional<String> startError = reasons(stop).stream()
-                .filter(r -> TRANSIENT_PREFIXES.stream().anyMatch(r::startsWith))
-                .findFirst();
+        Optional<String> startError = startError(stop);
         Optional<String> permanent = (stop.synchronous() ? Optional.ofNullable(stop.stoppedReason()) : startError)
                 .filter(r -> containsAny(r, PERMANENT_MARKERS)
                         || (stop.synchronous() && containsAny(r, PERMANENT_SYNCHRONOUS_MARKERS)));
@@ -159,8 +157,13 @@ public final class StopClassifier {
      */
     static FailureKind kindOf(AttemptStop stop) {
         boolean infrastructure = stop.synchronous() || infrastructureStopCode(stop.stopCode())
-                || reasons(stop).stream().anyMatch(r -> TRANSIENT_PREFIXES.stream().anyMatch(r::startsWith));
+                || startError(stop).isPresent();
         return infrastructure ? FailureKind.INFRASTRUCTURE : FailureKind.APPLICATION;
+    }
+
+    /** The first reason (stopped reason, then containers') that names one of ECS's start errors. */
+    private static Optional<String> startError(AttemptStop stop) {
+        return reasons(stop).stream().filter(r -> TRANSIENT_PREFIXES.stream().anyMatch(r::startsWith)).findFirst();
     }
 
     /** {@code Set.of(...).contains(null)} throws; a stop without a stop code is simply not one of these. */

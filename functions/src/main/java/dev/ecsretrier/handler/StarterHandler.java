@@ -79,11 +79,15 @@ public final class StarterHandler implements RequestStreamHandler {
      * @throws dev.ecsretrier.core.InvalidStartRequestException naming the field, before anything is launched
      */
     public StartResponse start(byte[] requestJson, String starterArn) {
-        return start(reader.read(requestJson), starterArn);
+        return launch(reader.read(requestJson), starterArn);
     }
 
     public StartResponse start(StartRequest request, String starterArn) {
-        reader.check(request);
+        return launch(reader.check(request), starterArn);
+    }
+
+    /** Launches a request the reader has checked (once: reading from JSON checks too). */
+    private StartResponse launch(StartRequest request, String starterArn) {
         String runId = request.runId() != null ? request.runId() : UUID.randomUUID().toString();
         AttemptMetadata metadata = new AttemptMetadata(runId, request.attemptNumber(), config.maxAttempts(),
                 request.history(), request.launchOrNone());

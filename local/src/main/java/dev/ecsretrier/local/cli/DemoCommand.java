@@ -33,8 +33,6 @@ import picocli.CommandLine.Spec;
             "  ./retrier demo --max-attempts 2 --fail-on-attempts 2,3"})
 final class DemoCommand implements Callable<Integer> {
 
-    static final double DEFAULT_TIME_SCALE = 0.05;
-
     @Spec
     CommandSpec spec;
 
@@ -48,7 +46,7 @@ final class DemoCommand implements Callable<Integer> {
             description = "Attempts where sample-task exits with code 2 (its FAIL_ON_ATTEMPTS; default ${DEFAULT-VALUE}).")
     String failOnAttempts;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60",
+    @Option(names = {"--wait", "--timeout"}, paramLabel = "SECONDS", defaultValue = "60",
             description = "Give up waiting for the outcome after this long (default ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
@@ -56,7 +54,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Map<Setting, String> settings = policy.settings();
         settings.putIfAbsent(Setting.RETRYABLE_EXIT_CODES, "2");
-        LocalRuntime.Builder builder = runtimeOptions.builder("demo", DEFAULT_TIME_SCALE, List.of("cannot-pull"))
+        LocalRuntime.Builder builder = runtimeOptions.builder("demo", RunCommand.DEFAULT_TIME_SCALE, List.of("cannot-pull"))
                 .settings(settings);
         String runId = "demo-" + HexFormat.of().formatHex(randomBytes(3));
         return WatchedRun.watch(spec, "demo", builder, runId,
