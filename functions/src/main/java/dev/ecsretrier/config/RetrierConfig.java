@@ -1,9 +1,6 @@
 package dev.ecsretrier.config;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.ecsretrier.core.AdaptationPolicy;
 import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.core.Backoff;
@@ -14,6 +11,8 @@ import dev.ecsretrier.core.RetryPlanner;
 import dev.ecsretrier.core.RetryRule;
 import dev.ecsretrier.core.StopClassifier;
 import dev.ecsretrier.json.Json;
+import dev.ecsretrier.json.JsonBindingException;
+import dev.ecsretrier.json.JsonRecords;
 import dev.ecsretrier.port.LaunchRequest.CapacityProviderItem;
 import dev.ecsretrier.port.LaunchRequest.NetworkSettings;
 import java.io.IOException;
@@ -68,8 +67,8 @@ public record RetrierConfig(String region, String cluster, String taskDefinition
         if (!launchType.isEmpty() && !LAUNCH_TYPES.contains(launchType)) {
             r.problem(Setting.LAUNCH_TYPE, "must be one of " + LAUNCH_TYPES);
         }
-        List<CapacityProviderItem> strategy = r.json(Setting.CAPACITY_PROVIDER_STRATEGY,
-                new TypeReference<List<CapacityProviderItem>>() { }, List.of());
+        List<CapacityProviderItem> strategy = r.jsonList(Setting.CAPACITY_PROVIDER_STRATEGY,
+                CapacityProviderItem.class);
         if (!launchType.isEmpty() && !strategy.isEmpty()) {
             r.problem(Setting.CAPACITY_PROVIDER_STRATEGY, "cannot be set together with "
                     + Setting.LAUNCH_TYPE.variable() + " (ECS takes one or the other)");
@@ -87,8 +86,8 @@ public record RetrierConfig(String region, String cluster, String taskDefinition
             // Two budgets instead of one maxAttempts: the run may use both in full.
             maxAttempts = Math.min(MAX_ATTEMPTS_LIMIT, 1 + infrastructureRetries + applicationRetries);
         }
-        List<CapacityProviderItem> fallback = r.json(Setting.FALLBACK_CAPACITY_PROVIDER_STRATEGY,
-                new TypeReference<List<CapacityProviderItem>>() { }, List.of());
+        List<CapacityProviderItem> fallback = r.jsonList(Setting.FALLBACK_CAPACITY_PROVIDER_STRATEGY,
+                CapacityProviderItem.class);
         checkStrategy(r, Setting.CAPACITY_PROVIDER_STRATEGY, strategy);
         checkStrategy(r, Setting.FALLBACK_CAPACITY_PROVIDER_STRATEGY, fallback);
         if (LaunchAdjustment.strategyTag(fallback).length() > LaunchAdjustment.MAX_STRATEGY_TAG_CHARS) {
@@ -122,7 +121,7 @@ public record RetrierConfig(String region, String cluster, String taskDefinition
                 r.problem(Setting.RETRYABLE_EXIT_CODES, "holds '" + code + "', not an exit code 0-255");
             }
         }
-        List<RetryRule> rules = r.json(Setting.RULES, new TypeReference<List<RetryRule>>() { }, List.of());
+        List<RetryRule> rules = r.jsonList(Setting.RULES, RetryRule.class);
         for (int i = 0; i < rules.size(); i++) {
             if (rules.get(i) == null) {
                 r.problem(Setting.RULES, "element [" + i + "] is null");
@@ -250,36 +249,26 @@ public record RetrierConfig(String region, String cluster, String taskDefinition
             }
         }
 
-        <T> T json(Setting setting, TypeReference<T> type, T fallback) {
+        /** A JSON array of records; empty when unset. */
+        <T> List<T> jsonList(Setting setting, Class<T> element) {
             String value = value(setting);
-            // Most functions run with the default "[]": no need to wake the JSON mapper for it on a cold start.
+            // Most functions run with the default "[]": no need to wake the JSON reader for it on a cold start.
             if (value.isEmpty() || value.equals("[]")) {
-                return fallback;
+                return List.of();
             }
             try {
-                T parsed = Json.MAPPER.readValue(value, type);
-                return parsed == null ? fallback : parsed;
-            } catch (InvalidFormatException e) {
-                problem(setting, "has '" + e.getValue() + "' at " + path(e) + ", not "
-                        + (e.getTargetType().isEnum() ? "one of " + Arrays.toString(e.getTargetType().getEnumConstants())
-                        : "a " + e.getTargetType().getSimpleName().toLowerCase()));
-            } catch (UnrecognizedPropertyException e) {
-                problem(setting, "has the unknown field " + path(e) + "; known: " + e.getKnownPropertyIds());
-            } catch (JsonMappingException e) {
-                problem(setting, "is not valid at " + path(e) + ": " + e.getOriginalMessage().replaceAll("`[^`]*`", "a value"));
+                List<T> parsed = JsonRecords.listFromPlain(Json.parse(value), element);
+                return parsed == null ? List.of() : parsed;
+            } catch (JsonBindingException e) {
+                String at = e.path().isEmpty() ? "the top level" : e.path();
+                problem(setting, e.unknownField() ? "has the unknown field " + at + "; known: " + e.knownFields()
+                        : "is not valid at " + at + ": " + e.problem());
+            } catch (JsonProcessingException e) {
+                problem(setting, "is not JSON: " + e.getOriginalMessage());
             } catch (IOException e) {
-                problem(setting, "is not JSON: " + e.getMessage());
+                problem(setting, "cannot be read: " + e.getMessage());
             }
-            return fallback;
-        }
-
-        private static String path(JsonMappingException e) {
-            StringBuilder path = new StringBuilder();
-            for (JsonMappingException.Reference ref : e.getPath()) {
-                path.append(ref.getFieldName() != null ? (path.length() == 0 ? "" : ".") + ref.getFieldName()
-                        : "[" + ref.getIndex() + "]");
-            }
-            return path.length() == 0 ? "the top level" : path.toString();
+            return List.of();
         }
 
         void throwIfAny() {

@@ -1,6 +1,5 @@
 package dev.ecsretrier.core;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.ecsretrier.port.LaunchRequest.CapacityProviderItem;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +22,6 @@ public record LaunchAdjustment(List<CapacityProviderItem> capacityProviderStrate
         changes = changes == null ? List.of() : NullTolerantLists.copy(changes);
     }
 
-    @JsonIgnore // a state of the value, not a field of the start request
     public boolean isNone() {
         return capacityProviderStrategy == null && cpu == null && memory == null && subnetOffset == null;
     }

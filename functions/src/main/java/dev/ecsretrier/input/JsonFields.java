@@ -1,14 +1,16 @@
 package dev.ecsretrier.input;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.ecsretrier.json.JsonRecords;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiFunction;
 
 /**
- * Typed reads from a JSON tree that name the field in every error; one instance per input kind,
+ * Typed reads from a parsed JSON object (plain maps and lists, see {@code Json.parse}) that name
+ * the field in every error; one instance per input kind,
  * so each kind throws its own exception type.
  */
 final class JsonFields {
@@ -26,29 +28,20 @@ final class JsonFields {
         return error.apply(field, problem);
     }
 
-    JsonNode object(JsonNode parent, String name, String path) {
-        JsonNode node = parent.get(name);
-        if (node == null || node.isNull()) {
+    Map<?, ?> object(Map<?, ?> parent, String name, String path) {
+        Map<?, ?> object = optionalObject(parent, name, path);
+        if (object == null) {
             throw error(path, "is missing");
         }
-        if (!node.isObject()) {
-            throw error(path, "must be an object, got " + kind(node));
-        }
-        return node;
+        return object;
     }
 
-    JsonNode optionalObject(JsonNode parent, String name, String path) {
-        JsonNode node = parent.get(name);
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isObject()) {
-            throw error(path, "must be an object, got " + kind(node));
-        }
-        return node;
+    Map<?, ?> optionalObject(Map<?, ?> parent, String name, String path) {
+        Object node = parent.get(name);
+        return node == null ? null : element(node, path);
     }
 
-    String text(JsonNode parent, String name, String path) {
+    String text(Map<?, ?> parent, String name, String path) {
         String value = optionalText(parent, name, path);
         if (value == null || value.isBlank()) {
             throw error(path, value == null ? "is missing" : "is empty");
@@ -57,46 +50,40 @@ final class JsonFields {
     }
 
     /** A text that is reported, not carried: cut to {@link #MAX_TEXT}. */
-    String optionalText(JsonNode parent, String name, String path) {
+    String optionalText(Map<?, ?> parent, String name, String path) {
         String value = exactText(parent, name, path);
         return value == null || value.length() <= MAX_TEXT ? value : value.substring(0, MAX_TEXT) + "...";
     }
 
     /** A text carried on unchanged (an environment value). */
-    String exactText(JsonNode parent, String name, String path) {
-        JsonNode node = parent.get(name);
-        if (node == null || node.isNull()) {
-            return null;
+    String exactText(Map<?, ?> parent, String name, String path) {
+        Object node = parent.get(name);
+        if (node == null || node instanceof String) {
+            return (String) node;
         }
-        if (!node.isTextual()) {
-            throw error(path, "must be a string, got " + kind(node));
-        }
-        return node.textValue();
+        throw error(path, "must be a string, got " + kind(node));
     }
 
-    Integer optionalInt(JsonNode parent, String name, String path) {
-        JsonNode node = parent.get(name);
-        if (node == null || node.isNull()) {
-            return null;
+    Integer optionalInt(Map<?, ?> parent, String name, String path) {
+        Object node = parent.get(name);
+        if (node == null || node instanceof Integer) {
+            return (Integer) node;
         }
-        if (!node.isIntegralNumber() || !node.canConvertToInt()) {
-            throw error(path, "must be an integer, got " + kind(node));
-        }
-        return node.intValue();
+        throw error(path, "must be an integer, got " + kind(node));
     }
 
-    Long optionalLong(JsonNode parent, String name, String path) {
-        JsonNode node = parent.get(name);
-        if (node == null || node.isNull()) {
-            return null;
+    Long optionalLong(Map<?, ?> parent, String name, String path) {
+        Object node = parent.get(name);
+        if (node == null || node instanceof Long) {
+            return (Long) node;
         }
-        if (!node.isIntegralNumber() || !node.canConvertToLong()) {
-            throw error(path, "must be an integer, got " + kind(node));
+        if (node instanceof Integer small) {
+            return small.longValue();
         }
-        return node.longValue();
+        throw error(path, "must be an integer, got " + kind(node));
     }
 
-    Instant optionalInstant(JsonNode parent, String name, String path) {
+    Instant optionalInstant(Map<?, ?> parent, String name, String path) {
         String value = optionalText(parent, name, path);
         if (value == null) {
             return null;
@@ -109,55 +96,40 @@ final class JsonFields {
     }
 
     /** The elements of an optional array; empty when absent. */
-    List<JsonNode> array(JsonNode parent, String name, String path) {
-        JsonNode node = parent.get(name);
-        if (node == null || node.isNull()) {
+    List<?> array(Map<?, ?> parent, String name, String path) {
+        Object node = parent.get(name);
+        if (node == null) {
             return List.of();
         }
-        if (!node.isArray()) {
+        if (!(node instanceof List<?> elements)) {
             throw error(path, "must be an array, got " + kind(node));
         }
-        List<JsonNode> elements = new ArrayList<>();
-        node.forEach(elements::add);
         return elements;
     }
 
-    JsonNode element(JsonNode node, String path) {
-        if (!node.isObject()) {
+    Map<?, ?> element(Object node, String path) {
+        if (!(node instanceof Map<?, ?> object)) {
             throw error(path, "must be an object, got " + kind(node));
         }
-        return node;
+        return object;
     }
 
-    List<String> optionalStrings(JsonNode parent, String name, String path) {
-        JsonNode node = parent.get(name);
-        if (node == null || node.isNull()) {
+    List<String> optionalStrings(Map<?, ?> parent, String name, String path) {
+        if (parent.get(name) == null) {
             return null;
         }
-        List<JsonNode> items = array(parent, name, path);
+        List<?> items = array(parent, name, path);
         List<String> values = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
-            JsonNode item = items.get(i);
-            if (!item.isTextual()) {
-                throw error(path + "[" + i + "]", "must be a string, got " + kind(item));
+            if (!(items.get(i) instanceof String value)) {
+                throw error(path + "[" + i + "]", "must be a string, got " + kind(items.get(i)));
             }
-            values.add(item.textValue());
+            values.add(value);
         }
         return values;
     }
 
-    static String kind(JsonNode node) {
-        if (node.isTextual()) {
-            String text = node.textValue();
-            return "string '" + (text.length() > 40 ? text.substring(0, 40) + "..." : text) + "'";
-        }
-        return switch (node.getNodeType()) {
-            case ARRAY -> "an array";
-            case OBJECT -> "an object";
-            case BOOLEAN -> "boolean " + node.booleanValue();
-            case NUMBER -> "number " + node.numberValue();
-            case NULL -> "null";
-            default -> node.getNodeType().name().toLowerCase();
-        };
+    static String kind(Object node) {
+        return JsonRecords.describe(node);
     }
 }

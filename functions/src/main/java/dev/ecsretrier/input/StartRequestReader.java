@@ -1,8 +1,6 @@
 package dev.ecsretrier.input;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.ecsretrier.core.AdaptationPolicy;
 import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.core.ContainerOverride;
@@ -13,6 +11,8 @@ import dev.ecsretrier.core.LaunchAdjustment;
 import dev.ecsretrier.core.StartRequest;
 import dev.ecsretrier.core.TaskSize;
 import dev.ecsretrier.json.Json;
+import dev.ecsretrier.json.JsonBindingException;
+import dev.ecsretrier.json.JsonRecords;
 import java.io.IOException;
 import java.util.HashSet;
 import java.util.List;
@@ -58,18 +58,22 @@ public final class StartRequestReader {
             throw new InvalidStartRequestException("request", "is " + json.length + " bytes, over the limit of "
                     + MAX_REQUEST_BYTES);
         }
-        StartRequest request;
+        Object plain;
         try {
-            request = Json.MAPPER.readValue(json, StartRequest.class);
-        } catch (UnrecognizedPropertyException e) {
-            throw new InvalidStartRequestException(path(e), "is not a field a start request may set"
-                    + " (allowed: runId, attempt, containerOverrides[name, command, environment], history, launch)", e);
-        } catch (JsonMappingException e) {
-            throw new InvalidStartRequestException(path(e), "has the wrong type: " + e.getOriginalMessage(), e);
+            plain = Json.parse(json);
         } catch (JsonProcessingException e) {
             throw new InvalidStartRequestException("request", "is not JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
             throw new InvalidStartRequestException("request", "cannot be read: " + e.getMessage(), e);
+        }
+        StartRequest request;
+        try {
+            request = JsonRecords.fromPlain(plain, StartRequest.class);
+        } catch (JsonBindingException e) {
+            throw e.unknownField()
+                    ? new InvalidStartRequestException(e.path(), "is not a field a start request may set"
+                    + " (allowed: runId, attempt, containerOverrides[name, command, environment], history, launch)", e)
+                    : new InvalidStartRequestException(e.path().isEmpty() ? "request" : e.path(), e.problem(), e);
         }
         if (request == null) {
             throw new InvalidStartRequestException("request", "must be a JSON object, got null");
@@ -179,21 +183,6 @@ public final class StartRequestReader {
                 throw new InvalidStartRequestException(field + ".name", "'" + clip(variable.name()) + "' is set twice");
             }
         }
-    }
-
-    private static String path(JsonMappingException e) {
-        StringBuilder path = new StringBuilder();
-        for (JsonMappingException.Reference ref : e.getPath()) {
-            if (ref.getFieldName() != null) {
-                if (path.length() > 0) {
-                    path.append('.');
-                }
-                path.append(ref.getFieldName());
-            } else if (ref.getIndex() >= 0) {
-                path.append('[').append(ref.getIndex()).append(']');
-            }
-        }
-        return path.length() == 0 ? "request" : path.toString();
     }
 
     /** Never echo a whole oversized value back. */

@@ -1,7 +1,6 @@
 package dev.ecsretrier.input;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.ecsretrier.core.AttemptStop;
 import dev.ecsretrier.core.ContainerExit;
 import dev.ecsretrier.core.ContainerOverride;
@@ -11,8 +10,10 @@ import dev.ecsretrier.core.TaskSize;
 import dev.ecsretrier.json.Json;
 import dev.ecsretrier.rule.StoppedTaskPattern;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads an EventBridge {@code ECS Task State Change} event for a STOPPED task. Every problem is an
@@ -26,21 +27,27 @@ public final class TaskStateChangeParser {
     }
 
     public static TaskStateChange parse(byte[] json) {
-        JsonNode root;
+        Object root;
         try {
-            root = Json.MAPPER.readTree(json);
+            root = Json.parse(json);
         } catch (JsonProcessingException e) {
+            if (new String(json, StandardCharsets.UTF_8).isBlank()) {
+                throw new InvalidEventException("event", "must be a JSON object, got nothing", e);
+            }
             throw new InvalidEventException("event", "is not JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
             throw new InvalidEventException("event", "cannot be read: " + e.getMessage(), e);
         }
-        return parse(root);
+        if (!(root instanceof Map<?, ?> event)) {
+            throw new InvalidEventException("event", "must be a JSON object, got " + JsonFields.kind(root));
+        }
+        return parse(event);
     }
 
-    public static TaskStateChange parse(JsonNode root) {
-        if (root == null || !root.isObject()) {
-            throw new InvalidEventException("event", "must be a JSON object, got "
-                    + (root == null || root.isMissingNode() ? "nothing" : JsonFields.kind(root)));
+    /** Reads an event already parsed to plain values ({@link Json#parse}). */
+    public static TaskStateChange parse(Map<?, ?> root) {
+        if (root == null) {
+            throw new InvalidEventException("event", "must be a JSON object, got nothing");
         }
         String detailType = FIELDS.text(root, "detail-type", "detail-type");
         if (!StoppedTaskPattern.DETAIL_TYPE.equals(detailType)) {
@@ -48,7 +55,7 @@ public final class TaskStateChangeParser {
                     + StoppedTaskPattern.DETAIL_TYPE + "'");
         }
         String source = FIELDS.optionalText(root, "source", "source");
-        JsonNode detail = FIELDS.object(root, "detail", "detail");
+        Map<?, ?> detail = FIELDS.object(root, "detail", "detail");
         String lastStatus = FIELDS.text(detail, "lastStatus", "detail.lastStatus");
         if (!"STOPPED".equals(lastStatus)) {
             throw new InvalidEventException("detail.lastStatus", "is '" + lastStatus + "', expected 'STOPPED'");
@@ -57,10 +64,10 @@ public final class TaskStateChangeParser {
         String clusterArn = FIELDS.text(detail, "clusterArn", "detail.clusterArn");
 
         List<ContainerExit> containers = new ArrayList<>();
-        List<JsonNode> containerNodes = FIELDS.array(detail, "containers", "detail.containers");
+        List<?> containerNodes = FIELDS.array(detail, "containers", "detail.containers");
         for (int i = 0; i < containerNodes.size(); i++) {
             String path = "detail.containers[" + i + "]";
-            JsonNode c = FIELDS.element(containerNodes.get(i), path);
+            Map<?, ?> c = FIELDS.element(containerNodes.get(i), path);
             containers.add(new ContainerExit(FIELDS.text(c, "name", path + ".name"),
                     FIELDS.optionalInt(c, "exitCode", path + ".exitCode"),
                     FIELDS.optionalText(c, "reason", path + ".reason")));
@@ -83,16 +90,16 @@ public final class TaskStateChangeParser {
                         FIELDS.optionalText(detail, "memory", "detail.memory")));
     }
 
-    private static List<ContainerOverride> overrides(JsonNode detail) {
-        JsonNode overrides = FIELDS.optionalObject(detail, "overrides", "detail.overrides");
+    private static List<ContainerOverride> overrides(Map<?, ?> detail) {
+        Map<?, ?> overrides = FIELDS.optionalObject(detail, "overrides", "detail.overrides");
         if (overrides == null) {
             return List.of();
         }
         List<ContainerOverride> result = new ArrayList<>();
-        List<JsonNode> nodes = FIELDS.array(overrides, "containerOverrides", "detail.overrides.containerOverrides");
+        List<?> nodes = FIELDS.array(overrides, "containerOverrides", "detail.overrides.containerOverrides");
         for (int i = 0; i < nodes.size(); i++) {
             String path = "detail.overrides.containerOverrides[" + i + "]";
-            JsonNode o = FIELDS.element(nodes.get(i), path);
+            Map<?, ?> o = FIELDS.element(nodes.get(i), path);
             result.add(new ContainerOverride(FIELDS.text(o, "name", path + ".name"),
                     FIELDS.optionalStrings(o, "command", path + ".command"),
                     environment(o, path)));
@@ -100,15 +107,15 @@ public final class TaskStateChangeParser {
         return result;
     }
 
-    private static List<EnvironmentVariable> environment(JsonNode override, String path) {
-        if (override.get("environment") == null || override.get("environment").isNull()) {
+    private static List<EnvironmentVariable> environment(Map<?, ?> override, String path) {
+        if (override.get("environment") == null) {
             return null;
         }
         List<EnvironmentVariable> env = new ArrayList<>();
-        List<JsonNode> nodes = FIELDS.array(override, "environment", path + ".environment");
+        List<?> nodes = FIELDS.array(override, "environment", path + ".environment");
         for (int i = 0; i < nodes.size(); i++) {
             String itemPath = path + ".environment[" + i + "]";
-            JsonNode v = FIELDS.element(nodes.get(i), itemPath);
+            Map<?, ?> v = FIELDS.element(nodes.get(i), itemPath);
             env.add(new EnvironmentVariable(FIELDS.text(v, "name", itemPath + ".name"),
                     FIELDS.exactText(v, "value", itemPath + ".value")));
         }

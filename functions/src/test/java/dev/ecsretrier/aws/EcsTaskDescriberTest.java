@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ecsretrier.core.ContainerOverride;
 import dev.ecsretrier.core.EnvironmentVariable;
 import dev.ecsretrier.json.Json;
+import dev.ecsretrier.json.TestJson;
 import dev.ecsretrier.port.DescribedTask;
 import dev.ecsretrier.testutil.RecordingAwsEndpoint;
 import dev.ecsretrier.testutil.RecordingAwsEndpoint.Request;
@@ -42,7 +43,7 @@ class EcsTaskDescriberTest {
 
         Request sent = aws.only(DESCRIBE_TASKS);
         assertThat(sent.header("Content-Type")).isEqualTo("application/x-amz-json-1.1");
-        assertThat(Json.tree(sent.body())).isEqualTo(Json.tree("""
+        assertThat(TestJson.tree(sent.body())).isEqualTo(TestJson.tree("""
                 {"cluster": "arn:aws:ecs:us-east-1:111122223333:cluster/batch",
                  "tasks": ["arn:aws:ecs:us-east-1:111122223333:task/batch/0ea07ec316893a47cdb02dcf74a5fc77"],
                  "include": ["TAGS"]}

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ecsretrier.core.EnvironmentVariable;
 import dev.ecsretrier.json.Json;
+import dev.ecsretrier.json.TestJson;
 import dev.ecsretrier.port.LaunchRequest;
 import dev.ecsretrier.port.LaunchRequest.CapacityProviderItem;
 import dev.ecsretrier.port.LaunchRequest.NetworkSettings;
@@ -48,7 +49,7 @@ class EcsTaskLauncherTest {
         assertThat(sent.header("Authorization"))
                 .startsWith("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/")
                 .contains("/us-east-1/ecs/aws4_request");
-        assertThat(Json.tree(sent.body())).isEqualTo(Json.tree("""
+        assertThat(TestJson.tree(sent.body())).isEqualTo(TestJson.tree("""
                 {
                   "cluster": "arn:aws:ecs:us-east-1:111122223333:cluster/batch",
                   "taskDefinition": "arn:aws:ecs:us-east-1:111122223333:task-definition/sample:3",
@@ -91,8 +92,8 @@ class EcsTaskLauncherTest {
 
         launcher.launch(spot);
 
-        JsonNode body = Json.tree(aws.only(RUN_TASK).body());
-        assertThat(body.get("capacityProviderStrategy")).isEqualTo(Json.tree("""
+        JsonNode body = TestJson.tree(aws.only(RUN_TASK).body());
+        assertThat(body.get("capacityProviderStrategy")).isEqualTo(TestJson.tree("""
                 [{"capacityProvider": "FARGATE_SPOT", "weight": 3, "base": 0},
                  {"capacityProvider": "FARGATE", "weight": 1, "base": 1}]
                 """));
@@ -113,8 +114,8 @@ class EcsTaskLauncherTest {
 
         launcher.launch(publicIp);
 
-        assertThat(Json.tree(aws.only(RUN_TASK).body()).at("/networkConfiguration/awsvpcConfiguration"))
-                .isEqualTo(Json.tree("{\"subnets\": [\"subnet-1\"], \"securityGroups\": [], \"assignPublicIp\": \"ENABLED\"}"));
+        assertThat(TestJson.tree(aws.only(RUN_TASK).body()).at("/networkConfiguration/awsvpcConfiguration"))
+                .isEqualTo(TestJson.tree("{\"subnets\": [\"subnet-1\"], \"securityGroups\": [], \"assignPublicIp\": \"ENABLED\"}"));
     }
 
     @Test
@@ -127,7 +128,7 @@ class EcsTaskLauncherTest {
 
         launcher.launch(bigger);
 
-        JsonNode overrides = Json.tree(aws.only(RUN_TASK).body()).get("overrides");
+        JsonNode overrides = TestJson.tree(aws.only(RUN_TASK).body()).get("overrides");
         assertThat(overrides.get("cpu").asText()).isEqualTo("1024");
         assertThat(overrides.get("memory").asText()).isEqualTo("4096");
     }
@@ -142,8 +143,8 @@ class EcsTaskLauncherTest {
 
         launcher.launch(onDemand);
 
-        JsonNode body = Json.tree(aws.only(RUN_TASK).body());
-        assertThat(body.get("capacityProviderStrategy")).isEqualTo(Json.tree("[{\"capacityProvider\": \"FARGATE\"}]"));
+        JsonNode body = TestJson.tree(aws.only(RUN_TASK).body());
+        assertThat(body.get("capacityProviderStrategy")).isEqualTo(TestJson.tree("[{\"capacityProvider\": \"FARGATE\"}]"));
         assertThat(body.has("launchType")).isFalse();
         assertThat(body.get("overrides").has("cpu")).isFalse();
     }
@@ -156,7 +157,7 @@ class EcsTaskLauncherTest {
         launcher.launch(fargateRequest());
 
         assertThat(aws.requests(RUN_TASK)).hasSize(2)
-                .extracting(r -> Json.tree(r.body()).get("clientToken").asText())
+                .extracting(r -> TestJson.tree(r.body()).get("clientToken").asText())
                 .containsExactly("run-7f3a-2", "run-7f3a-2");
     }
 

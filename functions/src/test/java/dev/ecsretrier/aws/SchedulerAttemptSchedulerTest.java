@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ecsretrier.json.Json;
+import dev.ecsretrier.json.TestJson;
 import dev.ecsretrier.port.AttemptScheduler;
 import dev.ecsretrier.port.ScheduledAttempt;
 import dev.ecsretrier.port.ScheduledStop;
@@ -47,11 +48,11 @@ class SchedulerAttemptSchedulerTest {
         Request sent = aws.only(CREATE_SCHEDULE);
         assertThat(sent.header("Content-Type")).isEqualTo("application/json");
         assertThat(sent.header("Authorization")).contains("/us-east-1/scheduler/aws4_request");
-        ObjectNode body = (ObjectNode) Json.tree(sent.body());
+        ObjectNode body = (ObjectNode) TestJson.tree(sent.body());
         // The SDK fills the idempotency token itself (a UUID) when none is given.
         JsonNode token = body.remove("ClientToken");
         assertThat(token.asText()).matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
-        assertThat(body).isEqualTo(Json.tree("""
+        assertThat(body).isEqualTo(TestJson.tree("""
                 {
                   "GroupName": "ecs-retrier",
                   "ScheduleExpression": "at(2025-03-14T10:09:37)",
@@ -76,7 +77,7 @@ class SchedulerAttemptSchedulerTest {
 
         scheduler.schedule(new ScheduledAttempt("run-7f3a-2", Instant.parse("2025-12-31T23:59:59Z"), INPUT, STARTER));
 
-        JsonNode body = Json.tree(aws.only(CREATE_SCHEDULE).body());
+        JsonNode body = TestJson.tree(aws.only(CREATE_SCHEDULE).body());
         assertThat(body.get("ScheduleExpression").asText()).isEqualTo("at(2025-12-31T23:59:59)");
         assertThat(body.get("GroupName").asText()).isEqualTo("default");
         assertThat(body.get("Target").has("DeadLetterConfig")).isFalse();
@@ -89,7 +90,7 @@ class SchedulerAttemptSchedulerTest {
 
         scheduler.schedule(new ScheduledAttempt("run-7f3a-2", Instant.parse("2025-12-31T23:59:59.001Z"), INPUT, STARTER));
 
-        assertThat(Json.tree(aws.only(CREATE_SCHEDULE).body()).get("ScheduleExpression").asText())
+        assertThat(TestJson.tree(aws.only(CREATE_SCHEDULE).body()).get("ScheduleExpression").asText())
                 .isEqualTo("at(2026-01-01T00:00:00)");
     }
 
@@ -120,9 +121,9 @@ class SchedulerAttemptSchedulerTest {
         assertThat(scheduler.scheduleStop(stop)).isEqualTo(AttemptScheduler.Result.CREATED);
         assertThat(scheduler.scheduleStop(stop)).isEqualTo(AttemptScheduler.Result.ALREADY_SCHEDULED);
 
-        ObjectNode body = (ObjectNode) Json.tree(aws.requests(create).get(0).body());
+        ObjectNode body = (ObjectNode) TestJson.tree(aws.requests(create).get(0).body());
         body.remove("ClientToken");
-        assertThat(body).isEqualTo(Json.tree("""
+        assertThat(body).isEqualTo(TestJson.tree("""
                 {
                   "GroupName": "ecs-retrier",
                   "ScheduleExpression": "at(2025-03-14T11:09:37)",

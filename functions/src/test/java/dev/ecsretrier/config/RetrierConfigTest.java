@@ -281,7 +281,7 @@ class RetrierConfigTest {
         void badAction_isNamedClearly() {
             ConfigurationException e = invalid("RETRIER_RULES", "[{\"exitCodes\":[2],\"action\":\"RESTART\"}]");
             assertThat(e.problems()).singleElement().asString()
-                    .startsWith("RETRIER_RULES='[{\"exitCodes\":[2],\"action\":\"RESTART\"}]': has 'RESTART' at [0].action")
+                    .startsWith("RETRIER_RULES='[{\"exitCodes\":[2],\"action\":\"RESTART\"}]': is not valid at [0].action")
                     .contains("action")
                     .contains("RESTART")
                     .contains("RETRY").contains("FAIL").contains("SUCCEED");

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.fail;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ecsretrier.input.TaskStateChangeParser;
 import dev.ecsretrier.json.Json;
+import dev.ecsretrier.json.TestJson;
 import dev.ecsretrier.testutil.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -365,9 +366,9 @@ class StopClassifierTest {
     /** ECS leaves out {@code stopCode} on some stops (older agents, EC2 tasks); the policy must still decide. */
     @Test
     void row8_eventWithoutStopCode_failsWithoutCrashing() throws IOException {
-        ObjectNode event = (ObjectNode) Json.tree(Fixtures.eventText("app-exit-1.json"));
+        ObjectNode event = (ObjectNode) TestJson.tree(Fixtures.eventText("app-exit-1.json"));
         ((ObjectNode) event.get("detail")).remove("stopCode");
-        AttemptStop stop = TaskStateChangeParser.parse(event).stop();
+        AttemptStop stop = TaskStateChangeParser.parse(TestJson.bytes(event)).stop();
         assertThat(stop.stopCode()).isNull();
         Verdict verdict = SAMPLE.classify(stop);
         assertVerdict(verdict, Action.FAIL, "default:failed");

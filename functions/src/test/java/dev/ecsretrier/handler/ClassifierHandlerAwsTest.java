@@ -12,6 +12,7 @@ import dev.ecsretrier.core.Decision;
 import dev.ecsretrier.core.RunOutcome.MetadataSource;
 import dev.ecsretrier.input.StartRequestReader;
 import dev.ecsretrier.json.Json;
+import dev.ecsretrier.json.TestJson;
 import dev.ecsretrier.testutil.RecordingAwsEndpoint;
 import dev.ecsretrier.testutil.RecordingAwsEndpoint.Request;
 import dev.ecsretrier.testutil.RecordingAwsEndpoint.Response;
@@ -62,13 +63,13 @@ class ClassifierHandlerAwsTest {
         handler.handleRequest(new ByteArrayInputStream(fixture("events/app-exit-2.json").getBytes(StandardCharsets.UTF_8)),
                 out, null);
 
-        JsonNode step = Json.MAPPER.readTree(out.toByteArray());
+        JsonNode step = TestJson.MAPPER.readTree(out.toByteArray());
         assertThat(step.get("decision").asText()).isEqualTo("RETRY");
         assertThat(step.get("metadataSource").asText()).isEqualTo("TAGS");
         assertThat(step.get("scheduleName").asText()).isEqualTo("run-7f3a-2");
         assertThat(step.get("alreadyScheduled").asBoolean()).isFalse();
-        assertThat(Json.tree(aws.only(DESCRIBE_TASKS).body()).get("include")).isEqualTo(Json.tree("[\"TAGS\"]"));
-        JsonNode schedule = Json.tree(aws.only(CREATE_SCHEDULE).body());
+        assertThat(TestJson.tree(aws.only(DESCRIBE_TASKS).body()).get("include")).isEqualTo(TestJson.tree("[\"TAGS\"]"));
+        JsonNode schedule = TestJson.tree(aws.only(CREATE_SCHEDULE).body());
         assertThat(schedule.get("GroupName").asText()).isEqualTo("ecs-retrier");
         // Jitter NONE, initial delay 60 s: 10:08:40.500 + 60 s, rounded up to the second.
         assertThat(schedule.get("ScheduleExpression").asText()).isEqualTo("at(2025-03-14T10:09:41)");
@@ -76,7 +77,7 @@ class ClassifierHandlerAwsTest {
         assertThat(schedule.get("ActionAfterCompletion").asText()).isEqualTo("DELETE");
         assertThat(schedule.at("/Target/Arn").asText()).isEqualTo(STARTER);
         String input = schedule.at("/Target/Input").asText();
-        assertThat(Json.tree(input)).isEqualTo(Json.tree("""
+        assertThat(TestJson.tree(input)).isEqualTo(TestJson.tree("""
                 {
                   "runId": "run-7f3a",
                   "attempt": 2,
@@ -120,8 +121,8 @@ class ClassifierHandlerAwsTest {
         List<Request> creates = aws.requests(CREATE_SCHEDULE);
         assertThat(creates).hasSize(2);
         // Both deliveries ask for the same schedule name with the same input: the second conflicts.
-        String input = Json.tree(creates.get(0).body()).at("/Target/Input").asText();
-        assertThat(Json.tree(creates.get(1).body()).at("/Target/Input").asText()).isEqualTo(input);
+        String input = TestJson.tree(creates.get(0).body()).at("/Target/Input").asText();
+        assertThat(TestJson.tree(creates.get(1).body()).at("/Target/Input").asText()).isEqualTo(input);
     }
 
     @Test
@@ -133,11 +134,11 @@ class ClassifierHandlerAwsTest {
 
         assertThat(step.decision()).isEqualTo(Decision.RETRY);
         assertThat(step.metadataSource()).isEqualTo(MetadataSource.EVENT);
-        JsonNode input = Json.tree(Json.tree(aws.only(CREATE_SCHEDULE).body()).at("/Target/Input").asText());
+        JsonNode input = TestJson.tree(TestJson.tree(aws.only(CREATE_SCHEDULE).body()).at("/Target/Input").asText());
         assertThat(input.get("runId").asText()).isEqualTo("run-7f3a");
         assertThat(input.get("attempt").asInt()).isEqualTo(2);
         // The event carries only the RETRIER_* variables: no user overrides to carry on.
-        assertThat(input.get("containerOverrides")).isEqualTo(Json.tree("[]"));
+        assertThat(input.get("containerOverrides")).isEqualTo(TestJson.tree("[]"));
         assertThat(input.at("/history/0/taskArn").asText())
                 .isEqualTo("arn:aws:ecs:us-east-1:111122223333:task/batch/0ea07ec316893a47cdb02dcf74a5fc77");
     }
@@ -157,7 +158,7 @@ class ClassifierHandlerAwsTest {
                 .containsEntry("Subject", "ecs-retrier run run-7f3a FAILED after 1 attempt");
         assertThat(publish.messageAttributes()).isEqualTo(Map.of(
                 "outcome", "String=FAILED", "runId", "String=run-7f3a", "dedupKey", "String=run-7f3a:FAILED"));
-        JsonNode message = Json.tree(form.get("Message"));
+        JsonNode message = TestJson.tree(form.get("Message"));
         assertThat(message.get("runId").asText()).isEqualTo("run-7f3a");
         assertThat(message.get("outcome").asText()).isEqualTo("FAILED");
         assertThat(message.get("metadataSource").asText()).isEqualTo("TAGS");

@@ -21,6 +21,7 @@ import dev.ecsretrier.core.RunOutcome.MetadataSource;
 import dev.ecsretrier.core.StartRequest;
 import dev.ecsretrier.input.StartRequestReader;
 import dev.ecsretrier.json.Json;
+import dev.ecsretrier.json.TestJson;
 import dev.ecsretrier.port.DescribedTask;
 import dev.ecsretrier.port.Notification;
 import dev.ecsretrier.port.ScheduledAttempt;
@@ -98,18 +99,14 @@ class ClassifierHandlerTest {
     }
 
     private static JsonNode json(String text) {
-        try {
-            return Json.tree(text);
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
+        return TestJson.tree(text);
     }
 
     /** A fixture event with one change. */
     private static byte[] edited(String fixture, Consumer<ObjectNode> edit) {
         ObjectNode event = (ObjectNode) json(Fixtures.eventText(fixture));
         edit.accept(event);
-        return Json.writeBytes(event);
+        return TestJson.bytes(event);
     }
 
     private List<JsonNode> metricLines() {
@@ -497,7 +494,7 @@ class ClassifierHandlerTest {
         taskIsDescribable("spot-interruption.json", 1, List.of());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         handler.handleRequest(new ByteArrayInputStream(Fixtures.event("spot-interruption.json")), out, null);
-        JsonNode step = Json.tree(out.toString());
+        JsonNode step = TestJson.tree(out.toString());
         assertThat(step.get("decision").asText()).isEqualTo("RETRY");
         assertThat(step.get("runId").asText()).isEqualTo(RUN);
         assertThat(step.get("scheduleName").asText()).isEqualTo("run-7f3a-2");

@@ -11,6 +11,7 @@ import dev.ecsretrier.aws.SnsNotifier;
 import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.core.InvalidStartRequestException;
 import dev.ecsretrier.json.Json;
+import dev.ecsretrier.json.TestJson;
 import dev.ecsretrier.testutil.RecordingAwsEndpoint;
 import dev.ecsretrier.testutil.RecordingAwsEndpoint.Response;
 import java.io.ByteArrayInputStream;
@@ -50,24 +51,24 @@ class StarterHandlerAwsTest {
         assertThat(runId).matches("[0-9a-f-]{36}");
         assertThat(response.get("attempt").asInt()).isEqualTo(1);
         assertThat(response.get("taskArn").asText()).isEqualTo(TASK_ARN);
-        JsonNode runTask = Json.tree(aws.only(RUN_TASK).body());
+        JsonNode runTask = TestJson.tree(aws.only(RUN_TASK).body());
         assertThat(runTask.get("clientToken").asText()).isEqualTo(runId + "-1");
         assertThat(runTask.get("startedBy").asText()).isEqualTo("ecs-retrier");
         assertThat(runTask.get("count").asInt()).isEqualTo(1);
         assertThat(runTask.get("launchType").asText()).isEqualTo("FARGATE");
-        assertThat(runTask.get("tags")).isEqualTo(Json.tree("""
+        assertThat(runTask.get("tags")).isEqualTo(TestJson.tree("""
                 [{"key": "ecs-retrier:run-id", "value": "%s"},
                  {"key": "ecs-retrier:attempt", "value": "1"},
                  {"key": "ecs-retrier:max-attempts", "value": "3"}]
                 """.formatted(runId)));
-        assertThat(runTask.get("overrides")).isEqualTo(Json.tree("""
+        assertThat(runTask.get("overrides")).isEqualTo(TestJson.tree("""
                 {"containerOverrides": [{"name": "app", "environment": [
                   {"name": "RETRIER_RUN_ID", "value": "%s"},
                   {"name": "RETRIER_ATTEMPT", "value": "1"},
                   {"name": "RETRIER_MAX_ATTEMPTS", "value": "3"}]}]}
                 """.formatted(runId)));
         assertThat(runTask.at("/networkConfiguration/awsvpcConfiguration/subnets"))
-                .isEqualTo(Json.tree("[\"subnet-0a1b2c3d4e5f60718\", \"subnet-0f1e2d3c4b5a69788\"]"));
+                .isEqualTo(TestJson.tree("[\"subnet-0a1b2c3d4e5f60718\", \"subnet-0f1e2d3c4b5a69788\"]"));
     }
 
     @Test
@@ -82,12 +83,12 @@ class StarterHandlerAwsTest {
         invoke(request);
 
         assertThat(aws.requests(RUN_TASK)).hasSize(2)
-                .extracting(r -> Json.tree(r.body()))
+                .extracting(r -> TestJson.tree(r.body()))
                 .allSatisfy(body -> {
                     assertThat(body.get("clientToken").asText()).isEqualTo("run-7f3a-1");
-                    assertThat(body.at("/overrides/containerOverrides/0/command")).isEqualTo(Json.tree("[\"python\", \"job.py\"]"));
+                    assertThat(body.at("/overrides/containerOverrides/0/command")).isEqualTo(TestJson.tree("[\"python\", \"job.py\"]"));
                     assertThat(body.at("/overrides/containerOverrides/0/environment/0"))
-                            .isEqualTo(Json.tree("{\"name\": \"MODE\", \"value\": \"full\"}"));
+                            .isEqualTo(TestJson.tree("{\"name\": \"MODE\", \"value\": \"full\"}"));
                 });
     }
 
@@ -107,13 +108,13 @@ class StarterHandlerAwsTest {
         JsonNode response = invoke("{\"runId\": \"run-7f3a\"}");
 
         assertThat(response.has("taskArn")).isFalse();
-        assertThat(response.get("launchFailure")).isEqualTo(Json.tree("""
+        assertThat(response.get("launchFailure")).isEqualTo(TestJson.tree("""
                 {"reason": "RESOURCE:MEMORY", "detail": "no container instance met the memory requirement"}"""));
         assertThat(response.at("/step/decision").asText()).isEqualTo("RETRY");
         assertThat(response.at("/step/metadataSource").asText()).isEqualTo("REQUEST");
-        JsonNode schedule = Json.tree(aws.only("POST /schedules/run-7f3a-2").body());
+        JsonNode schedule = TestJson.tree(aws.only("POST /schedules/run-7f3a-2").body());
         assertThat(schedule.get("ScheduleExpression").asText()).isEqualTo("at(2025-03-14T10:09:41)");
-        JsonNode input = Json.tree(schedule.at("/Target/Input").asText());
+        JsonNode input = TestJson.tree(schedule.at("/Target/Input").asText());
         assertThat(input.get("attempt").asInt()).isEqualTo(2);
         assertThat(input.at("/history/0/stopCode").asText()).isEqualTo("TaskFailedToStart");
         assertThat(input.at("/history/0/stoppedReason").asText())
@@ -130,11 +131,11 @@ class StarterHandlerAwsTest {
 
         withTimeout.start("{\"runId\": \"run-7f3a\"}".getBytes(StandardCharsets.UTF_8), ClassifierHandlerAwsTest.STARTER);
 
-        JsonNode schedule = Json.tree(aws.only("POST /schedules/run-7f3a-1-timeout").body());
+        JsonNode schedule = TestJson.tree(aws.only("POST /schedules/run-7f3a-1-timeout").body());
         // 10:08:40.500 + 3600 s, rounded up to the second.
         assertThat(schedule.get("ScheduleExpression").asText()).isEqualTo("at(2025-03-14T11:08:41)");
         assertThat(schedule.at("/Target/Arn").asText()).isEqualTo("arn:aws:scheduler:::aws-sdk:ecs:stopTask");
-        assertThat(Json.tree(schedule.at("/Target/Input").asText())).isEqualTo(Json.tree("""
+        assertThat(TestJson.tree(schedule.at("/Target/Input").asText())).isEqualTo(TestJson.tree("""
                 {"Cluster": "arn:aws:ecs:us-east-1:111122223333:cluster/batch",
                  "Task": "%s",
                  "Reason": "ecs-retrier: attempt timeout after 3600 s (attempt 1 of run run-7f3a)"}
@@ -147,7 +148,7 @@ class StarterHandlerAwsTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         // No Lambda context: RETRIER_STARTER_ARN is set, so the starter need not derive its own ARN.
         handler.handleRequest(new ByteArrayInputStream(request.getBytes(StandardCharsets.UTF_8)), out, null);
-        return Json.MAPPER.readTree(out.toByteArray());
+        return TestJson.MAPPER.readTree(out.toByteArray());
     }
 
     static StarterHandler handler(RecordingAwsEndpoint aws, List<String> log) {

@@ -16,6 +16,7 @@ import dev.ecsretrier.core.RunOutcome.MetadataSource;
 import dev.ecsretrier.core.StartRequest;
 import dev.ecsretrier.input.StartRequestReader;
 import dev.ecsretrier.json.Json;
+import dev.ecsretrier.json.TestJson;
 import dev.ecsretrier.port.LaunchRequest;
 import dev.ecsretrier.port.LaunchRequest.CapacityProviderItem;
 import dev.ecsretrier.port.LaunchRequest.NetworkSettings;
@@ -88,11 +89,7 @@ class StarterHandlerTest {
     }
 
     private static JsonNode json(String text) {
-        try {
-            return Json.tree(text);
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
+        return TestJson.tree(text);
     }
 
     // The RunTask ------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import dev.ecsretrier.core.InvalidEventException;
 import dev.ecsretrier.handler.ClassifierHandler;
 import dev.ecsretrier.handler.StepResult;
 import dev.ecsretrier.json.Json;
+import dev.ecsretrier.json.TestJson;
 import dev.ecsretrier.port.DescribedTask;
 import java.io.IOException;
 import java.io.InputStream;
@@ -88,7 +89,7 @@ class ClassifierFuzzTest {
 
     private static java.util.Optional<String> taskArn(byte[] event) {
         try {
-            JsonNode arn = Json.MAPPER.readTree(event).path("detail").path("taskArn");
+            JsonNode arn = TestJson.MAPPER.readTree(event).path("detail").path("taskArn");
             return arn.isTextual() ? java.util.Optional.of(arn.textValue()) : java.util.Optional.empty();
         } catch (IOException | RuntimeException e) {
             return java.util.Optional.empty();
@@ -139,14 +140,14 @@ class ClassifierFuzzTest {
                 }
             }
         }
-        byte[] json = Json.writeBytes(root);
+        byte[] json = TestJson.bytes(root);
         // Now and then, not JSON at all: cut mid-document.
         return random.nextInt(20) == 0 ? java.util.Arrays.copyOf(json, random.nextInt(json.length)) : json;
     }
 
     private static JsonNode load(String fixture) {
         try (InputStream in = ClassifierFuzzTest.class.getResourceAsStream("/events/" + fixture)) {
-            return Json.MAPPER.readTree(in);
+            return TestJson.MAPPER.readTree(in);
         } catch (IOException e) {
             throw new AssertionError(e);
         }

@@ -186,7 +186,7 @@ class StartRequestReaderTest {
     void wrongTypes_areRefusedNamingTheField(String json, String field) {
         InvalidStartRequestException e = refused(json);
         assertThat(e.field()).isEqualTo(field);
-        assertThat(e.getMessage()).contains("has the wrong type");
+        assertThat(e.getMessage()).contains(field + " must be");
     }
 
     @Test

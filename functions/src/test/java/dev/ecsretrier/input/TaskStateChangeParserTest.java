@@ -14,6 +14,7 @@ import dev.ecsretrier.core.ContainerOverride;
 import dev.ecsretrier.core.EnvironmentVariable;
 import dev.ecsretrier.core.InvalidEventException;
 import dev.ecsretrier.json.Json;
+import dev.ecsretrier.json.TestJson;
 import dev.ecsretrier.testutil.Fixtures;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -83,13 +84,9 @@ class TaskStateChangeParserTest {
 
     /** A fixture with one change to its JSON. */
     private static byte[] edited(String fixture, Consumer<ObjectNode> edit) {
-        try {
-            ObjectNode event = (ObjectNode) Json.tree(Fixtures.eventText(fixture));
-            edit.accept(event);
-            return Json.writeBytes(event);
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
+        ObjectNode event = (ObjectNode) TestJson.tree(Fixtures.eventText(fixture));
+        edit.accept(event);
+        return TestJson.bytes(event);
     }
 
     private static ObjectNode detail(ObjectNode event) {
@@ -282,14 +279,14 @@ class TaskStateChangeParserTest {
         List<String> escaped = new ArrayList<>();
         int cases = 0;
         for (String fixture : List.of("succeeded-with-sidecar.json", "cannot-pull-not-found.json", "succeeded.json")) {
-            JsonNode original = Json.tree(Fixtures.eventText(fixture));
+            JsonNode original = TestJson.tree(Fixtures.eventText(fixture));
             for (String pointer : pointers(original, "")) {
                 for (JsonNode wrong : wrongValues) {
                     ObjectNode event = original.deepCopy();
                     replace(event, pointer, wrong);
                     cases++;
                     try {
-                        TaskStateChangeParser.parse(Json.writeBytes(event));
+                        TaskStateChangeParser.parse(TestJson.bytes(event));
                     } catch (InvalidEventException expected) {
                         assertThat(expected.field()).isNotBlank();
                     } catch (RuntimeException other) {
@@ -339,10 +336,10 @@ class TaskStateChangeParserTest {
     }
 
     @Test
-    void parsingATree_isTheSameAsParsingBytes() throws IOException {
-        assertThat(TaskStateChangeParser.parse(Json.tree(Fixtures.eventText("spot-interruption.json"))))
+    void parsingPlainValues_isTheSameAsParsingBytes() throws IOException {
+        assertThat(TaskStateChangeParser.parse((Map<?, ?>) Json.parse(Fixtures.eventText("spot-interruption.json"))))
                 .isEqualTo(Fixtures.parsed("spot-interruption.json"));
-        assertThatThrownBy(() -> TaskStateChangeParser.parse((JsonNode) null))
+        assertThatThrownBy(() -> TaskStateChangeParser.parse((Map<?, ?>) null))
                 .isExactlyInstanceOf(InvalidEventException.class).hasMessageContaining("got nothing");
     }
 }

@@ -110,7 +110,7 @@ class SampleStackTest {
 
     private static Object readAssetManifest() {
         try {
-            return dev.ecsretrier.json.Json.MAPPER.readTree(sample.templateFile.getParent()
+            return TestJson.MAPPER.readTree(sample.templateFile.getParent()
                     .resolve(SampleApp.STACK_NAME + ".assets.json").toFile());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);

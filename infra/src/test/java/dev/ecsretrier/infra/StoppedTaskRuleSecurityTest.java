@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.input.TaskStateChange;
 import dev.ecsretrier.input.TaskStateChangeParser;
-import dev.ecsretrier.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -49,10 +48,10 @@ class StoppedTaskRuleSecurityTest {
         }
 
         @Test
-        void theTestEventOfTheDeployGuideMatches_andTheClassifierCanReadItsRun() {
+        void theTestEventOfTheDeployGuideMatches_andTheClassifierCanReadItsRun() throws Exception {
             ObjectNode documented = fixture("put-events-test-event.json");
             assertThat(matches(withTestEvents, documented)).isTrue();
-            TaskStateChange change = TaskStateChangeParser.parse(documented);
+            TaskStateChange change = TaskStateChangeParser.parse(TestJson.MAPPER.writeValueAsBytes(documented));
             assertThat(AttemptMetadata.fromEnvironment(change.containerOverrides())).hasValueSatisfying(run -> {
                 assertThat(run.runId()).isEqualTo("test-event-1");
                 assertThat(run.attempt()).isEqualTo(1);
@@ -186,7 +185,7 @@ class StoppedTaskRuleSecurityTest {
     private static ObjectNode fixture(String name) {
         try (InputStream in = StoppedTaskRuleSecurityTest.class.getResourceAsStream("/events/" + name)) {
             assertThat(in).as("fixture %s", name).isNotNull();
-            return (ObjectNode) Json.tree(in);
+            return (ObjectNode) TestJson.tree(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

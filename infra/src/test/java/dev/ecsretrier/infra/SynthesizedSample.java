@@ -1,7 +1,6 @@
 package dev.ecsretrier.infra;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ecsretrier.json.Json;
 import io.github.cdklabs.cdknag.AwsSolutionsChecks;
 import java.nio.file.Path;
 import java.util.Map;
@@ -47,7 +46,7 @@ final class SynthesizedSample {
 
     /** The template as a JSON tree, for exact comparisons. */
     JsonNode json() {
-        return Json.toTree(template.toJSON());
+        return TestJson.toTree(template.toJSON());
     }
 
     /** The one resource of this type whose logical id starts with the prefix (construct path without separators). */

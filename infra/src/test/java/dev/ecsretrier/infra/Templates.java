@@ -3,7 +3,6 @@ package dev.ecsretrier.infra;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ecsretrier.json.Json;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.assertions.Template;
@@ -24,7 +23,7 @@ final class Templates {
 
     static JsonNode resource(Template template, String type, String logicalIdPrefix) {
         String id = logicalId(template, type, logicalIdPrefix);
-        return Json.toTree(template.findResources(type).get(id));
+        return TestJson.toTree(template.findResources(type).get(id));
     }
 
     static Map<String, Object> ref(String logicalId) {
@@ -48,6 +47,6 @@ final class Templates {
     }
 
     static JsonNode tree(Object value) {
-        return Json.toTree(value);
+        return TestJson.toTree(value);
     }
 }

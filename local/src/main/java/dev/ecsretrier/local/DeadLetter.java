@@ -1,7 +1,6 @@
 package dev.ecsretrier.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ecsretrier.json.Json;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -24,7 +23,7 @@ public record DeadLetter(String function, String event, String errorType, String
     /** The run and attempt the payload was about, when it says. */
     public Optional<LaunchKey> launchKey() {
         try {
-            return LaunchKey.of(Json.tree(event));
+            return LaunchKey.of(LocalJson.tree(event));
         } catch (IOException e) {
             return Optional.empty();
         }
@@ -39,11 +38,11 @@ public record DeadLetter(String function, String event, String errorType, String
         line.put("at", at);
         JsonNode parsed;
         try {
-            parsed = Json.tree(event);
+            parsed = LocalJson.tree(event);
         } catch (IOException e) {
             parsed = null;
         }
         line.put("event", parsed != null && !parsed.isMissingNode() ? parsed : event);
-        return Json.write(line);
+        return LocalJson.write(line);
     }
 }

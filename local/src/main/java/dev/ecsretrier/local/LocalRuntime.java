@@ -10,7 +10,6 @@ import dev.ecsretrier.handler.ClassifierHandler;
 import dev.ecsretrier.handler.StartResponse;
 import dev.ecsretrier.handler.StarterHandler;
 import dev.ecsretrier.handler.StepResult;
-import dev.ecsretrier.json.Json;
 import dev.ecsretrier.local.bus.LocalEventBus;
 import dev.ecsretrier.local.ecs.LocalEcs;
 import dev.ecsretrier.local.ecs.TaskProgram;
@@ -130,7 +129,7 @@ public final class LocalRuntime implements AutoCloseable {
      * @throws dev.ecsretrier.core.InvalidStartRequestException for a request the starter refuses
      */
     public StartResponse startRun(StartRequest request) {
-        LocalLambda.Invocation invocation = lambda.invoke(LocalSettings.STARTER_FUNCTION, Json.writeBytes(request));
+        LocalLambda.Invocation invocation = lambda.invoke(LocalSettings.STARTER_FUNCTION, LocalJson.writeBytes(request));
         if (invocation instanceof LocalLambda.Invocation.Failed failed) {
             if (failed.error() instanceof RuntimeException e) {
                 throw e;
@@ -149,7 +148,7 @@ public final class LocalRuntime implements AutoCloseable {
     public String submitRun(StartRequest request) {
         StartRequest withId = request.runId() != null ? request
                 : new StartRequest(newRunId(), request.attempt(), request.containerOverrides(), request.history());
-        lambda.invokeAsync(LocalSettings.STARTER_FUNCTION, Json.writeBytes(withId));
+        lambda.invokeAsync(LocalSettings.STARTER_FUNCTION, LocalJson.writeBytes(withId));
         return withId.runId();
     }
 
@@ -255,7 +254,7 @@ public final class LocalRuntime implements AutoCloseable {
         if (target.equals(STOP_TASK_TARGET)) {
             JsonNode stop;
             try {
-                stop = Json.tree(input);
+                stop = LocalJson.tree(input);
             } catch (IOException e) {
                 throw new IllegalArgumentException("StopTask input is not JSON: " + e.getMessage(), e);
             }
@@ -307,7 +306,7 @@ public final class LocalRuntime implements AutoCloseable {
     /** The {@code launch} of a scheduled start request, when it changes the configured launch. */
     private static Optional<LaunchAdjustment> nextLaunch(String startRequestJson) {
         try {
-            return NextLaunchText.read(Json.tree(startRequestJson).path("launch"));
+            return NextLaunchText.read(LocalJson.tree(startRequestJson).path("launch"));
         } catch (IOException e) {
             return Optional.empty();
         }
@@ -315,7 +314,7 @@ public final class LocalRuntime implements AutoCloseable {
 
     private static List<String> launchChanges(byte[] startRequestJson) {
         try {
-            return NextLaunchText.read(Json.MAPPER.readTree(startRequestJson).path("launch"))
+            return NextLaunchText.read(LocalJson.MAPPER.readTree(startRequestJson).path("launch"))
                     .map(LaunchAdjustment::changes).orElse(List.of());
         } catch (IOException e) {
             return List.of();

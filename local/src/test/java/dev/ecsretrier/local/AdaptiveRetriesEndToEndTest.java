@@ -9,7 +9,6 @@ import dev.ecsretrier.config.Setting;
 import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.core.Decision;
 import dev.ecsretrier.core.RunOutcome;
-import dev.ecsretrier.json.Json;
 import dev.ecsretrier.local.ecs.LocalEcs.LaunchedTask;
 import dev.ecsretrier.local.ecs.TaskProgram;
 import dev.ecsretrier.local.sns.PublishedNotification;
@@ -68,7 +67,7 @@ class AdaptiveRetriesEndToEndTest {
 
     static JsonNode detail(LaunchedTask task) {
         try {
-            return Json.tree(task.stoppedEvent()).path("detail");
+            return LocalJson.tree(task.stoppedEvent()).path("detail");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

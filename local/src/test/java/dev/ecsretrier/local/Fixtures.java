@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ecsretrier.core.ContainerOverride;
 import dev.ecsretrier.core.EnvironmentVariable;
 import dev.ecsretrier.core.StartRequest;
-import dev.ecsretrier.json.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -28,7 +27,7 @@ public final class Fixtures {
 
     public static ObjectNode eventJson(String name) {
         try {
-            return (ObjectNode) Json.tree(Files.readString(event(name)));
+            return (ObjectNode) LocalJson.tree(Files.readString(event(name)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -64,7 +63,7 @@ public final class Fixtures {
         try {
             List<JsonNode> lines = new ArrayList<>();
             for (String line : Files.readAllLines(file)) {
-                lines.add(Json.tree(line));
+                lines.add(LocalJson.tree(line));
             }
             return lines;
         } catch (IOException e) {

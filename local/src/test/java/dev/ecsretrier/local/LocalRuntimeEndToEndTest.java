@@ -21,7 +21,6 @@ import dev.ecsretrier.core.Decision;
 import dev.ecsretrier.core.RunOutcome;
 import dev.ecsretrier.handler.RunTaskUnavailableException;
 import dev.ecsretrier.handler.StartResponse;
-import dev.ecsretrier.json.Json;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -252,7 +251,7 @@ class LocalRuntimeEndToEndTest {
         start(Faults.NONE);
         ObjectNode event = Fixtures.localEvent("malformed/exit-code-string.json", "unreadable");
 
-        assertThat(runtime.eventBus().put(Json.write(event)).matched()).as("the rule matches it").isTrue();
+        assertThat(runtime.eventBus().put(LocalJson.write(event)).matched()).as("the rule matches it").isTrue();
         assertThat(runtime.awaitIdle(WAIT)).isTrue();
 
         assertThat(kinds("unreadable")).containsExactly(INVOCATION_RETRIED, INVOCATION_RETRIED,

@@ -9,7 +9,6 @@ import dev.ecsretrier.core.ContainerOverride;
 import dev.ecsretrier.core.Decision;
 import dev.ecsretrier.core.EnvironmentVariable;
 import dev.ecsretrier.core.StartRequest;
-import dev.ecsretrier.json.Json;
 import dev.ecsretrier.local.ecs.TaskProgram;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -144,7 +143,7 @@ class RetryOverheadBenchmark {
     /** The handlers log each step as JSON: a RETRY's delay and the time its schedule fires at. */
     static void recordStep(String line, Map<LaunchKey, JsonNode> steps) {
         try {
-            JsonNode step = Json.tree(line).path("step");
+            JsonNode step = LocalJson.tree(line).path("step");
             if (step.path("decision").asText().equals("RETRY") && !step.path("alreadyScheduled").asBoolean()) {
                 steps.put(new LaunchKey(step.path("runId").asText(), step.path("attempt").asInt()), step);
             }

@@ -2,7 +2,7 @@ package dev.ecsretrier.local.bus;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ecsretrier.json.Json;
+import dev.ecsretrier.local.LocalJson;
 import dev.ecsretrier.local.LaunchKey;
 import dev.ecsretrier.local.PendingWork;
 import dev.ecsretrier.local.TimeScale;
@@ -91,7 +91,7 @@ public final class LocalEventBus {
     public Put put(String eventJson) {
         JsonNode event;
         try {
-            event = Json.tree(eventJson);
+            event = LocalJson.tree(eventJson);
         } catch (IOException e) {
             throw new IllegalArgumentException("event is not JSON: " + e.getMessage(), e);
         }
@@ -135,7 +135,7 @@ public final class LocalEventBus {
      * @param time   null for now
      */
     public Put put(String source, String detailType, JsonNode detail, List<String> resources, Instant time) {
-        ObjectNode event = Json.MAPPER.createObjectNode();
+        ObjectNode event = LocalJson.MAPPER.createObjectNode();
         event.put("version", "0");
         event.put("id", UUID.randomUUID().toString());
         event.put("detail-type", detailType);
@@ -143,9 +143,9 @@ public final class LocalEventBus {
         event.put("account", account);
         event.put("time", (time != null ? time : clock.instant()).truncatedTo(ChronoUnit.SECONDS).toString());
         event.put("region", region);
-        event.set("resources", Json.MAPPER.valueToTree(resources == null ? List.of() : resources));
+        event.set("resources", LocalJson.MAPPER.valueToTree(resources == null ? List.of() : resources));
         event.set("detail", detail);
-        return put(Json.write(event));
+        return put(LocalJson.write(event));
     }
 
     /** Events no rule matched, as they were put. */

@@ -5,7 +5,7 @@ import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.core.InvalidInputException;
 import dev.ecsretrier.input.TaskStateChange;
 import dev.ecsretrier.input.TaskStateChangeParser;
-import dev.ecsretrier.json.Json;
+import dev.ecsretrier.local.LocalJson;
 import dev.ecsretrier.local.LocalSettings;
 import dev.ecsretrier.local.classify.EventClassification;
 import java.io.IOException;
@@ -82,7 +82,7 @@ final class ClassifyCommand implements Callable<Integer> {
             TaskStateChange change = TaskStateChangeParser.parse(event);
             Integer maxAttempts = policy.maxAttempts == null ? null : config.maxAttempts();
             EventClassification classification = EventClassification.of(config, change, attempt, maxAttempts);
-            spec.commandLine().getOut().println(Json.write(classification.toJson()));
+            spec.commandLine().getOut().println(LocalJson.write(classification.toJson()));
             spec.commandLine().getOut().flush();
             return 0;
         } catch (InvalidInputException e) {

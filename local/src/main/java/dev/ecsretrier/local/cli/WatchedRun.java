@@ -7,7 +7,7 @@ import dev.ecsretrier.core.ContainerOverride;
 import dev.ecsretrier.core.EnvironmentVariable;
 import dev.ecsretrier.core.RunOutcome;
 import dev.ecsretrier.core.StartRequest;
-import dev.ecsretrier.json.Json;
+import dev.ecsretrier.local.LocalJson;
 import dev.ecsretrier.local.LocalRuntime;
 import dev.ecsretrier.local.sns.PublishedNotification;
 import dev.ecsretrier.port.LaunchRequest.CapacityProviderItem;
@@ -70,8 +70,8 @@ final class WatchedRun {
                     .filter(n -> runId.equals(n.attributes().get("runId"))).findFirst().orElseThrow();
             out.println("Notification (SNS): " + notification.subject());
             out.println("  " + notification.summary());
-            out.println("  attributes " + Json.write(new TreeMap<>(notification.attributes())));
-            out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(Json.tree(notification.message()))
+            out.println("  attributes " + LocalJson.write(new TreeMap<>(notification.attributes())));
+            out.println(LocalJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(LocalJson.tree(notification.message()))
                     .indent(2).stripTrailing());
             out.println();
             out.println("notifications: " + notificationsFile.toAbsolutePath());

@@ -3,7 +3,7 @@ package dev.ecsretrier.local.ecs;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ecsretrier.core.EnvironmentVariable;
-import dev.ecsretrier.json.Json;
+import dev.ecsretrier.local.LocalJson;
 import dev.ecsretrier.rule.StoppedTaskPattern;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -23,7 +23,7 @@ final class StoppedTaskEvent {
     }
 
     static String json(LocalTask task, String region, String account, String image) {
-        ObjectNode event = Json.MAPPER.createObjectNode();
+        ObjectNode event = LocalJson.MAPPER.createObjectNode();
         event.put("version", "0");
         event.put("id", UUID.randomUUID().toString());
         event.put("detail-type", StoppedTaskPattern.DETAIL_TYPE);
@@ -33,12 +33,12 @@ final class StoppedTaskEvent {
         event.put("region", region);
         event.putArray("resources").add(task.taskArn);
         event.set("detail", detail(task, region, account, image));
-        return Json.write(event);
+        return LocalJson.write(event);
     }
 
     private static ObjectNode detail(LocalTask task, String region, String account, String image) {
         boolean started = task.startedAt != null;
-        ObjectNode d = Json.MAPPER.createObjectNode();
+        ObjectNode d = LocalJson.MAPPER.createObjectNode();
         String attachmentId = UUID.nameUUIDFromBytes((task.taskId + "/eni").getBytes()).toString();
         ObjectNode eni = d.putArray("attachments").addObject();
         eni.put("id", attachmentId);
@@ -111,7 +111,7 @@ final class StoppedTaskEvent {
 
     /** What RunTask was given, as ECS echoes it: the container's command and environment, task cpu/memory. */
     static ObjectNode overrides(LocalTask task) {
-        ObjectNode overrides = Json.MAPPER.createObjectNode();
+        ObjectNode overrides = LocalJson.MAPPER.createObjectNode();
         ObjectNode container = overrides.putArray("containerOverrides").addObject();
         container.put("name", task.request.containerName());
         if (task.request.command() != null) {

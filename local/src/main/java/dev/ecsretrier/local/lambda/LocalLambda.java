@@ -7,7 +7,7 @@ import dev.ecsretrier.local.PendingWork;
 import dev.ecsretrier.local.TimeScale;
 import dev.ecsretrier.local.Timeline;
 import dev.ecsretrier.local.TimelineEntry;
-import dev.ecsretrier.json.Json;
+import dev.ecsretrier.local.LocalJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -42,7 +42,7 @@ public final class LocalLambda {
         /** @param result the handler's return value */
         record Succeeded(Object result) implements Invocation {
             public byte[] payload() {
-                return Json.writeBytes(result);
+                return LocalJson.writeBytes(result);
             }
         }
 
@@ -227,7 +227,7 @@ public final class LocalLambda {
 
     private static Optional<LaunchKey> key(byte[] payload) {
         try {
-            return LaunchKey.of(Json.MAPPER.readTree(payload));
+            return LaunchKey.of(LocalJson.MAPPER.readTree(payload));
         } catch (IOException e) {
             return Optional.empty();
         }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.ecsretrier.json.Json;
+import dev.ecsretrier.local.LocalJson;
 import dev.ecsretrier.local.LocalRuntime;
 import dev.ecsretrier.local.bus.LocalEventBus;
 import dev.ecsretrier.local.lambda.LocalLambda;
@@ -113,10 +113,10 @@ public final class AwsEndpoint implements AutoCloseable {
         Optional<String> name = lambda.resolve(function);
         if (name.isEmpty()) {
             exchange.getResponseHeaders().set("x-amzn-ErrorType", "ResourceNotFoundException");
-            ObjectNode error = Json.MAPPER.createObjectNode();
+            ObjectNode error = LocalJson.MAPPER.createObjectNode();
             error.put("Type", "User");
             error.put("message", "Function not found: " + (function.startsWith("arn:") ? function : lambda.arn(function)));
-            send(exchange, 404, "application/json", Json.writeBytes(error));
+            send(exchange, 404, "application/json", LocalJson.writeBytes(error));
             log.accept("lambda invoke " + function + ": function not found");
             return;
         }
@@ -133,11 +133,11 @@ public final class AwsEndpoint implements AutoCloseable {
             case "RequestResponse" -> {
                 LocalLambda.Invocation invocation = lambda.invoke(name.get(), payload);
                 if (invocation instanceof LocalLambda.Invocation.Succeeded succeeded) {
-                    log.accept("lambda invoke " + name.get() + " (RequestResponse): " + Json.write(succeeded.result()));
+                    log.accept("lambda invoke " + name.get() + " (RequestResponse): " + LocalJson.write(succeeded.result()));
                     send(exchange, 200, "application/json", succeeded.payload());
                 } else {
                     LocalLambda.Invocation.Failed failed = (LocalLambda.Invocation.Failed) invocation;
-                    ObjectNode error = Json.MAPPER.createObjectNode();
+                    ObjectNode error = LocalJson.MAPPER.createObjectNode();
                     error.put("errorMessage", String.valueOf(failed.error().getMessage()));
                     error.put("errorType", failed.errorType());
                     ArrayNode trace = error.putArray("stackTrace");
@@ -150,15 +150,15 @@ public final class AwsEndpoint implements AutoCloseable {
                     exchange.getResponseHeaders().set("X-Amz-Function-Error", "Unhandled");
                     log.accept("lambda invoke " + name.get() + " (RequestResponse): function error "
                             + failed.errorType() + ": " + failed.error().getMessage());
-                    send(exchange, 200, "application/json", Json.writeBytes(error));
+                    send(exchange, 200, "application/json", LocalJson.writeBytes(error));
                 }
             }
             default -> {
                 exchange.getResponseHeaders().set("x-amzn-ErrorType", "InvalidParameterValueException");
-                ObjectNode error = Json.MAPPER.createObjectNode();
+                ObjectNode error = LocalJson.MAPPER.createObjectNode();
                 error.put("Type", "User");
                 error.put("message", "X-Amz-Invocation-Type must be RequestResponse, Event or DryRun, got " + type);
-                send(exchange, 400, "application/json", Json.writeBytes(error));
+                send(exchange, 400, "application/json", LocalJson.writeBytes(error));
             }
         }
     }
@@ -166,7 +166,7 @@ public final class AwsEndpoint implements AutoCloseable {
     private void putEvents(HttpExchange exchange, byte[] body) throws IOException {
         JsonNode request;
         try {
-            request = Json.MAPPER.readTree(body);
+            request = LocalJson.MAPPER.readTree(body);
         } catch (IOException e) {
             jsonError(exchange, 400, "SerializationException", "request body is not JSON: " + e.getMessage());
             return;
@@ -175,8 +175,8 @@ public final class AwsEndpoint implements AutoCloseable {
             jsonError(exchange, 400, "ValidationException", "Entries must be a list of 1 to 10 entries");
             return;
         }
-        ObjectNode response = Json.MAPPER.createObjectNode();
-        ArrayNode results = Json.MAPPER.createArrayNode();
+        ObjectNode response = LocalJson.MAPPER.createObjectNode();
+        ArrayNode results = LocalJson.MAPPER.createArrayNode();
         int failed = 0;
         for (JsonNode entry : request.path("Entries")) {
             ObjectNode result = results.addObject();
@@ -188,7 +188,7 @@ public final class AwsEndpoint implements AutoCloseable {
         }
         response.put("FailedEntryCount", failed);
         response.set("Entries", results);
-        send(exchange, 200, JSON_11, Json.writeBytes(response));
+        send(exchange, 200, JSON_11, LocalJson.writeBytes(response));
     }
 
     /** Puts one entry; fills its result (EventId, or ErrorCode and ErrorMessage); returns the error, if any. */
@@ -204,7 +204,7 @@ public final class AwsEndpoint implements AutoCloseable {
         }
         JsonNode detail;
         try {
-            detail = Json.tree(entry.path("Detail").asText(""));
+            detail = LocalJson.tree(entry.path("Detail").asText(""));
         } catch (IOException e) {
             detail = null;
         }
@@ -244,11 +244,11 @@ public final class AwsEndpoint implements AutoCloseable {
     }
 
     private static void jsonError(HttpExchange exchange, int status, String type, String message) throws IOException {
-        ObjectNode error = Json.MAPPER.createObjectNode();
+        ObjectNode error = LocalJson.MAPPER.createObjectNode();
         error.put("__type", type);
         error.put("message", message);
         exchange.getResponseHeaders().set("x-amzn-ErrorType", type);
-        send(exchange, status, JSON_11, Json.writeBytes(error));
+        send(exchange, status, JSON_11, LocalJson.writeBytes(error));
     }
 
     private static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {

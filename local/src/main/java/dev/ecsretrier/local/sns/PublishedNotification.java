@@ -4,6 +4,9 @@ import dev.ecsretrier.core.AttemptSummary;
 import dev.ecsretrier.core.ContainerExit;
 import dev.ecsretrier.core.RunOutcome;
 import dev.ecsretrier.json.Json;
+import dev.ecsretrier.json.JsonBindingException;
+import dev.ecsretrier.json.JsonRecords;
+import dev.ecsretrier.local.LocalJson;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -22,8 +25,8 @@ public record PublishedNotification(String messageId, String topicArn, String su
     /** The run outcome in the body; empty when the body is something else. */
     public Optional<RunOutcome> outcome() {
         try {
-            return Optional.of(Json.MAPPER.readValue(message, RunOutcome.class));
-        } catch (IOException e) {
+            return Optional.of(JsonRecords.fromPlain(Json.parse(message), RunOutcome.class));
+        } catch (IOException | JsonBindingException e) {
             return Optional.empty();
         }
     }
@@ -37,11 +40,11 @@ public record PublishedNotification(String messageId, String topicArn, String su
         line.put("subject", subject);
         line.put("attributes", new java.util.TreeMap<>(attributes));
         try {
-            line.put("message", Json.tree(message));
+            line.put("message", LocalJson.tree(message));
         } catch (IOException e) {
             line.put("message", message);
         }
-        return Json.write(line);
+        return LocalJson.write(line);
     }
 
     /** One line for people: the outcome and what each attempt did. */

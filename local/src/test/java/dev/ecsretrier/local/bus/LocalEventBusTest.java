@@ -3,7 +3,7 @@ package dev.ecsretrier.local.bus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ecsretrier.json.Json;
+import dev.ecsretrier.local.LocalJson;
 import dev.ecsretrier.local.Fixtures;
 import dev.ecsretrier.local.LocalSettings;
 import dev.ecsretrier.local.PendingWork;
@@ -56,19 +56,19 @@ class LocalEventBusTest {
     void ourStoppedTaskIsDeliveredToTheClassifier() throws Exception {
         LocalEventBus bus = bus(true, 0);
 
-        LocalEventBus.Put put = bus.put(Json.write(ours()));
+        LocalEventBus.Put put = bus.put(LocalJson.write(ours()));
 
         assertThat(put.matchedRules()).containsExactly("stopped");
         assertThat(work.awaitNone(Duration.ofSeconds(5))).isTrue();
-        assertThat(delivered).singleElement().isEqualTo(Json.write(ours()));
+        assertThat(delivered).singleElement().isEqualTo(LocalJson.write(ours()));
     }
 
     @Test
     void theTestSourceMatchesOnlyWhenTestEventsAreAccepted() {
         ObjectNode test = ours().put("source", StoppedTaskPattern.TEST_SOURCE);
 
-        assertThat(bus(true, 0).put(Json.write(test)).matched()).isTrue();
-        assertThat(bus(false, 0).put(Json.write(test)).matched()).isFalse();
+        assertThat(bus(true, 0).put(LocalJson.write(test)).matched()).isTrue();
+        assertThat(bus(false, 0).put(LocalJson.write(test)).matched()).isFalse();
     }
 
     @Test
@@ -83,7 +83,7 @@ class LocalEventBusTest {
         ObjectNode otherType = ours().put("detail-type", "ECS Container Instance State Change");
 
         for (ObjectNode event : List.of(otherStarter, otherCluster, running, otherType)) {
-            assertThat(bus.put(Json.write(event)).matched()).as(event.toString()).isFalse();
+            assertThat(bus.put(LocalJson.write(event)).matched()).as(event.toString()).isFalse();
         }
         assertThat(bus.unmatched()).hasSize(4);
         assertThat(timeline.entries(TimelineEntry.Kind.EVENT_UNMATCHED)).first()
@@ -100,7 +100,7 @@ class LocalEventBusTest {
 
         assertThat(put.matched()).isTrue();
         assertThat(work.awaitNone(Duration.ofSeconds(5))).isTrue();
-        var event = Json.tree(delivered.get(0));
+        var event = LocalJson.tree(delivered.get(0));
         assertThat(event.path("id").asText()).isEqualTo(put.eventId());
         assertThat(event.path("version").asText()).isEqualTo("0");
         assertThat(event.path("account").asText()).isEqualTo(LocalSettings.ACCOUNT);
@@ -113,10 +113,10 @@ class LocalEventBusTest {
     void withDuplicateDeliveryEveryEventArrivesTwice() throws Exception {
         LocalEventBus bus = bus(true, 1.0);
 
-        bus.put(Json.write(ours()));
+        bus.put(LocalJson.write(ours()));
 
         assertThat(work.awaitNone(Duration.ofSeconds(5))).isTrue();
-        assertThat(delivered).hasSize(2).containsOnly(Json.write(ours()));
+        assertThat(delivered).hasSize(2).containsOnly(LocalJson.write(ours()));
         assertThat(timeline.entries(TimelineEntry.Kind.EVENT_DUPLICATED)).hasSize(1);
     }
 }

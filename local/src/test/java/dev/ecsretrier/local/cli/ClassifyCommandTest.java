@@ -3,7 +3,7 @@ package dev.ecsretrier.local.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ecsretrier.json.Json;
+import dev.ecsretrier.local.LocalJson;
 import dev.ecsretrier.local.Fixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +20,7 @@ class ClassifyCommandTest {
         assertThat(run.err()).isEmpty();
         assertThat(run.exitCode()).isZero();
         assertThat(run.out().strip().lines()).as("one JSON object").hasSize(1);
-        return Json.tree(run.out());
+        return LocalJson.tree(run.out());
     }
 
     static String event(String name) {
@@ -100,7 +100,7 @@ class ClassifyCommandTest {
                 "--fallback-capacity-provider-strategy", strategy);
 
         assertThat(result.path("decision").asText()).isEqualTo("RETRY");
-        assertThat(result.path("nextLaunch")).isEqualTo(Json.tree(
+        assertThat(result.path("nextLaunch")).isEqualTo(LocalJson.tree(
                 "{\"capacityProviderStrategy\":[{\"capacityProvider\":\"FARGATE\",\"weight\":1}],"
                         + "\"changes\":[\"capacity FARGATE after 1 Spot failure\"]}"));
     }
@@ -121,7 +121,7 @@ class ClassifyCommandTest {
         assertThat(result.path("decision").asText()).isEqualTo("RETRY");
         assertThat(result.path("rule").asText()).isEqualTo("default:out-of-memory");
         assertThat(result.path("reason").asText()).isEqualTo("out of memory at 2048 MiB: the next attempt gets 4096 MiB");
-        assertThat(result.path("nextLaunch")).isEqualTo(Json.tree("{\"cpu\":\"1024\",\"memory\":\"4096\","
+        assertThat(result.path("nextLaunch")).isEqualTo(LocalJson.tree("{\"cpu\":\"1024\",\"memory\":\"4096\","
                 + "\"changes\":[\"memory 2048 -> 4096 MiB (cpu 1024) after OutOfMemoryError\"]}"));
     }
 
@@ -151,7 +151,7 @@ class ClassifyCommandTest {
                 "--rotate-subnets");
 
         assertThat(result.path("decision").asText()).isEqualTo("RETRY");
-        assertThat(result.path("nextLaunch")).isEqualTo(Json.tree("{\"subnetOffset\":1,"
+        assertThat(result.path("nextLaunch")).isEqualTo(LocalJson.tree("{\"subnetOffset\":1,"
                 + "\"subnets\":[\"subnet-b\",\"subnet-c\",\"subnet-a\"],"
                 + "\"changes\":[\"subnet subnet-b first after an ENI timeout\"]}"));
     }

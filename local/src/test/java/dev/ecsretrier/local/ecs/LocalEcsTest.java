@@ -7,7 +7,7 @@ import dev.ecsretrier.core.EnvironmentVariable;
 import dev.ecsretrier.core.TaskSize;
 import dev.ecsretrier.input.TaskStateChange;
 import dev.ecsretrier.input.TaskStateChangeParser;
-import dev.ecsretrier.json.Json;
+import dev.ecsretrier.local.LocalJson;
 import dev.ecsretrier.local.Fixtures;
 import dev.ecsretrier.local.LaunchFault;
 import dev.ecsretrier.local.LaunchKey;
@@ -98,7 +98,7 @@ class LocalEcsTest {
     JsonNode onlyEvent() throws Exception {
         assertThat(work.awaitNone(WAIT)).isTrue();
         assertThat(events).hasSize(1);
-        return Json.tree(events.get(0));
+        return LocalJson.tree(events.get(0));
     }
 
     static String started(LaunchResult result) {

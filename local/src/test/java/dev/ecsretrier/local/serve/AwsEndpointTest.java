@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ecsretrier.config.Setting;
 import dev.ecsretrier.core.Decision;
 import dev.ecsretrier.core.RunOutcome;
-import dev.ecsretrier.json.Json;
+import dev.ecsretrier.local.LocalJson;
 import dev.ecsretrier.local.Fixtures;
 import dev.ecsretrier.local.LocalRuntime;
 import dev.ecsretrier.local.LocalSettings;
@@ -82,7 +82,7 @@ class AwsEndpointTest {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.functionError()).isNull();
-        JsonNode answer = Json.tree(response.payload().asUtf8String());
+        JsonNode answer = LocalJson.tree(response.payload().asUtf8String());
         assertThat(answer.path("runId").asText()).isEqualTo("sdk-sync");
         assertThat(answer.path("attempt").asInt()).isEqualTo(1);
         assertThat(answer.path("taskArn").asText()).startsWith("arn:aws:ecs:local:000000000000:task/local/");
@@ -116,7 +116,7 @@ class AwsEndpointTest {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.functionError()).isEqualTo("Unhandled");
-        JsonNode error = Json.tree(response.payload().asUtf8String());
+        JsonNode error = LocalJson.tree(response.payload().asUtf8String());
         assertThat(error.path("errorType").asText()).isEqualTo("dev.ecsretrier.core.InvalidStartRequestException");
         assertThat(error.path("errorMessage").asText()).contains("containerOverrides[0].environment[0].name", "reserved");
         assertThat(error.path("stackTrace").isArray()).isTrue();
@@ -130,7 +130,7 @@ class AwsEndpointTest {
     }
 
     static String detail(String fixture, String runId) {
-        return Json.write(Fixtures.localEvent(fixture, runId).get("detail"));
+        return LocalJson.write(Fixtures.localEvent(fixture, runId).get("detail"));
     }
 
     @Test
@@ -166,7 +166,7 @@ class AwsEndpointTest {
 
         PutEventsResponse response = events.putEvents(r -> r.entries(PutEventsRequestEntry.builder()
                 .source(StoppedTaskPattern.ECS_SOURCE).detailType(StoppedTaskPattern.DETAIL_TYPE)
-                .detail(Json.write(detail)).build()));
+                .detail(LocalJson.write(detail)).build()));
 
         assertThat(response.failedEntryCount()).isZero();
         String eventId = response.entries().get(0).eventId();

@@ -1,0 +1,232 @@
+package dev.ecsretrier.json;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.ecsretrier.core.Action;
+import dev.ecsretrier.core.AttemptSummary;
+import dev.ecsretrier.core.ContainerExit;
+import dev.ecsretrier.core.ContainerOverride;
+import dev.ecsretrier.core.Decision;
+import dev.ecsretrier.core.EnvironmentVariable;
+import dev.ecsretrier.core.FailureKind;
+import dev.ecsretrier.core.LaunchAdjustment;
+import dev.ecsretrier.core.RetryRule;
+import dev.ecsretrier.core.RunOutcome;
+import dev.ecsretrier.core.StartRequest;
+import dev.ecsretrier.handler.StartResponse;
+import dev.ecsretrier.handler.StepResult;
+import dev.ecsretrier.port.LaunchRequest.CapacityProviderItem;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class JsonRecordsTest {
+
+    static final Instant STARTED = Instant.parse("2026-11-25T15:00:00Z");
+    static final Instant STOPPED = Instant.parse("2026-11-25T15:04:30.250Z");
+
+    static final AttemptSummary FIRST = new AttemptSummary(1, "arn:aws:ecs:us-east-1:111122223333:task/batch/abc",
+            "SpotInterruption", "Your Spot Task was interrupted.",
+            List.of(new ContainerExit("app", null, null), new ContainerExit("sidecar", 137, "killed")),
+            Decision.RETRY, "default:spot-interruption", STARTED, STOPPED, FailureKind.INFRASTRUCTURE, "FARGATE:1:0");
+
+    static final StartRequest FULL_REQUEST = new StartRequest("run-7f3a", 2,
+            List.of(new ContainerOverride("app", List.of("python", "job.py"),
+                    List.of(new EnvironmentVariable("MODE", "full"), new EnvironmentVariable("EMPTY", "")))),
+            List.of(FIRST),
+            new LaunchAdjustment(List.of(new CapacityProviderItem("FARGATE", 1, 0)), "1024", "4096", 1,
+                    List.of("capacity: FARGATE_SPOT -> FARGATE", "subnets: rotated by 1")));
+
+    static final RunOutcome OUTCOME = new RunOutcome("run-7f3a", Decision.RETRIES_EXHAUSTED, "run-7f3a:final", "rule-a",
+            "exit 2 is retryable", 3, 3, "arn:aws:ecs:us-east-1:111122223333:cluster/batch", "sample:3",
+            List.of(FIRST), RunOutcome.MetadataSource.TAGS, null, STOPPED, RunOutcome.ATTEMPTS_BUDGET);
+
+    /** jackson-databind as the functions used it before jackson-jr: the contract the JSON keeps. */
+    static final ObjectMapper DATABIND = JsonMapper.builder()
+            .addModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(MapperFeature.AUTO_DETECT_IS_GETTERS)
+            .serializationInclusion(JsonInclude.Include.NON_NULL)
+            .build();
+
+    @Nested
+    class Writing {
+
+        @Test
+        void everyRecordTheFunctionsWrite_isWrittenAsDatabindWroteIt() throws IOException {
+            StepResult step = new StepResult("run-7f3a", 3, "arn:task", Decision.RETRIES_EXHAUSTED, "rule-a", "why",
+                    RunOutcome.MetadataSource.EVENT, "run-7f3a-4", 30_000L, STOPPED, false, OUTCOME);
+            StartResponse response = new StartResponse("run-7f3a", 2, null,
+                    new StartResponse.LaunchFailure("RunTask failed", "MISSING (arn:x)"), step);
+            for (Object value : List.of(FULL_REQUEST, OUTCOME, step, response, FIRST,
+                    new RetryRule("r", "TaskFailedToStart", "*pull*", null, "app", List.of(1, 2), Action.RETRY),
+                    Map.of("message", "attempt ended", "step", step))) {
+                assertThat(TestJson.tree(Json.write(value))).as(value.getClass().getSimpleName())
+                        .isEqualTo(TestJson.tree(DATABIND.writeValueAsString(value)));
+            }
+        }
+
+        @Test
+        void nullFieldsAreLeftOut_emptyListsAreKept_andFieldsKeepTheirDeclarationOrder() {
+            assertThat(Json.write(new StartRequest("run-1", null, null, List.of())))
+                    .isEqualTo("{\"runId\":\"run-1\",\"containerOverrides\":[],\"history\":[]}");
+        }
+
+        @Test
+        void aLaunchAdjustmentIsWrittenByItsComponentsOnly() {
+            assertThat(TestJson.tree(Json.write(LaunchAdjustment.NONE)).fieldNames()).toIterable()
+                    .containsExactly("changes");
+        }
+
+        @Test
+        void instantsAreIsoText_andEnumsTheirNames() {
+            assertThat(Json.write(List.of(STOPPED, Decision.RETRY))).isEqualTo("[\"2026-11-25T15:04:30.250Z\",\"RETRY\"]");
+        }
+
+        @Test
+        void aValueThatIsNotARecordCollectionMapOrScalar_isRefused() {
+            assertThatThrownBy(() -> Json.write(new Object()))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("java.lang.Object");
+        }
+    }
+
+    @Nested
+    class Reading {
+
+        @Test
+        void whatIsWritten_readsBackEqual() throws IOException {
+            assertThat(JsonRecords.fromPlain(Json.parse(Json.write(FULL_REQUEST)), StartRequest.class))
+                    .isEqualTo(FULL_REQUEST);
+            assertThat(JsonRecords.fromPlain(Json.parse(Json.write(OUTCOME)), RunOutcome.class)).isEqualTo(OUTCOME);
+        }
+
+        @Test
+        void whatDatabindWrites_readsBackEqual() throws IOException {
+            assertThat(JsonRecords.fromPlain(Json.parse(DATABIND.writeValueAsString(FULL_REQUEST)), StartRequest.class))
+                    .isEqualTo(FULL_REQUEST);
+        }
+
+        @Test
+        void anAbsentFieldIsNull_andAnAbsentPrimitiveIsZero() throws IOException {
+            AttemptSummary summary = JsonRecords.fromPlain(Json.parse("{\"taskArn\":\"t\"}"), AttemptSummary.class);
+            assertThat(summary.attempt()).isZero();
+            assertThat(summary.decision()).isNull();
+            assertThat(summary.taskArn()).isEqualTo("t");
+        }
+
+        @Test
+        void nullElementsOfAListAreKept_forTheCallerToNameThem() throws IOException {
+            ContainerOverride override = JsonRecords.fromPlain(
+                    Json.parse("{\"name\":\"app\",\"command\":[\"a\",null]}"), ContainerOverride.class);
+            assertThat(override.command()).containsExactly("a", null);
+        }
+
+        @Test
+        void anUnknownField_isNamedWithThePathAndTheKnownFields() throws IOException {
+            JsonBindingException e = refused("{\"containerOverrides\":[{\"name\":\"app\",\"cpu\":512}]}",
+                    StartRequest.class);
+            assertThat(e.path()).isEqualTo("containerOverrides[0].cpu");
+            assertThat(e.unknownField()).isTrue();
+            assertThat(e.knownFields()).containsExactly("name", "command", "environment");
+        }
+
+        @ParameterizedTest(name = "{0} -> {1}: {2}")
+        @CsvSource(delimiter = '|', value = {
+                "{\"attempt\":\"2\"}|attempt|must be an integer, got string '2'",
+                "{\"attempt\":2.0}|attempt|must be an integer, got number 2.0",
+                "{\"attempt\":2.7}|attempt|must be an integer, got number 2.7",
+                "{\"attempt\":3000000000}|attempt|must be an integer, got number 3000000000",
+                "{\"attempt\":true}|attempt|must be an integer, got boolean true",
+                "{\"runId\":7}|runId|must be a string, got number 7",
+                "{\"history\":{}}|history|must be an array, got an object",
+                "{\"history\":[{\"attempt\":null}]}|history[0].attempt|must be an integer, got null",
+                "{\"history\":[{\"decision\":\"retry\"}]}|history[0].decision|must be one of [SUCCEEDED, RETRY, FAILED, RETRIES_EXHAUSTED], got string 'retry'",
+                "{\"history\":[{\"stoppedAt\":\"yesterday\"}]}|history[0].stoppedAt|must be an ISO-8601 UTC timestamp, got string 'yesterday'",
+                "{\"history\":[{\"stoppedAt\":1764082800}]}|history[0].stoppedAt|must be an ISO-8601 UTC timestamp, got number 1764082800",
+                "{\"launch\":[]}|launch|must be an object, got an array",
+                "{\"launch\":{\"subnetOffset\":\"1\"}}|launch.subnetOffset|must be an integer, got string '1'",
+                "{\"containerOverrides\":[{\"environment\":[{\"name\":1}]}]}|containerOverrides[0].environment[0].name|must be a string, got number 1"})
+        void aWrongType_isNamedWithItsPath_andNeverCoerced(String json, String path, String problem) throws IOException {
+            JsonBindingException e = refused(json, StartRequest.class);
+            assertThat(e.path()).isEqualTo(path);
+            assertThat(e.problem()).isEqualTo(problem);
+            assertThat(e.unknownField()).isFalse();
+        }
+
+        @Test
+        void aConstructorThatRefusesItsArguments_isNamedWithThePath() throws IOException {
+            JsonBindingException e = assertThrowsBinding(() ->
+                    JsonRecords.listFromPlain(Json.parse("[{\"exitCodes\":[2]}]"), RetryRule.class));
+            assertThat(e.path()).isEqualTo("[0]");
+            assertThat(e.problem()).isEqualTo("is not a valid RetryRule: action is missing");
+        }
+
+        @Test
+        void aListOfRecords_readsEachElementAtItsIndex() throws IOException {
+            assertThat(JsonRecords.listFromPlain(Json.parse("[{\"capacityProvider\":\"FARGATE\",\"weight\":1}]"),
+                    CapacityProviderItem.class)).containsExactly(new CapacityProviderItem("FARGATE", 1, null));
+            JsonBindingException e = assertThrowsBinding(() -> JsonRecords.listFromPlain(
+                    Json.parse("[{\"capacityProvider\":\"FARGATE\"},{\"provider\":\"X\"}]"), CapacityProviderItem.class));
+            assertThat(e.path()).isEqualTo("[1].provider");
+        }
+    }
+
+    @Nested
+    class Text {
+
+        @Test
+        void aDuplicateKey_isNotJson() {
+            assertThatThrownBy(() -> Json.parse("{\"attempt\":1,\"attempt\":2}"))
+                    .isInstanceOf(IOException.class).hasMessageContaining("Duplicate key");
+        }
+
+        @Test
+        void objectsKeepTheirOrder_andNumbersTheirExactValue() throws IOException {
+            Object plain = Json.parse("{\"b\":2.70,\"a\":12345678901,\"c\":[1,\"x\",null,false]}");
+            assertThat(List.<Object>copyOf(((Map<?, ?>) plain).keySet())).containsExactly("b", "a", "c");
+            assertThat(Json.write(plain)).isEqualTo("{\"b\":2.70,\"a\":12345678901,\"c\":[1,\"x\",null,false]}");
+        }
+
+        @Test
+        void describingAValue_namesItsKindForErrors() {
+            assertThat(Arrays.asList(null, "x".repeat(50), 2.5, true, List.of(), Map.of()))
+                    .extracting(JsonRecords::describe)
+                    .containsExactly("null", "string '" + "x".repeat(40) + "...'", "number 2.5", "boolean true",
+                            "an array", "an object");
+        }
+    }
+
+    private static JsonBindingException refused(String json, Class<?> type) throws IOException {
+        Object plain = Json.parse(json);
+        return assertThrowsBinding(() -> JsonRecords.fromPlain(plain, type));
+    }
+
+    private static JsonBindingException assertThrowsBinding(ThrowingCall call) {
+        try {
+            call.run();
+        } catch (JsonBindingException e) {
+            return e;
+        } catch (Exception e) {
+            throw new AssertionError("expected a JsonBindingException, got " + e, e);
+        }
+        throw new AssertionError("expected a JsonBindingException, nothing was thrown");
+    }
+
+    @FunctionalInterface
+    private interface ThrowingCall {
+        void run() throws Exception;
+    }
+}

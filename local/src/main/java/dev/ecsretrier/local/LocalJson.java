@@ -1,0 +1,68 @@
+package dev.ecsretrier.local;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.ecsretrier.json.JsonRecords;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The local runtime's JSON: jackson-databind trees for the wire protocols and events it builds and
+ * inspects. Records are written as the functions write them ({@link JsonRecords}), so that what the
+ * local runtime hands a handler is what AWS would hand it.
+ */
+public final class LocalJson {
+
+    public static final ObjectMapper MAPPER = JsonMapper.builder().build();
+
+    private LocalJson() {
+    }
+
+    public static JsonNode tree(String json) throws JsonProcessingException {
+        return MAPPER.readTree(json);
+    }
+
+    public static JsonNode tree(byte[] json) throws IOException {
+        return MAPPER.readTree(json);
+    }
+
+    /** Trees, maps, lists, scalars and records (the records as the functions write them). */
+    public static String write(Object value) {
+        try {
+            return MAPPER.writeValueAsString(plain(value));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot write " + value.getClass().getSimpleName() + " as JSON", e);
+        }
+    }
+
+    public static byte[] writeBytes(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(plain(value));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot write " + value.getClass().getSimpleName() + " as JSON", e);
+        }
+    }
+
+    private static Object plain(Object value) {
+        if (value instanceof JsonNode || value == null) {
+            return value;
+        }
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> copy = new LinkedHashMap<>();
+            map.forEach((k, v) -> copy.put(String.valueOf(k), plain(v)));
+            return copy;
+        }
+        if (value instanceof Collection<?> items) {
+            List<Object> copy = new ArrayList<>(items.size());
+            items.forEach(item -> copy.add(plain(item)));
+            return copy;
+        }
+        return JsonRecords.toPlain(value);
+    }
+}
