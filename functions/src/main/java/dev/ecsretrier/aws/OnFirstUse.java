@@ -29,4 +29,9 @@ public final class OnFirstUse<T> implements Supplier<T> {
         }
         return current;
     }
+
+    /** Whether the value has been built. */
+    public boolean built() {
+        return value != null;
+    }
 }

@@ -50,12 +50,12 @@ public final class ClassifierHandler implements RequestStreamHandler {
 
     private ClassifierHandler(RetrierConfig config) {
         this(config, AwsWiring.create(config));
-        SnapStartPriming.register(config);
     }
 
     private ClassifierHandler(RetrierConfig config, AwsWiring aws) {
         this(config, new EcsTaskDescriber(aws.ecs()), aws.scheduler(), aws.notifier(), Clock.systemUTC(),
                 new SecureRandom(), System.out::println);
+        SnapStartPriming.register(config, aws::buildAllClients);
     }
 
     public ClassifierHandler(RetrierConfig config, TaskDescriber describer, AttemptScheduler scheduler,

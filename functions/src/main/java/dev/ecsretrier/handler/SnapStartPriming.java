@@ -24,23 +24,29 @@ import org.crac.Resource;
 
 /**
  * Runs the handlers' code paths once before Lambda takes the SnapStart snapshot, so that the
- * restored function starts with Jackson's types, the parser, the decision core and the SDK's
- * request models already loaded and initialized. It calls nothing over the network: the work is
- * a decision on a built-in sample event and the building (not sending) of a RunTask request.
+ * restored function starts with every AWS client built, and the JSON reader and writer, the record
+ * shapes, the parser, the decision core and the SDK's request models loaded and initialized. It calls
+ * nothing over the network: the work is building clients, a decision on a built-in sample event and
+ * the building (not sending) of a RunTask request.
  */
 final class SnapStartPriming implements Resource {
 
     static final String SAMPLE_EVENT = "priming-event.json";
 
     private final RetrierConfig config;
+    private final Runnable buildClients;
 
-    SnapStartPriming(RetrierConfig config) {
+    /**
+     * @param buildClients builds the AWS clients the handler would otherwise build on first use
+     */
+    SnapStartPriming(RetrierConfig config, Runnable buildClients) {
         this.config = config;
+        this.buildClients = buildClients;
     }
 
     /** Registers priming with the CRaC context that Lambda's SnapStart runtime drives. */
-    static void register(RetrierConfig config) {
-        Core.getGlobalContext().register(new SnapStartPriming(config));
+    static void register(RetrierConfig config, Runnable buildClients) {
+        Core.getGlobalContext().register(new SnapStartPriming(config, buildClients));
     }
 
     @Override
@@ -58,6 +64,7 @@ final class SnapStartPriming implements Resource {
     }
 
     Primed prime() {
+        buildClients.run();
         TaskStateChange change = TaskStateChangeParser.parse(sampleEvent());
         AttemptMetadata metadata = new AttemptMetadata("snapstart-priming", 1, config.maxAttempts(), List.of());
         EndedAttempt ended = new EndedAttempt(metadata, change.stop(), List.of(), change.clusterArn(),

@@ -198,7 +198,7 @@ public final class JsonRecords {
         for (int i = 0; i < args.length; i++) {
             Component component = shape.components.get(i);
             args[i] = fields.containsKey(component.name)
-                    ? read(fields.get(component.name), component.type, field(path, component.name))
+                    ? read(fields.get(component.name), component.part.getGenericType(), field(path, component.name))
                     : absent(component.raw);
         }
         return shape.construct(args, path);
@@ -250,7 +250,8 @@ public final class JsonRecords {
         return path.isEmpty() ? name : path + "." + name;
     }
 
-    private record Component(String name, Method accessor, Type type, Class<?> raw) {
+    /** A record component; its generic type is looked up only when reading (writing needs none). */
+    private record Component(String name, Method accessor, RecordComponent part, Class<?> raw) {
 
         Object get(Record record) {
             try {
@@ -274,7 +275,7 @@ public final class JsonRecords {
             for (int i = 0; i < parts.length; i++) {
                 Method accessor = parts[i].getAccessor();
                 accessor.setAccessible(true);
-                components.add(new Component(parts[i].getName(), accessor, parts[i].getGenericType(), parts[i].getType()));
+                components.add(new Component(parts[i].getName(), accessor, parts[i], parts[i].getType()));
                 types[i] = parts[i].getType();
             }
             try {

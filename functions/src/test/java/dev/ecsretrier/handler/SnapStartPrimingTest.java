@@ -59,9 +59,11 @@ class SnapStartPrimingTest {
 
     @Test
     void beforeCheckpointDecidesOnTheBuiltInEventWithoutNetwork() {
-        SnapStartPriming priming = new SnapStartPriming(config("2"));
+        int[] clientBuilds = {0};
+        SnapStartPriming priming = new SnapStartPriming(config("2"), () -> clientBuilds[0]++);
 
         priming.beforeCheckpoint(null);
+        assertThat(clientBuilds[0]).isEqualTo(1);
         SnapStartPriming.Primed primed = priming.prime();
 
         assertThat(primed.step()).isInstanceOf(Step.Retry.class);
@@ -72,10 +74,24 @@ class SnapStartPrimingTest {
 
     @Test
     void primingAlsoWalksTheTerminalPath() {
-        SnapStartPriming.Primed primed = new SnapStartPriming(config("")).prime();
+        SnapStartPriming.Primed primed = new SnapStartPriming(config(""), () -> { }).prime();
 
         assertThat(primed.step()).isInstanceOfSatisfying(Step.Finish.class,
                 finish -> assertThat(finish.outcome().outcome()).isEqualTo(Decision.FAILED));
+        assertThat(connectionAttempts).isEmpty();
+    }
+
+    @Test
+    void beforeCheckpointBuildsTheClientsLeftForFirstUse_withoutNetwork() {
+        RetrierConfig config = config("2");
+        AwsWiring aws = AwsWiring.create(config);
+        assertThat(aws.schedulerClient().built()).isFalse();
+        assertThat(aws.snsClient().built()).isFalse();
+
+        new SnapStartPriming(config, aws::buildAllClients).beforeCheckpoint(null);
+
+        assertThat(aws.schedulerClient().built()).isTrue();
+        assertThat(aws.snsClient().built()).isTrue();
         assertThat(connectionAttempts).isEmpty();
     }
 }
