@@ -55,13 +55,27 @@ public final class ShrunkJarDriver {
         }
     }
 
+    /** Priming as the handlers register it: over the handlers' own AWS wiring, all clients built. */
     private static void prime() throws Exception {
         Object config = Class.forName("dev.ecsretrier.config.RetrierConfig")
                 .getMethod("fromEnvironment", java.util.Map.class).invoke(null, System.getenv());
+        Class<?> wiring = Class.forName("dev.ecsretrier.handler.AwsWiring");
+        var create = wiring.getDeclaredMethod("create", config.getClass());
+        create.setAccessible(true);
+        Object aws = create.invoke(null, config);
+        var buildAllClients = wiring.getDeclaredMethod("buildAllClients");
+        buildAllClients.setAccessible(true);
+        Runnable buildClients = () -> {
+            try {
+                buildAllClients.invoke(aws);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        };
         var constructor = Class.forName("dev.ecsretrier.handler.SnapStartPriming")
-                .getDeclaredConstructor(config.getClass());
+                .getDeclaredConstructor(config.getClass(), Runnable.class);
         constructor.setAccessible(true);
-        Resource priming = (Resource) constructor.newInstance(config);
+        Resource priming = (Resource) constructor.newInstance(config, buildClients);
         priming.beforeCheckpoint(null);
         priming.afterRestore(null);
     }
