@@ -59,6 +59,9 @@ export RETRIER_SECURITY_GROUPS=sg-0123456789abcdef0
 export RETRIER_SCHEDULER_ROLE_ARN=arn:aws:iam::111122223333:role/ecs-retrier-scheduler
 export RETRIER_TOPIC_ARN=arn:aws:sns:us-east-1:111122223333:ecs-retrier-outcomes
 export RETRIER_STARTER_ARN=arn:aws:lambda:us-east-1:111122223333:function:ecs-retrier-starter:live
+# The classifier's first event (app exit 2, retryable above), handed to the handler as Lambda would.
+BENCH_CLASSIFIER_EVENT="$(unzip -p "$jar" dev/ecsretrier/handler/priming-event.json)"
+export BENCH_CLASSIFIER_EVENT
 
 # Lambda's Java runtime flags (JAVA_TOOL_OPTIONS would print a banner; pass them directly).
 jvm_flags=(-XX:+TieredCompilation -XX:TieredStopAtLevel=1)
