@@ -178,8 +178,9 @@ class EcsTaskLauncherTest {
         // Unavailable, not Failed: ECS may have kept nothing for the token, so only this attempt may be tried again.
         assertThat(result).isEqualTo(new LaunchResult.Unavailable("ThrottlingException", "Rate exceeded"));
         List<Request> attempts = aws.requests(RUN_TASK);
-        // AwsClients sets no retry mode, so the SDK's default applies: LEGACY, 4 attempts in all
-        // (STANDARD would be 3), each with the same body and so the same client token.
+        // The recorder's client keeps the SDK's default retry mode, LEGACY: 4 attempts in all (the
+        // handlers' clients use STANDARD, 3: AwsClientsTest), each with the same body and so the same
+        // client token.
         assertThat(attempts).extracting(r -> r.header("amz-sdk-request"))
                 .containsExactly("attempt=1; max=4", "attempt=2; max=4", "attempt=3; max=4", "attempt=4; max=4");
         assertThat(attempts).extracting(Request::body).containsOnly(attempts.get(0).body());
