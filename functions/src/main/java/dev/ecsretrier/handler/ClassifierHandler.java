@@ -55,7 +55,7 @@ public final class ClassifierHandler implements RequestStreamHandler {
     private ClassifierHandler(RetrierConfig config, AwsWiring aws) {
         this(config, new EcsTaskDescriber(aws.ecs()), aws.scheduler(), aws.notifier(), Clock.systemUTC(),
                 new SecureRandom(), System.out::println);
-        SnapStartPriming.register(config, aws::buildAllClients);
+        SnapStartPriming.registerUnderSnapStart(System.getenv(), config, aws::buildAllClients);
     }
 
     public ClassifierHandler(RetrierConfig config, TaskDescriber describer, AttemptScheduler scheduler,

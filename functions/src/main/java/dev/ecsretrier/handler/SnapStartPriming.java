@@ -17,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.crac.Context;
 import org.crac.Core;
@@ -32,6 +33,7 @@ import org.crac.Resource;
 final class SnapStartPriming implements Resource {
 
     static final String SAMPLE_EVENT = "priming-event.json";
+    static final String INITIALIZATION_TYPE = "AWS_LAMBDA_INITIALIZATION_TYPE";
 
     private final RetrierConfig config;
     private final Runnable buildClients;
@@ -44,9 +46,20 @@ final class SnapStartPriming implements Resource {
         this.buildClients = buildClients;
     }
 
-    /** Registers priming with the CRaC context that Lambda's SnapStart runtime drives. */
-    static void register(RetrierConfig config, Runnable buildClients) {
-        Core.getGlobalContext().register(new SnapStartPriming(config, buildClients));
+    /**
+     * Registers priming with the CRaC context that Lambda's SnapStart runtime drives, when this
+     * initialization is SnapStart's. An on-demand or provisioned start never checkpoints, so it skips
+     * the registration (and loading CRaC, a few milliseconds of its cold start).
+     */
+    static void registerUnderSnapStart(Map<String, String> env, RetrierConfig config, Runnable buildClients) {
+        if (underSnapStart(env)) {
+            Core.getGlobalContext().register(new SnapStartPriming(config, buildClients));
+        }
+    }
+
+    /** Lambda sets {@code AWS_LAMBDA_INITIALIZATION_TYPE} to {@code snap-start} when it initializes for a snapshot. */
+    static boolean underSnapStart(Map<String, String> env) {
+        return "snap-start".equals(env.get(INITIALIZATION_TYPE));
     }
 
     @Override

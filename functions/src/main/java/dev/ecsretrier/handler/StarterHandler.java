@@ -53,7 +53,7 @@ public final class StarterHandler implements RequestStreamHandler {
     private StarterHandler(RetrierConfig config, AwsWiring aws) {
         this(config, new EcsTaskLauncher(aws.ecs()), aws.scheduler(), aws.notifier(), Clock.systemUTC(),
                 new SecureRandom(), System.out::println);
-        SnapStartPriming.register(config, aws::buildAllClients);
+        SnapStartPriming.registerUnderSnapStart(System.getenv(), config, aws::buildAllClients);
     }
 
     public StarterHandler(RetrierConfig config, TaskLauncher launcher, AttemptScheduler scheduler, Notifier notifier,

@@ -94,4 +94,13 @@ class SnapStartPrimingTest {
         assertThat(aws.snsClient().built()).isTrue();
         assertThat(connectionAttempts).isEmpty();
     }
+
+    @Test
+    void primingIsRegisteredOnlyWhenLambdaInitializesForASnapshot() {
+        assertThat(SnapStartPriming.underSnapStart(Map.of("AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start"))).isTrue();
+        assertThat(SnapStartPriming.underSnapStart(Map.of("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand"))).isFalse();
+        assertThat(SnapStartPriming.underSnapStart(
+                Map.of("AWS_LAMBDA_INITIALIZATION_TYPE", "provisioned-concurrency"))).isFalse();
+        assertThat(SnapStartPriming.underSnapStart(Map.of())).isFalse();
+    }
 }
