@@ -15,7 +15,6 @@ import dev.ecsretrier.json.JsonBindingException;
 import dev.ecsretrier.json.JsonRecords;
 import dev.ecsretrier.port.LaunchRequest.CapacityProviderItem;
 import dev.ecsretrier.port.LaunchRequest.NetworkSettings;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -265,8 +264,6 @@ public record RetrierConfig(String region, String cluster, String taskDefinition
                         : "is not valid at " + at + ": " + e.problem());
             } catch (JsonProcessingException e) {
                 problem(setting, "is not JSON: " + e.getOriginalMessage());
-            } catch (IOException e) {
-                problem(setting, "cannot be read: " + e.getMessage());
             }
             return List.of();
         }

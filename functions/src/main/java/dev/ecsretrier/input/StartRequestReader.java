@@ -13,7 +13,6 @@ import dev.ecsretrier.core.TaskSize;
 import dev.ecsretrier.json.Json;
 import dev.ecsretrier.json.JsonBindingException;
 import dev.ecsretrier.json.JsonRecords;
-import java.io.IOException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -63,8 +62,6 @@ public final class StartRequestReader {
             plain = Json.parse(json);
         } catch (JsonProcessingException e) {
             throw new InvalidStartRequestException("request", "is not JSON: " + e.getOriginalMessage(), e);
-        } catch (IOException e) {
-            throw new InvalidStartRequestException("request", "cannot be read: " + e.getMessage(), e);
         }
         StartRequest request;
         try {

@@ -9,7 +9,6 @@ import dev.ecsretrier.core.InvalidEventException;
 import dev.ecsretrier.core.TaskSize;
 import dev.ecsretrier.json.Json;
 import dev.ecsretrier.rule.StoppedTaskPattern;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,8 +34,6 @@ public final class TaskStateChangeParser {
                 throw new InvalidEventException("event", "must be a JSON object, got nothing", e);
             }
             throw new InvalidEventException("event", "is not JSON: " + e.getOriginalMessage(), e);
-        } catch (IOException e) {
-            throw new InvalidEventException("event", "cannot be read: " + e.getMessage(), e);
         }
         if (!(root instanceof Map<?, ?> event)) {
             throw new InvalidEventException("event", "must be a JSON object, got " + JsonFields.kind(root));

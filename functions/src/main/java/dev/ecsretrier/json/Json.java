@@ -1,7 +1,10 @@
 package dev.ecsretrier.json;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.jr.ob.JSON;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The functions' JSON, in two steps: text to and from plain values ({@code Map}, {@code List},
@@ -27,13 +30,23 @@ public final class Json {
     private Json() {
     }
 
-    /** Parses JSON text to plain values; objects keep their field order. */
-    public static Object parse(byte[] json) throws IOException {
-        return TEXT.anyFrom(json);
+    /**
+     * Parses JSON text to plain values; objects keep their field order.
+     *
+     * @throws JsonProcessingException when the text is not JSON (its message says where and why)
+     */
+    public static Object parse(byte[] json) throws JsonProcessingException {
+        try {
+            return TEXT.anyFrom(json);
+        } catch (JsonProcessingException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading JSON from memory", e); // no I/O happens on a byte array
+        }
     }
 
-    public static Object parse(String json) throws IOException {
-        return TEXT.anyFrom(json);
+    public static Object parse(String json) throws JsonProcessingException {
+        return parse(json.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Writes a record, a collection, a map or a scalar (see {@link JsonRecords#toPlain}) as JSON text. */

@@ -56,7 +56,7 @@ public final class JsonRecords {
             for (Component component : SHAPES.get(record.getClass()).components) {
                 Object field = component.get(record);
                 if (field != null) {
-                    fields.put(component.name, toPlain(field));
+                    fields.put(component.name(), toPlain(field));
                 }
             }
             return fields;
@@ -197,9 +197,10 @@ public final class JsonRecords {
         Object[] args = new Object[shape.components.size()];
         for (int i = 0; i < args.length; i++) {
             Component component = shape.components.get(i);
-            args[i] = fields.containsKey(component.name)
-                    ? read(fields.get(component.name), component.part.getGenericType(), field(path, component.name))
-                    : absent(component.raw);
+            String name = component.name();
+            args[i] = fields.containsKey(name)
+                    ? read(fields.get(name), component.part().getGenericType(), field(path, name))
+                    : absent(component.part().getType());
         }
         return shape.construct(args, path);
     }
@@ -250,14 +251,21 @@ public final class JsonRecords {
         return path.isEmpty() ? name : path + "." + name;
     }
 
-    /** A record component; its generic type is looked up only when reading (writing needs none). */
-    private record Component(String name, Method accessor, RecordComponent part, Class<?> raw) {
+    /**
+     * A record component with its accessor, made accessible once. The generic type is looked up only
+     * when reading: writing needs none.
+     */
+    private record Component(RecordComponent part, Method accessor) {
+
+        String name() {
+            return part.getName();
+        }
 
         Object get(Record record) {
             try {
                 return accessor.invoke(record);
             } catch (IllegalAccessException | InvocationTargetException e) {
-                throw new IllegalStateException("cannot read " + record.getClass().getSimpleName() + "." + name, e);
+                throw new IllegalStateException("cannot read " + record.getClass().getSimpleName() + "." + name(), e);
             }
         }
     }
@@ -275,7 +283,7 @@ public final class JsonRecords {
             for (int i = 0; i < parts.length; i++) {
                 Method accessor = parts[i].getAccessor();
                 accessor.setAccessible(true);
-                components.add(new Component(parts[i].getName(), accessor, parts[i], parts[i].getType()));
+                components.add(new Component(parts[i], accessor));
                 types[i] = parts[i].getType();
             }
             try {
@@ -289,7 +297,7 @@ public final class JsonRecords {
 
         Component component(Object name) {
             for (Component component : components) {
-                if (component.name.equals(name)) {
+                if (component.name().equals(name)) {
                     return component;
                 }
             }
