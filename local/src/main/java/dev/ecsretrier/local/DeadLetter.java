@@ -1,6 +1,5 @@
 package dev.ecsretrier.local;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -36,13 +35,7 @@ public record DeadLetter(String function, String event, String errorType, String
         line.put("errorMessage", errorMessage);
         line.put("attempts", attempts);
         line.put("at", at);
-        JsonNode parsed;
-        try {
-            parsed = LocalJson.tree(event);
-        } catch (IOException e) {
-            parsed = null;
-        }
-        line.put("event", parsed != null && !parsed.isMissingNode() ? parsed : event);
+        line.put("event", LocalJson.treeOrText(event));
         return LocalJson.write(line);
     }
 }

@@ -32,6 +32,16 @@ public final class LocalJson {
         return MAPPER.readTree(json);
     }
 
+    /** What arrived, for a log line: its JSON tree when it is JSON, the text as it was otherwise. */
+    public static Object treeOrText(String text) {
+        try {
+            JsonNode tree = MAPPER.readTree(text);
+            return tree == null || tree.isMissingNode() ? text : tree;
+        } catch (JsonProcessingException e) {
+            return text;
+        }
+    }
+
     /** Trees, maps, lists, scalars and records (the records as the functions write them). */
     public static String write(Object value) {
         try {

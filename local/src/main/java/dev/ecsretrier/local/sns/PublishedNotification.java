@@ -1,5 +1,6 @@
 package dev.ecsretrier.local.sns;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.ecsretrier.core.AttemptSummary;
 import dev.ecsretrier.core.ContainerExit;
 import dev.ecsretrier.core.RunOutcome;
@@ -7,7 +8,6 @@ import dev.ecsretrier.json.Json;
 import dev.ecsretrier.json.JsonBindingException;
 import dev.ecsretrier.json.JsonRecords;
 import dev.ecsretrier.local.LocalJson;
-import java.io.IOException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,8 +25,8 @@ public record PublishedNotification(String messageId, String topicArn, String su
     /** The run outcome in the body; empty when the body is something else. */
     public Optional<RunOutcome> outcome() {
         try {
-            return Optional.of(JsonRecords.fromPlain(Json.parse(message), RunOutcome.class));
-        } catch (IOException | JsonBindingException e) {
+            return Optional.ofNullable(JsonRecords.fromPlain(Json.parse(message), RunOutcome.class));
+        } catch (JsonProcessingException | JsonBindingException e) {
             return Optional.empty();
         }
     }
@@ -39,11 +39,7 @@ public record PublishedNotification(String messageId, String topicArn, String su
         line.put("timestamp", timestamp);
         line.put("subject", subject);
         line.put("attributes", new java.util.TreeMap<>(attributes));
-        try {
-            line.put("message", LocalJson.tree(message));
-        } catch (IOException e) {
-            line.put("message", message);
-        }
+        line.put("message", LocalJson.treeOrText(message));
         return LocalJson.write(line);
     }
 
