@@ -2,26 +2,22 @@ package dev.ecsretrier.shrunk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.ecsretrier.testutil.RecordingAwsEndpoint;
+import dev.ecsretrier.testutil.RecordingAwsEndpoint.Request;
+import dev.ecsretrier.testutil.RecordingAwsEndpoint.Response;
+import dev.ecsretrier.testutil.TestEnvironment;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -52,6 +48,12 @@ class ShrunkLambdaJarIT {
 
     static final String RUN_TASK = "AmazonEC2ContainerServiceV20141113.RunTask";
     static final String DESCRIBE_TASKS = "AmazonEC2ContainerServiceV20141113.DescribeTasks";
+    static final String CREATE_RETRY = "POST /schedules/run-7f3a-2";
+    static final String DELETE_TIMEOUT = "DELETE /schedules/run-7f3a-1-timeout";
+    static final String PUBLISH = "Publish";
+    static final String PUBLISHED = "<PublishResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\">"
+            + "<PublishResult><MessageId>4d7f1c2a-5b1e-4c1d-9f0e-0a1b2c3d4e5f</MessageId></PublishResult>"
+            + "<ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></PublishResponse>";
     static final String TASK_ARN = "arn:aws:ecs:us-east-1:111122223333:task/batch/0ea07ec316893a47cdb02dcf74a5fc77";
     static final String STARTER = "dev.ecsretrier.handler.StarterHandler";
     static final String CLASSIFIER = "dev.ecsretrier.handler.ClassifierHandler";
@@ -64,7 +66,7 @@ class ShrunkLambdaJarIT {
 
     @TempDir
     Path work;
-    private FakeAws aws;
+    private RecordingAwsEndpoint aws;
 
     @BeforeAll
     static void compileDriverAgainstTheShrunkJarAlone(@TempDir Path classes) throws IOException {
@@ -83,8 +85,8 @@ class ShrunkLambdaJarIT {
     }
 
     @BeforeEach
-    void startFakeAws() throws IOException {
-        aws = new FakeAws();
+    void startFakeAws() {
+        aws = new RecordingAwsEndpoint();
     }
 
     @AfterEach
@@ -94,9 +96,9 @@ class ShrunkLambdaJarIT {
 
     @Test
     void starterLaunchesATaskAndReportsARefusedLaunch() throws Exception {
-        aws.answer("RunTask", Answer.json(200, fixture("aws/ecs/run-task-started.json")),
-                Answer.json(400, "{\"__type\":\"ClientException\",\"message\":\"TaskDefinition is inactive\"}"));
-        aws.answer("Publish", Answer.publish());
+        aws.answer(RUN_TASK, Response.json(200, RecordingAwsEndpoint.fixture("aws/ecs/run-task-started.json")),
+                Response.jsonError(400, "ClientException", "TaskDefinition is inactive"));
+        aws.answer(PUBLISH, Response.xml(200, PUBLISHED));
 
         List<String> out = invoke(environment(), STARTER, "{}", "{}");
 
@@ -106,8 +108,8 @@ class ShrunkLambdaJarIT {
                 .contains("\"launchFailure\":{").contains("\"reason\":\"ClientException\"")
                 .contains("\"detail\":\"TaskDefinition is inactive\"")
                 .contains("\"decision\":\"FAILED\"");
-        assertThat(aws.operations()).containsExactly("RunTask", "RunTask", "Publish");
-        FakeAws.Request runTask = aws.requests("RunTask").get(0);
+        assertThat(aws.operations()).containsExactly(RUN_TASK, RUN_TASK, PUBLISH);
+        Request runTask = aws.requests(RUN_TASK).get(0);
         assertThat(runTask.header("Authorization")).startsWith("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/")
                 .contains("/us-east-1/ecs/aws4_request");
         assertThat(runTask.body()).contains("\"cluster\":\"arn:aws:ecs:us-east-1:111122223333:cluster/batch\"")
@@ -115,21 +117,21 @@ class ShrunkLambdaJarIT {
                 .contains("\"awsvpcConfiguration\":{\"subnets\":[\"subnet-0a1b2c3d4e5f60718\"],"
                         + "\"securityGroups\":[\"sg-0123456789abcdef0\"],\"assignPublicIp\":\"DISABLED\"}")
                 .contains("{\"key\":\"ecs-retrier:attempt\",\"value\":\"1\"}");
-        Map<String, String> publish = aws.requests("Publish").get(0).form();
+        Map<String, String> publish = aws.requests(PUBLISH).get(0).form();
         assertThat(publish).containsEntry("TopicArn", "arn:aws:sns:us-east-1:111122223333:ecs-retrier-outcomes");
         assertThat(publish.get("Message")).contains("ClientException");
     }
 
     @Test
     void classifierSchedulesARetryOnceAndNotifiesTerminalOutcomes() throws Exception {
-        aws.answer("DescribeTasks", Answer.json(200, fixture("aws/ecs/describe-tasks-tagged.json")));
-        aws.answer("CreateSchedule", Answer.restJson(200, "{\"ScheduleArn\":\"arn:aws:scheduler:us-east-1:111122223333:schedule/default/run-7f3a-2\"}"),
-                Answer.restJsonError(409, "ConflictException", "Schedule run-7f3a-2 already exists."));
-        aws.answer("Publish", Answer.publish());
+        aws.answer(DESCRIBE_TASKS, Response.json(200, RecordingAwsEndpoint.fixture("aws/ecs/describe-tasks-tagged.json")));
+        aws.answer(CREATE_RETRY, Response.restJson(200, "{\"ScheduleArn\":\"arn:aws:scheduler:us-east-1:111122223333:schedule/default/run-7f3a-2\"}"),
+                Response.restJsonError(409, "ConflictException", "Schedule run-7f3a-2 already exists."));
+        aws.answer(PUBLISH, Response.xml(200, PUBLISHED));
 
         // App exit 2 (retryable here), the same event again (a duplicate delivery), exit 0, exit 1.
         List<String> out = invoke(environment(), CLASSIFIER, primingEvent(), primingEvent(),
-                fixture("events/succeeded.json"), fixture("events/app-exit-1.json"));
+                RecordingAwsEndpoint.fixture("events/succeeded.json"), RecordingAwsEndpoint.fixture("events/app-exit-1.json"));
 
         assertThat(out.get(0)).contains("\"decision\":\"RETRY\"").contains("\"scheduleName\":\"run-7f3a-2\"")
                 .contains("\"alreadyScheduled\":false");
@@ -137,11 +139,11 @@ class ShrunkLambdaJarIT {
         assertThat(out.get(1)).contains("\"decision\":\"RETRY\"").contains("\"alreadyScheduled\":true");
         assertThat(out.get(2)).contains("\"decision\":\"SUCCEEDED\"");
         assertThat(out.get(3)).contains("\"decision\":\"FAILED\"");
-        assertThat(aws.operations()).containsExactly("DescribeTasks", "CreateSchedule", "DescribeTasks", "CreateSchedule",
-                "DescribeTasks", "Publish", "DescribeTasks", "Publish");
-        assertThat(aws.requests("DescribeTasks").get(0).body())
+        assertThat(aws.operations()).containsExactly(DESCRIBE_TASKS, CREATE_RETRY, DESCRIBE_TASKS, CREATE_RETRY,
+                DESCRIBE_TASKS, PUBLISH, DESCRIBE_TASKS, PUBLISH);
+        assertThat(aws.requests(DESCRIBE_TASKS).get(0).body())
                 .contains("\"tasks\":[\"" + TASK_ARN + "\"]").contains("\"include\":[\"TAGS\"]");
-        FakeAws.Request schedule = aws.requests("CreateSchedule").get(0);
+        Request schedule = aws.requests(CREATE_RETRY).get(0);
         assertThat(schedule.path()).isEqualTo("/schedules/run-7f3a-2");
         assertThat(schedule.header("Authorization")).contains("/us-east-1/scheduler/aws4_request");
         assertThat(schedule.body()).contains("\"GroupName\":\"default\"")
@@ -150,7 +152,7 @@ class ShrunkLambdaJarIT {
                 .contains("\"Arn\":\"arn:aws:lambda:us-east-1:111122223333:function:ecs-retrier-starter:live\"")
                 .contains("\"DeadLetterConfig\":{\"Arn\":\"arn:aws:sqs:us-east-1:111122223333:ecs-retrier-dlq\"}")
                 .contains("\"RetryPolicy\":{\"MaximumEventAgeInSeconds\":3600,\"MaximumRetryAttempts\":10}");
-        List<FakeAws.Request> publishes = aws.requests("Publish");
+        List<Request> publishes = aws.requests(PUBLISH);
         assertThat(publishes.get(0).header("Authorization")).contains("/us-east-1/sns/aws4_request");
         assertThat(publishes.get(0).form()).containsEntry("Action", "Publish")
                 .containsEntry("TopicArn", "arn:aws:sns:us-east-1:111122223333:ecs-retrier-outcomes")
@@ -163,34 +165,35 @@ class ShrunkLambdaJarIT {
     void attemptTimeoutIsScheduledByTheStarterAndCancelledByTheClassifier() throws Exception {
         Map<String, String> env = environment();
         env.put("RETRIER_ATTEMPT_TIMEOUT_SECONDS", "3600");
-        aws.answer("RunTask", Answer.json(200, fixture("aws/ecs/run-task-started.json")));
-        aws.answer("CreateSchedule", Answer.restJson(200, "{\"ScheduleArn\":\"arn:aws:scheduler:us-east-1:111122223333:schedule/default/x\"}"));
+        aws.answer(RUN_TASK, Response.json(200, RecordingAwsEndpoint.fixture("aws/ecs/run-task-started.json")));
+        // The stop schedule is named after the new run, unknown until the starter answers.
+        aws.answer("POST /schedules/*", Response.restJson(200, "{\"ScheduleArn\":\"arn:aws:scheduler:us-east-1:111122223333:schedule/default/x\"}"));
 
         String started = invoke(env, STARTER, "{}").get(0);
 
         Matcher runId = Pattern.compile("\"runId\":\"([0-9a-f-]{36})\"").matcher(started);
         assertThat(runId.find()).as(started).isTrue();
         assertThat(started).contains("\"taskArn\":\"" + TASK_ARN + "\"");
-        assertThat(aws.operations()).containsExactly("RunTask", "CreateSchedule");
-        FakeAws.Request stop = aws.requests("CreateSchedule").get(0);
-        assertThat(stop.path()).isEqualTo("/schedules/" + runId.group(1) + "-1-timeout");
+        String createStop = "POST /schedules/" + runId.group(1) + "-1-timeout";
+        assertThat(aws.operations()).containsExactly(RUN_TASK, createStop);
+        Request stop = aws.only(createStop);
         assertThat(stop.body()).contains("\"Arn\":\"arn:aws:scheduler:::aws-sdk:ecs:stopTask\"")
                 .contains(TASK_ARN).contains("attempt timeout");
 
         aws.clear();
-        aws.answer("DescribeTasks", Answer.json(200, fixture("aws/ecs/describe-tasks-tagged.json")));
+        aws.answer(DESCRIBE_TASKS, Response.json(200, RecordingAwsEndpoint.fixture("aws/ecs/describe-tasks-tagged.json")));
         // The first cancel deletes the schedule; the second finds it gone (a modeled exception, caught).
-        aws.answer("DeleteSchedule", Answer.restJson(200, "{}"),
-                Answer.restJsonError(404, "ResourceNotFoundException", "Schedule run-7f3a-1-timeout does not exist."));
-        aws.answer("Publish", Answer.publish());
+        aws.answer(DELETE_TIMEOUT, Response.restJson(200, "{}"),
+                Response.restJsonError(404, "ResourceNotFoundException", "Schedule run-7f3a-1-timeout does not exist."));
+        aws.answer(PUBLISH, Response.xml(200, PUBLISHED));
 
-        List<String> out = invoke(env, CLASSIFIER, fixture("events/succeeded.json"), fixture("events/app-exit-1.json"));
+        List<String> out = invoke(env, CLASSIFIER, RecordingAwsEndpoint.fixture("events/succeeded.json"), RecordingAwsEndpoint.fixture("events/app-exit-1.json"));
 
         assertThat(out.get(0)).contains("\"decision\":\"SUCCEEDED\"");
         assertThat(out.get(1)).contains("\"decision\":\"FAILED\"");
-        assertThat(aws.operations()).containsExactly("DescribeTasks", "DeleteSchedule", "Publish",
-                "DescribeTasks", "DeleteSchedule", "Publish");
-        FakeAws.Request delete = aws.requests("DeleteSchedule").get(0);
+        assertThat(aws.operations()).containsExactly(DESCRIBE_TASKS, DELETE_TIMEOUT, PUBLISH,
+                DESCRIBE_TASKS, DELETE_TIMEOUT, PUBLISH);
+        Request delete = aws.requests(DELETE_TIMEOUT).get(0);
         assertThat(delete.method()).isEqualTo("DELETE");
         assertThat(delete.path()).isEqualTo("/schedules/run-7f3a-1-timeout");
         assertThat(delete.query()).contains("groupName=default");
@@ -276,28 +279,21 @@ class ShrunkLambdaJarIT {
 
     // ---------------------------------------------------------------------------------------------
 
-    /** The settings of bench/coldstart/run.sh, a dead-letter queue, and no way to reach real AWS. */
+    /**
+     * The sample stack's settings in one subnet and the default schedule group, a dead-letter queue,
+     * fake credentials, the local endpoint, and none of the machine's AWS files.
+     */
     private Map<String, String> environment() {
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("AWS_REGION", "us-east-1");
-        env.put("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE");
-        env.put("AWS_SECRET_ACCESS_KEY", "secret");
-        env.put("AWS_ENDPOINT_URL", "http://127.0.0.1:" + aws.port());
-        env.put("AWS_CONFIG_FILE", work.resolve("no-aws-config").toString());
-        env.put("AWS_SHARED_CREDENTIALS_FILE", work.resolve("no-aws-credentials").toString());
-        env.put("AWS_EC2_METADATA_DISABLED", "true");
-        env.put("RETRIER_CLUSTER", "arn:aws:ecs:us-east-1:111122223333:cluster/batch");
-        env.put("RETRIER_TASK_DEFINITION", "arn:aws:ecs:us-east-1:111122223333:task-definition/sample:3");
-        env.put("RETRIER_CONTAINER_NAME", "app");
-        env.put("RETRIER_RETRYABLE_EXIT_CODES", "2");
-        env.put("RETRIER_LAUNCH_TYPE", "FARGATE");
-        env.put("RETRIER_SUBNETS", "subnet-0a1b2c3d4e5f60718");
-        env.put("RETRIER_SECURITY_GROUPS", "sg-0123456789abcdef0");
-        env.put("RETRIER_SCHEDULER_ROLE_ARN", "arn:aws:iam::111122223333:role/ecs-retrier-scheduler");
-        env.put("RETRIER_SCHEDULE_DEAD_LETTER_ARN", "arn:aws:sqs:us-east-1:111122223333:ecs-retrier-dlq");
-        env.put("RETRIER_TOPIC_ARN", "arn:aws:sns:us-east-1:111122223333:ecs-retrier-outcomes");
-        env.put("RETRIER_STARTER_ARN", "arn:aws:lambda:us-east-1:111122223333:function:ecs-retrier-starter:live");
-        return env;
+        return TestEnvironment.with(TestEnvironment.sample(),
+                "RETRIER_SUBNETS", "subnet-0a1b2c3d4e5f60718",
+                "RETRIER_SCHEDULE_GROUP", null,
+                "RETRIER_SCHEDULE_DEAD_LETTER_ARN", "arn:aws:sqs:us-east-1:111122223333:ecs-retrier-dlq",
+                "AWS_ACCESS_KEY_ID", "AKIDEXAMPLE",
+                "AWS_SECRET_ACCESS_KEY", "secret",
+                "AWS_ENDPOINT_URL", aws.uri().toString(),
+                "AWS_CONFIG_FILE", work.resolve("no-aws-config").toString(),
+                "AWS_SHARED_CREDENTIALS_FILE", work.resolve("no-aws-credentials").toString(),
+                "AWS_EC2_METADATA_DISABLED", "true");
     }
 
     /** Runs the handler from the shrunk jar in a JVM of its own, one instance for all inputs; returns its answers. */
@@ -359,13 +355,6 @@ class ShrunkLambdaJarIT {
         return Files.readString(Path.of("src/main/resources/dev/ecsretrier/handler/priming-event.json"));
     }
 
-    private static String fixture(String name) throws IOException {
-        try (InputStream in = ShrunkLambdaJarIT.class.getClassLoader().getResourceAsStream(name)) {
-            assertThat(in).as("test resource %s", name).isNotNull();
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-    }
-
     private static Map<String, byte[]> entries(Path jar) throws IOException {
         Map<String, byte[]> entries = new TreeMap<>();
         try (ZipFile zip = new ZipFile(jar.toFile())) {
@@ -380,145 +369,5 @@ class ShrunkLambdaJarIT {
 
     private static long count(Map<String, byte[]> entries, String prefix) {
         return entries.keySet().stream().filter(n -> n.startsWith(prefix) && n.endsWith(".class")).count();
-    }
-
-    // ---------------------------------------------------------------------------------------------
-
-    /** One canned HTTP answer. */
-    record Answer(int status, String contentType, String body, Map<String, String> headers) {
-
-        static Answer json(int status, String body) {
-            return new Answer(status, "application/x-amz-json-1.1", body, Map.of());
-        }
-
-        static Answer restJson(int status, String body) {
-            return new Answer(status, "application/json", body, Map.of());
-        }
-
-        static Answer restJsonError(int status, String errorType, String message) {
-            return new Answer(status, "application/json", "{\"Message\":\"" + message + "\"}",
-                    Map.of("X-Amzn-ErrorType", errorType));
-        }
-
-        static Answer publish() {
-            return new Answer(200, "text/xml", "<PublishResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\">"
-                    + "<PublishResult><MessageId>4d7f1c2a-5b1e-4c1d-9f0e-0a1b2c3d4e5f</MessageId></PublishResult>"
-                    + "<ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></PublishResponse>", Map.of());
-        }
-    }
-
-    /**
-     * ECS, Scheduler and SNS on 127.0.0.1, as bench/coldstart/fake_ecs.py: records every request and
-     * answers each operation with its canned answers in turn, the last one repeating. Operations are
-     * named as in the SDK: RunTask and DescribeTasks (JSON 1.1, {@code X-Amz-Target}), CreateSchedule
-     * and DeleteSchedule (REST-JSON, {@code POST|DELETE /schedules/NAME}), Publish (Query, {@code Action}).
-     */
-    static final class FakeAws implements AutoCloseable {
-
-        record Request(String operation, String method, String path, String query, Map<String, String> headers,
-                       String body) {
-
-            String header(String name) {
-                return headers.get(name.toLowerCase(java.util.Locale.ROOT));
-            }
-
-            /** The body as form fields (SNS Query requests). */
-            Map<String, String> form() {
-                Map<String, String> fields = new LinkedHashMap<>();
-                for (String pair : body.split("&")) {
-                    int eq = pair.indexOf('=');
-                    if (eq > 0) {
-                        fields.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                                URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-                    }
-                }
-                return fields;
-            }
-        }
-
-        private final HttpServer server;
-        private final List<Request> requests = new CopyOnWriteArrayList<>();
-        private final Map<String, Deque<Answer>> answers = new java.util.concurrent.ConcurrentHashMap<>();
-
-        FakeAws() throws IOException {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            server.createContext("/", this::handle);
-            server.start();
-        }
-
-        int port() {
-            return server.getAddress().getPort();
-        }
-
-        void answer(String operation, Answer... inTurn) {
-            answers.put(operation, new ArrayDeque<>(List.of(inTurn)));
-        }
-
-        void clear() {
-            requests.clear();
-            answers.clear();
-        }
-
-        List<String> operations() {
-            return requests.stream().map(Request::operation).toList();
-        }
-
-        List<Request> requests(String operation) {
-            return requests.stream().filter(r -> r.operation().equals(operation)).toList();
-        }
-
-        @Override
-        public void close() {
-            server.stop(0);
-        }
-
-        private void handle(HttpExchange exchange) throws IOException {
-            try (exchange) {
-                Map<String, String> headers = new LinkedHashMap<>();
-                exchange.getRequestHeaders().forEach((name, values) ->
-                        headers.put(name.toLowerCase(java.util.Locale.ROOT), String.join(",", values)));
-                String body;
-                try (InputStream in = exchange.getRequestBody()) {
-                    body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                }
-                String method = exchange.getRequestMethod();
-                String path = exchange.getRequestURI().getRawPath();
-                String operation = operation(method, path, headers, body);
-                requests.add(new Request(operation, method, path, exchange.getRequestURI().getRawQuery(), headers, body));
-                Answer answer = next(operation);
-                byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
-                exchange.getResponseHeaders().set("Content-Type", answer.contentType());
-                exchange.getResponseHeaders().set("x-amzn-RequestId", "fake-" + requests.size());
-                answer.headers().forEach(exchange.getResponseHeaders()::set);
-                exchange.sendResponseHeaders(answer.status(), bytes.length == 0 ? -1 : bytes.length);
-                try (var out = exchange.getResponseBody()) {
-                    out.write(bytes);
-                }
-            }
-        }
-
-        private static String operation(String method, String path, Map<String, String> headers, String body) {
-            String target = headers.get("x-amz-target");
-            if (target != null) {
-                return target.equals(RUN_TASK) ? "RunTask" : target.equals(DESCRIBE_TASKS) ? "DescribeTasks" : target;
-            }
-            if (path.startsWith("/schedules/")) {
-                return method.equals("POST") ? "CreateSchedule" : method.equals("DELETE") ? "DeleteSchedule"
-                        : method + " " + path;
-            }
-            Matcher action = Pattern.compile("(?:^|&)Action=([A-Za-z]+)").matcher(body);
-            return action.find() ? action.group(1) : method + " " + path;
-        }
-
-        private Answer next(String operation) {
-            Deque<Answer> queue = answers.get(operation);
-            if (queue == null) {
-                // Unexpected calls fail loudly, with a code the SDK does not retry.
-                return Answer.json(400, "{\"__type\":\"UnexpectedOperation\",\"message\":\"no answer for " + operation + "\"}");
-            }
-            synchronized (queue) {
-                return queue.size() > 1 ? queue.poll() : queue.peek();
-            }
-        }
     }
 }

@@ -138,10 +138,20 @@ public final class RecordingAwsEndpoint implements AutoCloseable {
         server.start();
     }
 
-    /** Answers {@code operation} with {@code responses} in turn; the last one answers every later call. */
+    /**
+     * Answers {@code operation} with {@code responses} in turn; the last one answers every later call.
+     * An operation ending in {@code *} answers every operation it is a prefix of, e.g.
+     * {@code "POST /schedules/*"} for a schedule whose name is not known in advance.
+     */
     public RecordingAwsEndpoint answer(String operation, Response... responses) {
         answers.put(operation, new ArrayDeque<>(List.of(responses)));
         return this;
+    }
+
+    /** Forgets every request and answer so far. */
+    public void clear() {
+        requests.clear();
+        answers.clear();
     }
 
     public URI uri() {
@@ -150,6 +160,11 @@ public final class RecordingAwsEndpoint implements AutoCloseable {
 
     public List<Request> requests() {
         return List.copyOf(requests);
+    }
+
+    /** The operations called, in order. */
+    public List<String> operations() {
+        return requests.stream().map(Request::operation).toList();
     }
 
     public List<Request> requests(String operation) {
@@ -225,6 +240,12 @@ public final class RecordingAwsEndpoint implements AutoCloseable {
 
     private Response next(String operation) {
         Deque<Response> queue = answers.get(operation);
+        if (queue == null) {
+            queue = answers.entrySet().stream()
+                    .filter(e -> e.getKey().endsWith("*")
+                            && operation.startsWith(e.getKey().substring(0, e.getKey().length() - 1)))
+                    .map(Map.Entry::getValue).findFirst().orElse(null);
+        }
         if (queue == null) {
             // Unexpected calls fail loudly, with a non-retryable code so the test sees them at once.
             return Response.jsonError(400, "UnexpectedOperation", "no canned answer for " + operation);
