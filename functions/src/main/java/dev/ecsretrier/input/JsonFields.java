@@ -107,6 +107,17 @@ final class JsonFields {
         return elements;
     }
 
+    /** The objects of an optional array, each read by {@code read} with its own path; empty when absent. */
+    <T> List<T> objects(Map<?, ?> parent, String name, String path, BiFunction<Map<?, ?>, String, T> read) {
+        List<?> nodes = array(parent, name, path);
+        List<T> result = new ArrayList<>(nodes.size());
+        for (int i = 0; i < nodes.size(); i++) {
+            String itemPath = path + "[" + i + "]";
+            result.add(read.apply(element(nodes.get(i), itemPath), itemPath));
+        }
+        return result;
+    }
+
     Map<?, ?> element(Object node, String path) {
         if (!(node instanceof Map<?, ?> object)) {
             throw error(path, "must be an object, got " + kind(node));

@@ -10,7 +10,6 @@ import dev.ecsretrier.core.TaskSize;
 import dev.ecsretrier.json.Json;
 import dev.ecsretrier.rule.StoppedTaskPattern;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -60,15 +59,10 @@ public final class TaskStateChangeParser {
         String taskArn = FIELDS.text(detail, "taskArn", "detail.taskArn");
         String clusterArn = FIELDS.text(detail, "clusterArn", "detail.clusterArn");
 
-        List<ContainerExit> containers = new ArrayList<>();
-        List<?> containerNodes = FIELDS.array(detail, "containers", "detail.containers");
-        for (int i = 0; i < containerNodes.size(); i++) {
-            String path = "detail.containers[" + i + "]";
-            Map<?, ?> c = FIELDS.element(containerNodes.get(i), path);
-            containers.add(new ContainerExit(FIELDS.text(c, "name", path + ".name"),
-                    FIELDS.optionalInt(c, "exitCode", path + ".exitCode"),
-                    FIELDS.optionalText(c, "reason", path + ".reason")));
-        }
+        List<ContainerExit> containers = FIELDS.objects(detail, "containers", "detail.containers",
+                (c, path) -> new ContainerExit(FIELDS.text(c, "name", path + ".name"),
+                        FIELDS.optionalInt(c, "exitCode", path + ".exitCode"),
+                        FIELDS.optionalText(c, "reason", path + ".reason")));
 
         AttemptStop stop = new AttemptStop(taskArn,
                 FIELDS.optionalText(detail, "stopCode", "detail.stopCode"),
@@ -92,30 +86,18 @@ public final class TaskStateChangeParser {
         if (overrides == null) {
             return List.of();
         }
-        List<ContainerOverride> result = new ArrayList<>();
-        List<?> nodes = FIELDS.array(overrides, "containerOverrides", "detail.overrides.containerOverrides");
-        for (int i = 0; i < nodes.size(); i++) {
-            String path = "detail.overrides.containerOverrides[" + i + "]";
-            Map<?, ?> o = FIELDS.element(nodes.get(i), path);
-            result.add(new ContainerOverride(FIELDS.text(o, "name", path + ".name"),
-                    FIELDS.optionalStrings(o, "command", path + ".command"),
-                    environment(o, path)));
-        }
-        return result;
+        return FIELDS.objects(overrides, "containerOverrides", "detail.overrides.containerOverrides",
+                (o, path) -> new ContainerOverride(FIELDS.text(o, "name", path + ".name"),
+                        FIELDS.optionalStrings(o, "command", path + ".command"),
+                        environment(o, path)));
     }
 
     private static List<EnvironmentVariable> environment(Map<?, ?> override, String path) {
         if (override.get("environment") == null) {
             return null;
         }
-        List<EnvironmentVariable> env = new ArrayList<>();
-        List<?> nodes = FIELDS.array(override, "environment", path + ".environment");
-        for (int i = 0; i < nodes.size(); i++) {
-            String itemPath = path + ".environment[" + i + "]";
-            Map<?, ?> v = FIELDS.element(nodes.get(i), itemPath);
-            env.add(new EnvironmentVariable(FIELDS.text(v, "name", itemPath + ".name"),
-                    FIELDS.exactText(v, "value", itemPath + ".value")));
-        }
-        return env;
+        return FIELDS.objects(override, "environment", path + ".environment",
+                (v, itemPath) -> new EnvironmentVariable(FIELDS.text(v, "name", itemPath + ".name"),
+                        FIELDS.exactText(v, "value", itemPath + ".value")));
     }
 }
