@@ -4,6 +4,7 @@ import dev.ecsretrier.core.Decision;
 import dev.ecsretrier.core.EndedAttempt;
 import dev.ecsretrier.core.RetryPlanner;
 import dev.ecsretrier.core.RunOutcome;
+import dev.ecsretrier.core.RunsEndedMetric;
 import dev.ecsretrier.core.Step;
 import dev.ecsretrier.json.Json;
 import dev.ecsretrier.port.AttemptScheduler;
@@ -22,12 +23,6 @@ import java.util.random.RandomGenerator;
  * attempt or publish the outcome — and log one line, plus a CloudWatch metric for a run's end.
  */
 public final class RetryLoop {
-
-    /** CloudWatch Embedded Metric Format: namespace, metric and dimensions the CDK alarms use. */
-    public static final String METRIC_NAMESPACE = "EcsRetrier";
-    public static final String RUNS_ENDED_METRIC = "RunsEnded";
-    public static final String RETRIER_DIMENSION = "Retrier";
-    public static final String OUTCOME_DIMENSION = "Outcome";
 
     private final RetryPlanner planner;
     private final AttemptScheduler scheduler;
@@ -93,12 +88,12 @@ public final class RetryLoop {
         metric.put("_aws", Map.of(
                 "Timestamp", clock.millis(),
                 "CloudWatchMetrics", List.of(Map.of(
-                        "Namespace", METRIC_NAMESPACE,
-                        "Dimensions", List.of(List.of(RETRIER_DIMENSION, OUTCOME_DIMENSION)),
-                        "Metrics", List.of(Map.of("Name", RUNS_ENDED_METRIC, "Unit", "Count"))))));
-        metric.put(RETRIER_DIMENSION, retrierName);
-        metric.put(OUTCOME_DIMENSION, outcome.outcome().name());
-        metric.put(RUNS_ENDED_METRIC, 1);
+                        "Namespace", RunsEndedMetric.NAMESPACE,
+                        "Dimensions", List.of(List.of(RunsEndedMetric.RETRIER_DIMENSION, RunsEndedMetric.OUTCOME_DIMENSION)),
+                        "Metrics", List.of(Map.of("Name", RunsEndedMetric.NAME, "Unit", "Count"))))));
+        metric.put(RunsEndedMetric.RETRIER_DIMENSION, retrierName);
+        metric.put(RunsEndedMetric.OUTCOME_DIMENSION, outcome.outcome().name());
+        metric.put(RunsEndedMetric.NAME, 1);
         metric.put("runId", outcome.runId());
         return Json.write(metric);
     }

@@ -7,7 +7,7 @@ import dev.ecsretrier.core.EnvironmentVariable;
 import dev.ecsretrier.json.Json;
 import dev.ecsretrier.json.TestJson;
 import dev.ecsretrier.port.LaunchRequest;
-import dev.ecsretrier.port.LaunchRequest.CapacityProviderItem;
+import dev.ecsretrier.core.CapacityProviderItem;
 import dev.ecsretrier.port.LaunchRequest.NetworkSettings;
 import dev.ecsretrier.port.LaunchResult;
 import dev.ecsretrier.testutil.RecordingAwsEndpoint;

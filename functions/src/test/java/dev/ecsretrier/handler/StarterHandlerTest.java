@@ -18,7 +18,7 @@ import dev.ecsretrier.input.StartRequestReader;
 import dev.ecsretrier.json.Json;
 import dev.ecsretrier.json.TestJson;
 import dev.ecsretrier.port.LaunchRequest;
-import dev.ecsretrier.port.LaunchRequest.CapacityProviderItem;
+import dev.ecsretrier.core.CapacityProviderItem;
 import dev.ecsretrier.port.LaunchRequest.NetworkSettings;
 import dev.ecsretrier.port.Notification;
 import dev.ecsretrier.port.ScheduledAttempt;

@@ -22,7 +22,7 @@ import dev.ecsretrier.core.RunOutcome;
 import dev.ecsretrier.core.StartRequest;
 import dev.ecsretrier.handler.StartResponse;
 import dev.ecsretrier.handler.StepResult;
-import dev.ecsretrier.port.LaunchRequest.CapacityProviderItem;
+import dev.ecsretrier.core.CapacityProviderItem;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Arrays;

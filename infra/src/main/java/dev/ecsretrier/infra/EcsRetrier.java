@@ -2,7 +2,7 @@ package dev.ecsretrier.infra;
 
 import dev.ecsretrier.config.Setting;
 import dev.ecsretrier.core.AttemptMetadata;
-import dev.ecsretrier.handler.RetryLoop;
+import dev.ecsretrier.core.RunsEndedMetric;
 import dev.ecsretrier.json.Json;
 import dev.ecsretrier.rule.StoppedTaskPattern;
 import io.github.cdklabs.cdknag.NagPackSuppression;
@@ -580,9 +580,9 @@ public class EcsRetrier extends Construct {
     private Metric runsEnded(String outcome) {
         return Metric.Builder.create()
                 // The Embedded Metric Format line both handlers print when a run ends.
-                .namespace(RetryLoop.METRIC_NAMESPACE)
-                .metricName(RetryLoop.RUNS_ENDED_METRIC)
-                .dimensionsMap(ordered(RetryLoop.RETRIER_DIMENSION, startedBy, RetryLoop.OUTCOME_DIMENSION, outcome))
+                .namespace(RunsEndedMetric.NAMESPACE)
+                .metricName(RunsEndedMetric.NAME)
+                .dimensionsMap(ordered(RunsEndedMetric.RETRIER_DIMENSION, startedBy, RunsEndedMetric.OUTCOME_DIMENSION, outcome))
                 .statistic("Sum")
                 .period(ALARM_PERIOD)
                 .build();

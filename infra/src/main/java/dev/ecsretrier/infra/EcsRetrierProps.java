@@ -4,7 +4,7 @@ import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.core.Jitter;
 import dev.ecsretrier.core.LaunchAdjustment;
 import dev.ecsretrier.core.RetryRule;
-import dev.ecsretrier.port.LaunchRequest.CapacityProviderItem;
+import dev.ecsretrier.core.CapacityProviderItem;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

@@ -10,7 +10,7 @@ import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.config.Setting;
 import dev.ecsretrier.core.AdaptationPolicy;
 import dev.ecsretrier.core.RetryBudgets;
-import dev.ecsretrier.port.LaunchRequest.CapacityProviderItem;
+import dev.ecsretrier.core.CapacityProviderItem;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

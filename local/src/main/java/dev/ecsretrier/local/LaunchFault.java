@@ -7,7 +7,7 @@ import java.util.function.Supplier;
 
 /**
  * A failure the local ECS gives a launch on demand: the task stops the way ECS stops it, or
- * {@code RunTask} itself fails. The texts are ECS's own (see the event fixtures of functions/).
+ * {@code RunTask} itself fails. The texts are ECS's own (see the event fixtures of core/).
  */
 public sealed interface LaunchFault {
 

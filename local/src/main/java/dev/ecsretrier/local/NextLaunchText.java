@@ -2,7 +2,7 @@ package dev.ecsretrier.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ecsretrier.core.LaunchAdjustment;
-import dev.ecsretrier.port.LaunchRequest.CapacityProviderItem;
+import dev.ecsretrier.core.CapacityProviderItem;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

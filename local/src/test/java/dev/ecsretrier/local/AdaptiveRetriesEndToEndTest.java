@@ -12,7 +12,7 @@ import dev.ecsretrier.core.RunOutcome;
 import dev.ecsretrier.local.ecs.LocalEcs.LaunchedTask;
 import dev.ecsretrier.local.ecs.TaskProgram;
 import dev.ecsretrier.local.sns.PublishedNotification;
-import dev.ecsretrier.port.LaunchRequest.CapacityProviderItem;
+import dev.ecsretrier.core.CapacityProviderItem;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;

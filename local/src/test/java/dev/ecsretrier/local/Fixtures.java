@@ -12,11 +12,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The ECS event fixtures of functions/ and small builders the tests share. */
+/** The ECS event fixtures of core/ and small builders the tests share. */
 public final class Fixtures {
 
     /** Maven runs the tests in the module's folder. */
-    public static final Path EVENTS = Path.of("..", "functions", "src", "test", "resources", "events");
+    public static final Path EVENTS = Path.of("..", "core", "src", "test", "resources", "events");
 
     private Fixtures() {
     }

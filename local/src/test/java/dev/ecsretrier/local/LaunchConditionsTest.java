@@ -3,7 +3,7 @@ package dev.ecsretrier.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ecsretrier.port.LaunchRequest;
-import dev.ecsretrier.port.LaunchRequest.CapacityProviderItem;
+import dev.ecsretrier.core.CapacityProviderItem;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

@@ -10,7 +10,7 @@ import dev.ecsretrier.core.StartRequest;
 import dev.ecsretrier.local.LocalJson;
 import dev.ecsretrier.local.LocalRuntime;
 import dev.ecsretrier.local.sns.PublishedNotification;
-import dev.ecsretrier.port.LaunchRequest.CapacityProviderItem;
+import dev.ecsretrier.core.CapacityProviderItem;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.math.BigDecimal;

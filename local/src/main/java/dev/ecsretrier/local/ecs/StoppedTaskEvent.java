@@ -11,7 +11,7 @@ import java.util.UUID;
 
 /**
  * The {@code ECS Task State Change} event ECS emits when a task stops, in the shape of the
- * fixtures in functions/ (taken from real events): envelope, containers, overrides, timestamps,
+ * fixtures in core/ (taken from real events): envelope, containers, overrides, timestamps,
  * version. Tags are not in it, as in ECS.
  */
 final class StoppedTaskEvent {

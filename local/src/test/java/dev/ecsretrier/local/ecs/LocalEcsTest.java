@@ -3,6 +3,7 @@ package dev.ecsretrier.local.ecs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ecsretrier.core.CapacityProviderItem;
 import dev.ecsretrier.core.EnvironmentVariable;
 import dev.ecsretrier.core.TaskSize;
 import dev.ecsretrier.input.TaskStateChange;
@@ -137,7 +138,7 @@ class LocalEcsTest {
         assertThat(machine.rulesForJSONEvent(events.get(0))).containsExactly("ours");
     }
 
-    static LaunchRequest launchedOn(LaunchRequest r, List<LaunchRequest.CapacityProviderItem> strategy,
+    static LaunchRequest launchedOn(LaunchRequest r, List<CapacityProviderItem> strategy,
                                     List<String> subnets, String cpu, String memory) {
         return new LaunchRequest(r.cluster(), r.taskDefinition(), r.startedBy(), r.clientToken(), r.containerName(),
                 r.command(), r.environment(), r.tags(), strategy.isEmpty() ? r.launchType() : null, strategy,
@@ -164,8 +165,8 @@ class LocalEcsTest {
     void theStoppedEventReportsTheLaunchItsRequestAskedFor() throws Exception {
         ecs(TaskProgram.process(List.of("/bin/true"), null), 8, false);
         LaunchRequest request = launchedOn(request("adapted", 2),
-                List.of(new LaunchRequest.CapacityProviderItem("FARGATE_SPOT", 3, null),
-                        new LaunchRequest.CapacityProviderItem("FARGATE", 1, 1)),
+                List.of(new CapacityProviderItem("FARGATE_SPOT", 3, null),
+                        new CapacityProviderItem("FARGATE", 1, 1)),
                 List.of("subnet-b", "subnet-a"), "2048", "8192");
         String taskArn = started(ecs.launch(request));
 
@@ -194,7 +195,7 @@ class LocalEcsTest {
         ecs();
         ecs.failNextLaunches(1, LaunchFault.spotInterruption());
         started(ecs.launch(launchedOn(request("spot", 1),
-                List.of(new LaunchRequest.CapacityProviderItem("my-spot-provider", 1, null)), List.of(), null, null)));
+                List.of(new CapacityProviderItem("my-spot-provider", 1, null)), List.of(), null, null)));
 
         assertThat(onlyEvent().get("detail").path("capacityProviderName").asText()).isEqualTo("my-spot-provider");
     }

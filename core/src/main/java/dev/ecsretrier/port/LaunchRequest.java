@@ -1,5 +1,6 @@
 package dev.ecsretrier.port;
 
+import dev.ecsretrier.core.CapacityProviderItem;
 import dev.ecsretrier.core.EnvironmentVariable;
 import java.util.List;
 import java.util.Map;
@@ -18,10 +19,6 @@ public record LaunchRequest(String cluster, String taskDefinition, String starte
                             Map<String, String> tags, String launchType,
                             List<CapacityProviderItem> capacityProviderStrategy, NetworkSettings network,
                             String cpu, String memory) {
-
-    /** One item of a capacity provider strategy; weight and base are ECS's defaults (0) when null. */
-    public record CapacityProviderItem(String capacityProvider, Integer weight, Integer base) {
-    }
 
     /** awsvpc network configuration; empty subnets means none is sent. */
     public record NetworkSettings(List<String> subnets, List<String> securityGroups, boolean assignPublicIp) {

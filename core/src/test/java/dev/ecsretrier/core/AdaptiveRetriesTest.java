@@ -6,7 +6,6 @@ import dev.ecsretrier.input.StartRequestReader;
 import dev.ecsretrier.input.TaskStateChange;
 import dev.ecsretrier.input.TaskStateChangeParser;
 import dev.ecsretrier.json.Json;
-import dev.ecsretrier.port.LaunchRequest.CapacityProviderItem;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -3,7 +3,6 @@ package dev.ecsretrier.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ecsretrier.port.LaunchRequest.CapacityProviderItem;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;

@@ -8,7 +8,7 @@ import dev.ecsretrier.core.Backoff;
 import dev.ecsretrier.core.Jitter;
 import dev.ecsretrier.core.RetryRule;
 import dev.ecsretrier.core.Verdict;
-import dev.ecsretrier.port.LaunchRequest.CapacityProviderItem;
+import dev.ecsretrier.core.CapacityProviderItem;
 import dev.ecsretrier.port.LaunchRequest.NetworkSettings;
 import dev.ecsretrier.testutil.Fixtures;
 import dev.ecsretrier.testutil.TestEnvironment;

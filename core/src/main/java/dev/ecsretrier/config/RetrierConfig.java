@@ -13,7 +13,7 @@ import dev.ecsretrier.core.StopClassifier;
 import dev.ecsretrier.json.Json;
 import dev.ecsretrier.json.JsonBindingException;
 import dev.ecsretrier.json.JsonRecords;
-import dev.ecsretrier.port.LaunchRequest.CapacityProviderItem;
+import dev.ecsretrier.core.CapacityProviderItem;
 import dev.ecsretrier.port.LaunchRequest.NetworkSettings;
 import java.time.Duration;
 import java.util.ArrayList;

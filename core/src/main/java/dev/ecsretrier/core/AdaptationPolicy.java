@@ -1,6 +1,5 @@
 package dev.ecsretrier.core;
 
-import dev.ecsretrier.port.LaunchRequest.CapacityProviderItem;
 import java.util.List;
 import java.util.Locale;
 

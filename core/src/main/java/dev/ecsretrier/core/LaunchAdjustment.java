@@ -1,6 +1,5 @@
 package dev.ecsretrier.core;
 
-import dev.ecsretrier.port.LaunchRequest.CapacityProviderItem;
 import java.util.ArrayList;
 import java.util.List;
 
