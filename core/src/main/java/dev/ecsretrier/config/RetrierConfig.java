@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -62,7 +63,7 @@ public record RetrierConfig(String region, String cluster, String taskDefinition
         String containerName = r.required(Setting.CONTAINER_NAME);
         Set<String> essential = new LinkedHashSet<>(r.list(Setting.ESSENTIAL_CONTAINERS));
         String startedBy = r.matching(Setting.STARTED_BY, STARTED_BY, "1-128 letters, digits, '-', '/' or '_'");
-        String launchType = r.value(Setting.LAUNCH_TYPE).toUpperCase();
+        String launchType = r.value(Setting.LAUNCH_TYPE).toUpperCase(Locale.ROOT);
         if (!launchType.isEmpty() && !LAUNCH_TYPES.contains(launchType)) {
             r.problem(Setting.LAUNCH_TYPE, "must be one of " + LAUNCH_TYPES);
         }
@@ -72,7 +73,7 @@ public record RetrierConfig(String region, String cluster, String taskDefinition
             r.problem(Setting.CAPACITY_PROVIDER_STRATEGY, "cannot be set together with "
                     + Setting.LAUNCH_TYPE.variable() + " (ECS takes one or the other)");
         }
-        String publicIp = r.value(Setting.ASSIGN_PUBLIC_IP).toUpperCase();
+        String publicIp = r.value(Setting.ASSIGN_PUBLIC_IP).toUpperCase(Locale.ROOT);
         if (!publicIp.equals("ENABLED") && !publicIp.equals("DISABLED")) {
             r.problem(Setting.ASSIGN_PUBLIC_IP, "must be ENABLED or DISABLED");
         }
@@ -210,7 +211,7 @@ public record RetrierConfig(String region, String cluster, String taskDefinition
         }
 
         boolean bool(Setting setting) {
-            String value = value(setting).toLowerCase();
+            String value = value(setting).toLowerCase(Locale.ROOT);
             if (!value.equals("true") && !value.equals("false")) {
                 problem(setting, "must be true or false");
             }
@@ -241,7 +242,7 @@ public record RetrierConfig(String region, String cluster, String taskDefinition
 
         <E extends Enum<E>> E enumValue(Setting setting, Class<E> type) {
             try {
-                return Enum.valueOf(type, value(setting).toUpperCase());
+                return Enum.valueOf(type, value(setting).toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 problem(setting, "must be one of " + Arrays.toString(type.getEnumConstants()));
                 return type.getEnumConstants()[0];

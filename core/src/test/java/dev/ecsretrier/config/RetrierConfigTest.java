@@ -14,6 +14,7 @@ import dev.ecsretrier.testutil.Fixtures;
 import dev.ecsretrier.testutil.TestEnvironment;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Nested;
@@ -123,6 +124,22 @@ class RetrierConfigTest {
         assertThat(c.starterArn()).isEqualTo(TestEnvironment.STARTER_ARN);
         assertThat(c.starterAlias()).isEqualTo("prod");
         assertThat(c.scheduleDeadLetterArn()).isEqualTo("arn:aws:sqs:us-east-1:111122223333:ecs-retrier-dlq");
+    }
+
+    /** Lambda's default locale is not ours to choose: in Turkish, "disabled".toUpperCase() is "DİSABLED". */
+    @Test
+    void caseInsensitiveValues_readTheSameUnderATurkishDefaultLocale() {
+        Locale before = Locale.getDefault();
+        Locale.setDefault(Locale.forLanguageTag("tr-TR"));
+        try {
+            RetrierConfig c = config("RETRIER_ASSIGN_PUBLIC_IP", "disabled", "RETRIER_LAUNCH_TYPE", "fargate",
+                    "RETRIER_BACKOFF_JITTER", "equal");
+            assertThat(c.network().assignPublicIp()).isFalse();
+            assertThat(c.launchType()).isEqualTo("FARGATE");
+            assertThat(c.backoff().jitter()).isEqualTo(Jitter.EQUAL);
+        } finally {
+            Locale.setDefault(before);
+        }
     }
 
     @Test

@@ -10,8 +10,10 @@ import dev.ecsretrier.json.TestJson;
 import dev.ecsretrier.testutil.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +28,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The default policy of DESIGN.md, row by row, fed the fixture events through the real parser. */
+/** The default policy of docs/policy.md, row by row, fed the fixture events through the real parser. */
 class StopClassifierTest {
 
     private static final String TASK = "arn:aws:ecs:us-east-1:111122223333:task/batch/0123456789abcdef0123456789abcdef";
@@ -476,7 +478,7 @@ class StopClassifierTest {
         EXPECTED.put(fixture, new Verdict(action, rule, null, kind));
     }
 
-    /** DESIGN.md's row of each default rule. */
+    /** docs/policy.md's row of each default rule (its attempt timeout is checked with row 2). */
     private static final Map<String, Integer> ROW = Map.of(
             "default:succeeded", 1, "default:user-initiated", 2, "default:out-of-memory", 3,
             "default:permanent-start-error", 4, "default:transient-error", 5, "default:infrastructure-stop", 6,
@@ -501,6 +503,20 @@ class StopClassifierTest {
     @Test
     void everyExpectation_hasItsFixture() {
         assertThat(Fixtures.validEvents()).containsExactlyInAnyOrderElementsOf(EXPECTED.keySet());
+    }
+
+    /** The rows named here and in the fixtures' README are the rows of the table in docs/policy.md. */
+    @Test
+    void everyDefaultRule_hasTheRowOfThePolicyTable() throws IOException {
+        String policy = Files.readString(Path.of("..", "docs", "policy.md"));
+        Matcher row = Pattern.compile("(?m)^\\| (\\d) \\| `(default:[\\w-]+)` \\|").matcher(policy);
+        Map<String, Integer> documented = new HashMap<>();
+        while (row.find()) {
+            documented.put(row.group(2), Integer.parseInt(row.group(1)));
+        }
+        Map<String, Integer> tabled = new HashMap<>(ROW);
+        tabled.remove("default:attempt-timeout");
+        assertThat(documented).isEqualTo(tabled);
     }
 
     /** The fixtures' README says which row decides each event; the code must agree with it. */

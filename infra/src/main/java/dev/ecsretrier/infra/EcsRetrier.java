@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 import software.amazon.awscdk.Arn;
@@ -280,13 +281,13 @@ public class EcsRetrier extends Construct {
                 .build();
         // Our own role, without AWSLambdaBasicExecutionRole: it may write to this log group and nothing else by default.
         Role role = Role.Builder.create(this, name + "Role")
-                .description("ecs-retrier " + name.toLowerCase() + " function")
+                .description("ecs-retrier " + name.toLowerCase(Locale.ROOT) + " function")
                 .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
                 .build();
         logs.grantWrite(role);
         logGroups.put(name, logs);
         return Function.Builder.create(this, name)
-                .description("ecs-retrier " + name.toLowerCase() + " for tasks started by " + startedBy)
+                .description("ecs-retrier " + name.toLowerCase(Locale.ROOT) + " for tasks started by " + startedBy)
                 .runtime(Runtime.JAVA_21)
                 .handler(handler)
                 .code(code)
@@ -565,7 +566,7 @@ public class EcsRetrier extends Construct {
                         .statistic("Maximum").period(ALARM_PERIOD).build())));
         for (IFunction function : List.of(starter, classifier)) {
             String name = function.getNode().getId();
-            alarm(name + "ErrorsAlarm", "The ecs-retrier " + name.toLowerCase() + " function failed",
+            alarm(name + "ErrorsAlarm", "The ecs-retrier " + name.toLowerCase(Locale.ROOT) + " function failed",
                     function.metricErrors(MetricOptions.builder().statistic("Sum").period(ALARM_PERIOD).build()));
         }
         alarm("RunsFailedAlarm", "ecs-retrier runs of " + startedBy + " ended FAILED or RETRIES_EXHAUSTED",
