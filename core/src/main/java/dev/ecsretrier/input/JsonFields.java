@@ -72,17 +72,6 @@ final class JsonFields {
         throw error(path, "must be an integer, got " + kind(node));
     }
 
-    Long optionalLong(Map<?, ?> parent, String name, String path) {
-        Object node = parent.get(name);
-        if (node == null || node instanceof Long) {
-            return (Long) node;
-        }
-        if (node instanceof Integer small) {
-            return small.longValue();
-        }
-        throw error(path, "must be an integer, got " + kind(node));
-    }
-
     Instant optionalInstant(Map<?, ?> parent, String name, String path) {
         String value = optionalText(parent, name, path);
         if (value == null) {

@@ -75,7 +75,6 @@ public final class TaskStateChangeParser {
         return new TaskStateChange(source, clusterArn,
                 FIELDS.optionalText(detail, "taskDefinitionArn", "detail.taskDefinitionArn"),
                 FIELDS.optionalText(detail, "startedBy", "detail.startedBy"),
-                FIELDS.optionalLong(detail, "version", "detail.version"),
                 overrides(detail), stop,
                 TaskSize.parse(FIELDS.optionalText(detail, "cpu", "detail.cpu"),
                         FIELDS.optionalText(detail, "memory", "detail.memory")));

@@ -104,7 +104,6 @@ class TaskStateChangeParserTest {
         assertThat(change.clusterArn()).isEqualTo("arn:aws:ecs:us-east-1:111122223333:cluster/batch");
         assertThat(change.taskDefinitionArn()).isEqualTo("arn:aws:ecs:us-east-1:111122223333:task-definition/sample:3");
         assertThat(change.startedBy()).isEqualTo("ecs-retrier");
-        assertThat(change.version()).isEqualTo(5L);
         assertThat(change.taskArn())
                 .isEqualTo("arn:aws:ecs:us-east-1:111122223333:task/batch/fc4fbc017959a299ccede23afc8b7d2c");
         AttemptStop stop = change.stop();
@@ -235,7 +234,6 @@ class TaskStateChangeParserTest {
         assertThat(change.stop().containers()).isEmpty();
         assertThat(change.containerOverrides()).isEmpty();
         assertThat(change.startedBy()).isNull();
-        assertThat(change.version()).isNull();
     }
 
     @Test
