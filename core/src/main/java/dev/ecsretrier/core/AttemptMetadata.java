@@ -41,8 +41,9 @@ public record AttemptMetadata(String runId, int attempt, int maxAttempts, List<A
         launch = launch == null ? LaunchAdjustment.NONE : launch;
     }
 
-    public AttemptMetadata(String runId, int attempt, int maxAttempts, List<AttemptSummary> history) {
-        this(runId, attempt, maxAttempts, history, LaunchAdjustment.NONE);
+    /** An attempt launched as configured: no launch adjustment. */
+    public static AttemptMetadata of(String runId, int attempt, int maxAttempts, List<AttemptSummary> history) {
+        return new AttemptMetadata(runId, attempt, maxAttempts, history, LaunchAdjustment.NONE);
     }
 
     public boolean lastAttempt() {
@@ -120,7 +121,7 @@ public record AttemptMetadata(String runId, int attempt, int maxAttempts, List<A
         if (!env.containsKey(RUN_ID_ENV)) {
             return Optional.empty();
         }
-        return Optional.of(new AttemptMetadata(runId("environment " + RUN_ID_ENV, env.get(RUN_ID_ENV)),
+        return Optional.of(AttemptMetadata.of(runId("environment " + RUN_ID_ENV, env.get(RUN_ID_ENV)),
                 number("environment " + ATTEMPT_ENV, env.get(ATTEMPT_ENV)),
                 number("environment " + MAX_ATTEMPTS_ENV, env.get(MAX_ATTEMPTS_ENV)), List.of()));
     }

@@ -29,12 +29,6 @@ public record AttemptSummary(int attempt, String taskArn, String stopCode, Strin
         containers = containers == null ? List.of() : NullTolerantLists.copy(containers);
     }
 
-    public AttemptSummary(int attempt, String taskArn, String stopCode, String stoppedReason,
-                          List<ContainerExit> containers, Decision decision, String rule,
-                          Instant startedAt, Instant stoppedAt) {
-        this(attempt, taskArn, stopCode, stoppedReason, containers, decision, rule, startedAt, stoppedAt, null, null);
-    }
-
     public static AttemptSummary of(int attempt, AttemptStop stop, Decision decision, String rule) {
         return of(attempt, stop, decision, rule, null, null);
     }

@@ -17,9 +17,4 @@ public record EndedAttempt(AttemptMetadata metadata, AttemptStop stop, List<Cont
     public EndedAttempt {
         userOverrides = List.copyOf(userOverrides);
     }
-
-    public EndedAttempt(AttemptMetadata metadata, AttemptStop stop, List<ContainerOverride> userOverrides,
-                        String cluster, String taskDefinition, RunOutcome.MetadataSource metadataSource, String note) {
-        this(metadata, stop, userOverrides, cluster, taskDefinition, metadataSource, note, null);
-    }
 }

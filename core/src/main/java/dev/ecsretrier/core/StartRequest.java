@@ -22,9 +22,10 @@ public record StartRequest(String runId, Integer attempt, List<ContainerOverride
         history = history == null ? List.of() : NullTolerantLists.copy(history);
     }
 
-    public StartRequest(String runId, Integer attempt, List<ContainerOverride> containerOverrides,
-                        List<AttemptSummary> history) {
-        this(runId, attempt, containerOverrides, history, null);
+    /** A request to launch as configured: no launch adjustment. */
+    public static StartRequest of(String runId, Integer attempt, List<ContainerOverride> containerOverrides,
+                                  List<AttemptSummary> history) {
+        return new StartRequest(runId, attempt, containerOverrides, history, null);
     }
 
     public LaunchAdjustment launchOrNone() {

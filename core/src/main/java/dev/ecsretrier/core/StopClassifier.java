@@ -49,14 +49,8 @@ public final class StopClassifier {
 
     /**
      * @param essentialContainers the containers whose exit codes count; empty means every container
-     */
-    public StopClassifier(List<RetryRule> rules, Set<Integer> retryableExitCodes, Set<String> essentialContainers) {
-        this(rules, retryableExitCodes, essentialContainers, true);
-    }
-
-    /**
-     * @param retryOnTimeout whether an attempt that ecs-retrier stopped for running past its
-     *                       timeout is retried (it always counts against the application budget)
+     * @param retryOnTimeout      whether an attempt that ecs-retrier stopped for running past its
+     *                            timeout is retried (it always counts against the application budget)
      */
     public StopClassifier(List<RetryRule> rules, Set<Integer> retryableExitCodes, Set<String> essentialContainers,
                           boolean retryOnTimeout) {
@@ -68,6 +62,12 @@ public final class StopClassifier {
             stoppedReasonGlobs.add(rule.stoppedReason() == null ? null : Glob.of(rule.stoppedReason()));
             containerReasonGlobs.add(rule.containerReason() == null ? null : Glob.of(rule.containerReason()));
         }
+    }
+
+    /** The classifier with the default for timeouts: an attempt ecs-retrier stopped for its timeout is retried. */
+    public static StopClassifier of(List<RetryRule> rules, Set<Integer> retryableExitCodes,
+                                    Set<String> essentialContainers) {
+        return new StopClassifier(rules, retryableExitCodes, essentialContainers, true);
     }
 
     public Verdict classify(AttemptStop stop) {

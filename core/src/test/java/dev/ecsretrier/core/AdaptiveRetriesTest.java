@@ -61,7 +61,7 @@ class AdaptiveRetriesTest {
     @Test
     void spotInterruptionMovesTheNextAttemptToTheFallbackStrategy() {
         Step step = plan(planner(fallbackAfter(1), RetryBudgets.NONE),
-                ended(event("spot-interruption.json"), new AttemptMetadata("run-1", 1, 3, List.of())));
+                ended(event("spot-interruption.json"), AttemptMetadata.of("run-1", 1, 3, List.of())));
 
         assertThat(step).isInstanceOfSatisfying(Step.Retry.class, retry -> {
             LaunchAdjustment launch = retry.next().launch();
@@ -74,7 +74,7 @@ class AdaptiveRetriesTest {
     void theNextStartRequestWithItsAdjustmentIsOneTheStarterAccepts() {
         AdaptationPolicy everything = new AdaptationPolicy(ON_DEMAND, 1, true, 2.0, 30720, true, List.of("subnet-a", "subnet-b"));
         Step step = plan(planner(everything, RetryBudgets.NONE),
-                ended(event("spot-interruption.json"), new AttemptMetadata("run-1", 1, 3, List.of())));
+                ended(event("spot-interruption.json"), AttemptMetadata.of("run-1", 1, 3, List.of())));
         String json = Json.write(((Step.Retry) step).next());
 
         StartRequest read = new StartRequestReader("app", 3, everything).read(json.getBytes(StandardCharsets.UTF_8));
@@ -88,11 +88,11 @@ class AdaptiveRetriesTest {
         RetryPlanner planner = planner(fallbackAfter(2), RetryBudgets.NONE);
         TaskStateChange spot = event("spot-interruption.json");
 
-        Step first = plan(planner, ended(spot, new AttemptMetadata("run-1", 1, 5, List.of())));
+        Step first = plan(planner, ended(spot, AttemptMetadata.of("run-1", 1, 5, List.of())));
         assertThat(((Step.Retry) first).next().launch()).isNull();
 
         List<AttemptSummary> earlier = ((Step.Retry) first).next().history();
-        Step second = plan(planner, ended(spot, new AttemptMetadata("run-1", 2, 5, earlier)));
+        Step second = plan(planner, ended(spot, AttemptMetadata.of("run-1", 2, 5, earlier)));
         assertThat(((Step.Retry) second).next().launch().capacityProviderStrategy()).isEqualTo(ON_DEMAND);
         assertThat(((Step.Retry) second).next().launch().changes()).containsExactly("capacity FARGATE after 2 Spot failures");
     }
@@ -103,7 +103,7 @@ class AdaptiveRetriesTest {
                 "Please try again later or in a different availability zone", NOW);
 
         Step step = plan(planner(fallbackAfter(1), RetryBudgets.NONE),
-                ended(noCapacity, new AttemptMetadata("run-1", 1, 3, List.of()), null));
+                ended(noCapacity, AttemptMetadata.of("run-1", 1, 3, List.of()), null));
 
         assertThat(((Step.Retry) step).next().launch().capacityProviderStrategy()).isEqualTo(ON_DEMAND);
     }
@@ -124,7 +124,7 @@ class AdaptiveRetriesTest {
     @Test
     void outOfMemoryStaysFailedWhileEscalationIsOff() {
         Step step = plan(planner(AdaptationPolicy.NONE, RetryBudgets.NONE),
-                ended(event("out-of-memory.json"), new AttemptMetadata("run-1", 1, 3, List.of())));
+                ended(event("out-of-memory.json"), AttemptMetadata.of("run-1", 1, 3, List.of())));
 
         assertThat(step).isInstanceOfSatisfying(Step.Finish.class,
                 finish -> assertThat(finish.outcome().outcome()).isEqualTo(Decision.FAILED));
@@ -134,7 +134,7 @@ class AdaptiveRetriesTest {
     void outOfMemoryIsRetriedWithTwiceTheMemoryWhenEscalationIsOn() {
         // out-of-memory.json: cpu 1024, memory 2048
         Step step = plan(planner(memoryEscalationUpTo(8192), RetryBudgets.NONE),
-                ended(event("out-of-memory.json"), new AttemptMetadata("run-1", 1, 3, List.of())));
+                ended(event("out-of-memory.json"), AttemptMetadata.of("run-1", 1, 3, List.of())));
 
         assertThat(step).isInstanceOfSatisfying(Step.Retry.class, retry -> {
             assertThat(retry.verdict().rule()).isEqualTo("default:out-of-memory");
@@ -148,7 +148,7 @@ class AdaptiveRetriesTest {
     @Test
     void outOfMemoryAtTheCapFailsAndSaysSo() {
         Step step = plan(planner(memoryEscalationUpTo(3072), RetryBudgets.NONE),
-                ended(event("out-of-memory.json"), new AttemptMetadata("run-1", 1, 3, List.of())));
+                ended(event("out-of-memory.json"), AttemptMetadata.of("run-1", 1, 3, List.of())));
 
         assertThat(step).isInstanceOfSatisfying(Step.Finish.class, finish -> {
             assertThat(finish.outcome().outcome()).isEqualTo(Decision.FAILED);
@@ -180,7 +180,7 @@ class AdaptiveRetriesTest {
                 List.of("subnet-a", "subnet-b", "subnet-c"));
 
         Step step = plan(planner(rotate, RetryBudgets.NONE),
-                ended(event("eni-timeout.json"), new AttemptMetadata("run-1", 1, 3, List.of())));
+                ended(event("eni-timeout.json"), AttemptMetadata.of("run-1", 1, 3, List.of())));
 
         LaunchAdjustment launch = ((Step.Retry) step).next().launch();
         assertThat(launch.subnetOffset()).isEqualTo(1);
@@ -195,9 +195,9 @@ class AdaptiveRetriesTest {
         RetryPlanner planner = planner(AdaptationPolicy.NONE, new RetryBudgets(1, 3));
         TaskStateChange pullError = event("cannot-pull-transient.json");
 
-        Step first = plan(planner, ended(pullError, new AttemptMetadata("run-1", 1, 5, List.of())));
+        Step first = plan(planner, ended(pullError, AttemptMetadata.of("run-1", 1, 5, List.of())));
         assertThat(first).isInstanceOf(Step.Retry.class);
-        Step second = plan(planner, ended(pullError, new AttemptMetadata("run-1", 2, 5, ((Step.Retry) first).next().history())));
+        Step second = plan(planner, ended(pullError, AttemptMetadata.of("run-1", 2, 5, ((Step.Retry) first).next().history())));
 
         assertThat(second).isInstanceOfSatisfying(Step.Finish.class, finish -> {
             assertThat(finish.outcome().outcome()).isEqualTo(Decision.RETRIES_EXHAUSTED);
@@ -215,7 +215,7 @@ class AdaptiveRetriesTest {
                 "default:retryable-exit-code", FailureKind.APPLICATION, null);
 
         Step step = plan(planner, ended(event("app-exit-2.json"),
-                new AttemptMetadata("run-1", 3, 5, List.of(infraFailure, appFailure))));
+                AttemptMetadata.of("run-1", 3, 5, List.of(infraFailure, appFailure))));
 
         assertThat(step).isInstanceOf(Step.Retry.class);
     }
@@ -223,7 +223,7 @@ class AdaptiveRetriesTest {
     @Test
     void maxAttemptsStillCapsARunWithBudgetsLeft() {
         Step step = plan(planner(AdaptationPolicy.NONE, new RetryBudgets(5, 5)),
-                ended(event("app-exit-2.json"), new AttemptMetadata("run-1", 3, 3, List.of())));
+                ended(event("app-exit-2.json"), AttemptMetadata.of("run-1", 3, 3, List.of())));
 
         assertThat(((Step.Finish) step).outcome().exhaustedBudget()).isEqualTo("ATTEMPTS");
         assertThat(((Step.Finish) step).outcome().reason()).endsWith("all 3 attempts used");

@@ -41,7 +41,7 @@ class AttemptMetadataTest {
     @Test
     void tags_nameTheRunTheAttemptTheLimitAndEachEarlierAttempt() {
         List<AttemptSummary> history = twoEarlierAttempts();
-        Map<String, String> tags = new AttemptMetadata(RUN, 3, 5, history).tags();
+        Map<String, String> tags = AttemptMetadata.of(RUN, 3, 5, history).tags();
         assertThat(tags).containsOnlyKeys("ecs-retrier:run-id", "ecs-retrier:attempt", "ecs-retrier:max-attempts",
                 "ecs-retrier:history-1", "ecs-retrier:history-2");
         assertThat(tags).contains(entry("ecs-retrier:run-id", RUN), entry("ecs-retrier:attempt", "3"),
@@ -52,7 +52,7 @@ class AttemptMetadataTest {
 
     @Test
     void tags_roundTrip() {
-        AttemptMetadata metadata = new AttemptMetadata(RUN, 3, 5, twoEarlierAttempts());
+        AttemptMetadata metadata = AttemptMetadata.of(RUN, 3, 5, twoEarlierAttempts());
         AttemptMetadata back = AttemptMetadata.fromTags(metadata.tags()).orElseThrow();
         assertThat(back.runId()).isEqualTo(RUN);
         assertThat(back.attempt()).isEqualTo(3);
@@ -67,10 +67,10 @@ class AttemptMetadataTest {
 
     @Test
     void tags_ofATaskWithOtherTagsToo_roundTrip() {
-        Map<String, String> tags = new HashMap<>(new AttemptMetadata(RUN, 1, 3, List.of()).tags());
+        Map<String, String> tags = new HashMap<>(AttemptMetadata.of(RUN, 1, 3, List.of()).tags());
         tags.put("team", "data");
         tags.put("aws:ecs:clusterName", "batch");
-        assertThat(AttemptMetadata.fromTags(tags)).contains(new AttemptMetadata(RUN, 1, 3, List.of()));
+        assertThat(AttemptMetadata.fromTags(tags)).contains(AttemptMetadata.of(RUN, 1, 3, List.of()));
     }
 
     @Test
@@ -80,7 +80,7 @@ class AttemptMetadataTest {
                 hostile, List.of(new ContainerExit("app", null, hostile)), null, null, null);
         List<AttemptSummary> history = java.util.stream.IntStream.rangeClosed(1, 9)
                 .mapToObj(n -> AttemptSummary.of(n, stop, Decision.RETRY, "default:transient-error")).toList();
-        Map<String, String> tags = new AttemptMetadata(RUN, 10, 10, history).tags();
+        Map<String, String> tags = AttemptMetadata.of(RUN, 10, 10, history).tags();
         assertThat(tags).hasSize(12);
         assertThat(tags.keySet()).allSatisfy(key -> assertThat(key).hasSizeLessThanOrEqualTo(128)
                 .matches(AttemptSummaryTest.ECS_TAG_VALUE));
@@ -93,7 +93,7 @@ class AttemptMetadataTest {
     void tags_ofARunWhoseTaskHasASidecar_areValidEcsTagValues() {
         List<AttemptSummary> history = List.of(AttemptSummary.of(1,
                 Fixtures.parsed("multi-container-sidecar-failed.json").stop(), Decision.RETRY, "rules[0]"));
-        assertThat(new AttemptMetadata(RUN, 2, 3, history).tags().values())
+        assertThat(AttemptMetadata.of(RUN, 2, 3, history).tags().values())
                 .allSatisfy(value -> assertThat(value).matches(AttemptSummaryTest.ECS_TAG_VALUE));
     }
 
@@ -141,7 +141,7 @@ class AttemptMetadataTest {
 
     @Test
     void environment_carriesTheRunWithoutHistory() {
-        assertThat(new AttemptMetadata(RUN, 2, 3, twoEarlierAttempts()).environment()).containsExactly(
+        assertThat(AttemptMetadata.of(RUN, 2, 3, twoEarlierAttempts()).environment()).containsExactly(
                 new EnvironmentVariable("RETRIER_RUN_ID", RUN),
                 new EnvironmentVariable("RETRIER_ATTEMPT", "2"),
                 new EnvironmentVariable("RETRIER_MAX_ATTEMPTS", "3"));
@@ -151,7 +151,7 @@ class AttemptMetadataTest {
     void fromEnvironment_readsTheEventsOverrides() {
         Optional<AttemptMetadata> metadata = AttemptMetadata.fromEnvironment(
                 Fixtures.parsed("multi-container-sidecar-failed.json").containerOverrides());
-        assertThat(metadata).contains(new AttemptMetadata(RUN, 1, 3, List.of()));
+        assertThat(metadata).contains(AttemptMetadata.of(RUN, 1, 3, List.of()));
     }
 
     @Test
@@ -202,10 +202,10 @@ class AttemptMetadataTest {
 
     @Test
     void lastAttempt_andAttemptKey() {
-        assertThat(new AttemptMetadata(RUN, 2, 3, null).lastAttempt()).isFalse();
-        assertThat(new AttemptMetadata(RUN, 3, 3, null).lastAttempt()).isTrue();
-        assertThat(new AttemptMetadata(RUN, 4, 3, null).lastAttempt()).isTrue();
-        assertThat(new AttemptMetadata(RUN, 1, 3, null).history()).isEmpty();
+        assertThat(AttemptMetadata.of(RUN, 2, 3, null).lastAttempt()).isFalse();
+        assertThat(AttemptMetadata.of(RUN, 3, 3, null).lastAttempt()).isTrue();
+        assertThat(AttemptMetadata.of(RUN, 4, 3, null).lastAttempt()).isTrue();
+        assertThat(AttemptMetadata.of(RUN, 1, 3, null).history()).isEmpty();
         assertThat(AttemptMetadata.attemptKey(RUN, 2)).isEqualTo("run-7f3a-2");
     }
 }

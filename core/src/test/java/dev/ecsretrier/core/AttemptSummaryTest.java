@@ -22,7 +22,7 @@ class AttemptSummaryTest {
 
     private static AttemptSummary summary(String stoppedReason, String rule, ContainerExit... containers) {
         return new AttemptSummary(1, TASK, "EssentialContainerExited", stoppedReason, List.of(containers),
-                Decision.RETRY, rule, Instant.parse("2025-03-14T10:00:00Z"), Instant.parse("2025-03-14T10:08:00Z"));
+                Decision.RETRY, rule, Instant.parse("2025-03-14T10:00:00Z"), Instant.parse("2025-03-14T10:08:00Z"), null, null);
     }
 
     @Test

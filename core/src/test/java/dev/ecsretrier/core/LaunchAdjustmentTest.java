@@ -76,7 +76,7 @@ class LaunchAdjustmentTest {
     @Test
     void brokenLaunchTag_namesTheTag() {
         java.util.Map<String, String> tags = new java.util.HashMap<>(
-                new AttemptMetadata("run-7f3a", 2, 3, List.of()).tags());
+                AttemptMetadata.of("run-7f3a", 2, 3, List.of()).tags());
         tags.put("ecs-retrier:launch", "capacity=FARGATE");
         assertThatThrownBy(() -> AttemptMetadata.fromTags(tags))
                 .isInstanceOf(InvalidEventException.class)

@@ -21,15 +21,15 @@ class RetryPlannerTest {
             List.of(new EnvironmentVariable("JOB_INPUT", "s3://example-bucket/input/2025-03-14.csv"))));
 
     private static RetryPlanner planner(Jitter jitter) {
-        return new RetryPlanner(new StopClassifier(List.of(), Set.of(2), Set.of()),
+        return new RetryPlanner(StopClassifier.of(List.of(), Set.of(2), Set.of()),
                 new Backoff(Duration.ofSeconds(60), 2, Duration.ofSeconds(900), jitter));
     }
 
     private static EndedAttempt ended(String fixture, int attempt, int maxAttempts, List<AttemptSummary> history,
                                       MetadataSource source, String note) {
         TaskStateChange change = Fixtures.parsed(fixture);
-        return new EndedAttempt(new AttemptMetadata(RUN, attempt, maxAttempts, history), change.stop(), USER_OVERRIDES,
-                change.clusterArn(), change.taskDefinitionArn(), source, note);
+        return new EndedAttempt(AttemptMetadata.of(RUN, attempt, maxAttempts, history), change.stop(), USER_OVERRIDES,
+                change.clusterArn(), change.taskDefinitionArn(), source, note, null);
     }
 
     private static EndedAttempt ended(String fixture, int attempt, int maxAttempts) {

@@ -35,7 +35,7 @@ class StopClassifierTest {
     private static final Instant AT = Instant.parse("2025-03-14T09:17:36Z");
 
     /** The sample stack's classifier: no user rules, exit code 2 retryable, every container essential. */
-    private static final StopClassifier SAMPLE = new StopClassifier(List.of(), Set.of(2), Set.of());
+    private static final StopClassifier SAMPLE = StopClassifier.of(List.of(), Set.of(2), Set.of());
 
     private static AttemptStop stopOf(String fixture) {
         return Fixtures.parsed(fixture).stop();
@@ -79,17 +79,17 @@ class StopClassifierTest {
     @Test
     void row1_essentialContainersConfigured_onlyThoseCount() {
         AttemptStop stop = stopOf("multi-container-sidecar-failed.json");
-        assertVerdict(new StopClassifier(List.of(), Set.of(), Set.of("app")).classify(stop),
+        assertVerdict(StopClassifier.of(List.of(), Set.of(), Set.of("app")).classify(stop),
                 Action.SUCCEED, "default:succeeded");
-        assertVerdict(new StopClassifier(List.of(), Set.of(), Set.of("envoy")).classify(stop),
+        assertVerdict(StopClassifier.of(List.of(), Set.of(), Set.of("envoy")).classify(stop),
                 Action.FAIL, "default:failed");
-        assertVerdict(new StopClassifier(List.of(), Set.of(), Set.of("app", "envoy")).classify(stop),
+        assertVerdict(StopClassifier.of(List.of(), Set.of(), Set.of("app", "envoy")).classify(stop),
                 Action.FAIL, "default:failed");
     }
 
     @Test
     void row1_configuredEssentialContainerMissingFromTheEvent_isNotSuccess() {
-        Verdict verdict = new StopClassifier(List.of(), Set.of(), Set.of("worker")).classify(stopOf("succeeded.json"));
+        Verdict verdict = StopClassifier.of(List.of(), Set.of(), Set.of("worker")).classify(stopOf("succeeded.json"));
         assertThat(verdict.action()).isEqualTo(Action.FAIL);
         assertThat(verdict.reason()).contains("no containers");
     }
@@ -125,7 +125,7 @@ class StopClassifierTest {
     @Test
     void row2_userInitiatedStop_outranksARetryableExitCode() {
         // user-initiated.json: the app exits 143 when stopped.
-        Verdict verdict = new StopClassifier(List.of(), Set.of(143), Set.of()).classify(stopOf("user-initiated.json"));
+        Verdict verdict = StopClassifier.of(List.of(), Set.of(143), Set.of()).classify(stopOf("user-initiated.json"));
         assertVerdict(verdict, Action.FAIL, "default:user-initiated");
     }
 
@@ -140,7 +140,7 @@ class StopClassifierTest {
         AttemptStop own = stop("UserInitiated", "ecs-retrier: attempt 2 timed out after 3600 s",
                 new ContainerExit("app", 143, null));
         assertVerdict(SAMPLE.classify(own), Action.FAIL, "default:failed");
-        assertVerdict(new StopClassifier(List.of(), Set.of(143), Set.of()).classify(own),
+        assertVerdict(StopClassifier.of(List.of(), Set.of(143), Set.of()).classify(own),
                 Action.RETRY, "default:retryable-exit-code");
     }
 
@@ -166,7 +166,7 @@ class StopClassifierTest {
 
     @Test
     void row3_outOfMemory_outranksARetryableExitCode137() {
-        Verdict verdict = new StopClassifier(List.of(), Set.of(137), Set.of()).classify(stopOf("out-of-memory.json"));
+        Verdict verdict = StopClassifier.of(List.of(), Set.of(137), Set.of()).classify(stopOf("out-of-memory.json"));
         assertVerdict(verdict, Action.FAIL, "default:out-of-memory");
     }
 
@@ -295,7 +295,7 @@ class StopClassifierTest {
     void row6_spotInterruption_stopCodeBeatsARetryableOrFailingExitCode() {
         AttemptStop spot = stopOf("spot-interruption.json");
         assertThat(spot.containers()).extracting(ContainerExit::exitCode).containsExactly(143);
-        assertVerdict(new StopClassifier(List.of(), Set.of(), Set.of()).classify(spot),
+        assertVerdict(StopClassifier.of(List.of(), Set.of(), Set.of()).classify(spot),
                 Action.RETRY, "default:infrastructure-stop");
     }
 
@@ -330,7 +330,7 @@ class StopClassifierTest {
 
     @Test
     void row7_retryableSetIsEmptyByDefault() {
-        assertVerdict(new StopClassifier(List.of(), Set.of(), Set.of()).classify(stopOf("app-exit-2.json")),
+        assertVerdict(StopClassifier.of(List.of(), Set.of(), Set.of()).classify(stopOf("app-exit-2.json")),
                 Action.FAIL, "default:failed");
     }
 
@@ -338,9 +338,9 @@ class StopClassifierTest {
     void row7_onlyEssentialContainersExitCodesCount() {
         AttemptStop stop = stop("EssentialContainerExited", "Essential container in task exited",
                 new ContainerExit("envoy", 2, null), new ContainerExit("app", 1, null));
-        assertVerdict(new StopClassifier(List.of(), Set.of(2), Set.of("app")).classify(stop),
+        assertVerdict(StopClassifier.of(List.of(), Set.of(2), Set.of("app")).classify(stop),
                 Action.FAIL, "default:failed");
-        assertVerdict(new StopClassifier(List.of(), Set.of(2), Set.of("envoy")).classify(stop),
+        assertVerdict(StopClassifier.of(List.of(), Set.of(2), Set.of("envoy")).classify(stop),
                 Action.RETRY, "default:retryable-exit-code");
     }
 

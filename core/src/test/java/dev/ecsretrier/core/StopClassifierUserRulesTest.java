@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class StopClassifierUserRulesTest {
 
     private static Verdict classify(String fixture, RetryRule... rules) {
-        return new StopClassifier(Arrays.asList(rules), Set.of(2), Set.of()).classify(Fixtures.parsed(fixture).stop());
+        return StopClassifier.of(Arrays.asList(rules), Set.of(2), Set.of()).classify(Fixtures.parsed(fixture).stop());
     }
 
     private static RetryRule rule(String name, Action action) {
@@ -187,14 +187,14 @@ class StopClassifierUserRulesTest {
     @Test
     void stoppedReasonGlob_singlesOutSynchronousFailures() {
         RetryRule noCapacity = stoppedReason("no-capacity-retries", "RunTask failed: RESOURCE:*", Action.FAIL);
-        Verdict verdict = new StopClassifier(List.of(noCapacity), Set.of(), Set.of())
+        Verdict verdict = StopClassifier.of(List.of(noCapacity), Set.of(), Set.of())
                 .classify(AttemptStop.synchronousFailure("RESOURCE:MEMORY", null, Instant.EPOCH));
         assertUserRule(verdict, Action.FAIL, "no-capacity-retries");
     }
 
     @Test
     void containerConditions_neverMatchASynchronousFailure() {
-        Verdict verdict = new StopClassifier(List.of(containerReason("any", "*", Action.FAIL)), Set.of(), Set.of())
+        Verdict verdict = StopClassifier.of(List.of(containerReason("any", "*", Action.FAIL)), Set.of(), Set.of())
                 .classify(AttemptStop.synchronousFailure("RESOURCE:MEMORY", null, Instant.EPOCH));
         assertThat(verdict.rule()).isEqualTo("default:infrastructure-stop");
     }

@@ -63,7 +63,7 @@ class StartRequestReaderTest {
     void fullRequest_isReadAsWritten() {
         AttemptSummary first = AttemptSummary.of(1, Fixtures.parsed("spot-interruption.json").stop(), Decision.RETRY,
                 "default:infrastructure-stop");
-        StartRequest written = new StartRequest("run-7f3a", 2, List.of(new ContainerOverride("app",
+        StartRequest written = StartRequest.of("run-7f3a", 2, List.of(new ContainerOverride("app",
                 List.of("python", "job.py"), List.of(new EnvironmentVariable("JOB_INPUT", "s3://b/k.csv")))),
                 List.of(first));
         assertThat(reader.read(Json.writeBytes(written))).isEqualTo(written);
@@ -229,10 +229,10 @@ class StartRequestReaderTest {
     void historyLongerThanTheEarlierAttempts_isRefused() {
         AttemptSummary s = AttemptSummary.of(1, AttemptStop.synchronousFailure("RESOURCE:MEMORY", null,
                 java.time.Instant.EPOCH), Decision.RETRY, "default:infrastructure-stop");
-        InvalidStartRequestException e = refused(Json.write(new StartRequest("run-7f3a", 2, null, List.of(s, s))));
+        InvalidStartRequestException e = refused(Json.write(StartRequest.of("run-7f3a", 2, null, List.of(s, s))));
         assertThat(e.field()).isEqualTo("history");
         assertThat(e.getMessage()).contains("has 2 entries, more than the 1 earlier attempts of attempt 2");
-        assertThat(refused(Json.write(new StartRequest("run-7f3a", null, null, List.of(s)))).field())
+        assertThat(refused(Json.write(StartRequest.of("run-7f3a", null, null, List.of(s)))).field())
                 .isEqualTo("history");
     }
 
@@ -245,7 +245,7 @@ class StartRequestReaderTest {
                 java.time.Instant.EPOCH, null, java.time.Instant.EPOCH);
         List<AttemptSummary> history = java.util.stream.IntStream.rangeClosed(1, 9)
                 .mapToObj(n -> AttemptSummary.of(n, stop, Decision.RETRY, "default:transient-error")).toList();
-        StartRequest request = new StartRequest("run-7f3a", 10, null, history);
+        StartRequest request = StartRequest.of("run-7f3a", 10, null, history);
         assertThat(new StartRequestReader("app", 10).read(Json.writeBytes(request))).isEqualTo(request);
     }
 
@@ -253,7 +253,7 @@ class StartRequestReaderTest {
     void checkingARequestBuiltInCode_appliesTheSameRules() {
         InvalidStartRequestException e = org.assertj.core.api.Assertions.catchThrowableOfType(
                 InvalidStartRequestException.class,
-                () -> reader.check(new StartRequest("run 1", 1, null, null)));
+                () -> reader.check(StartRequest.of("run 1", 1, null, null)));
         assertThat(e.field()).isEqualTo("runId");
     }
 }

@@ -79,9 +79,9 @@ final class SnapStartPriming implements Resource {
     Primed prime() {
         buildClients.run();
         TaskStateChange change = TaskStateChangeParser.parse(sampleEvent());
-        AttemptMetadata metadata = new AttemptMetadata("snapstart-priming", 1, config.maxAttempts(), List.of());
+        AttemptMetadata metadata = AttemptMetadata.of("snapstart-priming", 1, config.maxAttempts(), List.of());
         EndedAttempt ended = new EndedAttempt(metadata, change.stop(), List.of(), change.clusterArn(),
-                change.taskDefinitionArn(), RunOutcome.MetadataSource.TAGS, null);
+                change.taskDefinitionArn(), RunOutcome.MetadataSource.TAGS, null, null);
         Step step = config.planner().plan(ended, Instant.now(), new SplittableRandom(1));
         String stepJson = Json.write(step);
         if (step instanceof Step.Retry retry) {
@@ -92,7 +92,7 @@ final class SnapStartPriming implements Resource {
         StartRequest request = new StartRequestReader(config.containerName(), config.maxAttempts())
                 .read("{\"runId\":\"snapstart-priming\"}".getBytes(StandardCharsets.UTF_8));
         var runTask = EcsTaskLauncher.toRunTask(LaunchRequests.of(config,
-                new AttemptMetadata(request.runId(), 1, config.maxAttempts(), List.of()), List.of()));
+                AttemptMetadata.of(request.runId(), 1, config.maxAttempts(), List.of()), List.of()));
         if (stepJson.isEmpty()) {
             throw new IllegalStateException("priming wrote no step");
         }

@@ -105,7 +105,7 @@ public final class StarterHandler implements RequestStreamHandler {
         EndedAttempt ended = new EndedAttempt(metadata,
                 AttemptStop.synchronousFailure(failed.reason(), failed.detail(), clock.instant()),
                 request.containerOverrides(), config.cluster(), config.taskDefinition(),
-                RunOutcome.MetadataSource.REQUEST, null);
+                RunOutcome.MetadataSource.REQUEST, null, null);
         StepResult step = loop.advance(ended, starterArn);
         return new StartResponse(runId, metadata.attempt(), null,
                 new StartResponse.LaunchFailure(failed.reason(), failed.detail()), step);

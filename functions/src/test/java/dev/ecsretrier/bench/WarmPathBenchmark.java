@@ -49,7 +49,7 @@ public class WarmPathBenchmark {
 
     private byte[] json;
     private RetryPlanner planner;
-    private final AttemptMetadata run = new AttemptMetadata("run-1", 1, 3, List.of());
+    private final AttemptMetadata run = AttemptMetadata.of("run-1", 1, 3, List.of());
     private final SplittableRandom random = new SplittableRandom(1);
     private final Instant now = Instant.parse("2026-11-25T12:00:00Z");
 
@@ -58,7 +58,7 @@ public class WarmPathBenchmark {
         try (InputStream in = WarmPathBenchmark.class.getResourceAsStream("/events/" + event)) {
             json = in.readAllBytes();
         }
-        planner = new RetryPlanner(new StopClassifier(List.of(), Set.of(2), Set.of()),
+        planner = new RetryPlanner(StopClassifier.of(List.of(), Set.of(2), Set.of()),
                 new Backoff(Duration.ofSeconds(60), 2, Duration.ofMinutes(15), Jitter.FULL));
     }
 

@@ -77,7 +77,7 @@ class ClassifierHandlerTest {
 
     /** ECS still knows the fixture's task: the run's tags, and the overrides the starter sent. */
     private void taskIsDescribable(String fixture, int attempt, List<AttemptSummary> history) {
-        AttemptMetadata metadata = new AttemptMetadata(RUN, attempt, 3, history);
+        AttemptMetadata metadata = AttemptMetadata.of(RUN, attempt, 3, history);
         List<ContainerOverride> overrides = List.of(new ContainerOverride("app", USER_OVERRIDES.get(0).command(),
                 concat(USER_OVERRIDES.get(0).environment(), metadata.environment())));
         describer.knows(new DescribedTask(taskArn(fixture), metadata.tags(), overrides));
@@ -126,7 +126,7 @@ class ClassifierHandlerTest {
         assertThat(schedule.at()).isEqualTo(NOW.plusSeconds(60));
         assertThat(schedule.target()).isEqualTo(TestEnvironment.STARTER_ARN);
         AttemptStop stop = Fixtures.parsed("app-exit-2.json").stop();
-        StartRequest expected = new StartRequest(RUN, 2, USER_OVERRIDES,
+        StartRequest expected = StartRequest.of(RUN, 2, USER_OVERRIDES,
                 List.of(AttemptSummary.of(1, stop, Decision.RETRY, "default:retryable-exit-code",
                         dev.ecsretrier.core.FailureKind.APPLICATION, null)));
         assertThat(new StartRequestReader("app", 3).read(schedule.input().getBytes()))
@@ -201,7 +201,7 @@ class ClassifierHandlerTest {
         RetrierConfig config = TestEnvironment.sampleConfig("RETRIER_RULES",
                 "[{\"name\":\"envoy-flake\",\"containerName\":\"envoy\",\"exitCodes\":[1],\"action\":\"RETRY\"}]");
         describer.knows(new DescribedTask(taskArn("multi-container-sidecar-failed.json"),
-                new AttemptMetadata(RUN, 1, 3, List.of()).tags(), List.of()));
+                AttemptMetadata.of(RUN, 1, 3, List.of()).tags(), List.of()));
         handler(config, 1).handle(Fixtures.event("multi-container-sidecar-failed.json"));
 
         FakeTaskLauncher launcher = new FakeTaskLauncher();

@@ -116,7 +116,7 @@ class StarterHandlerTest {
                 "default:infrastructure-stop");
         AttemptSummary second = AttemptSummary.of(2, AttemptStop.synchronousFailure("RESOURCE:MEMORY", null, NOW),
                 Decision.RETRY, "default:infrastructure-stop");
-        handler.start(Json.writeBytes(new StartRequest(RUN, 3, null, List.of(first, second))),
+        handler.start(Json.writeBytes(StartRequest.of(RUN, 3, null, List.of(first, second))),
                 TestEnvironment.STARTER_ARN);
 
         LaunchRequest launch = launcher.only();
@@ -188,7 +188,7 @@ class StarterHandlerTest {
     void longestRunIdAndLastAttempt_fitTheClientTokenAndScheduleNameLimits() {
         String runId = "r".repeat(48);
         StarterHandler tenAttempts = handler(TestEnvironment.sampleConfig("RETRIER_MAX_ATTEMPTS", "10"));
-        tenAttempts.start(new StartRequest(runId, 10, null, null), TestEnvironment.STARTER_ARN);
+        tenAttempts.start(StartRequest.of(runId, 10, null, null), TestEnvironment.STARTER_ARN);
         assertThat(launcher.only().clientToken()).hasSizeLessThanOrEqualTo(64).matches("[0-9a-zA-Z_.-]+");
     }
 
@@ -208,7 +208,7 @@ class StarterHandlerTest {
     @Test
     void invalidRequestBuiltInCode_launchesNothing() {
         assertThat(catchThrowableOfType(InvalidStartRequestException.class,
-                () -> handler.start(new StartRequest(RUN, 4, null, null), TestEnvironment.STARTER_ARN)).field())
+                () -> handler.start(StartRequest.of(RUN, 4, null, null), TestEnvironment.STARTER_ARN)).field())
                 .isEqualTo("attempt");
         assertThat(launcher.requests()).isEmpty();
     }
@@ -260,7 +260,7 @@ class StarterHandlerTest {
     @Test
     void synchronousFailureOnTheLastAttempt_notifiesRetriesExhausted() {
         launcher.failWith("RESOURCE:CPU", null);
-        StartResponse response = handler.start(new StartRequest(RUN, 3, null, null), TestEnvironment.STARTER_ARN);
+        StartResponse response = handler.start(StartRequest.of(RUN, 3, null, null), TestEnvironment.STARTER_ARN);
 
         assertThat(scheduler.requests()).isEmpty();
         Notification n = notifier.only();

@@ -81,7 +81,7 @@ class JsonRecordsTest {
 
         @Test
         void nullFieldsAreLeftOut_emptyListsAreKept_andFieldsKeepTheirDeclarationOrder() {
-            assertThat(Json.write(new StartRequest("run-1", null, null, List.of())))
+            assertThat(Json.write(StartRequest.of("run-1", null, null, List.of())))
                     .isEqualTo("{\"runId\":\"run-1\",\"containerOverrides\":[],\"history\":[]}");
         }
 

@@ -147,7 +147,7 @@ public final class LocalRuntime implements AutoCloseable {
      */
     public String submitRun(StartRequest request) {
         StartRequest withId = request.runId() != null ? request
-                : new StartRequest(newRunId(), request.attempt(), request.containerOverrides(), request.history());
+                : StartRequest.of(newRunId(), request.attempt(), request.containerOverrides(), request.history());
         lambda.invokeAsync(LocalSettings.STARTER_FUNCTION, LocalJson.writeBytes(withId));
         return withId.runId();
     }

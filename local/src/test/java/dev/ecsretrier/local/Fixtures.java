@@ -54,7 +54,7 @@ public final class Fixtures {
         for (int i = 0; i < nameValues.length; i += 2) {
             environment.add(new EnvironmentVariable(nameValues[i], nameValues[i + 1]));
         }
-        return new StartRequest(runId, null, environment.isEmpty() ? List.of()
+        return StartRequest.of(runId, null, environment.isEmpty() ? List.of()
                 : List.of(new ContainerOverride(LocalSettings.CONTAINER_NAME, null, environment)), null);
     }
 

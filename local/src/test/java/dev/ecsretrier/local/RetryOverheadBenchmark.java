@@ -136,7 +136,7 @@ class RetryOverheadBenchmark {
         for (int n = 1; n < maxAttempts; n++) {
             failOn.add(Integer.toString(n));
         }
-        return new StartRequest(runId, null, List.of(new ContainerOverride(LocalSettings.CONTAINER_NAME, null,
+        return StartRequest.of(runId, null, List.of(new ContainerOverride(LocalSettings.CONTAINER_NAME, null,
                 List.of(new EnvironmentVariable("FAIL_ON_ATTEMPTS", failOn.toString())))), null);
     }
 

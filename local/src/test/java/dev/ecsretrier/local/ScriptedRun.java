@@ -148,7 +148,7 @@ record ScriptedRun(String runId, int failExitCode, List<Attempt> attempts) {
             environment.add(new EnvironmentVariable("FAIL_ON_ATTEMPTS", failOn.toString()));
         }
         environment.add(new EnvironmentVariable("FAIL_EXIT_CODE", Integer.toString(failExitCode)));
-        return new StartRequest(runId, null,
+        return StartRequest.of(runId, null,
                 List.of(new ContainerOverride(LocalSettings.CONTAINER_NAME, null, environment)), null);
     }
 

@@ -53,7 +53,7 @@ public record EventClassification(Decision decision, String rule, String reason,
             throw new IllegalArgumentException("attempt must be between 1 and max attempts " + max + ", got " + number);
         }
         String runId = fromEvent.map(AttemptMetadata::runId).orElse("offline");
-        EndedAttempt ended = new EndedAttempt(new AttemptMetadata(runId, number, max, List.of()), change.stop(),
+        EndedAttempt ended = new EndedAttempt(AttemptMetadata.of(runId, number, max, List.of()), change.stop(),
                 AttemptMetadata.userOverrides(change.containerOverrides()), change.clusterArn(),
                 change.taskDefinitionArn(), RunOutcome.MetadataSource.EVENT, null, change.size());
         // The planner draws one jitter sample; only its range is reported, so any seed will do.

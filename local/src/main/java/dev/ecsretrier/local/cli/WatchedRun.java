@@ -53,7 +53,7 @@ final class WatchedRun {
         try (LocalRuntime runtime = built) {
             header(out, title, runtime, runId, environment);
             runtime.onTimeline(new TimelinePrinter(out, Instant.now(), false));
-            runtime.startRun(new StartRequest(runId, null, environment.isEmpty() ? List.of()
+            runtime.startRun(StartRequest.of(runId, null, environment.isEmpty() ? List.of()
                     : List.of(new ContainerOverride(runtime.config().containerName(), null, environment)), null));
             Optional<RunOutcome> outcome = awaitOutcomeOrRest(runtime, runId, wait);
             boolean atRest = runtime.awaitIdle(Duration.ofSeconds(5));
