@@ -5,12 +5,16 @@ import dev.ecsretrier.input.TaskStateChangeParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemNotFoundException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /** ECS event fixtures under {@code src/test/resources/events}, loaded by name. */
@@ -69,9 +73,22 @@ public final class Fixtures {
             throw new IllegalStateException("events/ is not on the test classpath");
         }
         try {
-            return Path.of(url.toURI());
-        } catch (URISyntaxException e) {
+            URI uri = url.toURI();
+            if (uri.getScheme().equals("jar")) {
+                openZipFileSystem(uri);
+            }
+            return Path.of(uri);
+        } catch (URISyntaxException | IOException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** The functions' tests read the fixtures from core's test-jar: its zip file system, opened once. */
+    private static synchronized void openZipFileSystem(URI uri) throws IOException {
+        try {
+            FileSystems.getFileSystem(uri);
+        } catch (FileSystemNotFoundException notYetOpen) {
+            FileSystems.newFileSystem(uri, Map.of());
         }
     }
 }
