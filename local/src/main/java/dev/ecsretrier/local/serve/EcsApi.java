@@ -93,7 +93,7 @@ final class EcsApi implements AwsApi {
         ArrayNode tasks = response.putArray("tasks");
         ArrayNode failures = response.putArray("failures");
         if (result instanceof LaunchResult.Started started) {
-            ecs.state(cluster, started.taskArn()).ifPresent(state -> tasks.add(task(state, true)));
+            ecs.state(cluster, started.taskArn()).ifPresent(state -> tasks.add(task(asCreated(state), true)));
             log.accept("ecs run-task: started " + started.taskArn() + " (client token " + launch.clientToken() + ")");
         } else if (result instanceof LaunchResult.Unavailable unavailable) {
             // The SDK retries both; its last answer is what the caller sees.
@@ -236,6 +236,16 @@ final class EcsApi implements AwsApi {
         return new LaunchRequest(cluster, taskDefinition, startedBy, clientToken,
                 container.path("name").asText(defaultContainer), command, environment, tags, launchType, strategy,
                 network, overrides.path("cpu").asText(null), overrides.path("memory").asText(null));
+    }
+
+    /**
+     * The task as RunTask answers it: just created, PROVISIONING, whatever the local task (which
+     * starts at once) has done since.
+     */
+    static LocalEcs.TaskState asCreated(LocalEcs.TaskState state) {
+        return new LocalEcs.TaskState(state.taskArn(), state.clusterArn(), state.taskDefinitionArn(), state.request(),
+                "PROVISIONING", false, state.cpu(), state.memory(), state.createdAt(), null, null, null, null, null,
+                null, 1);
     }
 
     /** A task in DescribeTasks' shape (timestamps in epoch seconds, as JSON 1.1 sends them). */

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.ClusterNotFoundException;
 import software.amazon.awssdk.services.ecs.model.DescribeTasksResponse;
+import software.amazon.awssdk.services.ecs.model.EcsException;
 import software.amazon.awssdk.services.ecs.model.InvalidParameterException;
 import software.amazon.awssdk.services.ecs.model.KeyValuePair;
 import software.amazon.awssdk.services.ecs.model.LaunchType;
@@ -138,6 +139,16 @@ class EcsApiTest {
         assertThat(stopped.lastStatus()).isEqualTo("STOPPED");
         assertThat(stopped.stopCodeAsString()).isEqualTo("UserInitiated");
         assertThat(stopped.stoppedReason()).isEqualTo("stopped from the SDK");
+    }
+
+    @Test
+    void anOperationThatIsNotServedIsAnUnknownOperation() {
+        assertThatThrownBy(() -> ecs.listTasks(r -> r.cluster(LocalSettings.CLUSTER_ARN)))
+                .isInstanceOfSatisfying(EcsException.class, e -> {
+                    assertThat(e.statusCode()).isEqualTo(400);
+                    assertThat(e.awsErrorDetails().errorCode()).isEqualTo("UnknownOperationException");
+                })
+                .hasMessageContaining("ECS ListTasks is not served locally; only RunTask, DescribeTasks and StopTask");
     }
 
     @Test
