@@ -66,7 +66,9 @@ class SchedulerApiTest {
 
     @Test
     void aNameThatExistsIsAConflictAndADeletedNameIsNotFound() {
-        CreateScheduleRequest later = nextAttempt("sched-later-2", Instant.now().plusSeconds(3600), "{\"runId\":\"sched-later\"}");
+        // Far enough ahead that, even at the runtime's time scale, it does not fire during the test.
+        CreateScheduleRequest later = nextAttempt("sched-later-2", Instant.parse("2099-01-01T00:00:00Z"),
+                "{\"runId\":\"sched-later\"}");
         scheduler.createSchedule(later);
         assertThat(served.runtime.scheduler().pending()).contains("sched-later-2");
 
