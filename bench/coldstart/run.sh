@@ -26,7 +26,7 @@ fi
 
 jar="$root/functions/target/functions-0.1.0-SNAPSHOT-lambda.jar"
 if [ ! -f "$jar" ]; then
-  (cd "$root" && mvn -B -q -pl functions package -DskipTests)
+  (cd "$root" && mvn -B -q -pl functions -am package -DskipTests)
 fi
 # The CRT client's jars that the Lambda jar lacks: the client, its crt-core glue, the native CRT.
 if ! ls "$here"/lib/aws-crt-client-*.jar "$here"/lib/crt-core-*.jar "$here"/lib/aws-crt-[0-9]*.jar >/dev/null 2>&1; then

@@ -34,7 +34,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The classifier's warm path per event: parse the ECS event, classify, plan, and write the next
  * start request (or the notification body) as JSON. No I/O. Run with {@code bench/run} or
- * {@code mvn -pl functions -Pbench test-compile exec:exec}.
+ * {@code mvn -pl functions -am -Pbench process-test-classes}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
