@@ -470,17 +470,77 @@ class StopClassifierTest {
         expect("multi-container-sidecar-failed.json", Action.FAIL, "default:failed", FailureKind.APPLICATION);
         expect("unknown-stop-code.json", Action.FAIL, "default:failed", FailureKind.APPLICATION);
         expect("service-scheduler-initiated.json", Action.FAIL, "default:failed", FailureKind.APPLICATION);
+        // The long tail: one fixture per documented message (events/README.md gives each its source).
+        expect("maintenance-exit-137.json", Action.RETRY, "default:infrastructure-maintenance", FailureKind.INFRASTRUCTURE);
+        expect("maintenance-user-initiated.json", Action.RETRY, "default:infrastructure-maintenance", FailureKind.INFRASTRUCTURE);
+        expect("maintenance-task-retired.json", Action.RETRY, "default:infrastructure-maintenance", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-efs-path-missing.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-efs-timeout.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-efs-access-denied.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-efs-wrong-id.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-envfile-403.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-envfile-access-denied.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-envfile-no-such-key.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-envfile-no-such-bucket.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-envfile-timeout.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-ssm-access-denied.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-lower-case.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-ssm-invalid-parameters.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-ssm-timeout-cut.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-asm-kms-denied.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-asm-timeout-cut.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-asm-not-found.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-asm-invalid-arn.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-asm-json-key.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-log-group-missing.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-logger-killed.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-ecr-auth-timeout.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-dns-no-such-host.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-forbidden-cut-in-half.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-request-canceled.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-context-canceled.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-api-404-repository.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-api-error.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-no-space-left.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-docker-hub-rate-limit.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-copy-403-cut.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-check-image-exists.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-check-role-permissions.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-check-network.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-platform-mismatch.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-manifest-unknown.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-unauthorized.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-no-basic-auth.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-unknown-blob-container-only.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-connection-reset.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-lower-case-not-found.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("start-executable-not-found.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("start-entrypoint-missing-container-only.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("start-permission-denied.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("start-exec-format-error.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("start-logging-credentials.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("start-log-group-missing.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("start-mount-not-a-directory.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("create-thin-pool-full.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("create-bind-source-missing.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("create-name-conflict.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("inspect-container-timeout.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("runtime-timeout.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("docker-timeout.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("stop-container-error.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("unknown-start-failure.json", Action.RETRY, "default:infrastructure-stop", FailureKind.INFRASTRUCTURE);
     }
 
     private static void expect(String fixture, Action action, String rule, FailureKind kind) {
         EXPECTED.put(fixture, new Verdict(action, rule, null, kind));
     }
 
-    /** DESIGN.md's row of each default rule. */
+    /** docs/policy.md's row of each default rule. */
     private static final Map<String, Integer> ROW = Map.of(
-            "default:succeeded", 1, "default:user-initiated", 2, "default:out-of-memory", 3,
-            "default:permanent-start-error", 4, "default:transient-error", 5, "default:infrastructure-stop", 6,
-            "default:retryable-exit-code", 7, "default:failed", 8, "default:attempt-timeout", 2);
+            "default:succeeded", 1, "default:infrastructure-maintenance", 2, "default:user-initiated", 3,
+            "default:out-of-memory", 4, "default:permanent-start-error", 5, "default:transient-error", 6,
+            "default:infrastructure-stop", 7, "default:retryable-exit-code", 8, "default:failed", 9,
+            "default:attempt-timeout", 3);
 
     static Stream<String> validEvents() {
         return Fixtures.validEvents().stream();
