@@ -171,6 +171,23 @@ class ClassifyCommandTest {
         assertThat(result.path("reason").asText()).endsWith("retry budget of 0 is used up");
     }
 
+    @ParameterizedTest(name = "{0} -> maxAttempts {1}")
+    @CsvSource(delimiter = '|', value = {
+        "--infrastructure-retries=1 --application-retries=3                 | 5",
+        "--infrastructure-retries=4 --application-retries=5                 | 10",
+        "--max-attempts=4 --infrastructure-retries=1 --application-retries=3 | 4",
+        "--setting=RETRIER_INFRASTRUCTURE_RETRIES=2 --application-retries=2 | 5",
+        "--retryable-exit-codes=2                                           | 3",
+    })
+    void maxAttemptsIsTheOneTheBudgetsGive_asRunUsesIt(String options, int maxAttempts) throws Exception {
+        // spot-interruption.json carries RETRIER_MAX_ATTEMPTS=3 from the attempt that launched it.
+        String[] args = ("classify " + event("spot-interruption.json") + " " + options).split(" ");
+        JsonNode result = classify(args);
+
+        assertThat(result.path("maxAttempts").asInt()).isEqualTo(maxAttempts);
+        assertThat(result.path("decision").asText()).isEqualTo("RETRY");
+    }
+
     @Test
     void aStopByTheAttemptTimeoutIsRetriedUnlessRetryOnTimeoutIsOff(@TempDir Path dir) throws Exception {
         String event = Files.readString(Fixtures.event("user-initiated.json"))
