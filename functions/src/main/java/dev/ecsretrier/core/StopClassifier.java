@@ -1,6 +1,7 @@
 package dev.ecsretrier.core;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -42,6 +43,7 @@ public final class StopClassifier {
             + " characters; its cause may be in the part cut off)";
 
     private final List<StopPattern> patterns = StopPattern.DEFAULTS;
+    private static final Comparator<StopPattern> LONGEST = Comparator.comparingInt(p -> p.text().length());
 
     private final List<RetryRule> rules;
     private final Set<Integer> retryableExitCodes;
@@ -199,10 +201,11 @@ public final class StopClassifier {
 
     private StartFailure read(StopText text, boolean synchronous) {
         boolean named = namesStartError(text);
-        Optional<StopPattern> network = patterns(StopPattern.Kind.TRANSIENT).filter(text::contains).findFirst();
+        // The longest marker found names the cause best ("executable file not found", not "not found").
+        Optional<StopPattern> network = patterns(StopPattern.Kind.TRANSIENT).filter(text::contains).max(LONGEST);
         Optional<StopPattern> permanent = Stream.concat(patterns(StopPattern.Kind.PERMANENT),
                         synchronous ? PERMANENT_SYNCHRONOUS_MARKERS.stream() : Stream.empty())
-                .filter(text::contains).findFirst();
+                .filter(text::contains).max(LONGEST);
         if (synchronous) {
             // RunTask's own failures: RESOURCE:*, capacity, throttling are row 6's, only a permanent cause is read.
             return new StartFailure(text, false, permanent.isPresent() && network.isEmpty(),

@@ -382,6 +382,214 @@ class StopClassifierTest {
         assertThat(verdict.reason()).contains("stop code -").contains("no containers").contains("reason -");
     }
 
+    // The long tail: what happens to ECS's texts on their way ---------------------------------
+
+    @Nested
+    class LongTail {
+
+        private final StopClassifier noExitCodes = new StopClassifier(List.of(), Set.of(), Set.of());
+
+        private Verdict failedToStart(String reason) {
+            return noExitCodes.classify(stop("TaskFailedToStart", reason, new ContainerExit("app", null, null)));
+        }
+
+        /** A reason as ECS stores it: at most 255 characters. */
+        private String cutByEcs(String reason) {
+            assertThat(reason.length()).as("the example must be longer than ECS keeps").isGreaterThan(255);
+            return reason.substring(0, 255);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {
+                "Resourceinitializationerror: unable to pull secrets or registry auth: AccessDeniedException: denied",
+                "RESOURCEINITIALIZATIONERROR: FAILED TO DOWNLOAD ENV FILES: ACCESSDENIED: ACCESS DENIED",
+                "cannotpullcontainererror: pull image manifest has been retried 5 time(s): failed to resolve ref x: not found"})
+        void case_ofPrefixesAndMarkers_doesNotMatter(String reason) {
+            assertVerdict(failedToStart(reason), Action.FAIL, "default:permanent-start-error");
+        }
+
+        @Test
+        void case_ofATransientPrefix_doesNotMatter_evenWithoutItsStopCode() {
+            AttemptStop stop = stop("EssentialContainerExited", "Essential container in task exited",
+                    new ContainerExit("app", null, "cannotstartcontainererror: failed to get container status: EOF"));
+            assertVerdict(noExitCodes.classify(stop), Action.RETRY, "default:transient-error");
+        }
+
+        @Test
+        void typographicApostrophes_matchTheirPlainForm() {
+            assertVerdict(failedToStart("CannotPullContainerError: The task can\u2019t pull the image. Check whether the"
+                    + " image exists. Error response from daemon: manifest for sample:9 missing"),
+                    Action.FAIL, "default:permanent-start-error");
+        }
+
+        @Test
+        void permanentCause_winsThroughEveryLayerOfPrefixes() {
+            Verdict verdict = failedToStart("CannotStartContainerError: ResourceInitializationError: failed to create new"
+                    + " container runtime task: failed to create shim task: OCI runtime create failed: runc create failed:"
+                    + " unable to start container process: exec: \"run.sh\": executable file not found in $PATH: unknown");
+            assertVerdict(verdict, Action.FAIL, "default:permanent-start-error");
+            assertThat(verdict.reason()).contains("(executable file not found)");
+        }
+
+        @Test
+        void networkCause_beatsAPermanentWordInTheSameText() {
+            // The image's name says "not found"; the registry was never reached to say anything.
+            assertVerdict(failedToStart("CannotPullContainerError: failed to resolve ref docker.io/acme/not found-page:1:"
+                    + " dial tcp: lookup registry-1.docker.io: no such host"), Action.RETRY, "default:transient-error");
+            assertVerdict(failedToStart("ResourceInitializationError: failed to fetch secret db (not found in cache):"
+                    + " dial tcp 10.0.0.2:443: i/o timeout"), Action.RETRY, "default:transient-error");
+        }
+
+        @Test
+        void permanentCause_inAnyReason_failsTheStart() {
+            // A sidecar pulled fine after a timeout; the app's image does not exist: no retry will fix that.
+            AttemptStop stop = stop("TaskFailedToStart", "CannotPullContainerError: context canceled",
+                    new ContainerExit("log-router", null, "CannotPullContainerError: context canceled"),
+                    new ContainerExit("app", null, "CannotPullContainerError: manifest unknown"));
+            assertVerdict(noExitCodes.classify(stop), Action.FAIL, "default:permanent-start-error");
+        }
+
+        @Test
+        void permanentCause_withoutAPrefix_failsATaskThatFailedToStart() {
+            AttemptStop stop = stop("TaskFailedToStart", "Task failed to start",
+                    new ContainerExit("app", null, "exec: \"/entrypoint.sh\": no such file or directory"));
+            assertVerdict(noExitCodes.classify(stop), Action.FAIL, "default:permanent-start-error");
+        }
+
+        @Test
+        void cutReason_aPermanentMarkerCutInHalf_stillFails() {
+            String reason = cutByEcs("CannotPullContainerError: ref pull has been retried 5 time(s): failed to resolve ref"
+                    + " 111122223333.dkr.ecr.us-east-1.amazonaws.com/sample:1.4.3: unexpected status code https://"
+                    + "111122223333.dkr.ecr.us-east-1.amazonaws.com/v2/sample/manifests/1.4.3: 403 Forbidden");
+            assertThat(reason).endsWith(": 403 Forb");
+            Verdict verdict = failedToStart(reason);
+            assertVerdict(verdict, Action.FAIL, "default:permanent-start-error");
+            assertThat(verdict.reason()).contains("(forbidden, cut)");
+        }
+
+        @Test
+        void cutReason_aNetworkMarkerCutInHalf_isRetried() {
+            String reason = cutByEcs("ResourceInitializationError: unable to pull secrets or registry auth: execution"
+                    + " resource retrieval failed: unable to retrieve secrets from ssm: service call has been retried 5"
+                    + " time(s): RequestCanceled: request context canceled caused by: context deadline exceeded.");
+            assertThat(reason).endsWith("context deadline ");
+            assertVerdict(failedToStart(reason), Action.RETRY, "default:transient-error");
+        }
+
+        @Test
+        void cutReason_thatCouldEndEitherWay_isRetried() {
+            // "no such" begins both "no such host" (network) and "no such file or directory" (permanent).
+            String reason = "CannotPullContainerError: " + "x".repeat(193) + ": dial tcp: lookup registry: no such";
+            assertThat(reason.length()).isEqualTo(255);
+            assertVerdict(failedToStart(reason), Action.RETRY, "default:transient-error");
+        }
+
+        @Test
+        void shortReason_endingInPartOfAMarker_isNotCut() {
+            assertVerdict(failedToStart("CannotPullContainerError: failed open: 403 Forb"), Action.RETRY,
+                    "default:transient-error");
+        }
+
+        @Test
+        void cutReason_whoseCauseIsCutOff_afterOneTry_fails() {
+            // The agent's SDK gives up after one try only on what it will not retry (denied, missing).
+            String reason = cutByEcs("ResourceInitializationError: unable to pull secrets or registry auth: execution"
+                    + " resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1"
+                    + " time(s): failed to fetch secret arn:aws:secretsmanager:eu-central-1:111122223333:secret:"
+                    + "app-dev-secret-EaPYTy from secrets manager: AccessDeniedException: Access to KMS is not allowed");
+            assertThat(reason).doesNotContain("AccessDenied");
+            assertVerdict(failedToStart(reason), Action.FAIL, "default:permanent-start-error");
+        }
+
+        @Test
+        void cutReason_whoseCauseIsCutOff_afterFiveTries_isRetried_andTheReasonSaysItWasCut() {
+            String reason = cutByEcs("ResourceInitializationError: unable to pull secrets or registry auth: execution"
+                    + " resource retrieval failed: unable to retrieve secret from asm: service call has been retried 5"
+                    + " time(s): failed to fetch secret arn:aws:secretsmanager:eu-west-2:111122223333:secret:"
+                    + "prod/backup/db-credentials-AbCdEf from secrets manager: RequestCanceled: context deadline exceeded");
+            Verdict verdict = failedToStart(reason);
+            assertVerdict(verdict, Action.RETRY, "default:transient-error");
+            assertThat(verdict.reason()).endsWith(StopClassifier.CUT_NOTE);
+        }
+
+        @Test
+        void retriedOnce_inAReasonThatKeptItsCause_isReadForThatCause() {
+            assertVerdict(failedToStart("ResourceInitializationError: unable to retrieve secrets from ssm: service call"
+                    + " has been retried 1 time(s): RequestCanceled: request context canceled caused by: context deadline"
+                    + " exceeded"), Action.RETRY, "default:transient-error");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"UserInitiated", "EssentialContainerExited", "ServiceSchedulerInitiated", "TerminationNotice",
+                "SomeFutureStopCode"})
+        void maintenance_isRetriedWhateverTheStopCode(String stopCode) {
+            Verdict verdict = noExitCodes.classify(stop(stopCode,
+                    "ECS is performing maintenance on the underlying infrastructure hosting the task",
+                    new ContainerExit("app", 137, null)));
+            assertVerdict(verdict, Action.RETRY, "default:infrastructure-maintenance");
+            assertThat(verdict.kind()).isEqualTo(FailureKind.INFRASTRUCTURE);
+        }
+
+        @Test
+        void maintenance_outranksAFailingExitCodeAndIsReadOnContainersToo() {
+            AttemptStop stop = stop(null, null, new ContainerExit("app", 1,
+                    "Task is being retired: ecs is performing maintenance on the underlying infrastructure hosting the task"));
+            assertVerdict(noExitCodes.classify(stop), Action.RETRY, "default:infrastructure-maintenance");
+        }
+
+        @Test
+        void maintenance_doesNotTurnAFinishedTaskIntoARetry() {
+            assertVerdict(noExitCodes.classify(stop("EssentialContainerExited",
+                            "ECS is performing maintenance on the underlying infrastructure hosting the task",
+                            new ContainerExit("app", 0, null))), Action.SUCCEED, "default:succeeded");
+        }
+
+        @Test
+        void catchAll_saysThatItKnewNoPattern() {
+            Verdict verdict = failedToStart("SomeNewError: the hypervisor declined");
+            assertVerdict(verdict, Action.RETRY, "default:infrastructure-stop");
+            assertThat(verdict.reason()).startsWith("no known pattern; retried as a start failure (TaskFailedToStart): ")
+                    .endsWith("SomeNewError: the hypervisor declined");
+        }
+
+        @Test
+        void catchAll_isNotSaidOfStopCodesThatAreThemselvesTheCause() {
+            assertThat(classify("spot-interruption.json").reason()).doesNotContain("no known pattern");
+            assertThat(SAMPLE.classify(AttemptStop.synchronousFailure("RESOURCE:MEMORY", null, AT)).reason())
+                    .doesNotContain("no known pattern");
+        }
+
+        static Stream<StopPattern> everyPattern() {
+            return StopPattern.DEFAULTS.stream();
+        }
+
+        /** Each pattern of the table does what its kind says, written as documented, in upper and in lower case. */
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("everyPattern")
+        void everyPattern_decidesAsItsKindSays(StopPattern pattern) {
+            for (String text : List.of(pattern.text(), pattern.text().toUpperCase(java.util.Locale.ROOT),
+                    pattern.text().toLowerCase(java.util.Locale.ROOT))) {
+                switch (pattern.kind()) {
+                    case MAINTENANCE -> assertVerdict(noExitCodes.classify(stop("EssentialContainerExited", text,
+                            new ContainerExit("app", 137, null))), Action.RETRY, "default:infrastructure-maintenance");
+                    case START_ERROR -> assertVerdict(noExitCodes.classify(stop("EssentialContainerExited",
+                            "Essential container in task exited", new ContainerExit("app", null, text + ": EOF"))),
+                            Action.RETRY, "default:transient-error");
+                    case TRANSIENT -> assertVerdict(failedToStart("CannotPullContainerError: image not found: " + text),
+                            Action.RETRY, "default:transient-error");
+                    case PERMANENT -> assertVerdict(failedToStart("ResourceInitializationError: failed: " + text),
+                            Action.FAIL, "default:permanent-start-error");
+                    case PERMANENT_WHEN_CUT -> {
+                        String cut = ("ResourceInitializationError: x: " + text + " " + "y".repeat(300)).substring(0, 255);
+                        assertVerdict(failedToStart(cut), Action.FAIL, "default:permanent-start-error");
+                        assertVerdict(failedToStart("ResourceInitializationError: x: " + text + ": EOF"), Action.RETRY,
+                                "default:transient-error");
+                    }
+                }
+            }
+        }
+    }
+
     // Synchronous RunTask failures (the starter's own stops) ------------------------------------
 
     @Nested
