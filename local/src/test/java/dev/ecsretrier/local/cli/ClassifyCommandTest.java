@@ -171,6 +171,36 @@ class ClassifyCommandTest {
         assertThat(result.path("reason").asText()).endsWith("retry budget of 0 is used up");
     }
 
+    @Test
+    void aStartFailureOfNoKnownPatternIsRetried_andTheReasonSaysSo() throws Exception {
+        JsonNode retried = classify("classify", event("unknown-start-failure.json"));
+        assertThat(retried.path("decision").asText()).isEqualTo("RETRY");
+        assertThat(retried.path("rule").asText()).isEqualTo("default:infrastructure-stop");
+        assertThat(retried.path("reason").asText())
+                .startsWith("no known pattern; retried as a start failure (TaskFailedToStart): NewStartupError");
+
+        JsonNode exhausted = classify("classify", event("unknown-start-failure.json"), "--attempt", "3");
+        assertThat(exhausted.path("decision").asText()).isEqualTo("RETRIES_EXHAUSTED");
+        assertThat(exhausted.path("reason").asText()).startsWith("no known pattern; retried as a start failure")
+                .endsWith("all 3 attempts used");
+    }
+
+    @ParameterizedTest(name = "{0} -> {1} by {2}")
+    @CsvSource({
+        "maintenance-exit-137.json,                 RETRY,  default:infrastructure-maintenance",
+        "resource-init-envfile-403.json,            FAILED, default:permanent-start-error",
+        "resource-init-efs-path-missing.json,       FAILED, default:permanent-start-error",
+        "start-executable-not-found.json,           FAILED, default:permanent-start-error",
+        "resource-init-lower-case.json,             FAILED, default:permanent-start-error",
+        "pull-dns-no-such-host.json,                RETRY,  default:transient-error",
+    })
+    void theLongTailIsDecidedOfflineAsTheClassifierDecidesIt(String file, String decision, String rule) throws Exception {
+        JsonNode result = classify("classify", event(file));
+
+        assertThat(result.path("decision").asText()).isEqualTo(decision);
+        assertThat(result.path("rule").asText()).isEqualTo(rule);
+    }
+
     @ParameterizedTest(name = "{0} -> maxAttempts {1}")
     @CsvSource(delimiter = '|', value = {
         "--infrastructure-retries=1 --application-retries=3                 | 5",
