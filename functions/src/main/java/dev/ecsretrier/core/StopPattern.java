@@ -42,8 +42,9 @@ public record StopPattern(String text, Kind kind, String source) {
     private static final String CANNOT_PULL =
             "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_cannot_pull_image.html";
     private static final String FARGATE_PULL = "https://repost.aws/knowledge-center/ecs-fargate-pull-container-error";
-    private static final String RESOURCE_INIT =
-            "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/resource-initialization-error.html";
+    private static final String AWSLOGS = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html";
+    private static final String LOGGER_KILLED = "https://gist.github.com/bradleybeddoes/7b568d87d20c5e4ebfe31de9a8dc08c7";
+    private static final String PULL_TIMEOUT = "https://github.com/ActionIQ/terraform-aws-retool-ecs-fargate/issues/20";
     private static final String SECRETS = "https://repost.aws/knowledge-center/ecs-unable-to-pull-secrets";
     private static final String CANNOT_START =
             "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cannot-start-container.html";
@@ -90,7 +91,7 @@ public record StopPattern(String text, Kind kind, String source) {
             new StopPattern("Timeout waiting for network interface provisioning", Kind.START_ERROR, ERROR_CODES),
 
             // Network trouble and throttling: the call never got its answer.
-            new StopPattern("i/o timeout", Kind.TRANSIENT, CANNOT_PULL),
+            new StopPattern("i/o timeout", Kind.TRANSIENT, PULL_TIMEOUT),
             new StopPattern("context deadline exceeded", Kind.TRANSIENT, SECRETS),
             new StopPattern("context canceled", Kind.TRANSIENT, CANNOT_PULL),
             new StopPattern("request canceled", Kind.TRANSIENT, CANNOT_PULL),
@@ -102,7 +103,7 @@ public record StopPattern(String text, Kind kind, String source) {
             new StopPattern("TLS handshake timeout", Kind.TRANSIENT, FARGATE_PULL),
             new StopPattern("network is unreachable", Kind.TRANSIENT, FARGATE_PULL),
             new StopPattern("unexpected EOF", Kind.TRANSIENT, FARGATE_PULL),
-            new StopPattern("signal: killed", Kind.TRANSIENT, RESOURCE_INIT),
+            new StopPattern("signal: killed", Kind.TRANSIENT, LOGGER_KILLED),
             new StopPattern("toomanyrequests", Kind.TRANSIENT, CANNOT_PULL),
             new StopPattern("pull rate limit", Kind.TRANSIENT, CANNOT_PULL),
             new StopPattern("Too Many Requests", Kind.TRANSIENT, CANNOT_PULL),
@@ -144,9 +145,9 @@ public record StopPattern(String text, Kind kind, String source) {
             new StopPattern("exec format error", Kind.PERMANENT, CANNOT_START),
             new StopPattern("not a directory", Kind.PERMANENT, CANNOT_CREATE),
             new StopPattern("invalid mount config", Kind.PERMANENT, CANNOT_CREATE),
-            new StopPattern("unknown log opt", Kind.PERMANENT, CANNOT_START),
             new StopPattern("check that your file system ID is correct", Kind.PERMANENT, EFS_MOUNT),
 
             // The agent's SDK gives up after one try only on errors it does not retry (denied, missing).
-            new StopPattern("has been retried 1 time(s)", Kind.PERMANENT_WHEN_CUT, RETRIED_ONCE));
+            new StopPattern("has been retried 1 time(s)", Kind.PERMANENT_WHEN_CUT, RETRIED_ONCE),
+            new StopPattern("has been retried 1 times", Kind.PERMANENT_WHEN_CUT, AWSLOGS));
 }

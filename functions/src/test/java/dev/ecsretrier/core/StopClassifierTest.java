@@ -701,6 +701,8 @@ class StopClassifierTest {
         expect("resource-init-asm-invalid-arn.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
         expect("resource-init-asm-json-key.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
         expect("resource-init-log-group-missing.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-logger-access-denied-cut.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-log-group-create-denied.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
         expect("resource-init-logger-killed.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
         expect("resource-init-ecr-auth-timeout.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
         expect("pull-dns-no-such-host.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
