@@ -117,8 +117,9 @@ public final class StopClassifier {
                     "the attempt ran past its timeout and ecs-retrier stopped it: " + stop.stoppedReason(),
                     FailureKind.APPLICATION);
         }
+        List<StopText> reasons = reasons(stop);
         // AWS stopping a healthy task is no failure of the job, whatever the stop code and exit codes say.
-        Optional<StopText> maintenance = reasons(stop).stream()
+        Optional<StopText> maintenance = reasons.stream()
                 .filter(r -> patterns(StopPattern.Kind.MAINTENANCE).anyMatch(r::contains)).findFirst();
         if (maintenance.isPresent()) {
             return new Verdict(Action.RETRY, MAINTENANCE_RULE, "AWS stopped the task for maintenance, not the job: "
@@ -128,18 +129,19 @@ public final class StopClassifier {
             return new Verdict(Action.FAIL, "default:user-initiated",
                     "stopped by a person: " + orDash(stop.stoppedReason()), FailureKind.APPLICATION);
         }
-        Optional<String> outOfMemory = reasons(stop).stream().filter(r -> r.normalized().startsWith("outofmemoryerror"))
+        Optional<String> outOfMemory = reasons.stream().filter(r -> r.normalized().startsWith("outofmemoryerror"))
                 .map(StopText::text).findFirst();
         if (outOfMemory.isPresent()) {
             return new Verdict(Action.FAIL, OUT_OF_MEMORY_RULE,
                     "out of memory; more memory is needed, not time: " + outOfMemory.get(), FailureKind.APPLICATION);
         }
-        Optional<StartFailure> permanent = startFailures(stop).filter(StartFailure::permanent).findFirst();
+        List<StartFailure> startFailures = startFailures(stop, reasons);
+        Optional<StartFailure> permanent = startFailures.stream().filter(StartFailure::permanent).findFirst();
         if (permanent.isPresent()) {
             return new Verdict(Action.FAIL, PERMANENT_RULE, "an error no retry will fix ("
                     + permanent.get().evidence() + "): " + permanent.get().text().text(), FailureKind.INFRASTRUCTURE);
         }
-        Optional<StartFailure> transientError = startFailures(stop).filter(StartFailure::recognised).findFirst();
+        Optional<StartFailure> transientError = startFailures.stream().filter(StartFailure::recognised).findFirst();
         if (transientError.isPresent()) {
             StopText text = transientError.get().text();
             return new Verdict(Action.RETRY, TRANSIENT_RULE, "transient ECS error: " + text.text()
@@ -192,11 +194,12 @@ public final class StopClassifier {
      * Within one text a network cause beats a permanent word (a DNS lookup that timed out says
      * nothing of the image it was looking for), and a permanent cause beats the start error's name.
      */
-    private Stream<StartFailure> startFailures(AttemptStop stop) {
+    private List<StartFailure> startFailures(AttemptStop stop, List<StopText> reasons) {
         boolean failedToStart = AttemptStop.SYNCHRONOUS_FAILURE_STOP_CODE.equals(stop.stopCode());
-        return reasons(stop).stream()
+        return reasons.stream()
                 .filter(r -> failedToStart || namesStartError(r))
-                .map(r -> read(r, stop.synchronous()));
+                .map(r -> read(r, stop.synchronous()))
+                .toList();
     }
 
     private StartFailure read(StopText text, boolean synchronous) {
