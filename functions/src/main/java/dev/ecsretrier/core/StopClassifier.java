@@ -210,7 +210,7 @@ public final class StopClassifier {
                         synchronous ? PERMANENT_SYNCHRONOUS_MARKERS.stream() : Stream.empty())
                 .filter(text::contains).max(LONGEST);
         if (synchronous) {
-            // RunTask's own failures: RESOURCE:*, capacity, throttling are row 6's, only a permanent cause is read.
+            // RunTask's own failures: RESOURCE:*, capacity, throttling are row 7's; only a permanent cause is read.
             return new StartFailure(text, false, permanent.isPresent() && network.isEmpty(),
                     permanent.map(StopPattern::text).orElse(null));
         }
