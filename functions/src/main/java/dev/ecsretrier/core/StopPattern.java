@@ -60,6 +60,13 @@ public record StopPattern(String text, Kind kind, String source) {
     private static final String AGENT_ASM = "https://github.com/aws/amazon-ecs-agent/blob/master/agent/taskresource/asmsecret/asmsecret.go";
     private static final String ENV_FILES = "https://github.com/aws/aws-cdk/issues/12720";
     private static final String SDK_ERRORS = "https://aws.github.io/aws-sdk-go-v2/docs/handling-errors/";
+    private static final String EXTRACT_LAYER = "https://github.com/containerd/containerd/pull/9649";
+    private static final String PLATFORM = "https://github.com/aws/containers-roadmap/issues/1120";
+    private static final String ECR_ERRORS = "https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_BatchGetImage.html";
+    private static final String SECRET_ERRORS =
+            "https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetSecretValue.html";
+    private static final String S3_ERRORS = "https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html";
+    private static final String AGENT_S3 = "https://github.com/aws/amazon-ecs-agent/blob/master/agent/s3/s3.go";
     private static final String RETRIED_ONCE = "https://github.com/aws/copilot-cli/issues/4504";
 
     /** The default policy's patterns, in the order they are tried within each kind. */
@@ -111,6 +118,7 @@ public record StopPattern(String text, Kind kind, String source) {
             new StopPattern("Rate exceeded", Kind.TRANSIENT, SDK_ERRORS),
             new StopPattern("503 Service Unavailable", Kind.TRANSIENT, SDK_ERRORS),
             new StopPattern("500 Internal Server Error", Kind.TRANSIENT, SDK_ERRORS),
+            new StopPattern("failed to extract layer", Kind.TRANSIENT, EXTRACT_LAYER),
 
             // Causes no retry fixes.
             new StopPattern("not found", Kind.PERMANENT, CANNOT_PULL),
@@ -120,6 +128,7 @@ public record StopPattern(String text, Kind kind, String source) {
             new StopPattern("check that the role has the permissions", Kind.PERMANENT, AGENT),
             new StopPattern("does not contain descriptor matching platform", Kind.PERMANENT, CANNOT_PULL),
             new StopPattern("no matching manifest", Kind.PERMANENT, CANNOT_PULL),
+            new StopPattern("failed to find a descriptor for platform", Kind.PERMANENT, PLATFORM),
             new StopPattern("invalid reference format", Kind.PERMANENT, CANNOT_PULL),
             new StopPattern("no basic auth credentials", Kind.PERMANENT, FARGATE_PULL),
             new StopPattern("access denied", Kind.PERMANENT, SECRETS),
@@ -132,6 +141,13 @@ public record StopPattern(String text, Kind kind, String source) {
             new StopPattern("NoSuchKey", Kind.PERMANENT, ENV_FILES),
             new StopPattern("NoSuchBucket", Kind.PERMANENT, ENV_FILES),
             new StopPattern("ResourceNotFoundException", Kind.PERMANENT, SECRETS),
+            new StopPattern("NotFoundException", Kind.PERMANENT, ECR_ERRORS),
+            new StopPattern("InvalidRequestException", Kind.PERMANENT, SECRET_ERRORS),
+            new StopPattern("InvalidParameterException", Kind.PERMANENT, SECRET_ERRORS),
+            new StopPattern("InvalidBucketName", Kind.PERMANENT, S3_ERRORS),
+            new StopPattern("PermanentRedirect", Kind.PERMANENT, S3_ERRORS),
+            new StopPattern("AuthorizationHeaderMalformed", Kind.PERMANENT, S3_ERRORS),
+            new StopPattern("invalid s3 arn", Kind.PERMANENT, AGENT_S3),
             new StopPattern("invalid parameters", Kind.PERMANENT, AGENT_SSM),
             new StopPattern("ParameterNotFound", Kind.PERMANENT, AGENT_SSM),
             new StopPattern("ValidationException", Kind.PERMANENT, AGENT_SSM),

@@ -724,6 +724,11 @@ class StopClassifierTest {
         expect("pull-unknown-blob-container-only.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
         expect("pull-connection-reset.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
         expect("pull-lower-case-not-found.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-extract-layer-digest.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-platform-descriptor.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-digest-not-found-after-retirement.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-asm-marked-for-deletion.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-envfile-wrong-region.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
         expect("start-executable-not-found.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
         expect("start-entrypoint-missing-container-only.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
         expect("start-permission-denied.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
