@@ -119,6 +119,9 @@ public record StopPattern(String text, Kind kind, String source) {
             new StopPattern("503 Service Unavailable", Kind.TRANSIENT, SDK_ERRORS),
             new StopPattern("500 Internal Server Error", Kind.TRANSIENT, SDK_ERRORS),
             new StopPattern("failed to extract layer", Kind.TRANSIENT, EXTRACT_LAYER),
+            // The runtime lost track of a container it made: its state, not the task definition's.
+            new StopPattern("container not found", Kind.TRANSIENT, AGENT_ERRORS),
+            new StopPattern("no such container", Kind.TRANSIENT, AGENT_ERRORS),
 
             // Causes no retry fixes.
             new StopPattern("not found", Kind.PERMANENT, CANNOT_PULL),

@@ -729,6 +729,7 @@ class StopClassifierTest {
         expect("pull-digest-not-found-after-retirement.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
         expect("resource-init-asm-marked-for-deletion.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
         expect("resource-init-envfile-wrong-region.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("start-container-status-not-found.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
         expect("start-executable-not-found.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
         expect("start-entrypoint-missing-container-only.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
         expect("start-permission-denied.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
