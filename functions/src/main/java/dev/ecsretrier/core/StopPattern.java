@@ -67,6 +67,8 @@ public record StopPattern(String text, Kind kind, String source) {
             "https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetSecretValue.html";
     private static final String S3_ERRORS = "https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html";
     private static final String AGENT_S3 = "https://github.com/aws/amazon-ecs-agent/blob/master/agent/s3/s3.go";
+    private static final String AGENT_ASM_NOT_FOUND = "https://github.com/aws/amazon-ecs-agent/blob/master/agent/asm/asm.go";
+    private static final String NETWORK_ADVICE = "https://github.com/Releem/releem-agent/issues/195";
     private static final String RETRIED_ONCE = "https://github.com/aws/copilot-cli/issues/4504";
 
     /** The default policy's patterns, in the order they are tried within each kind. */
@@ -98,6 +100,8 @@ public record StopPattern(String text, Kind kind, String source) {
             new StopPattern("Timeout waiting for network interface provisioning", Kind.START_ERROR, ERROR_CODES),
 
             // Network trouble and throttling: the call never got its answer.
+            new StopPattern("Check your network configuration", Kind.TRANSIENT, AGENT),
+            new StopPattern("check your task network configuration", Kind.TRANSIENT, NETWORK_ADVICE),
             new StopPattern("i/o timeout", Kind.TRANSIENT, PULL_TIMEOUT),
             new StopPattern("context deadline exceeded", Kind.TRANSIENT, SECRETS),
             new StopPattern("context canceled", Kind.TRANSIENT, CANNOT_PULL),
@@ -129,6 +133,7 @@ public record StopPattern(String text, Kind kind, String source) {
             new StopPattern("pull access denied", Kind.PERMANENT, AGENT),
             new StopPattern("check whether the image exists", Kind.PERMANENT, AGENT),
             new StopPattern("check that the role has the permissions", Kind.PERMANENT, AGENT),
+            new StopPattern("Check whether the secret exists", Kind.PERMANENT, AGENT_ASM_NOT_FOUND),
             new StopPattern("does not contain descriptor matching platform", Kind.PERMANENT, CANNOT_PULL),
             new StopPattern("no matching manifest", Kind.PERMANENT, CANNOT_PULL),
             new StopPattern("failed to find a descriptor for platform", Kind.PERMANENT, PLATFORM),
