@@ -3,6 +3,7 @@ package dev.ecsretrier.core;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -42,8 +43,18 @@ public final class StopClassifier {
     static final String CUT_NOTE = " (ECS cut this reason at " + StopText.ECS_REASON_LIMIT
             + " characters; its cause may be in the part cut off)";
 
-    private final List<StopPattern> patterns = StopPattern.DEFAULTS;
-    private static final Comparator<StopPattern> LONGEST = Comparator.comparingInt(p -> p.text().length());
+    /** A pattern with its text prepared for matching, once. */
+    private record Marker(StopPattern pattern, String normalized) {
+        static Marker of(StopPattern pattern) {
+            return new Marker(pattern, pattern.normalized());
+        }
+    }
+
+    private static final Map<StopPattern.Kind, List<Marker>> MARKERS = StopPattern.DEFAULTS.stream()
+            .map(Marker::of).collect(Collectors.groupingBy(m -> m.pattern().kind()));
+    private static final List<Marker> SYNCHRONOUS_MARKERS =
+            PERMANENT_SYNCHRONOUS_MARKERS.stream().map(Marker::of).toList();
+    private static final Comparator<Marker> LONGEST = Comparator.comparingInt(m -> m.normalized().length());
 
     private final List<RetryRule> rules;
     private final Set<Integer> retryableExitCodes;
@@ -120,7 +131,7 @@ public final class StopClassifier {
         List<StopText> reasons = reasons(stop);
         // AWS stopping a healthy task is no failure of the job, whatever the stop code and exit codes say.
         Optional<StopText> maintenance = reasons.stream()
-                .filter(r -> patterns(StopPattern.Kind.MAINTENANCE).anyMatch(r::contains)).findFirst();
+                .filter(r -> markers(StopPattern.Kind.MAINTENANCE).anyMatch(m -> r.contains(m.normalized()))).findFirst();
         if (maintenance.isPresent()) {
             return new Verdict(Action.RETRY, MAINTENANCE_RULE, "AWS stopped the task for maintenance, not the job: "
                     + maintenance.get().text(), FailureKind.INFRASTRUCTURE);
@@ -205,48 +216,50 @@ public final class StopClassifier {
     private StartFailure read(StopText text, boolean synchronous) {
         boolean named = namesStartError(text);
         // The longest marker found names the cause best ("executable file not found", not "not found").
-        Optional<StopPattern> network = patterns(StopPattern.Kind.TRANSIENT).filter(text::contains).max(LONGEST);
-        Optional<StopPattern> permanent = Stream.concat(patterns(StopPattern.Kind.PERMANENT),
-                        synchronous ? PERMANENT_SYNCHRONOUS_MARKERS.stream() : Stream.empty())
-                .filter(text::contains).max(LONGEST);
+        Optional<Marker> network = markers(StopPattern.Kind.TRANSIENT)
+                .filter(m -> text.contains(m.normalized())).max(LONGEST);
+        Optional<Marker> permanent = Stream.concat(markers(StopPattern.Kind.PERMANENT),
+                        synchronous ? SYNCHRONOUS_MARKERS.stream() : Stream.empty())
+                .filter(m -> text.contains(m.normalized())).max(LONGEST);
         if (synchronous) {
             // RunTask's own failures: RESOURCE:*, capacity, throttling are row 7's; only a permanent cause is read.
             return new StartFailure(text, false, permanent.isPresent() && network.isEmpty(),
-                    permanent.map(StopPattern::text).orElse(null));
+                    permanent.map(m -> m.pattern().text()).orElse(null));
         }
         if (network.isPresent()) {
-            return new StartFailure(text, true, false, network.get().text());
+            return new StartFailure(text, true, false, network.get().pattern().text());
         }
         if (permanent.isPresent()) {
-            return new StartFailure(text, true, true, permanent.get().text());
+            return new StartFailure(text, true, true, permanent.get().pattern().text());
         }
         // A cut reason may have lost its cause. A marker cut in half still counts, unless the cut
         // leaves it as likely a network cause: a wrong retry costs one attempt of a bounded budget,
         // a wrong FAILED ends a run that would have recovered.
-        Optional<StopPattern> cutNetwork = patterns(StopPattern.Kind.TRANSIENT).filter(text::endsWithStartOf).findFirst();
-        Optional<StopPattern> cutPermanent = patterns(StopPattern.Kind.PERMANENT).filter(text::endsWithStartOf).findFirst();
+        Optional<Marker> cutNetwork = markers(StopPattern.Kind.TRANSIENT)
+                .filter(m -> text.endsWithStartOf(m.normalized())).findFirst();
+        Optional<Marker> cutPermanent = markers(StopPattern.Kind.PERMANENT)
+                .filter(m -> text.endsWithStartOf(m.normalized())).findFirst();
         if (cutNetwork.isPresent()) {
-            return new StartFailure(text, true, false, cutNetwork.get().text() + ", cut");
+            return new StartFailure(text, true, false, cutNetwork.get().pattern().text() + ", cut");
         }
         if (cutPermanent.isPresent()) {
-            return new StartFailure(text, true, true, cutPermanent.get().text() + ", cut");
+            return new StartFailure(text, true, true, cutPermanent.get().pattern().text() + ", cut");
         }
-        Optional<StopPattern> retriedOnce = patterns(StopPattern.Kind.PERMANENT_WHEN_CUT)
-                .filter(p -> text.cut() && text.contains(p)).findFirst();
+        Optional<Marker> retriedOnce = markers(StopPattern.Kind.PERMANENT_WHEN_CUT)
+                .filter(m -> text.cut() && text.contains(m.normalized())).findFirst();
         if (retriedOnce.isPresent()) {
-            return new StartFailure(text, true, true, retriedOnce.get().text() + " and its cause cut off");
+            return new StartFailure(text, true, true, retriedOnce.get().pattern().text() + " and its cause cut off");
         }
         return new StartFailure(text, named, false, null);
     }
 
     /** Whether a reason begins with the name of one of ECS's start errors, in any case. */
     private static boolean namesStartError(StopText text) {
-        return StopPattern.DEFAULTS.stream()
-                .filter(p -> p.kind() == StopPattern.Kind.START_ERROR).anyMatch(text::startsWith);
+        return markers(StopPattern.Kind.START_ERROR).anyMatch(m -> text.startsWith(m.normalized()));
     }
 
-    private Stream<StopPattern> patterns(StopPattern.Kind kind) {
-        return patterns.stream().filter(p -> p.kind() == kind);
+    private static Stream<Marker> markers(StopPattern.Kind kind) {
+        return MARKERS.getOrDefault(kind, List.of()).stream();
     }
 
     /** {@code Set.of(...).contains(null)} throws; a stop without a stop code is simply not one of these. */

@@ -35,23 +35,24 @@ record StopText(String text, String normalized) {
         return text.length() >= ECS_REASON_LIMIT;
     }
 
-    boolean startsWith(StopPattern pattern) {
-        return normalized.startsWith(pattern.normalized());
+    /** @param marker a pattern's text as {@link #normalize} gives it */
+    boolean startsWith(String marker) {
+        return normalized.startsWith(marker);
     }
 
-    boolean contains(StopPattern pattern) {
-        return normalized.contains(pattern.normalized());
+    /** @param marker a pattern's text as {@link #normalize} gives it */
+    boolean contains(String marker) {
+        return normalized.contains(marker);
     }
 
     /**
      * Whether a cut reason ends with the beginning of this pattern (at least {@link #SHORTEST_CUT_MARKER}
      * characters of it, starting a word): "…: 403 Forb" is a 403 Forbidden that ECS cut in half.
      */
-    boolean endsWithStartOf(StopPattern pattern) {
+    boolean endsWithStartOf(String marker) {
         if (!cut()) {
             return false;
         }
-        String marker = pattern.normalized();
         for (int length = Math.min(marker.length() - 1, normalized.length()); length >= SHORTEST_CUT_MARKER; length--) {
             if (normalized.endsWith(marker.substring(0, length))) {
                 int start = normalized.length() - length;
