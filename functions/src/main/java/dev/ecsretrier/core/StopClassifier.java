@@ -10,7 +10,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Decides what a stop means: user rules first, in order, then the default policy of DESIGN.md.
+ * Decides what a stop means: user rules first, in order, then the default policy of docs/policy.md.
  * Pure: no I/O, no clock, no AWS.
  */
 public final class StopClassifier {

@@ -71,7 +71,10 @@ public record StopPattern(String text, Kind kind, String source) {
     private static final String NETWORK_ADVICE = "https://github.com/Releem/releem-agent/issues/195";
     private static final String RETRIED_ONCE = "https://github.com/aws/copilot-cli/issues/4504";
 
-    /** The default policy's patterns, in the order they are tried within each kind. */
+    /**
+     * The default policy's patterns, as docs/policy.md lists them; where several match one text, the
+     * longest names the cause.
+     */
     public static final List<StopPattern> DEFAULTS = List.of(
             // AWS stopped the task: retried whatever else the stop says.
             new StopPattern("ECS is performing maintenance on the underlying infrastructure hosting the task",
