@@ -109,7 +109,7 @@ class MotoSchedulerAndSnsTest {
     /**
      * What the adapter publishes arrives: a queue subscribed to the topic receives SNS's envelope
      * with the body, the subject and the message attributes subscribers filter and dedup on
-     * (https://docs.aws.amazon.com/sns/latest/dg/sns-message-and-json-formats.html).
+     * (https://docs.aws.amazon.com/sns/latest/dg/SendMessageToSQS.html).
      */
     @Test
     void aPublishedNotificationReachesASubscribedQueueWithItsSubjectAndAttributes() throws Exception {

@@ -118,10 +118,10 @@ class FaultAndLoadTest {
                                 atMost(figures.scheduleFires, SCHEDULER_DOUBLE_FIRE));
 
                 // "No attempt ran twice", without relying on the local ECS's de-duplication: every RunTask
-                // of one attempt carried one and the same client token, which real ECS answers with the
-                // original task (RunTask clientToken, up to 64 characters, kept 24 hours:
-                // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html). And the
-                // token was needed: the same start reached ECS again, while its task ran and after.
+                // of one attempt carried one and the same client token, and ECS answers a repeated token
+                // (same parameters, within 24 hours) with the original request's result:
+                // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/ECS_Idempotency.html
+                // And the token was needed: the same start reached ECS again.
                 soft.assertThat(figures.callsWithoutToken).as("RunTask calls without a client token").isZero();
                 soft.assertThat(figures.attemptsWithTwoTokens).as("run attempts whose RunTask calls carried different"
                         + " client tokens").isEmpty();
