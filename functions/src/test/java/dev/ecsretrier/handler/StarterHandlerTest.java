@@ -184,6 +184,47 @@ class StarterHandlerTest {
         assertThat(launch.environment()).contains(new EnvironmentVariable("RETRIER_RUN_ID", first.runId()));
     }
 
+    /**
+     * Lambda retries a failed asynchronous invocation with the same request id: a start without a run
+     * id gets the same run, so the same client token, and ECS returns the first try's task.
+     */
+    @Test
+    void requestWithoutRunId_takesTheLambdaRequestId_soLambdasRetryReusesTheClientToken() throws IOException {
+        String arn = "arn:aws:lambda:us-east-1:111122223333:function:ecs-retrier-starter:live";
+        FakeLambdaContext invocation = new FakeLambdaContext(arn, "9b2e4c1a-7d3f-4a8e-b5c6-0e1f2a3b4c5d");
+
+        JsonNode first = invoke("{}", invocation);
+        JsonNode retry = invoke("{}", invocation);
+        JsonNode otherCaller = invoke("{}", new FakeLambdaContext(arn, "0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"));
+
+        assertThat(first.get("runId").asText()).isEqualTo("9b2e4c1a-7d3f-4a8e-b5c6-0e1f2a3b4c5d");
+        assertThat(retry.get("runId").asText()).isEqualTo(first.get("runId").asText());
+        assertThat(retry.get("taskArn")).isEqualTo(first.get("taskArn"));
+        assertThat(otherCaller.get("runId").asText()).isEqualTo("0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f");
+        assertThat(launcher.requests()).extracting(LaunchRequest::clientToken).containsExactly(
+                "9b2e4c1a-7d3f-4a8e-b5c6-0e1f2a3b4c5d-1", "9b2e4c1a-7d3f-4a8e-b5c6-0e1f2a3b4c5d-1",
+                "0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f-1");
+        assertThat(launcher.tasksStarted()).isEqualTo(2);
+    }
+
+    @Test
+    void requestIdThatIsNotAValidRunId_stillGivesTheSameValidRunIdOnEveryTry() throws IOException {
+        FakeLambdaContext invocation = new FakeLambdaContext(
+                "arn:aws:lambda:us-east-1:111122223333:function:ecs-retrier-starter:live", "req/" + "x".repeat(60));
+
+        String runId = invoke("{}", invocation).get("runId").asText();
+
+        assertThat(runId).matches(dev.ecsretrier.core.AttemptMetadata.RUN_ID)
+                .isEqualTo(invoke("{}", invocation).get("runId").asText());
+        assertThat(launcher.requests().get(0).clientToken()).isEqualTo(runId + "-1").hasSizeLessThanOrEqualTo(64);
+    }
+
+    private JsonNode invoke(String request, FakeLambdaContext context) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        handler.handleRequest(new ByteArrayInputStream(bytes(request)), out, context);
+        return json(out.toString(StandardCharsets.UTF_8));
+    }
+
     @Test
     void longestRunIdAndLastAttempt_fitTheClientTokenAndScheduleNameLimits() {
         String runId = "r".repeat(48);

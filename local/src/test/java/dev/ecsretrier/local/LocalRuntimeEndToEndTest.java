@@ -204,6 +204,18 @@ class LocalRuntimeEndToEndTest {
         assertThat(runtime.launchCounts()).containsOnly(Map.entry(new LaunchKey("throttled", 1), 1));
     }
 
+    /** As in AWS: the start without a run id is retried by Lambda with its request id, which names the run. */
+    @Test
+    void aStartWithoutRunIdThatLambdaRetriesKeepsOneRunNamedByTheRequestId() throws Exception {
+        start(Faults.builder().nextLaunches(1, LaunchFault.throttling()).build());
+
+        String requestId = runtime.lambda().invokeAsync(LocalSettings.STARTER_FUNCTION, "{}".getBytes());
+
+        assertThat(outcomeOf(requestId).outcome()).isEqualTo(Decision.SUCCEEDED);
+        assertThat(runtime.timeline()).filteredOn(e -> e.kind() == TimelineEntry.Kind.INVOCATION_RETRIED).hasSize(1);
+        assertThat(runtime.launchCounts()).containsOnly(Map.entry(new LaunchKey(requestId, 1), 1));
+    }
+
     @Test
     void aThrottledSynchronousStartTellsTheCallerToRetry() throws Exception {
         start(Faults.builder().nextLaunches(1, LaunchFault.throttling()).build());
