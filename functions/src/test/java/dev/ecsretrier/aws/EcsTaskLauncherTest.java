@@ -204,6 +204,35 @@ class EcsTaskLauncherTest {
         assertThat(aws.requests(RUN_TASK)).hasSize(2);
     }
 
+    /**
+     * A Lambda retry of the same start after a redeploy changed the task definition: ECS answers the
+     * reused client token with ConflictException and names the task the token already started. That
+     * task of this attempt is running, so the attempt has not ended: it is that task.
+     */
+    @Test
+    void clientTokenAlreadyUsedWithOtherParameters_isTheTaskThatTokenStarted_notAFailure() {
+        aws.answer(RUN_TASK, Response.json(400, """
+                {"__type": "ConflictException",
+                 "message": "The clientToken run-7f3a-2 is already in use with a different RunTask request.",
+                 "resourceIds": ["%s"]}""".formatted(TASK_ARN)));
+
+        assertThat(launcher.launch(fargateRequest())).isEqualTo(new LaunchResult.Started(TASK_ARN));
+        assertThat(aws.requests(RUN_TASK)).hasSize(1);
+    }
+
+    @Test
+    void clientTokenConflictThatNamesNoTask_isUnavailable_soTheRunDoesNotEnd() {
+        aws.answer(RUN_TASK, Response.jsonError(400, "ConflictException",
+                "The clientToken run-7f3a-2 is already in use with a different RunTask request."));
+
+        LaunchResult result = launcher.launch(fargateRequest());
+
+        assertThat(result).isInstanceOfSatisfying(LaunchResult.Unavailable.class, unavailable -> {
+            assertThat(unavailable.reason()).isEqualTo("ConflictException");
+            assertThat(unavailable.detail()).contains("client token run-7f3a-2").contains("may be running");
+        });
+    }
+
     @Test
     void clientExceptionIsAFailedLaunchWithoutRetries() {
         aws.answer(RUN_TASK, Response.jsonError(400, "ClientException",

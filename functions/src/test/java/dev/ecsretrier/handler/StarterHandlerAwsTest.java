@@ -92,6 +92,31 @@ class StarterHandlerAwsTest {
                 });
     }
 
+    /** A redeploy between Lambda's tries of one start: the run goes on with the task the token started, no FAILED. */
+    @Test
+    void reusedClientTokenAfterARedeploy_answersTheTaskItStarted_andPublishesNothing() throws IOException {
+        aws.answer(RUN_TASK, Response.json(400, """
+                {"__type": "ConflictException",
+                 "message": "The clientToken run-7f3a-1 is already in use with a different RunTask request.",
+                 "resourceIds": ["%s"]}""".formatted(TASK_ARN)));
+
+        JsonNode response = invoke("{\"runId\": \"run-7f3a\"}");
+
+        assertThat(response.get("taskArn").asText()).isEqualTo(TASK_ARN);
+        assertThat(response.has("launchFailure")).isFalse();
+        assertThat(aws.operations()).containsExactly(RUN_TASK);
+    }
+
+    @Test
+    void reusedClientTokenThatNamesNoTask_failsTheInvocation_andEndsNothing() {
+        aws.answer(RUN_TASK, Response.jsonError(400, "ConflictException",
+                "The clientToken run-7f3a-1 is already in use with a different RunTask request."));
+
+        assertThatThrownBy(() -> invoke("{\"runId\": \"run-7f3a\"}"))
+                .isInstanceOf(RunTaskUnavailableException.class).hasMessageContaining("may be running");
+        assertThat(aws.operations()).containsExactly(RUN_TASK);
+    }
+
     @Test
     void invalidRequestLaunchesNothing() {
         assertThatThrownBy(() -> invoke("{\"containerOverrides\": [{\"name\": \"sidecar\"}]}"))
