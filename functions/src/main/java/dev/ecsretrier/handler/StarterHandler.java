@@ -13,6 +13,7 @@ import dev.ecsretrier.core.StopClassifier;
 import dev.ecsretrier.input.StartRequestReader;
 import dev.ecsretrier.json.Json;
 import dev.ecsretrier.port.AttemptScheduler;
+import dev.ecsretrier.port.LaunchRequest;
 import dev.ecsretrier.port.LaunchResult;
 import dev.ecsretrier.port.Notifier;
 import dev.ecsretrier.port.ScheduledStop;
@@ -125,7 +126,9 @@ public final class StarterHandler implements RequestStreamHandler {
         String runId = request.runId() != null ? request.runId() : defaultRunId(requestId);
         AttemptMetadata metadata = new AttemptMetadata(runId, request.attemptNumber(), config.maxAttempts(),
                 request.history(), request.launchOrNone());
-        LaunchResult result = launcher.launch(LaunchRequests.of(config, metadata, request.containerOverrides()));
+        LaunchRequest launch = LaunchRequests.of(config, metadata, request.containerOverrides());
+        LaunchRequests.checkOverridesFit(config, metadata, request.containerOverrides(), launch);
+        LaunchResult result = launcher.launch(launch);
         if (result instanceof LaunchResult.Started started) {
             if (config.hasAttemptTimeout()) {
                 scheduleTimeout(metadata, started.taskArn());

@@ -233,6 +233,51 @@ class StarterHandlerTest {
         assertThat(launcher.only().clientToken()).hasSizeLessThanOrEqualTo(64).matches("[0-9a-zA-Z_.-]+");
     }
 
+    // ECS's 8192 characters of overrides: what RunTask is sent, not only the user's part --------
+
+    /** User overrides the reader measures at 8182 characters: under the limit, until RETRIER_* are added. */
+    private static StartRequest overridesJustUnderTheLimitAlone(String runId) {
+        int base = Json.write(List.of(new ContainerOverride("app", null,
+                List.of(new EnvironmentVariable("BIG", ""))))).length();
+        return new StartRequest(runId, 1, List.of(new ContainerOverride("app", null,
+                List.of(new EnvironmentVariable("BIG", "v".repeat(StartRequestReader.MAX_OVERRIDES_CHARS - 10 - base))))),
+                null);
+    }
+
+    @Test
+    void overridesThatFitOnlyWithoutTheRetriersVariables_areRefusedBeforeRunTask() {
+        StartRequest request = overridesJustUnderTheLimitAlone(RUN);
+        assertThat(Json.write(request.containerOverrides())).hasSize(StartRequestReader.MAX_OVERRIDES_CHARS - 10);
+
+        InvalidStartRequestException e = catchThrowableOfType(InvalidStartRequestException.class,
+                () -> handler.start(Json.writeBytes(request), TestEnvironment.STARTER_ARN));
+
+        assertThat(e).isNotNull();
+        assertThat(e.getMessage()).contains("containerOverrides").contains("RETRIER_").contains("8192");
+        assertThat(launcher.requests()).isEmpty();
+        assertThat(notifier.published()).isEmpty();
+    }
+
+    @Test
+    void firstAttemptIsRefusedWhenALaterAttemptsOverridesWouldNotFit_withMemoryEscalation() {
+        StarterHandler escalating = handler(TestEnvironment.sampleConfig("RETRIER_MEMORY_ESCALATION", "true",
+                "RETRIER_MAX_ATTEMPTS", "10"));
+        // Fits as attempt 1 sends it; a later attempt adds task cpu and memory and a two-digit attempt.
+        LaunchRequest first = LaunchRequests.of(TestEnvironment.sampleConfig(), new dev.ecsretrier.core.AttemptMetadata(
+                RUN, 1, 10, List.of()), List.of(new ContainerOverride("app", null, List.of(
+                        new EnvironmentVariable("BIG", "")))));
+        int room = StartRequestReader.MAX_OVERRIDES_CHARS - first.overridesJson().length();
+        StartRequest request = new StartRequest(RUN, 1, List.of(new ContainerOverride("app", null,
+                List.of(new EnvironmentVariable("BIG", "v".repeat(room - 5))))), null);
+
+        InvalidStartRequestException e = catchThrowableOfType(InvalidStartRequestException.class,
+                () -> escalating.start(Json.writeBytes(request), TestEnvironment.STARTER_ARN));
+
+        assertThat(e).isNotNull();
+        assertThat(e.getMessage()).contains("later attempt");
+        assertThat(launcher.requests()).isEmpty();
+    }
+
     // Bad requests ------------------------------------------------------------------------------
 
     @Test
