@@ -63,7 +63,7 @@ public final class RetryLoop {
         StepResult result;
         if (step instanceof Step.Retry retry) {
             AttemptScheduler.Result scheduled = scheduler.schedule(new ScheduledAttempt(retry.scheduleName(),
-                    retry.at(), Json.write(retry.next()), starterArn));
+                    retry.at(), NextStartRequest.json(retry.next()), starterArn));
             result = new StepResult(ended.metadata().runId(), ended.metadata().attempt(), ended.stop().taskArn(),
                     Decision.RETRY, retry.verdict().rule(), retry.verdict().reason(), ended.metadataSource(),
                     retry.scheduleName(), retry.delay().toMillis(), retry.at(),
