@@ -30,11 +30,25 @@ public record RunOutcome(String runId, Decision outcome, String dedupKey, String
         return runId + ":" + outcome;
     }
 
-    /** A short human subject line (SNS allows 100 ASCII characters). */
+    /**
+     * SNS Publish: the subject must be "less than 100 characters", with no line breaks or control
+     * characters (https://docs.aws.amazon.com/sns/latest/api/API_Publish.html).
+     */
+    public static final int MAX_SUBJECT_CHARS = 99;
+
+    /**
+     * A short human subject line, printable ASCII and at most {@link #MAX_SUBJECT_CHARS} by
+     * construction: only the run id is cut (it is in full in the body and the attributes), so the
+     * outcome always shows. The longest valid run id with the longest outcome reaches 100 otherwise.
+     */
     public String subject() {
-        String subject = "ecs-retrier run " + runId + " " + outcome + " after " + attempts
-                + (attempts == 1 ? " attempt" : " attempts");
-        subject = subject.replaceAll("[^\\x20-\\x7E]", "?");
-        return subject.length() <= 100 ? subject : subject.substring(0, 97) + "...";
+        String head = "ecs-retrier run ";
+        String tail = " " + outcome + " after " + attempts + (attempts == 1 ? " attempt" : " attempts");
+        String id = String.valueOf(runId).replaceAll("[^\\x20-\\x7E]", "?");
+        int room = MAX_SUBJECT_CHARS - head.length() - tail.length();
+        if (id.length() > room) {
+            id = id.substring(0, room - 3) + "...";
+        }
+        return head + id + tail;
     }
 }

@@ -174,19 +174,25 @@ class RetryPlannerTest {
         assertThat(exhausted.subject()).isEqualTo("ecs-retrier run run-7f3a RETRIES_EXHAUSTED after 3 attempts");
     }
 
+    /** SNS Publish: "Subject ... must be less than 100 characters" (ASCII, no line breaks). */
     @Test
-    void subject_fitsSnsLimit_forTheLongestRunIdAndOutcome() {
-        RunOutcome outcome = new RunOutcome("r".repeat(48), Decision.RETRIES_EXHAUSTED,
-                RunOutcome.dedupKey("r".repeat(48), Decision.RETRIES_EXHAUSTED), "default:transient-error", "x", 10, 10,
-                null, null, List.of(), MetadataSource.TAGS, null, NOW, RunOutcome.ATTEMPTS_BUDGET);
-        assertThat(outcome.subject()).hasSizeLessThanOrEqualTo(100).endsWith("RETRIES_EXHAUSTED after 10 attempts");
+    void subject_isUnder100Characters_forTheLongestRunIdOutcomeAndAttemptCount() {
+        String longest = "r".repeat(48);
+        for (Decision decision : Decision.values()) {
+            RunOutcome outcome = new RunOutcome(longest, decision, RunOutcome.dedupKey(longest, decision),
+                    "default:transient-error", "x", 10, 10, null, null, List.of(), MetadataSource.TAGS, null, NOW,
+                    RunOutcome.ATTEMPTS_BUDGET);
+            assertThat(outcome.subject()).as(decision.name()).hasSizeLessThan(100).matches("[\\x20-\\x7E]+")
+                    .endsWith(decision + " after 10 attempts").startsWith("ecs-retrier run rrrr");
+        }
     }
 
     @Test
-    void subject_isAsciiOnly_andCutAt100() {
+    void subject_isAsciiOnly_andCutBelow100() {
         RunOutcome outcome = new RunOutcome("läuft-" + "x".repeat(200), Decision.FAILED, "k", "r", "x", 1, 3,
                 null, null, List.of(), MetadataSource.EVENT, null, NOW, null);
-        assertThat(outcome.subject()).hasSize(100).matches("[\\x20-\\x7E]+").endsWith("...").contains("l?uft-");
+        assertThat(outcome.subject()).hasSize(99).matches("[\\x20-\\x7E]+").contains("l?uft-")
+                .endsWith("... FAILED after 1 attempt");
     }
 
     @Test

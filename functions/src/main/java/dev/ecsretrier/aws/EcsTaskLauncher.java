@@ -8,6 +8,7 @@ import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.AssignPublicIp;
 import software.amazon.awssdk.services.ecs.model.AwsVpcConfiguration;
 import software.amazon.awssdk.services.ecs.model.CapacityProviderStrategyItem;
+import software.amazon.awssdk.services.ecs.model.ConflictException;
 import software.amazon.awssdk.services.ecs.model.ContainerOverride;
 import software.amazon.awssdk.services.ecs.model.EcsException;
 import software.amazon.awssdk.services.ecs.model.Failure;
@@ -32,6 +33,8 @@ public final class EcsTaskLauncher implements TaskLauncher {
         RunTaskResponse response;
         try {
             response = ecs.runTask(toRunTask(request));
+        } catch (ConflictException e) {
+            return reusedToken(request, e);
         } catch (EcsException e) {
             String code = e.awsErrorDetails() == null ? e.getClass().getSimpleName() : e.awsErrorDetails().errorCode();
             String message = e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
@@ -51,6 +54,28 @@ public final class EcsTaskLauncher implements TaskLauncher {
             return new LaunchResult.Failed(failure.reason(), failure.detail());
         }
         return new LaunchResult.Failed("EMPTY_RESPONSE", "RunTask returned neither a task nor a failure");
+    }
+
+    /**
+     * ECS refused a client token it had already used for a RunTask with other parameters (a redeploy
+     * changed the task definition between Lambda's tries of one start): "the retry fails with a
+     * ConflictException", whose {@code resourceIds} are "the existing task ARNs which are already
+     * associated with the clientToken" (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/ECS_Idempotency.html,
+     * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html#API_RunTask_Errors).
+     * That task is this attempt's, and it may be running: the attempt has not ended. It is the
+     * attempt's task when ECS names it (its STOPPED event decides, as for any task); otherwise the
+     * launch is {@link LaunchResult.Unavailable}, so the run is not ended while its task may run and
+     * the start fails loudly (Lambda's retries, then the dead-letter queue).
+     */
+    private static LaunchResult reusedToken(LaunchRequest request, ConflictException e) {
+        if (e.hasResourceIds() && !e.resourceIds().isEmpty()) {
+            return new LaunchResult.Started(e.resourceIds().get(0));
+        }
+        String message = e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
+        return new LaunchResult.Unavailable("ConflictException", "RunTask refused client token "
+                + request.clientToken() + " as already used with other parameters and named no task (" + message
+                + "): a task of this attempt may be running, so the run is not ended; find it by its"
+                + " startedBy and tags, or stop it, before redriving this start");
     }
 
     /** The SDK request for a launch; public so that SnapStart priming can build one without sending it. */

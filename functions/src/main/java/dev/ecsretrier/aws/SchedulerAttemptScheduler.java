@@ -4,6 +4,8 @@ import dev.ecsretrier.json.Json;
 import dev.ecsretrier.port.AttemptScheduler;
 import dev.ecsretrier.port.ScheduledAttempt;
 import dev.ecsretrier.port.ScheduledStop;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -23,12 +25,26 @@ import software.amazon.awssdk.services.scheduler.model.Target;
  * {@link AttemptScheduler} over EventBridge Scheduler: one-time {@code at(...)} schedules in UTC,
  * no flexible window, deleted after they fire, with a retry policy and a dead-letter queue. Next
  * attempts invoke the starter alias; attempt timeouts call ECS {@code StopTask} directly.
+ *
+ * <p>Scheduler fires with 60-second precision: {@code at(1:00:xx)} fires anywhere from 1:00:00 to
+ * 1:00:59 (https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html). So a
+ * schedule is asked for a whole minute strictly after the time it was given, and at least
+ * {@link #MIN_LEAD} ahead: it never fires before the backoff allows, and it is never a time in the
+ * past by the time Scheduler reads it. The real wait is therefore between the backoff (at least a
+ * minute) and about two minutes more.
  */
 public final class SchedulerAttemptScheduler implements AttemptScheduler {
 
     static final DateTimeFormatter AT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
-    /** EventBridge Scheduler's universal target that calls ECS StopTask itself, no Lambda in between. */
-    public static final String STOP_TASK_TARGET = "arn:aws:scheduler:::aws-sdk:ecs:stopTask";
+    /** Scheduler's precision: a schedule fires anywhere in its minute. */
+    public static final Duration PRECISION = Duration.ofMinutes(1);
+    /** No schedule is asked for a minute that begins sooner than this after now. */
+    public static final Duration MIN_LEAD = Duration.ofMinutes(1);
+    /**
+     * EventBridge Scheduler's universal target that calls ECS StopTask itself, no Lambda in between,
+     * in the commercial partition; {@link #stopTaskTarget(String)} for the task's own.
+     */
+    public static final String STOP_TASK_TARGET = stopTaskTarget("aws");
     /** How long Scheduler keeps retrying a starter invocation that fails, and how often. */
     static final int MAX_EVENT_AGE_SECONDS = 3600;
     static final int MAX_RETRY_ATTEMPTS = 10;
@@ -37,6 +53,7 @@ public final class SchedulerAttemptScheduler implements AttemptScheduler {
     private final String groupName;
     private final String roleArn;
     private final String deadLetterArn;
+    private final Clock clock;
 
     /**
      * @param deadLetterArn SQS queue ARN for invocations Scheduler gives up on; empty for none
@@ -45,13 +62,25 @@ public final class SchedulerAttemptScheduler implements AttemptScheduler {
         this(() -> scheduler, groupName, roleArn, deadLetterArn);
     }
 
+    public SchedulerAttemptScheduler(SchedulerClient scheduler, String groupName, String roleArn, String deadLetterArn,
+                                     Clock clock) {
+        this(() -> scheduler, groupName, roleArn, deadLetterArn, clock);
+    }
+
     /** With a client built on first use (see {@link OnFirstUse}). */
     public SchedulerAttemptScheduler(Supplier<SchedulerClient> scheduler, String groupName, String roleArn,
                                      String deadLetterArn) {
+        this(scheduler, groupName, roleArn, deadLetterArn, Clock.systemUTC());
+    }
+
+    /** @param clock what "now" is when a schedule's minute is chosen (see {@link #MIN_LEAD}) */
+    public SchedulerAttemptScheduler(Supplier<SchedulerClient> scheduler, String groupName, String roleArn,
+                                     String deadLetterArn, Clock clock) {
         this.scheduler = scheduler;
         this.groupName = groupName;
         this.roleArn = roleArn;
         this.deadLetterArn = deadLetterArn;
+        this.clock = clock;
     }
 
     @Override
@@ -93,7 +122,7 @@ public final class SchedulerAttemptScheduler implements AttemptScheduler {
         stopTask.put("Cluster", stop.cluster());
         stopTask.put("Task", stop.taskArn());
         stopTask.put("Reason", stop.reason());
-        return oneTime(stop.name(), stop.at(), STOP_TASK_TARGET, Json.write(stopTask));
+        return oneTime(stop.name(), stop.at(), stopTaskTarget(partition(stop.taskArn())), Json.write(stopTask));
     }
 
     private CreateScheduleRequest oneTime(String name, Instant at, String targetArn, String input) {
@@ -108,7 +137,7 @@ public final class SchedulerAttemptScheduler implements AttemptScheduler {
         return CreateScheduleRequest.builder()
                 .name(name)
                 .groupName(groupName)
-                .scheduleExpression(atExpression(at))
+                .scheduleExpression(atExpression(requestedMinute(at, clock.instant())))
                 .scheduleExpressionTimezone("UTC")
                 .flexibleTimeWindow(w -> w.mode(FlexibleTimeWindowMode.OFF))
                 .actionAfterCompletion(ActionAfterCompletion.DELETE)
@@ -116,12 +145,33 @@ public final class SchedulerAttemptScheduler implements AttemptScheduler {
                 .build();
     }
 
-    /** {@code at(yyyy-mm-ddThh:mm:ss)}, rounded up to the second so that it is never earlier than asked. */
-    static String atExpression(Instant at) {
-        Instant second = at.truncatedTo(ChronoUnit.SECONDS);
-        if (second.isBefore(at)) {
-            second = second.plusSeconds(1);
-        }
-        return "at(" + AT.format(second) + ")";
+    /**
+     * The minute to ask Scheduler for: the first whole minute strictly after both {@code notBefore}
+     * and {@code now + MIN_LEAD}. Since Scheduler fires anywhere in that minute, the earliest fire is
+     * still after {@code notBefore}. The local runtime's minute-precision mode uses the same rule.
+     */
+    public static Instant requestedMinute(Instant notBefore, Instant now) {
+        Instant earliest = notBefore.isAfter(now.plus(MIN_LEAD)) ? notBefore : now.plus(MIN_LEAD);
+        return earliest.truncatedTo(ChronoUnit.MINUTES).plus(PRECISION);
+    }
+
+    /** {@code at(yyyy-mm-ddThh:mm:ss)} of a whole minute, in UTC. */
+    static String atExpression(Instant minute) {
+        return "at(" + AT.format(minute) + ")";
+    }
+
+    /**
+     * The universal target for ECS StopTask in a partition: {@code arn:<partition>:scheduler:::aws-sdk:ecs:stopTask}
+     * (https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-targets-universal.html; the China
+     * regions' guide spells it {@code arn:aws-cn:scheduler:::aws-sdk:service:apiAction}).
+     */
+    public static String stopTaskTarget(String partition) {
+        return "arn:" + partition + ":scheduler:::aws-sdk:ecs:stopTask";
+    }
+
+    /** The partition of an ARN ({@code arn:aws-us-gov:ecs:...} is {@code aws-us-gov}); {@code aws} when it is none. */
+    static String partition(String arn) {
+        String[] parts = arn == null ? new String[0] : arn.split(":", 3);
+        return parts.length == 3 && parts[0].equals("arn") && !parts[1].isEmpty() ? parts[1] : "aws";
     }
 }

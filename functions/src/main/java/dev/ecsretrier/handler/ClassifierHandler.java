@@ -18,6 +18,7 @@ import dev.ecsretrier.port.DescribedTask;
 import dev.ecsretrier.port.Notifier;
 import dev.ecsretrier.port.ScheduledStop;
 import dev.ecsretrier.port.TaskDescriber;
+import dev.ecsretrier.rule.StoppedTaskPattern;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -36,7 +37,10 @@ import java.util.random.RandomGenerator;
 public final class ClassifierHandler implements RequestStreamHandler {
 
     static final String EVENT_FALLBACK_NOTE = "the task was no longer describable: run metadata came from the"
-            + " event's RETRIER_* environment overrides, and earlier attempts are unknown";
+            + " event's RETRIER_* environment overrides, and earlier attempts are unknown; no container overrides"
+            + " were carried to the next attempt, since only DescribeTasks tells what the task was really given";
+    static final String TEST_EVENT_NOTE = "the stop came from a test event (source " + StoppedTaskPattern.TEST_SOURCE
+            + "), not from ECS; its overrides were not used";
 
     private final RetrierConfig config;
     private final TaskDescriber describer;
@@ -100,21 +104,39 @@ public final class ClassifierHandler implements RequestStreamHandler {
         return reason != null && reason.startsWith(StopClassifier.ATTEMPT_TIMEOUT_REASON_PREFIX);
     }
 
+    /** Overrides from DescribeTasks: what ECS itself recorded for the task, whoever sent the event. */
     private EndedAttempt fromTask(TaskStateChange change, DescribedTask task) {
         AttemptMetadata metadata = AttemptMetadata.fromTags(task.tags())
                 .or(() -> AttemptMetadata.fromEnvironment(task.containerOverrides()))
                 .orElseThrow(() -> new InvalidEventException("tags",
                         "of task " + change.taskArn() + " hold no " + AttemptMetadata.RUN_ID_TAG
                                 + " tag and its overrides no " + AttemptMetadata.RUN_ID_ENV));
-        return ended(change, metadata, task.containerOverrides(), MetadataSource.TAGS, null);
+        return ended(change, metadata, task.containerOverrides(), MetadataSource.TAGS,
+                fromEcs(change) ? null : TEST_EVENT_NOTE);
     }
 
+    /**
+     * The task cannot be described: the event still names the run (its RETRIER_* variables), but its
+     * overrides never reach a launch. With acceptTestEvents anyone who may put events on the bus can
+     * send such a stop, and a command or variables taken from it would run as the next attempt.
+     */
     private EndedAttempt fromEvent(TaskStateChange change) {
         AttemptMetadata metadata = AttemptMetadata.fromEnvironment(change.containerOverrides())
                 .orElseThrow(() -> new InvalidEventException("detail.overrides.containerOverrides",
                         "hold no " + AttemptMetadata.RUN_ID_ENV + ", and task " + change.taskArn()
                                 + " is no longer describable: the run cannot be identified"));
-        return ended(change, metadata, change.containerOverrides(), MetadataSource.EVENT, EVENT_FALLBACK_NOTE);
+        return ended(change, metadata, List.of(), MetadataSource.EVENT,
+                fromEcs(change) ? EVENT_FALLBACK_NOTE : EVENT_FALLBACK_NOTE + "; " + TEST_EVENT_NOTE);
+    }
+
+    /**
+     * Only AWS services put events with an {@code aws.} source: a PutEvents source "can't start with
+     * the aws. prefix" (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEventsRequestEntry.html;
+     * stated in those words for Scheduler's PutEvents target:
+     * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-scheduler-schedule-eventbridgeputeventsv2parameters.html).
+     */
+    private static boolean fromEcs(TaskStateChange change) {
+        return StoppedTaskPattern.ECS_SOURCE.equals(change.source());
     }
 
     private EndedAttempt ended(TaskStateChange change, AttemptMetadata metadata, List<ContainerOverride> overrides,

@@ -58,17 +58,18 @@ public final class RetryLoop {
         StepResult result;
         if (step instanceof Step.Retry retry) {
             AttemptScheduler.Result scheduled = scheduler.schedule(new ScheduledAttempt(retry.scheduleName(),
-                    retry.at(), Json.write(retry.next()), starterArn));
+                    retry.at(), NextStartRequest.json(retry.next()), starterArn));
             result = new StepResult(ended.metadata().runId(), ended.metadata().attempt(), ended.stop().taskArn(),
                     Decision.RETRY, retry.verdict().rule(), retry.verdict().reason(), ended.metadataSource(),
                     retry.scheduleName(), retry.delay().toMillis(), retry.at(),
-                    scheduled == AttemptScheduler.Result.ALREADY_SCHEDULED, null);
+                    scheduled == AttemptScheduler.Result.ALREADY_SCHEDULED, null, ended.note());
         } else {
             RunOutcome outcome = ((Step.Finish) step).outcome();
             notifier.publish(notification(outcome));
             log.accept(runEndedMetric(outcome));
             result = new StepResult(outcome.runId(), outcome.attempts(), ended.stop().taskArn(), outcome.outcome(),
-                    outcome.rule(), outcome.reason(), ended.metadataSource(), null, null, null, null, outcome);
+                    outcome.rule(), outcome.reason(), ended.metadataSource(), null, null, null, null, outcome,
+                    ended.note());
         }
         log.accept(Json.write(Map.of("message", "attempt ended", "step", result)));
         return result;

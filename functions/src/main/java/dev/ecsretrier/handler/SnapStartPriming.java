@@ -35,6 +35,16 @@ final class SnapStartPriming implements Resource {
     static final String SAMPLE_EVENT = "priming-event.json";
     static final String INITIALIZATION_TYPE = "AWS_LAMBDA_INITIALIZATION_TYPE";
 
+    /**
+     * Holds every registered priming strongly. CRaC contexts keep their resources weakly (Lambda's
+     * too), and a handler does not keep its priming: without this, a GC before the checkpoint would
+     * drop it and the snapshot would be taken unprimed, silently.
+     * Hooks: https://docs.aws.amazon.com/lambda/latest/dg/snapstart-runtime-hooks-java.html; the
+     * weak hold is CRaC's own (its maintainers' StrongContextWrapper example:
+     * https://gist.github.com/AntonKozlov/e24754caa1a850d35d246faabaca845f).
+     */
+    private static final List<SnapStartPriming> REGISTERED = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private final RetrierConfig config;
     private final Runnable buildClients;
 
@@ -53,7 +63,17 @@ final class SnapStartPriming implements Resource {
      */
     static void registerUnderSnapStart(Map<String, String> env, RetrierConfig config, Runnable buildClients) {
         if (underSnapStart(env)) {
-            Core.getGlobalContext().register(new SnapStartPriming(config, buildClients));
+            registerUnderSnapStart(env, config, buildClients, Core.getGlobalContext());
+        }
+    }
+
+    /** The same, with the context to register with (tests give one that holds its resources weakly). */
+    static void registerUnderSnapStart(Map<String, String> env, RetrierConfig config, Runnable buildClients,
+                                       Context<Resource> context) {
+        if (underSnapStart(env)) {
+            SnapStartPriming priming = new SnapStartPriming(config, buildClients);
+            REGISTERED.add(priming);
+            context.register(priming);
         }
     }
 

@@ -13,6 +13,7 @@ import dev.ecsretrier.core.StopClassifier;
 import dev.ecsretrier.input.StartRequestReader;
 import dev.ecsretrier.json.Json;
 import dev.ecsretrier.port.AttemptScheduler;
+import dev.ecsretrier.port.LaunchRequest;
 import dev.ecsretrier.port.LaunchResult;
 import dev.ecsretrier.port.Notifier;
 import dev.ecsretrier.port.ScheduledStop;
@@ -68,30 +69,66 @@ public final class StarterHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        StartResponse response = start(input.readAllBytes(), selfArn(context));
+        StartResponse response = start(input.readAllBytes(), selfArn(context),
+                context == null ? null : context.getAwsRequestId());
         output.write(Json.writeBytes(response));
     }
 
     /**
-     * Launches the attempt a start request asks for.
+     * Launches the attempt a start request asks for; a request without a run id gets a new one.
      *
      * @param starterArn the alias ARN that a next attempt's schedule invokes
      * @throws dev.ecsretrier.core.InvalidStartRequestException naming the field, before anything is launched
      */
     public StartResponse start(byte[] requestJson, String starterArn) {
-        return launch(reader.read(requestJson), starterArn);
+        return start(requestJson, starterArn, null);
+    }
+
+    /**
+     * @param requestId the invocation's request id, which Lambda keeps across its own retries of an
+     *                  asynchronous invocation: a request without a run id takes its run id from it,
+     *                  so a retry reuses the first try's client token. Null for a new random run id.
+     */
+    public StartResponse start(byte[] requestJson, String starterArn, String requestId) {
+        return launch(reader.read(requestJson), starterArn, requestId);
     }
 
     public StartResponse start(StartRequest request, String starterArn) {
-        return launch(reader.check(request), starterArn);
+        return launch(reader.check(request), starterArn, null);
+    }
+
+    /**
+     * The run id of a request that has none: the Lambda request id when it is a valid run id (a UUID
+     * is), else a UUID derived from it (the same on every try), else a random one.
+     *
+     * <p>Lambda retries a failed asynchronous invocation with the same request id
+     * (https://repost.aws/knowledge-center/lambda-function-duplicate-invocations: "duplicate
+     * invocations that return errors or timeout and that have the same request ID indicate that the
+     * Lambda service retried the function"; retries:
+     * https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html). The client
+     * token {@code <runId>-<attempt>} (at most 64 ASCII characters, kept 24 h:
+     * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/ECS_Idempotency.html) then makes ECS
+     * return the first try's task. A duplicate delivery from Lambda's queue (no error) may carry a
+     * new request id; a caller that needs exactly-once across those sends its own run id.
+     */
+    static String defaultRunId(String requestId) {
+        if (requestId == null || requestId.isEmpty()) {
+            return UUID.randomUUID().toString();
+        }
+        if (AttemptMetadata.RUN_ID.matcher(requestId).matches()) {
+            return requestId;
+        }
+        return UUID.nameUUIDFromBytes(requestId.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
     }
 
     /** Launches a request the reader has checked (once: reading from JSON checks too). */
-    private StartResponse launch(StartRequest request, String starterArn) {
-        String runId = request.runId() != null ? request.runId() : UUID.randomUUID().toString();
+    private StartResponse launch(StartRequest request, String starterArn, String requestId) {
+        String runId = request.runId() != null ? request.runId() : defaultRunId(requestId);
         AttemptMetadata metadata = new AttemptMetadata(runId, request.attemptNumber(), config.maxAttempts(),
                 request.history(), request.launchOrNone());
-        LaunchResult result = launcher.launch(LaunchRequests.of(config, metadata, request.containerOverrides()));
+        LaunchRequest launch = LaunchRequests.of(config, metadata, request.containerOverrides());
+        LaunchRequests.checkOverridesFit(config, metadata, request.containerOverrides(), launch);
+        LaunchResult result = launcher.launch(launch);
         if (result instanceof LaunchResult.Started started) {
             if (config.hasAttemptTimeout()) {
                 scheduleTimeout(metadata, started.taskArn());

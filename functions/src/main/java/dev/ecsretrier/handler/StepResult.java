@@ -11,8 +11,10 @@ import java.time.Instant;
  * @param nextAttemptAt    set for RETRY
  * @param alreadyScheduled RETRY whose schedule existed already (a duplicate delivery)
  * @param outcome          set for the terminal decisions
+ * @param note             what to know about how the ended attempt was learned (e.g. its task was no
+ *                         longer describable, so no overrides were carried), or null
  */
 public record StepResult(String runId, int attempt, String taskArn, Decision decision, String rule, String reason,
                          RunOutcome.MetadataSource metadataSource, String scheduleName, Long delayMillis,
-                         Instant nextAttemptAt, Boolean alreadyScheduled, RunOutcome outcome) {
+                         Instant nextAttemptAt, Boolean alreadyScheduled, RunOutcome outcome, String note) {
 }

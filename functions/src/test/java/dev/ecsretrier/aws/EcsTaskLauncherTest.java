@@ -133,6 +133,51 @@ class EcsTaskLauncherTest {
         assertThat(overrides.get("memory").asText()).isEqualTo("4096");
     }
 
+    /** ECS counts the JSON characters of {@code overrides}: the measure must be the text the SDK puts on the wire. */
+    @Test
+    void overridesJson_isExactlyTheOverridesTheSdkSends() throws IOException {
+        LaunchRequest request = fargateRequest();
+        List<EnvironmentVariable> tricky = new java.util.ArrayList<>(request.environment());
+        tricky.add(new EnvironmentVariable("QUOTED", "say \"hi\" \\ back\\slash, tab\t, newline\n, bell\u0007"));
+        tricky.add(new EnvironmentVariable("UNICODE", "läuft – 日本 🚀 </script>"));
+        for (LaunchRequest sent : List.of(request,
+                new LaunchRequest(request.cluster(), request.taskDefinition(), request.startedBy(), request.clientToken(),
+                        request.containerName(), null, tricky, request.tags(), request.launchType(),
+                        request.capacityProviderStrategy(), request.network(), "16384", "122880"))) {
+            aws.clear();
+            aws.answer(RUN_TASK, Response.json(200, RecordingAwsEndpoint.fixture("aws/ecs/run-task-started.json")));
+
+            launcher.launch(sent);
+
+            assertThat(sent.overridesJson()).isEqualTo(rawMember(aws.only(RUN_TASK).body(), "overrides"))
+                    .hasSize(rawMember(aws.only(RUN_TASK).body(), "overrides").length());
+        }
+    }
+
+    /** The exact text of a top-level object member's value in a compact JSON body. */
+    private static String rawMember(String body, String name) {
+        int start = body.indexOf("\"" + name + "\":") + name.length() + 3;
+        int depth = 0;
+        boolean inString = false;
+        for (int i = start; i < body.length(); i++) {
+            char c = body.charAt(i);
+            if (inString) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == '"') {
+                    inString = false;
+                }
+            } else if (c == '"') {
+                inString = true;
+            } else if (c == '{' || c == '[') {
+                depth++;
+            } else if ((c == '}' || c == ']') && --depth == 0) {
+                return body.substring(start, i + 1);
+            }
+        }
+        throw new AssertionError("no member " + name + " in " + body);
+    }
+
     @Test
     void capacityProviderWithoutWeightOrBaseSendsNeither() throws IOException {
         aws.answer(RUN_TASK, Response.json(200, RecordingAwsEndpoint.fixture("aws/ecs/run-task-started.json")));
@@ -202,6 +247,35 @@ class EcsTaskLauncherTest {
 
         assertThat(launcher.launch(fargateRequest())).isEqualTo(new LaunchResult.Started(TASK_ARN));
         assertThat(aws.requests(RUN_TASK)).hasSize(2);
+    }
+
+    /**
+     * A Lambda retry of the same start after a redeploy changed the task definition: ECS answers the
+     * reused client token with ConflictException and names the task the token already started. That
+     * task of this attempt is running, so the attempt has not ended: it is that task.
+     */
+    @Test
+    void clientTokenAlreadyUsedWithOtherParameters_isTheTaskThatTokenStarted_notAFailure() {
+        aws.answer(RUN_TASK, Response.json(400, """
+                {"__type": "ConflictException",
+                 "message": "The clientToken run-7f3a-2 is already in use with a different RunTask request.",
+                 "resourceIds": ["%s"]}""".formatted(TASK_ARN)));
+
+        assertThat(launcher.launch(fargateRequest())).isEqualTo(new LaunchResult.Started(TASK_ARN));
+        assertThat(aws.requests(RUN_TASK)).hasSize(1);
+    }
+
+    @Test
+    void clientTokenConflictThatNamesNoTask_isUnavailable_soTheRunDoesNotEnd() {
+        aws.answer(RUN_TASK, Response.jsonError(400, "ConflictException",
+                "The clientToken run-7f3a-2 is already in use with a different RunTask request."));
+
+        LaunchResult result = launcher.launch(fargateRequest());
+
+        assertThat(result).isInstanceOfSatisfying(LaunchResult.Unavailable.class, unavailable -> {
+            assertThat(unavailable.reason()).isEqualTo("ConflictException");
+            assertThat(unavailable.detail()).contains("client token run-7f3a-2").contains("may be running");
+        });
     }
 
     @Test

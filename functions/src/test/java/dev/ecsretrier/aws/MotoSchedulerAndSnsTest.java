@@ -97,7 +97,7 @@ class MotoSchedulerAndSnsTest {
             assertThat(scheduler.schedule(attempt)).isEqualTo(AttemptScheduler.Result.ALREADY_SCHEDULED);
 
             GetScheduleResponse stored = client.getSchedule(g -> g.groupName("ecs-retrier").name("run-7f3a-2"));
-            assertThat(stored.scheduleExpression()).isEqualTo("at(2030-03-14T10:09:37)");
+            assertThat(stored.scheduleExpression()).isEqualTo("at(2030-03-14T10:10:00)");
             assertThat(stored.scheduleExpressionTimezone()).isEqualTo("UTC");
             assertThat(stored.actionAfterCompletionAsString()).isEqualTo("DELETE");
             assertThat(stored.target().input()).isEqualTo("{\"runId\":\"run-7f3a\",\"attempt\":2}");

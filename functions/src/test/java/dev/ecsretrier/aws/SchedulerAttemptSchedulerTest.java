@@ -14,7 +14,12 @@ import dev.ecsretrier.testutil.RecordingAwsEndpoint;
 import dev.ecsretrier.testutil.RecordingAwsEndpoint.Request;
 import dev.ecsretrier.testutil.RecordingAwsEndpoint.Response;
 import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.scheduler.model.SchedulerException;
@@ -29,7 +34,18 @@ class SchedulerAttemptSchedulerTest {
     static final String INPUT = "{\"runId\":\"run-7f3a\",\"attempt\":2,\"containerOverrides\":[],\"history\":[]}";
     static final String CREATED = "{\"ScheduleArn\": \"arn:aws:scheduler:us-east-1:111122223333:schedule/ecs-retrier/run-7f3a-2\"}";
 
+    /** When the schedules below are created: a few minutes before their times. */
+    static final Instant NOW = Instant.parse("2025-03-14T10:05:12.400Z");
+
     private final RecordingAwsEndpoint aws = new RecordingAwsEndpoint();
+
+    private SchedulerAttemptScheduler scheduler(String group, String deadLetter) {
+        return scheduler(group, deadLetter, NOW);
+    }
+
+    private SchedulerAttemptScheduler scheduler(String group, String deadLetter, Instant now) {
+        return new SchedulerAttemptScheduler(aws.scheduler(), group, ROLE, deadLetter, Clock.fixed(now, ZoneOffset.UTC));
+    }
 
     @AfterEach
     void stop() {
@@ -39,7 +55,7 @@ class SchedulerAttemptSchedulerTest {
     @Test
     void sendsOneTimeUtcScheduleThatDeletesItselfAndTargetsTheStarter() throws IOException {
         aws.answer(CREATE_SCHEDULE, Response.restJson(200, CREATED));
-        SchedulerAttemptScheduler scheduler = new SchedulerAttemptScheduler(aws.scheduler(), "ecs-retrier", ROLE, DLQ);
+        SchedulerAttemptScheduler scheduler = scheduler("ecs-retrier", DLQ);
 
         AttemptScheduler.Result result = scheduler.schedule(
                 new ScheduledAttempt("run-7f3a-2", Instant.parse("2025-03-14T10:09:36.250Z"), INPUT, STARTER));
@@ -55,7 +71,7 @@ class SchedulerAttemptSchedulerTest {
         assertThat(body).isEqualTo(TestJson.tree("""
                 {
                   "GroupName": "ecs-retrier",
-                  "ScheduleExpression": "at(2025-03-14T10:09:37)",
+                  "ScheduleExpression": "at(2025-03-14T10:10:00)",
                   "ScheduleExpressionTimezone": "UTC",
                   "FlexibleTimeWindow": {"Mode": "OFF"},
                   "ActionAfterCompletion": "DELETE",
@@ -71,34 +87,64 @@ class SchedulerAttemptSchedulerTest {
     }
 
     @Test
-    void wholeSecondStaysAsItIsAndNoDeadLetterConfigWhenNoneIsConfigured() throws IOException {
+    void noDeadLetterConfigWhenNoneIsConfigured() throws IOException {
         aws.answer(CREATE_SCHEDULE, Response.restJson(200, CREATED));
-        SchedulerAttemptScheduler scheduler = new SchedulerAttemptScheduler(aws.scheduler(), "default", ROLE, "");
 
-        scheduler.schedule(new ScheduledAttempt("run-7f3a-2", Instant.parse("2025-12-31T23:59:59Z"), INPUT, STARTER));
+        scheduler("default", "").schedule(new ScheduledAttempt("run-7f3a-2", Instant.parse("2025-03-14T10:09:36Z"),
+                INPUT, STARTER));
 
         JsonNode body = TestJson.tree(aws.only(CREATE_SCHEDULE).body());
-        assertThat(body.get("ScheduleExpression").asText()).isEqualTo("at(2025-12-31T23:59:59)");
         assertThat(body.get("GroupName").asText()).isEqualTo("default");
         assertThat(body.get("Target").has("DeadLetterConfig")).isFalse();
     }
 
+    // Scheduler's 60-second precision: at(10:09:37) may fire at 10:09:00, 37 s before the backoff allows.
+
     @Test
-    void roundingUpCrossesIntoTheNextDayInUtc() throws IOException {
-        aws.answer(CREATE_SCHEDULE, Response.restJson(200, CREATED));
-        SchedulerAttemptScheduler scheduler = new SchedulerAttemptScheduler(aws.scheduler(), "default", ROLE, DLQ);
+    void aTimeInsideAMinuteIsAskedForAsTheNextWholeMinute() {
+        assertThat(expressionFor(Instant.parse("2025-03-14T10:09:36.250Z"), NOW)).isEqualTo("at(2025-03-14T10:10:00)");
+        assertThat(expressionFor(Instant.parse("2025-03-14T10:09:00.001Z"), NOW)).isEqualTo("at(2025-03-14T10:10:00)");
+    }
 
-        scheduler.schedule(new ScheduledAttempt("run-7f3a-2", Instant.parse("2025-12-31T23:59:59.001Z"), INPUT, STARTER));
-
-        assertThat(TestJson.tree(aws.only(CREATE_SCHEDULE).body()).get("ScheduleExpression").asText())
+    @Test
+    void aTimeOnAWholeMinuteIsAskedForAsTheMinuteAfter_crossingIntoTheNextDayInUtc() {
+        assertThat(expressionFor(Instant.parse("2025-12-31T23:59:00Z"), Instant.parse("2025-12-31T23:50:00Z")))
                 .isEqualTo("at(2026-01-01T00:00:00)");
+    }
+
+    @Test
+    void aDelayOfAboutZeroIsAskedForAMinuteThatBeginsAtLeastAMinuteAhead() {
+        Instant now = Instant.parse("2025-03-14T10:05:59.990Z");
+        assertThat(expressionFor(now, now)).isEqualTo("at(2025-03-14T10:07:00)");
+        assertThat(expressionFor(now.minusSeconds(30), now)).as("a time already past").isEqualTo("at(2025-03-14T10:07:00)");
+    }
+
+    @Test
+    void theEarliestPossibleFireIsNeverBeforeTheBackoff_norLessThanAMinuteAway() {
+        SplittableRandom random = new SplittableRandom(11);
+        for (int i = 0; i < 10_000; i++) {
+            Instant now = NOW.plusMillis(random.nextLong(86_400_000));
+            Instant notBefore = now.plusMillis(random.nextLong(900_001));
+            Instant minute = SchedulerAttemptScheduler.requestedMinute(notBefore, now);
+            assertThat(minute.truncatedTo(ChronoUnit.MINUTES)).isEqualTo(minute);
+            // Scheduler fires somewhere in [minute, minute + 60 s): its earliest is after the backoff.
+            assertThat(minute).isAfter(notBefore).isAfterOrEqualTo(now.plus(SchedulerAttemptScheduler.MIN_LEAD));
+            assertThat(Duration.between(notBefore, minute)).isLessThanOrEqualTo(Duration.ofMinutes(2));
+        }
+    }
+
+    private String expressionFor(Instant at, Instant now) {
+        aws.clear();
+        aws.answer(CREATE_SCHEDULE, Response.restJson(200, CREATED));
+        scheduler("default", DLQ, now).schedule(new ScheduledAttempt("run-7f3a-2", at, INPUT, STARTER));
+        return TestJson.tree(aws.only(CREATE_SCHEDULE).body()).get("ScheduleExpression").asText();
     }
 
     @Test
     void conflictMeansAlreadyScheduledNotAnError() {
         aws.answer(CREATE_SCHEDULE, Response.restJson(200, CREATED),
                 Response.restJsonError(409, "ConflictException", "Schedule run-7f3a-2 already exists."));
-        SchedulerAttemptScheduler scheduler = new SchedulerAttemptScheduler(aws.scheduler(), "ecs-retrier", ROLE, DLQ);
+        SchedulerAttemptScheduler scheduler = scheduler("ecs-retrier", DLQ);
         ScheduledAttempt attempt = new ScheduledAttempt("run-7f3a-2", Instant.parse("2025-03-14T10:09:36Z"), INPUT, STARTER);
 
         assertThat(scheduler.schedule(attempt)).isEqualTo(AttemptScheduler.Result.CREATED);
@@ -112,7 +158,7 @@ class SchedulerAttemptSchedulerTest {
         String create = "POST /schedules/run-7f3a-2-timeout";
         aws.answer(create, Response.restJson(200, CREATED),
                 Response.restJsonError(409, "ConflictException", "Schedule run-7f3a-2-timeout already exists."));
-        SchedulerAttemptScheduler scheduler = new SchedulerAttemptScheduler(aws.scheduler(), "ecs-retrier", ROLE, DLQ);
+        SchedulerAttemptScheduler scheduler = scheduler("ecs-retrier", DLQ);
         ScheduledStop stop = new ScheduledStop("run-7f3a-2-timeout", Instant.parse("2025-03-14T11:09:36.250Z"),
                 "arn:aws:ecs:us-east-1:111122223333:cluster/batch",
                 "arn:aws:ecs:us-east-1:111122223333:task/batch/0ea07ec316893a47cdb02dcf74a5fc77",
@@ -126,7 +172,7 @@ class SchedulerAttemptSchedulerTest {
         assertThat(body).isEqualTo(TestJson.tree("""
                 {
                   "GroupName": "ecs-retrier",
-                  "ScheduleExpression": "at(2025-03-14T11:09:37)",
+                  "ScheduleExpression": "at(2025-03-14T11:10:00)",
                   "ScheduleExpressionTimezone": "UTC",
                   "FlexibleTimeWindow": {"Mode": "OFF"},
                   "ActionAfterCompletion": "DELETE",
@@ -142,9 +188,26 @@ class SchedulerAttemptSchedulerTest {
     }
 
     @Test
+    void attemptTimeoutTargetsStopTaskInTheTasksOwnPartition() throws IOException {
+        String create = "POST /schedules/run-7f3a-2-timeout";
+        for (String partition : new String[] {"aws-cn", "aws-us-gov"}) {
+            aws.clear();
+            aws.answer(create, Response.restJson(200, CREATED));
+            String region = partition.equals("aws-cn") ? "cn-north-1" : "us-gov-west-1";
+            scheduler("ecs-retrier", DLQ).scheduleStop(new ScheduledStop("run-7f3a-2-timeout",
+                    Instant.parse("2025-03-14T11:09:36Z"), "batch",
+                    "arn:" + partition + ":ecs:" + region + ":111122223333:task/batch/0ea07ec316893a47cdb02dcf74a5fc77",
+                    "ecs-retrier: attempt timeout after 3600 s (attempt 2 of run run-7f3a)"));
+
+            assertThat(TestJson.tree(aws.only(create).body()).at("/Target/Arn").asText())
+                    .isEqualTo("arn:" + partition + ":scheduler:::aws-sdk:ecs:stopTask");
+        }
+    }
+
+    @Test
     void cancelDeletesThePendingScheduleInTheGroup() {
         aws.answer("DELETE /schedules/run-7f3a-2-timeout", Response.restJson(200, "{}"));
-        SchedulerAttemptScheduler scheduler = new SchedulerAttemptScheduler(aws.scheduler(), "ecs-retrier", ROLE, DLQ);
+        SchedulerAttemptScheduler scheduler = scheduler("ecs-retrier", DLQ);
 
         scheduler.cancel("run-7f3a-2-timeout");
 
@@ -157,7 +220,7 @@ class SchedulerAttemptSchedulerTest {
     void cancelOfAScheduleThatIsGoneIsNotAnError() {
         aws.answer("DELETE /schedules/run-7f3a-2-timeout",
                 Response.restJsonError(404, "ResourceNotFoundException", "Schedule run-7f3a-2-timeout does not exist."));
-        SchedulerAttemptScheduler scheduler = new SchedulerAttemptScheduler(aws.scheduler(), "ecs-retrier", ROLE, DLQ);
+        SchedulerAttemptScheduler scheduler = scheduler("ecs-retrier", DLQ);
 
         scheduler.cancel("run-7f3a-2-timeout");
 
@@ -168,7 +231,7 @@ class SchedulerAttemptSchedulerTest {
     void otherErrorsPropagateSoLambdaRetriesTheEvent() {
         aws.answer(CREATE_SCHEDULE, Response.restJsonError(400, "ValidationException",
                 "Invalid Schedule Expression at(2025-03-14T10:09:36Z)."));
-        SchedulerAttemptScheduler scheduler = new SchedulerAttemptScheduler(aws.scheduler(), "ecs-retrier", ROLE, DLQ);
+        SchedulerAttemptScheduler scheduler = scheduler("ecs-retrier", DLQ);
 
         assertThatThrownBy(() -> scheduler.schedule(
                 new ScheduledAttempt("run-7f3a-2", Instant.parse("2025-03-14T10:09:36Z"), INPUT, STARTER)))

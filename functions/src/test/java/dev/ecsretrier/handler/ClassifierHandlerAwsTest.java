@@ -71,8 +71,8 @@ class ClassifierHandlerAwsTest {
         assertThat(TestJson.tree(aws.only(DESCRIBE_TASKS).body()).get("include")).isEqualTo(TestJson.tree("[\"TAGS\"]"));
         JsonNode schedule = TestJson.tree(aws.only(CREATE_SCHEDULE).body());
         assertThat(schedule.get("GroupName").asText()).isEqualTo("ecs-retrier");
-        // Jitter NONE, initial delay 60 s: 10:08:40.500 + 60 s, rounded up to the second.
-        assertThat(schedule.get("ScheduleExpression").asText()).isEqualTo("at(2025-03-14T10:09:41)");
+        // Jitter NONE, initial delay 60 s: not before 10:09:40.500, so the whole minute after (Scheduler's precision).
+        assertThat(schedule.get("ScheduleExpression").asText()).isEqualTo("at(2025-03-14T10:10:00)");
         assertThat(schedule.get("ScheduleExpressionTimezone").asText()).isEqualTo("UTC");
         assertThat(schedule.get("ActionAfterCompletion").asText()).isEqualTo("DELETE");
         assertThat(schedule.at("/Target/Arn").asText()).isEqualTo(STARTER);
@@ -193,7 +193,7 @@ class ClassifierHandlerAwsTest {
         RetrierConfig config = RetrierConfig.fromEnvironment(environment);
         return new ClassifierHandler(config, new EcsTaskDescriber(aws.ecs()),
                 new SchedulerAttemptScheduler(aws.scheduler(), config.scheduleGroup(), config.schedulerRoleArn(),
-                        config.scheduleDeadLetterArn()),
+                        config.scheduleDeadLetterArn(), Clock.fixed(NOW, ZoneOffset.UTC)),
                 new SnsNotifier(aws.sns(), config.topicArn()), Clock.fixed(NOW, ZoneOffset.UTC), new Random(7), log::add);
     }
 

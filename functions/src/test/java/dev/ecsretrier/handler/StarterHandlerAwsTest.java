@@ -92,6 +92,31 @@ class StarterHandlerAwsTest {
                 });
     }
 
+    /** A redeploy between Lambda's tries of one start: the run goes on with the task the token started, no FAILED. */
+    @Test
+    void reusedClientTokenAfterARedeploy_answersTheTaskItStarted_andPublishesNothing() throws IOException {
+        aws.answer(RUN_TASK, Response.json(400, """
+                {"__type": "ConflictException",
+                 "message": "The clientToken run-7f3a-1 is already in use with a different RunTask request.",
+                 "resourceIds": ["%s"]}""".formatted(TASK_ARN)));
+
+        JsonNode response = invoke("{\"runId\": \"run-7f3a\"}");
+
+        assertThat(response.get("taskArn").asText()).isEqualTo(TASK_ARN);
+        assertThat(response.has("launchFailure")).isFalse();
+        assertThat(aws.operations()).containsExactly(RUN_TASK);
+    }
+
+    @Test
+    void reusedClientTokenThatNamesNoTask_failsTheInvocation_andEndsNothing() {
+        aws.answer(RUN_TASK, Response.jsonError(400, "ConflictException",
+                "The clientToken run-7f3a-1 is already in use with a different RunTask request."));
+
+        assertThatThrownBy(() -> invoke("{\"runId\": \"run-7f3a\"}"))
+                .isInstanceOf(RunTaskUnavailableException.class).hasMessageContaining("may be running");
+        assertThat(aws.operations()).containsExactly(RUN_TASK);
+    }
+
     @Test
     void invalidRequestLaunchesNothing() {
         assertThatThrownBy(() -> invoke("{\"containerOverrides\": [{\"name\": \"sidecar\"}]}"))
@@ -113,7 +138,7 @@ class StarterHandlerAwsTest {
         assertThat(response.at("/step/decision").asText()).isEqualTo("RETRY");
         assertThat(response.at("/step/metadataSource").asText()).isEqualTo("REQUEST");
         JsonNode schedule = TestJson.tree(aws.only("POST /schedules/run-7f3a-2").body());
-        assertThat(schedule.get("ScheduleExpression").asText()).isEqualTo("at(2025-03-14T10:09:41)");
+        assertThat(schedule.get("ScheduleExpression").asText()).isEqualTo("at(2025-03-14T10:10:00)");
         JsonNode input = TestJson.tree(schedule.at("/Target/Input").asText());
         assertThat(input.get("attempt").asInt()).isEqualTo(2);
         assertThat(input.at("/history/0/stopCode").asText()).isEqualTo("TaskFailedToStart");
@@ -132,8 +157,8 @@ class StarterHandlerAwsTest {
         withTimeout.start("{\"runId\": \"run-7f3a\"}".getBytes(StandardCharsets.UTF_8), ClassifierHandlerAwsTest.STARTER);
 
         JsonNode schedule = TestJson.tree(aws.only("POST /schedules/run-7f3a-1-timeout").body());
-        // 10:08:40.500 + 3600 s, rounded up to the second.
-        assertThat(schedule.get("ScheduleExpression").asText()).isEqualTo("at(2025-03-14T11:08:41)");
+        // 10:08:40.500 + 3600 s, then the whole minute after (Scheduler's precision).
+        assertThat(schedule.get("ScheduleExpression").asText()).isEqualTo("at(2025-03-14T11:09:00)");
         assertThat(schedule.at("/Target/Arn").asText()).isEqualTo("arn:aws:scheduler:::aws-sdk:ecs:stopTask");
         assertThat(TestJson.tree(schedule.at("/Target/Input").asText())).isEqualTo(TestJson.tree("""
                 {"Cluster": "arn:aws:ecs:us-east-1:111122223333:cluster/batch",
@@ -159,7 +184,7 @@ class StarterHandlerAwsTest {
         RetrierConfig config = RetrierConfig.fromEnvironment(environment);
         return new StarterHandler(config, new EcsTaskLauncher(aws.ecs()),
                 new SchedulerAttemptScheduler(aws.scheduler(), config.scheduleGroup(), config.schedulerRoleArn(),
-                        config.scheduleDeadLetterArn()),
+                        config.scheduleDeadLetterArn(), Clock.fixed(ClassifierHandlerAwsTest.NOW, ZoneOffset.UTC)),
                 new SnsNotifier(aws.sns(), config.topicArn()),
                 Clock.fixed(ClassifierHandlerAwsTest.NOW, ZoneOffset.UTC), new Random(7), log::add);
     }

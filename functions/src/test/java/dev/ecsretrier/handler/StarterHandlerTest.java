@@ -184,12 +184,98 @@ class StarterHandlerTest {
         assertThat(launch.environment()).contains(new EnvironmentVariable("RETRIER_RUN_ID", first.runId()));
     }
 
+    /**
+     * Lambda retries a failed asynchronous invocation with the same request id: a start without a run
+     * id gets the same run, so the same client token, and ECS returns the first try's task.
+     */
+    @Test
+    void requestWithoutRunId_takesTheLambdaRequestId_soLambdasRetryReusesTheClientToken() throws IOException {
+        String arn = "arn:aws:lambda:us-east-1:111122223333:function:ecs-retrier-starter:live";
+        FakeLambdaContext invocation = new FakeLambdaContext(arn, "9b2e4c1a-7d3f-4a8e-b5c6-0e1f2a3b4c5d");
+
+        JsonNode first = invoke("{}", invocation);
+        JsonNode retry = invoke("{}", invocation);
+        JsonNode otherCaller = invoke("{}", new FakeLambdaContext(arn, "0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"));
+
+        assertThat(first.get("runId").asText()).isEqualTo("9b2e4c1a-7d3f-4a8e-b5c6-0e1f2a3b4c5d");
+        assertThat(retry.get("runId").asText()).isEqualTo(first.get("runId").asText());
+        assertThat(retry.get("taskArn")).isEqualTo(first.get("taskArn"));
+        assertThat(otherCaller.get("runId").asText()).isEqualTo("0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f");
+        assertThat(launcher.requests()).extracting(LaunchRequest::clientToken).containsExactly(
+                "9b2e4c1a-7d3f-4a8e-b5c6-0e1f2a3b4c5d-1", "9b2e4c1a-7d3f-4a8e-b5c6-0e1f2a3b4c5d-1",
+                "0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f-1");
+        assertThat(launcher.tasksStarted()).isEqualTo(2);
+    }
+
+    @Test
+    void requestIdThatIsNotAValidRunId_stillGivesTheSameValidRunIdOnEveryTry() throws IOException {
+        FakeLambdaContext invocation = new FakeLambdaContext(
+                "arn:aws:lambda:us-east-1:111122223333:function:ecs-retrier-starter:live", "req/" + "x".repeat(60));
+
+        String runId = invoke("{}", invocation).get("runId").asText();
+
+        assertThat(runId).matches(dev.ecsretrier.core.AttemptMetadata.RUN_ID)
+                .isEqualTo(invoke("{}", invocation).get("runId").asText());
+        assertThat(launcher.requests().get(0).clientToken()).isEqualTo(runId + "-1").hasSizeLessThanOrEqualTo(64);
+    }
+
+    private JsonNode invoke(String request, FakeLambdaContext context) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        handler.handleRequest(new ByteArrayInputStream(bytes(request)), out, context);
+        return json(out.toString(StandardCharsets.UTF_8));
+    }
+
     @Test
     void longestRunIdAndLastAttempt_fitTheClientTokenAndScheduleNameLimits() {
         String runId = "r".repeat(48);
         StarterHandler tenAttempts = handler(TestEnvironment.sampleConfig("RETRIER_MAX_ATTEMPTS", "10"));
         tenAttempts.start(StartRequest.of(runId, 10, null, null), TestEnvironment.STARTER_ARN);
         assertThat(launcher.only().clientToken()).hasSizeLessThanOrEqualTo(64).matches("[0-9a-zA-Z_.-]+");
+    }
+
+    // ECS's 8192 characters of overrides: what RunTask is sent, not only the user's part --------
+
+    /** User overrides the reader measures at 8182 characters: under the limit, until RETRIER_* are added. */
+    private static StartRequest overridesJustUnderTheLimitAlone(String runId) {
+        int base = Json.write(List.of(new ContainerOverride("app", null,
+                List.of(new EnvironmentVariable("BIG", ""))))).length();
+        return StartRequest.of(runId, 1, List.of(new ContainerOverride("app", null,
+                List.of(new EnvironmentVariable("BIG", "v".repeat(StartRequestReader.MAX_OVERRIDES_CHARS - 10 - base))))),
+                null);
+    }
+
+    @Test
+    void overridesThatFitOnlyWithoutTheRetriersVariables_areRefusedBeforeRunTask() {
+        StartRequest request = overridesJustUnderTheLimitAlone(RUN);
+        assertThat(Json.write(request.containerOverrides())).hasSize(StartRequestReader.MAX_OVERRIDES_CHARS - 10);
+
+        InvalidStartRequestException e = catchThrowableOfType(InvalidStartRequestException.class,
+                () -> handler.start(Json.writeBytes(request), TestEnvironment.STARTER_ARN));
+
+        assertThat(e).isNotNull();
+        assertThat(e.getMessage()).contains("containerOverrides").contains("RETRIER_").contains("8192");
+        assertThat(launcher.requests()).isEmpty();
+        assertThat(notifier.published()).isEmpty();
+    }
+
+    @Test
+    void firstAttemptIsRefusedWhenALaterAttemptsOverridesWouldNotFit_withMemoryEscalation() {
+        StarterHandler escalating = handler(TestEnvironment.sampleConfig("RETRIER_MEMORY_ESCALATION", "true",
+                "RETRIER_MAX_ATTEMPTS", "10"));
+        // Fits as attempt 1 sends it; a later attempt adds task cpu and memory and a two-digit attempt.
+        LaunchRequest first = LaunchRequests.of(TestEnvironment.sampleConfig(), dev.ecsretrier.core.AttemptMetadata.of(
+                RUN, 1, 10, List.of()), List.of(new ContainerOverride("app", null, List.of(
+                        new EnvironmentVariable("BIG", "")))));
+        int room = StartRequestReader.MAX_OVERRIDES_CHARS - first.overridesJson().length();
+        StartRequest request = StartRequest.of(RUN, 1, List.of(new ContainerOverride("app", null,
+                List.of(new EnvironmentVariable("BIG", "v".repeat(room - 5))))), null);
+
+        InvalidStartRequestException e = catchThrowableOfType(InvalidStartRequestException.class,
+                () -> escalating.start(Json.writeBytes(request), TestEnvironment.STARTER_ARN));
+
+        assertThat(e).isNotNull();
+        assertThat(e.getMessage()).contains("later attempt");
+        assertThat(launcher.requests()).isEmpty();
     }
 
     // Bad requests ------------------------------------------------------------------------------

@@ -68,7 +68,7 @@ class JsonRecordsTest {
         @Test
         void everyRecordTheFunctionsWrite_isWrittenAsDatabindWroteIt() throws IOException {
             StepResult step = new StepResult("run-7f3a", 3, "arn:task", Decision.RETRIES_EXHAUSTED, "rule-a", "why",
-                    RunOutcome.MetadataSource.EVENT, "run-7f3a-4", 30_000L, STOPPED, false, OUTCOME);
+                    RunOutcome.MetadataSource.EVENT, "run-7f3a-4", 30_000L, STOPPED, false, OUTCOME, "a note");
             StartResponse response = new StartResponse("run-7f3a", 2, null,
                     new StartResponse.LaunchFailure("RunTask failed", "MISSING (arn:x)"), step);
             for (Object value : List.of(FULL_REQUEST, OUTCOME, step, response, FIRST,

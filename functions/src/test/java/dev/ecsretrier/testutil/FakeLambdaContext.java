@@ -6,12 +6,18 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import java.nio.charset.StandardCharsets;
 
-/** A Lambda {@link Context} that only knows the ARN it was invoked through. */
-public record FakeLambdaContext(String invokedFunctionArn) implements Context {
+/** A Lambda {@link Context} that only knows the ARN it was invoked through and its request id. */
+public record FakeLambdaContext(String invokedFunctionArn, String awsRequestId) implements Context {
+
+    public static final String REQUEST_ID = "3f1c9a2e-8b7d-4e6f-a5c4-1d2e3f4a5b6c";
+
+    public FakeLambdaContext(String invokedFunctionArn) {
+        this(invokedFunctionArn, REQUEST_ID);
+    }
 
     @Override
     public String getAwsRequestId() {
-        return "3f1c9a2e-8b7d-4e6f-a5c4-1d2e3f4a5b6c";
+        return awsRequestId;
     }
 
     @Override

@@ -108,8 +108,8 @@ public final class LocalRuntime implements AutoCloseable {
         StarterHandler starter = new StarterHandler(config, ecs, scheduler, topic, clock, starterJitter, b.handlerLog);
         ClassifierHandler classifier = new ClassifierHandler(config, ecs, scheduler, topic, clock, classifierJitter,
                 b.handlerLog);
-        lambda.register(LocalSettings.STARTER_FUNCTION, payload -> scheduler.holdingFiresUntilReturn(
-                () -> started(starter.start(payload, config.starterArn()), launchChanges(payload))));
+        lambda.register(LocalSettings.STARTER_FUNCTION, (payload, requestId) -> scheduler.holdingFiresUntilReturn(
+                () -> started(starter.start(payload, config.starterArn(), requestId), launchChanges(payload))));
         // The classifier reads the attempt's launch from its tag, which keeps no change texts.
         lambda.register(LocalSettings.CLASSIFIER_FUNCTION, payload -> scheduler.holdingFiresUntilReturn(
                 () -> decided(classifier.handle(payload), List.of())));

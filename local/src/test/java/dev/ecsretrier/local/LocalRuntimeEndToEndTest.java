@@ -18,9 +18,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ecsretrier.config.Setting;
 import dev.ecsretrier.core.Decision;
+import dev.ecsretrier.core.EnvironmentVariable;
 import dev.ecsretrier.core.RunOutcome;
 import dev.ecsretrier.handler.RunTaskUnavailableException;
 import dev.ecsretrier.handler.StartResponse;
+import dev.ecsretrier.rule.StoppedTaskPattern;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -204,6 +206,18 @@ class LocalRuntimeEndToEndTest {
         assertThat(runtime.launchCounts()).containsOnly(Map.entry(new LaunchKey("throttled", 1), 1));
     }
 
+    /** As in AWS: the start without a run id is retried by Lambda with its request id, which names the run. */
+    @Test
+    void aStartWithoutRunIdThatLambdaRetriesKeepsOneRunNamedByTheRequestId() throws Exception {
+        start(Faults.builder().nextLaunches(1, LaunchFault.throttling()).build());
+
+        String requestId = runtime.lambda().invokeAsync(LocalSettings.STARTER_FUNCTION, "{}".getBytes());
+
+        assertThat(outcomeOf(requestId).outcome()).isEqualTo(Decision.SUCCEEDED);
+        assertThat(runtime.timeline()).filteredOn(e -> e.kind() == TimelineEntry.Kind.INVOCATION_RETRIED).hasSize(1);
+        assertThat(runtime.launchCounts()).containsOnly(Map.entry(new LaunchKey(requestId, 1), 1));
+    }
+
     @Test
     void aThrottledSynchronousStartTellsTheCallerToRetry() throws Exception {
         start(Faults.builder().nextLaunches(1, LaunchFault.throttling()).build());
@@ -280,6 +294,45 @@ class LocalRuntimeEndToEndTest {
             assertThat(letter.errorType()).endsWith("SimulatedCrashException");
             assertThat(letter.launchKey()).contains(new LaunchKey("always-crashes", 1));
         });
+    }
+
+    /**
+     * The attack acceptTestEvents opens: anyone who may PutEvents on the default bus sends a stop for a
+     * task ECS cannot describe, naming a run and carrying their own command. The next attempt must
+     * not run that command: overrides come only from DescribeTasks.
+     */
+    @Test
+    void aForgedTestEventForAnUndescribableTaskLaunchesTheNextAttemptWithoutItsCommand() throws Exception {
+        start(Faults.NONE);
+        ObjectNode detail = LocalJson.MAPPER.createObjectNode();
+        detail.put("clusterArn", LocalSettings.CLUSTER_ARN);
+        detail.put("taskArn", "arn:aws:ecs:local:000000000000:task/local/feedfacefeedfacefeedfacefeedface");
+        detail.put("taskDefinitionArn", LocalSettings.TASK_DEFINITION_ARN);
+        detail.put("startedBy", "ecs-retrier");
+        detail.put("lastStatus", "STOPPED");
+        detail.put("stopCode", "EssentialContainerExited");
+        detail.put("stoppedReason", "Essential container in task exited");
+        detail.putArray("containers").addObject().put("name", LocalSettings.CONTAINER_NAME).put("exitCode", 2);
+        ObjectNode override = detail.putObject("overrides").putArray("containerOverrides").addObject()
+                .put("name", LocalSettings.CONTAINER_NAME);
+        override.putArray("command").add("sh").add("-c").add("echo forged-command");
+        var env = override.putArray("environment");
+        env.addObject().put("name", "RETRIER_RUN_ID").put("value", "victim");
+        env.addObject().put("name", "RETRIER_ATTEMPT").put("value", "1");
+        env.addObject().put("name", "RETRIER_MAX_ATTEMPTS").put("value", "3");
+        env.addObject().put("name", "PAYLOAD").put("value", "forged");
+
+        assertThat(runtime.eventBus().put(StoppedTaskPattern.TEST_SOURCE, StoppedTaskPattern.DETAIL_TYPE, detail,
+                List.of(), null).matched()).isTrue();
+        RunOutcome outcome = outcomeOf("victim");
+
+        assertThat(runtime.ecs().launched("victim")).singleElement().satisfies(next -> {
+            assertThat(next.request().clientToken()).isEqualTo("victim-2");
+            assertThat(next.request().command()).as("the forged command").isNull();
+            assertThat(next.request().environment()).extracting(EnvironmentVariable::name)
+                    .containsExactly("RETRIER_RUN_ID", "RETRIER_ATTEMPT", "RETRIER_MAX_ATTEMPTS");
+        });
+        assertThat(outcome.attemptHistory().get(0).rule()).isEqualTo("default:retryable-exit-code");
     }
 
     @Test

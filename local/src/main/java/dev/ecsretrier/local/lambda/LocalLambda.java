@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +26,8 @@ import java.util.concurrent.TimeUnit;
  * The functions of the local runtime, invoked the way Lambda invokes them: request-response
  * (the caller sees the error) or asynchronously ({@code Event}: at-least-once, two retries on an
  * error after one and two minutes, then the dead-letter file), as EventBridge and the Scheduler do.
+ * Every invocation has a request id, and Lambda's retries of an asynchronous one keep it
+ * (https://repost.aws/knowledge-center/lambda-function-duplicate-invocations).
  */
 public final class LocalLambda {
 
@@ -35,6 +38,12 @@ public final class LocalLambda {
     @FunctionalInterface
     public interface Handler {
         Object handle(byte[] payload) throws Exception;
+    }
+
+    /** A function's code that also reads its invocation's request id (Lambda's {@code Context.getAwsRequestId()}). */
+    @FunctionalInterface
+    public interface RequestHandler {
+        Object handle(byte[] payload, String requestId) throws Exception;
     }
 
     /** The result of a request-response invocation. */
@@ -85,7 +94,7 @@ public final class LocalLambda {
     private final JsonLinesFile deadLetterFile;
     private final Timeline timeline;
     private final PendingWork work;
-    private final Map<String, Handler> functions = new ConcurrentHashMap<>();
+    private final Map<String, RequestHandler> functions = new ConcurrentHashMap<>();
     private final List<DeadLetter> deadLetters = new ArrayList<>();
     private final Map<String, long[]> counts = new ConcurrentHashMap<>();
 
@@ -109,6 +118,10 @@ public final class LocalLambda {
     }
 
     public void register(String name, Handler handler) {
+        functions.put(name, (payload, requestId) -> handler.handle(payload));
+    }
+
+    public void register(String name, RequestHandler handler) {
         functions.put(name, handler);
     }
 
@@ -136,20 +149,31 @@ public final class LocalLambda {
 
     /** {@code InvocationType=RequestResponse}: runs now, on the caller's thread; no fault is injected. */
     public Invocation invoke(String nameOrArn, byte[] payload) {
-        Handler handler = functions.get(name(nameOrArn));
+        RequestHandler handler = functions.get(name(nameOrArn));
         try {
-            return new Invocation.Succeeded(handler.handle(payload));
+            return new Invocation.Succeeded(handler.handle(payload, newRequestId()));
         } catch (Exception | Error e) {
             return new Invocation.Failed(e);
         }
     }
 
-    /** {@code InvocationType=Event}: queued; tried up to three times, then dead-lettered. */
-    public void invokeAsync(String nameOrArn, byte[] payload) {
+    /**
+     * {@code InvocationType=Event}: queued; tried up to three times with the same request id, then
+     * dead-lettered.
+     *
+     * @return the invocation's request id (Lambda answers it in {@code x-amzn-RequestId})
+     */
+    public String invokeAsync(String nameOrArn, byte[] payload) {
         String name = name(nameOrArn);
+        String requestId = newRequestId();
         count(name, 0);
         work.begin();
-        executor.execute(() -> tryAsync(name, payload, 1));
+        executor.execute(() -> tryAsync(name, payload, requestId, 1));
+        return requestId;
+    }
+
+    private static String newRequestId() {
+        return UUID.randomUUID().toString();
     }
 
     public List<DeadLetter> deadLetters() {
@@ -177,7 +201,7 @@ public final class LocalLambda {
         return resolve(nameOrArn).orElseThrow(() -> new UnknownFunctionException(nameOrArn));
     }
 
-    private void tryAsync(String name, byte[] payload, int attempt) {
+    private void tryAsync(String name, byte[] payload, String requestId, int attempt) {
         try {
             try {
                 if (crashProbability > 0 && nextCrash()) {
@@ -185,11 +209,11 @@ public final class LocalLambda {
                             name + " crashed before its handler ran (try " + attempt + " of 3)");
                     throw new SimulatedCrashException(name);
                 }
-                functions.get(name).handle(payload);
+                functions.get(name).handle(payload, requestId);
                 count(name, 1);
             } catch (Exception | Error e) {
                 count(name, 3);
-                failed(name, payload, attempt, e);
+                failed(name, payload, requestId, attempt, e);
             }
         } finally {
             work.end();
@@ -202,14 +226,15 @@ public final class LocalLambda {
         }
     }
 
-    private void failed(String name, byte[] payload, int attempt, Throwable error) {
+    private void failed(String name, byte[] payload, String requestId, int attempt, Throwable error) {
         if (attempt <= ASYNC_RETRY_DELAYS.size()) {
             Duration delay = ASYNC_RETRY_DELAYS.get(attempt - 1);
             timeline.record(TimelineEntry.Kind.INVOCATION_RETRIED, runId(payload), attemptOf(payload), null,
                     name + " failed (" + error.getClass().getSimpleName() + ": " + error.getMessage() + "); Lambda retries in "
                             + delay.toSeconds() + "s");
             work.begin();
-            executor.schedule(() -> tryAsync(name, payload, attempt + 1), timeScale.millis(delay), TimeUnit.MILLISECONDS);
+            executor.schedule(() -> tryAsync(name, payload, requestId, attempt + 1), timeScale.millis(delay),
+                    TimeUnit.MILLISECONDS);
             return;
         }
         count(name, 2);

@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -36,7 +35,7 @@ import java.util.concurrent.TimeUnit;
 public final class LocalScheduler implements AttemptScheduler {
 
     /** Scheduler's precision: a schedule for 1:00 fires between 1:00:00 and 1:00:59. */
-    static final Duration PRECISION = Duration.ofMinutes(1);
+    static final Duration PRECISION = SchedulerAttemptScheduler.PRECISION;
     /** A second firing (the fault) comes up to this long (before time scale) after the first. */
     static final long DOUBLE_FIRE_SPREAD_MILLIS = 2_000;
 
@@ -164,7 +163,10 @@ public final class LocalScheduler implements AttemptScheduler {
         }
     }
 
-    /** When a schedule for {@code at} fires: on time, or somewhere in its minute. */
+    /**
+     * When a schedule for {@code at} fires: on time, or as in AWS — asked for the whole minute the
+     * AWS adapter asks for ({@link SchedulerAttemptScheduler#requestedMinute}), then somewhere in it.
+     */
     Instant fireTime(Instant at) {
         if (!minutePrecision) {
             return at;
@@ -173,7 +175,7 @@ public final class LocalScheduler implements AttemptScheduler {
         synchronized (random) {
             offset = random.nextLong(PRECISION.toMillis());
         }
-        return at.truncatedTo(ChronoUnit.MINUTES).plusMillis(offset);
+        return SchedulerAttemptScheduler.requestedMinute(at, clock.instant()).plusMillis(offset);
     }
 
     private void fire(ScheduledAttempt attempt) {

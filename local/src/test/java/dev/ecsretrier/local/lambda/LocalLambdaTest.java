@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -108,6 +109,40 @@ class LocalLambdaTest {
         assertThat(tries).hasValue(3);
         assertThat(lambda.deadLetters()).isEmpty();
         assertThat(lambda.counts("classifier")).isEqualTo(new LocalLambda.Counts(1, 1, 0, 2));
+    }
+
+    /** As Lambda does: a retried asynchronous invocation has the request id of its first try. */
+    @Test
+    void anAsynchronousInvocationKeepsItsRequestIdAcrossLambdasRetries() throws Exception {
+        LocalLambda lambda = lambda(0);
+        List<String> requestIds = new java.util.concurrent.CopyOnWriteArrayList<>();
+        lambda.register("starter", (payload, requestId) -> {
+            requestIds.add(requestId);
+            if (new String(payload, StandardCharsets.UTF_8).equals("flaky")
+                    && requestIds.stream().filter(requestId::equals).count() < 3) {
+                throw new IllegalStateException("RunTask did not answer");
+            }
+            return "ok";
+        });
+
+        String requestId = lambda.invokeAsync("starter", "flaky".getBytes(StandardCharsets.UTF_8));
+        String other = lambda.invokeAsync("starter", "{}".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(work.awaitNone(Duration.ofSeconds(5))).isTrue();
+        assertThat(requestId).matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").isNotEqualTo(other);
+        assertThat(requestIds).filteredOn(requestId::equals).hasSize(3);
+        assertThat(requestIds).filteredOn(other::equals).hasSize(1);
+    }
+
+    @Test
+    void eachRequestResponseInvocationHasItsOwnRequestId() {
+        LocalLambda lambda = lambda(0);
+        lambda.register("starter", (payload, requestId) -> requestId);
+
+        Object first = ((LocalLambda.Invocation.Succeeded) lambda.invoke("starter", "{}".getBytes())).result();
+        Object second = ((LocalLambda.Invocation.Succeeded) lambda.invoke("starter", "{}".getBytes())).result();
+
+        assertThat(first).isNotNull().isNotEqualTo(second);
     }
 
     @Test
