@@ -1,4 +1,4 @@
-package dev.ecsretrier.sample;
+package dev.ecsretrier.infra.sample;
 
 import dev.ecsretrier.infra.EcsRetrier;
 import dev.ecsretrier.infra.EcsRetrierProps;

@@ -1,4 +1,4 @@
-package dev.ecsretrier.sample;
+package dev.ecsretrier.infra.sample;
 
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Environment;

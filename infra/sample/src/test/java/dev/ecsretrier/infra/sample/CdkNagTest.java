@@ -1,4 +1,4 @@
-package dev.ecsretrier.sample;
+package dev.ecsretrier.infra.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

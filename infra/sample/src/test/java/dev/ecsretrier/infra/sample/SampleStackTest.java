@@ -1,4 +1,4 @@
-package dev.ecsretrier.sample;
+package dev.ecsretrier.infra.sample;
 
 import static dev.ecsretrier.infra.Templates.arnOf;
 import static dev.ecsretrier.infra.Templates.ref;

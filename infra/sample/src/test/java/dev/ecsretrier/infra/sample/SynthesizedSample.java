@@ -1,4 +1,4 @@
-package dev.ecsretrier.sample;
+package dev.ecsretrier.infra.sample;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ecsretrier.infra.Templates;
