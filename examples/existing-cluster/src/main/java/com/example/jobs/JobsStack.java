@@ -28,6 +28,7 @@ public class JobsStack extends Stack {
                 .vpcId("vpc-0123456789abcdef0")
                 .availabilityZones(List.of("eu-west-1a", "eu-west-1b"))
                 .privateSubnetIds(List.of("subnet-0123456789abcdef0", "subnet-0fedcba9876543210"))
+                .privateSubnetRouteTableIds(List.of("rtb-0123456789abcdef0", "rtb-0fedcba9876543210"))
                 .build());
         ICluster cluster = Cluster.fromClusterAttributes(this, "Jobs", ClusterAttributes.builder()
                 .clusterName("jobs")

@@ -155,7 +155,7 @@ public class SampleStack extends Stack {
         Path jar = dir.resolve("target").resolve("sample-task.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("the sample task image copies " + jar + ", which does not exist; "
-                    + "build it first: mvn -pl infra -am package (from the repository root)");
+                    + "build it first: mvn -pl infra/sample -am package (from the repository root)");
         }
         return dir;
     }
