@@ -2,6 +2,7 @@ package dev.ecsretrier.local.cli;
 
 import dev.ecsretrier.config.ConfigurationException;
 import dev.ecsretrier.config.RetrierConfig;
+import dev.ecsretrier.config.Setting;
 import dev.ecsretrier.core.InvalidInputException;
 import dev.ecsretrier.input.TaskStateChange;
 import dev.ecsretrier.input.TaskStateChangeParser;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,7 +30,9 @@ import picocli.CommandLine.Spec;
                 + " RETRIES_EXHAUSTED), rule, reason, failureKind; for RETRY the next delay's range and, when an"
                 + " adaptive retry changes it, the next launch (capacity strategy, cpu/memory, subnets, changes);"
                 + " for RETRIES_EXHAUSTED the budget that ran out (ATTEMPTS, INFRASTRUCTURE or APPLICATION)."
-                + " Offline there are no earlier attempts: a budget counts this stop only. Exit 0; exit 2 with one"
+                + " Offline there are no earlier attempts: a budget counts this stop only. maxAttempts is the one run"
+                + " would use when the options set it (--max-attempts, or the retry budgets), else the event's"
+                + " RETRIER_MAX_ATTEMPTS. Exit 0; exit 2 with one"
                 + " line on stderr when the file is not a readable event.",
         footerHeading = "%nExamples:%n",
         footer = {
@@ -69,8 +73,10 @@ final class ClassifyCommand implements Callable<Integer> {
             return fail("cannot read " + eventFile + ": " + e.getMessage());
         }
         RetrierConfig config;
+        Map<Setting, String> settings;
         try {
-            config = LocalSettings.config(policy.settings());
+            settings = policy.settings();
+            config = LocalSettings.config(settings);
         } catch (ConfigurationException e) {
             return fail(PolicyOptions.explain(e));
         } catch (IOException e) {
@@ -80,7 +86,7 @@ final class ClassifyCommand implements Callable<Integer> {
         }
         try {
             TaskStateChange change = TaskStateChangeParser.parse(event);
-            Integer maxAttempts = policy.maxAttempts == null ? null : config.maxAttempts();
+            Integer maxAttempts = PolicyOptions.setsAttemptCount(settings) ? config.maxAttempts() : null;
             EventClassification classification = EventClassification.of(config, change, attempt, maxAttempts);
             spec.commandLine().getOut().println(LocalJson.write(classification.toJson()));
             spec.commandLine().getOut().flush();
