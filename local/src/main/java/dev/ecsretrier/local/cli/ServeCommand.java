@@ -29,15 +29,16 @@ import picocli.CommandLine.Spec;
                 + " AWS CLI and SDKs work against it with an endpoint override. Events with source aws.ecs or"
                 + " ecs-retrier.test go through the real rule pattern; unmatched ones are reported. Notifications"
                 + " stream to stdout and the file. Stop with Ctrl-C.",
-        footerHeading = "%nExamples (any dummy credentials: serve does not check signatures):%n",
+        footerHeading = "%nExamples:%n",
         footer = {
             "  ./retrier serve --port 4566 --time-scale 0.01 --retryable-exit-codes 2 &",
+            "  # any dummy credentials do: serve does not check signatures",
             "  export AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x AWS_DEFAULT_REGION=us-east-1",
             "  aws --endpoint-url http://localhost:4566 lambda invoke --function-name starter out.json",
             "  aws --endpoint-url http://localhost:4566 lambda invoke --function-name starter \\",
             "      --payload fileb://local/examples/start-request.json out.json",
             "  aws --endpoint-url http://localhost:4566 lambda invoke --function-name starter \\",
-            "      --invocation-type Event --payload fileb://local/examples/start-request.json out.json",
+            "      --invocation-type Event out.json",
             "  aws --endpoint-url http://localhost:4566 events put-events --entries file://local/examples/entries.json",
             "  ./retrier serve --fault eni-timeout:2 --handler-crashes 0.2 --notifications out/notifications.jsonl"})
 final class ServeCommand implements Callable<Integer> {

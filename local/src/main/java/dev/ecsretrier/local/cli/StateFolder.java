@@ -24,8 +24,10 @@ final class StateFolder implements AutoCloseable {
         this.keep = keep;
     }
 
+    /** A new folder in the system's temporary folder ({@code java.io.tmpdir}, read now; ./retrier passes $TMPDIR). */
     static StateFolder create(String command, boolean keep) throws IOException {
-        return new StateFolder(Files.createTempDirectory("ecs-retrier-" + command + "-"), keep);
+        Path parent = Path.of(System.getProperty("java.io.tmpdir"));
+        return new StateFolder(Files.createTempDirectory(parent, "ecs-retrier-" + command + "-"), keep);
     }
 
     Path resolve(String file) {

@@ -189,18 +189,19 @@ public final class AwsEndpoint implements AutoCloseable {
             log.accept("lambda invoke " + name.get() + ": refused, payload is not JSON: " + notJson.get());
             return;
         }
+        String run = runOf(payload);
         // X-Amz-Executed-Version: the version an alias points to (API_Invoke).
         exchange.getResponseHeaders().set("X-Amz-Executed-Version", version.get());
         switch (type) {
             case "Event" -> {
                 // Logged before the invocation is queued: its task's lines come after it.
-                log.accept("lambda invoke " + name.get() + " (Event): accepted");
+                log.accept("lambda invoke " + name.get() + " (Event)" + run + ": accepted");
                 lambda.invokeAsync(name.get(), payload);
                 send(exchange, 202, "application/json", new byte[0]);
             }
             case "DryRun" -> send(exchange, 204, "application/json", new byte[0]);
             case "RequestResponse" -> {
-                log.accept("lambda invoke " + name.get() + " (RequestResponse)");
+                log.accept("lambda invoke " + name.get() + " (RequestResponse)" + run);
                 LocalLambda.Invocation invocation = lambda.invoke(name.get(), payload);
                 if (invocation instanceof LocalLambda.Invocation.Succeeded succeeded) {
                     log.accept("lambda invoke " + name.get() + " (RequestResponse): " + LocalJson.write(succeeded.result()));
@@ -225,6 +226,16 @@ public final class AwsEndpoint implements AutoCloseable {
             }
             default -> lambdaError(exchange, 400, "InvalidParameterValueException",
                     "X-Amz-Invocation-Type must be RequestResponse, Event or DryRun, got " + type);
+        }
+    }
+
+    /** " run ID" for a payload that names its run, for the request's log line; "" otherwise. */
+    private static String runOf(byte[] payload) {
+        try {
+            JsonNode runId = LocalJson.MAPPER.readTree(payload).path("runId");
+            return runId.isTextual() ? " run " + runId.textValue() : "";
+        } catch (IOException e) {
+            return "";
         }
     }
 
