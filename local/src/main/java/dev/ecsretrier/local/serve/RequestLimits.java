@@ -114,6 +114,8 @@ final class RequestLimits {
         if (newline >= 0) {
             what = what.substring(0, newline);
         }
+        // A nested location ("start marker at [Source: REDACTED (...); line: 1, column: 13]") keeps its place only.
+        what = what.replaceAll("\\[Source: [^;\\]]*; (line: \\d+, column: \\d+)\\]", "$1");
         if (what.length() > 200) {
             what = what.substring(0, 200) + "…";
         }

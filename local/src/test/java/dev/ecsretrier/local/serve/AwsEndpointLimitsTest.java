@@ -25,6 +25,8 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
@@ -171,11 +173,12 @@ class AwsEndpointLimitsTest {
         assertThat(events.putEvents(r -> r.entries(entry)).failedEntryCount()).isZero();
     }
 
-    @Test
-    void aPutEventsBodyThatIsNotJsonIsASerializationExceptionWithoutParserInternals() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"Entries\": [tru", "{\"Entries\":[{", "\"unterminated", "{\"a\" 1}"})
+    void aPutEventsBodyThatIsNotJsonIsASerializationExceptionWithoutParserInternals(String body) throws Exception {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(endpoint.uri())
                 .header("X-Amz-Target", "AWSEvents.PutEvents").header("Content-Type", "application/x-amz-json-1.1")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"Entries\": [tru")).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).isEqualTo(400);
         JsonNode error = LocalJson.tree(response.body());
