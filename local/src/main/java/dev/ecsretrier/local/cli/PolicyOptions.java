@@ -192,7 +192,7 @@ final class PolicyOptions {
         throw new ParameterException(spec.commandLine(), "Invalid value for option '--setting': '" + variable + "="
                 + value + "': " + variable + " is not a setting" + UsageErrorHandler.didYouMean(variable,
                 Arrays.stream(Setting.values()).map(Setting::variable).toList())
-                + " (the settings: README, Configuration)");
+                + " (the settings: docs/configuration.md)");
     }
 
     /** Provider names ("FARGATE_SPOT,FARGATE") as a strategy of weight 1 each; JSON as it is. */

@@ -41,14 +41,20 @@ class ServeWalkThroughTest {
 
     /** One command of the walk-through, with nothing but dummy credentials in the environment. */
     static Result aws(Path home, String endpoint, String... arguments) throws Exception {
+        return aws(true, home, endpoint, arguments);
+    }
+
+    static Result aws(boolean dummyCredentials, Path home, String endpoint, String... arguments) throws Exception {
         List<String> command = new ArrayList<>(List.of("aws", "--endpoint-url", endpoint));
         command.addAll(List.of(arguments));
         ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
         Map<String, String> environment = builder.environment();
         environment.keySet().removeIf(name -> name.startsWith("AWS_"));
         environment.put("HOME", home.toString()); // no ~/.aws to lean on
-        environment.put("AWS_ACCESS_KEY_ID", "x");
-        environment.put("AWS_SECRET_ACCESS_KEY", "x");
+        if (dummyCredentials) {
+            environment.put("AWS_ACCESS_KEY_ID", "x");
+            environment.put("AWS_SECRET_ACCESS_KEY", "x");
+        }
         environment.put("AWS_DEFAULT_REGION", "us-east-1");
         Process process = builder.start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -102,6 +108,11 @@ class ServeWalkThroughTest {
 
             assertThat(outcomes(notifications, Duration.ofSeconds(60), 3)).containsExactlyInAnyOrder(
                     emptyRun + " SUCCEEDED", "cli-example-1 SUCCEEDED", "entries-example-1 SUCCEEDED");
+            Result unsigned = aws(false, dir, endpoint, "--no-sign-request", "lambda", "invoke", "--function-name",
+                    "starter", "--invocation-type", "DryRun", out.toString());
+            assertThat(unsigned.exit()).as(unsigned.out()).isZero();
+            assertThat(unsigned.out()).contains("\"StatusCode\": 204");
+
             Result event = aws(dir, endpoint, "lambda", "invoke", "--function-name", "starter", "--invocation-type", "Event",
                     out.toString());
             assertThat(event.exit()).as(event.out()).isZero();
