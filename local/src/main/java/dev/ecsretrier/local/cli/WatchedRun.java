@@ -56,6 +56,7 @@ final class WatchedRun {
         try {
             new StartRequestReader(config.containerName(), config.maxAttempts(), config.adaptation()).check(request);
         } catch (InvalidStartRequestException e) {
+            options.closeState();
             throw new ParameterException(spec.commandLine(), "Invalid value for option '--env': " + e.getMessage());
         }
         try (LocalRuntime runtime = builder.build()) {

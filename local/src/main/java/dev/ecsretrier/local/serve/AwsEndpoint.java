@@ -85,7 +85,7 @@ public final class AwsEndpoint implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
+        try {
             String path = exchange.getRequestURI().getRawPath();
             Matcher invoke = INVOKE.matcher(path);
             boolean post = "POST".equals(exchange.getRequestMethod());
@@ -119,11 +119,18 @@ public final class AwsEndpoint implements AutoCloseable {
             // A bug here still gets an answer, as AWS answers 500 for its own faults.
             log.accept("endpoint: internal error: " + e);
             try {
-                jsonError(exchange, 500, "InternalFailure", "internal error in the local endpoint: "
-                        + e.getClass().getSimpleName() + " (please report it)");
+                String message = "internal error in the local endpoint: " + e.getClass().getSimpleName()
+                        + " (please report it)";
+                if (INVOKE.matcher(exchange.getRequestURI().getRawPath()).matches()) {
+                    lambdaError(exchange, 500, "ServiceException", message);
+                } else {
+                    jsonError(exchange, 500, "InternalFailure", message);
+                }
             } catch (IOException | RuntimeException alreadyAnswered) {
                 // the answer had begun: the connection closes
             }
+        } finally {
+            exchange.close();
         }
     }
 

@@ -179,6 +179,7 @@ class CommandLineTest {
             CommandRun.of("run", "--time-scale", "0.001", "--task-command", "/bin/true");
             CommandRun.of("demo", "--time-scale", "0.001", "--fault", "image-not-found");
             CommandRun.of("serve", "--port", "99999");
+            CommandRun.of("run", "--env", "RETRIER_ATTEMPT=5");
             assertThat(tmp).isEmptyDirectory();
 
             CommandRun kept = CommandRun.of("run", "--time-scale", "0.001", "--task-command", "/bin/true", "--keep-state");

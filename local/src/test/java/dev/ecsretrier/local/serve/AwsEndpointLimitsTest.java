@@ -241,4 +241,20 @@ class AwsEndpointLimitsTest {
             return n;
         }
     }
+
+    @Test
+    void aFaultInsideTheEndpointStillGetsAnAwsShapedAnswer() throws Exception {
+        LocalRuntime closed = LocalRuntime.builder().taskProgram(TaskProgram.process(List.of("/bin/true"), null)).build();
+        try (AwsEndpoint broken = AwsEndpoint.start(closed, "127.0.0.1", 0, line -> { })) {
+            closed.close(); // its executor refuses the queued invocation: a RuntimeException in the endpoint
+
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(broken.uri()
+                            + "/2015-03-31/functions/starter/invocations")).header("X-Amz-Invocation-Type", "Event")
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(response.statusCode()).isEqualTo(500);
+            assertThat(response.headers().firstValue("X-Amzn-ErrorType")).hasValue("ServiceException");
+            assertThat(LocalJson.tree(response.body()).path("message").asText()).contains("please report it");
+        }
+    }
 }
