@@ -21,14 +21,16 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code retrier serve}: the runtime behind Lambda Invoke and EventBridge PutEvents, until stopped. */
+/** {@code retrier serve}: the loop behind the AWS APIs it uses, until stopped. */
 @Command(name = "serve", mixinStandardHelpOptions = true, usageHelpWidth = 110,
-        header = "Serve the loop behind Lambda Invoke and EventBridge PutEvents.",
+        header = "Serve the loop behind the AWS APIs it uses: Lambda, EventBridge, ECS, Scheduler, SNS.",
         description = "Keep the local runtime up behind an HTTP endpoint that speaks the AWS wire protocols of"
                 + " Lambda Invoke (function 'starter', RequestResponse and Event) and EventBridge PutEvents, so the"
                 + " AWS CLI and SDKs work against it with an endpoint override. Events with source aws.ecs or"
-                + " ecs-retrier.test go through the real rule pattern; unmatched ones are reported. Notifications"
-                + " stream to stdout and the file. Stop with Ctrl-C.",
+                + " ecs-retrier.test go through the real rule pattern; unmatched ones are reported. It also answers"
+                + " the calls the functions make (ECS RunTask, DescribeTasks, StopTask; Scheduler CreateSchedule,"
+                + " DeleteSchedule; SNS Publish), so the Lambda jar runs against it with AWS_ENDPOINT_URL."
+                + " Notifications stream to stdout and the file. Stop with Ctrl-C.",
         footerHeading = "%nExamples:%n",
         footer = {
             "  ./retrier serve --port 4566 --time-scale 0.01 --retryable-exit-codes 2 &",
@@ -97,6 +99,8 @@ final class ServeCommand implements Callable<Integer> {
             out.println("  Lambda Invoke: function 'starter' (" + LocalSettings.STARTER_ARN + ")");
             out.println("  EventBridge PutEvents: bus 'default', rule " + LocalSettings.RULE_NAME + " (cluster "
                     + runtime.config().cluster() + ", startedBy " + runtime.config().startedBy() + ")");
+            out.println("  ECS RunTask, DescribeTasks, StopTask; Scheduler CreateSchedule, DeleteSchedule (group "
+                    + runtime.config().scheduleGroup() + "); SNS Publish (" + runtime.config().topicArn() + ")");
             out.println("  time scale " + runtime.timeScale() + ", seed " + runtime.seed());
             out.println("  notifications: " + runtimeOptions.notifications.toAbsolutePath());
             out.println("  dead letters:  " + runtimeOptions.deadLetters.toAbsolutePath());

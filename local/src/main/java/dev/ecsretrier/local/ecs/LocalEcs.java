@@ -79,6 +79,19 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
     public record LaunchedTask(String taskArn, LaunchRequest request, String stoppedEvent) {
     }
 
+    /**
+     * A task as {@code DescribeTasks} shows it, at one moment.
+     *
+     * @param request       what RunTask was given
+     * @param stopRequested StopTask was called: the desired status is STOPPED
+     * @param startedAt     null until the container started; so are the stop fields until it stopped
+     */
+    public record TaskState(String taskArn, String clusterArn, String taskDefinitionArn, LaunchRequest request,
+                            String lastStatus, boolean stopRequested, String cpu, String memory, Instant createdAt,
+                            Instant startedAt, Instant stoppedAt, String stopCode, String stoppedReason,
+                            Integer exitCode, String containerReason, int version) {
+    }
+
     private final Settings settings;
     private final TaskProgram program;
     private final Function<LaunchRequest, Optional<LaunchFault>> launchPolicy;
@@ -184,6 +197,25 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
         LaunchRequest r = task.request;
         return Optional.of(new DescribedTask(task.taskArn, r.tags(),
                 List.of(new ContainerOverride(r.containerName(), r.command(), r.environment()))));
+    }
+
+    /** The task as DescribeTasks shows it, while ECS keeps it (see {@link Settings#forgetStoppedTasks}). */
+    public Optional<TaskState> state(String cluster, String taskArn) {
+        LocalTask task = taskArn == null ? null : describable.get(taskArn);
+        if (task == null || !isOurCluster(cluster)) {
+            return Optional.empty();
+        }
+        synchronized (task) {
+            return Optional.of(new TaskState(task.taskArn, settings.clusterArn(), task.taskDefinitionArn, task.request,
+                    task.lastStatus, task.stopRequestedReason != null, task.cpu, task.memory, task.createdAt,
+                    task.startedAt, task.stoppedAt, task.stopCode, task.stoppedReason, task.exitCode,
+                    task.containerReason, task.version));
+        }
+    }
+
+    /** Whether {@code cluster} (an ARN or a name) is this ECS's cluster. */
+    public boolean hasCluster(String cluster) {
+        return isOurCluster(cluster);
     }
 
     /**

@@ -31,7 +31,11 @@ import java.util.regex.Pattern;
 
 /**
  * The local runtime behind the AWS wire protocols, so the AWS CLI and SDKs can drive it with an
- * endpoint override: Lambda {@code Invoke} (REST-JSON) and EventBridge {@code PutEvents} (JSON 1.1).
+ * endpoint override: Lambda {@code Invoke} (REST-JSON) and EventBridge {@code PutEvents} (JSON 1.1),
+ * and the calls the functions make: ECS {@code RunTask}, {@code DescribeTasks}, {@code StopTask}
+ * ({@link EcsApi}), Scheduler {@code CreateSchedule}, {@code DeleteSchedule} ({@link SchedulerApi}),
+ * SNS {@code Publish} ({@link SnsApi}). So the functions' jar, run with {@code AWS_ENDPOINT_URL}
+ * pointing here, drives the local loop.
  */
 public final class AwsEndpoint implements AutoCloseable {
 
@@ -43,12 +47,17 @@ public final class AwsEndpoint implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService threads;
     private final Consumer<String> log;
+    private final List<AwsApi> apis;
 
     private AwsEndpoint(LocalRuntime runtime, HttpServer server, ExecutorService threads, Consumer<String> log) {
         this.runtime = runtime;
         this.server = server;
         this.threads = threads;
         this.log = log;
+        this.apis = List.of(new EcsApi(runtime.ecs(), runtime.config().containerName(), log),
+                new SchedulerApi(runtime.scheduler(), runtime.config().scheduleGroup(), LocalSettings.REGION,
+                        LocalSettings.ACCOUNT, log),
+                new SnsApi(runtime.topic(), log));
     }
 
     /**
@@ -102,18 +111,26 @@ public final class AwsEndpoint implements AutoCloseable {
                 refuseTooLarge(exchange, isInvoke, invocationType, target, e);
                 return;
             }
+            WireRequest request = new WireRequest(exchange.getRequestMethod(), path,
+                    exchange.getRequestURI().getRawQuery(), exchange.getRequestHeaders(), body);
+            // Invoke first: its path is its own, whatever Content-Type a client defaults to for an empty body.
+            Optional<WireResponse> answer = isInvoke ? Optional.empty() : apis.stream().map(api -> api.answer(request))
+                    .flatMap(Optional::stream).findFirst();
             if (isInvoke) {
                 invoke(exchange, URLDecoder.decode(invoke.group(1), StandardCharsets.UTF_8), invocationType, body);
+            } else if (answer.isPresent()) {
+                answer.get().headers().forEach(exchange.getResponseHeaders()::set);
+                send(exchange, answer.get().status(), answer.get().contentType(), answer.get().body());
             } else if (post && target != null) {
                 if (PUT_EVENTS.equals(target)) {
                     putEvents(exchange, body);
                 } else {
                     jsonError(exchange, 400, "UnknownOperationException", "operation " + target
-                            + " is not served locally; only " + PUT_EVENTS);
+                            + " is not served locally; only " + PUT_EVENTS + " and ECS RunTask, DescribeTasks, StopTask");
                 }
             } else {
                 jsonError(exchange, 404, "UnknownOperationException", exchange.getRequestMethod() + " " + path
-                        + " is not served locally: use Lambda Invoke or EventBridge PutEvents");
+                        + " is not served locally: use Lambda Invoke, EventBridge PutEvents, ECS, Scheduler or SNS");
             }
         } catch (RuntimeException e) {
             // A bug here still gets an answer, as AWS answers 500 for its own faults.

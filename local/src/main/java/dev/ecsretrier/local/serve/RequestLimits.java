@@ -107,6 +107,11 @@ final class RequestLimits {
         }
     }
 
+    /** {@link #describe(JsonProcessingException)} for what a tree reader throws. */
+    static String describe(IOException e) {
+        return e instanceof JsonProcessingException parse ? describe(parse) : "not JSON: unreadable";
+    }
+
     /** A parser's complaint without its "[Source: ...]" internals: what it found, and where. */
     static String describe(JsonProcessingException e) {
         String what = e.getOriginalMessage();

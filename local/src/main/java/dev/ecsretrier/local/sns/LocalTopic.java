@@ -42,6 +42,11 @@ public final class LocalTopic implements Notifier {
 
     @Override
     public void publish(Notification notification) {
+        publishMessage(notification);
+    }
+
+    /** Publishes; returns the message as the topic keeps it (its id is what SNS Publish answers as MessageId). */
+    public PublishedNotification publishMessage(Notification notification) {
         PublishedNotification message = new PublishedNotification(UUID.randomUUID().toString(), topicArn,
                 notification.subject(), notification.body(), notification.attributes(), clock.instant());
         if (file != null) {
@@ -54,6 +59,11 @@ public final class LocalTopic implements Notifier {
         timeline.record(TimelineEntry.Kind.NOTIFIED, notification.attributes().get("runId"),
                 message.outcome().map(o -> o.attempts()).orElse(null), null, notification.subject());
         printer.accept(message);
+        return message;
+    }
+
+    public String topicArn() {
+        return topicArn;
     }
 
     public List<PublishedNotification> published() {

@@ -182,6 +182,18 @@ class ServeFloodTest {
                 assertAwsShaped(connection.post("/", Map.of("X-Amz-Target", "AWSEvents.PutRule"), "{}".getBytes()),
                         400, "UnknownOperationException");
                 assertAwsShaped(connection.post("/nowhere", Map.of(), new byte[0]), 404, "UnknownOperationException");
+                // the APIs the functions call: ECS (JSON 1.1), Scheduler (REST-JSON), SNS (query)
+                assertAwsShaped(connection.post("/", Map.of("X-Amz-Target", "AmazonEC2ContainerServiceV20141113.RunTask",
+                        "Content-Type", "application/x-amz-json-1.1"), "{\"cluster\":".getBytes()), 400, "SerializationException");
+                assertAwsShaped(connection.post("/schedules/s-1", Map.of("Content-Type", "application/json"),
+                        "{\"Target\":{".getBytes()), 400, "ValidationException");
+                Map<String, String> form = Map.of("Content-Type", "application/x-www-form-urlencoded");
+                for (String body : List.of("Action=Subscribe", "Action=Publish&Message=%%%")) {
+                    Answer sns = connection.post("/", form, body.getBytes(StandardCharsets.UTF_8));
+                    assertThat(sns.status()).as(sns.toString()).isEqualTo(400);
+                    assertThat(sns.body()).as(sns.toString()).containsPattern("<Code>(InvalidAction|MalformedQueryString)</Code>")
+                            .doesNotContain("Exception:", "\tat ");
+                }
             }
 
             // 10,000 small requests from 50 connections: PutEvents of STOPPED events (exit 1: FAILED at once),
