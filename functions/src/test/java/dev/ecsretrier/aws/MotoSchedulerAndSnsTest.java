@@ -1,18 +1,21 @@
 package dev.ecsretrier.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ecsretrier.json.TestJson;
 import dev.ecsretrier.port.AttemptScheduler;
 import dev.ecsretrier.port.Notification;
 import dev.ecsretrier.port.ScheduledAttempt;
 import dev.ecsretrier.testutil.RecordingAwsEndpoint;
+import dev.ecsretrier.testutil.RequiredTool;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -24,6 +27,9 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.scheduler.SchedulerClient;
 import software.amazon.awssdk.services.scheduler.model.GetScheduleResponse;
 import software.amazon.awssdk.services.sns.SnsClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The Scheduler and SNS adapters against moto ({@code python3 -m moto.server}), an AWS emulator
@@ -65,10 +71,7 @@ class MotoSchedulerAndSnsTest {
     @BeforeEach
     void requireMoto() {
         // Per test, not in @BeforeAll: Surefire reports a class aborted there as 0 tests, without the reason.
-        assumeThat(MOTO_INSTALLED)
-                .as("SKIPPED: moto is not installed here (`python3 -c 'import moto'` failed);"
-                        + " CI has it: pip install 'moto[server]'")
-                .isTrue();
+        RequiredTool.require("moto (`python3 -c 'import moto'` failed)", MOTO_INSTALLED, "pip install 'moto[server]'");
     }
 
     @AfterAll
@@ -103,15 +106,40 @@ class MotoSchedulerAndSnsTest {
         }
     }
 
+    /**
+     * What the adapter publishes arrives: a queue subscribed to the topic receives SNS's envelope
+     * with the body, the subject and the message attributes subscribers filter and dedup on
+     * (https://docs.aws.amazon.com/sns/latest/dg/SendMessageToSQS.html).
+     */
     @Test
-    void publishToACreatedTopicSucceeds() {
-        try (SnsClient client = SnsClient.builder().endpointOverride(endpoint).region(RecordingAwsEndpoint.REGION)
-                .credentialsProvider(RecordingAwsEndpoint.credentials()).httpClient(HTTP).build()) {
-            String topic = client.createTopic(t -> t.name("ecs-retrier-outcomes")).topicArn();
+    void aPublishedNotificationReachesASubscribedQueueWithItsSubjectAndAttributes() throws Exception {
+        try (SnsClient sns = SnsClient.builder().endpointOverride(endpoint).region(RecordingAwsEndpoint.REGION)
+                .credentialsProvider(RecordingAwsEndpoint.credentials()).httpClient(HTTP).build();
+             SqsClient sqs = SqsClient.builder().endpointOverride(endpoint).region(RecordingAwsEndpoint.REGION)
+                     .credentialsProvider(RecordingAwsEndpoint.credentials()).httpClient(HTTP).build()) {
+            String topic = sns.createTopic(t -> t.name("ecs-retrier-outcomes")).topicArn();
+            String queueUrl = sqs.createQueue(q -> q.queueName("outcomes-subscriber")).queueUrl();
+            String queueArn = sqs.getQueueAttributes(a -> a.queueUrl(queueUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
+                    .attributes().get(QueueAttributeName.QUEUE_ARN);
+            sns.subscribe(s -> s.topicArn(topic).protocol("sqs").endpoint(queueArn));
 
-            new SnsNotifier(client, topic).publish(new Notification("ecs-retrier run run-7f3a FAILED after 1 attempt",
+            new SnsNotifier(sns, topic).publish(new Notification("ecs-retrier run run-7f3a FAILED after 1 attempt",
                     "{\"runId\":\"run-7f3a\",\"outcome\":\"FAILED\"}",
                     Map.of("outcome", "FAILED", "runId", "run-7f3a", "dedupKey", "run-7f3a:FAILED")));
+
+            List<Message> received = sqs.receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(10)
+                    .waitTimeSeconds(5)).messages();
+            assertThat(received).hasSize(1);
+            JsonNode envelope = TestJson.MAPPER.readTree(received.get(0).body());
+            assertThat(envelope.path("Type").asText()).isEqualTo("Notification");
+            assertThat(envelope.path("TopicArn").asText()).isEqualTo(topic);
+            assertThat(envelope.path("Subject").asText()).isEqualTo("ecs-retrier run run-7f3a FAILED after 1 attempt");
+            assertThat(envelope.path("Message").asText()).isEqualTo("{\"runId\":\"run-7f3a\",\"outcome\":\"FAILED\"}");
+            JsonNode attributes = envelope.path("MessageAttributes");
+            assertThat(attributes.path("outcome").path("Value").asText()).isEqualTo("FAILED");
+            assertThat(attributes.path("runId").path("Value").asText()).isEqualTo("run-7f3a");
+            assertThat(attributes.path("dedupKey").path("Value").asText()).isEqualTo("run-7f3a:FAILED");
+            assertThat(attributes.path("dedupKey").path("Type").asText()).isEqualTo("String");
         }
     }
 

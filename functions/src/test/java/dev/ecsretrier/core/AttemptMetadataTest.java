@@ -94,7 +94,7 @@ class AttemptMetadataTest {
         List<AttemptSummary> history = List.of(AttemptSummary.of(1,
                 Fixtures.parsed("multi-container-sidecar-failed.json").stop(), Decision.RETRY, "rules[0]"));
         assertThat(new AttemptMetadata(RUN, 2, 3, history).tags().values())
-                .allSatisfy(value -> assertThat(value).matches(AttemptSummaryTest.ECS_TAG_VALUE));
+                .isNotEmpty().allSatisfy(value -> assertThat(value).matches(AttemptSummaryTest.ECS_TAG_VALUE));
     }
 
     @Test

@@ -382,6 +382,214 @@ class StopClassifierTest {
         assertThat(verdict.reason()).contains("stop code -").contains("no containers").contains("reason -");
     }
 
+    // The long tail: what happens to ECS's texts on their way ---------------------------------
+
+    @Nested
+    class LongTail {
+
+        private final StopClassifier noExitCodes = new StopClassifier(List.of(), Set.of(), Set.of());
+
+        private Verdict failedToStart(String reason) {
+            return noExitCodes.classify(stop("TaskFailedToStart", reason, new ContainerExit("app", null, null)));
+        }
+
+        /** A reason as ECS stores it: at most 255 characters. */
+        private String cutByEcs(String reason) {
+            assertThat(reason.length()).as("the example must be longer than ECS keeps").isGreaterThan(255);
+            return reason.substring(0, 255);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {
+                "Resourceinitializationerror: unable to pull secrets or registry auth: AccessDeniedException: denied",
+                "RESOURCEINITIALIZATIONERROR: FAILED TO DOWNLOAD ENV FILES: ACCESSDENIED: ACCESS DENIED",
+                "cannotpullcontainererror: pull image manifest has been retried 5 time(s): failed to resolve ref x: not found"})
+        void case_ofPrefixesAndMarkers_doesNotMatter(String reason) {
+            assertVerdict(failedToStart(reason), Action.FAIL, "default:permanent-start-error");
+        }
+
+        @Test
+        void case_ofATransientPrefix_doesNotMatter_evenWithoutItsStopCode() {
+            AttemptStop stop = stop("EssentialContainerExited", "Essential container in task exited",
+                    new ContainerExit("app", null, "cannotstartcontainererror: failed to get container status: EOF"));
+            assertVerdict(noExitCodes.classify(stop), Action.RETRY, "default:transient-error");
+        }
+
+        @Test
+        void typographicApostrophes_matchTheirPlainForm() {
+            assertVerdict(failedToStart("CannotPullContainerError: The task can\u2019t pull the image. Check whether the"
+                    + " image exists. Error response from daemon: manifest for sample:9 missing"),
+                    Action.FAIL, "default:permanent-start-error");
+        }
+
+        @Test
+        void permanentCause_winsThroughEveryLayerOfPrefixes() {
+            Verdict verdict = failedToStart("CannotStartContainerError: ResourceInitializationError: failed to create new"
+                    + " container runtime task: failed to create shim task: OCI runtime create failed: runc create failed:"
+                    + " unable to start container process: exec: \"run.sh\": executable file not found in $PATH: unknown");
+            assertVerdict(verdict, Action.FAIL, "default:permanent-start-error");
+            assertThat(verdict.reason()).contains("(executable file not found)");
+        }
+
+        @Test
+        void networkCause_beatsAPermanentWordInTheSameText() {
+            // The image's name says "not found"; the registry was never reached to say anything.
+            assertVerdict(failedToStart("CannotPullContainerError: failed to resolve ref docker.io/acme/not found-page:1:"
+                    + " dial tcp: lookup registry-1.docker.io: no such host"), Action.RETRY, "default:transient-error");
+            assertVerdict(failedToStart("ResourceInitializationError: failed to fetch secret db (not found in cache):"
+                    + " dial tcp 10.0.0.2:443: i/o timeout"), Action.RETRY, "default:transient-error");
+        }
+
+        @Test
+        void permanentCause_inAnyReason_failsTheStart() {
+            // A sidecar pulled fine after a timeout; the app's image does not exist: no retry will fix that.
+            AttemptStop stop = stop("TaskFailedToStart", "CannotPullContainerError: context canceled",
+                    new ContainerExit("log-router", null, "CannotPullContainerError: context canceled"),
+                    new ContainerExit("app", null, "CannotPullContainerError: manifest unknown"));
+            assertVerdict(noExitCodes.classify(stop), Action.FAIL, "default:permanent-start-error");
+        }
+
+        @Test
+        void permanentCause_withoutAPrefix_failsATaskThatFailedToStart() {
+            AttemptStop stop = stop("TaskFailedToStart", "Task failed to start",
+                    new ContainerExit("app", null, "exec: \"/entrypoint.sh\": no such file or directory"));
+            assertVerdict(noExitCodes.classify(stop), Action.FAIL, "default:permanent-start-error");
+        }
+
+        @Test
+        void cutReason_aPermanentMarkerCutInHalf_stillFails() {
+            String reason = cutByEcs("CannotPullContainerError: ref pull has been retried 5 time(s): failed to resolve ref"
+                    + " 111122223333.dkr.ecr.us-east-1.amazonaws.com/sample:1.4.3: unexpected status code https://"
+                    + "111122223333.dkr.ecr.us-east-1.amazonaws.com/v2/sample/manifests/1.4.3: 403 Forbidden");
+            assertThat(reason).endsWith(": 403 Forb");
+            Verdict verdict = failedToStart(reason);
+            assertVerdict(verdict, Action.FAIL, "default:permanent-start-error");
+            assertThat(verdict.reason()).contains("(forbidden, cut)");
+        }
+
+        @Test
+        void cutReason_aNetworkMarkerCutInHalf_isRetried() {
+            String reason = cutByEcs("ResourceInitializationError: unable to pull secrets or registry auth: execution"
+                    + " resource retrieval failed: unable to retrieve secrets from ssm: service call has been retried 5"
+                    + " time(s): RequestCanceled: request context canceled caused by: context deadline exceeded.");
+            assertThat(reason).endsWith("context deadline ");
+            assertVerdict(failedToStart(reason), Action.RETRY, "default:transient-error");
+        }
+
+        @Test
+        void cutReason_thatCouldEndEitherWay_isRetried() {
+            // "no such" begins both "no such host" (network) and "no such file or directory" (permanent).
+            String reason = "CannotPullContainerError: " + "x".repeat(193) + ": dial tcp: lookup registry: no such";
+            assertThat(reason.length()).isEqualTo(255);
+            assertVerdict(failedToStart(reason), Action.RETRY, "default:transient-error");
+        }
+
+        @Test
+        void shortReason_endingInPartOfAMarker_isNotCut() {
+            assertVerdict(failedToStart("CannotPullContainerError: failed open: 403 Forb"), Action.RETRY,
+                    "default:transient-error");
+        }
+
+        @Test
+        void cutReason_whoseCauseIsCutOff_afterOneTry_fails() {
+            // The agent's SDK gives up after one try only on what it will not retry (denied, missing).
+            String reason = cutByEcs("ResourceInitializationError: unable to pull secrets or registry auth: execution"
+                    + " resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1"
+                    + " time(s): failed to fetch secret arn:aws:secretsmanager:eu-central-1:111122223333:secret:"
+                    + "app-dev-secret-EaPYTy from secrets manager: AccessDeniedException: Access to KMS is not allowed");
+            assertThat(reason).doesNotContain("AccessDenied");
+            assertVerdict(failedToStart(reason), Action.FAIL, "default:permanent-start-error");
+        }
+
+        @Test
+        void cutReason_whoseCauseIsCutOff_afterFiveTries_isRetried_andTheReasonSaysItWasCut() {
+            String reason = cutByEcs("ResourceInitializationError: unable to pull secrets or registry auth: execution"
+                    + " resource retrieval failed: unable to retrieve secret from asm: service call has been retried 5"
+                    + " time(s): failed to fetch secret arn:aws:secretsmanager:eu-west-2:111122223333:secret:"
+                    + "prod/backup/db-credentials-AbCdEf from secrets manager: RequestCanceled: context deadline exceeded");
+            Verdict verdict = failedToStart(reason);
+            assertVerdict(verdict, Action.RETRY, "default:transient-error");
+            assertThat(verdict.reason()).endsWith(StopClassifier.CUT_NOTE);
+        }
+
+        @Test
+        void retriedOnce_inAReasonThatKeptItsCause_isReadForThatCause() {
+            assertVerdict(failedToStart("ResourceInitializationError: unable to retrieve secrets from ssm: service call"
+                    + " has been retried 1 time(s): RequestCanceled: request context canceled caused by: context deadline"
+                    + " exceeded"), Action.RETRY, "default:transient-error");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"UserInitiated", "EssentialContainerExited", "ServiceSchedulerInitiated", "TerminationNotice",
+                "SomeFutureStopCode"})
+        void maintenance_isRetriedWhateverTheStopCode(String stopCode) {
+            Verdict verdict = noExitCodes.classify(stop(stopCode,
+                    "ECS is performing maintenance on the underlying infrastructure hosting the task",
+                    new ContainerExit("app", 137, null)));
+            assertVerdict(verdict, Action.RETRY, "default:infrastructure-maintenance");
+            assertThat(verdict.kind()).isEqualTo(FailureKind.INFRASTRUCTURE);
+        }
+
+        @Test
+        void maintenance_outranksAFailingExitCodeAndIsReadOnContainersToo() {
+            AttemptStop stop = stop(null, null, new ContainerExit("app", 1,
+                    "Task is being retired: ecs is performing maintenance on the underlying infrastructure hosting the task"));
+            assertVerdict(noExitCodes.classify(stop), Action.RETRY, "default:infrastructure-maintenance");
+        }
+
+        @Test
+        void maintenance_doesNotTurnAFinishedTaskIntoARetry() {
+            assertVerdict(noExitCodes.classify(stop("EssentialContainerExited",
+                            "ECS is performing maintenance on the underlying infrastructure hosting the task",
+                            new ContainerExit("app", 0, null))), Action.SUCCEED, "default:succeeded");
+        }
+
+        @Test
+        void catchAll_saysThatItKnewNoPattern() {
+            Verdict verdict = failedToStart("SomeNewError: the hypervisor declined");
+            assertVerdict(verdict, Action.RETRY, "default:infrastructure-stop");
+            assertThat(verdict.reason()).startsWith("no known pattern; retried as a start failure (TaskFailedToStart): ")
+                    .endsWith("SomeNewError: the hypervisor declined");
+        }
+
+        @Test
+        void catchAll_isNotSaidOfStopCodesThatAreThemselvesTheCause() {
+            assertThat(classify("spot-interruption.json").reason()).doesNotContain("no known pattern");
+            assertThat(SAMPLE.classify(AttemptStop.synchronousFailure("RESOURCE:MEMORY", null, AT)).reason())
+                    .doesNotContain("no known pattern");
+        }
+
+        static Stream<StopPattern> everyPattern() {
+            return StopPattern.DEFAULTS.stream();
+        }
+
+        /** Each pattern of the table does what its kind says, written as documented, in upper and in lower case. */
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("everyPattern")
+        void everyPattern_decidesAsItsKindSays(StopPattern pattern) {
+            for (String text : List.of(pattern.text(), pattern.text().toUpperCase(java.util.Locale.ROOT),
+                    pattern.text().toLowerCase(java.util.Locale.ROOT))) {
+                switch (pattern.kind()) {
+                    case MAINTENANCE -> assertVerdict(noExitCodes.classify(stop("EssentialContainerExited", text,
+                            new ContainerExit("app", 137, null))), Action.RETRY, "default:infrastructure-maintenance");
+                    case START_ERROR -> assertVerdict(noExitCodes.classify(stop("EssentialContainerExited",
+                            "Essential container in task exited", new ContainerExit("app", null, text + ": EOF"))),
+                            Action.RETRY, "default:transient-error");
+                    case TRANSIENT -> assertVerdict(failedToStart("CannotPullContainerError: image not found: " + text),
+                            Action.RETRY, "default:transient-error");
+                    case PERMANENT -> assertVerdict(failedToStart("ResourceInitializationError: failed: " + text),
+                            Action.FAIL, "default:permanent-start-error");
+                    case PERMANENT_WHEN_CUT -> {
+                        String cut = ("ResourceInitializationError: x: " + text + " " + "y".repeat(300)).substring(0, 255);
+                        assertVerdict(failedToStart(cut), Action.FAIL, "default:permanent-start-error");
+                        assertVerdict(failedToStart("ResourceInitializationError: x: " + text + ": EOF"), Action.RETRY,
+                                "default:transient-error");
+                    }
+                }
+            }
+        }
+    }
+
     // Synchronous RunTask failures (the starter's own stops) ------------------------------------
 
     @Nested
@@ -470,17 +678,85 @@ class StopClassifierTest {
         expect("multi-container-sidecar-failed.json", Action.FAIL, "default:failed", FailureKind.APPLICATION);
         expect("unknown-stop-code.json", Action.FAIL, "default:failed", FailureKind.APPLICATION);
         expect("service-scheduler-initiated.json", Action.FAIL, "default:failed", FailureKind.APPLICATION);
+        // The long tail: one fixture per documented message (events/README.md gives each its source).
+        expect("maintenance-exit-137.json", Action.RETRY, "default:infrastructure-maintenance", FailureKind.INFRASTRUCTURE);
+        expect("maintenance-user-initiated.json", Action.RETRY, "default:infrastructure-maintenance", FailureKind.INFRASTRUCTURE);
+        expect("maintenance-task-retired.json", Action.RETRY, "default:infrastructure-maintenance", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-efs-path-missing.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-efs-timeout.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-efs-access-denied.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-efs-wrong-id.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-envfile-403.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-envfile-access-denied.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-envfile-no-such-key.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-envfile-no-such-bucket.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-envfile-timeout.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-ssm-access-denied.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-lower-case.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-ssm-invalid-parameters.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-ssm-timeout-cut.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-asm-kms-denied.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-asm-timeout-cut.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-asm-not-found.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-asm-invalid-arn.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-asm-json-key.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-log-group-missing.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-logger-access-denied-cut.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-log-group-create-denied.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-logger-killed.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-ecr-auth-timeout.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-dns-no-such-host.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-forbidden-cut-in-half.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-request-canceled.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-context-canceled.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-api-404-repository.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-api-error.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-no-space-left.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-docker-hub-rate-limit.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-copy-403-cut.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-check-image-exists.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-check-role-permissions.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-check-network.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-platform-mismatch.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-manifest-unknown.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-unauthorized.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-no-basic-auth.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-unknown-blob-container-only.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-connection-reset.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-lower-case-not-found.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-extract-layer-digest.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-platform-descriptor.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("pull-digest-not-found-after-retirement.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-asm-marked-for-deletion.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("resource-init-envfile-wrong-region.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("start-container-status-not-found.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("start-executable-not-found.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("start-entrypoint-missing-container-only.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("start-permission-denied.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("start-exec-format-error.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("start-logging-credentials.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("start-log-group-missing.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("start-mount-not-a-directory.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("create-thin-pool-full.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("create-bind-source-missing.json", Action.FAIL, "default:permanent-start-error", FailureKind.INFRASTRUCTURE);
+        expect("create-name-conflict.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("inspect-container-timeout.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("runtime-timeout.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("docker-timeout.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("stop-container-error.json", Action.RETRY, "default:transient-error", FailureKind.INFRASTRUCTURE);
+        expect("unknown-start-failure.json", Action.RETRY, "default:infrastructure-stop", FailureKind.INFRASTRUCTURE);
     }
 
     private static void expect(String fixture, Action action, String rule, FailureKind kind) {
         EXPECTED.put(fixture, new Verdict(action, rule, null, kind));
     }
 
-    /** DESIGN.md's row of each default rule. */
+    /** docs/policy.md's row of each default rule. */
     private static final Map<String, Integer> ROW = Map.of(
-            "default:succeeded", 1, "default:user-initiated", 2, "default:out-of-memory", 3,
-            "default:permanent-start-error", 4, "default:transient-error", 5, "default:infrastructure-stop", 6,
-            "default:retryable-exit-code", 7, "default:failed", 8, "default:attempt-timeout", 2);
+            "default:succeeded", 1, "default:infrastructure-maintenance", 2, "default:user-initiated", 3,
+            "default:out-of-memory", 4, "default:permanent-start-error", 5, "default:transient-error", 6,
+            "default:infrastructure-stop", 7, "default:retryable-exit-code", 8, "default:failed", 9,
+            "default:attempt-timeout", 3);
 
     static Stream<String> validEvents() {
         return Fixtures.validEvents().stream();

@@ -207,7 +207,7 @@ class ClassifierHandlerTest {
         FakeTaskLauncher launcher = new FakeTaskLauncher();
         new StarterHandler(config, launcher, scheduler, notifier, clock, new SplittableRandom(1), log::add)
                 .start(scheduler.only().input().getBytes(), TestEnvironment.STARTER_ARN);
-        assertThat(launcher.only().tags().values()).allSatisfy(value ->
+        assertThat(launcher.only().tags().values()).isNotEmpty().allSatisfy(value ->
                 assertThat(value).matches("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]{0,256}"));
     }
 
@@ -284,7 +284,7 @@ class ClassifierHandlerTest {
         taskIsDescribable("out-of-memory.json", 1, List.of());
         handler.handle(Fixtures.event("out-of-memory.json"));
 
-        assertThat(log).allSatisfy(line -> assertThat(line).doesNotContain("\n"));
+        assertThat(log).isNotEmpty().allSatisfy(line -> assertThat(line).doesNotContain("\n"));
         List<JsonNode> metrics = metricLines();
         assertThat(metrics).hasSize(1);
         JsonNode metric = metrics.get(0);
@@ -392,6 +392,7 @@ class ClassifierHandlerTest {
 
     @Test
     void malformedEvent_isAnInvalidEvent_andTouchesNothing() {
+        assertThat(Fixtures.malformedEvents()).as("malformed fixtures").isNotEmpty();
         for (String file : Fixtures.malformedEvents()) {
             assertThat(catchThrowableOfType(InvalidEventException.class,
                     () -> handler.handle(Fixtures.event("malformed/" + file)))).as(file).isNotNull();
@@ -511,6 +512,7 @@ class ClassifierHandlerTest {
 
     @Test
     void everyValidFixture_endsInAScheduleOrANotification_neverBoth() {
+        assertThat(Fixtures.validEvents()).as("valid fixtures").hasSizeGreaterThan(10);
         for (String fixture : Fixtures.validEvents()) {
             FakeAttemptScheduler s = new FakeAttemptScheduler();
             FakeNotifier n = new FakeNotifier();

@@ -24,6 +24,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.statistics.Statistics;
 
 /**
  * Random start requests — unknown containers, reserved names, oversized overrides, wrong types,
@@ -35,13 +36,15 @@ class StarterFuzzTest {
     private static final AtomicInteger TRIED = new AtomicInteger();
     private static final AtomicInteger LAUNCHED = new AtomicInteger();
     private static final AtomicInteger REFUSED = new AtomicInteger();
+    /** Anything else that escaped the starter: each one also fails the property. */
+    private static final AtomicInteger OTHER = new AtomicInteger();
     private static final List<String> FIELDS = List.of("runId", "attempt", "containerOverrides", "history", "launch",
             "taskRoleArn", "taskDefinition", "overrides", "cpu", "cluster");
 
     @AfterContainer
     static void report() {
         System.out.printf("starter fuzz: %d requests tried, %d launched, %d refused with InvalidStartRequestException,"
-                + " 0 other exceptions%n", TRIED.get(), LAUNCHED.get(), REFUSED.get());
+                + " %d other exceptions%n", TRIED.get(), LAUNCHED.get(), REFUSED.get(), OTHER.get());
     }
 
     @Property(tries = 3000, seed = "20261125")
@@ -58,21 +61,33 @@ class StarterFuzzTest {
         StarterHandler starter = new StarterHandler(InMemoryPorts.config(Map.of()), ports, ports, ports,
                 Clock.fixed(Instant.parse("2026-11-25T12:00:00Z"), ZoneOffset.UTC), new SplittableRandom(1),
                 ports.log::add);
+        // A reader that refused everything, or accepted everything, would fail here (checked after all tries).
+        Statistics.coverage(coverage -> {
+            coverage.check("launched").count(launched -> launched > 0);
+            coverage.check("refused").count(refused -> refused > 0);
+        });
+        StartResponse response;
         try {
-            StartResponse response = starter.start(request, "arn:aws:lambda:us-east-1:111122223333:function:starter:live");
-            assertThat(ports.launches).hasSize(1);
-            assertThat(ports.launches.get(0).containerName()).isEqualTo("app");
-            assertThat(ports.launches.get(0).environment())
-                    .filteredOn(v -> v.name().startsWith("RETRIER_")).extracting(v -> v.name())
-                    .containsExactlyInAnyOrder("RETRIER_RUN_ID", "RETRIER_ATTEMPT", "RETRIER_MAX_ATTEMPTS");
-            assertThat(response.runId()).isNotBlank();
-            LAUNCHED.incrementAndGet();
+            response = starter.start(request, "arn:aws:lambda:us-east-1:111122223333:function:starter:live");
         } catch (InvalidStartRequestException e) {
             assertThat(e.field()).isNotBlank();
             assertThat(e.getMessage()).contains(e.field());
             assertThat(ports.launches).isEmpty();
             REFUSED.incrementAndGet();
+            Statistics.collect("refused");
+            return;
+        } catch (RuntimeException | Error e) {
+            OTHER.incrementAndGet();
+            throw e;
         }
+        assertThat(ports.launches).hasSize(1);
+        assertThat(ports.launches.get(0).containerName()).isEqualTo("app");
+        assertThat(ports.launches.get(0).environment())
+                .filteredOn(v -> v.name().startsWith("RETRIER_")).extracting(v -> v.name())
+                .containsExactlyInAnyOrder("RETRIER_RUN_ID", "RETRIER_ATTEMPT", "RETRIER_MAX_ATTEMPTS");
+        assertThat(response.runId()).isNotBlank();
+        LAUNCHED.incrementAndGet();
+        Statistics.collect("launched");
     }
 
     @Provide

@@ -1,6 +1,7 @@
 package dev.ecsretrier.hostile;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.ecsretrier.core.InvalidStartRequestException;
 import dev.ecsretrier.handler.ClassifierHandler;
@@ -9,7 +10,15 @@ import dev.ecsretrier.port.DescribedTask;
 import dev.ecsretrier.core.ContainerOverride;
 import dev.ecsretrier.core.EnvironmentVariable;
 import dev.ecsretrier.port.LaunchResult;
+import dev.ecsretrier.core.InvalidEventException;
+import dev.ecsretrier.handler.RunTaskUnavailableException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ecsretrier.json.Json;
+import dev.ecsretrier.json.TestJson;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -115,6 +124,147 @@ class StarterSecurityTest {
         assertThat(classifierPorts.notifications).hasSize(1);
         assertThat(classifierPorts.notifications.get(0).body()).doesNotContain(secret);
         assertThat(classifierPorts.log).noneMatch(line -> line.contains(secret));
+    }
+
+    // Secrets on every path ---------------------------------------------------------------------
+    // What a handler writes anywhere but to ECS: its log lines (Lambda sends standard output to
+    // CloudWatch Logs), its answer, its notifications, and the message and stack trace of any
+    // exception it throws (Lambda logs those too). Environment values go to ECS, and to the
+    // schedule of the next attempt, which must start with them.
+
+    private static final String SECRET = "s3cr3t-" + "5be1c0ffee42d00d";
+
+    private static String requestWithSecret() {
+        return "{\"runId\":\"run-7f3a\",\"containerOverrides\":[{\"name\":\"app\",\"environment\":"
+                + "[{\"name\":\"DB_PASSWORD\",\"value\":\"" + SECRET + "\"}]}]}";
+    }
+
+    @Test
+    void aSuccessfulStartSendsTheSecretToEcsOnly() {
+        String answer = Json.write(starter.start(requestWithSecret().getBytes(StandardCharsets.UTF_8), STARTER));
+
+        assertThat(ports.launches).singleElement().satisfies(launch -> assertThat(launch.environment())
+                .contains(new EnvironmentVariable("DB_PASSWORD", SECRET)));
+        assertThat(answer).contains("run-7f3a").doesNotContain(SECRET);
+        assertThat(ports.log).noneMatch(line -> line.contains(SECRET));
+        assertThat(ports.notifications).isEmpty();
+    }
+
+    @Test
+    void aRetryCarriesTheSecretOnlyInTheNextAttemptsSchedule_andTheRunsEndDoesNotShowIt() throws IOException {
+        InMemoryPorts classifierPorts = new InMemoryPorts();
+        ClassifierHandler classifier = new ClassifierHandler(InMemoryPorts.config(Map.of()), classifierPorts,
+                classifierPorts, classifierPorts, CLOCK, new SplittableRandom(1), classifierPorts.log::add);
+        describableWithSecret(classifierPorts, "app-exit-2.json", 1);
+
+        // Attempt 1 exits 2 (retryable): RETRY.
+        String retry = Json.write(classifier.handle(event("app-exit-2.json")));
+        assertThat(retry).contains("\"decision\":\"RETRY\"").doesNotContain(SECRET);
+        assertThat(classifierPorts.schedules).singleElement()
+                .satisfies(schedule -> assertThat(schedule.input()).contains(SECRET));
+        assertThat(classifierPorts.log).isNotEmpty().noneMatch(line -> line.contains(SECRET));
+
+        // The schedule starts attempt 2 with the secret, logging none of it.
+        String started = Json.write(starter.start(classifierPorts.schedules.get(0).input()
+                .getBytes(StandardCharsets.UTF_8), STARTER));
+        assertThat(ports.launches).singleElement().satisfies(launch -> assertThat(launch.environment())
+                .contains(new EnvironmentVariable("DB_PASSWORD", SECRET)));
+        assertThat(started).doesNotContain(SECRET);
+        assertThat(ports.log).noneMatch(line -> line.contains(SECRET));
+
+        // Attempt 2 exits 1: FAILED, notified with its history, without the secret.
+        describableWithSecret(classifierPorts, "app-exit-1.json", 2);
+        String failed = Json.write(classifier.handle(event("app-exit-1.json")));
+        assertThat(failed).contains("\"decision\":\"FAILED\"").doesNotContain(SECRET);
+        assertThat(classifierPorts.notifications).singleElement().satisfies(notification -> {
+            assertThat(notification.body()).contains("run-7f3a").doesNotContain(SECRET);
+            assertThat(notification.subject()).doesNotContain(SECRET);
+            assertThat(notification.attributes().values()).isNotEmpty().noneMatch(value -> value.contains(SECRET));
+        });
+        assertThat(classifierPorts.log).noneMatch(line -> line.contains(SECRET));
+    }
+
+    @Test
+    void aRunTaskWithoutAnswerThrowsWithoutTheSecret() {
+        ports.nextLaunch = new LaunchResult.Unavailable("ThrottlingException", "Rate exceeded");
+
+        RunTaskUnavailableException thrown = catchThrowableOfType(RunTaskUnavailableException.class,
+                () -> starter.start(requestWithSecret().getBytes(StandardCharsets.UTF_8), STARTER));
+
+        assertThat(thrown).isNotNull();
+        assertThat(stackTrace(thrown)).contains("run-7f3a").doesNotContain(SECRET);
+        assertThat(ports.log).noneMatch(line -> line.contains(SECRET));
+    }
+
+    @Test
+    void aRefusedRequestIsRefusedWithoutTheSecretInTheMessage() {
+        List<String> refusedRequests = List.of(
+                // a reserved name
+                "{\"containerOverrides\":[{\"name\":\"app\",\"environment\":[{\"name\":\"RETRIER_ATTEMPT\",\"value\":\""
+                        + SECRET + "\"}]}]}",
+                // another container
+                "{\"containerOverrides\":[{\"name\":\"sidecar\",\"environment\":[{\"name\":\"DB_PASSWORD\",\"value\":\""
+                        + SECRET + "\"}]}]}",
+                // over ECS's size of overrides
+                "{\"containerOverrides\":[{\"name\":\"app\",\"environment\":[{\"name\":\"DB_PASSWORD\",\"value\":\""
+                        + SECRET + "x".repeat(9000) + "\"}]}]}",
+                // a field nobody may set, next to the secret
+                "{\"taskRoleArn\":\"arn:aws:iam::111122223333:role/admin\",\"containerOverrides\":[{\"name\":\"app\","
+                        + "\"environment\":[{\"name\":\"DB_PASSWORD\",\"value\":\"" + SECRET + "\"}]}]}",
+                // a variable without a name
+                "{\"containerOverrides\":[{\"name\":\"app\",\"environment\":[{\"value\":\"" + SECRET + "\"}]}]}");
+        for (String request : refusedRequests) {
+            assertThat(stackTrace(refused(request))).as(request.substring(0, 60)).doesNotContain(SECRET);
+        }
+        assertThat(ports.log).noneMatch(line -> line.contains(SECRET));
+    }
+
+    @Test
+    void anUnreadableEventIsRefusedWithoutTheSecretInTheMessage() throws IOException {
+        InMemoryPorts classifierPorts = new InMemoryPorts();
+        ClassifierHandler classifier = new ClassifierHandler(InMemoryPorts.config(Map.of()), classifierPorts,
+                classifierPorts, classifierPorts, CLOCK, new SplittableRandom(1), classifierPorts.log::add);
+        ObjectNode event = (ObjectNode) TestJson.MAPPER.readTree(event("app-exit-1.json"));
+        ((ArrayNode) event.at("/detail/overrides/containerOverrides/0/environment")).addObject()
+                .put("name", "DB_PASSWORD").put("value", SECRET);
+        String withSecret = TestJson.MAPPER.writeValueAsString(event);
+        String taskArn = event.at("/detail/taskArn").asText();
+        assertThat(withSecret).contains(SECRET).contains("\"exitCode\":1").contains("\"startedBy\":\"ecs-retrier\"");
+        List<String> unreadable = List.of(
+                withSecret.replace("\"exitCode\":1", "\"exitCode\":\"one\""),
+                withSecret.replace("\"startedBy\":\"ecs-retrier\"", "\"startedBy\":\"someone-else\""),
+                withSecret.replace("\"taskArn\":\"" + taskArn + "\"", "\"taskArn\":7"),
+                withSecret.substring(0, withSecret.indexOf(SECRET) + SECRET.length() + 5));
+        for (String unreadableEvent : unreadable) {
+            InvalidEventException thrown = catchThrowableOfType(InvalidEventException.class,
+                    () -> classifier.handle(unreadableEvent.getBytes(StandardCharsets.UTF_8)));
+            assertThat(thrown).as(unreadableEvent).isNotNull();
+            assertThat(stackTrace(thrown)).doesNotContain(SECRET);
+        }
+        assertThat(classifierPorts.log).noneMatch(line -> line.contains(SECRET));
+        assertThat(classifierPorts.notifications).isEmpty();
+    }
+
+    /** The fixture's task, described with the secret in its overrides, as attempt {@code attempt} of run-7f3a. */
+    private static void describableWithSecret(InMemoryPorts ports, String fixture, int attempt) throws IOException {
+        String arn = TestJson.MAPPER.readTree(event(fixture)).at("/detail/taskArn").asText();
+        ports.tasks.put(arn, new DescribedTask(arn,
+                Map.of("ecs-retrier:run-id", "run-7f3a", "ecs-retrier:attempt", Integer.toString(attempt),
+                        "ecs-retrier:max-attempts", "3"),
+                List.of(new ContainerOverride("app", null, List.of(new EnvironmentVariable("DB_PASSWORD", SECRET))))));
+    }
+
+    private static byte[] event(String fixture) throws IOException {
+        try (InputStream in = StarterSecurityTest.class.getResourceAsStream("/events/" + fixture)) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** What Lambda logs for an exception a handler throws: its type, message, causes and stack trace. */
+    private static String stackTrace(Throwable thrown) {
+        StringWriter text = new StringWriter();
+        thrown.printStackTrace(new PrintWriter(text));
+        return text.toString();
     }
 
     @Test

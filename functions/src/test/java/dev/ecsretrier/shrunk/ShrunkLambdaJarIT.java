@@ -38,9 +38,10 @@ import org.junit.jupiter.api.io.TempDir;
  * against that jar alone, against a local fake of ECS (JSON 1.1), EventBridge Scheduler (REST-JSON)
  * and SNS (Query). Every SDK operation the adapters call goes through the real SDK clients, their
  * marshallers, unmarshallers and modeled exceptions, with SigV4 signing and fake credentials; the
- * endpoint is 127.0.0.1, so nothing reaches AWS. Also checked: every class of the shrunk jar links
- * as it does in the unshrunk one, and the parts that are loaded by name or listed in resources are
- * all there.
+ * endpoint is 127.0.0.1, so nothing reaches AWS. Also checked: every class of the shrunk jar loads,
+ * verifies and initializes as it does in the unshrunk one; every reference in every class file
+ * (class, method, field) resolves within the jar or the JDK as it does in the unshrunk one; and the
+ * parts that are loaded by name or listed in resources are all there.
  *
  * <p>Runs in {@code mvn verify} (failsafe, after {@code package}); the pom passes the jars' paths.
  */
@@ -207,7 +208,7 @@ class ShrunkLambdaJarIT {
     }
 
     @Test
-    void everyClassLinksAndInitializesAsInTheUnshrunkJar() throws Exception {
+    void everyClassLoadsVerifiesAndInitializesAsInTheUnshrunkJar() throws Exception {
         Map<String, String> shrunk = link(shrunkJar);
         Map<String, String> unshrunk = link(unshrunkJar);
 
@@ -218,6 +219,42 @@ class ShrunkLambdaJarIT {
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, TreeMap::new));
         assertThat(newFailures).as("classes that load in the unshrunk jar but not in the shrunk one").isEmpty();
         assertThat(shrunk.keySet()).contains(STARTER, CLASSIFIER);
+    }
+
+    /**
+     * The JVM resolves a method or field reference only when the instruction first runs, so a class
+     * that initializes can still call a method the shrinker removed. Every reference in every class
+     * file is resolved here instead; the unshrunk jar's own unresolved references (optional
+     * dependencies the SDK touches only when present: the CRT, SLF4J bindings) are not ProGuard's doing.
+     */
+    @Test
+    void everyReferenceInEveryClassResolvesAsInTheUnshrunkJar() throws IOException {
+        JarReferences shrunk = JarReferences.of(shrunkJar);
+        Set<String> introduced = new TreeSet<>(shrunk.unresolved());
+        introduced.removeAll(JarReferences.of(unshrunkJar).unresolved());
+
+        assertThat(shrunk.classCount()).isGreaterThan(1000);
+        assertThat(introduced).as("references that resolve in the unshrunk jar but not in the shrunk one").isEmpty();
+        // What stays unresolved is only what proguard-lambda.pro names in -dontwarn (optional dependencies).
+        assertThat(shrunk.unresolved()).allSatisfy(reference -> assertThat(reference.substring(reference.indexOf(" -> ") + 4)
+                .replaceFirst("^class ", "")).matches("(software/amazon/awssdk/crt/|software/amazon/awssdk/crtcore/"
+                + "|org/slf4j/impl/).*"));
+    }
+
+    /** The check above sees what loading every class does not: a method missing from a kept method body. */
+    @Test
+    void aMethodMissingFromTheJarIsAnUnresolvedReference() throws IOException {
+        Map<String, byte[]> classes = new TreeMap<>();
+        entries(shrunkJar).forEach((name, bytes) -> {
+            if (name.endsWith(".class") && !name.startsWith("META-INF/")) {
+                classes.put(name.substring(0, name.length() - ".class".length()), bytes);
+            }
+        });
+        String owner = "dev/ecsretrier/core/AttemptMetadata";
+        classes.put(owner, JarReferencesTest.withoutMethod(classes.get(owner), "attemptKey"));
+
+        assertThat(JarReferences.of(classes).unresolved()).contains("dev/ecsretrier/handler/LaunchRequests -> "
+                + owner + ".attemptKey(Ljava/lang/String;I)Ljava/lang/String;");
     }
 
     @Test

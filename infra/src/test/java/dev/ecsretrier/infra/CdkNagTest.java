@@ -61,6 +61,7 @@ class CdkNagTest {
     @Test
     void everySuppressionGivesAReason() {
         assertThat(describe(annotations.findInfo("*", Match.stringLikeRegexp(".*CdkNagSuppression.*"))))
+                .as("the stack's cdk-nag suppressions").isNotEmpty()
                 .allSatisfy(finding -> assertThat(finding).containsPattern("Provided reason: \"\\[?.{40,}"));
     }
 

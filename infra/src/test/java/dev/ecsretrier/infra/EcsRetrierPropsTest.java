@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.config.Setting;
-import dev.ecsretrier.json.Json;
+import dev.ecsretrier.core.Action;
+import dev.ecsretrier.core.RetryRule;
 import dev.ecsretrier.rule.StoppedTaskPattern;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -104,8 +107,28 @@ class EcsRetrierPropsTest {
         assertThat(env.get(Setting.BACKOFF_MAX_SECONDS.variable()).asText()).isEqualTo("3600");
         assertThat(env.get(Setting.BACKOFF_JITTER.variable()).asText()).isEqualTo("EQUAL");
         assertThat(env.get(Setting.RETRYABLE_EXIT_CODES.variable()).asText()).isEqualTo("75,111");
-        assertThat(env.get(Setting.RULES.variable()).asText()).isEqualTo(Json.write(ExistingClusterStacks.CUSTOM_RULES));
         assertThat(env.get(Setting.TOPIC_ARN.variable()).asText()).isEqualTo(ExistingClusterStacks.TOPIC_ARN);
+    }
+
+    /**
+     * The rules reach the functions as the JSON a user would write by hand (not compared with the
+     * construct's own serializer), and the functions' configuration reader reads them back as given.
+     */
+    @Test
+    void givenRulesBecomeTheRulesSetting_asJsonTheFunctionsRead() throws Exception {
+        JsonNode env = environment(stacks.customTemplate);
+        assertThat(TestJson.MAPPER.readTree(env.get(Setting.RULES.variable()).asText())).isEqualTo(TestJson.MAPPER.readTree("""
+                [{"name": "lock-timeout", "containerName": "importer", "exitCodes": [75], "action": "RETRY"},
+                 {"stopCode": "UserInitiated", "stoppedReason": "ops: *", "action": "SUCCEED"}]"""));
+
+        Map<String, String> variables = new LinkedHashMap<>();
+        variables.put(Setting.REGION.variable(), "eu-west-1");
+        // CloudFormation references are only known at deploy time: a plain stand-in each.
+        env.fields().forEachRemaining(field -> variables.put(field.getKey(),
+                field.getValue().isTextual() ? field.getValue().asText() : "deploy-time-value"));
+        assertThat(RetrierConfig.fromEnvironment(variables).rules()).containsExactly(
+                new RetryRule("lock-timeout", null, null, null, "importer", List.of(75), Action.RETRY),
+                new RetryRule(null, "UserInitiated", "ops: *", null, null, null, Action.SUCCEED));
     }
 
     @Test
@@ -140,6 +163,7 @@ class EcsRetrierPropsTest {
         assertThat(stacks.customTemplate.findResources("AWS::SNS::Topic")).isEmpty();
         assertThat(stacks.customTemplate.findResources("AWS::KMS::Key")).isEmpty();
         assertThat(stacks.customTemplate.findResources("AWS::CloudWatch::Alarm").values())
+                .as("the stack's alarms").isNotEmpty()
                 .allSatisfy(alarm -> assertThat(tree(alarm).at("/Properties/AlarmActions")).isEqualTo(tree(List.of(ExistingClusterStacks.TOPIC_ARN))));
     }
 

@@ -158,6 +158,7 @@ class LeastPrivilegeTest {
         // The only "*" resources the stack may hold: the task execution role's ecr:GetAuthorizationToken
         // (no resource-level permissions exist for it), and a key policy's "*" (which means that key).
         List<String> starResources = new ArrayList<>();
+        assertThat(sample.template.findResources("AWS::IAM::Policy")).as("the stack's policies").isNotEmpty();
         sample.template.findResources("AWS::IAM::Policy").forEach((id, policy) ->
                 tree(policy).at("/Properties/PolicyDocument/Statement").forEach(statement -> {
                     if (statement.get("Resource").isTextual() && statement.get("Resource").asText().equals("*")) {

@@ -7,12 +7,14 @@ import dev.ecsretrier.config.Setting;
 import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.core.Decision;
 import dev.ecsretrier.core.RunOutcome;
+import dev.ecsretrier.local.ecs.LocalEcs;
 import dev.ecsretrier.local.lambda.LocalLambda;
 import dev.ecsretrier.local.sns.PublishedNotification;
 import dev.ecsretrier.port.LaunchRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -62,7 +64,8 @@ class FaultAndLoadTest {
         Map<LaunchKey, AtomicInteger> runTaskCalls = new ConcurrentHashMap<>();
         Faults faults = Faults.builder()
                 .launchPolicy(request -> scriptedFault(request, scripts, runTaskCalls))
-                .duplicateDelivery(0.3).handlerCrash(0.1).schedulerDoubleFire(0.1)
+                .duplicateDelivery(DUPLICATE_DELIVERY).handlerCrash(HANDLER_CRASH)
+                .schedulerDoubleFire(SCHEDULER_DOUBLE_FIRE)
                 .build();
 
         long began = System.nanoTime();
@@ -98,8 +101,55 @@ class FaultAndLoadTest {
                 soft.assertThat(figures.lost()).as("events neither processed nor dead-lettered").isZero();
                 soft.assertThat(linesOf(files.resolve("dead-letters.jsonl")))
                         .as("the dead-letter file holds every dead letter").hasSize(runtime.deadLetters().size());
+
+                // The zeros above mean something only if the faults happened: each kind, as often as its
+                // probability makes plausible for the number of chances it had.
+                soft.assertThat(figures.eventsDuplicated).as("duplicate deliveries of %d events at p=%s",
+                        figures.eventsEmitted, DUPLICATE_DELIVERY)
+                        .isBetween(atLeast(figures.eventsEmitted, DUPLICATE_DELIVERY),
+                                atMost(figures.eventsEmitted, DUPLICATE_DELIVERY));
+                soft.assertThat(figures.crashes).as("crashes in %d invocation tries at p=%s", figures.invocationTries(),
+                        HANDLER_CRASH)
+                        .isBetween(atLeast(figures.invocationTries(), HANDLER_CRASH),
+                                atMost(figures.invocationTries(), HANDLER_CRASH));
+                soft.assertThat(figures.doubleFires).as("double fires of %d schedule fires at p=%s",
+                        figures.scheduleFires, SCHEDULER_DOUBLE_FIRE)
+                        .isBetween(atLeast(figures.scheduleFires, SCHEDULER_DOUBLE_FIRE),
+                                atMost(figures.scheduleFires, SCHEDULER_DOUBLE_FIRE));
+
+                // "No attempt ran twice", without relying on the local ECS's de-duplication: every RunTask
+                // of one attempt carried one and the same client token, and ECS answers a repeated token
+                // (same parameters, within 24 hours) with the original request's result:
+                // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/ECS_Idempotency.html
+                // And the token was needed: the same start reached ECS again.
+                soft.assertThat(figures.callsWithoutToken).as("RunTask calls without a client token").isZero();
+                soft.assertThat(figures.attemptsWithTwoTokens).as("run attempts whose RunTask calls carried different"
+                        + " client tokens").isEmpty();
+                soft.assertThat(figures.repeatedStartsBeforeTaskStopped + figures.repeatedStartsAfterTaskStopped)
+                        .as("RunTask calls repeating the start of an attempt that has a task").isPositive();
             });
         }
+    }
+
+    static final double DUPLICATE_DELIVERY = 0.3;
+    static final double HANDLER_CRASH = 0.1;
+    static final double SCHEDULER_DOUBLE_FIRE = 0.1;
+    /**
+     * How far a fault count may stray from its mean n·p, n being the chances it had: four standard
+     * deviations of the binomial distribution, sqrt(n·p·(1-p)). With the injection working as
+     * configured a count falls outside with a chance of about 3e-5 per bound (and the seed is fixed,
+     * so it barely moves between runs); a fault that does not fire, or fires at a quarter of its rate
+     * (double fires, with about 340 chances) or at two thirds of it (crashes and duplicates, with
+     * about 2 400 and 850 chances), falls outside.
+     */
+    static final double SIGMAS = 4;
+
+    static long atLeast(long trials, double p) {
+        return Math.max(1, (long) Math.floor(trials * p - SIGMAS * Math.sqrt(trials * p * (1 - p))));
+    }
+
+    static long atMost(long trials, double p) {
+        return (long) Math.ceil(trials * p + SIGMAS * Math.sqrt(trials * p * (1 - p)));
     }
 
     /**
@@ -135,6 +185,42 @@ class FaultAndLoadTest {
                 soft.assertThat(runtime.notifications()).extracting(n -> n.attributes().get("dedupKey"))
                         .as("the run's outcomes").isNotEmpty().containsOnly(runtime.notifications().get(0)
                                 .attributes().get("dedupKey"));
+            });
+        }
+    }
+
+    /**
+     * The same start delivered eight times at once, and once more after its task stopped (the
+     * Scheduler and Lambda's asynchronous invocations are at-least-once, and a duplicate may come
+     * late): every one of them reaches ECS with the attempt's one client token, so ECS runs one task.
+     * Checked on the calls as they reached ECS, not only on the tasks the local ECS started.
+     */
+    @Test
+    void aStartDeliveredManyTimesAtOnceAndAgainAfterItsTaskStoppedReachesEcsWithOneTokenAndRunsOneTask()
+            throws Exception {
+        ScriptedRun script = new ScriptedRun("repeated-start", 1, List.of(ScriptedRun.Attempt.SUCCEEDS));
+        LaunchKey attempt1 = new LaunchKey(script.runId(), 1);
+        try (LocalRuntime runtime = LocalRuntime.builder().timeScale(0.001).seed(SEED)
+                .taskProgram(ScriptedRun.shellSampleTask()).build()) {
+            for (int i = 0; i < 8; i++) {
+                runtime.submitRun(script.startRequest());
+            }
+            assertThat(runtime.awaitIdle(BOUND)).isTrue();
+            assertThat(runtime.ecs().lastStatus(runtime.ecs().launched(script.runId()).get(0).taskArn()))
+                    .contains("STOPPED");
+            runtime.submitRun(script.startRequest());
+            assertThat(runtime.awaitIdle(BOUND)).isTrue();
+
+            List<LocalEcs.RunTaskCall> calls = runtime.ecs().runTaskCallLog().stream()
+                    .filter(call -> call.key().equals(attempt1)).toList();
+            assertSoftly(soft -> {
+                soft.assertThat(calls).as("RunTask calls of attempt 1").hasSize(9);
+                soft.assertThat(calls).extracting(LocalEcs.RunTaskCall::clientToken).as("their client tokens")
+                        .containsOnly("repeated-start-1");
+                soft.assertThat(runtime.launchCounts()).as("tasks of the run, by attempt")
+                        .containsOnly(Map.entry(attempt1, 1));
+                soft.assertThat(runtime.notifications()).extracting(n -> n.attributes().get("dedupKey"))
+                        .as("the run's outcomes").isNotEmpty().containsOnly("repeated-start:SUCCEEDED");
             });
         }
     }
@@ -181,6 +267,12 @@ class FaultAndLoadTest {
         LocalLambda.Counts starter;
         long crashes;
         long doubleFires;
+        long scheduleFires;
+        long callsWithoutToken;
+        final Map<LaunchKey, Set<String>> attemptsWithTwoTokens = new LinkedHashMap<>();
+        long repeatedStartsBeforeTaskStopped;
+        long repeatedStartsAfterTaskStopped;
+        long repeatedStartsWithoutTask;
 
         private LoadFigures(int runs) {
             this.runs = runs;
@@ -257,9 +349,54 @@ class FaultAndLoadTest {
                     .filter(e -> e.kind() == TimelineEntry.Kind.HANDLER_CRASHED).count();
             f.doubleFires = runtime.timeline().stream()
                     .filter(e -> e.kind() == TimelineEntry.Kind.SCHEDULE_FIRED_TWICE).count();
+            f.scheduleFires = runtime.timeline().stream()
+                    .filter(e -> e.kind() == TimelineEntry.Kind.SCHEDULE_FIRED).count();
             f.classifier = runtime.lambda().counts(LocalSettings.CLASSIFIER_FUNCTION);
             f.starter = runtime.lambda().counts(LocalSettings.STARTER_FUNCTION);
+            f.countClientTokens(runtime);
             return f;
+        }
+
+        /**
+         * From the RunTask calls as they reached ECS (before its token lookup): attempts whose calls
+         * carried different tokens, and the calls that repeated an attempt's start, by whether the
+         * attempt's task had stopped by then.
+         */
+        private void countClientTokens(LocalRuntime runtime) {
+            Map<LaunchKey, Instant> stoppedAt = new LinkedHashMap<>();
+            for (TimelineEntry entry : runtime.timeline()) {
+                if (entry.kind() == TimelineEntry.Kind.TASK_STOPPED && entry.runId() != null && entry.attempt() != null) {
+                    stoppedAt.putIfAbsent(new LaunchKey(entry.runId(), entry.attempt()), entry.at());
+                }
+            }
+            Map<LaunchKey, Set<String>> tokens = new LinkedHashMap<>();
+            for (LocalEcs.RunTaskCall call : runtime.ecs().runTaskCallLog()) {
+                if (call.clientToken() == null) {
+                    callsWithoutToken++;
+                    continue;
+                }
+                boolean repeated = !tokens.computeIfAbsent(call.key(), k -> new LinkedHashSet<>()).add(call.clientToken());
+                if (repeated) {
+                    Instant stopped = stoppedAt.get(call.key());
+                    if (stopped == null) {
+                        repeatedStartsWithoutTask++;
+                    } else if (call.at().isBefore(stopped)) {
+                        repeatedStartsBeforeTaskStopped++;
+                    } else {
+                        repeatedStartsAfterTaskStopped++;
+                    }
+                }
+            }
+            tokens.forEach((key, set) -> {
+                if (set.size() > 1) {
+                    attemptsWithTwoTokens.put(key, set);
+                }
+            });
+        }
+
+        /** Asynchronous invocation tries of both functions: each one a chance to crash. */
+        long invocationTries() {
+            return classifier.succeeded() + classifier.failedTries() + starter.succeeded() + starter.failedTries();
         }
 
         /** Deliveries to the classifier that were neither processed nor dead-lettered. */
@@ -272,12 +409,16 @@ class FaultAndLoadTest {
                             + " exactly-one-outcome=%d two-outcomes=%d notifications=%d duplicate-notifications=%d"
                             + " double-launches=%d over-max-attempts=%d off-script=%d outcomes=%s"
                             + " events emitted=%d duplicated=%d processed=%d dead-lettered=%d lost=%d"
-                            + " faults: crashes=%d double-fires=%d starter-dead-lettered=%d wall=%.1fs",
+                            + " faults: crashes=%d of %d tries, double-fires=%d of %d fires,"
+                            + " starter-dead-lettered=%d repeated-starts: before-stop=%d after-stop=%d"
+                            + " without-task=%d distinct-tokens-per-attempt>1: %d wall=%.1fs",
                     seed, runs, ended.size(), deadLetteredOnly.size(), exactlyOneOutcome, twoOutcomes.size(),
                     notifications, duplicateNotifications, doubleLaunches.size(), overMaxAttempts.size(),
                     offScriptOutcomes.size() + offScriptLaunches.size(), outcomes,
                     eventsEmitted, eventsDuplicated, classifier.succeeded(), classifier.deadLettered(), lost(),
-                    crashes, doubleFires, starter.deadLettered(), wall.toMillis() / 1000.0);
+                    crashes, invocationTries(), doubleFires, scheduleFires, starter.deadLettered(),
+                    repeatedStartsBeforeTaskStopped, repeatedStartsAfterTaskStopped, repeatedStartsWithoutTask,
+                    attemptsWithTwoTokens.size(), wall.toMillis() / 1000.0);
         }
     }
 }

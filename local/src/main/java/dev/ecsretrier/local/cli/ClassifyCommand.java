@@ -1,6 +1,7 @@
 package dev.ecsretrier.local.cli;
 
 import dev.ecsretrier.config.RetrierConfig;
+import dev.ecsretrier.config.Setting;
 import dev.ecsretrier.core.InvalidInputException;
 import dev.ecsretrier.input.TaskStateChange;
 import dev.ecsretrier.input.TaskStateChangeParser;
@@ -11,6 +12,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,8 +30,10 @@ import picocli.CommandLine.Spec;
                 + " RETRIES_EXHAUSTED), rule, reason, failureKind; for RETRY the next delay's range and, when an"
                 + " adaptive retry changes it, the next launch (capacity strategy, cpu/memory, subnets, changes);"
                 + " for RETRIES_EXHAUSTED the budget that ran out (ATTEMPTS, INFRASTRUCTURE or APPLICATION)."
-                + " Offline there are no earlier attempts: a budget counts this stop only. EVENT_FILE '-' reads"
-                + " standard input. Exit 0; exit 2 with one line on stderr when the file is not a readable event.",
+                + " Offline there are no earlier attempts: a budget counts this stop only. maxAttempts is the one run"
+                + " would use when the options set it (--max-attempts, or the retry budgets), else the event's"
+                + " RETRIER_MAX_ATTEMPTS. EVENT_FILE '-' reads standard input. Exit 0; exit 2 with one line on"
+                + " stderr when the file is not a readable event.",
         footerHeading = "%nExamples:%n",
         footer = {
             "  events=functions/src/test/resources/events    # ECS's own example events, in this repository",
@@ -77,10 +81,11 @@ final class ClassifyCommand implements Callable<Integer> {
         } catch (IOException e) {
             return fail("cannot read " + eventFile + ": " + e.getMessage());
         }
-        RetrierConfig config = policy.config(policy.settings());
+        Map<Setting, String> settings = policy.settings();
+        RetrierConfig config = policy.config(settings);
         try {
             TaskStateChange change = TaskStateChangeParser.parse(event);
-            Integer maxAttempts = policy.maxAttempts == null ? null : config.maxAttempts();
+            Integer maxAttempts = PolicyOptions.setsAttemptCount(settings) ? config.maxAttempts() : null;
             EventClassification classification = EventClassification.of(config, change, attempt, maxAttempts);
             spec.commandLine().getOut().println(output.mode() == OutputOptions.Mode.QUIET
                     ? String.valueOf(classification.toJson().get("decision")) : LocalJson.write(classification.toJson()));

@@ -183,6 +183,15 @@ final class PolicyOptions {
         }
     }
 
+    /**
+     * Whether these settings decide the attempt count, as {@code run} takes it from them: a max
+     * attempts of its own, or retry budgets (both budgets give {@code 1 + infrastructure + application}).
+     */
+    static boolean setsAttemptCount(Map<Setting, String> settings) {
+        return settings.containsKey(Setting.MAX_ATTEMPTS) || settings.containsKey(Setting.INFRASTRUCTURE_RETRIES)
+                || settings.containsKey(Setting.APPLICATION_RETRIES);
+    }
+
     private Setting setting(String variable, String value) {
         for (Setting setting : Setting.values()) {
             if (setting.variable().equals(variable)) {

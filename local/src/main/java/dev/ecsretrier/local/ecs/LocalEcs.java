@@ -80,6 +80,15 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
     }
 
     /**
+     * One RunTask call as it reached ECS, before the client token is looked at: what a test counts
+     * without relying on this class's own de-duplication.
+     *
+     * @param clientToken null when the call carried none
+     */
+    public record RunTaskCall(Instant at, LaunchKey key, String clientToken) {
+    }
+
+    /**
      * A task as {@code DescribeTasks} shows it, at one moment.
      *
      * @param request       what RunTask was given
@@ -109,6 +118,7 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
     private final Map<String, LocalTask> all = new ConcurrentHashMap<>();
     private final Map<LaunchKey, Integer> launches = new ConcurrentHashMap<>();
     private final Map<LaunchKey, Integer> runTaskCalls = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<RunTaskCall> runTaskCallLog = new ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.AtomicLong eventsEmitted = new java.util.concurrent.atomic.AtomicLong();
     private final Deque<LocalTask> waiting = new ArrayDeque<>();
     private int running;
@@ -143,6 +153,7 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
     public LaunchResult launch(LaunchRequest request) {
         LaunchKey key = keyOf(request);
         runTaskCalls.merge(key, 1, Integer::sum);
+        runTaskCallLog.add(new RunTaskCall(clock.instant(), key, request.clientToken()));
         if (!isOurCluster(request.cluster())) {
             return new LaunchResult.Failed("ClusterNotFoundException", "Cluster not found.");
         }
@@ -266,6 +277,11 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
     /** RunTask calls per run attempt, repeated client tokens and failures included. */
     public Map<LaunchKey, Integer> runTaskCalls() {
         return Map.copyOf(runTaskCalls);
+    }
+
+    /** Every RunTask call so far, in arrival order, with its client token. */
+    public List<RunTaskCall> runTaskCallLog() {
+        return List.copyOf(runTaskCallLog);
     }
 
     /** The tasks started for a run, by attempt, with what each was launched with. */

@@ -172,6 +172,53 @@ class ClassifyCommandTest {
     }
 
     @Test
+    void aStartFailureOfNoKnownPatternIsRetried_andTheReasonSaysSo() throws Exception {
+        JsonNode retried = classify("classify", event("unknown-start-failure.json"));
+        assertThat(retried.path("decision").asText()).isEqualTo("RETRY");
+        assertThat(retried.path("rule").asText()).isEqualTo("default:infrastructure-stop");
+        assertThat(retried.path("reason").asText())
+                .startsWith("no known pattern; retried as a start failure (TaskFailedToStart): NewStartupError");
+
+        JsonNode exhausted = classify("classify", event("unknown-start-failure.json"), "--attempt", "3");
+        assertThat(exhausted.path("decision").asText()).isEqualTo("RETRIES_EXHAUSTED");
+        assertThat(exhausted.path("reason").asText()).startsWith("no known pattern; retried as a start failure")
+                .endsWith("all 3 attempts used");
+    }
+
+    @ParameterizedTest(name = "{0} -> {1} by {2}")
+    @CsvSource({
+        "maintenance-exit-137.json,                 RETRY,  default:infrastructure-maintenance",
+        "resource-init-envfile-403.json,            FAILED, default:permanent-start-error",
+        "resource-init-efs-path-missing.json,       FAILED, default:permanent-start-error",
+        "start-executable-not-found.json,           FAILED, default:permanent-start-error",
+        "resource-init-lower-case.json,             FAILED, default:permanent-start-error",
+        "pull-dns-no-such-host.json,                RETRY,  default:transient-error",
+    })
+    void theLongTailIsDecidedOfflineAsTheClassifierDecidesIt(String file, String decision, String rule) throws Exception {
+        JsonNode result = classify("classify", event(file));
+
+        assertThat(result.path("decision").asText()).isEqualTo(decision);
+        assertThat(result.path("rule").asText()).isEqualTo(rule);
+    }
+
+    @ParameterizedTest(name = "{0} -> maxAttempts {1}")
+    @CsvSource(delimiter = '|', value = {
+        "--infrastructure-retries=1 --application-retries=3                 | 5",
+        "--infrastructure-retries=4 --application-retries=5                 | 10",
+        "--max-attempts=4 --infrastructure-retries=1 --application-retries=3 | 4",
+        "--setting=RETRIER_INFRASTRUCTURE_RETRIES=2 --application-retries=2 | 5",
+        "--retryable-exit-codes=2                                           | 3",
+    })
+    void maxAttemptsIsTheOneTheBudgetsGive_asRunUsesIt(String options, int maxAttempts) throws Exception {
+        // spot-interruption.json carries RETRIER_MAX_ATTEMPTS=3 from the attempt that launched it.
+        String[] args = ("classify " + event("spot-interruption.json") + " " + options).split(" ");
+        JsonNode result = classify(args);
+
+        assertThat(result.path("maxAttempts").asInt()).isEqualTo(maxAttempts);
+        assertThat(result.path("decision").asText()).isEqualTo("RETRY");
+    }
+
+    @Test
     void aStopByTheAttemptTimeoutIsRetriedUnlessRetryOnTimeoutIsOff(@TempDir Path dir) throws Exception {
         String event = Files.readString(Fixtures.event("user-initiated.json"))
                 .replaceAll("\"stoppedReason\"\\s*:\\s*\"[^\"]*\"",

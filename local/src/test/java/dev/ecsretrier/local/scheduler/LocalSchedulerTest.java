@@ -10,6 +10,7 @@ import dev.ecsretrier.port.ScheduledAttempt;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -17,6 +18,9 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -66,15 +70,38 @@ class LocalSchedulerTest {
         assertThat(work.pending()).isZero();
     }
 
+    /**
+     * On the runtime's clock, a schedule 20 s away at scale 0.01 asks the executor for a 200 ms wait,
+     * exactly; the wall clock only shows it never fires early (an upper bound on the wall clock
+     * would measure the machine's load, not the scheduler).
+     */
     @Test
     void theTimeScaleShrinksTheWaitNotTheTime() throws Exception {
-        LocalScheduler scheduler = scheduler(0.01, false, 0);
-        long start = System.nanoTime();
+        Instant now = Instant.parse("2026-12-01T09:00:00Z");
+        List<Long> waitsNanos = Collections.synchronizedList(new ArrayList<>());
+        ScheduledExecutorService recording = new ScheduledThreadPoolExecutor(1) {
+            @Override
+            public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+                waitsNanos.add(unit.toNanos(delay));
+                return super.schedule(command, delay, unit);
+            }
+        };
+        try {
+            LocalScheduler scheduler = new LocalScheduler(Clock.fixed(now, ZoneOffset.UTC), recording,
+                    new TimeScale(0.01), false, 0, new Random(7), (target, input) -> fired.add(target + " " + input),
+                    new Timeline(Clock.systemUTC()), work);
+            long start = System.nanoTime();
 
-        scheduler.schedule(attempt("run-2", Duration.ofSeconds(20)));
-        assertThat(work.awaitNone(Duration.ofSeconds(5))).isTrue();
+            scheduler.schedule(new ScheduledAttempt("run-2", now.plusSeconds(20), "{\"runId\":\"run\",\"attempt\":2}",
+                    STARTER));
+            assertThat(work.awaitNone(Duration.ofSeconds(30))).isTrue();
 
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(150), Duration.ofMillis(2000));
+            assertThat(waitsNanos).containsExactly(Duration.ofMillis(200).toNanos());
+            assertThat(fired).hasSize(1);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(200));
+        } finally {
+            recording.shutdownNow();
+        }
     }
 
     @Test
