@@ -1,11 +1,11 @@
 package dev.ecsretrier.local.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ecsretrier.local.Fixtures;
 import dev.ecsretrier.local.LocalJson;
+import dev.ecsretrier.testutil.RequiredTool;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The docs' serve walk-through, command by command, with the AWS CLI ({@code aws} on PATH; .ci/run
- * installs it) and dummy credentials, from the repository root: the shipped example files work.
+ * installs it; missing, the test is skipped, or fails in CI) and dummy credentials, from the repository root: the shipped example files work.
  */
 class ServeWalkThroughTest {
 
@@ -83,7 +83,7 @@ class ServeWalkThroughTest {
 
     @Test
     void theWalkThroughWorksWithDummyCredentialsAndTheShippedFiles(@TempDir Path dir) throws Exception {
-        assumeTrue(awsCliPresent(), "the AWS CLI (aws) is not installed");
+        RequiredTool.require("the AWS CLI (aws)", awsCliPresent(), ".ci/run installs AWS CLI v2 at /usr/bin/aws");
         Path notifications = dir.resolve("notifications.jsonl");
         try (ServeProcess serve = ServeProcess.start(List.of(), "--time-scale", "0.01", "--retryable-exit-codes", "2",
                 "--notifications", notifications.toString())) {
