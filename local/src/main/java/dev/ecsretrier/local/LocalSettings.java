@@ -22,7 +22,10 @@ public final class LocalSettings {
     public static final String TASK_MEMORY = "2048";
     public static final String STARTER_FUNCTION = "starter";
     public static final String CLASSIFIER_FUNCTION = "classifier";
-    public static final String STARTER_ARN = "arn:aws:lambda:local:000000000000:function:starter:live";
+    /** The alias the starter is invoked through, and the version it points to. */
+    public static final String ALIAS = "live";
+    public static final String ALIAS_VERSION = "1";
+    public static final String STARTER_ARN = "arn:aws:lambda:local:000000000000:function:starter:" + ALIAS;
     public static final String TOPIC_ARN = "arn:aws:sns:local:000000000000:ecs-retrier-outcomes";
     public static final String SCHEDULER_ROLE_ARN = "arn:aws:iam::000000000000:role/ecs-retrier-scheduler";
     /** The rule's name on the local bus. */
@@ -52,6 +55,29 @@ public final class LocalSettings {
         Map<String, String> environment = new LinkedHashMap<>();
         all.forEach((setting, value) -> environment.put(setting.variable(), value));
         return environment;
+    }
+
+    /**
+     * The version Lambda reports as {@code X-Amz-Executed-Version} for a function named this way: the
+     * version an alias points to, {@code $LATEST} when unqualified; empty for a qualifier that does
+     * not exist here. The qualifier is the name's ({@code starter:live}, an ARN's last part) or the
+     * {@code Qualifier} parameter's. https://docs.aws.amazon.com/lambda/latest/dg/API_Invoke.html
+     */
+    public static java.util.Optional<String> executedVersion(String nameOrArn, String qualifierParameter) {
+        String name = nameOrArn;
+        int function = name.indexOf(":function:");
+        if (function >= 0) {
+            name = name.substring(function + ":function:".length());
+        }
+        int colon = name.indexOf(':');
+        String qualifier = colon >= 0 ? name.substring(colon + 1) : qualifierParameter;
+        if (qualifier == null || qualifier.isEmpty() || qualifier.equals("$LATEST")) {
+            return java.util.Optional.of("$LATEST");
+        }
+        if (qualifier.equals(ALIAS) || qualifier.equals(ALIAS_VERSION)) {
+            return java.util.Optional.of(ALIAS_VERSION);
+        }
+        return java.util.Optional.empty();
     }
 
     /** @throws dev.ecsretrier.config.ConfigurationException naming every bad setting */

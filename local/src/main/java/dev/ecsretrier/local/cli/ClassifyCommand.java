@@ -1,15 +1,14 @@
 package dev.ecsretrier.local.cli;
 
-import dev.ecsretrier.config.ConfigurationException;
 import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.config.Setting;
 import dev.ecsretrier.core.InvalidInputException;
 import dev.ecsretrier.input.TaskStateChange;
 import dev.ecsretrier.input.TaskStateChangeParser;
 import dev.ecsretrier.local.LocalJson;
-import dev.ecsretrier.local.LocalSettings;
 import dev.ecsretrier.local.classify.EventClassification;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -19,6 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -32,19 +32,21 @@ import picocli.CommandLine.Spec;
                 + " for RETRIES_EXHAUSTED the budget that ran out (ATTEMPTS, INFRASTRUCTURE or APPLICATION)."
                 + " Offline there are no earlier attempts: a budget counts this stop only. maxAttempts is the one run"
                 + " would use when the options set it (--max-attempts, or the retry budgets), else the event's"
-                + " RETRIER_MAX_ATTEMPTS. Exit 0; exit 2 with one"
-                + " line on stderr when the file is not a readable event.",
+                + " RETRIER_MAX_ATTEMPTS. EVENT_FILE '-' reads standard input. Exit 0; exit 2 with one line on"
+                + " stderr when the file is not a readable event.",
         footerHeading = "%nExamples:%n",
         footer = {
-            "  ./retrier classify stopped.json",
-            "  ./retrier classify app-exit-2.json --retryable-exit-codes 2",
-            "  ./retrier classify app-exit-2.json --retryable-exit-codes 2 --attempt 3 --max-attempts 3",
-            "  ./retrier classify spot.json --rules my-rules.json --backoff-initial 30 --jitter EQUAL",
-            "  ./retrier classify spot.json --fallback-capacity-provider-strategy FARGATE",
-            "  ./retrier classify oom.json --memory-escalation --memory-max-mib 8192",
-            "  ./retrier classify eni-timeout.json --subnets subnet-a,subnet-b --rotate-subnets",
-            "  ./retrier classify spot.json --infrastructure-retries 0 --application-retries 3",
-            "  ./retrier classify stopped.json | jq -r .decision"})
+            "  events=functions/src/test/resources/events    # ECS's own example events, in this repository",
+            "  ./retrier classify $events/succeeded.json",
+            "  ./retrier classify $events/app-exit-2.json --retryable-exit-codes 2",
+            "  ./retrier classify $events/app-exit-2.json --retryable-exit-codes 2 --attempt 3 --max-attempts 3",
+            "  ./retrier classify $events/spot-interruption.json --backoff-initial 30 --jitter EQUAL",
+            "  ./retrier classify $events/spot-interruption.json --fallback-capacity-provider-strategy FARGATE",
+            "  ./retrier classify $events/out-of-memory.json --memory-escalation --memory-max-mib 8192",
+            "  ./retrier classify $events/eni-timeout.json --subnets subnet-a,subnet-b --rotate-subnets",
+            "  ./retrier classify $events/spot-interruption.json --infrastructure-retries 0 --application-retries 3",
+            "  ./retrier classify --quiet $events/app-exit-1.json",
+            "  ./retrier classify - < $events/user-initiated.json | jq -r .decision"})
 final class ClassifyCommand implements Callable<Integer> {
 
     static final int UNREADABLE = 2;
@@ -52,8 +54,15 @@ final class ClassifyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "EVENT_FILE", description = "An EventBridge event, as ECS emits it.")
+    @Parameters(index = "0", paramLabel = "EVENT_FILE",
+            description = "An EventBridge event, as ECS emits it; '-' for standard input.")
     Path eventFile;
+
+    @Mixin
+    OutputOptions output;
+
+    /** Where '-' reads from; the tests hand in their own. */
+    static InputStream stdin = System.in;
 
     @Option(names = "--attempt", paramLabel = "N",
             description = "The attempt the event ended (default: its RETRIER_ATTEMPT override, else 1).")
@@ -66,29 +75,20 @@ final class ClassifyCommand implements Callable<Integer> {
     public Integer call() {
         byte[] event;
         try {
-            event = Files.readAllBytes(eventFile);
+            event = eventFile.toString().equals("-") ? stdin.readAllBytes() : Files.readAllBytes(eventFile);
         } catch (NoSuchFileException e) {
             return fail("cannot read " + eventFile + ": no such file");
         } catch (IOException e) {
             return fail("cannot read " + eventFile + ": " + e.getMessage());
         }
-        RetrierConfig config;
-        Map<Setting, String> settings;
-        try {
-            settings = policy.settings();
-            config = LocalSettings.config(settings);
-        } catch (ConfigurationException e) {
-            return fail(PolicyOptions.explain(e));
-        } catch (IOException e) {
-            return fail("cannot read --rules " + policy.rules + ": " + e.getMessage());
-        } catch (IllegalArgumentException e) {
-            return fail(e.getMessage());
-        }
+        Map<Setting, String> settings = policy.settings();
+        RetrierConfig config = policy.config(settings);
         try {
             TaskStateChange change = TaskStateChangeParser.parse(event);
             Integer maxAttempts = PolicyOptions.setsAttemptCount(settings) ? config.maxAttempts() : null;
             EventClassification classification = EventClassification.of(config, change, attempt, maxAttempts);
-            spec.commandLine().getOut().println(LocalJson.write(classification.toJson()));
+            spec.commandLine().getOut().println(output.mode() == OutputOptions.Mode.QUIET
+                    ? String.valueOf(classification.toJson().get("decision")) : LocalJson.write(classification.toJson()));
             spec.commandLine().getOut().flush();
             return 0;
         } catch (InvalidInputException e) {
@@ -98,9 +98,8 @@ final class ClassifyCommand implements Callable<Integer> {
         }
     }
 
+    /** An event that cannot be read is a mistake on the command line: the one rule for those. */
     private int fail(String problem) {
-        spec.commandLine().getErr().println("classify: " + problem.strip().replaceAll("\\s*\\n\\s*", "; "));
-        spec.commandLine().getErr().flush();
-        return UNREADABLE;
+        throw new ParameterException(spec.commandLine(), problem);
     }
 }

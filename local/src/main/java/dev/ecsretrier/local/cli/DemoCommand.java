@@ -1,5 +1,6 @@
 package dev.ecsretrier.local.cli;
 
+import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.config.Setting;
 import dev.ecsretrier.core.EnvironmentVariable;
 import dev.ecsretrier.local.LocalRuntime;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Spec;
         description = "Start the local runtime and one run of sample-task: attempt 1 gets an injected transient ECS"
                 + " failure (CannotPullContainerError), attempt 2 exits with code 2 (FAIL_ON_ATTEMPTS=2, a retryable"
                 + " exit code), attempt 3 succeeds. Shows the timeline as it happens and the final notification."
-                + " Exit 0 when the run ended with a notification, 1 when it did not in time.",
+                + " The exit status says the outcome (below).",
         footerHeading = "%nExamples:%n",
         footer = {
             "  ./retrier demo",
@@ -46,20 +47,28 @@ final class DemoCommand implements Callable<Integer> {
             description = "Attempts where sample-task exits with code 2 (its FAIL_ON_ATTEMPTS; default ${DEFAULT-VALUE}).")
     String failOnAttempts;
 
+    @Mixin
+    OutputOptions output;
+
+    int timeoutSeconds = 60;
+
     @Option(names = {"--wait", "--timeout"}, paramLabel = "SECONDS", defaultValue = "60",
             description = "Give up waiting for the outcome after this long (default ${DEFAULT-VALUE}).")
-    int timeoutSeconds;
+    void timeoutSeconds(int seconds) {
+        timeoutSeconds = RuntimeOptions.positiveSeconds(spec, "--wait", seconds);
+    }
 
     @Override
     public Integer call() throws Exception {
         Map<Setting, String> settings = policy.settings();
         settings.putIfAbsent(Setting.RETRYABLE_EXIT_CODES, "2");
+        RetrierConfig config = policy.config(settings);
         LocalRuntime.Builder builder = runtimeOptions.builder("demo", RunCommand.DEFAULT_TIME_SCALE, List.of("cannot-pull"))
                 .settings(settings);
         String runId = "demo-" + HexFormat.of().formatHex(randomBytes(3));
-        return WatchedRun.watch(spec, "demo", builder, runId,
+        return WatchedRun.watch(spec, "demo", builder, config, runId,
                 List.of(new EnvironmentVariable("FAIL_ON_ATTEMPTS", failOnAttempts)), Duration.ofSeconds(timeoutSeconds),
-                runtimeOptions.notifications, runtimeOptions.deadLetters);
+                runtimeOptions, output);
     }
 
     static byte[] randomBytes(int count) {

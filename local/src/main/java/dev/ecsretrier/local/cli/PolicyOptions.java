@@ -1,19 +1,29 @@
 package dev.ecsretrier.local.cli;
 
 import dev.ecsretrier.config.ConfigurationException;
+import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.config.Setting;
+import dev.ecsretrier.local.LocalSettings;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** The retry policy, as options: each becomes the handlers' setting of the same meaning. */
 final class PolicyOptions {
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
 
     @Option(names = "--max-attempts", paramLabel = "N",
             description = "Attempts in all, the first included, 1-10 (RETRIER_MAX_ATTEMPTS; default 3).")
@@ -94,8 +104,13 @@ final class PolicyOptions {
                     + " RETRIER_FALLBACK_CAPACITY_PROVIDER_STRATEGY='[{\"capacityProvider\":\"FARGATE\"}]'.")
     Map<String, String> variables;
 
-    /** The settings given; the rest keep their defaults. */
-    Map<Setting, String> settings() throws IOException {
+    /**
+     * The settings given; the rest keep their defaults.
+     *
+     * @throws ParameterException for an unknown --setting, an unreadable --rules file, or an option that
+     *                            has no effect without another (as the construct refuses them)
+     */
+    Map<Setting, String> settings() {
         Map<Setting, String> settings = new EnumMap<>(Setting.class);
         put(settings, Setting.MAX_ATTEMPTS, maxAttempts);
         put(settings, Setting.BACKOFF_INITIAL_SECONDS, backoffInitial);
@@ -107,7 +122,7 @@ final class PolicyOptions {
                     .collect(Collectors.joining(",")));
         }
         if (rules != null) {
-            settings.put(Setting.RULES, Files.readString(rules));
+            settings.put(Setting.RULES, readRules());
         }
         put(settings, Setting.INFRASTRUCTURE_RETRIES, infrastructureRetries);
         put(settings, Setting.APPLICATION_RETRIES, applicationRetries);
@@ -122,9 +137,50 @@ final class PolicyOptions {
         put(settings, Setting.ATTEMPT_TIMEOUT_SECONDS, attemptTimeout);
         put(settings, Setting.RETRY_ON_TIMEOUT, retryOnTimeout == null ? null : retryOnTimeout.toString());
         if (variables != null) {
-            variables.forEach((variable, value) -> settings.put(setting(variable), value));
+            variables.forEach((variable, value) -> settings.put(setting(variable, value), value));
+        }
+        if (!"true".equalsIgnoreCase(settings.get(Setting.MEMORY_ESCALATION))) {
+            withoutEffect("--memory-factor", memoryFactor, "--memory-escalation");
+            withoutEffect("--memory-max-mib", memoryMaxMib, "--memory-escalation");
+        }
+        if (settings.get(Setting.FALLBACK_CAPACITY_PROVIDER_STRATEGY) == null) {
+            withoutEffect("--fallback-after-spot-failures", fallbackAfterSpotFailures,
+                    "--fallback-capacity-provider-strategy");
         }
         return settings;
+    }
+
+    /**
+     * The handlers' configuration of {@code settings}, checked as Lambda would check it.
+     *
+     * @throws ParameterException naming the option (or the --setting) of each bad value
+     */
+    RetrierConfig config(Map<Setting, String> settings) {
+        try {
+            return LocalSettings.config(settings);
+        } catch (ConfigurationException e) {
+            throw new ParameterException(spec.commandLine(), explain(e));
+        }
+    }
+
+    /** The construct refuses an option that would do nothing; so does the command line. */
+    private void withoutEffect(String option, String value, String needed) {
+        if (value != null) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '" + option + "': '" + value
+                    + "' has no effect without " + needed);
+        }
+    }
+
+    private String readRules() {
+        try {
+            return Files.readString(rules);
+        } catch (NoSuchFileException e) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--rules': '" + rules
+                    + "': no such file");
+        } catch (IOException | UncheckedIOException e) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--rules': '" + rules
+                    + "' cannot be read (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
+        }
     }
 
     /**
@@ -136,14 +192,16 @@ final class PolicyOptions {
                 || settings.containsKey(Setting.APPLICATION_RETRIES);
     }
 
-    private static Setting setting(String variable) {
+    private Setting setting(String variable, String value) {
         for (Setting setting : Setting.values()) {
             if (setting.variable().equals(variable)) {
                 return setting;
             }
         }
-        throw new IllegalArgumentException("--setting: unknown variable '" + variable + "'; one of "
-                + Arrays.stream(Setting.values()).map(Setting::variable).toList());
+        throw new ParameterException(spec.commandLine(), "Invalid value for option '--setting': '" + variable + "="
+                + value + "': " + variable + " is not a setting" + UsageErrorHandler.didYouMean(variable,
+                Arrays.stream(Setting.values()).map(Setting::variable).toList())
+                + " (the settings: docs/configuration.md)");
     }
 
     /** Provider names ("FARGATE_SPOT,FARGATE") as a strategy of weight 1 each; JSON as it is. */
@@ -175,12 +233,15 @@ final class PolicyOptions {
             Map.entry(Setting.MEMORY_MAX_MIB.variable(), "--memory-max-mib"),
             Map.entry(Setting.ATTEMPT_TIMEOUT_SECONDS.variable(), "--attempt-timeout"));
 
-    /** The configuration's problems, each with the option that sets the variable it names. */
-    static String explain(ConfigurationException e) {
-        Map<String, String> options = OPTIONS;
+    /**
+     * The configuration's problems, each with what set the variable it names: the --setting given for it,
+     * else the option.
+     */
+    String explain(ConfigurationException e) {
         return "invalid options: " + e.problems().stream().map(problem -> {
-            String variable = problem.split("[=:]", 2)[0];
-            String option = options.get(variable);
+            String variable = problem.split("[=:\\s]", 2)[0];
+            String option = variables != null && variables.containsKey(variable)
+                    ? "--setting " + variable + "=" + variables.get(variable) : OPTIONS.get(variable);
             return option == null ? problem : option + " (" + problem + ")";
         }).collect(Collectors.joining("; "));
     }

@@ -1,5 +1,8 @@
 package dev.ecsretrier.local.cli;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -24,6 +27,18 @@ public final class RetrierCommand {
 
     /** The command line with every subcommand, as {@code main} runs it. */
     public static CommandLine commandLine() {
-        return new CommandLine(new RetrierCommand());
+        CommandLine commandLine = new CommandLine(new RetrierCommand());
+        UsageErrorHandler errors = new UsageErrorHandler();
+        commandLine.setParameterExceptionHandler(errors);
+        commandLine.setExecutionExceptionHandler(errors);
+        Map<String, String> exitStatus = new LinkedHashMap<>();
+        for (ExitStatus status : ExitStatus.values()) {
+            exitStatus.put(String.valueOf(status.code()), status.meaning());
+        }
+        for (String watching : List.of("run", "demo")) {
+            commandLine.getSubcommands().get(watching).getCommandSpec().usageMessage()
+                    .exitCodeListHeading("%nExit status:%n").exitCodeList(exitStatus);
+        }
+        return commandLine;
     }
 }

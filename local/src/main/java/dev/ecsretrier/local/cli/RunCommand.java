@@ -1,5 +1,7 @@
 package dev.ecsretrier.local.cli;
 
+import dev.ecsretrier.config.RetrierConfig;
+import dev.ecsretrier.config.Setting;
 import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.core.EnvironmentVariable;
 import dev.ecsretrier.local.LocalRuntime;
@@ -14,7 +16,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code retrier run}: one run with the given policy, launch settings, overrides and faults, watched to its end. */
@@ -24,8 +25,7 @@ import picocli.CommandLine.Spec;
                 + " otherwise) with the container environment given by --env. Shows the policy and the launch"
                 + " settings, the timeline as it happens (each launch's capacity, size and subnet, each decision and"
                 + " the change it makes to the next launch) and the final notification. No fault unless --fault"
-                + " asks. Exit 0 when the run ended with a notification (whatever its outcome), 1 when it did not"
-                + " within --wait, 2 for invalid options.",
+                + " asks. The exit status says the outcome (below).",
         footerHeading = "%nExamples:%n",
         footer = {
             "  ./retrier run --env FAIL_ON_ATTEMPTS=1 --retryable-exit-codes 2",
@@ -56,22 +56,30 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--run-id", paramLabel = "ID", description = "The run's id (default: run-<random>).")
     String runId;
 
+    @Mixin
+    OutputOptions output;
+
+    int waitSeconds = 60;
+
     @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "60",
             description = "Give up waiting for the outcome after this long (default ${DEFAULT-VALUE}).")
-    int waitSeconds;
+    void waitSeconds(int seconds) {
+        waitSeconds = RuntimeOptions.positiveSeconds(spec, "--wait", seconds);
+    }
 
     @Override
     public Integer call() throws Exception {
         String id = runId != null ? runId : "run-" + HexFormat.of().formatHex(DemoCommand.randomBytes(3));
         if (!AttemptMetadata.RUN_ID.matcher(id).matches()) {
-            throw new ParameterException(spec.commandLine(), "--run-id must be 1-48 of letters, digits, '.', '_', '-'"
-                    + " starting with a letter or digit, got '" + id + "'");
+            throw UsageErrorHandler.invalid(spec, "--run-id", id, "is not 1-48 letters, digits, '.', '_' or '-'"
+                    + " starting with a letter or digit");
         }
         List<EnvironmentVariable> variables = new ArrayList<>();
         environment.forEach((name, value) -> variables.add(new EnvironmentVariable(name, value)));
-        LocalRuntime.Builder builder = runtimeOptions.builder("run", DEFAULT_TIME_SCALE, List.of())
-                .settings(policy.settings());
-        return WatchedRun.watch(spec, "run", builder, id, variables, Duration.ofSeconds(waitSeconds),
-                runtimeOptions.notifications, runtimeOptions.deadLetters);
+        Map<Setting, String> settings = policy.settings();
+        RetrierConfig config = policy.config(settings);
+        LocalRuntime.Builder builder = runtimeOptions.builder("run", DEFAULT_TIME_SCALE, List.of()).settings(settings);
+        return WatchedRun.watch(spec, "run", builder, config, id, variables, Duration.ofSeconds(waitSeconds),
+                runtimeOptions, output);
     }
 }

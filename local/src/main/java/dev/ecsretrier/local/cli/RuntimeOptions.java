@@ -21,10 +21,17 @@ final class RuntimeOptions {
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
 
-    @Option(names = "--time-scale", paramLabel = "FACTOR",
-            description = "Waits (backoffs, Lambda retries, provisioning) take FACTOR of their planned time;"
-                    + " the decisions keep the real durations.")
     Double timeScale;
+
+    @Option(names = "--time-scale", paramLabel = "FACTOR",
+            description = "Waits (backoffs, Lambda retries, provisioning) take FACTOR of their planned time, 0-1000;"
+                    + " the decisions keep the real durations.")
+    void timeScale(double factor) {
+        if (!(factor >= 0 && factor <= 1000)) {
+            throw UsageErrorHandler.invalid(spec, "--time-scale", factor, "is not between 0 and 1000");
+        }
+        this.timeScale = factor;
+    }
 
     @Option(names = "--minute-precision",
             description = "Schedules fire anywhere in their minute, as EventBridge Scheduler's do.")
@@ -41,20 +48,35 @@ final class RuntimeOptions {
     @Option(names = "--task-logs", paramLabel = "DIR", description = "Keep each task's output in DIR/<task id>.log.")
     Path taskLogs;
 
-    @Option(names = "--max-running-tasks", paramLabel = "N", description = "More tasks wait for a free slot.")
     Integer maxRunningTasks;
+
+    @Option(names = "--max-running-tasks", paramLabel = "N", description = "More tasks wait for a free slot.")
+    void maxRunningTasks(int count) {
+        if (count < 1) {
+            throw UsageErrorHandler.invalid(spec, "--max-running-tasks", count, "is not 1 or more");
+        }
+        this.maxRunningTasks = count;
+    }
 
     @Option(names = "--forget-tasks",
             description = "Stopped tasks cannot be described: the classifier falls back to the event's environment.")
     boolean forgetTasks;
 
     @Option(names = "--dead-letters", paramLabel = "FILE",
-            description = "JSON-lines file for invocations that failed three times.")
+            description = "JSON-lines file for invocations that failed three times (default: in the state folder).")
     Path deadLetters;
 
     @Option(names = "--notifications", paramLabel = "FILE",
-            description = "The topic's JSON-lines file (default: notifications.jsonl in a new temporary folder).")
+            description = "The topic's JSON-lines file (default: in the state folder).")
     Path notifications;
+
+    @Option(names = "--keep-state",
+            description = "Keep the state folder (" + StateFolder.DESCRIPTION + ") when the command ends;"
+                    + " by default it is removed.")
+    boolean keepState;
+
+    /** Where the files not given by an option go; made by {@link #builder}. */
+    StateFolder state;
 
     @Option(names = {"-v", "--verbose"}, description = "Print the handlers' own log lines.")
     boolean verbose;
@@ -68,16 +90,26 @@ final class RuntimeOptions {
                     + " eni-in:SUBNET (an ENI timeout while the task's first subnet is SUBNET).")
     List<String> launchFaults;
 
-    @Option(names = "--duplicate-events", paramLabel = "P", description = "Deliver each event twice with probability P.")
     double duplicateEvents;
+    double handlerCrashes;
+    double schedulerDoubleFires;
+
+    @Option(names = "--duplicate-events", paramLabel = "P", description = "Deliver each event twice with probability P.")
+    void duplicateEvents(double p) {
+        this.duplicateEvents = probability("--duplicate-events", p);
+    }
 
     @Option(names = "--handler-crashes", paramLabel = "P",
             description = "Crash each asynchronous handler invocation with probability P (Lambda retries it).")
-    double handlerCrashes;
+    void handlerCrashes(double p) {
+        this.handlerCrashes = probability("--handler-crashes", p);
+    }
 
     @Option(names = "--scheduler-double-fires", paramLabel = "P",
             description = "Fire each schedule twice with probability P.")
-    double schedulerDoubleFires;
+    void schedulerDoubleFires(double p) {
+        this.schedulerDoubleFires = probability("--scheduler-double-fires", p);
+    }
 
     /**
      * The runtime these options describe, writing its notifications and dead letters where the
@@ -85,16 +117,17 @@ final class RuntimeOptions {
      */
     LocalRuntime.Builder builder(String command, double defaultTimeScale, List<String> defaultFaults)
             throws IOException {
+        Faults faults = faults(launchFaults != null ? launchFaults : defaultFaults);
         if (notifications == null || deadLetters == null) {
-            Path folder = Files.createTempDirectory("ecs-retrier-" + command + "-");
-            notifications = notifications != null ? notifications : folder.resolve("notifications.jsonl");
-            deadLetters = deadLetters != null ? deadLetters : folder.resolve("dead-letters.jsonl");
+            state = StateFolder.create(command, keepState);
+            notifications = notifications != null ? notifications : state.resolve("notifications.jsonl");
+            deadLetters = deadLetters != null ? deadLetters : state.resolve("dead-letters.jsonl");
         }
         LocalRuntime.Builder builder = LocalRuntime.builder()
                 .timeScale(timeScale != null ? timeScale : defaultTimeScale)
                 .minutePrecision(minutePrecision)
                 .forgetStoppedTasks(forgetTasks)
-                .faults(faults(launchFaults != null ? launchFaults : defaultFaults));
+                .faults(faults);
         if (seed != null) {
             builder.seed(seed);
         }
@@ -108,17 +141,32 @@ final class RuntimeOptions {
         }
         builder.deadLetterFile(deadLetters).notificationsFile(notifications);
         if (verbose) {
-            builder.handlerLog(line -> System.out.println("    | " + line));
+            builder.handlerLog(line -> {
+                spec.commandLine().getOut().println("    | " + line);
+                spec.commandLine().getOut().flush();
+            });
         }
         return builder;
+    }
+
+    /** Whether {@code file} outlives the command: given by an option, or in a state folder that is kept. */
+    boolean outlives(Path file) {
+        return state == null || state.kept() || !file.toAbsolutePath().startsWith(state.path().toAbsolutePath());
+    }
+
+    /** Removes the state folder, unless --keep-state. */
+    void closeState() {
+        if (state != null) {
+            state.close();
+        }
     }
 
     /** Faults as written on the command line. */
     Faults faults(List<String> specs) {
         Faults.Builder faults = Faults.builder()
-                .duplicateDelivery(probability("--duplicate-events", duplicateEvents))
-                .handlerCrash(probability("--handler-crashes", handlerCrashes))
-                .schedulerDoubleFire(probability("--scheduler-double-fires", schedulerDoubleFires));
+                .duplicateDelivery(duplicateEvents)
+                .handlerCrash(handlerCrashes)
+                .schedulerDoubleFire(schedulerDoubleFires);
         for (String written : specs) {
             if (conditional(faults, written)) {
                 continue;
@@ -126,14 +174,20 @@ final class RuntimeOptions {
             int colon = written.lastIndexOf(':');
             int count = 1;
             String kind = written;
-            if (colon > 0 && written.substring(colon + 1).matches("\\d+")) {
-                count = Integer.parseInt(written.substring(colon + 1));
+            if (colon > 0 && !written.startsWith("reason=") && LaunchFault.named().containsKey(written.substring(0, colon))) {
                 kind = written.substring(0, colon);
+                String n = written.substring(colon + 1);
+                if (!n.matches("\\d{1,4}") || Integer.parseInt(n) < 1) {
+                    throw UsageErrorHandler.invalid(spec, "--fault", written, "has count '" + n
+                            + "'; KIND:N needs N, the launches to fail, as a whole number of 1 or more");
+                }
+                count = Integer.parseInt(n);
             }
             String name = kind;
-            LaunchFault fault = LaunchFault.byName(kind).orElseThrow(() -> new ParameterException(spec.commandLine(),
-                    "--fault: unknown kind '" + name + "'; one of " + LaunchFault.named().keySet()
-                            + ", reason=TEXT, spot-while-on-spot, oom-below:MIB or eni-in:SUBNET"));
+            LaunchFault fault = LaunchFault.byName(kind).orElseThrow(() -> UsageErrorHandler.invalid(spec, "--fault",
+                    name, "is not a fault" + UsageErrorHandler.didYouMean(name, LaunchFault.named().keySet())
+                            + " (one of " + String.join(", ", LaunchFault.named().keySet())
+                            + ", reason=TEXT, spot-while-on-spot, oom-below:MIB, eni-in:SUBNET)"));
             faults.nextLaunches(count, fault);
         }
         return faults.build();
@@ -148,8 +202,8 @@ final class RuntimeOptions {
         if (written.startsWith("oom-below:")) {
             String mib = written.substring("oom-below:".length());
             if (!mib.matches("\\d{1,6}")) {
-                throw new ParameterException(spec.commandLine(), "--fault oom-below:MIB needs MiB as a whole number, got '"
-                        + mib + "'");
+                throw UsageErrorHandler.invalid(spec, "--fault", written, "has MiB '" + mib
+                        + "'; oom-below:MIB needs MiB as a whole number");
             }
             faults.when(LaunchConditions.memoryBelow(Integer.parseInt(mib)), LaunchFault.outOfMemory());
             return true;
@@ -157,7 +211,7 @@ final class RuntimeOptions {
         if (written.startsWith("eni-in:")) {
             String subnet = written.substring("eni-in:".length());
             if (subnet.isBlank()) {
-                throw new ParameterException(spec.commandLine(), "--fault eni-in:SUBNET needs a subnet id");
+                throw UsageErrorHandler.invalid(spec, "--fault", written, "has no subnet; eni-in:SUBNET needs a subnet id");
             }
             faults.when(LaunchConditions.inSubnet(subnet), LaunchFault.eniTimeout());
             return true;
@@ -165,9 +219,17 @@ final class RuntimeOptions {
         return false;
     }
 
+    /** A number of seconds to wait: 1 or more. */
+    static int positiveSeconds(CommandSpec spec, String option, int seconds) {
+        if (seconds < 1) {
+            throw UsageErrorHandler.invalid(spec, option, seconds, "is not 1 second or more");
+        }
+        return seconds;
+    }
+
     private double probability(String option, double p) {
         if (!(p >= 0.0 && p <= 1.0)) {
-            throw new ParameterException(spec.commandLine(), option + " must be a probability between 0 and 1, got " + p);
+            throw UsageErrorHandler.invalid(spec, option, p, "is not a probability between 0 and 1");
         }
         return p;
     }

@@ -1,12 +1,15 @@
 package dev.ecsretrier.local.cli;
 
-import dev.ecsretrier.config.ConfigurationException;
 import dev.ecsretrier.config.Setting;
 import dev.ecsretrier.local.LocalRuntime;
 import dev.ecsretrier.local.LocalSettings;
 import dev.ecsretrier.local.serve.AwsEndpoint;
 import java.io.PrintWriter;
-import java.nio.file.Path;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -30,14 +33,15 @@ import picocli.CommandLine.Spec;
                 + " Notifications stream to stdout and the file. Stop with Ctrl-C.",
         footerHeading = "%nExamples:%n",
         footer = {
-            "  ./retrier serve --port 4566 --time-scale 0.01 --retryable-exit-codes 2",
-            "  aws --endpoint-url http://localhost:4566 --region us-east-1 lambda invoke --function-name starter \\",
-            "      --cli-binary-format raw-in-base64-out \\",
-            "      --payload '{\"containerOverrides\":[{\"name\":\"app\",\"environment\":[{\"name\":\"FAIL_ON_ATTEMPTS\",\"value\":\"1\"}]}]}' out.json",
-            "  aws --endpoint-url http://localhost:4566 --region us-east-1 lambda invoke --function-name starter \\",
-            "      --invocation-type Event --cli-binary-format raw-in-base64-out --payload '{}' out.json",
-            "  aws --endpoint-url http://localhost:4566 --region us-east-1 events put-events --entries \\",
-            "      '[{\"Source\":\"ecs-retrier.test\",\"DetailType\":\"ECS Task State Change\",\"Detail\":\"{...}\"}]'",
+            "  ./retrier serve --port 4566 --time-scale 0.01 --retryable-exit-codes 2 &",
+            "  # any dummy credentials do: serve does not check signatures",
+            "  export AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x AWS_DEFAULT_REGION=us-east-1",
+            "  aws --endpoint-url http://localhost:4566 lambda invoke --function-name starter out.json",
+            "  aws --endpoint-url http://localhost:4566 lambda invoke --function-name starter \\",
+            "      --payload fileb://local/examples/start-request.json out.json",
+            "  aws --endpoint-url http://localhost:4566 lambda invoke --function-name starter \\",
+            "      --invocation-type Event out.json",
+            "  aws --endpoint-url http://localhost:4566 events put-events --entries file://local/examples/entries.json",
             "  ./retrier serve --fault eni-timeout:2 --handler-crashes 0.2 --notifications out/notifications.jsonl"})
 final class ServeCommand implements Callable<Integer> {
 
@@ -50,54 +54,84 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     RuntimeOptions runtimeOptions;
 
-    @Option(names = "--port", paramLabel = "PORT", defaultValue = "4566", description = "Port (default ${DEFAULT-VALUE}).")
-    int port;
+    int port = 4566;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "4566",
+            description = "Port, 0-65535 (0: any free port; default ${DEFAULT-VALUE}).")
+    void port(int port) {
+        if (port < 0 || port > 65535) {
+            throw UsageErrorHandler.invalid(spec, "--port", port, "is not a port (0-65535)");
+        }
+        this.port = port;
+    }
 
     @Option(names = "--host", paramLabel = "HOST", defaultValue = "127.0.0.1",
-            description = "Address to listen on (default ${DEFAULT-VALUE}).")
+            description = "Address to listen on, one of this machine's (default ${DEFAULT-VALUE}).")
     String host;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Map<Setting, String> settings = policy.settings();
-        LocalRuntime runtime;
+        policy.config(settings);
+        InetAddress address = address();
+        ServeOutput output = new ServeOutput(out, Instant.now());
+        LocalRuntime runtime = output.wire(runtimeOptions.builder("serve", 1.0, List.of()).settings(settings)).build();
+        AwsEndpoint endpoint;
         try {
-            runtime = runtimeOptions.builder("serve", 1.0, List.of())
-                    .settings(settings)
-                    .notificationPrinter(n -> {
-                        out.println("NOTIFICATION " + n.subject());
-                        out.println("  " + n.summary());
-                        out.flush();
-                    })
-                    .build();
-        } catch (ConfigurationException e) {
-            spec.commandLine().getErr().println("serve: " + PolicyOptions.explain(e));
-            return 2;
+            endpoint = AwsEndpoint.start(runtime, address.getHostAddress(), port, output::request);
+        } catch (BindException e) {
+            runtime.close();
+            runtimeOptions.closeState();
+            throw UsageErrorHandler.invalid(spec, "--port", port, "cannot be listened on at " + host + ": "
+                    + (port == 0 ? e.getMessage() : "port " + port + " is in use (another serve?); choose another --port"));
         }
-        runtime.onTimeline(new TimelinePrinter(out, Instant.now(), true));
-        AwsEndpoint endpoint = AwsEndpoint.start(runtime, host, port, line -> {
-            out.println("  " + line);
-            out.flush();
-        });
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             endpoint.close();
             runtime.close();
+            output.flush();
+            runtimeOptions.closeState();
             stopped.countDown();
         }, "ecs-retrier-shutdown"));
-        out.println("ecs-retrier local runtime listening on http://" + host + ":" + endpoint.port());
-        out.println("  Lambda Invoke: function 'starter' (" + LocalSettings.STARTER_ARN + ")");
-        out.println("  EventBridge PutEvents: bus 'default', rule " + LocalSettings.RULE_NAME + " (cluster "
-                + runtime.config().cluster() + ", startedBy " + runtime.config().startedBy() + ")");
-        out.println("  ECS RunTask, DescribeTasks, StopTask; Scheduler CreateSchedule, DeleteSchedule (group "
-                + runtime.config().scheduleGroup() + "); SNS Publish (" + runtime.config().topicArn() + ")");
-        out.println("  time scale " + runtime.timeScale() + ", seed " + runtime.seed());
-        out.println("  notifications: " + runtimeOptions.notifications.toAbsolutePath());
-        out.println("  dead letters:  " + runtimeOptions.deadLetters.toAbsolutePath());
-        out.println("  Ctrl-C to stop");
-        out.flush();
+        synchronized (output) {
+            out.println("ecs-retrier local runtime listening on http://" + host + ":" + endpoint.port());
+            out.println("  Lambda Invoke: function 'starter' (" + LocalSettings.STARTER_ARN + ")");
+            out.println("  EventBridge PutEvents: bus 'default', rule " + LocalSettings.RULE_NAME + " (cluster "
+                    + runtime.config().cluster() + ", startedBy " + runtime.config().startedBy() + ")");
+            out.println("  ECS RunTask, DescribeTasks, StopTask; Scheduler CreateSchedule, DeleteSchedule (group "
+                    + runtime.config().scheduleGroup() + "); SNS Publish (" + runtime.config().topicArn() + ")");
+            out.println("  time scale " + runtime.timeScale() + ", seed " + runtime.seed());
+            out.println("  notifications: " + runtimeOptions.notifications.toAbsolutePath());
+            out.println("  dead letters:  " + runtimeOptions.deadLetters.toAbsolutePath());
+            if (runtimeOptions.state != null) {
+                out.println("  state folder:  " + runtimeOptions.state.path() + (runtimeOptions.state.kept() ? " (kept)"
+                        : " (removed when serve stops; --keep-state keeps it)"));
+            }
+            out.println("  Ctrl-C to stop");
+            out.flush();
+        }
         stopped.await();
         return 0;
+    }
+
+    /** --host as an address of this machine, so that a wrong one is a usage error before anything starts. */
+    private InetAddress address() {
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw UsageErrorHandler.invalid(spec, "--host", host, "is not a known host name or address");
+        }
+        try {
+            if (!address.isAnyLocalAddress() && !address.isLoopbackAddress()
+                    && NetworkInterface.getByInetAddress(address) == null) {
+                throw UsageErrorHandler.invalid(spec, "--host", host, "is not an address of this machine ("
+                        + address.getHostAddress() + ")");
+            }
+        } catch (SocketException e) {
+            throw UsageErrorHandler.invalid(spec, "--host", host, "cannot be checked: " + e.getMessage());
+        }
+        return address;
     }
 }

@@ -1,20 +1,23 @@
 package dev.ecsretrier.local.cli;
 
-import dev.ecsretrier.config.ConfigurationException;
 import dev.ecsretrier.config.RetrierConfig;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ecsretrier.core.AdaptationPolicy;
 import dev.ecsretrier.core.ContainerOverride;
 import dev.ecsretrier.core.EnvironmentVariable;
+import dev.ecsretrier.core.InvalidStartRequestException;
 import dev.ecsretrier.core.RunOutcome;
 import dev.ecsretrier.core.StartRequest;
 import dev.ecsretrier.local.LocalJson;
+import dev.ecsretrier.input.StartRequestReader;
 import dev.ecsretrier.local.LocalRuntime;
+import dev.ecsretrier.local.TimelineEntry;
 import dev.ecsretrier.local.sns.PublishedNotification;
 import dev.ecsretrier.core.CapacityProviderItem;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,13 +26,17 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 
 /**
  * One run watched from the terminal, for {@code demo} and {@code run}: the policy, the timeline as it
- * happens, then the final notification. Exit 0 when the run ended, 1 when it did not in time, 2 when
- * the options make no valid configuration.
+ * happens, then the final notification (or one JSON document, or only the outcome). The exit status
+ * is the outcome's ({@link ExitStatus}).
  */
 final class WatchedRun {
+
+    /** After the outcome, duplicates and retries still in flight get this long to come to rest. */
+    static final Duration SETTLE = Duration.ofSeconds(5);
 
     private WatchedRun() {
     }
@@ -37,58 +44,125 @@ final class WatchedRun {
     /**
      * @param title       what the first line calls this ("demo", "run")
      * @param environment the container's environment overrides for the run
+     * @throws ParameterException for a start request the starter would refuse, before anything runs
      */
-    static int watch(CommandSpec spec, String title, LocalRuntime.Builder builder, String runId,
-                     List<EnvironmentVariable> environment, Duration wait, Path notificationsFile, Path deadLetters)
+    static int watch(CommandSpec spec, String title, LocalRuntime.Builder builder, RetrierConfig config, String runId,
+                     List<EnvironmentVariable> environment, Duration wait, RuntimeOptions options, OutputOptions output)
             throws InterruptedException, IOException {
+        long deadline = System.nanoTime() + wait.toNanos();
         PrintWriter out = spec.commandLine().getOut();
-        LocalRuntime built;
+        StartRequest request = new StartRequest(runId, null, environment.isEmpty() ? List.of()
+                : List.of(new ContainerOverride(config.containerName(), null, environment)), null);
         try {
-            built = builder.build();
-        } catch (ConfigurationException e) {
-            spec.commandLine().getErr().println(title + ": " + PolicyOptions.explain(e));
-            spec.commandLine().getErr().flush();
-            return 2;
+            new StartRequestReader(config.containerName(), config.maxAttempts(), config.adaptation()).check(request);
+        } catch (InvalidStartRequestException e) {
+            options.closeState();
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--env': " + e.getMessage());
         }
-        try (LocalRuntime runtime = built) {
-            header(out, title, runtime, runId, environment);
-            runtime.onTimeline(new TimelinePrinter(out, Instant.now(), false));
-            runtime.startRun(StartRequest.of(runId, null, environment.isEmpty() ? List.of()
-                    : List.of(new ContainerOverride(runtime.config().containerName(), null, environment)), null));
-            Optional<RunOutcome> outcome = awaitOutcomeOrRest(runtime, runId, wait);
-            boolean atRest = runtime.awaitIdle(Duration.ofSeconds(5));
-            out.println();
-            if (outcome.isEmpty()) {
-                out.println(atRest ? "run " + runId + " came to rest without an outcome"
-                        : "no outcome for run " + runId + " within " + wait.toSeconds() + " s");
-                runtime.deadLetters().forEach(letter -> out.println("  dead letter (" + letter.function() + "): "
-                        + letter.errorMessage()));
-                out.flush();
-                return 1;
+        try (LocalRuntime runtime = builder.build()) {
+            if (output.text()) {
+                header(out, title, runtime, runId, environment);
+                runtime.onTimeline(new TimelinePrinter(out, Instant.now(), false));
             }
-            PublishedNotification notification = runtime.notifications().stream()
-                    .filter(n -> runId.equals(n.attributes().get("runId"))).findFirst().orElseThrow();
-            out.println("Notification (SNS): " + notification.subject());
-            out.println("  " + notification.summary());
-            out.println("  attributes " + LocalJson.write(new TreeMap<>(notification.attributes())));
-            out.println(LocalJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(LocalJson.tree(notification.message()))
-                    .indent(2).stripTrailing());
-            out.println();
-            out.println("notifications: " + notificationsFile.toAbsolutePath());
-            if (!runtime.deadLetters().isEmpty() && deadLetters != null) {
-                out.println("dead letters:  " + deadLetters.toAbsolutePath());
+            // Asynchronous, as a caller with InvocationType=Event: a throttled first RunTask is retried by Lambda.
+            runtime.submitRun(request);
+            Optional<RunOutcome> outcome = awaitOutcomeOrRest(runtime, runId, deadline);
+            if (outcome.isPresent()) {
+                long left = Math.max(0, deadline - System.nanoTime());
+                runtime.awaitIdle(Duration.ofNanos(Math.min(left, SETTLE.toNanos())));
+            }
+            Optional<PublishedNotification> notification = runtime.notifications().stream()
+                    .filter(n -> runId.equals(n.attributes().get("runId"))).findFirst();
+            ExitStatus status = outcome.map(o -> ExitStatus.ofOutcome(o.outcome().name()))
+                    .orElse(ExitStatus.UNEXPECTED_ERROR);
+            switch (output.mode()) {
+                case JSON -> out.println(LocalJson.write(document(runtime, runId, outcome, notification, status)));
+                case QUIET -> out.println(outcome.map(o -> o.outcome().name()).orElse("NO_OUTCOME"));
+                case TEXT -> text(out, runtime, runId, wait, outcome, notification, options);
+            }
+            if (outcome.isEmpty() && !output.text()) {
+                spec.commandLine().getErr().println("retrier " + title + ": no outcome for run " + runId + " within "
+                        + wait.toSeconds() + " s");
             }
             out.flush();
-            return 0;
+            return status.code();
+        } finally {
+            options.closeState();
         }
     }
 
+    private static void text(PrintWriter out, LocalRuntime runtime, String runId, Duration wait,
+                             Optional<RunOutcome> outcome, Optional<PublishedNotification> published,
+                             RuntimeOptions options) throws IOException, InterruptedException {
+        out.println();
+        if (outcome.isEmpty() || published.isEmpty()) {
+            out.println(runtime.awaitIdle(Duration.ZERO) ? "run " + runId + " came to rest without an outcome"
+                    : "no outcome for run " + runId + " within " + wait.toSeconds() + " s");
+            runtime.deadLetters().forEach(letter -> out.println("  dead letter (" + letter.function() + "): "
+                    + letter.errorMessage()));
+            return;
+        }
+        PublishedNotification notification = published.get();
+        out.println("Notification (SNS): " + notification.subject());
+        out.println("  " + notification.summary());
+        out.println("  attributes " + LocalJson.write(new TreeMap<>(notification.attributes())));
+        out.println(LocalJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(LocalJson.tree(notification.message()))
+                .indent(2).stripTrailing());
+        out.println();
+        if (options.outlives(options.notifications)) {
+            out.println("notifications: " + options.notifications.toAbsolutePath());
+        }
+        if (!runtime.deadLetters().isEmpty() && options.deadLetters != null && options.outlives(options.deadLetters)) {
+            out.println("dead letters:  " + options.deadLetters.toAbsolutePath());
+        }
+    }
+
+    /** The --json document: the outcome, the timeline, the notification and any dead letters, in one object. */
+    private static ObjectNode document(LocalRuntime runtime, String runId, Optional<RunOutcome> outcome,
+                                       Optional<PublishedNotification> notification, ExitStatus status) {
+        ObjectNode document = LocalJson.MAPPER.createObjectNode();
+        document.put("runId", runId);
+        document.put("outcome", outcome.map(o -> o.outcome().name()).orElse(null));
+        document.put("exitStatus", status.code());
+        outcome.ifPresent(o -> {
+            document.put("attempts", o.attempts());
+            document.put("rule", o.rule());
+            document.put("reason", o.reason());
+        });
+        ArrayNode timeline = document.putArray("timeline");
+        for (TimelineEntry entry : runtime.timeline(runId)) {
+            ObjectNode line = timeline.addObject();
+            line.put("at", entry.at().toString());
+            line.put("kind", entry.kind().name());
+            if (entry.attempt() != null) {
+                line.put("attempt", entry.attempt());
+            }
+            if (entry.taskArn() != null) {
+                line.put("taskArn", entry.taskArn());
+            }
+            line.put("text", entry.text());
+        }
+        if (notification.isPresent()) {
+            ObjectNode published = document.putObject("notification");
+            published.put("subject", notification.get().subject());
+            published.set("attributes", LocalJson.MAPPER.valueToTree(new TreeMap<>(notification.get().attributes())));
+            published.set("message", LocalJson.MAPPER.valueToTree(LocalJson.treeOrText(notification.get().message())));
+        } else {
+            document.putNull("notification");
+        }
+        ArrayNode deadLetters = document.putArray("deadLetters");
+        runtime.deadLetters().forEach(letter -> deadLetters.addObject().put("function", letter.function())
+                .put("errorType", letter.errorType()).put("errorMessage", letter.errorMessage()));
+        return document;
+    }
+
     /** The outcome; empty when the wait is over, or sooner when nothing is left in flight (a dead letter). */
-    private static Optional<RunOutcome> awaitOutcomeOrRest(LocalRuntime runtime, String runId, Duration wait)
+    private static Optional<RunOutcome> awaitOutcomeOrRest(LocalRuntime runtime, String runId, long deadline)
             throws InterruptedException {
-        long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
-            Optional<RunOutcome> outcome = runtime.awaitOutcome(runId, Duration.ofMillis(100));
+            long left = deadline - System.nanoTime();
+            Optional<RunOutcome> outcome = runtime.awaitOutcome(runId,
+                    Duration.ofNanos(Math.max(0, Math.min(left, Duration.ofMillis(100).toNanos()))));
             if (outcome.isPresent() || System.nanoTime() >= deadline) {
                 return outcome;
             }

@@ -1,5 +1,6 @@
 package dev.ecsretrier.local.serve;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,7 +12,6 @@ import dev.ecsretrier.local.LocalSettings;
 import dev.ecsretrier.local.bus.LocalEventBus;
 import dev.ecsretrier.local.lambda.LocalLambda;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -94,21 +94,34 @@ public final class AwsEndpoint implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            byte[] body = readAll(exchange.getRequestBody());
+        try {
             String path = exchange.getRequestURI().getRawPath();
             Matcher invoke = INVOKE.matcher(path);
+            boolean post = "POST".equals(exchange.getRequestMethod());
             String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
+            String invocationType = Optional.ofNullable(exchange.getRequestHeaders().getFirst("X-Amz-Invocation-Type"))
+                    .orElse("RequestResponse");
+            boolean isInvoke = post && invoke.matches();
+            // Every route's body is bounded here, before any handler sees it.
+            byte[] body;
+            try {
+                body = BoundedBody.read(exchange, isInvoke ? RequestLimits.invokePayload(invocationType)
+                        : RequestLimits.OTHER_BODY);
+            } catch (BoundedBody.TooLargeException e) {
+                refuseTooLarge(exchange, isInvoke, invocationType, target, e);
+                return;
+            }
             WireRequest request = new WireRequest(exchange.getRequestMethod(), path,
                     exchange.getRequestURI().getRawQuery(), exchange.getRequestHeaders(), body);
-            Optional<WireResponse> answer = apis.stream().map(api -> api.answer(request))
+            // Invoke first: its path is its own, whatever Content-Type a client defaults to for an empty body.
+            Optional<WireResponse> answer = isInvoke ? Optional.empty() : apis.stream().map(api -> api.answer(request))
                     .flatMap(Optional::stream).findFirst();
-            if (answer.isPresent()) {
+            if (isInvoke) {
+                invoke(exchange, URLDecoder.decode(invoke.group(1), StandardCharsets.UTF_8), invocationType, body);
+            } else if (answer.isPresent()) {
                 answer.get().headers().forEach(exchange.getResponseHeaders()::set);
                 send(exchange, answer.get().status(), answer.get().contentType(), answer.get().body());
-            } else if ("POST".equals(exchange.getRequestMethod()) && invoke.matches()) {
-                invoke(exchange, URLDecoder.decode(invoke.group(1), StandardCharsets.UTF_8), body);
-            } else if ("POST".equals(exchange.getRequestMethod()) && target != null) {
+            } else if (post && target != null) {
                 if (PUT_EVENTS.equals(target)) {
                     putEvents(exchange, body);
                 } else {
@@ -120,34 +133,99 @@ public final class AwsEndpoint implements AutoCloseable {
                         + " is not served locally: use Lambda Invoke, EventBridge PutEvents, ECS, Scheduler or SNS");
             }
         } catch (RuntimeException e) {
-            log.accept("endpoint: " + e);
-            throw e;
+            // A bug here still gets an answer, as AWS answers 500 for its own faults.
+            log.accept("endpoint: internal error: " + e);
+            try {
+                String message = "internal error in the local endpoint: " + e.getClass().getSimpleName()
+                        + " (please report it)";
+                if (INVOKE.matcher(exchange.getRequestURI().getRawPath()).matches()) {
+                    lambdaError(exchange, 500, "ServiceException", message);
+                } else {
+                    jsonError(exchange, 500, "InternalFailure", message);
+                }
+            } catch (IOException | RuntimeException alreadyAnswered) {
+                // the answer had begun: the connection closes
+            }
+        } finally {
+            exchange.close();
         }
     }
 
-    private void invoke(HttpExchange exchange, String function, byte[] payload) throws IOException {
-        LocalLambda lambda = runtime.lambda();
-        Optional<String> name = lambda.resolve(function);
-        if (name.isEmpty()) {
-            exchange.getResponseHeaders().set("x-amzn-ErrorType", "ResourceNotFoundException");
+    /** The protocol's own answer to a body over its limit; the body is never read into memory. */
+    private void refuseTooLarge(HttpExchange exchange, boolean isInvoke, String invocationType, String target,
+                                BoundedBody.TooLargeException e) throws IOException {
+        byte[] answer;
+        int status = 413;
+        String contentType;
+        String type;
+        if (isInvoke) {
+            type = "RequestEntityTooLargeException";
             ObjectNode error = LocalJson.MAPPER.createObjectNode();
             error.put("Type", "User");
-            error.put("message", "Function not found: " + (function.startsWith("arn:") ? function : lambda.arn(function)));
-            send(exchange, 404, "application/json", LocalJson.writeBytes(error));
+            error.put("message", RequestLimits.invokeTooLargeMessage(invocationType, e.declaredLength(), e.limit()));
+            answer = LocalJson.writeBytes(error);
+            contentType = "application/json";
+        } else if (PUT_EVENTS.equals(target)) {
+            status = 400;
+            type = "ValidationException";
+            answer = jsonErrorBody(type, RequestLimits.PUT_EVENTS_TOO_LARGE);
+            contentType = JSON_11;
+        } else {
+            type = "RequestEntityTooLargeException";
+            answer = jsonErrorBody(type, "request body over " + e.limit() + " bytes");
+            contentType = JSON_11;
+        }
+        log.accept(exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath() + ": refused, " + type
+                + " (body " + (e.declaredLength() >= 0 ? e.declaredLength() + " bytes" : "chunked") + ", limit "
+                + e.limit() + ")");
+        exchange.getResponseHeaders().set("X-Amzn-ErrorType", type);
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        exchange.getResponseHeaders().set("X-Amzn-RequestId", UUID.randomUUID().toString());
+        exchange.getResponseHeaders().set("Connection", "close");
+        exchange.sendResponseHeaders(status, answer.length);
+        OutputStream out = exchange.getResponseBody();
+        out.write(answer);
+        out.flush();
+        // A client that writes its whole body before reading still gets the answer; then the connection closes.
+        BoundedBody.discardRest(exchange);
+        out.close();
+    }
+
+    private void invoke(HttpExchange exchange, String function, String type, byte[] requestBody) throws IOException {
+        LocalLambda lambda = runtime.lambda();
+        Optional<String> name = lambda.resolve(function);
+        Optional<String> version = name.flatMap(n -> LocalSettings.executedVersion(function,
+                query(exchange, "Qualifier")));
+        if (name.isEmpty() || version.isEmpty()) {
+            String qualifier = query(exchange, "Qualifier");
+            lambdaError(exchange, 404, "ResourceNotFoundException", "Function not found: "
+                    + (function.startsWith("arn:") ? function : lambda.arn(function))
+                    + (qualifier == null ? "" : ":" + qualifier));
             log.accept("lambda invoke " + function + ": function not found");
             return;
         }
-        String type = Optional.ofNullable(exchange.getRequestHeaders().getFirst("X-Amz-Invocation-Type"))
-                .orElse("RequestResponse");
-        exchange.getResponseHeaders().set("X-Amz-Executed-Version", "$LATEST");
+        // An empty payload is an empty event, as Lambda passes it; anything else must be JSON.
+        byte[] payload = isBlank(requestBody) ? "{}".getBytes(StandardCharsets.UTF_8) : requestBody;
+        Optional<String> notJson = RequestLimits.notJson(payload);
+        if (notJson.isPresent()) {
+            lambdaError(exchange, 400, "InvalidRequestContentException",
+                    "Could not parse request body into json: " + notJson.get());
+            log.accept("lambda invoke " + name.get() + ": refused, payload is not JSON: " + notJson.get());
+            return;
+        }
+        String run = runOf(payload);
+        // X-Amz-Executed-Version: the version an alias points to (API_Invoke).
+        exchange.getResponseHeaders().set("X-Amz-Executed-Version", version.get());
         switch (type) {
             case "Event" -> {
+                // Logged before the invocation is queued: its task's lines come after it.
+                log.accept("lambda invoke " + name.get() + " (Event)" + run + ": accepted");
                 lambda.invokeAsync(name.get(), payload);
-                log.accept("lambda invoke " + name.get() + " (Event): accepted");
                 send(exchange, 202, "application/json", new byte[0]);
             }
             case "DryRun" -> send(exchange, 204, "application/json", new byte[0]);
             case "RequestResponse" -> {
+                log.accept("lambda invoke " + name.get() + " (RequestResponse)" + run);
                 LocalLambda.Invocation invocation = lambda.invoke(name.get(), payload);
                 if (invocation instanceof LocalLambda.Invocation.Succeeded succeeded) {
                     log.accept("lambda invoke " + name.get() + " (RequestResponse): " + LocalJson.write(succeeded.result()));
@@ -170,26 +248,65 @@ public final class AwsEndpoint implements AutoCloseable {
                     send(exchange, 200, "application/json", LocalJson.writeBytes(error));
                 }
             }
-            default -> {
-                exchange.getResponseHeaders().set("x-amzn-ErrorType", "InvalidParameterValueException");
-                ObjectNode error = LocalJson.MAPPER.createObjectNode();
-                error.put("Type", "User");
-                error.put("message", "X-Amz-Invocation-Type must be RequestResponse, Event or DryRun, got " + type);
-                send(exchange, 400, "application/json", LocalJson.writeBytes(error));
+            default -> lambdaError(exchange, 400, "InvalidParameterValueException",
+                    "X-Amz-Invocation-Type must be RequestResponse, Event or DryRun, got " + type);
+        }
+    }
+
+    /** " run ID" for a payload that names its run, for the request's log line; "" otherwise. */
+    private static String runOf(byte[] payload) {
+        try {
+            JsonNode runId = LocalJson.MAPPER.readTree(payload).path("runId");
+            return runId.isTextual() ? " run " + runId.textValue() : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static boolean isBlank(byte[] body) {
+        for (byte b : body) {
+            if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+                return false;
             }
         }
+        return true;
+    }
+
+    private static String query(HttpExchange exchange, String parameter) {
+        String query = exchange.getRequestURI().getRawQuery();
+        if (query == null) {
+            return null;
+        }
+        for (String pair : query.split("&")) {
+            int equals = pair.indexOf('=');
+            if (equals > 0 && pair.substring(0, equals).equals(parameter)) {
+                return URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
+            }
+        }
+        return null;
+    }
+
+    /** Lambda's REST-JSON error: the type in X-Amzn-ErrorType, {"Type": "User", "message": ...} in the body. */
+    private static void lambdaError(HttpExchange exchange, int status, String type, String message) throws IOException {
+        exchange.getResponseHeaders().set("X-Amzn-ErrorType", type);
+        ObjectNode error = LocalJson.MAPPER.createObjectNode();
+        error.put("Type", "User");
+        error.put("message", message);
+        send(exchange, status, "application/json", LocalJson.writeBytes(error));
     }
 
     private void putEvents(HttpExchange exchange, byte[] body) throws IOException {
         JsonNode request;
         try {
             request = LocalJson.MAPPER.readTree(body);
-        } catch (IOException e) {
-            jsonError(exchange, 400, "SerializationException", "request body is not JSON: " + e.getMessage());
+        } catch (JsonProcessingException e) {
+            jsonError(exchange, 400, "SerializationException", RequestLimits.describe(e));
             return;
         }
-        if (request == null || !request.path("Entries").isArray() || request.path("Entries").isEmpty()) {
-            jsonError(exchange, 400, "ValidationException", "Entries must be a list of 1 to 10 entries");
+        Optional<String> invalid = RequestLimits.putEventsProblem(request);
+        if (invalid.isPresent()) {
+            jsonError(exchange, 400, "ValidationException", invalid.get());
+            log.accept("events put-events: refused: " + invalid.get());
             return;
         }
         ObjectNode response = LocalJson.MAPPER.createObjectNode();
@@ -260,17 +377,22 @@ public final class AwsEndpoint implements AutoCloseable {
         return null;
     }
 
+    /** The JSON 1.1 error: {"__type": ..., "message": ...}. */
     private static void jsonError(HttpExchange exchange, int status, String type, String message) throws IOException {
+        exchange.getResponseHeaders().set("X-Amzn-ErrorType", type);
+        send(exchange, status, JSON_11, jsonErrorBody(type, message));
+    }
+
+    private static byte[] jsonErrorBody(String type, String message) {
         ObjectNode error = LocalJson.MAPPER.createObjectNode();
         error.put("__type", type);
         error.put("message", message);
-        exchange.getResponseHeaders().set("x-amzn-ErrorType", type);
-        send(exchange, status, JSON_11, LocalJson.writeBytes(error));
+        return LocalJson.writeBytes(error);
     }
 
     private static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", contentType);
-        exchange.getResponseHeaders().set("x-amzn-RequestId", UUID.randomUUID().toString());
+        exchange.getResponseHeaders().set("X-Amzn-RequestId", UUID.randomUUID().toString());
         if (body.length == 0) {
             exchange.sendResponseHeaders(status, -1);
             return;
@@ -278,12 +400,6 @@ public final class AwsEndpoint implements AutoCloseable {
         exchange.sendResponseHeaders(status, body.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);
-        }
-    }
-
-    private static byte[] readAll(InputStream in) throws IOException {
-        try (in) {
-            return in.readAllBytes();
         }
     }
 }

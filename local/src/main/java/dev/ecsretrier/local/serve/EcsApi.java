@@ -64,7 +64,7 @@ final class EcsApi implements AwsApi {
         try {
             body = request.body().length == 0 ? LocalJson.MAPPER.createObjectNode() : LocalJson.tree(request.body());
         } catch (IOException e) {
-            return Optional.of(error(400, "SerializationException", "request body is not JSON: " + e.getMessage()));
+            return Optional.of(error(400, "SerializationException", RequestLimits.describe(e)));
         }
         if (body == null || !body.isObject()) {
             return Optional.of(error(400, "SerializationException", "request body must be a JSON object"));

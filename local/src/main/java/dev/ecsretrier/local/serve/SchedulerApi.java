@@ -72,7 +72,7 @@ final class SchedulerApi implements AwsApi {
         try {
             body = LocalJson.tree(request.body());
         } catch (IOException e) {
-            return error(400, "ValidationException", "request body is not JSON: " + e.getMessage());
+            return error(400, "ValidationException", RequestLimits.describe(e));
         }
         if (body == null || !body.isObject()) {
             return error(400, "ValidationException", "request body must be a JSON object");

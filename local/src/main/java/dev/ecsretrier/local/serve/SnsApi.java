@@ -38,7 +38,13 @@ final class SnsApi implements AwsApi {
         if (!"POST".equals(request.method()) || !form || request.header("X-Amz-Target").isPresent()) {
             return Optional.empty();
         }
-        Map<String, String> parameters = WireRequest.form(request.bodyText());
+        Map<String, String> parameters;
+        try {
+            parameters = WireRequest.form(request.bodyText());
+        } catch (IllegalArgumentException e) {
+            // the query protocol's answer to a body that is not URL-encoded
+            return Optional.of(error(400, "MalformedQueryString", "the request body is not URL-encoded: " + e.getMessage()));
+        }
         String action = parameters.getOrDefault("Action", "");
         if (!"Publish".equals(action)) {
             return Optional.of(error(400, "InvalidAction", "The action " + action

@@ -266,7 +266,7 @@ class ClassifyCommandTest {
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.out()).isEmpty();
-        assertThat(run.err().lines()).singleElement().asString().startsWith("classify: ").contains(problem);
+        assertThat(run.err().lines()).hasSize(2).first().asString().startsWith("retrier classify: ").contains(problem);
     }
 
     @Test
@@ -274,7 +274,8 @@ class ClassifyCommandTest {
         CommandRun run = CommandRun.of("classify", "no/such/event.json");
 
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err().lines()).containsExactly("classify: cannot read no/such/event.json: no such file");
+        assertThat(run.err().lines()).containsExactly("retrier classify: cannot read no/such/event.json: no such file",
+                "see './retrier classify --help'");
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -285,10 +286,10 @@ class ClassifyCommandTest {
         "--fallback-capacity-provider-strategy, '[{\"weight\":1}]', has no capacityProvider",
     })
     void anInvalidAdaptiveSettingExits2NamingTheOption(String option, String value, String problem) {
-        CommandRun run = CommandRun.of("classify", event("succeeded.json"), option, value);
+        CommandRun run = CommandRun.of("classify", event("succeeded.json"), option, value, "--memory-escalation");
 
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err().lines()).singleElement().asString().contains(option + " (", problem);
+        assertThat(run.err().lines()).hasSize(2).first().asString().contains(option + " (", problem);
     }
 
     @Test
@@ -296,6 +297,6 @@ class ClassifyCommandTest {
         CommandRun run = CommandRun.of("classify", event("succeeded.json"), "--max-attempts", "11");
 
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err().lines()).singleElement().asString().contains("--max-attempts", "between 1 and 10");
+        assertThat(run.err().lines()).hasSize(2).first().asString().contains("--max-attempts", "between 1 and 10");
     }
 }

@@ -2,12 +2,16 @@ package dev.ecsretrier.local.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.ecsretrier.local.Fixtures;
+import dev.ecsretrier.local.LocalJson;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code ./retrier demo}, {@code ./retrier run} and the help of every command. */
@@ -52,7 +56,7 @@ class CommandLineTest {
         CommandRun run = CommandRun.of("demo", "--time-scale", "0.001", "--fault", "image-not-found",
                 "--notifications", dir.resolve("n.jsonl").toString());
 
-        assertThat(run.exitCode()).isZero();
+        assertThat(run.exitCode()).isEqualTo(ExitStatus.FAILED.code());
         assertThat(run.out()).contains("FAILED by default:permanent-start-error").doesNotContain("attempt 2");
     }
 
@@ -86,38 +90,135 @@ class CommandLineTest {
     }
 
     @Test
-    void aRunPassesItsEnvironmentToTheTaskAndEndsWithExit0WhateverTheOutcome(@TempDir Path dir) throws Exception {
+    void aRunPassesItsEnvironmentToTheTask(@TempDir Path dir) throws Exception {
         Path task = Files.writeString(dir.resolve("task.sh"), "exit $CODE\n");
 
         CommandRun run = CommandRun.of("run", "--time-scale", "0.001", "--run-id", "env-run",
                 "--task-command", "/bin/sh " + task, "--env", "CODE=3",
                 "--notifications", dir.resolve("n.jsonl").toString());
 
-        assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains("run env-run: CODE=3", "app exit 3", "FAILED by default:failed");
     }
 
-    @Test
-    void aRunWithInvalidSettingsExits2NamingTheOption() {
-        CommandRun run = CommandRun.of("run", "--memory-max-mib", "100");
+    @ParameterizedTest(name = "exit {1} for {0}")
+    @CsvSource({
+        "0, SUCCEEDED",
+        "3, FAILED",
+        "2, RETRIES_EXHAUSTED",
+    })
+    void aRunsExitStatusIsItsOutcomes(int taskExit, ExitStatus status, @TempDir Path dir) throws Exception {
+        Path task = Files.writeString(dir.resolve("task.sh"), "exit " + taskExit + "\n");
 
-        assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).contains("run: invalid options: --memory-max-mib (");
+        CommandRun run = CommandRun.of("run", "--time-scale", "0.001", "--task-command", "/bin/sh " + task,
+                "--retryable-exit-codes", "2", "--max-attempts", "2", "--quiet");
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(status.code());
+        assertThat(run.out()).isEqualTo(status.name() + System.lineSeparator());
     }
 
     @Test
-    void aLaunchDependentFaultNeedsItsArgument() {
-        CommandRun run = CommandRun.of("run", "--fault", "oom-below:lots");
-
-        assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).contains("--fault oom-below:MIB needs MiB as a whole number, got 'lots'");
+    void theExitStatusesAreInTheHelpOfRunAndDemo() {
+        for (String command : List.of("run", "demo")) {
+            assertThat(CommandRun.of(command, "--help").out()).contains("Exit status:", "0   the run SUCCEEDED",
+                    "3   the run FAILED", "4   the run ended RETRIES_EXHAUSTED", "5   the run was CANCELLED",
+                    "2   a mistake on the command line");
+        }
     }
 
     @Test
-    void anUnknownFaultIsAUsageError() {
-        CommandRun run = CommandRun.of("demo", "--fault", "gremlins");
+    void aThrottledFirstRunTaskIsRetriedByLambdaAsTheDocsSay() {
+        CommandRun run = CommandRun.of("run", "--time-scale", "0.001", "--task-command", "/bin/true", "--fault", "throttling");
 
-        assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).contains("--fault: unknown kind 'gremlins'");
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitStatus.SUCCEEDED.code());
+        assertThat(run.err()).isEmpty();
+        assertThat(run.out()).containsSubsequence("RunTask failed: ThrottlingException", "Lambda retry",
+                "attempt 1  task", "SUCCEEDED by default:succeeded");
+    }
+
+    @Test
+    void jsonIsOneDocumentAndNothingElseOnStdout() throws Exception {
+        CommandRun run = CommandRun.of("run", "--time-scale", "0.001", "--task-command", "/bin/true", "--run-id", "json-run",
+                "--json");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out().strip().lines()).hasSize(1);
+        JsonNode document = LocalJson.tree(run.out());
+        assertThat(document.path("runId").asText()).isEqualTo("json-run");
+        assertThat(document.path("outcome").asText()).isEqualTo("SUCCEEDED");
+        assertThat(document.path("exitStatus").asInt()).isZero();
+        assertThat(document.path("timeline").findValuesAsText("kind")).contains("TASK_LAUNCHED", "DECISION");
+        assertThat(document.path("notification").path("attributes").path("outcome").asText()).isEqualTo("SUCCEEDED");
+        assertThat(document.path("notification").path("message").path("runId").asText()).isEqualTo("json-run");
+    }
+
+    @Test
+    void theDemoSucceedsWithExit0AndTakesJson() throws Exception {
+        CommandRun run = CommandRun.of("demo", "--time-scale", "0.001", "--json");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(LocalJson.tree(run.out()).path("attempts").asInt()).isEqualTo(3);
+    }
+
+    @Test
+    void waitGivesUpAfterThatLongWithExit1() {
+        long start = System.nanoTime();
+
+        CommandRun run = CommandRun.of("run", "--wait", "2", "--task-command", "/bin/sleep 30", "--quiet");
+
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertThat(run.exitCode()).isEqualTo(ExitStatus.UNEXPECTED_ERROR.code());
+        assertThat(run.err()).contains("no outcome for run");
+        assertThat(seconds).isBetween(2.0, 3.0);
+    }
+
+    @Test
+    void runDemoAndServeLeaveNoStateFolderBehindUnlessAskedToKeepIt(@TempDir Path tmp) throws Exception {
+        String before = System.getProperty("java.io.tmpdir");
+        System.setProperty("java.io.tmpdir", tmp.toString());
+        try {
+            CommandRun.of("run", "--time-scale", "0.001", "--task-command", "/bin/true");
+            CommandRun.of("demo", "--time-scale", "0.001", "--fault", "image-not-found");
+            CommandRun.of("serve", "--port", "99999");
+            CommandRun.of("run", "--env", "RETRIER_ATTEMPT=5");
+            assertThat(tmp).isEmptyDirectory();
+
+            CommandRun kept = CommandRun.of("run", "--time-scale", "0.001", "--task-command", "/bin/true", "--keep-state");
+            try (var folders = Files.list(tmp)) {
+                Path folder = folders.collect(java.util.stream.Collectors.toList()).get(0);
+                assertThat(folder.getFileName().toString()).startsWith("ecs-retrier-run-");
+                assertThat(folder.resolve("notifications.jsonl")).isNotEmptyFile();
+                assertThat(kept.out()).contains("notifications: " + folder.resolve("notifications.jsonl").toAbsolutePath());
+            }
+        } finally {
+            System.setProperty("java.io.tmpdir", before);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "demo", "run", "serve", "classify"})
+    void everyHelpLineFitsItsWidthSoExamplesSurvivePasting(String command) {
+        CommandRun run = command.isEmpty() ? CommandRun.of("--help") : CommandRun.of(command, "--help");
+        String examples = run.out().substring(run.out().indexOf("Examples:"));
+
+        // picocli wraps a longer line, which breaks a quoted argument in two
+        assertThat(examples.lines()).allSatisfy(line -> assertThat(line.length()).isLessThan(110));
+    }
+
+    @Test
+    void theFilesTheHelpsExamplesNameExist() {
+        Path root = Path.of("..");
+        for (String command : List.of("serve", "classify")) {
+            String help = CommandRun.of(command, "--help").out();
+            java.util.regex.Matcher file = java.util.regex.Pattern.compile("(?:fileb?://|\\$events/)([\\w./-]+\\.json)")
+                    .matcher(help);
+            int named = 0;
+            while (file.find()) {
+                String path = file.group(0).startsWith("$events/") ? "functions/src/test/resources/events/" + file.group(1)
+                        : file.group(1);
+                assertThat(root.resolve(path)).as(command + " --help names " + path).isRegularFile();
+                named++;
+            }
+            assertThat(named).as(command).isGreaterThanOrEqualTo(2);
+        }
     }
 }

@@ -1,0 +1,464 @@
+package dev.ecsretrier.infra;
+
+import dev.ecsretrier.config.RetrierConfig;
+import dev.ecsretrier.core.Jitter;
+import dev.ecsretrier.core.LaunchAdjustment;
+import dev.ecsretrier.core.RetryRule;
+import dev.ecsretrier.core.CapacityProviderItem;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.TimeConversionOptions;
+import software.amazon.awscdk.Token;
+import software.amazon.awscdk.services.ec2.ISecurityGroup;
+import software.amazon.awscdk.services.ec2.SubnetSelection;
+import software.amazon.awscdk.services.ecs.CapacityProviderStrategy;
+import software.amazon.awscdk.services.ecs.ICluster;
+import software.amazon.awscdk.services.ecs.ITaskDefinition;
+import software.amazon.awscdk.services.ecs.LaunchType;
+import software.amazon.awscdk.services.ecs.NetworkMode;
+import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.logs.RetentionDays;
+import software.amazon.awscdk.services.sns.ITopic;
+
+/**
+ * What {@link EcsRetrier} wraps its loop around, and how it retries. Only the cluster and the task
+ * definition are required; every other field has the default its builder method documents.
+ *
+ * <p>The adaptive retries ({@code infrastructureRetries} to {@code retryOnTimeout}) are off by default. A prop that is
+ * not set adds nothing to the functions' environment, so they keep their own default ({@code dev.ecsretrier.config.Setting});
+ * the getters of those props return {@code null} when unset.
+ */
+public final class EcsRetrierProps {
+
+    /** Attempts in all when neither {@code maxAttempts} nor both retry budgets are set. */
+    public static final int DEFAULT_MAX_ATTEMPTS = 3;
+    /** The functions' limits ({@link RetrierConfig}), which the props check before anything is deployed. */
+    static final int MAX_ATTEMPTS_LIMIT = RetrierConfig.MAX_ATTEMPTS_LIMIT;
+    static final double MEMORY_FACTOR_MIN = 1.1;
+    static final double MEMORY_FACTOR_MAX = 16;
+    static final int MEMORY_CAP_MIN_MIB = 512;
+    static final int MEMORY_CAP_MAX_MIB = 122_880;
+    static final int ATTEMPT_TIMEOUT_MAX_SECONDS = 14 * 86_400;
+    private static final Pattern CONTAINER_NAME = Pattern.compile("[A-Za-z0-9_-]{1,255}");
+    private static final Pattern CAPACITY_PROVIDER = Pattern.compile("[A-Za-z0-9_-]{1,255}");
+
+    private final ICluster cluster;
+    private final ITaskDefinition taskDefinition;
+    private final String containerName;
+    private final String startedBy;
+    private final SubnetSelection taskSubnets;
+    private final List<ISecurityGroup> securityGroups;
+    private final boolean assignPublicIp;
+    private final LaunchType launchType;
+    private final List<CapacityProviderStrategy> capacityProviderStrategies;
+    private final Integer maxAttempts;
+    private final Duration backoffInitialDelay;
+    private final double backoffMultiplier;
+    private final Duration backoffMaxDelay;
+    private final Jitter backoffJitter;
+    private final List<Integer> retryableExitCodes;
+    private final List<RetryRule> rules;
+    private final ITopic topic;
+    private final String notificationEmail;
+    private final boolean acceptTestEvents;
+    private final RetentionDays logRetention;
+    private final Code functionsCode;
+    private final Integer infrastructureRetries;
+    private final Integer applicationRetries;
+    private final List<CapacityProviderStrategy> fallbackCapacityProviderStrategy;
+    private final Integer fallbackAfterSpotFailures;
+    private final Boolean memoryEscalation;
+    private final Double memoryFactor;
+    private final Integer memoryCapMiB;
+    private final Boolean rotateSubnets;
+    private final Duration attemptTimeout;
+    private final Boolean retryOnTimeout;
+    private final List<String> essentialContainers;
+
+    private EcsRetrierProps(Builder b) {
+        this.cluster = Objects.requireNonNull(b.cluster, "cluster is required");
+        this.taskDefinition = Objects.requireNonNull(b.taskDefinition, "taskDefinition is required");
+        this.containerName = b.containerName;
+        this.startedBy = b.startedBy;
+        this.taskSubnets = b.taskSubnets;
+        this.securityGroups = b.securityGroups == null ? null : List.copyOf(b.securityGroups);
+        this.assignPublicIp = b.assignPublicIp;
+        this.launchType = b.launchType;
+        this.capacityProviderStrategies = b.capacityProviderStrategies == null ? List.of() : List.copyOf(b.capacityProviderStrategies);
+        this.maxAttempts = b.maxAttempts;
+        this.backoffInitialDelay = b.backoffInitialDelay;
+        this.backoffMultiplier = b.backoffMultiplier;
+        this.backoffMaxDelay = b.backoffMaxDelay;
+        this.backoffJitter = b.backoffJitter;
+        this.retryableExitCodes = List.copyOf(b.retryableExitCodes);
+        this.rules = List.copyOf(b.rules);
+        this.topic = b.topic;
+        this.notificationEmail = b.notificationEmail;
+        this.acceptTestEvents = b.acceptTestEvents;
+        this.logRetention = b.logRetention;
+        this.functionsCode = b.functionsCode;
+        this.infrastructureRetries = b.infrastructureRetries;
+        this.applicationRetries = b.applicationRetries;
+        this.fallbackCapacityProviderStrategy = b.fallbackCapacityProviderStrategy == null ? List.of()
+                : List.copyOf(b.fallbackCapacityProviderStrategy);
+        this.fallbackAfterSpotFailures = b.fallbackAfterSpotFailures;
+        this.memoryEscalation = b.memoryEscalation;
+        this.memoryFactor = b.memoryFactor;
+        this.memoryCapMiB = b.memoryCapMiB;
+        this.rotateSubnets = b.rotateSubnets;
+        this.attemptTimeout = b.attemptTimeout;
+        this.retryOnTimeout = b.retryOnTimeout;
+        this.essentialContainers = b.essentialContainers; // the builder's copy; null names reach validation
+        validate();
+        validateAdaptiveRetries();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private void validate() {
+        if (maxAttempts != null && (maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS_LIMIT)) {
+            throw new IllegalArgumentException("maxAttempts must be 1-10, was " + maxAttempts);
+        }
+        if (backoffMultiplier < 1) {
+            throw new IllegalArgumentException("backoffMultiplier must be >= 1, was " + backoffMultiplier);
+        }
+        if (backoffMaxDelay.toSeconds().doubleValue() < backoffInitialDelay.toSeconds().doubleValue()) {
+            throw new IllegalArgumentException("backoffMaxDelay (" + backoffMaxDelay.toSeconds()
+                    + " s) must not be shorter than backoffInitialDelay (" + backoffInitialDelay.toSeconds() + " s)");
+        }
+        if (launchType != null && !capacityProviderStrategies.isEmpty()) {
+            throw new IllegalArgumentException("set launchType or capacityProviderStrategies, not both (launchType was " + launchType + ")");
+        }
+        // RunTask's startedBy: at most 128 letters, digits, '-', '/' and '_'.
+        if (startedBy != null && !startedBy.matches("[A-Za-z0-9\\-/_]{1,128}")) {
+            throw new IllegalArgumentException("startedBy must be 1-128 of [A-Za-z0-9-/_], was '" + startedBy + "'");
+        }
+    }
+
+    /** Each adaptive prop within the functions' limits, and none set that would have no effect. */
+    private void validateAdaptiveRetries() {
+        budget("infrastructureRetries", infrastructureRetries);
+        budget("applicationRetries", applicationRetries);
+        if (fallbackAfterSpotFailures != null) {
+            if (fallbackCapacityProviderStrategy.isEmpty()) {
+                throw new IllegalArgumentException("fallbackAfterSpotFailures (" + fallbackAfterSpotFailures
+                        + ") has no effect without a fallbackCapacityProviderStrategy");
+            }
+            if (fallbackAfterSpotFailures < 1 || fallbackAfterSpotFailures > MAX_ATTEMPTS_LIMIT) {
+                throw new IllegalArgumentException("fallbackAfterSpotFailures must be 1-10, was " + fallbackAfterSpotFailures);
+            }
+        }
+        checkFallbackStrategy();
+        if (!Boolean.TRUE.equals(memoryEscalation)) {
+            if (memoryFactor != null) {
+                throw new IllegalArgumentException("memoryFactor (" + memoryFactor + ") has no effect without memoryEscalation(true)");
+            }
+            if (memoryCapMiB != null) {
+                throw new IllegalArgumentException("memoryCapMiB (" + memoryCapMiB + ") has no effect without memoryEscalation(true)");
+            }
+        }
+        if (memoryFactor != null && !(memoryFactor >= MEMORY_FACTOR_MIN && memoryFactor <= MEMORY_FACTOR_MAX)) {
+            throw new IllegalArgumentException("memoryFactor must be 1.1-16, was " + memoryFactor);
+        }
+        if (memoryCapMiB != null && (memoryCapMiB < MEMORY_CAP_MIN_MIB || memoryCapMiB > MEMORY_CAP_MAX_MIB)) {
+            throw new IllegalArgumentException("memoryCapMiB must be 512-122880 (Fargate's smallest to largest task), was " + memoryCapMiB);
+        }
+        if (Boolean.TRUE.equals(rotateSubnets) && taskDefinition.getNetworkMode() != NetworkMode.AWS_VPC) {
+            throw new IllegalArgumentException("rotateSubnets needs an awsvpc task definition, the only kind that is given subnets"
+                    + " (network mode was " + taskDefinition.getNetworkMode() + ")");
+        }
+        if (attemptTimeout != null) {
+            double seconds = attemptTimeout.toSeconds(TimeConversionOptions.builder().integral(false).build()).doubleValue();
+            if (seconds != Math.floor(seconds) || seconds < 1 || seconds > ATTEMPT_TIMEOUT_MAX_SECONDS) {
+                throw new IllegalArgumentException("attemptTimeout must be whole seconds from 1 s to 14 days, was "
+                        + attemptTimeout.toHumanString());
+            }
+        } else if (retryOnTimeout != null) {
+            throw new IllegalArgumentException("retryOnTimeout (" + retryOnTimeout + ") has no effect without an attemptTimeout");
+        }
+        if (essentialContainers != null) {
+            if (essentialContainers.isEmpty()) {
+                throw new IllegalArgumentException("essentialContainers must name at least one container; leave it unset for the"
+                        + " task definition's essential containers");
+            }
+            for (String name : essentialContainers) {
+                if (name == null || !CONTAINER_NAME.matcher(name).matches()) {
+                    throw new IllegalArgumentException("essentialContainers holds '" + name + "', not a container name"
+                            + " (1-255 letters, digits, '-' or '_')");
+                }
+            }
+        }
+    }
+
+    private static void budget(String name, Integer retries) {
+        if (retries != null && (retries < 0 || retries > MAX_ATTEMPTS_LIMIT - 1)) {
+            throw new IllegalArgumentException(name + " must be 0-9, was " + retries);
+        }
+    }
+
+    private void checkFallbackStrategy() {
+        for (int i = 0; i < fallbackCapacityProviderStrategy.size(); i++) {
+            String provider = fallbackCapacityProviderStrategy.get(i).getCapacityProvider();
+            // A token (an AsgCapacityProvider's name) is only known at deploy time.
+            if (provider == null || (!Token.isUnresolved(provider) && !CAPACITY_PROVIDER.matcher(provider).matches())) {
+                throw new IllegalArgumentException("fallbackCapacityProviderStrategy[" + i + "].capacityProvider must be 1-255"
+                        + " letters, digits, '-' or '_', was " + (provider == null ? "null" : "'" + provider + "'"));
+            }
+        }
+        List<CapacityProviderItem> items = fallbackCapacityProviderStrategy.stream()
+                .map(s -> new CapacityProviderItem(s.getCapacityProvider(), intOrNull(s.getWeight()), intOrNull(s.getBase())))
+                .toList();
+        String tag = LaunchAdjustment.strategyTag(items);
+        if (!Token.isUnresolved(tag) && tag.length() > LaunchAdjustment.MAX_STRATEGY_TAG_CHARS) {
+            throw new IllegalArgumentException("fallbackCapacityProviderStrategy is too long to record in a task tag: '" + tag
+                    + "' has " + tag.length() + " characters, at most " + LaunchAdjustment.MAX_STRATEGY_TAG_CHARS);
+        }
+        if (!items.isEmpty() && items.equals(capacityProviderStrategies.stream()
+                .map(s -> new CapacityProviderItem(s.getCapacityProvider(), intOrNull(s.getWeight()), intOrNull(s.getBase())))
+                .toList())) {
+            throw new IllegalArgumentException("fallbackCapacityProviderStrategy is the same as capacityProviderStrategies: falling"
+                    + " back would change nothing");
+        }
+    }
+
+    private static Integer intOrNull(Number n) {
+        return n == null ? null : n.intValue();
+    }
+
+    public ICluster cluster() { return cluster; }
+    public ITaskDefinition taskDefinition() { return taskDefinition; }
+    public String containerName() { return containerName; }
+    public String startedBy() { return startedBy; }
+    public SubnetSelection taskSubnets() { return taskSubnets; }
+    public List<ISecurityGroup> securityGroups() { return securityGroups; }
+    public boolean assignPublicIp() { return assignPublicIp; }
+    public LaunchType launchType() { return launchType; }
+    public List<CapacityProviderStrategy> capacityProviderStrategies() { return capacityProviderStrategies; }
+    /** Null when not set: then both retry budgets set mean 1 + both, and otherwise {@value #DEFAULT_MAX_ATTEMPTS}. */
+    public Integer maxAttempts() { return maxAttempts; }
+    public Duration backoffInitialDelay() { return backoffInitialDelay; }
+    public double backoffMultiplier() { return backoffMultiplier; }
+    public Duration backoffMaxDelay() { return backoffMaxDelay; }
+    public Jitter backoffJitter() { return backoffJitter; }
+    public List<Integer> retryableExitCodes() { return retryableExitCodes; }
+    public List<RetryRule> rules() { return rules; }
+    public ITopic topic() { return topic; }
+    public String notificationEmail() { return notificationEmail; }
+    public boolean acceptTestEvents() { return acceptTestEvents; }
+    public RetentionDays logRetention() { return logRetention; }
+    public Code functionsCode() { return functionsCode; }
+    public Integer infrastructureRetries() { return infrastructureRetries; }
+    public Integer applicationRetries() { return applicationRetries; }
+    public List<CapacityProviderStrategy> fallbackCapacityProviderStrategy() { return fallbackCapacityProviderStrategy; }
+    public Integer fallbackAfterSpotFailures() { return fallbackAfterSpotFailures; }
+    public Boolean memoryEscalation() { return memoryEscalation; }
+    public Double memoryFactor() { return memoryFactor; }
+    public Integer memoryCapMiB() { return memoryCapMiB; }
+    public Boolean rotateSubnets() { return rotateSubnets; }
+    public Duration attemptTimeout() { return attemptTimeout; }
+    public Boolean retryOnTimeout() { return retryOnTimeout; }
+    /** Null when not set: then the construct takes them from the task definition (see the builder method). */
+    public List<String> essentialContainers() { return essentialContainers; }
+
+    /** Builds {@link EcsRetrierProps}; each method documents its default. */
+    public static final class Builder {
+        private ICluster cluster;
+        private ITaskDefinition taskDefinition;
+        private String containerName;
+        private String startedBy;
+        private SubnetSelection taskSubnets;
+        private List<ISecurityGroup> securityGroups;
+        private boolean assignPublicIp;
+        private LaunchType launchType;
+        private List<CapacityProviderStrategy> capacityProviderStrategies;
+        private Integer maxAttempts;
+        private Duration backoffInitialDelay = Duration.seconds(60);
+        private double backoffMultiplier = 2;
+        private Duration backoffMaxDelay = Duration.minutes(15);
+        private Jitter backoffJitter = Jitter.FULL;
+        private List<Integer> retryableExitCodes = List.of();
+        private List<RetryRule> rules = List.of();
+        private ITopic topic;
+        private String notificationEmail;
+        private boolean acceptTestEvents;
+        private RetentionDays logRetention = RetentionDays.ONE_MONTH;
+        private Code functionsCode;
+        private Integer infrastructureRetries;
+        private Integer applicationRetries;
+        private List<CapacityProviderStrategy> fallbackCapacityProviderStrategy;
+        private Integer fallbackAfterSpotFailures;
+        private Boolean memoryEscalation;
+        private Double memoryFactor;
+        private Integer memoryCapMiB;
+        private Boolean rotateSubnets;
+        private Duration attemptTimeout;
+        private Boolean retryOnTimeout;
+        private List<String> essentialContainers;
+
+        private Builder() {
+        }
+
+        /** Required. The cluster tasks run in; the rule only listens to this cluster. */
+        public Builder cluster(ICluster cluster) { this.cluster = cluster; return this; }
+
+        /** Required. What every attempt runs. Its task and execution roles are the only roles the starter may pass to ECS. */
+        public Builder taskDefinition(ITaskDefinition taskDefinition) { this.taskDefinition = taskDefinition; return this; }
+
+        /** The container that start requests may override. Default: the task definition's default (first essential) container. */
+        public Builder containerName(String containerName) { this.containerName = containerName; return this; }
+
+        /**
+         * Marks the tasks this retrier starts; the rule matches only these. Default: {@code ecs-retrier-} plus a name
+         * unique to this construct, so two retriers never classify each other's tasks.
+         */
+        public Builder startedBy(String startedBy) { this.startedBy = startedBy; return this; }
+
+        /** Subnets of an {@code awsvpc} task. Default: the cluster VPC's default selection (private subnets when there are any). */
+        public Builder taskSubnets(SubnetSelection taskSubnets) { this.taskSubnets = taskSubnets; return this; }
+
+        /** Security groups of an {@code awsvpc} task. Default: one new group with no inbound rules. */
+        public Builder securityGroups(List<? extends ISecurityGroup> securityGroups) {
+            this.securityGroups = securityGroups == null ? null : List.copyOf(securityGroups);
+            return this;
+        }
+
+        /** Whether an {@code awsvpc} task gets a public IP (needed in public subnets without NAT). Default: false. */
+        public Builder assignPublicIp(boolean assignPublicIp) { this.assignPublicIp = assignPublicIp; return this; }
+
+        /** Default: FARGATE, unless capacity provider strategies are set. */
+        public Builder launchType(LaunchType launchType) { this.launchType = launchType; return this; }
+
+        /** Run on capacity providers instead of a launch type (for example FARGATE_SPOT). Default: none. */
+        public Builder capacityProviderStrategies(List<? extends CapacityProviderStrategy> strategies) {
+            this.capacityProviderStrategies = strategies == null ? null : List.copyOf(strategies);
+            return this;
+        }
+
+        /**
+         * Attempts in all, the first included (1-10); it caps the run even when retry budgets are set. Default: 3, or,
+         * when both {@link #infrastructureRetries} and {@link #applicationRetries} are set, 1 + both (at most 10).
+         */
+        public Builder maxAttempts(int maxAttempts) { this.maxAttempts = maxAttempts; return this; }
+
+        /** Delay before the second attempt. Default: 60 seconds. Scheduler fires with one-minute precision. */
+        public Builder backoffInitialDelay(Duration delay) { this.backoffInitialDelay = Objects.requireNonNull(delay); return this; }
+
+        /** Growth of the delay per attempt (at least 1). Default: 2. */
+        public Builder backoffMultiplier(double multiplier) { this.backoffMultiplier = multiplier; return this; }
+
+        /** Cap on any delay. Default: 15 minutes. */
+        public Builder backoffMaxDelay(Duration delay) { this.backoffMaxDelay = Objects.requireNonNull(delay); return this; }
+
+        /** Default: FULL. */
+        public Builder backoffJitter(Jitter jitter) { this.backoffJitter = Objects.requireNonNull(jitter); return this; }
+
+        /** Exit codes of an essential container that mean "try again". Default: none. */
+        public Builder retryableExitCodes(List<Integer> exitCodes) { this.retryableExitCodes = List.copyOf(exitCodes); return this; }
+
+        /** User rules, evaluated in order before the default policy. Default: none. */
+        public Builder rules(List<RetryRule> rules) { this.rules = List.copyOf(rules); return this; }
+
+        /** Where terminal outcomes and alarms go. Default: a new topic encrypted with a new KMS key. */
+        public Builder topic(ITopic topic) { this.topic = topic; return this; }
+
+        /** An address subscribed to the topic (AWS sends it a confirmation mail first). Default: none. */
+        public Builder notificationEmail(String email) { this.notificationEmail = email; return this; }
+
+        /**
+         * Whether the rule also accepts ECS Task State Change events from the source {@code ecs-retrier.test}, so that
+         * {@code aws events put-events} can exercise the classifier (EventBridge refuses {@code aws.} sources from
+         * callers). Anyone allowed to put events on the default bus could then fake a stop. Default: false.
+         */
+        public Builder acceptTestEvents(boolean accept) { this.acceptTestEvents = accept; return this; }
+
+        /** Retention of both functions' logs. Default: one month. */
+        public Builder logRetention(RetentionDays retention) { this.logRetention = Objects.requireNonNull(retention); return this; }
+
+        /** The code of both functions. Default: the functions jar this construct carries ({@link FunctionsJar#code()}). */
+        public Builder functionsCode(Code code) { this.functionsCode = code; return this; }
+
+        // ------------------------------------------------------------ adaptive retries (all off by default)
+
+        /**
+         * Retries a run may spend on infrastructure failures: ECS could not start or keep the task (image pull,
+         * initialization, ENI, capacity, Spot interruption, internal errors). 0-9. Default: no separate limit
+         * ({@link #maxAttempts} alone).
+         */
+        public Builder infrastructureRetries(Integer retries) { this.infrastructureRetries = retries; return this; }
+
+        /**
+         * Retries a run may spend on application failures: the task ran and its containers ended it (a retryable exit
+         * code, a user rule's RETRY of such a stop) or it ran past its {@link #attemptTimeout}. 0-9. Default: no separate
+         * limit ({@link #maxAttempts} alone).
+         */
+        public Builder applicationRetries(Integer retries) { this.applicationRetries = retries; return this; }
+
+        /**
+         * The capacity provider strategy of the attempts after Spot failures (a Spot interruption, or RunTask refused for
+         * lack of capacity), for example {@code FARGATE} after {@code FARGATE_SPOT}. Its providers must be associated
+         * with the cluster. Running on it needs no other permission than {@code ecs:RunTask}. Default: empty, no fallback.
+         */
+        public Builder fallbackCapacityProviderStrategy(List<? extends CapacityProviderStrategy> strategy) {
+            this.fallbackCapacityProviderStrategy = strategy == null ? null : List.copyOf(strategy);
+            return this;
+        }
+
+        /** How many Spot failures in a run switch it to the fallback strategy (1-10). Default: 1. */
+        public Builder fallbackAfterSpotFailures(int failures) { this.fallbackAfterSpotFailures = failures; return this; }
+
+        /**
+         * Whether an out-of-memory stop is retried with more memory (a task-level override, always one of the CPU and
+         * memory combinations Fargate accepts) instead of failing. Default: false.
+         */
+        public Builder memoryEscalation(boolean escalate) { this.memoryEscalation = escalate; return this; }
+
+        /** How much more memory each escalation asks for (1.1-16); only with {@link #memoryEscalation}. Default: 2. */
+        public Builder memoryFactor(double factor) { this.memoryFactor = factor; return this; }
+
+        /**
+         * The most memory escalation may give a task, in MiB (512-122880); an out-of-memory stop at the cap fails the run
+         * and says so. Only with {@link #memoryEscalation}. Default: 30720.
+         */
+        public Builder memoryCapMiB(int mib) { this.memoryCapMiB = mib; return this; }
+
+        /**
+         * Whether an ENI timeout or a capacity failure puts the next of the task's subnets first (another Availability
+         * Zone, when the subnets are in several); only for {@code awsvpc} task definitions. Default: false.
+         */
+        public Builder rotateSubnets(boolean rotate) { this.rotateSubnets = rotate; return this; }
+
+        /**
+         * The longest an attempt may run (whole seconds, 1 s to 14 days): a one-time schedule, created when the task
+         * starts, stops it with ecs-retrier's own reason, and the classifier applies {@link #retryOnTimeout}. It gives
+         * the scheduler role {@code ecs:StopTask} on the cluster's tasks. Scheduler fires to the minute. Default: none.
+         */
+        public Builder attemptTimeout(Duration timeout) { this.attemptTimeout = timeout; return this; }
+
+        /**
+         * Whether an attempt stopped by its {@link #attemptTimeout} is retried (it counts against the application
+         * budget). Default: true.
+         */
+        public Builder retryOnTimeout(boolean retry) { this.retryOnTimeout = retry; return this; }
+
+        /**
+         * The containers whose exit codes decide a run: it succeeds when every one of them exited 0, and only their exit
+         * codes can be retryable. Default: the containers the task definition marks essential (those added after the
+         * construct included), so that a non-essential sidecar that ECS stops with a non-zero code does not fail the run;
+         * for an imported task definition, whose containers CDK does not know, the configured {@link #containerName}.
+         */
+        public Builder essentialContainers(List<String> names) {
+            this.essentialContainers = names == null ? null : Collections.unmodifiableList(new ArrayList<>(names));
+            return this;
+        }
+
+        public EcsRetrierProps build() {
+            return new EcsRetrierProps(this);
+        }
+    }
+}
