@@ -51,7 +51,7 @@ final class WatchedRun {
             throws InterruptedException, IOException {
         long deadline = System.nanoTime() + wait.toNanos();
         PrintWriter out = spec.commandLine().getOut();
-        StartRequest request = new StartRequest(runId, null, environment.isEmpty() ? List.of()
+        StartRequest request = StartRequest.of(runId, null, environment.isEmpty() ? List.of()
                 : List.of(new ContainerOverride(config.containerName(), null, environment)), null);
         try {
             new StartRequestReader(config.containerName(), config.maxAttempts(), config.adaptation()).check(request);
