@@ -36,7 +36,7 @@ import picocli.CommandLine.Spec;
                 + " stderr when the file is not a readable event.",
         footerHeading = "%nExamples:%n",
         footer = {
-            "  events=functions/src/test/resources/events    # ECS's own example events, in this repository",
+            "  events=core/src/test/resources/events    # ECS's own example events, in this repository",
             "  ./retrier classify $events/succeeded.json",
             "  ./retrier classify $events/app-exit-2.json --retryable-exit-codes 2",
             "  ./retrier classify $events/app-exit-2.json --retryable-exit-codes 2 --attempt 3 --max-attempts 3",

@@ -213,7 +213,7 @@ class CommandLineTest {
                     .matcher(help);
             int named = 0;
             while (file.find()) {
-                String path = file.group(0).startsWith("$events/") ? "functions/src/test/resources/events/" + file.group(1)
+                String path = file.group(0).startsWith("$events/") ? "core/src/test/resources/events/" + file.group(1)
                         : file.group(1);
                 assertThat(root.resolve(path)).as(command + " --help names " + path).isRegularFile();
                 named++;
