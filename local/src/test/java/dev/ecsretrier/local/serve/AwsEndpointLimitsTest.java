@@ -27,11 +27,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.eventbridge.model.EventBridgeException;
 import software.amazon.awssdk.services.eventbridge.model.PutEventsRequestEntry;
@@ -44,6 +40,7 @@ import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 /** {@code serve} enforces AWS's request limits before it reads a body, and answers in AWS's shapes. */
 class AwsEndpointLimitsTest {
 
+    static ServedRuntime served;
     static LocalRuntime runtime;
     static AwsEndpoint endpoint;
     static LambdaClient lambda;
@@ -52,22 +49,19 @@ class AwsEndpointLimitsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        runtime = LocalRuntime.builder().timeScale(0.001).seed(3)
-                .taskProgram(TaskProgram.process(List.of("/bin/true"), null)).build();
-        endpoint = AwsEndpoint.start(runtime, "127.0.0.1", 0, line -> { });
-        StaticCredentialsProvider credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x"));
-        lambda = LambdaClient.builder().endpointOverride(endpoint.uri()).region(Region.US_EAST_1)
-                .credentialsProvider(credentials).httpClient(UrlConnectionHttpClient.create()).build();
-        events = EventBridgeClient.builder().endpointOverride(endpoint.uri()).region(Region.US_EAST_1)
-                .credentialsProvider(credentials).httpClient(UrlConnectionHttpClient.create()).build();
+        served = new ServedRuntime(LocalRuntime.builder().timeScale(0.001).seed(3)
+                .taskProgram(TaskProgram.process(List.of("/bin/true"), null)).build());
+        runtime = served.runtime;
+        endpoint = served.endpoint;
+        lambda = served.client(LambdaClient.builder());
+        events = served.client(EventBridgeClient.builder());
     }
 
     @AfterAll
     static void stop() {
         lambda.close();
         events.close();
-        endpoint.close();
-        runtime.close();
+        served.close();
     }
 
     static String jsonString(int bytes) {

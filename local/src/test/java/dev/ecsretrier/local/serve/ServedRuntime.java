@@ -22,11 +22,16 @@ final class ServedRuntime implements AutoCloseable {
     final List<String> log = Collections.synchronizedList(new ArrayList<>());
 
     ServedRuntime(long seed) throws IOException {
-        runtime = LocalRuntime.builder()
+        this(LocalRuntime.builder()
                 .setting(Setting.RETRYABLE_EXIT_CODES, "2")
                 .timeScale(0.001)
                 .seed(seed)
-                .build();
+                .build());
+    }
+
+    /** The endpoint in front of a runtime a test built itself; closing this closes both. */
+    ServedRuntime(LocalRuntime runtime) throws IOException {
+        this.runtime = runtime;
         endpoint = AwsEndpoint.start(runtime, "127.0.0.1", 0, log::add);
     }
 
