@@ -16,7 +16,7 @@ public final class RetryPlanner {
 
     private final StopClassifier classifier;
     private final Backoff backoff;
-    private final AdaptationPolicy adaptation;
+    private final List<Adaptation> adaptations;
     private final RetryBudgets budgets;
 
     public RetryPlanner(StopClassifier classifier, Backoff backoff) {
@@ -26,15 +26,17 @@ public final class RetryPlanner {
     public RetryPlanner(StopClassifier classifier, Backoff backoff, AdaptationPolicy adaptation, RetryBudgets budgets) {
         this.classifier = classifier;
         this.backoff = backoff;
-        this.adaptation = adaptation;
+        this.adaptations = adaptation.adaptations();
         this.budgets = budgets;
     }
 
     public Step plan(EndedAttempt ended, Instant now, RandomGenerator random) {
         AttemptMetadata run = ended.metadata();
-        AdaptationPolicy.Adapted adapted = adaptation.adapt(ended.stop(), classifier.classify(ended.stop()),
-                run.history(), run.launch(), ended.size());
-        Verdict verdict = adapted.verdict();
+        Adaptation.Plan plan = Adaptation.Plan.unchanged(classifier.classify(ended.stop()), run.launch());
+        for (Adaptation adaptation : adaptations) {
+            plan = adaptation.adapt(ended, plan);
+        }
+        Verdict verdict = plan.verdict();
         String exhausted = verdict.action() == Action.RETRY ? exhaustedBudget(run, verdict.kind()) : null;
         Decision decision = switch (verdict.action()) {
             case SUCCEED -> Decision.SUCCEEDED;
@@ -42,23 +44,21 @@ public final class RetryPlanner {
             case RETRY -> exhausted != null ? Decision.RETRIES_EXHAUSTED : Decision.RETRY;
         };
         List<AttemptSummary> history = new ArrayList<>(run.history());
-        history.add(AttemptSummary.of(run.attempt(), ended.stop(), decision, verdict.rule(),
-                decision == Decision.SUCCEEDED ? null : verdict.kind(),
-                run.launch().isNone() ? null : run.launch().toTagValue()));
+        history.add(AttemptSummary.recorded(run.attempt(), ended.stop(), decision, verdict, run.launch()));
 
         if (decision == Decision.RETRY) {
             int next = run.attempt() + 1;
             Duration delay = backoff.delay(run.attempt(), random);
-            LaunchAdjustment launch = adapted.next().isNone() ? null : adapted.next();
+            LaunchAdjustment launch = plan.next().isNone() ? null : plan.next();
             StartRequest request = new StartRequest(run.runId(), next, ended.userOverrides(), history, launch);
-            return new Step.Retry(verdict, request, AttemptMetadata.attemptKey(run.runId(), next), delay,
-                    now.plus(delay));
+            return new Step.Retry(ended, verdict, request, plan.changes(), AttemptMetadata.attemptKey(run.runId(), next),
+                    delay, now.plus(delay));
         }
         String reason = exhausted == null ? verdict.reason() : verdict.reason() + "; " + exhaustedReason(run, exhausted);
         RunOutcome outcome = new RunOutcome(run.runId(), decision, RunOutcome.dedupKey(run.runId(), decision),
                 verdict.rule(), reason, run.attempt(), run.maxAttempts(), ended.cluster(), ended.taskDefinition(),
                 history, ended.metadataSource(), ended.note(), now, exhausted);
-        return new Step.Finish(verdict, outcome);
+        return new Step.Finish(ended, verdict, outcome);
     }
 
     /** The limit a retry of this kind would overrun, or null when it may be retried. */

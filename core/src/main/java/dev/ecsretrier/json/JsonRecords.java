@@ -13,9 +13,12 @@ import java.time.temporal.TemporalAccessor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Records to and from plain JSON values, by their components: the record is the schema, in both
@@ -77,7 +80,7 @@ public final class JsonRecords {
 
     /**
      * Reads a plain value (as {@link Json#parse} returns it) into {@code type}: a record, a
-     * {@code List} of a supported type, {@code String}, {@code Integer}, {@code Long},
+     * {@code List} or {@code Set} of a supported type, {@code String}, {@code Integer}, {@code Long},
      * {@code Boolean} (or their primitives), an enum or {@code Instant}.
      *
      * @throws JsonBindingException naming the field that does not fit
@@ -121,6 +124,10 @@ public final class JsonRecords {
     private static Object read(Object plain, Type type, String path) {
         if (type instanceof ParameterizedType parameterized && parameterized.getRawType() == List.class) {
             return readList(plain, parameterized.getActualTypeArguments()[0], path);
+        }
+        if (type instanceof ParameterizedType parameterized && parameterized.getRawType() == Set.class) {
+            List<Object> items = readList(plain, parameterized.getActualTypeArguments()[0], path);
+            return items == null ? null : Collections.unmodifiableSet(new LinkedHashSet<>(items));
         }
         if (!(type instanceof Class<?> target)) {
             throw new IllegalStateException("cannot read JSON into " + type);

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.ecsretrier.core.Action;
+import dev.ecsretrier.core.Cause;
 import dev.ecsretrier.core.AttemptSummary;
 import dev.ecsretrier.core.ContainerExit;
 import dev.ecsretrier.core.ContainerOverride;
@@ -28,6 +29,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,7 +43,8 @@ class JsonRecordsTest {
     static final AttemptSummary FIRST = new AttemptSummary(1, "arn:aws:ecs:us-east-1:111122223333:task/batch/abc",
             "SpotInterruption", "Your Spot Task was interrupted.",
             List.of(new ContainerExit("app", null, null), new ContainerExit("sidecar", 137, "killed")),
-            Decision.RETRY, "default:spot-interruption", STARTED, STOPPED, FailureKind.INFRASTRUCTURE, "FARGATE:1:0");
+            Decision.RETRY, "default:spot-interruption", STARTED, STOPPED, FailureKind.INFRASTRUCTURE, "FARGATE:1:0",
+            Set.of(Cause.SPOT_INTERRUPTION));
 
     static final StartRequest FULL_REQUEST = new StartRequest("run-7f3a", 2,
             List.of(new ContainerOverride("app", List.of("python", "job.py"),
