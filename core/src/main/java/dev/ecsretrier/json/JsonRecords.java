@@ -40,8 +40,8 @@ public final class JsonRecords {
     }
 
     /**
-     * The plain value of {@code value}: a record becomes a map of its non-null components in
-     * declaration order, an enum its name, an instant or a duration its ISO-8601 text, a collection a
+     * The plain value of {@code value}: a {@link JsonForm} the plain value of its form, a record a map
+     * of its non-null components in declaration order, an enum its name, an instant or a duration its ISO-8601 text, a collection a
      * list; maps, strings, numbers and booleans stay as they are.
      */
     public static Object toPlain(Object value) {
@@ -53,6 +53,9 @@ public final class JsonRecords {
         }
         if (value instanceof TemporalAccessor || value instanceof TemporalAmount) {
             return value.toString();
+        }
+        if (value instanceof JsonForm form) {
+            return toPlain(form.toJson());
         }
         if (value instanceof Record record) {
             Map<String, Object> fields = new LinkedHashMap<>();

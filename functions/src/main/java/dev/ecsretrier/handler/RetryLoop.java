@@ -1,6 +1,5 @@
 package dev.ecsretrier.handler;
 
-import dev.ecsretrier.core.Decision;
 import dev.ecsretrier.core.EndedAttempt;
 import dev.ecsretrier.core.RetryPlanner;
 import dev.ecsretrier.core.RunOutcome;
@@ -55,22 +54,16 @@ public final class RetryLoop {
         synchronized (random) {
             step = planner.plan(ended, clock.instant(), random);
         }
-        StepResult result;
+        boolean alreadyScheduled = false;
         if (step instanceof Step.Retry retry) {
-            AttemptScheduler.Result scheduled = scheduler.schedule(new ScheduledAttempt(retry.scheduleName(),
-                    retry.at(), NextStartRequest.json(retry.next()), starterArn));
-            result = new StepResult(ended.metadata().runId(), ended.metadata().attempt(), ended.stop().taskArn(),
-                    Decision.RETRY, retry.verdict().rule(), retry.verdict().reason(), ended.metadataSource(),
-                    retry.scheduleName(), retry.delay().toMillis(), retry.at(),
-                    scheduled == AttemptScheduler.Result.ALREADY_SCHEDULED, null, ended.note());
+            alreadyScheduled = scheduler.schedule(new ScheduledAttempt(retry.scheduleName(), retry.at(),
+                    NextStartRequest.json(retry.next()), starterArn)) == AttemptScheduler.Result.ALREADY_SCHEDULED;
         } else {
             RunOutcome outcome = ((Step.Finish) step).outcome();
             notifier.publish(notification(outcome));
             log.accept(runEndedMetric(outcome));
-            result = new StepResult(outcome.runId(), outcome.attempts(), ended.stop().taskArn(), outcome.outcome(),
-                    outcome.rule(), outcome.reason(), ended.metadataSource(), null, null, null, null, outcome,
-                    ended.note());
         }
+        StepResult result = new StepResult(step, alreadyScheduled);
         log.accept(Json.write(Map.of("message", "attempt ended", "step", result)));
         return result;
     }

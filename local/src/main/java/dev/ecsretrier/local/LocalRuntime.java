@@ -3,9 +3,11 @@ package dev.ecsretrier.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.config.Setting;
+import dev.ecsretrier.core.CapacityProviderItem;
 import dev.ecsretrier.core.LaunchAdjustment;
 import dev.ecsretrier.core.RunOutcome;
 import dev.ecsretrier.core.StartRequest;
+import dev.ecsretrier.core.Step;
 import dev.ecsretrier.handler.ClassifierHandler;
 import dev.ecsretrier.handler.StartResponse;
 import dev.ecsretrier.handler.StarterHandler;
@@ -22,6 +24,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -109,10 +112,9 @@ public final class LocalRuntime implements AutoCloseable {
         ClassifierHandler classifier = new ClassifierHandler(config, ecs, scheduler, topic, clock, classifierJitter,
                 b.handlerLog);
         lambda.register(LocalSettings.STARTER_FUNCTION, (payload, requestId) -> scheduler.holdingFiresUntilReturn(
-                () -> started(starter.start(payload, config.starterArn(), requestId), launchChanges(payload))));
-        // The classifier reads the attempt's launch from its tag, which keeps no change texts.
+                () -> started(starter.start(payload, config.starterArn(), requestId))));
         lambda.register(LocalSettings.CLASSIFIER_FUNCTION, payload -> scheduler.holdingFiresUntilReturn(
-                () -> decided(classifier.handle(payload), List.of())));
+                () -> decided(classifier.handle(payload))));
         bus.addRule(LocalSettings.RULE_NAME,
                 new StoppedTaskPattern(config.startedBy(), config.cluster(), b.acceptTestEvents).toJson(),
                 LocalSettings.CLASSIFIER_FUNCTION);
@@ -264,61 +266,52 @@ public final class LocalRuntime implements AutoCloseable {
         lambda.invokeAsync(target, input.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
-    /**
-     * @param changesBefore the change texts the ended attempt was launched with, which the next
-     *                      launch repeats: only the ones after them are this decision's
-     */
-    private StartResponse started(StartResponse response, List<String> changesBefore) {
+    private StartResponse started(StartResponse response) {
         if (response.step() != null) {
-            decided(response.step(), changesBefore);
+            decided(response.step());
         }
         return response;
     }
 
-    private StepResult decided(StepResult step, List<String> changesBefore) {
-        timeline.record(TimelineEntry.Kind.DECISION, step.runId(), step.attempt(), step.taskArn(),
-                describe(step, changesBefore));
-        return step;
+    private StepResult decided(StepResult result) {
+        timeline.record(TimelineEntry.Kind.DECISION, result.runId(), result.attempt(), result.taskArn(),
+                describe(result));
+        return result;
     }
 
     /** The decision first, then what happens next, then why: a clipped line keeps what matters. */
-    private String describe(StepResult step, List<String> changesBefore) {
-        String head = step.decision() + " by " + step.rule();
-        if (step.delayMillis() == null) {
-            return head + ": " + step.reason();
+    private String describe(StepResult result) {
+        String head = result.decision() + " by " + result.rule();
+        if (!(result.step() instanceof Step.Retry retry)) {
+            return head + ": " + result.reason();
         }
-        if (Boolean.TRUE.equals(step.alreadyScheduled())) {
-            return head + "; attempt " + (step.attempt() + 1) + " was already scheduled (a duplicate delivery): "
-                    + step.reason();
+        if (result.alreadyScheduled()) {
+            return head + "; attempt " + (result.attempt() + 1) + " was already scheduled (a duplicate delivery): "
+                    + result.reason();
         }
-        Duration delay = Duration.ofMillis(step.delayMillis());
         String scaled = timeScale.factor() == 1.0 ? ""
-                : " (" + seconds(timeScale.scale(delay)) + " at time scale " + timeScale + ")";
-        // The schedule fires only after this invocation returns, so it is still there to read.
-        String launch = scheduler.pendingSchedule(step.scheduleName())
-                .flatMap(schedule -> nextLaunch(schedule.input()))
-                .map(next -> " " + NextLaunchText.of(next, config.network().subnets(), changesBefore))
-                .orElse("");
-        return head + "; next attempt " + (step.attempt() + 1) + " in " + seconds(delay) + scaled + launch + ": "
-                + step.reason();
+                : " (" + seconds(timeScale.scale(retry.delay())) + " at time scale " + timeScale + ")";
+        String launch = retry.nextLaunch().isNone() ? "" : " " + where(retry.nextLaunch()) + (retry.changes().isEmpty()
+                ? "" : " (" + String.join("; ", retry.changes()) + ")");
+        return head + "; next attempt " + (result.attempt() + 1) + " in " + seconds(retry.delay()) + scaled + launch
+                + ": " + result.reason();
     }
 
-    /** The {@code launch} of a scheduled start request, when it changes the configured launch. */
-    private static Optional<LaunchAdjustment> nextLaunch(String startRequestJson) {
-        try {
-            return NextLaunchText.read(LocalJson.tree(startRequestJson).path("launch"));
-        } catch (IOException e) {
-            return Optional.empty();
+    /** Where and how big the next attempt runs: "on FARGATE", "with cpu 1024 memory 4096", "in subnet-b". */
+    private String where(LaunchAdjustment launch) {
+        List<String> where = new ArrayList<>();
+        if (launch.capacityProviderStrategy() != null) {
+            where.add("on " + String.join("+",
+                    launch.capacityProviderStrategy().stream().map(CapacityProviderItem::capacityProvider).toList()));
         }
-    }
-
-    private static List<String> launchChanges(byte[] startRequestJson) {
-        try {
-            return NextLaunchText.read(LocalJson.MAPPER.readTree(startRequestJson).path("launch"))
-                    .map(LaunchAdjustment::changes).orElse(List.of());
-        } catch (IOException e) {
-            return List.of();
+        if (launch.memory() != null) {
+            where.add("with cpu " + launch.cpu() + " memory " + launch.memory());
         }
+        List<String> subnets = config.network().subnets();
+        if (launch.subnetOffset() != null && !subnets.isEmpty()) {
+            where.add("in " + launch.order(subnets).get(0));
+        }
+        return String.join(" ", where);
     }
 
     static String seconds(Duration duration) {

@@ -1,5 +1,6 @@
 package dev.ecsretrier.local.lambda;
 
+import dev.ecsretrier.json.Json;
 import dev.ecsretrier.local.DeadLetter;
 import dev.ecsretrier.local.JsonLinesFile;
 import dev.ecsretrier.local.LaunchKey;
@@ -50,8 +51,9 @@ public final class LocalLambda {
     public sealed interface Invocation {
         /** @param result the handler's return value */
         record Succeeded(Object result) implements Invocation {
+            /** The answer as the function writes it (Lambda's response payload). */
             public byte[] payload() {
-                return LocalJson.writeBytes(result);
+                return Json.writeBytes(result);
             }
         }
 

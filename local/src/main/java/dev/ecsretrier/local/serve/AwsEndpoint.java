@@ -228,7 +228,7 @@ public final class AwsEndpoint implements AutoCloseable {
                 log.accept("lambda invoke " + name.get() + " (RequestResponse)" + run);
                 LocalLambda.Invocation invocation = lambda.invoke(name.get(), payload);
                 if (invocation instanceof LocalLambda.Invocation.Succeeded succeeded) {
-                    log.accept("lambda invoke " + name.get() + " (RequestResponse): " + LocalJson.write(succeeded.result()));
+                    log.accept("lambda invoke " + name.get() + " (RequestResponse): " + new String(succeeded.payload(), java.nio.charset.StandardCharsets.UTF_8));
                     send(exchange, 200, "application/json", succeeded.payload());
                 } else {
                     LocalLambda.Invocation.Failed failed = (LocalLambda.Invocation.Failed) invocation;
