@@ -1,6 +1,8 @@
 package dev.ecsretrier.handler;
 
+import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.core.Decision;
+import dev.ecsretrier.core.RunCancellation;
 import dev.ecsretrier.core.EndedAttempt;
 import dev.ecsretrier.core.RetryPlanner;
 import dev.ecsretrier.core.RunOutcome;
@@ -15,6 +17,7 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
@@ -55,22 +58,48 @@ public final class RetryLoop {
         synchronized (random) {
             step = planner.plan(ended, clock.instant(), random);
         }
-        StepResult result;
+        if (step instanceof Step.Retry retry) {
+            // A run cancelled while this attempt ran gets no next attempt: it ends here, once.
+            Optional<RunCancellation> cancelled = scheduler.cancellation(ended.metadata().runId());
+            if (cancelled.isPresent()) {
+                AttemptMetadata next = new AttemptMetadata(ended.metadata().runId(), retry.next().attemptNumber(),
+                        ended.metadata().maxAttempts(), retry.next().history(), retry.next().launch());
+                return finish(planner.cancelledBefore(next, ended.cluster(), ended.taskDefinition(),
+                        ended.metadataSource(), ended.note(), cancelled.get(), clock.instant()).outcome(),
+                        ended.stop().taskArn(), ended.metadataSource(), ended.note());
+            }
+        }
         if (step instanceof Step.Retry retry) {
             AttemptScheduler.Result scheduled = scheduler.schedule(new ScheduledAttempt(retry.scheduleName(),
                     retry.at(), NextStartRequest.json(retry.next()), starterArn));
-            result = new StepResult(ended.metadata().runId(), ended.metadata().attempt(), ended.stop().taskArn(),
+            StepResult result = new StepResult(ended.metadata().runId(), ended.metadata().attempt(), ended.stop().taskArn(),
                     Decision.RETRY, retry.verdict().rule(), retry.verdict().reason(), ended.metadataSource(),
                     retry.scheduleName(), retry.delay().toMillis(), retry.at(),
                     scheduled == AttemptScheduler.Result.ALREADY_SCHEDULED, null, ended.note());
-        } else {
-            RunOutcome outcome = ((Step.Finish) step).outcome();
-            notifier.publish(notification(outcome));
-            log.accept(runEndedMetric(outcome));
-            result = new StepResult(outcome.runId(), outcome.attempts(), ended.stop().taskArn(), outcome.outcome(),
-                    outcome.rule(), outcome.reason(), ended.metadataSource(), null, null, null, null, outcome,
-                    ended.note());
+            log.accept(Json.write(Map.of("message", "attempt ended", "step", result)));
+            return result;
         }
+        return finish(((Step.Finish) step).outcome(), ended.stop().taskArn(), ended.metadataSource(), ended.note());
+    }
+
+    /**
+     * A start of a cancelled run: nothing is launched, and the run ends CANCELLED with the attempts
+     * that ran before this one.
+     *
+     * @param next the attempt the start request asked for
+     */
+    public StepResult endCancelled(AttemptMetadata next, String cluster, String taskDefinition,
+                                   RunCancellation cancellation) {
+        RunOutcome outcome = planner.cancelledBefore(next, cluster, taskDefinition, RunOutcome.MetadataSource.REQUEST,
+                null, cancellation, clock.instant()).outcome();
+        return finish(outcome, null, RunOutcome.MetadataSource.REQUEST, null);
+    }
+
+    private StepResult finish(RunOutcome outcome, String taskArn, RunOutcome.MetadataSource source, String note) {
+        notifier.publish(notification(outcome));
+        log.accept(runEndedMetric(outcome));
+        StepResult result = new StepResult(outcome.runId(), outcome.attempts(), taskArn, outcome.outcome(),
+                outcome.rule(), outcome.reason(), source, null, null, null, null, outcome, note);
         log.accept(Json.write(Map.of("message", "attempt ended", "step", result)));
         return result;
     }

@@ -536,6 +536,13 @@ public class EcsRetrier extends Construct {
                 .resources(taskRoles)
                 .conditions(Map.of("StringEquals", Map.of("iam:PassedToService", "ecs-tasks.amazonaws.com")))
                 .build());
+        // A start that finds its run cancelled while RunTask ran stops the task it just started.
+        role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .sid("StopOurTasksOfCancelledRuns")
+                .actions(List.of("ecs:StopTask"))
+                .resources(List.of(clusterTasks(cluster)))
+                .conditions(Map.of("ArnEquals", Map.of("ecs:cluster", cluster.getClusterArn())))
+                .build());
         grantScheduleAndNotify(role);
     }
 
@@ -553,7 +560,8 @@ public class EcsRetrier extends Construct {
     private void grantScheduleAndNotify(IRole role) {
         role.addToPrincipalPolicy(PolicyStatement.Builder.create()
                 .sid("ManageSchedulesInOurGroup")
-                .actions(List.of("scheduler:CreateSchedule", "scheduler:DeleteSchedule"))
+                // GetSchedule: the run's cancel marker (retrier cancel), read before launching or scheduling.
+                .actions(List.of("scheduler:CreateSchedule", "scheduler:DeleteSchedule", "scheduler:GetSchedule"))
                 .resources(List.of(arn("scheduler", "schedule", scheduleGroup.getScheduleGroupName() + "/*")))
                 .build());
         role.addToPrincipalPolicy(PolicyStatement.Builder.create()
@@ -648,11 +656,12 @@ public class EcsRetrier extends Construct {
         String account = "arn:<AWS::Partition>:%s:<AWS::Region>:<AWS::AccountId>:";
         NagPackSuppression taskDefinitionRevisions = wildcard("ecs:RunTask on every revision of our task definition "
                 + "family: each deploy registers a new revision", account.formatted("ecs") + "task-definition/[^/*]+:\\*");
-        NagPackSuppression clusterTasks = wildcard("ecs:TagResource (only while RunTask creates the task) and "
-                + "ecs:DescribeTasks on tasks of our cluster: task ids exist only at run time",
+        NagPackSuppression clusterTasks = wildcard("ecs:TagResource (only while RunTask creates the task), "
+                + "ecs:DescribeTasks and ecs:StopTask (a task of a run cancelled while it started) on tasks of our"
+                + " cluster: task ids exist only at run time",
                 account.formatted("ecs") + "task/[^/*]+/\\*");
-        NagPackSuppression groupSchedules = wildcard("scheduler:CreateSchedule/DeleteSchedule in our schedule group: "
-                + "schedules are named per run and attempt at run time", account.formatted("scheduler") + "schedule/[^/*]+/\\*");
+        NagPackSuppression groupSchedules = wildcard("scheduler:CreateSchedule/DeleteSchedule/GetSchedule in our schedule"
+                + " group: schedules (and a cancelled run's marker) are named per run and attempt at run time", account.formatted("scheduler") + "schedule/[^/*]+/\\*");
         NagPackSuppression topicKey = NagPackSuppression.builder().id("AwsSolutions-IAM5")
                 .reason("kms:GenerateDataKey* is how CDK's topic.grantPublish names the GenerateDataKey variants that "
                         + "publishing to a KMS-encrypted topic needs; the resource is the topic's key only")

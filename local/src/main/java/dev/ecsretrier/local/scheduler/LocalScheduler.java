@@ -8,6 +8,7 @@ import dev.ecsretrier.local.Timeline;
 import dev.ecsretrier.local.TimelineEntry;
 import dev.ecsretrier.port.AttemptScheduler;
 import dev.ecsretrier.aws.SchedulerAttemptScheduler;
+import dev.ecsretrier.core.RunCancellation;
 import dev.ecsretrier.port.ScheduledAttempt;
 import dev.ecsretrier.port.ScheduledStop;
 import java.io.IOException;
@@ -60,6 +61,8 @@ public final class LocalScheduler implements AttemptScheduler {
     private final Map<String, ScheduledFuture<?>> schedules = new HashMap<>();
     /** What each pending schedule will send, by name; guarded by {@code schedules}. */
     private final Map<String, ScheduledAttempt> targets = new HashMap<>();
+    /** Disabled schedules (they never fire; {@code retrier cancel}'s markers): name to Description. */
+    private final Map<String, String> disabled = new HashMap<>();
     /** Set while an invocation runs on this thread: its schedules fire only after it returned. */
     private final ThreadLocal<CompletableFuture<Void>> invocation = new ThreadLocal<>();
 
@@ -102,9 +105,51 @@ public final class LocalScheduler implements AttemptScheduler {
         delete(name);
     }
 
+    /** {@code GetSchedule} of the run's cancel marker. */
+    @Override
+    public Optional<RunCancellation> cancellation(String runId) {
+        synchronized (schedules) {
+            String description = disabled.get(RunCancellation.markerName(runId));
+            return description == null ? Optional.empty() : Optional.of(new RunCancellation(runId, description));
+        }
+    }
+
+    /**
+     * {@code CreateSchedule} with {@code State=DISABLED}: the name exists (a second create conflicts)
+     * and the schedule never fires, until it is deleted.
+     */
+    public Result createDisabled(String name, String description) {
+        synchronized (schedules) {
+            if (schedules.containsKey(name) || disabled.containsKey(name)) {
+                return Result.ALREADY_SCHEDULED;
+            }
+            disabled.put(name, description == null ? "" : description);
+            return Result.CREATED;
+        }
+    }
+
+    /**
+     * Fires a pending schedule now, on this thread, as Scheduler may at any moment of its minute:
+     * for tests that need a schedule to fire at one exact point of another operation.
+     *
+     * @return false when the schedule had fired or been deleted
+     */
+    public boolean fireNow(String name) {
+        ScheduledAttempt attempt;
+        synchronized (schedules) {
+            ScheduledFuture<?> schedule = schedules.get(name);
+            if (schedule == null || !schedule.cancel(false)) {
+                return false;
+            }
+            attempt = targets.get(name);
+        }
+        fire(attempt);
+        return true;
+    }
+
     private Result create(ScheduledAttempt attempt) {
         synchronized (schedules) {
-            if (schedules.containsKey(attempt.name())) {
+            if (schedules.containsKey(attempt.name()) || disabled.containsKey(attempt.name())) {
                 return Result.ALREADY_SCHEDULED;
             }
             Instant now = clock.instant();
@@ -138,6 +183,9 @@ public final class LocalScheduler implements AttemptScheduler {
     /** {@code DeleteSchedule}: true when the schedule existed and had not fired. */
     public boolean delete(String name) {
         synchronized (schedules) {
+            if (disabled.remove(name) != null) {
+                return true;
+            }
             ScheduledFuture<?> schedule = schedules.get(name);
             if (schedule == null || !schedule.cancel(false)) {
                 return false;

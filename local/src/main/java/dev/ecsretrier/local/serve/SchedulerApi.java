@@ -105,8 +105,12 @@ final class SchedulerApi implements AwsApi {
             return error(400, "ValidationException", "ScheduleExpression '" + expression + "' or its time zone is not valid: "
                     + e.getMessage());
         }
-        AttemptScheduler.Result result = scheduler.schedule(new ScheduledAttempt(name, when,
-                target.path("Input").asText(""), target.path("Arn").asText()));
+        // A disabled schedule never fires (https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-schedule-state.html):
+        // retrier cancel's marker is one.
+        AttemptScheduler.Result result = "DISABLED".equals(body.path("State").asText("ENABLED"))
+                ? scheduler.createDisabled(name, body.path("Description").asText(""))
+                : scheduler.schedule(new ScheduledAttempt(name, when, target.path("Input").asText(""),
+                        target.path("Arn").asText()));
         if (result == AttemptScheduler.Result.ALREADY_SCHEDULED) {
             log.accept("scheduler create-schedule " + name + ": ConflictException: it exists");
             return error(409, "ConflictException", "Schedule " + name + " already exists.");
