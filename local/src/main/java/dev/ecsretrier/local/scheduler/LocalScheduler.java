@@ -1,5 +1,7 @@
 package dev.ecsretrier.local.scheduler;
 
+import dev.ecsretrier.local.EmulatorContext;
+import dev.ecsretrier.local.Faults;
 import dev.ecsretrier.local.LocalJson;
 import dev.ecsretrier.local.LaunchKey;
 import dev.ecsretrier.local.PendingWork;
@@ -74,20 +76,20 @@ public final class LocalScheduler implements AttemptScheduler {
 
     /**
      * @param minutePrecision fire anywhere in the schedule's minute, as Scheduler does, instead of on time
-     * @param doubleFireProbability chance that a schedule invokes its target twice (Scheduler is at-least-once)
+     * @param random          where in the minute, and whether (with the context's
+     *                        {@link Faults#schedulerDoubleFire()} probability) a schedule invokes its target
+     *                        twice, as Scheduler is at-least-once
      */
-    public LocalScheduler(Clock clock, ScheduledExecutorService executor, TimeScale timeScale, boolean minutePrecision,
-                          double doubleFireProbability, Random random, Target target, Timeline timeline,
-                          PendingWork work) {
-        this.clock = clock;
-        this.executor = executor;
-        this.timeScale = timeScale;
+    public LocalScheduler(EmulatorContext context, boolean minutePrecision, Random random, Target target) {
+        this.clock = context.clock();
+        this.executor = context.executor();
+        this.timeScale = context.timeScale();
         this.minutePrecision = minutePrecision;
-        this.doubleFireProbability = doubleFireProbability;
+        this.doubleFireProbability = context.faults().schedulerDoubleFire();
         this.random = random;
         this.target = target;
-        this.timeline = timeline;
-        this.work = work;
+        this.timeline = context.timeline();
+        this.work = context.work();
     }
 
     @Override
