@@ -181,4 +181,26 @@ class AwsCliAgainstServeTest {
             assertThat(n.attributes()).containsEntry("runId", "cli-1");
         });
     }
+
+    @Test
+    void logsFilterLogEventsWithAJsonPatternAndGetLogEvents() throws Exception {
+        String group = dev.ecsretrier.local.logs.LocalLogs.groupOf("classifier");
+        String stream = "2026/12/01/[1]33333333333333333333333333333333";
+        java.time.Instant at = java.time.Instant.parse("2026-12-01T09:00:00Z");
+        served.runtime.logs().put(group, stream, at, "{\"record\":\"decision\",\"runId\":\"cli-logs\",\"attempt\":1}");
+        served.runtime.logs().put(group, stream, at.plusSeconds(1), "{\"record\":\"decision\",\"runId\":\"cli-other\",\"attempt\":1}");
+
+        JsonNode filtered = succeeded(aws("logs", "filter-log-events", "--log-group-name", group,
+                "--filter-pattern", "{ $.runId = \"cli-logs\" }")).json();
+        JsonNode read = succeeded(aws("logs", "get-log-events", "--log-group-name", group, "--log-stream-name", stream,
+                "--start-from-head")).json();
+
+        assertThat(filtered.path("events")).hasSize(1);
+        assertThat(filtered.path("events").path(0).path("message").asText()).contains("\"runId\":\"cli-logs\"");
+        assertThat(filtered.path("events").path(0).path("timestamp").asLong()).isEqualTo(at.toEpochMilli());
+        assertThat(read.path("events")).hasSize(2);
+        Call missing = aws("logs", "filter-log-events", "--log-group-name", "/aws/lambda/nothing");
+        assertThat(missing.status()).isNotZero();
+        assertThat(missing.err()).contains("ResourceNotFoundException");
+    }
 }
