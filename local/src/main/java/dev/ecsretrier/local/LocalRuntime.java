@@ -89,21 +89,18 @@ public final class LocalRuntime implements AutoCloseable {
         });
         executor.setRemoveOnCancelPolicy(true);
 
-        this.topic = new LocalTopic(config.topicArn(), clock,
-                b.notificationsFile == null ? null : new JsonLinesFile(b.notificationsFile), b.notificationPrinter, timeline);
-        this.lambda = new LocalLambda(LocalSettings.REGION, LocalSettings.ACCOUNT, clock, executor, timeScale,
-                b.faults.handlerCrash(), crashes, b.deadLetterFile == null ? null : new JsonLinesFile(b.deadLetterFile),
-                timeline, work);
-        this.bus = new LocalEventBus(LocalSettings.REGION, LocalSettings.ACCOUNT, clock, lambda, executor, timeScale,
-                b.faults.duplicateDelivery(), duplicates, timeline, work);
+        EmulatorContext context = new EmulatorContext(LocalSettings.REGION, LocalSettings.ACCOUNT, clock, timeScale,
+                executor, b.faults, timeline, work);
+        this.topic = new LocalTopic(context, config.topicArn(),
+                b.notificationsFile == null ? null : new JsonLinesFile(b.notificationsFile), b.notificationPrinter);
+        this.lambda = new LocalLambda(context, crashes,
+                b.deadLetterFile == null ? null : new JsonLinesFile(b.deadLetterFile));
+        this.bus = new LocalEventBus(context, lambda, duplicates);
         TaskProgram program = b.taskProgram != null ? b.taskProgram : TaskProgram.sampleTask(b.taskLogDirectory);
-        this.ecs = new LocalEcs(new LocalEcs.Settings(LocalSettings.REGION, LocalSettings.ACCOUNT, config.cluster(),
-                b.taskDefinitionEnvironment, b.taskCpu, b.taskMemory, b.maxRunningTasks, b.provisioning,
-                b.forgetStoppedTasks),
-                program, b.faults.launchPolicy(), clock, timeScale, executor, taskIds, bus::put, timeline, work);
-        b.faults.nextLaunches().forEach(fault -> ecs.failNextLaunches(1, fault));
-        this.scheduler = new LocalScheduler(clock, executor, timeScale, b.minutePrecision,
-                b.faults.schedulerDoubleFire(), schedules, this::invokeScheduleTarget, timeline, work);
+        this.ecs = new LocalEcs(context, new LocalEcs.Settings(config.cluster(), b.taskDefinitionEnvironment,
+                b.taskCpu, b.taskMemory, b.maxRunningTasks, b.provisioning, b.forgetStoppedTasks),
+                program, taskIds, bus::put);
+        this.scheduler = new LocalScheduler(context, b.minutePrecision, schedules, this::invokeScheduleTarget);
 
         StarterHandler starter = new StarterHandler(config, ecs, scheduler, topic, clock, starterJitter, b.handlerLog);
         ClassifierHandler classifier = new ClassifierHandler(config, ecs, scheduler, topic, clock, classifierJitter,

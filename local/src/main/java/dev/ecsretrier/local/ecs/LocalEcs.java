@@ -4,6 +4,8 @@ import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.core.ContainerOverride;
 import dev.ecsretrier.core.EnvironmentVariable;
 import dev.ecsretrier.core.TaskSize;
+import dev.ecsretrier.local.EmulatorContext;
+import dev.ecsretrier.local.Faults;
 import dev.ecsretrier.local.LaunchFault;
 import dev.ecsretrier.local.LaunchKey;
 import dev.ecsretrier.local.PendingWork;
@@ -55,7 +57,7 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
      * @param forgetStoppedTasks        stopped tasks are no longer describable (as after ECS's retention):
      *                                  the classifier must fall back to the event
      */
-    public record Settings(String region, String account, String clusterArn,
+    public record Settings(String clusterArn,
                            Map<String, String> taskDefinitionEnvironment, String taskCpu, String taskMemory,
                            int maxRunningTasks, Duration provisioning, boolean forgetStoppedTasks) {
         public Settings {
@@ -102,6 +104,8 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
     }
 
     private final Settings settings;
+    private final String region;
+    private final String account;
     private final TaskProgram program;
     private final Function<LaunchRequest, Optional<LaunchFault>> launchPolicy;
     private final Clock clock;
@@ -124,22 +128,27 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
     private int running;
 
     /**
-     * @param launchPolicy faults for launches once the queued ones ({@link #failNextLaunches}) are used up
-     * @param events       where STOPPED events go (the event bus)
+     * Launches get the context's faults: {@link Faults#nextLaunches()} first, one each, then
+     * {@link Faults#launchPolicy()}.
+     *
+     * @param ids    the task ids
+     * @param events where STOPPED events go (the event bus)
      */
-    public LocalEcs(Settings settings, TaskProgram program, Function<LaunchRequest, Optional<LaunchFault>> launchPolicy,
-                    Clock clock, TimeScale timeScale, ScheduledExecutorService executor, Random ids,
-                    Consumer<String> events, Timeline timeline, PendingWork work) {
+    public LocalEcs(EmulatorContext context, Settings settings, TaskProgram program, Random ids,
+                    Consumer<String> events) {
         this.settings = settings;
+        this.region = context.region();
+        this.account = context.account();
         this.program = program;
-        this.launchPolicy = launchPolicy;
-        this.clock = clock;
-        this.timeScale = timeScale;
-        this.executor = executor;
+        this.launchPolicy = context.faults().launchPolicy();
+        this.clock = context.clock();
+        this.timeScale = context.timeScale();
+        this.executor = context.executor();
         this.ids = ids;
         this.events = events;
-        this.timeline = timeline;
-        this.work = work;
+        this.timeline = context.timeline();
+        this.work = context.work();
+        nextFaults.addAll(context.faults().nextLaunches());
     }
 
     /** The next {@code count} new launches get {@code fault}, after the faults already queued. */
@@ -222,6 +231,21 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
                     task.startedAt, task.stoppedAt, task.stopCode, task.stoppedReason, task.exitCode,
                     task.containerReason, task.version));
         }
+    }
+
+    /**
+     * Every task DescribeTasks would show (running, and stopped ones ECS still keeps), oldest first:
+     * what ListTasks filters.
+     */
+    public List<TaskState> states(String cluster) {
+        if (!isOurCluster(cluster)) {
+            return List.of();
+        }
+        return describable.values().stream()
+                .sorted(Comparator.comparing((LocalTask task) -> task.createdAt).thenComparing(task -> task.taskArn))
+                .map(task -> state(cluster, task.taskArn))
+                .flatMap(Optional::stream)
+                .toList();
     }
 
     /** Whether {@code cluster} (an ARN or a name) is this ECS's cluster. */
@@ -324,7 +348,7 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
         synchronized (ids) {
             taskId = String.format("%016x%016x", ids.nextLong(), ids.nextLong());
         }
-        String arn = "arn:aws:ecs:" + settings.region() + ":" + settings.account() + ":task/"
+        String arn = "arn:aws:ecs:" + region + ":" + account + ":task/"
                 + StoppedTaskEvent.clusterName(settings.clusterArn()) + "/" + taskId;
         return new LocalTask(arn, taskId, taskDefinitionArn(request.taskDefinition()), request, key, fault,
                 clock.instant(), request.cpu() != null ? request.cpu() : settings.taskCpu(),
@@ -460,7 +484,7 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
                     task.stoppingAt = task.stoppedAt;
                 }
                 task.lastStatus = "STOPPED";
-                event = StoppedTaskEvent.json(task, settings.region(), settings.account(), program.image());
+                event = StoppedTaskEvent.json(task, region, account, program.image());
                 task.stoppedEvent = event;
             }
             if (settings.forgetStoppedTasks()) {
@@ -487,7 +511,7 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
         if (taskDefinition.startsWith("arn:")) {
             return taskDefinition;
         }
-        return "arn:aws:ecs:" + settings.region() + ":" + settings.account() + ":task-definition/"
+        return "arn:aws:ecs:" + region + ":" + account + ":task-definition/"
                 + (taskDefinition.contains(":") ? taskDefinition : taskDefinition + ":1");
     }
 

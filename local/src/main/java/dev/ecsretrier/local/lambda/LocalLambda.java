@@ -1,6 +1,8 @@
 package dev.ecsretrier.local.lambda;
 
 import dev.ecsretrier.local.DeadLetter;
+import dev.ecsretrier.local.EmulatorContext;
+import dev.ecsretrier.local.Faults;
 import dev.ecsretrier.local.JsonLinesFile;
 import dev.ecsretrier.local.LaunchKey;
 import dev.ecsretrier.local.PendingWork;
@@ -99,22 +101,21 @@ public final class LocalLambda {
     private final Map<String, long[]> counts = new ConcurrentHashMap<>();
 
     /**
-     * @param crashProbability chance that an asynchronous invocation crashes before its handler runs
-     * @param deadLetterFile   where failed asynchronous invocations go; null to keep them in memory only
+     * @param crashRandom    decides, with the context's {@link Faults#handlerCrash()} probability, whether an
+     *                       asynchronous invocation crashes before its handler runs
+     * @param deadLetterFile where failed asynchronous invocations go; null to keep them in memory only
      */
-    public LocalLambda(String region, String account, Clock clock, ScheduledExecutorService executor,
-                       TimeScale timeScale, double crashProbability, Random crashRandom, JsonLinesFile deadLetterFile,
-                       Timeline timeline, PendingWork work) {
-        this.region = region;
-        this.account = account;
-        this.clock = clock;
-        this.executor = executor;
-        this.timeScale = timeScale;
-        this.crashProbability = crashProbability;
+    public LocalLambda(EmulatorContext context, Random crashRandom, JsonLinesFile deadLetterFile) {
+        this.region = context.region();
+        this.account = context.account();
+        this.clock = context.clock();
+        this.executor = context.executor();
+        this.timeScale = context.timeScale();
+        this.crashProbability = context.faults().handlerCrash();
         this.crashRandom = crashRandom;
         this.deadLetterFile = deadLetterFile;
-        this.timeline = timeline;
-        this.work = work;
+        this.timeline = context.timeline();
+        this.work = context.work();
     }
 
     public void register(String name, Handler handler) {

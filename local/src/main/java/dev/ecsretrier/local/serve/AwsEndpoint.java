@@ -126,7 +126,7 @@ public final class AwsEndpoint implements AutoCloseable {
                     putEvents(exchange, body);
                 } else {
                     jsonError(exchange, 400, "UnknownOperationException", "operation " + target
-                            + " is not served locally; only " + PUT_EVENTS + " and ECS RunTask, DescribeTasks, StopTask");
+                            + " is not served locally; only " + PUT_EVENTS + " and ECS RunTask, DescribeTasks, StopTask, ListTasks");
                 }
             } else {
                 jsonError(exchange, 404, "UnknownOperationException", exchange.getRequestMethod() + " " + path
