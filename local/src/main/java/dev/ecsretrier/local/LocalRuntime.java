@@ -14,6 +14,7 @@ import dev.ecsretrier.local.bus.LocalEventBus;
 import dev.ecsretrier.local.ecs.LocalEcs;
 import dev.ecsretrier.local.ecs.TaskProgram;
 import dev.ecsretrier.local.lambda.LocalLambda;
+import dev.ecsretrier.local.logs.LocalLogs;
 import dev.ecsretrier.local.scheduler.LocalScheduler;
 import dev.ecsretrier.local.sns.LocalTopic;
 import dev.ecsretrier.local.sns.PublishedNotification;
@@ -63,6 +64,7 @@ public final class LocalRuntime implements AutoCloseable {
     private final LocalEcs ecs;
     private final LocalScheduler scheduler;
     private final LocalTopic topic;
+    private final LocalLogs logs;
     private final Random runIds;
 
     private LocalRuntime(Builder b) {
@@ -102,9 +104,14 @@ public final class LocalRuntime implements AutoCloseable {
                 program, taskIds, bus::put);
         this.scheduler = new LocalScheduler(context, b.minutePrecision, schedules, this::invokeScheduleTarget);
 
-        StarterHandler starter = new StarterHandler(config, ecs, scheduler, topic, clock, starterJitter, b.handlerLog);
+        // Each function's lines go to its log group, as Lambda captures them, and to the handler log.
+        this.logs = new LocalLogs(clock, b.logFile, new Random(seeds.nextLong()));
+        logs.createGroup(LocalLogs.groupOf(LocalSettings.STARTER_FUNCTION));
+        logs.createGroup(LocalLogs.groupOf(LocalSettings.CLASSIFIER_FUNCTION));
+        StarterHandler starter = new StarterHandler(config, ecs, scheduler, topic, clock, starterJitter,
+                functionLog(LocalSettings.STARTER_FUNCTION, b.handlerLog));
         ClassifierHandler classifier = new ClassifierHandler(config, ecs, scheduler, topic, clock, classifierJitter,
-                b.handlerLog);
+                functionLog(LocalSettings.CLASSIFIER_FUNCTION, b.handlerLog));
         lambda.register(LocalSettings.STARTER_FUNCTION, (payload, requestId) -> scheduler.holdingFiresUntilReturn(
                 () -> started(starter.start(payload, config.starterArn(), requestId), launchChanges(payload))));
         // The classifier reads the attempt's launch from its tag, which keeps no change texts.
@@ -227,6 +234,11 @@ public final class LocalRuntime implements AutoCloseable {
         return topic;
     }
 
+    /** The functions' log groups: what they wrote, as CloudWatch Logs keeps it. */
+    public LocalLogs logs() {
+        return logs;
+    }
+
     /** Stops every task process and every thread of the runtime. */
     @Override
     public void close() {
@@ -237,6 +249,15 @@ public final class LocalRuntime implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** A function's lines: into a new stream of its log group (it runs as the alias' version), then to {@code also}. */
+    private Consumer<String> functionLog(String function, Consumer<String> also) {
+        Consumer<String> stream = logs.sink(function, LocalSettings.ALIAS_VERSION);
+        return line -> {
+            stream.accept(line);
+            also.accept(line);
+        };
     }
 
     private String newRunId() {
@@ -340,6 +361,7 @@ public final class LocalRuntime implements AutoCloseable {
         private boolean acceptTestEvents = true;
         private Path notificationsFile;
         private Path deadLetterFile;
+        private Path logFile;
         private Consumer<PublishedNotification> notificationPrinter = n -> { };
         private Consumer<String> handlerLog = line -> { };
         private final List<Consumer<TimelineEntry>> timelineListeners = new java.util.ArrayList<>();
@@ -443,6 +465,12 @@ public final class LocalRuntime implements AutoCloseable {
         /** The dead-letter JSON-lines file; dead letters stay in memory only when not set. */
         public Builder deadLetterFile(Path file) {
             this.deadLetterFile = file;
+            return this;
+        }
+
+        /** The log store's JSON-lines file (read back when it exists); the functions' logs stay in memory only when not set. */
+        public Builder logFile(Path file) {
+            this.logFile = file;
             return this;
         }
 

@@ -228,6 +228,21 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
         return Optional.of(task.state(settings.clusterArn()));
     }
 
+    /**
+     * Every task DescribeTasks would show (running, and stopped ones ECS still keeps), oldest first:
+     * what ListTasks filters.
+     */
+    public List<TaskState> states(String cluster) {
+        if (!isOurCluster(cluster)) {
+            return List.of();
+        }
+        return describable.values().stream()
+                .sorted(Comparator.comparing((LocalTask task) -> task.createdAt).thenComparing(task -> task.taskArn))
+                .map(task -> state(cluster, task.taskArn))
+                .flatMap(Optional::stream)
+                .toList();
+    }
+
     /** Whether {@code cluster} (an ARN or a name) is this ECS's cluster. */
     public boolean hasCluster(String cluster) {
         return isOurCluster(cluster);

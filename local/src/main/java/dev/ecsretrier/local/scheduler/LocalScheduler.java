@@ -44,6 +44,15 @@ public final class LocalScheduler implements AttemptScheduler {
     /** EventBridge Scheduler's universal target that calls ECS StopTask. */
     public static final String STOP_TASK_TARGET = SchedulerAttemptScheduler.STOP_TASK_TARGET;
 
+    /**
+     * A schedule that has not fired yet, as ListSchedules and GetSchedule show it.
+     *
+     * @param group     the schedule group it was created in; null for the handlers' own (the retrier's group)
+     * @param createdAt when CreateSchedule was called
+     */
+    public record PendingSchedule(ScheduledAttempt attempt, String group, Instant createdAt) {
+    }
+
     /** Where a schedule's invocation goes: a target ARN (the starter's alias, StopTask) and the input. */
     @FunctionalInterface
     public interface Target {
@@ -61,7 +70,7 @@ public final class LocalScheduler implements AttemptScheduler {
     private final PendingWork work;
     private final Map<String, ScheduledFuture<?>> schedules = new HashMap<>();
     /** What each pending schedule will send, by name; guarded by {@code schedules}. */
-    private final Map<String, ScheduledAttempt> targets = new HashMap<>();
+    private final Map<String, PendingSchedule> targets = new HashMap<>();
     /** Set while an invocation runs on this thread: its schedules fire only after it returned. */
     private final ThreadLocal<CompletableFuture<Void>> invocation = new ThreadLocal<>();
 
@@ -105,6 +114,11 @@ public final class LocalScheduler implements AttemptScheduler {
     }
 
     private Result create(ScheduledAttempt attempt) {
+        return create(attempt, null);
+    }
+
+    /** {@code CreateSchedule} in a named group (the wire API's); names are unique across groups here. */
+    public Result create(ScheduledAttempt attempt, String group) {
         synchronized (schedules) {
             if (schedules.containsKey(attempt.name())) {
                 return Result.ALREADY_SCHEDULED;
@@ -116,7 +130,7 @@ public final class LocalScheduler implements AttemptScheduler {
             Runnable fire = returned == null ? () -> fire(attempt) : () -> returned.thenRun(() -> fire(attempt));
             work.begin();
             schedules.put(attempt.name(), executor.schedule(fire, waitNanos, TimeUnit.NANOSECONDS));
-            targets.put(attempt.name(), attempt);
+            targets.put(attempt.name(), new PendingSchedule(attempt, group, now));
             return Result.CREATED;
         }
     }
@@ -154,7 +168,16 @@ public final class LocalScheduler implements AttemptScheduler {
     /** A schedule that has not fired yet: its time, target and input (the next start request). */
     public Optional<ScheduledAttempt> pendingSchedule(String name) {
         synchronized (schedules) {
-            return Optional.ofNullable(targets.get(name));
+            return Optional.ofNullable(targets.get(name)).map(PendingSchedule::attempt);
+        }
+    }
+
+    /** Every schedule that has not fired yet, by name. */
+    public java.util.List<PendingSchedule> pendingSchedules() {
+        synchronized (schedules) {
+            return targets.values().stream()
+                    .sorted(java.util.Comparator.comparing((PendingSchedule s) -> s.attempt().name()))
+                    .toList();
         }
     }
 
