@@ -206,9 +206,10 @@ class AwsCliAgainstServeTest {
 
     @Test
     void sqsSendReceiveAndDeleteMessageOnADeadLetterQueueInTheQueryProtocol() throws Exception {
-        String url = succeeded(aws("sqs", "get-queue-url", "--queue-name", LocalSettings.CLASSIFIER_FAILURES)).json()
+        // The rule's queue, which nothing else here writes to (this runtime's other tests dead-letter classifier events).
+        String url = succeeded(aws("sqs", "get-queue-url", "--queue-name", LocalSettings.RULE_DELIVERY_FAILURES)).json()
                 .path("QueueUrl").asText();
-        assertThat(url).endsWith("/000000000000/" + LocalSettings.CLASSIFIER_FAILURES);
+        assertThat(url).endsWith("/000000000000/" + LocalSettings.RULE_DELIVERY_FAILURES);
         assertThat(succeeded(aws("sqs", "list-queues")).json().path("QueueUrls").toString())
                 .contains(LocalSettings.SCHEDULE_DELIVERY_FAILURES);
         succeeded(aws("sqs", "send-message", "--queue-url", url, "--message-body", "{\"detail\":{\"cli\":true}}",
@@ -226,7 +227,7 @@ class AwsCliAgainstServeTest {
         assertThat(counts.path("Attributes").path("ApproximateNumberOfMessages").asText()).isEqualTo("0");
         assertThat(counts.path("Attributes").path("ApproximateNumberOfMessagesNotVisible").asText()).isEqualTo("1");
         succeeded(aws("sqs", "delete-message", "--queue-url", url, "--receipt-handle", message.path("ReceiptHandle").asText()));
-        assertThat(served.runtime.queues().messages(LocalSettings.CLASSIFIER_FAILURES)).isEmpty();
+        assertThat(served.runtime.queues().messages(LocalSettings.RULE_DELIVERY_FAILURES)).isEmpty();
         Call missing = aws("sqs", "get-queue-url", "--queue-name", "no-such-queue");
         assertThat(missing.status()).isNotZero();
         assertThat(missing.err()).contains("NonExistentQueue");
