@@ -225,12 +225,7 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
         if (task == null || !isOurCluster(cluster)) {
             return Optional.empty();
         }
-        synchronized (task) {
-            return Optional.of(new TaskState(task.taskArn, settings.clusterArn(), task.taskDefinitionArn, task.request,
-                    task.lastStatus, task.stopRequestedReason != null, task.cpu, task.memory, task.createdAt,
-                    task.startedAt, task.stoppedAt, task.stopCode, task.stoppedReason, task.exitCode,
-                    task.containerReason, task.version));
-        }
+        return Optional.of(task.state(settings.clusterArn()));
     }
 
     /**
@@ -262,18 +257,12 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
         if (task == null || !isOurCluster(cluster)) {
             return false;
         }
-        synchronized (task) {
-            if (task.stopped() || task.stopRequestedReason != null) {
-                return false;
-            }
-            task.stopRequestedReason = reason == null || reason.isBlank() ? DEFAULT_STOP_REASON : reason;
-            task.stoppingAt = clock.instant();
-            if (task.execution != null) {
-                task.execution.stop();
-            }
+        String stopReason = reason == null || reason.isBlank() ? DEFAULT_STOP_REASON : reason;
+        if (!task.requestStop(stopReason, clock.instant())) {
+            return false;
         }
         timeline.record(TimelineEntry.Kind.TASK_STOP_REQUESTED, task.key.runId(), task.key.attempt(), task.taskArn,
-                "StopTask: " + task.stopRequestedReason);
+                "StopTask: " + stopReason);
         return true;
     }
 
@@ -294,9 +283,7 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
         if (task == null) {
             return Optional.empty();
         }
-        synchronized (task) {
-            return Optional.of(task.lastStatus);
-        }
+        return Optional.of(task.lastStatus());
     }
 
     /** Tasks started per run attempt: more than one would be a duplicate launch. */
@@ -319,11 +306,7 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
         return all.values().stream()
                 .filter(task -> task.key.runId().equals(runId))
                 .sorted(Comparator.comparingInt((LocalTask task) -> task.key.attempt()).thenComparing(task -> task.createdAt))
-                .map(task -> {
-                    synchronized (task) {
-                        return new LaunchedTask(task.taskArn, task.request, task.stoppedEvent);
-                    }
-                })
+                .map(LocalTask::launched)
                 .toList();
     }
 
@@ -335,13 +318,7 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
     /** Stops every process still running; their tasks emit no event. */
     @Override
     public void close() {
-        for (LocalTask task : all.values()) {
-            synchronized (task) {
-                if (task.execution != null && !task.stopped()) {
-                    task.execution.stop();
-                }
-            }
-        }
+        all.values().forEach(LocalTask::stopProcess);
     }
 
     private LaunchFault nextFault(LaunchRequest request) {
@@ -362,29 +339,7 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
     }
 
     private void failAsInjected(LocalTask task) {
-        LaunchFault.StopsTask fault = task.fault;
-        synchronized (task) {
-            Instant now = clock.instant();
-            if (task.stopRequestedReason != null) {
-                task.stopCode = "UserInitiated";
-                task.stoppedReason = task.stopRequestedReason;
-            } else {
-                task.stopCode = fault.stopCode();
-                task.stoppedReason = fault.stoppedReason();
-                task.containerReason = fault.containerReason();
-                task.exitCode = fault.exitCode();
-                if (task.capacityProvider == null && fault.capacityProvider() != null) {
-                    // A launch type, not a strategy: the fault says where the task "ran".
-                    task.capacityProvider = fault.capacityProvider();
-                }
-                if (fault.containerStarted()) {
-                    task.startedAt = task.createdAt.plus(Duration.between(task.createdAt, now).dividedBy(2));
-                    task.executionStoppedAt = now;
-                }
-                task.stoppingAt = now;
-            }
-            task.version = fault.containerStarted() ? 5 : 3;
-        }
+        task.stopByFault(clock.instant());
         stopped(task);
     }
 
@@ -400,16 +355,7 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
     }
 
     private void start(LocalTask task) {
-        boolean stoppedBeforeStart;
-        synchronized (task) {
-            stoppedBeforeStart = task.stopRequestedReason != null;
-            if (stoppedBeforeStart) {
-                task.stopCode = "UserInitiated";
-                task.stoppedReason = task.stopRequestedReason;
-                task.version = 3;
-            }
-        }
-        if (stoppedBeforeStart) {
+        if (task.stopIfRequestedBeforeStart()) {
             stopped(task);
             releaseSlot();
             return;
@@ -419,48 +365,18 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
             execution = program.start(new TaskProgram.Container(task.taskId, environment(task.request),
                     task.request.command()));
         } catch (IOException | RuntimeException e) {
-            synchronized (task) {
-                task.stopCode = "EssentialContainerExited";
-                task.stoppedReason = "Essential container in task exited";
-                task.containerReason = "CannotStartContainerError: " + e.getMessage();
-                task.stoppingAt = clock.instant();
-                task.version = 3;
-            }
+            task.failToStart(e.getMessage(), clock.instant());
             stopped(task);
             releaseSlot();
             return;
         }
-        synchronized (task) {
-            task.execution = execution;
-            task.startedAt = clock.instant();
-            task.lastStatus = "RUNNING";
-            task.version = 3;
-            if (task.stopRequestedReason != null) {
-                execution.stop();
-            }
-        }
+        task.run(execution, clock.instant());
         execution.exitCode().whenCompleteAsync((code, error) -> exited(task, code, error), executor);
     }
 
     private void exited(LocalTask task, Integer code, Throwable error) {
         try {
-            synchronized (task) {
-                Instant now = clock.instant();
-                task.executionStoppedAt = now;
-                task.exitCode = error == null ? code : null;
-                if (task.stopRequestedReason != null) {
-                    task.stopCode = "UserInitiated";
-                    task.stoppedReason = task.stopRequestedReason;
-                } else {
-                    task.stopCode = "EssentialContainerExited";
-                    task.stoppedReason = LaunchFault.ESSENTIAL_CONTAINER_EXITED;
-                    task.stoppingAt = now;
-                }
-                if (error != null) {
-                    task.containerReason = "ContainerRuntimeError: " + error.getMessage();
-                }
-                task.version = 5;
-            }
+            task.exit(code, error, clock.instant());
             stopped(task);
         } finally {
             releaseSlot();
@@ -483,21 +399,13 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
     /** The task is STOPPED: emit its event, then this piece of work is done. */
     private void stopped(LocalTask task) {
         try {
-            String event;
-            synchronized (task) {
-                task.stoppedAt = clock.instant();
-                if (task.stoppingAt == null) {
-                    task.stoppingAt = task.stoppedAt;
-                }
-                task.lastStatus = "STOPPED";
-                event = StoppedTaskEvent.json(task, region, account, program.image());
-                task.stoppedEvent = event;
-            }
+            String event = task.stop(clock.instant(),
+                    stopped -> StoppedTaskEvent.json(stopped, region, account, program.image()));
             if (settings.forgetStoppedTasks()) {
                 forget(task.taskArn);
             }
             timeline.record(TimelineEntry.Kind.TASK_STOPPED, task.key.runId(), task.key.attempt(), task.taskArn,
-                    describeStop(task));
+                    task.describeStop());
             eventsEmitted.incrementAndGet();
             events.accept(event);
         } finally {
@@ -549,21 +457,10 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
     /** Where and how big: "on FARGATE_SPOT, cpu 1024 memory 2048, subnet-a". */
     private static String describeLaunch(LocalTask task) {
         LaunchRequest r = task.request;
-        String capacity = task.capacityProvider != null ? task.capacityProvider
+        String provider = task.capacityProvider();
+        String capacity = provider != null ? provider
                 : r.launchType() != null ? r.launchType() : "FARGATE";
         return "on " + capacity + ", cpu " + task.cpu + " memory " + task.memory
                 + (task.subnet == null ? "" : ", " + task.subnet);
-    }
-
-    private static String describeStop(LocalTask task) {
-        StringBuilder text = new StringBuilder(task.stopCode);
-        text.append(": ").append(task.stoppedReason);
-        if (task.exitCode != null) {
-            text.append("; ").append(task.request.containerName()).append(" exit ").append(task.exitCode);
-        }
-        if (task.containerReason != null && !task.containerReason.equals(task.stoppedReason)) {
-            text.append("; ").append(task.request.containerName()).append(": ").append(task.containerReason);
-        }
-        return text.toString();
     }
 }

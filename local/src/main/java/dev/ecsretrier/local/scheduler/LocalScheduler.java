@@ -78,6 +78,8 @@ public final class LocalScheduler implements AttemptScheduler {
     private final Map<String, PendingSchedule> targets = new HashMap<>();
     /** Disabled schedules (they never fire; {@code retrier cancel}'s markers), by name; guarded by {@code schedules}. */
     private final Map<String, DisabledSchedule> disabled = new HashMap<>();
+    private final java.util.List<java.util.function.BiConsumer<PendingSchedule, RuntimeException>> deliveryFailureListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Set while an invocation runs on this thread: its schedules fire only after it returned. */
     private final ThreadLocal<CompletableFuture<Void>> invocation = new ThreadLocal<>();
 
@@ -299,10 +301,20 @@ public final class LocalScheduler implements AttemptScheduler {
         }
     }
 
+    /** Also tells {@code listener} of each schedule that could not invoke its target (Scheduler's dead-letter queue). */
+    public void onDeliveryFailure(java.util.function.BiConsumer<PendingSchedule, RuntimeException> listener) {
+        deliveryFailureListeners.add(listener);
+    }
+
     private void invoke(ScheduledAttempt attempt) {
         try {
             target.invoke(attempt.target(), attempt.input());
         } catch (RuntimeException e) {
+            PendingSchedule schedule;
+            synchronized (schedules) {
+                schedule = targets.getOrDefault(attempt.name(), new PendingSchedule(attempt, null, clock.instant()));
+            }
+            deliveryFailureListeners.forEach(listener -> listener.accept(schedule, e));
             Optional<LaunchKey> key = key(attempt.input());
             timeline.record(TimelineEntry.Kind.DEAD_LETTERED, key.map(LaunchKey::runId).orElse(null),
                     key.map(LaunchKey::attempt).orElse(null), null,
