@@ -11,7 +11,7 @@ import java.util.List;
  */
 public sealed interface Step {
 
-    /** The attempt this step decided. */
+    /** The attempt this step decided; null only for a run cancelled before an attempt started. */
     EndedAttempt ended();
 
     /** The classifier's verdict, after the adaptations. */
@@ -19,7 +19,10 @@ public sealed interface Step {
 
     Decision decision();
 
-    /** The ended attempt as the run's history now records it (its decision, rule, kind, causes, launch). */
+    /**
+     * The ended attempt as the run's history now records it (its decision, rule, kind, causes, launch);
+     * null for a run cancelled before its first attempt.
+     */
     AttemptSummary summary();
 
     /** What this decision changed in the next attempt's launch, one sentence each; empty when nothing. */
@@ -58,6 +61,11 @@ public sealed interface Step {
     /** The run is over; publish {@code outcome}. */
     record Finish(EndedAttempt ended, Verdict verdict, RunOutcome outcome) implements Step {
 
+        /** This end, decided after {@code attempt} ended (a cancel that replaced its retry). */
+        public Finish after(EndedAttempt attempt) {
+            return new Finish(attempt, verdict, outcome);
+        }
+
         @Override
         public Decision decision() {
             return outcome.outcome();
@@ -65,7 +73,8 @@ public sealed interface Step {
 
         @Override
         public AttemptSummary summary() {
-            return outcome.attemptHistory().get(outcome.attemptHistory().size() - 1);
+            List<AttemptSummary> history = outcome.attemptHistory();
+            return history.isEmpty() ? null : history.get(history.size() - 1);
         }
 
         @Override

@@ -18,16 +18,17 @@ import java.util.Map;
 public record StepResult(Step step, boolean alreadyScheduled) implements JsonForm {
 
     public String runId() {
-        return step.ended().metadata().runId();
+        return step instanceof Step.Finish finish ? finish.outcome().runId() : step.ended().metadata().runId();
     }
 
+    /** The attempt that ended; for a run that ended, its attempt count (0: cancelled before its first). */
     public int attempt() {
-        return step.ended().metadata().attempt();
+        return step instanceof Step.Finish finish ? finish.outcome().attempts() : step.ended().metadata().attempt();
     }
 
-    /** Null when RunTask refused the attempt. */
+    /** Null when RunTask refused the attempt, or when no attempt ended (a start of a cancelled run). */
     public String taskArn() {
-        return step.ended().stop().taskArn();
+        return step.ended() == null ? null : step.ended().stop().taskArn();
     }
 
     public Decision decision() {
@@ -35,7 +36,7 @@ public record StepResult(Step step, boolean alreadyScheduled) implements JsonFor
     }
 
     public String rule() {
-        return step.verdict().rule();
+        return step instanceof Step.Finish finish ? finish.outcome().rule() : step.verdict().rule();
     }
 
     /** Why: the verdict's reason, and for a run that ran out of attempts or budget, which. */
@@ -44,12 +45,12 @@ public record StepResult(Step step, boolean alreadyScheduled) implements JsonFor
     }
 
     public RunOutcome.MetadataSource metadataSource() {
-        return step.ended().metadataSource();
+        return step instanceof Step.Finish finish ? finish.outcome().metadataSource() : step.ended().metadataSource();
     }
 
     /** What to know about how the ended attempt was learned (e.g. its task was no longer describable), or null. */
     public String note() {
-        return step.ended().note();
+        return step instanceof Step.Finish finish ? finish.outcome().note() : step.ended().note();
     }
 
     /** The run's outcome, for the terminal decisions; null for a retry. */
