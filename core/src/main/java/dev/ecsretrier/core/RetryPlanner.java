@@ -48,7 +48,7 @@ public final class RetryPlanner {
             plan = adaptation.adapt(ended, plan);
         }
         Verdict verdict = plan.verdict();
-        String exhausted = verdict.action() == Action.RETRY ? exhaustedBudget(run, verdict.kind()) : null;
+        Budget exhausted = verdict.action() == Action.RETRY ? exhaustedBudget(run, verdict.kind()) : null;
         Decision decision = switch (verdict.action()) {
             case SUCCEED -> Decision.SUCCEEDED;
             case FAIL -> Decision.FAILED;
@@ -65,7 +65,7 @@ public final class RetryPlanner {
             return new Step.Retry(ended, verdict, request, plan.changes(), AttemptMetadata.attemptKey(run.runId(), next),
                     delay, now.plus(delay));
         }
-        String reason = exhausted == null ? verdict.reason() : verdict.reason() + "; " + exhaustedReason(run, exhausted);
+        String reason = exhausted == null ? verdict.reason() : verdict.reason() + "; " + exhaustedReason(run, exhausted, verdict.kind());
         RunOutcome outcome = new RunOutcome(run.runId(), decision, RunOutcome.dedupKey(run.runId(), decision),
                 verdict.rule(), reason, run.attempt(), run.maxAttempts(), ended.cluster(), ended.taskDefinition(),
                 history, ended.metadataSource(), ended.note(), now, exhausted);
@@ -99,24 +99,23 @@ public final class RetryPlanner {
     }
 
     /** The limit a retry of this kind would overrun, or null when it may be retried. */
-    private String exhaustedBudget(AttemptMetadata run, FailureKind kind) {
+    private Budget exhaustedBudget(AttemptMetadata run, FailureKind kind) {
         Integer retries = budgets.retriesFor(kind);
         if (retries != null) {
             long failures = 1 + run.history().stream()
                     .filter(a -> a.kind() == kind && a.decision() == Decision.RETRY)
                     .count();
             if (failures > retries) {
-                return kind.name();
+                return Budget.of(kind);
             }
         }
-        return run.lastAttempt() ? RunOutcome.ATTEMPTS_BUDGET : null;
+        return run.lastAttempt() ? Budget.ATTEMPTS : null;
     }
 
-    private String exhaustedReason(AttemptMetadata run, String budget) {
-        if (budget.equals(RunOutcome.ATTEMPTS_BUDGET)) {
+    private String exhaustedReason(AttemptMetadata run, Budget budget, FailureKind kind) {
+        if (budget == Budget.ATTEMPTS) {
             return "all " + run.maxAttempts() + " attempts used";
         }
-        FailureKind kind = FailureKind.valueOf(budget);
         return "the " + kind.name().toLowerCase(Locale.ROOT) + " retry budget of " + budgets.retriesFor(kind)
                 + " is used up";
     }

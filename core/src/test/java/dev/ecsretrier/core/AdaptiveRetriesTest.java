@@ -234,7 +234,7 @@ class AdaptiveRetriesTest {
 
         assertThat(second).isInstanceOfSatisfying(Step.Finish.class, finish -> {
             assertThat(finish.outcome().outcome()).isEqualTo(Decision.RETRIES_EXHAUSTED);
-            assertThat(finish.outcome().exhaustedBudget()).isEqualTo("INFRASTRUCTURE");
+            assertThat(finish.outcome().exhaustedBudget()).isEqualTo(Budget.INFRASTRUCTURE);
             assertThat(finish.outcome().reason()).endsWith("the infrastructure retry budget of 1 is used up");
         });
     }
@@ -258,7 +258,7 @@ class AdaptiveRetriesTest {
         Step step = plan(planner(AdaptationPolicy.NONE, new RetryBudgets(5, 5)),
                 ended(event("app-exit-2.json"), AttemptMetadata.of("run-1", 3, 3, List.of())));
 
-        assertThat(((Step.Finish) step).outcome().exhaustedBudget()).isEqualTo("ATTEMPTS");
+        assertThat(((Step.Finish) step).outcome().exhaustedBudget()).isEqualTo(Budget.ATTEMPTS);
         assertThat(((Step.Finish) step).outcome().reason()).endsWith("all 3 attempts used");
     }
 

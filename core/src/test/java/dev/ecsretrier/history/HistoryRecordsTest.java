@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ecsretrier.core.Budget;
 import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.core.Backoff;
 import dev.ecsretrier.core.CapacityProviderItem;
@@ -141,7 +142,7 @@ class HistoryRecordsTest {
             assertThat(HistoryRecords.read(HistoryRecords.line(record))).contains(record);
         }
         assertThat(((HistoryRecord.Decided) records.get(2)).decision()).isEqualTo(Decision.RETRIES_EXHAUSTED);
-        assertThat(((HistoryRecord.Decided) records.get(2)).exhaustedBudget()).isEqualTo("ATTEMPTS");
+        assertThat(((HistoryRecord.Decided) records.get(2)).exhaustedBudget()).isEqualTo(Budget.ATTEMPTS);
         assertThat(((HistoryRecord.Decided) records.get(0)).kind()).isEqualTo(FailureKind.INFRASTRUCTURE);
     }
 

@@ -45,12 +45,12 @@ public record StepResult(Step step, boolean alreadyScheduled) implements JsonFor
     }
 
     public RunOutcome.MetadataSource metadataSource() {
-        return step instanceof Step.Finish finish ? finish.outcome().metadataSource() : step.ended().metadataSource();
+        return step.ended() != null ? step.ended().metadataSource() : ((Step.Finish) step).outcome().metadataSource();
     }
 
     /** What to know about how the ended attempt was learned (e.g. its task was no longer describable), or null. */
     public String note() {
-        return step instanceof Step.Finish finish ? finish.outcome().note() : step.ended().note();
+        return step.ended() != null ? step.ended().note() : ((Step.Finish) step).outcome().note();
     }
 
     /** The run's outcome, for the terminal decisions; null for a retry. */

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.ecsretrier.core.Action;
+import dev.ecsretrier.core.Budget;
 import dev.ecsretrier.core.Verdict;
 import dev.ecsretrier.core.Step;
 import dev.ecsretrier.core.EndedAttempt;
@@ -61,7 +62,7 @@ class JsonRecordsTest {
 
     static final RunOutcome OUTCOME = new RunOutcome("run-7f3a", Decision.RETRIES_EXHAUSTED, "run-7f3a:final", "rule-a",
             "exit 2 is retryable", 3, 3, "arn:aws:ecs:us-east-1:111122223333:cluster/batch", "sample:3",
-            List.of(FIRST), RunOutcome.MetadataSource.TAGS, null, STOPPED, RunOutcome.ATTEMPTS_BUDGET);
+            List.of(FIRST), RunOutcome.MetadataSource.TAGS, null, STOPPED, Budget.ATTEMPTS);
 
     /** jackson-databind as the functions used it before jackson-jr: the contract the JSON keeps. */
     static final ObjectMapper DATABIND = JsonMapper.builder()
