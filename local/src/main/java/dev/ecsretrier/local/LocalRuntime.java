@@ -15,6 +15,8 @@ import dev.ecsretrier.local.ecs.LocalEcs;
 import dev.ecsretrier.local.ecs.TaskProgram;
 import dev.ecsretrier.local.lambda.LocalLambda;
 import dev.ecsretrier.local.logs.LocalLogs;
+import dev.ecsretrier.local.sqs.DeadLetterMessage;
+import dev.ecsretrier.local.sqs.LocalQueues;
 import dev.ecsretrier.local.scheduler.LocalScheduler;
 import dev.ecsretrier.local.sns.LocalTopic;
 import dev.ecsretrier.local.sns.PublishedNotification;
@@ -65,6 +67,7 @@ public final class LocalRuntime implements AutoCloseable {
     private final LocalScheduler scheduler;
     private final LocalTopic topic;
     private final LocalLogs logs;
+    private final LocalQueues queues;
     private final Random runIds;
 
     private LocalRuntime(Builder b) {
@@ -103,6 +106,10 @@ public final class LocalRuntime implements AutoCloseable {
                 b.taskCpu, b.taskMemory, b.maxRunningTasks, b.provisioning, b.forgetStoppedTasks),
                 program, taskIds, bus::put);
         this.scheduler = new LocalScheduler(context, b.minutePrecision, schedules, this::invokeScheduleTarget);
+
+        this.queues = new LocalQueues(clock, LocalSettings.DEAD_LETTER_QUEUES, b.queuesFile);
+        lambda.onDeadLetter(this::toDeadLetterQueue);
+        scheduler.onDeliveryFailure(this::toDeadLetterQueue);
 
         // Each function's lines go to its log group, as Lambda captures them, and to the handler log.
         this.logs = new LocalLogs(clock, b.logFile, new Random(seeds.nextLong()));
@@ -234,6 +241,11 @@ public final class LocalRuntime implements AutoCloseable {
         return topic;
     }
 
+    /** The dead-letter queues ({@link LocalSettings#DEAD_LETTER_QUEUES}), as SQS keeps them. */
+    public LocalQueues queues() {
+        return queues;
+    }
+
     /** The functions' log groups: what they wrote, as CloudWatch Logs keeps it. */
     public LocalLogs logs() {
         return logs;
@@ -249,6 +261,26 @@ public final class LocalRuntime implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** A function's failed asynchronous invocation, as Lambda sends it to the alias' on-failure destination. */
+    private void toDeadLetterQueue(DeadLetter letter) {
+        String queue = letter.function().equals(LocalSettings.STARTER_FUNCTION) ? LocalSettings.STARTER_FAILURES
+                : LocalSettings.CLASSIFIER_FAILURES;
+        DeadLetterMessage message = DeadLetterMessage.invocationRecord(letter,
+                lambda.arn(letter.function()) + ":" + LocalSettings.ALIAS_VERSION, LocalSettings.ALIAS_VERSION);
+        queues.send(queue, message.body(), message.attributes(), Duration.ZERO);
+    }
+
+    /** A schedule that could not invoke its target, as Scheduler sends it to the schedule's dead-letter queue. */
+    private void toDeadLetterQueue(LocalScheduler.PendingSchedule schedule, RuntimeException error) {
+        String group = schedule.group() == null ? config.scheduleGroup() : schedule.group();
+        DeadLetterMessage message = DeadLetterMessage.scheduleDeliveryFailure(schedule.attempt().input(),
+                schedule.attempt().target(), "arn:aws:scheduler:" + LocalSettings.REGION + ":" + LocalSettings.ACCOUNT
+                        + ":schedule/" + group + "/" + schedule.attempt().name(), group,
+                error instanceof LocalLambda.UnknownFunctionException ? "ResourceNotFoundException"
+                        : error.getClass().getSimpleName(), error.getMessage(), 0);
+        queues.send(LocalSettings.SCHEDULE_DELIVERY_FAILURES, message.body(), message.attributes(), Duration.ZERO);
     }
 
     /** A function's lines: into a new stream of its log group (it runs as the alias' version), then to {@code also}. */
@@ -362,6 +394,7 @@ public final class LocalRuntime implements AutoCloseable {
         private Path notificationsFile;
         private Path deadLetterFile;
         private Path logFile;
+        private Path queuesFile;
         private Consumer<PublishedNotification> notificationPrinter = n -> { };
         private Consumer<String> handlerLog = line -> { };
         private final List<Consumer<TimelineEntry>> timelineListeners = new java.util.ArrayList<>();
@@ -471,6 +504,12 @@ public final class LocalRuntime implements AutoCloseable {
         /** The log store's JSON-lines file (read back when it exists); the functions' logs stay in memory only when not set. */
         public Builder logFile(Path file) {
             this.logFile = file;
+            return this;
+        }
+
+        /** The dead-letter queues' file (read back when it exists); the queues stay in memory only when not set. */
+        public Builder queuesFile(Path file) {
+            this.queuesFile = file;
             return this;
         }
 

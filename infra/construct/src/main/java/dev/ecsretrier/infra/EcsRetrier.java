@@ -57,6 +57,8 @@ public class EcsRetrier extends Construct {
     private final Alias classifierAlias;
     private final ITopic topic;
     private final Map<String, IQueue> deadLetterQueues;
+    private final ScheduleGroup scheduleGroup;
+    private final Role schedulerRole;
     private final Map<String, ILogGroup> logGroups = new LinkedHashMap<>();
     private final Dashboard dashboard;
 
@@ -80,11 +82,11 @@ public class EcsRetrier extends Construct {
         queues.put("ScheduleDeliveryFailures", scheduleFailures);
         deadLetterQueues = Collections.unmodifiableMap(queues);
 
-        ScheduleGroup scheduleGroup = ScheduleGroup.Builder.create(this, "ScheduleGroup")
+        scheduleGroup = ScheduleGroup.Builder.create(this, "ScheduleGroup")
                 // Deleting the group deletes its pending schedules: the loop goes with the stack.
                 .removalPolicy(RemovalPolicy.DESTROY)
                 .build();
-        Role schedulerRole = Permissions.schedulerRole(this, scheduleGroup);
+        schedulerRole = Permissions.schedulerRole(this, scheduleGroup);
 
         Code code = props.functionsCode() != null ? props.functionsCode() : FunctionsJar.code();
         Map<String, String> environment = FunctionEnvironment.configured(this, props, startedBy);
@@ -136,6 +138,16 @@ public class EcsRetrier extends Construct {
     /** The {@code startedBy} value on every task this retrier starts. */
     public String getStartedBy() {
         return startedBy;
+    }
+
+    /** The schedule group of next attempts, attempt timeouts and cancel markers. */
+    public String getScheduleGroupName() {
+        return scheduleGroup.getScheduleGroupName();
+    }
+
+    /** The role the retrier's schedules run as (a cancel marker names it too). */
+    public String getSchedulerRoleArn() {
+        return schedulerRole.getRoleArn();
     }
 
     /** The starter's logs: a history line per launch (and per decision on a launch ECS refused), and metric lines. */

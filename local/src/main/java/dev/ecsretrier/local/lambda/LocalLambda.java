@@ -98,6 +98,7 @@ public final class LocalLambda {
     private final PendingWork work;
     private final Map<String, RequestHandler> functions = new ConcurrentHashMap<>();
     private final List<DeadLetter> deadLetters = new ArrayList<>();
+    private final List<java.util.function.Consumer<DeadLetter>> deadLetterListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<String, long[]> counts = new ConcurrentHashMap<>();
 
     /**
@@ -177,6 +178,11 @@ public final class LocalLambda {
         return UUID.randomUUID().toString();
     }
 
+    /** Also sends each dead letter there (the on-failure destination: a dead-letter queue). */
+    public void onDeadLetter(java.util.function.Consumer<DeadLetter> listener) {
+        deadLetterListeners.add(listener);
+    }
+
     public List<DeadLetter> deadLetters() {
         synchronized (deadLetters) {
             return List.copyOf(deadLetters);
@@ -240,13 +246,14 @@ public final class LocalLambda {
         }
         count(name, 2);
         DeadLetter letter = new DeadLetter(name, new String(payload, StandardCharsets.UTF_8), error.getClass().getName(),
-                String.valueOf(error.getMessage()), attempt, clock.instant());
+                String.valueOf(error.getMessage()), attempt, clock.instant(), requestId);
         synchronized (deadLetters) {
             deadLetters.add(letter);
         }
         if (deadLetterFile != null) {
             deadLetterFile.append(letter.toJsonLine());
         }
+        deadLetterListeners.forEach(listener -> listener.accept(letter));
         timeline.record(TimelineEntry.Kind.DEAD_LETTERED, runId(payload), attemptOf(payload), null,
                 name + " failed " + attempt + " times; dead-lettered: " + error.getMessage());
     }

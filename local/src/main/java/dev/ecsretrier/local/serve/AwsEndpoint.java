@@ -57,6 +57,8 @@ public final class AwsEndpoint implements AutoCloseable {
         this.apis = List.of(new EcsApi(runtime.ecs(), runtime.config().containerName(), log),
                 new SchedulerApi(runtime.scheduler(), runtime.config().scheduleGroup(), LocalSettings.REGION,
                         LocalSettings.ACCOUNT, log),
+                // Before SNS: both take form-encoded query requests; SQS claims only its own.
+                new SqsApi(runtime.queues(), log),
                 new SnsApi(runtime.topic(), log),
                 new LogsApi(runtime.logs(), LocalSettings.REGION, LocalSettings.ACCOUNT, log));
     }

@@ -203,4 +203,33 @@ class AwsCliAgainstServeTest {
         assertThat(missing.status()).isNotZero();
         assertThat(missing.err()).contains("ResourceNotFoundException");
     }
+
+    @Test
+    void sqsSendReceiveAndDeleteMessageOnADeadLetterQueueInTheQueryProtocol() throws Exception {
+        // The rule's queue, which nothing else here writes to (this runtime's other tests dead-letter classifier events).
+        String url = succeeded(aws("sqs", "get-queue-url", "--queue-name", LocalSettings.RULE_DELIVERY_FAILURES)).json()
+                .path("QueueUrl").asText();
+        assertThat(url).endsWith("/000000000000/" + LocalSettings.RULE_DELIVERY_FAILURES);
+        assertThat(succeeded(aws("sqs", "list-queues")).json().path("QueueUrls").toString())
+                .contains(LocalSettings.SCHEDULE_DELIVERY_FAILURES);
+        succeeded(aws("sqs", "send-message", "--queue-url", url, "--message-body", "{\"detail\":{\"cli\":true}}",
+                "--message-attributes", "{\"origin\":{\"DataType\":\"String\",\"StringValue\":\"cli\"}}"));
+
+        JsonNode received = succeeded(aws("sqs", "receive-message", "--queue-url", url, "--attribute-names", "All",
+                "--message-attribute-names", "All", "--visibility-timeout", "60")).json();
+        JsonNode counts = succeeded(aws("sqs", "get-queue-attributes", "--queue-url", url, "--attribute-names",
+                "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible")).json();
+
+        JsonNode message = received.path("Messages").path(0);
+        assertThat(message.path("Body").asText()).isEqualTo("{\"detail\":{\"cli\":true}}");
+        assertThat(message.path("Attributes").path("ApproximateReceiveCount").asText()).isEqualTo("1");
+        assertThat(message.path("MessageAttributes").path("origin").path("StringValue").asText()).isEqualTo("cli");
+        assertThat(counts.path("Attributes").path("ApproximateNumberOfMessages").asText()).isEqualTo("0");
+        assertThat(counts.path("Attributes").path("ApproximateNumberOfMessagesNotVisible").asText()).isEqualTo("1");
+        succeeded(aws("sqs", "delete-message", "--queue-url", url, "--receipt-handle", message.path("ReceiptHandle").asText()));
+        assertThat(served.runtime.queues().messages(LocalSettings.RULE_DELIVERY_FAILURES)).isEmpty();
+        Call missing = aws("sqs", "get-queue-url", "--queue-name", "no-such-queue");
+        assertThat(missing.status()).isNotZero();
+        assertThat(missing.err()).contains("NonExistentQueue");
+    }
 }
