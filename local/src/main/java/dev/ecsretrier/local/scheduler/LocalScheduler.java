@@ -1,5 +1,7 @@
 package dev.ecsretrier.local.scheduler;
 
+import dev.ecsretrier.local.EmulatorContext;
+import dev.ecsretrier.local.Faults;
 import dev.ecsretrier.local.LocalJson;
 import dev.ecsretrier.local.LaunchKey;
 import dev.ecsretrier.local.PendingWork;
@@ -8,6 +10,7 @@ import dev.ecsretrier.local.Timeline;
 import dev.ecsretrier.local.TimelineEntry;
 import dev.ecsretrier.port.AttemptScheduler;
 import dev.ecsretrier.aws.SchedulerAttemptScheduler;
+import dev.ecsretrier.core.RunCancellation;
 import dev.ecsretrier.port.ScheduledAttempt;
 import dev.ecsretrier.port.ScheduledStop;
 import java.io.IOException;
@@ -42,6 +45,19 @@ public final class LocalScheduler implements AttemptScheduler {
     /** EventBridge Scheduler's universal target that calls ECS StopTask. */
     public static final String STOP_TASK_TARGET = SchedulerAttemptScheduler.STOP_TASK_TARGET;
 
+    /**
+     * A schedule that has not fired yet, as ListSchedules and GetSchedule show it.
+     *
+     * @param group     the schedule group it was created in; null for the handlers' own (the retrier's group)
+     * @param createdAt when CreateSchedule was called
+     */
+    public record PendingSchedule(ScheduledAttempt attempt, String group, Instant createdAt) {
+    }
+
+    /** A schedule created with {@code State=DISABLED}: it exists until deleted and never fires. */
+    public record DisabledSchedule(PendingSchedule schedule, String description) {
+    }
+
     /** Where a schedule's invocation goes: a target ARN (the starter's alias, StopTask) and the input. */
     @FunctionalInterface
     public interface Target {
@@ -59,26 +75,30 @@ public final class LocalScheduler implements AttemptScheduler {
     private final PendingWork work;
     private final Map<String, ScheduledFuture<?>> schedules = new HashMap<>();
     /** What each pending schedule will send, by name; guarded by {@code schedules}. */
-    private final Map<String, ScheduledAttempt> targets = new HashMap<>();
+    private final Map<String, PendingSchedule> targets = new HashMap<>();
+    /** Disabled schedules (they never fire; {@code retrier cancel}'s markers), by name; guarded by {@code schedules}. */
+    private final Map<String, DisabledSchedule> disabled = new HashMap<>();
+    private final java.util.List<java.util.function.BiConsumer<PendingSchedule, RuntimeException>> deliveryFailureListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Set while an invocation runs on this thread: its schedules fire only after it returned. */
     private final ThreadLocal<CompletableFuture<Void>> invocation = new ThreadLocal<>();
 
     /**
      * @param minutePrecision fire anywhere in the schedule's minute, as Scheduler does, instead of on time
-     * @param doubleFireProbability chance that a schedule invokes its target twice (Scheduler is at-least-once)
+     * @param random          where in the minute, and whether (with the context's
+     *                        {@link Faults#schedulerDoubleFire()} probability) a schedule invokes its target
+     *                        twice, as Scheduler is at-least-once
      */
-    public LocalScheduler(Clock clock, ScheduledExecutorService executor, TimeScale timeScale, boolean minutePrecision,
-                          double doubleFireProbability, Random random, Target target, Timeline timeline,
-                          PendingWork work) {
-        this.clock = clock;
-        this.executor = executor;
-        this.timeScale = timeScale;
+    public LocalScheduler(EmulatorContext context, boolean minutePrecision, Random random, Target target) {
+        this.clock = context.clock();
+        this.executor = context.executor();
+        this.timeScale = context.timeScale();
         this.minutePrecision = minutePrecision;
-        this.doubleFireProbability = doubleFireProbability;
+        this.doubleFireProbability = context.faults().schedulerDoubleFire();
         this.random = random;
         this.target = target;
-        this.timeline = timeline;
-        this.work = work;
+        this.timeline = context.timeline();
+        this.work = context.work();
     }
 
     @Override
@@ -102,9 +122,66 @@ public final class LocalScheduler implements AttemptScheduler {
         delete(name);
     }
 
-    private Result create(ScheduledAttempt attempt) {
+    /** {@code GetSchedule} of the run's cancel marker. */
+    @Override
+    public Optional<RunCancellation> cancellation(String runId) {
         synchronized (schedules) {
-            if (schedules.containsKey(attempt.name())) {
+            DisabledSchedule marker = disabled.get(RunCancellation.markerName(runId));
+            return marker == null ? Optional.empty() : Optional.of(new RunCancellation(runId, marker.description()));
+        }
+    }
+
+    /**
+     * {@code CreateSchedule} with {@code State=DISABLED}: the name exists (a second create conflicts)
+     * and the schedule never fires, until it is deleted.
+     */
+    public Result createDisabled(ScheduledAttempt attempt, String group, String description) {
+        synchronized (schedules) {
+            if (schedules.containsKey(attempt.name()) || disabled.containsKey(attempt.name())) {
+                return Result.ALREADY_SCHEDULED;
+            }
+            disabled.put(attempt.name(), new DisabledSchedule(new PendingSchedule(attempt, group, clock.instant()),
+                    description == null ? "" : description));
+            return Result.CREATED;
+        }
+    }
+
+    /** The disabled schedules, by name. */
+    public java.util.List<DisabledSchedule> disabledSchedules() {
+        synchronized (schedules) {
+            return disabled.values().stream()
+                    .sorted(java.util.Comparator.comparing((DisabledSchedule s) -> s.schedule().attempt().name()))
+                    .toList();
+        }
+    }
+
+    /**
+     * Fires a pending schedule now, on this thread, as Scheduler may at any moment of its minute:
+     * for tests that need a schedule to fire at one exact point of another operation.
+     *
+     * @return false when the schedule had fired or been deleted
+     */
+    public boolean fireNow(String name) {
+        ScheduledAttempt attempt;
+        synchronized (schedules) {
+            ScheduledFuture<?> schedule = schedules.get(name);
+            if (schedule == null || !schedule.cancel(false)) {
+                return false;
+            }
+            attempt = targets.get(name).attempt();
+        }
+        fire(attempt);
+        return true;
+    }
+
+    private Result create(ScheduledAttempt attempt) {
+        return create(attempt, null);
+    }
+
+    /** {@code CreateSchedule} in a named group (the wire API's); names are unique across groups here. */
+    public Result create(ScheduledAttempt attempt, String group) {
+        synchronized (schedules) {
+            if (schedules.containsKey(attempt.name()) || disabled.containsKey(attempt.name())) {
                 return Result.ALREADY_SCHEDULED;
             }
             Instant now = clock.instant();
@@ -114,7 +191,7 @@ public final class LocalScheduler implements AttemptScheduler {
             Runnable fire = returned == null ? () -> fire(attempt) : () -> returned.thenRun(() -> fire(attempt));
             work.begin();
             schedules.put(attempt.name(), executor.schedule(fire, waitNanos, TimeUnit.NANOSECONDS));
-            targets.put(attempt.name(), attempt);
+            targets.put(attempt.name(), new PendingSchedule(attempt, group, now));
             return Result.CREATED;
         }
     }
@@ -138,6 +215,9 @@ public final class LocalScheduler implements AttemptScheduler {
     /** {@code DeleteSchedule}: true when the schedule existed and had not fired. */
     public boolean delete(String name) {
         synchronized (schedules) {
+            if (disabled.remove(name) != null) {
+                return true;
+            }
             ScheduledFuture<?> schedule = schedules.get(name);
             if (schedule == null || !schedule.cancel(false)) {
                 return false;
@@ -152,7 +232,16 @@ public final class LocalScheduler implements AttemptScheduler {
     /** A schedule that has not fired yet: its time, target and input (the next start request). */
     public Optional<ScheduledAttempt> pendingSchedule(String name) {
         synchronized (schedules) {
-            return Optional.ofNullable(targets.get(name));
+            return Optional.ofNullable(targets.get(name)).map(PendingSchedule::attempt);
+        }
+    }
+
+    /** Every schedule that has not fired yet, by name. */
+    public java.util.List<PendingSchedule> pendingSchedules() {
+        synchronized (schedules) {
+            return targets.values().stream()
+                    .sorted(java.util.Comparator.comparing((PendingSchedule s) -> s.attempt().name()))
+                    .toList();
         }
     }
 
@@ -212,10 +301,20 @@ public final class LocalScheduler implements AttemptScheduler {
         }
     }
 
+    /** Also tells {@code listener} of each schedule that could not invoke its target (Scheduler's dead-letter queue). */
+    public void onDeliveryFailure(java.util.function.BiConsumer<PendingSchedule, RuntimeException> listener) {
+        deliveryFailureListeners.add(listener);
+    }
+
     private void invoke(ScheduledAttempt attempt) {
         try {
             target.invoke(attempt.target(), attempt.input());
         } catch (RuntimeException e) {
+            PendingSchedule schedule;
+            synchronized (schedules) {
+                schedule = targets.getOrDefault(attempt.name(), new PendingSchedule(attempt, null, clock.instant()));
+            }
+            deliveryFailureListeners.forEach(listener -> listener.accept(schedule, e));
             Optional<LaunchKey> key = key(attempt.input());
             timeline.record(TimelineEntry.Kind.DEAD_LETTERED, key.map(LaunchKey::runId).orElse(null),
                     key.map(LaunchKey::attempt).orElse(null), null,
