@@ -137,7 +137,6 @@ public class EcsRetrier extends Construct {
         return startedBy;
     }
 
-    /** The starter's logs: one line per decision. */
     /** The schedule group of next attempts, attempt timeouts and cancel markers. */
     public String getScheduleGroupName() {
         return scheduleGroup.getScheduleGroupName();
@@ -148,6 +147,7 @@ public class EcsRetrier extends Construct {
         return schedulerRole.getRoleArn();
     }
 
+    /** The starter's logs: one line per decision. */
     public ILogGroup getStarterLogGroup() {
         return logGroups.get("Starter");
     }
