@@ -4,6 +4,7 @@ import dev.ecsretrier.local.Faults;
 import dev.ecsretrier.local.LaunchConditions;
 import dev.ecsretrier.local.LaunchFault;
 import dev.ecsretrier.local.LocalRuntime;
+import dev.ecsretrier.local.TimeScale;
 import dev.ecsretrier.local.ecs.TaskProgram;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,11 +25,11 @@ final class RuntimeOptions {
     Double timeScale;
 
     @Option(names = "--time-scale", paramLabel = "FACTOR",
-            description = "Waits (backoffs, Lambda retries, provisioning) take FACTOR of their planned time, 0-1000;"
-                    + " the decisions keep the real durations.")
+            description = "Waits (backoffs, Lambda retries, provisioning) take FACTOR of their planned time, 0-"
+                    + TimeScale.MAX_FACTOR + "; the decisions keep the real durations.")
     void timeScale(double factor) {
-        if (!(factor >= 0 && factor <= 1000)) {
-            throw UsageErrorHandler.invalid(spec, "--time-scale", factor, "is not between 0 and 1000");
+        if (!TimeScale.accepts(factor)) {
+            throw UsageErrorHandler.invalid(spec, "--time-scale", factor, "is not between 0 and " + TimeScale.MAX_FACTOR);
         }
         this.timeScale = factor;
     }
