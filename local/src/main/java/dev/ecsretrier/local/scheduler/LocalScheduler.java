@@ -1,6 +1,9 @@
 package dev.ecsretrier.local.scheduler;
 
+import dev.ecsretrier.json.Json;
+import dev.ecsretrier.json.JsonRecords;
 import dev.ecsretrier.local.EmulatorContext;
+import dev.ecsretrier.local.JsonLinesFile;
 import dev.ecsretrier.local.Faults;
 import dev.ecsretrier.local.LocalJson;
 import dev.ecsretrier.local.LaunchKey;
@@ -71,6 +74,8 @@ public final class LocalScheduler implements AttemptScheduler {
     private final Map<String, ScheduledFuture<?>> schedules = new HashMap<>();
     /** What each pending schedule will send, by name; guarded by {@code schedules}. */
     private final Map<String, PendingSchedule> targets = new HashMap<>();
+    /** Where schedules are kept (a data directory's journal); null to keep them in memory only. */
+    private volatile JsonLinesFile journal;
     private final java.util.List<java.util.function.BiConsumer<PendingSchedule, RuntimeException>> deliveryFailureListeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Set while an invocation runs on this thread: its schedules fire only after it returned. */
@@ -121,6 +126,11 @@ public final class LocalScheduler implements AttemptScheduler {
 
     /** {@code CreateSchedule} in a named group (the wire API's); names are unique across groups here. */
     public Result create(ScheduledAttempt attempt, String group) {
+        return create(attempt, group, null);
+    }
+
+    /** @param createdAt when a restored schedule was first created; null for a new one (now, and journaled) */
+    private Result create(ScheduledAttempt attempt, String group, Instant createdAt) {
         synchronized (schedules) {
             if (schedules.containsKey(attempt.name())) {
                 return Result.ALREADY_SCHEDULED;
@@ -132,7 +142,11 @@ public final class LocalScheduler implements AttemptScheduler {
             Runnable fire = returned == null ? () -> fire(attempt) : () -> returned.thenRun(() -> fire(attempt));
             work.begin();
             schedules.put(attempt.name(), executor.schedule(fire, waitNanos, TimeUnit.NANOSECONDS));
-            targets.put(attempt.name(), new PendingSchedule(attempt, group, now));
+            PendingSchedule pending = new PendingSchedule(attempt, group, createdAt == null ? now : createdAt);
+            targets.put(attempt.name(), pending);
+            if (createdAt == null) {
+                save(new SavedChange(pending, null));
+            }
             return Result.CREATED;
         }
     }
@@ -162,6 +176,7 @@ public final class LocalScheduler implements AttemptScheduler {
             }
             schedules.remove(name);
             targets.remove(name);
+            save(new SavedChange(null, name));
         }
         work.end();
         return true;
@@ -234,8 +249,46 @@ public final class LocalScheduler implements AttemptScheduler {
             synchronized (schedules) {
                 schedules.remove(attempt.name());
                 targets.remove(attempt.name());
+                save(new SavedChange(null, attempt.name()));
             }
             work.end();
+        }
+    }
+
+    /** One line of the schedules' journal: a schedule created, or one gone (fired or deleted) by name. */
+    record SavedChange(PendingSchedule created, String removed) {
+    }
+
+    /**
+     * Keeps each schedule's creation and end in {@code file} from now on, after restoring the
+     * schedules it holds that had neither fired nor been deleted (a data directory's
+     * {@code schedules.jsonl}): each fires at its time, at once when that has passed.
+     */
+    public void keepSchedulesIn(java.nio.file.Path file) {
+        JsonLinesFile saved = new JsonLinesFile(file);
+        Map<String, PendingSchedule> live = new LinkedHashMap<>();
+        for (String line : saved.lines()) {
+            SavedChange change;
+            try {
+                change = JsonRecords.fromPlain(Json.parse(line), SavedChange.class);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new IllegalStateException("cannot read a schedule from " + file + ": " + e.getMessage(), e);
+            }
+            if (change.created() != null) {
+                live.put(change.created().attempt().name(), change.created());
+            } else {
+                live.remove(change.removed());
+            }
+        }
+        saved.rewrite(live.values().stream().map(p -> Json.write(new SavedChange(p, null))).toList());
+        journal = saved;
+        live.values().forEach(p -> create(p.attempt(), p.group(), p.createdAt()));
+    }
+
+    private void save(SavedChange change) {
+        JsonLinesFile file = journal;
+        if (file != null) {
+            file.append(Json.write(change));
         }
     }
 
