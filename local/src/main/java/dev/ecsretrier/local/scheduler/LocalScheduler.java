@@ -13,6 +13,7 @@ import dev.ecsretrier.local.Timeline;
 import dev.ecsretrier.local.TimelineEntry;
 import dev.ecsretrier.port.AttemptScheduler;
 import dev.ecsretrier.aws.SchedulerAttemptScheduler;
+import dev.ecsretrier.core.RunCancellation;
 import dev.ecsretrier.port.ScheduledAttempt;
 import dev.ecsretrier.port.ScheduledStop;
 import java.io.IOException;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -56,6 +58,10 @@ public final class LocalScheduler implements AttemptScheduler {
     public record PendingSchedule(ScheduledAttempt attempt, String group, Instant createdAt) {
     }
 
+    /** A schedule created with {@code State=DISABLED}: it exists until deleted and never fires. */
+    public record DisabledSchedule(PendingSchedule schedule, String description) {
+    }
+
     /** Where a schedule's invocation goes: a target ARN (the starter's alias, StopTask) and the input. */
     @FunctionalInterface
     public interface Target {
@@ -76,6 +82,8 @@ public final class LocalScheduler implements AttemptScheduler {
     private final Map<String, PendingSchedule> targets = new HashMap<>();
     /** Where schedules are kept (a data directory's journal); null to keep them in memory only. */
     private volatile JsonLinesFile journal;
+    /** Disabled schedules (they never fire; {@code retrier cancel}'s markers), by name; guarded by {@code schedules}. */
+    private final Map<String, DisabledSchedule> disabled = new HashMap<>();
     private final java.util.List<java.util.function.BiConsumer<PendingSchedule, RuntimeException>> deliveryFailureListeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Set while an invocation runs on this thread: its schedules fire only after it returned. */
@@ -120,6 +128,60 @@ public final class LocalScheduler implements AttemptScheduler {
         delete(name);
     }
 
+    /** {@code GetSchedule} of the run's cancel marker. */
+    @Override
+    public Optional<RunCancellation> cancellation(String runId) {
+        synchronized (schedules) {
+            DisabledSchedule marker = disabled.get(RunCancellation.markerName(runId));
+            return marker == null ? Optional.empty() : Optional.of(new RunCancellation(runId, marker.description()));
+        }
+    }
+
+    /**
+     * {@code CreateSchedule} with {@code State=DISABLED}: the name exists (a second create conflicts)
+     * and the schedule never fires, until it is deleted.
+     */
+    public Result createDisabled(ScheduledAttempt attempt, String group, String description) {
+        synchronized (schedules) {
+            if (schedules.containsKey(attempt.name()) || disabled.containsKey(attempt.name())) {
+                return Result.ALREADY_SCHEDULED;
+            }
+            DisabledSchedule marker = new DisabledSchedule(new PendingSchedule(attempt, group, clock.instant()),
+                    description == null ? "" : description);
+            disabled.put(attempt.name(), marker);
+            save(new SavedChange(null, null, marker));
+            return Result.CREATED;
+        }
+    }
+
+    /** The disabled schedules, by name. */
+    public java.util.List<DisabledSchedule> disabledSchedules() {
+        synchronized (schedules) {
+            return disabled.values().stream()
+                    .sorted(java.util.Comparator.comparing((DisabledSchedule s) -> s.schedule().attempt().name()))
+                    .toList();
+        }
+    }
+
+    /**
+     * Fires a pending schedule now, on this thread, as Scheduler may at any moment of its minute:
+     * for tests that need a schedule to fire at one exact point of another operation.
+     *
+     * @return false when the schedule had fired or been deleted
+     */
+    public boolean fireNow(String name) {
+        ScheduledAttempt attempt;
+        synchronized (schedules) {
+            ScheduledFuture<?> schedule = schedules.get(name);
+            if (schedule == null || !schedule.cancel(false)) {
+                return false;
+            }
+            attempt = targets.get(name).attempt();
+        }
+        fire(attempt);
+        return true;
+    }
+
     private Result create(ScheduledAttempt attempt) {
         return create(attempt, null);
     }
@@ -132,7 +194,7 @@ public final class LocalScheduler implements AttemptScheduler {
     /** @param createdAt when a restored schedule was first created; null for a new one (now, and journaled) */
     private Result create(ScheduledAttempt attempt, String group, Instant createdAt) {
         synchronized (schedules) {
-            if (schedules.containsKey(attempt.name())) {
+            if (schedules.containsKey(attempt.name()) || disabled.containsKey(attempt.name())) {
                 return Result.ALREADY_SCHEDULED;
             }
             Instant now = clock.instant();
@@ -170,6 +232,10 @@ public final class LocalScheduler implements AttemptScheduler {
     /** {@code DeleteSchedule}: true when the schedule existed and had not fired. */
     public boolean delete(String name) {
         synchronized (schedules) {
+            if (disabled.remove(name) != null) {
+                save(new SavedChange(null, name));
+                return true;
+            }
             ScheduledFuture<?> schedule = schedules.get(name);
             if (schedule == null || !schedule.cancel(false)) {
                 return false;
@@ -256,17 +322,22 @@ public final class LocalScheduler implements AttemptScheduler {
     }
 
     /** One line of the schedules' journal: a schedule created, or one gone (fired or deleted) by name. */
-    record SavedChange(PendingSchedule created, String removed) {
+    record SavedChange(PendingSchedule created, String removed, DisabledSchedule disabled) {
+        SavedChange(PendingSchedule created, String removed) {
+            this(created, removed, null);
+        }
     }
 
     /**
      * Keeps each schedule's creation and end in {@code file} from now on, after restoring the
      * schedules it holds that had neither fired nor been deleted (a data directory's
-     * {@code schedules.jsonl}): each fires at its time, at once when that has passed.
+     * {@code schedules.jsonl}): each fires at its time, at once when that has passed; disabled ones
+     * (cancel markers) stay disabled.
      */
     public void keepSchedulesIn(java.nio.file.Path file) {
         JsonLinesFile saved = new JsonLinesFile(file);
         Map<String, PendingSchedule> live = new LinkedHashMap<>();
+        Map<String, DisabledSchedule> liveDisabled = new LinkedHashMap<>();
         for (String line : saved.lines()) {
             SavedChange change;
             try {
@@ -276,12 +347,21 @@ public final class LocalScheduler implements AttemptScheduler {
             }
             if (change.created() != null) {
                 live.put(change.created().attempt().name(), change.created());
+            } else if (change.disabled() != null) {
+                liveDisabled.put(change.disabled().schedule().attempt().name(), change.disabled());
             } else {
                 live.remove(change.removed());
+                liveDisabled.remove(change.removed());
             }
         }
-        saved.rewrite(live.values().stream().map(p -> Json.write(new SavedChange(p, null))).toList());
+        List<String> compacted = new java.util.ArrayList<>();
+        live.values().forEach(p -> compacted.add(Json.write(new SavedChange(p, null))));
+        liveDisabled.values().forEach(d -> compacted.add(Json.write(new SavedChange(null, null, d))));
+        saved.rewrite(compacted);
         journal = saved;
+        synchronized (schedules) {
+            liveDisabled.forEach(disabled::put);
+        }
         live.values().forEach(p -> create(p.attempt(), p.group(), p.createdAt()));
     }
 
