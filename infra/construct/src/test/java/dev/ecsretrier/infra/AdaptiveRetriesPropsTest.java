@@ -202,7 +202,7 @@ class AdaptiveRetriesPropsTest {
     @Test
     void withoutAnAttemptTimeoutOnlyTheStarterMayStopTasks_thoseOfCancelledRuns() {
         for (Template template : List.of(stacks.defaultsTemplate, stacks.customTemplate)) {
-            Map<String, Object> policies = template.findResources("AWS::IAM::Policy");
+            Map<String, Map<String, Object>> policies = template.findResources("AWS::IAM::Policy");
             assertThat(policies).isNotEmpty();
             policies.forEach((id, policy) -> {
                 if (!id.startsWith("RetrierStarterRoleDefaultPolicy")) {
