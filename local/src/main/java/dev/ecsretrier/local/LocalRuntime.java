@@ -74,6 +74,13 @@ public final class LocalRuntime implements AutoCloseable {
     private final Random runIds;
 
     private LocalRuntime(Builder b) {
+        if (b.dataDirectory != null) {
+            b.notificationsFile = b.notificationsFile != null ? b.notificationsFile
+                    : b.dataDirectory.resolve("notifications.jsonl");
+            b.deadLetterFile = b.deadLetterFile != null ? b.deadLetterFile : b.dataDirectory.resolve("dead-letters.jsonl");
+            b.logFile = b.logFile != null ? b.logFile : b.dataDirectory.resolve("logs.jsonl");
+            b.queuesFile = b.queuesFile != null ? b.queuesFile : b.dataDirectory.resolve("queues.json");
+        }
         this.config = LocalSettings.config(b.settings);
         this.seed = b.seed;
         this.timeScale = b.timeScale;
@@ -129,6 +136,12 @@ public final class LocalRuntime implements AutoCloseable {
         bus.addRule(LocalSettings.RULE_NAME,
                 new StoppedTaskPattern(config.startedBy(), config.cluster(), b.acceptTestEvents).toJson(),
                 LocalSettings.CLASSIFIER_FUNCTION);
+        if (b.dataDirectory != null) {
+            // Once everything is wired: invocations first, so that what the restore starts is kept too.
+            lambda.keepInvocationsIn(b.dataDirectory.resolve("invocations.jsonl"));
+            scheduler.keepSchedulesIn(b.dataDirectory.resolve("schedules.jsonl"));
+            ecs.keepTasksIn(b.dataDirectory.resolve("tasks.jsonl"));
+        }
     }
 
     public static Builder builder() {
@@ -388,6 +401,7 @@ public final class LocalRuntime implements AutoCloseable {
         private Path deadLetterFile;
         private Path logFile;
         private Path queuesFile;
+        private Path dataDirectory;
         private Consumer<PublishedNotification> notificationPrinter = n -> { };
         private Consumer<String> handlerLog = line -> { };
         private final List<Consumer<TimelineEntry>> timelineListeners = new java.util.ArrayList<>();
@@ -497,6 +511,19 @@ public final class LocalRuntime implements AutoCloseable {
         /** The log store's JSON-lines file (read back when it exists); the functions' logs stay in memory only when not set. */
         public Builder logFile(Path file) {
             this.logFile = file;
+            return this;
+        }
+
+        /**
+         * Keeps the runtime's state in {@code directory}, read back when it starts there again: tasks
+         * ({@code tasks.jsonl}), pending schedules ({@code schedules.jsonl}), accepted asynchronous
+         * invocations not yet done ({@code invocations.jsonl}), the functions' logs ({@code logs.jsonl}),
+         * the dead-letter queues ({@code queues.json}), and, unless named otherwise, the notifications and
+         * dead-letter files. A restart on the same directory loses nothing: a pending retry still fires,
+         * a task that was running when the runtime stopped ends with {@code TerminationNotice}.
+         */
+        public Builder dataDirectory(Path directory) {
+            this.dataDirectory = directory;
             return this;
         }
 

@@ -96,6 +96,8 @@ public final class LocalLambda {
     private final double crashProbability;
     private final Random crashRandom;
     private final JsonLinesFile deadLetterFile;
+    /** Where accepted asynchronous invocations are kept until done (a data directory's journal); null: memory only. */
+    private volatile JsonLinesFile journal;
     private final Timeline timeline;
     private final PendingWork work;
     private final Map<String, RequestHandler> functions = new ConcurrentHashMap<>();
@@ -170,10 +172,59 @@ public final class LocalLambda {
     public String invokeAsync(String nameOrArn, byte[] payload) {
         String name = name(nameOrArn);
         String requestId = newRequestId();
+        save(new SavedInvocation(requestId, name, new String(payload, StandardCharsets.UTF_8), false));
+        queue(name, payload, requestId);
+        return requestId;
+    }
+
+    private void queue(String name, byte[] payload, String requestId) {
         count(name, 0);
         work.begin();
-        executor.execute(() -> tryAsync(name, payload, requestId, 1));
-        return requestId;
+        try {
+            executor.execute(() -> tryAsync(name, payload, requestId, 1));
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // The runtime is closing: accepted all the same; a data directory keeps it for the next start.
+            work.end();
+        }
+    }
+
+    /** One line of the invocations' journal: an asynchronous invocation accepted, or one done (succeeded or dead-lettered). */
+    record SavedInvocation(String requestId, String function, String payload, boolean done) {
+    }
+
+    /**
+     * Keeps each asynchronous invocation in {@code file} from acceptance until it succeeded or was
+     * dead-lettered, after queueing again the ones it holds that were neither (a data directory's
+     * {@code invocations.jsonl}), with their request ids: Lambda's queue survives a restart.
+     */
+    public void keepInvocationsIn(java.nio.file.Path file) {
+        JsonLinesFile saved = new JsonLinesFile(file);
+        Map<String, SavedInvocation> live = new java.util.LinkedHashMap<>();
+        for (String line : saved.lines()) {
+            SavedInvocation invocation;
+            try {
+                invocation = dev.ecsretrier.json.JsonRecords.fromPlain(dev.ecsretrier.json.Json.parse(line),
+                        SavedInvocation.class);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new IllegalStateException("cannot read an invocation from " + file + ": " + e.getMessage(), e);
+            }
+            if (invocation.done()) {
+                live.remove(invocation.requestId());
+            } else {
+                live.put(invocation.requestId(), invocation);
+            }
+        }
+        saved.rewrite(live.values().stream().map(dev.ecsretrier.json.Json::write).toList());
+        journal = saved;
+        live.values().stream().filter(i -> functions.containsKey(i.function()))
+                .forEach(i -> queue(i.function(), i.payload().getBytes(StandardCharsets.UTF_8), i.requestId()));
+    }
+
+    private void save(SavedInvocation invocation) {
+        JsonLinesFile file = journal;
+        if (file != null) {
+            file.append(dev.ecsretrier.json.Json.write(invocation));
+        }
     }
 
     private static String newRequestId() {
@@ -220,6 +271,7 @@ public final class LocalLambda {
                 }
                 functions.get(name).handle(payload, requestId);
                 count(name, 1);
+                save(new SavedInvocation(requestId, name, null, true));
             } catch (Exception | Error e) {
                 count(name, 3);
                 failed(name, payload, requestId, attempt, e);
@@ -247,6 +299,7 @@ public final class LocalLambda {
             return;
         }
         count(name, 2);
+        save(new SavedInvocation(requestId, name, null, true));
         DeadLetter letter = new DeadLetter(name, new String(payload, StandardCharsets.UTF_8), error.getClass().getName(),
                 String.valueOf(error.getMessage()), attempt, clock.instant(), requestId);
         synchronized (deadLetters) {
