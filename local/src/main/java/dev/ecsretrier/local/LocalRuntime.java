@@ -17,6 +17,13 @@ import dev.ecsretrier.local.lambda.LocalLambda;
 import dev.ecsretrier.local.scheduler.LocalScheduler;
 import dev.ecsretrier.local.sns.LocalTopic;
 import dev.ecsretrier.local.sns.PublishedNotification;
+import dev.ecsretrier.local.quota.AwsQuotas;
+import dev.ecsretrier.local.quota.QuotaPorts;
+import dev.ecsretrier.local.quota.SdkRetries;
+import dev.ecsretrier.port.AttemptScheduler;
+import dev.ecsretrier.port.Notifier;
+import dev.ecsretrier.port.TaskDescriber;
+import dev.ecsretrier.port.TaskLauncher;
 import dev.ecsretrier.rule.StoppedTaskPattern;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -64,6 +71,7 @@ public final class LocalRuntime implements AutoCloseable {
     private final LocalScheduler scheduler;
     private final LocalTopic topic;
     private final Random runIds;
+    private final AwsQuotas quotas;
 
     private LocalRuntime(Builder b) {
         this.config = LocalSettings.config(b.settings);
@@ -105,9 +113,25 @@ public final class LocalRuntime implements AutoCloseable {
         this.scheduler = new LocalScheduler(clock, executor, timeScale, b.minutePrecision,
                 b.faults.schedulerDoubleFire(), schedules, this::invokeScheduleTarget, timeline, work);
 
-        StarterHandler starter = new StarterHandler(config, ecs, scheduler, topic, clock, starterJitter, b.handlerLog);
-        ClassifierHandler classifier = new ClassifierHandler(config, ecs, scheduler, topic, clock, classifierJitter,
+        TaskLauncher launcher = ecs;
+        TaskDescriber describer = ecs;
+        AttemptScheduler attemptScheduler = scheduler;
+        Notifier notifier = topic;
+        if (b.awsQuotas) {
+            this.quotas = AwsQuotas.documentedDefaults(timeScale, b.reservedConcurrency);
+            SdkRetries sdk = new SdkRetries(quotas, timeScale, new Random(seeds.nextLong()));
+            launcher = QuotaPorts.launcher(ecs, sdk);
+            describer = QuotaPorts.describer(ecs, sdk);
+            attemptScheduler = QuotaPorts.scheduler(scheduler, sdk);
+            notifier = QuotaPorts.notifier(topic, sdk);
+            lambda.limitConcurrency(quotas);
+        } else {
+            this.quotas = null;
+        }
+        StarterHandler starter = new StarterHandler(config, launcher, attemptScheduler, notifier, clock, starterJitter,
                 b.handlerLog);
+        ClassifierHandler classifier = new ClassifierHandler(config, describer, attemptScheduler, notifier, clock,
+                classifierJitter, b.handlerLog);
         lambda.register(LocalSettings.STARTER_FUNCTION, (payload, requestId) -> scheduler.holdingFiresUntilReturn(
                 () -> started(starter.start(payload, config.starterArn(), requestId), launchChanges(payload))));
         // The classifier reads the attempt's launch from its tag, which keeps no change texts.
@@ -130,6 +154,9 @@ public final class LocalRuntime implements AutoCloseable {
      */
     public StartResponse startRun(StartRequest request) {
         LocalLambda.Invocation invocation = lambda.invoke(LocalSettings.STARTER_FUNCTION, LocalJson.writeBytes(request));
+        if (invocation instanceof LocalLambda.Invocation.Throttled) {
+            throw new IllegalStateException("Lambda throttled the starter: no concurrency left (TooManyRequestsException)");
+        }
         if (invocation instanceof LocalLambda.Invocation.Failed failed) {
             if (failed.error() instanceof RuntimeException e) {
                 throw e;
@@ -228,6 +255,11 @@ public final class LocalRuntime implements AutoCloseable {
 
     public LocalTopic topic() {
         return topic;
+    }
+
+    /** Throttled calls by API ({@code ecs:RunTask}, ..., {@code lambda:Invoke classifier}); empty without quotas. */
+    public Map<String, Long> throttles() {
+        return quotas == null ? Map.of() : quotas.throttles();
     }
 
     /** Stops every task process and every thread of the runtime. */
@@ -347,6 +379,8 @@ public final class LocalRuntime implements AutoCloseable {
         private Consumer<String> handlerLog = line -> { };
         private final List<Consumer<TimelineEntry>> timelineListeners = new java.util.ArrayList<>();
         private int threads = 8;
+        private boolean awsQuotas;
+        private final Map<String, Integer> reservedConcurrency = new java.util.HashMap<>();
 
         private Builder() {
         }
@@ -463,6 +497,24 @@ public final class LocalRuntime implements AutoCloseable {
 
         public Builder onTimeline(Consumer<TimelineEntry> listener) {
             this.timelineListeners.add(listener);
+            return this;
+        }
+
+        /**
+         * AWS's default rate quotas (RunTask, DescribeTasks, CreateSchedule, Publish) and Lambda's
+         * concurrency, with the SDK's retries of a throttled call: see {@link dev.ecsretrier.local.quota.AwsQuota}.
+         */
+        public Builder awsQuotas(boolean on) {
+            this.awsQuotas = on;
+            return this;
+        }
+
+        /** Lambda reserved concurrency for {@code function} (starter, classifier); applies with {@link #awsQuotas}. */
+        public Builder reservedConcurrency(String function, int executions) {
+            if (executions < 0) {
+                throw new IllegalArgumentException("reserved concurrency must be 0 or more, got " + executions);
+            }
+            this.reservedConcurrency.put(function, executions);
             return this;
         }
 

@@ -8,10 +8,12 @@ import dev.ecsretrier.local.TimeScale;
 import dev.ecsretrier.local.Timeline;
 import dev.ecsretrier.local.TimelineEntry;
 import dev.ecsretrier.local.LocalJson;
+import dev.ecsretrier.local.quota.AwsQuotas;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +35,15 @@ public final class LocalLambda {
 
     /** Lambda's asynchronous retries: the waits before the second and the third try. */
     static final List<Duration> ASYNC_RETRY_DELAYS = List.of(Duration.ofMinutes(1), Duration.ofMinutes(2));
+    /**
+     * An asynchronous event Lambda had no concurrency for goes back to its queue and is tried again
+     * "for up to 6 hours by default. The retry interval increases exponentially from 1 second after the
+     * first attempt to a maximum of 5 minutes" (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html);
+     * such a throttle is not one of the function's two retries.
+     */
+    static final Duration THROTTLED_FIRST_RETRY = Duration.ofSeconds(1);
+    static final Duration THROTTLED_MAX_RETRY = Duration.ofMinutes(5);
+    static final Duration MAXIMUM_EVENT_AGE = Duration.ofHours(6);
 
     /** A function's code: takes the payload, returns what is written back as JSON. */
     @FunctionalInterface
@@ -53,6 +64,14 @@ public final class LocalLambda {
             public byte[] payload() {
                 return LocalJson.writeBytes(result);
             }
+        }
+
+        /**
+         * Lambda had no concurrency for it: {@code TooManyRequestsException} (HTTP 429, reason
+         * {@code ReservedFunctionConcurrentInvocationLimitExceeded} or {@code ConcurrentInvocationLimitExceeded});
+         * the handler did not run (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html#API_Invoke_Errors).
+         */
+        record Throttled(String function) implements Invocation {
         }
 
         /** The handler threw: Lambda's {@code X-Amz-Function-Error: Unhandled}. */
@@ -97,6 +116,7 @@ public final class LocalLambda {
     private final Map<String, RequestHandler> functions = new ConcurrentHashMap<>();
     private final List<DeadLetter> deadLetters = new ArrayList<>();
     private final Map<String, long[]> counts = new ConcurrentHashMap<>();
+    private volatile AwsQuotas quotas;
 
     /**
      * @param crashProbability chance that an asynchronous invocation crashes before its handler runs
@@ -115,6 +135,11 @@ public final class LocalLambda {
         this.deadLetterFile = deadLetterFile;
         this.timeline = timeline;
         this.work = work;
+    }
+
+    /** Invocations run only within Lambda's concurrency ({@code --aws-quotas}); unlimited otherwise. */
+    public void limitConcurrency(AwsQuotas quotas) {
+        this.quotas = quotas;
     }
 
     public void register(String name, Handler handler) {
@@ -149,11 +174,20 @@ public final class LocalLambda {
 
     /** {@code InvocationType=RequestResponse}: runs now, on the caller's thread; no fault is injected. */
     public Invocation invoke(String nameOrArn, byte[] payload) {
-        RequestHandler handler = functions.get(name(nameOrArn));
+        String name = name(nameOrArn);
+        RequestHandler handler = functions.get(name);
+        AwsQuotas limits = quotas;
+        if (limits != null && !limits.tryBeginInvocation(name)) {
+            return new Invocation.Throttled(name);
+        }
         try {
             return new Invocation.Succeeded(handler.handle(payload, newRequestId()));
         } catch (Exception | Error e) {
             return new Invocation.Failed(e);
+        } finally {
+            if (limits != null) {
+                limits.invocationEnded(name);
+            }
         }
     }
 
@@ -168,7 +202,8 @@ public final class LocalLambda {
         String requestId = newRequestId();
         count(name, 0);
         work.begin();
-        executor.execute(() -> tryAsync(name, payload, requestId, 1));
+        Instant queued = clock.instant();
+        executor.execute(() -> tryAsync(name, payload, requestId, 1, queued, 0));
         return requestId;
     }
 
@@ -201,7 +236,20 @@ public final class LocalLambda {
         return resolve(nameOrArn).orElseThrow(() -> new UnknownFunctionException(nameOrArn));
     }
 
-    private void tryAsync(String name, byte[] payload, String requestId, int attempt) {
+    /**
+     * @param queued    when the event entered Lambda's queue, for its maximum age
+     * @param throttled how many times it found no concurrency so far
+     */
+    private void tryAsync(String name, byte[] payload, String requestId, int attempt, Instant queued, int throttled) {
+        AwsQuotas limits = quotas;
+        if (limits != null && !limits.tryBeginInvocation(name)) {
+            try {
+                throttled(name, payload, requestId, attempt, queued, throttled);
+            } finally {
+                work.end();
+            }
+            return;
+        }
         try {
             try {
                 if (crashProbability > 0 && nextCrash()) {
@@ -213,11 +261,36 @@ public final class LocalLambda {
                 count(name, 1);
             } catch (Exception | Error e) {
                 count(name, 3);
-                failed(name, payload, requestId, attempt, e);
+                failed(name, payload, requestId, attempt, e, queued);
             }
         } finally {
+            if (limits != null) {
+                limits.invocationEnded(name);
+            }
             work.end();
         }
+    }
+
+    /** No concurrency: back to the queue, with Lambda's growing interval, until the event is too old. */
+    private void throttled(String name, byte[] payload, String requestId, int attempt, Instant queued, int throttled) {
+        Duration wait = THROTTLED_FIRST_RETRY.multipliedBy(1L << Math.min(throttled, 20));
+        if (wait.compareTo(THROTTLED_MAX_RETRY) > 0) {
+            wait = THROTTLED_MAX_RETRY;
+        }
+        Duration age = Duration.between(queued, clock.instant());
+        if (timeScale.factor() > 0) {
+            age = Duration.ofNanos((long) (age.toNanos() / timeScale.factor()));
+        }
+        if (age.plus(wait).compareTo(MAXIMUM_EVENT_AGE) > 0) {
+            count(name, 2);
+            deadLetter(name, payload, "TooManyRequestsException", "throttled for " + MAXIMUM_EVENT_AGE.toHours()
+                    + " hours (the event's maximum age)", attempt - 1);
+            return;
+        }
+        work.begin();
+        Duration delay = wait;
+        executor.schedule(() -> tryAsync(name, payload, requestId, attempt, queued, throttled + 1),
+                timeScale.millis(delay), TimeUnit.MILLISECONDS);
     }
 
     private boolean nextCrash() {
@@ -226,20 +299,24 @@ public final class LocalLambda {
         }
     }
 
-    private void failed(String name, byte[] payload, String requestId, int attempt, Throwable error) {
+    private void failed(String name, byte[] payload, String requestId, int attempt, Throwable error, Instant queued) {
         if (attempt <= ASYNC_RETRY_DELAYS.size()) {
             Duration delay = ASYNC_RETRY_DELAYS.get(attempt - 1);
             timeline.record(TimelineEntry.Kind.INVOCATION_RETRIED, runId(payload), attemptOf(payload), null,
                     name + " failed (" + error.getClass().getSimpleName() + ": " + error.getMessage() + "); Lambda retries in "
                             + delay.toSeconds() + "s");
             work.begin();
-            executor.schedule(() -> tryAsync(name, payload, requestId, attempt + 1), timeScale.millis(delay),
+            executor.schedule(() -> tryAsync(name, payload, requestId, attempt + 1, queued, 0), timeScale.millis(delay),
                     TimeUnit.MILLISECONDS);
             return;
         }
         count(name, 2);
-        DeadLetter letter = new DeadLetter(name, new String(payload, StandardCharsets.UTF_8), error.getClass().getName(),
-                String.valueOf(error.getMessage()), attempt, clock.instant());
+        deadLetter(name, payload, error.getClass().getName(), String.valueOf(error.getMessage()), attempt);
+    }
+
+    private void deadLetter(String name, byte[] payload, String errorType, String message, int attempt) {
+        DeadLetter letter = new DeadLetter(name, new String(payload, StandardCharsets.UTF_8), errorType, message,
+                attempt, clock.instant());
         synchronized (deadLetters) {
             deadLetters.add(letter);
         }
@@ -247,7 +324,7 @@ public final class LocalLambda {
             deadLetterFile.append(letter.toJsonLine());
         }
         timeline.record(TimelineEntry.Kind.DEAD_LETTERED, runId(payload), attemptOf(payload), null,
-                name + " failed " + attempt + " times; dead-lettered: " + error.getMessage());
+                name + " failed " + attempt + " times; dead-lettered: " + message);
     }
 
     private static Optional<LaunchKey> key(byte[] payload) {

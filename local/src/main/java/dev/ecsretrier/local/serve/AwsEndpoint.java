@@ -230,6 +230,10 @@ public final class AwsEndpoint implements AutoCloseable {
                 if (invocation instanceof LocalLambda.Invocation.Succeeded succeeded) {
                     log.accept("lambda invoke " + name.get() + " (RequestResponse): " + LocalJson.write(succeeded.result()));
                     send(exchange, 200, "application/json", succeeded.payload());
+                } else if (invocation instanceof LocalLambda.Invocation.Throttled) {
+                    // https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html#API_Invoke_Errors
+                    log.accept("lambda invoke " + name.get() + " (RequestResponse): throttled, no concurrency");
+                    lambdaError(exchange, 429, "TooManyRequestsException", "Rate Exceeded.");
                 } else {
                     LocalLambda.Invocation.Failed failed = (LocalLambda.Invocation.Failed) invocation;
                     ObjectNode error = LocalJson.MAPPER.createObjectNode();
