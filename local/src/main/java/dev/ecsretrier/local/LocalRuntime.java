@@ -118,7 +118,7 @@ public final class LocalRuntime implements AutoCloseable {
         AttemptScheduler attemptScheduler = scheduler;
         Notifier notifier = topic;
         if (b.awsQuotas) {
-            this.quotas = AwsQuotas.documentedDefaults(timeScale, b.reservedConcurrency);
+            this.quotas = AwsQuotas.documentedDefaults(timeScale, b.quotaScale, b.reservedConcurrency);
             SdkRetries sdk = new SdkRetries(quotas, timeScale, new Random(seeds.nextLong()));
             launcher = QuotaPorts.launcher(ecs, sdk);
             describer = QuotaPorts.describer(ecs, sdk);
@@ -380,6 +380,7 @@ public final class LocalRuntime implements AutoCloseable {
         private final List<Consumer<TimelineEntry>> timelineListeners = new java.util.ArrayList<>();
         private int threads = 8;
         private boolean awsQuotas;
+        private double quotaScale = 1;
         private final Map<String, Integer> reservedConcurrency = new java.util.HashMap<>();
 
         private Builder() {
@@ -506,6 +507,15 @@ public final class LocalRuntime implements AutoCloseable {
          */
         public Builder awsQuotas(boolean on) {
             this.awsQuotas = on;
+            return this;
+        }
+
+        /**
+         * The quotas' rates and bursts times {@code scale} (0 to 1; 1 by default): a smaller load against
+         * smaller quotas stands for a bigger one against the real quotas (storm tests).
+         */
+        public Builder quotaScale(double scale) {
+            this.quotaScale = scale;
             return this;
         }
 
