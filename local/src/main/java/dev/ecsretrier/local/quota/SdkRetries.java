@@ -14,7 +14,7 @@ import java.util.Random;
  */
 public final class SdkRetries {
 
-    static final int MAX_ATTEMPTS = Integer.getInteger("sdk.maxAttempts", 3);
+    static final int MAX_ATTEMPTS = 3;
     static final Duration THROTTLING_BASE_DELAY = Duration.ofSeconds(1);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(20);
 
