@@ -73,34 +73,6 @@ record StormRun(int runs, Duration window, double startsPerSecond, double timeSc
                 .awsQuotas(true).quotaScale(quotaScale);
         reservedConcurrency.forEach(builder::reservedConcurrency);
         long began = System.nanoTime();
-        Map<String, Integer> samples = new java.util.concurrent.ConcurrentHashMap<>();
-        Thread sampler = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                Thread.getAllStackTraces().forEach((t, frames) -> {
-                    if (t.getName().startsWith("ecs-retrier-local") && frames.length > 0) {
-                        StringBuilder key = new StringBuilder(t.getState().toString());
-                        int shown = 0;
-                        for (StackTraceElement f : frames) {
-                            if (f.getClassName().startsWith("dev.ecsretrier") && shown++ < 3) {
-                                key.append(" < ").append(f.getClassName().replace("dev.ecsretrier.", ""))
-                                        .append('.').append(f.getMethodName()).append(':').append(f.getLineNumber());
-                            }
-                        }
-                        key.append(" top=").append(frames[0].getClassName()).append('.').append(frames[0].getMethodName());
-                        samples.merge(key.toString(), 1, Integer::sum);
-                    }
-                });
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
-        sampler.setDaemon(true);
-        if (Boolean.getBoolean("storm.debug")) {
-            sampler.start();
-        }
         try (LocalRuntime runtime = builder.build()) {
             program.begin();
             int i = 0;
@@ -125,24 +97,6 @@ record StormRun(int runs, Duration window, double startsPerSecond, double timeSc
                     .max(java.util.Comparator.naturalOrder()).orElse(stormBegan);
             Duration untilLast = timeScale == 0 ? Duration.ZERO
                     : Duration.ofNanos((long) (Duration.between(stormBegan, lastEnd).toNanos() / timeScale));
-            if (Boolean.getBoolean("storm.debug")) {
-                List<java.time.Instant> stops = runtime.timeline().stream()
-                        .filter(e -> e.kind() == TimelineEntry.Kind.TASK_STOPPED && Integer.valueOf(1).equals(e.attempt()))
-                        .map(TimelineEntry::at).sorted().toList();
-                sampler.interrupt();
-                samples.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(25)
-                        .forEach(e -> System.out.println("sample " + e.getValue() + " " + e.getKey()));
-                List<java.time.Instant> launches = runtime.timeline().stream()
-                        .filter(e -> e.kind() == TimelineEntry.Kind.TASK_LAUNCHED && Integer.valueOf(1).equals(e.attempt()))
-                        .map(TimelineEntry::at).sorted().toList();
-                System.out.println("debug: first-attempt launches " + launches.size() + " from " + launches.get(0) + " to "
-                        + launches.get(launches.size() - 1));
-                Map<Long, Long> histogram = new java.util.TreeMap<>();
-                stops.forEach(t -> histogram.merge(Duration.between(stormBegan, t).toMillis() / 500, 1L, Long::sum));
-                System.out.println("debug: stops per half second of wall time after the storm began " + histogram);
-                System.out.println("debug: storm began " + stormBegan + "; first-attempt stops " + stops.size() + " from "
-                        + stops.get(0) + " to " + stops.get(stops.size() - 1));
-            }
             program.close();
             return new Result(figures, runtime.throttles(), throttledLetters, untilLast, wall, idle);
         }

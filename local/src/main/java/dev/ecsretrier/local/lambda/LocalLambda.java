@@ -1,6 +1,8 @@
 package dev.ecsretrier.local.lambda;
 
 import dev.ecsretrier.local.DeadLetter;
+import dev.ecsretrier.local.EmulatorContext;
+import dev.ecsretrier.local.Faults;
 import dev.ecsretrier.local.JsonLinesFile;
 import dev.ecsretrier.local.LaunchKey;
 import dev.ecsretrier.local.PendingWork;
@@ -115,31 +117,27 @@ public final class LocalLambda {
     private final PendingWork work;
     private final Map<String, RequestHandler> functions = new ConcurrentHashMap<>();
     private final List<DeadLetter> deadLetters = new ArrayList<>();
+    private final List<java.util.function.Consumer<DeadLetter>> deadLetterListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<String, long[]> counts = new ConcurrentHashMap<>();
-    private volatile AwsQuotas quotas;
+    private final AwsQuotas quotas;
 
     /**
-     * @param crashProbability chance that an asynchronous invocation crashes before its handler runs
-     * @param deadLetterFile   where failed asynchronous invocations go; null to keep them in memory only
+     * @param crashRandom    decides, with the context's {@link Faults#handlerCrash()} probability, whether an
+     *                       asynchronous invocation crashes before its handler runs
+     * @param deadLetterFile where failed asynchronous invocations go; null to keep them in memory only
      */
-    public LocalLambda(String region, String account, Clock clock, ScheduledExecutorService executor,
-                       TimeScale timeScale, double crashProbability, Random crashRandom, JsonLinesFile deadLetterFile,
-                       Timeline timeline, PendingWork work) {
-        this.region = region;
-        this.account = account;
-        this.clock = clock;
-        this.executor = executor;
-        this.timeScale = timeScale;
-        this.crashProbability = crashProbability;
+    public LocalLambda(EmulatorContext context, Random crashRandom, JsonLinesFile deadLetterFile) {
+        this.region = context.region();
+        this.account = context.account();
+        this.clock = context.clock();
+        this.executor = context.executor();
+        this.timeScale = context.timeScale();
+        this.crashProbability = context.faults().handlerCrash();
         this.crashRandom = crashRandom;
         this.deadLetterFile = deadLetterFile;
-        this.timeline = timeline;
-        this.work = work;
-    }
-
-    /** Invocations run only within Lambda's concurrency ({@code --aws-quotas}); unlimited otherwise. */
-    public void limitConcurrency(AwsQuotas quotas) {
-        this.quotas = quotas;
+        this.timeline = context.timeline();
+        this.work = context.work();
+        this.quotas = context.quotas();
     }
 
     public void register(String name, Handler handler) {
@@ -176,8 +174,7 @@ public final class LocalLambda {
     public Invocation invoke(String nameOrArn, byte[] payload) {
         String name = name(nameOrArn);
         RequestHandler handler = functions.get(name);
-        AwsQuotas limits = quotas;
-        if (limits != null && !limits.tryBeginInvocation(name)) {
+        if (!quotas.tryBeginInvocation(name)) {
             return new Invocation.Throttled(name);
         }
         try {
@@ -185,9 +182,7 @@ public final class LocalLambda {
         } catch (Exception | Error e) {
             return new Invocation.Failed(e);
         } finally {
-            if (limits != null) {
-                limits.invocationEnded(name);
-            }
+            quotas.invocationEnded(name);
         }
     }
 
@@ -209,6 +204,11 @@ public final class LocalLambda {
 
     private static String newRequestId() {
         return UUID.randomUUID().toString();
+    }
+
+    /** Also sends each dead letter there (the on-failure destination: a dead-letter queue). */
+    public void onDeadLetter(java.util.function.Consumer<DeadLetter> listener) {
+        deadLetterListeners.add(listener);
     }
 
     public List<DeadLetter> deadLetters() {
@@ -241,8 +241,7 @@ public final class LocalLambda {
      * @param throttled how many times it found no concurrency so far
      */
     private void tryAsync(String name, byte[] payload, String requestId, int attempt, Instant queued, int throttled) {
-        AwsQuotas limits = quotas;
-        if (limits != null && !limits.tryBeginInvocation(name)) {
+        if (!quotas.tryBeginInvocation(name)) {
             try {
                 throttled(name, payload, requestId, attempt, queued, throttled);
             } finally {
@@ -264,9 +263,7 @@ public final class LocalLambda {
                 failed(name, payload, requestId, attempt, e, queued);
             }
         } finally {
-            if (limits != null) {
-                limits.invocationEnded(name);
-            }
+            quotas.invocationEnded(name);
             work.end();
         }
     }
@@ -283,7 +280,7 @@ public final class LocalLambda {
         }
         if (age.plus(wait).compareTo(MAXIMUM_EVENT_AGE) > 0) {
             count(name, 2);
-            deadLetter(name, payload, "TooManyRequestsException", "throttled for " + MAXIMUM_EVENT_AGE.toHours()
+            deadLetter(name, payload, requestId, "TooManyRequestsException", "throttled for " + MAXIMUM_EVENT_AGE.toHours()
                     + " hours (the event's maximum age)", attempt - 1);
             return;
         }
@@ -311,18 +308,20 @@ public final class LocalLambda {
             return;
         }
         count(name, 2);
-        deadLetter(name, payload, error.getClass().getName(), String.valueOf(error.getMessage()), attempt);
+        deadLetter(name, payload, requestId, error.getClass().getName(), String.valueOf(error.getMessage()), attempt);
     }
 
-    private void deadLetter(String name, byte[] payload, String errorType, String message, int attempt) {
+    private void deadLetter(String name, byte[] payload, String requestId, String errorType, String message,
+                            int attempt) {
         DeadLetter letter = new DeadLetter(name, new String(payload, StandardCharsets.UTF_8), errorType, message,
-                attempt, clock.instant());
+                attempt, clock.instant(), requestId);
         synchronized (deadLetters) {
             deadLetters.add(letter);
         }
         if (deadLetterFile != null) {
             deadLetterFile.append(letter.toJsonLine());
         }
+        deadLetterListeners.forEach(listener -> listener.accept(letter));
         timeline.record(TimelineEntry.Kind.DEAD_LETTERED, runId(payload), attemptOf(payload), null,
                 name + " failed " + attempt + " times; dead-lettered: " + message);
     }

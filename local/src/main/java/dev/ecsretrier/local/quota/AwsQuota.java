@@ -31,11 +31,12 @@ public enum AwsQuota {
     CREATE_SCHEDULE("scheduler:CreateSchedule", "ThrottlingException", List.of(new Rate(5_000, 5_000))),
 
     /**
-     * SNS Publish for standard topics: 30,000 a second in us-east-1 (lower in other Regions), answered past
-     * it with {@code Throttled} (https://docs.aws.amazon.com/general/latest/gr/sns.html,
-     * https://repost.aws/knowledge-center/sns-throttling-exception-errors).
+     * SNS Publish for standard topics: 30,000 a second in us-east-1 (lower in other Regions)
+     * (https://docs.aws.amazon.com/general/latest/gr/sns.html); past it "Amazon SNS returns a
+     * ThrottlingException error" ... "when calling the publish operation: Rate exceeded"
+     * (https://repost.aws/knowledge-center/sns-throttling-exception-errors).
      */
-    PUBLISH("sns:Publish", "Throttled", List.of(new Rate(30_000, 30_000)));
+    PUBLISH("sns:Publish", "ThrottlingException", List.of(new Rate(30_000, 30_000)));
 
     /** One bucket: its burst (capacity) and sustained rate (refill per second). */
     public record Rate(double burst, double perSecond) {

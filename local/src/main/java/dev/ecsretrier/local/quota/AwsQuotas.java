@@ -23,6 +23,8 @@ public final class AwsQuotas {
      */
     public static final int ACCOUNT_CONCURRENCY = 1_000;
 
+    private static final AwsQuotas UNLIMITED = new AwsQuotas(null, 1, Integer.MAX_VALUE, Map.of());
+
     private final Map<AwsQuota, List<TokenBucket>> buckets = new EnumMap<>(AwsQuota.class);
     private final Map<String, AtomicLong> throttles = new ConcurrentHashMap<>();
     private final Map<String, Integer> reserved;
@@ -34,7 +36,7 @@ public final class AwsQuotas {
         if (!(rateScale > 0) || rateScale > 1) {
             throw new IllegalArgumentException("the quotas' scale must be in (0, 1], got " + rateScale);
         }
-        for (AwsQuota quota : AwsQuota.values()) {
+        for (AwsQuota quota : plannedNanos == null ? new AwsQuota[0] : AwsQuota.values()) {
             buckets.put(quota, quota.rates().stream().map(rate -> new TokenBucket(Math.max(1, rate.burst() * rateScale),
                     rate.perSecond() * rateScale, plannedNanos)).toList());
         }
@@ -65,6 +67,11 @@ public final class AwsQuotas {
         return new AwsQuotas(planned, rateScale, ACCOUNT_CONCURRENCY, reservedConcurrency);
     }
 
+    /** No quota: every call goes through, every invocation runs (the local runtime without {@code --aws-quotas}). */
+    public static AwsQuotas unlimited() {
+        return UNLIMITED;
+    }
+
     /** For tests: the documented defaults on a clock of the caller's, in planned nanoseconds. */
     static AwsQuotas onClock(LongSupplier plannedNanos, int accountConcurrency, Map<String, Integer> reserved) {
         return new AwsQuotas(plannedNanos, 1, accountConcurrency, reserved);
@@ -72,7 +79,7 @@ public final class AwsQuotas {
 
     /** One call: true when every bucket of its quota had a token; false (and counted) when throttled. */
     public boolean tryCall(AwsQuota quota) {
-        List<TokenBucket> all = buckets.get(quota);
+        List<TokenBucket> all = buckets.getOrDefault(quota, List.of());
         for (int i = 0; i < all.size(); i++) {
             if (!all.get(i).tryTake()) {
                 for (int j = 0; j < i; j++) {
@@ -90,7 +97,16 @@ public final class AwsQuotas {
      * when its reserved concurrency, or the account's unreserved pool, is all in use. Pair a true with
      * {@link #invocationEnded}.
      */
-    public synchronized boolean tryBeginInvocation(String function) {
+    public boolean tryBeginInvocation(String function) {
+        if (this == UNLIMITED) {
+            return true;
+        }
+        synchronized (this) {
+            return tryBegin(function);
+        }
+    }
+
+    private boolean tryBegin(String function) {
         Integer limit = reserved.get(function);
         int now = running.getOrDefault(function, 0);
         boolean free = limit != null ? now < limit : unreservedRunning < unreservedPool();
@@ -105,7 +121,16 @@ public final class AwsQuotas {
         return true;
     }
 
-    public synchronized void invocationEnded(String function) {
+    public void invocationEnded(String function) {
+        if (this == UNLIMITED) {
+            return;
+        }
+        synchronized (this) {
+            ended(function);
+        }
+    }
+
+    private void ended(String function) {
         running.merge(function, -1, Integer::sum);
         if (!reserved.containsKey(function)) {
             unreservedRunning--;

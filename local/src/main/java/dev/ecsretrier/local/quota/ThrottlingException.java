@@ -2,7 +2,7 @@ package dev.ecsretrier.local.quota;
 
 /**
  * A call AWS throttled even after the SDK's retries: what the SDK throws then, with the service's
- * error code ({@code ThrottlingException}, SNS's {@code Throttled}) and message ("Rate exceeded").
+ * error code ({@code ThrottlingException}) and message ("Rate exceeded").
  */
 public final class ThrottlingException extends RuntimeException {
 
