@@ -11,10 +11,12 @@ import dev.ecsretrier.local.TimeScale;
 import dev.ecsretrier.local.Timeline;
 import dev.ecsretrier.local.TimelineEntry;
 import dev.ecsretrier.local.LocalJson;
+import dev.ecsretrier.local.quota.AwsQuotas;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +38,15 @@ public final class LocalLambda {
 
     /** Lambda's asynchronous retries: the waits before the second and the third try. */
     static final List<Duration> ASYNC_RETRY_DELAYS = List.of(Duration.ofMinutes(1), Duration.ofMinutes(2));
+    /**
+     * An asynchronous event Lambda had no concurrency for goes back to its queue and is tried again
+     * "for up to 6 hours by default. The retry interval increases exponentially from 1 second after the
+     * first attempt to a maximum of 5 minutes" (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html);
+     * such a throttle is not one of the function's two retries.
+     */
+    static final Duration THROTTLED_FIRST_RETRY = Duration.ofSeconds(1);
+    static final Duration THROTTLED_MAX_RETRY = Duration.ofMinutes(5);
+    static final Duration MAXIMUM_EVENT_AGE = Duration.ofHours(6);
 
     /** A function's code: takes the payload, returns what is written back as JSON. */
     @FunctionalInterface
@@ -57,6 +68,14 @@ public final class LocalLambda {
             public byte[] payload() {
                 return Json.writeBytes(result);
             }
+        }
+
+        /**
+         * Lambda had no concurrency for it: {@code TooManyRequestsException} (HTTP 429, reason
+         * {@code ReservedFunctionConcurrentInvocationLimitExceeded} or {@code ConcurrentInvocationLimitExceeded});
+         * the handler did not run (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html#API_Invoke_Errors).
+         */
+        record Throttled(String function) implements Invocation {
         }
 
         /** The handler threw: Lambda's {@code X-Amz-Function-Error: Unhandled}. */
@@ -104,6 +123,7 @@ public final class LocalLambda {
     private final List<DeadLetter> deadLetters = new ArrayList<>();
     private final List<java.util.function.Consumer<DeadLetter>> deadLetterListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<String, long[]> counts = new ConcurrentHashMap<>();
+    private final AwsQuotas quotas;
 
     /**
      * @param crashRandom    decides, with the context's {@link Faults#handlerCrash()} probability, whether an
@@ -121,6 +141,7 @@ public final class LocalLambda {
         this.deadLetterFile = deadLetterFile;
         this.timeline = context.timeline();
         this.work = context.work();
+        this.quotas = context.quotas();
     }
 
     public void register(String name, Handler handler) {
@@ -155,11 +176,17 @@ public final class LocalLambda {
 
     /** {@code InvocationType=RequestResponse}: runs now, on the caller's thread; no fault is injected. */
     public Invocation invoke(String nameOrArn, byte[] payload) {
-        RequestHandler handler = functions.get(name(nameOrArn));
+        String name = name(nameOrArn);
+        RequestHandler handler = functions.get(name);
+        if (!quotas.tryBeginInvocation(name)) {
+            return new Invocation.Throttled(name);
+        }
         try {
             return new Invocation.Succeeded(handler.handle(payload, newRequestId()));
         } catch (Exception | Error e) {
             return new Invocation.Failed(e);
+        } finally {
+            quotas.invocationEnded(name);
         }
     }
 
@@ -180,8 +207,9 @@ public final class LocalLambda {
     private void queue(String name, byte[] payload, String requestId) {
         count(name, 0);
         work.begin();
+        Instant queued = clock.instant();
         try {
-            executor.execute(() -> tryAsync(name, payload, requestId, 1));
+            executor.execute(() -> tryAsync(name, payload, requestId, 1, queued, 0));
         } catch (java.util.concurrent.RejectedExecutionException closing) {
             // The runtime is closing: accepted all the same; a data directory keeps it for the next start.
             work.end();
@@ -261,7 +289,19 @@ public final class LocalLambda {
         return resolve(nameOrArn).orElseThrow(() -> new UnknownFunctionException(nameOrArn));
     }
 
-    private void tryAsync(String name, byte[] payload, String requestId, int attempt) {
+    /**
+     * @param queued    when the event entered Lambda's queue, for its maximum age
+     * @param throttled how many times it found no concurrency so far
+     */
+    private void tryAsync(String name, byte[] payload, String requestId, int attempt, Instant queued, int throttled) {
+        if (!quotas.tryBeginInvocation(name)) {
+            try {
+                throttled(name, payload, requestId, attempt, queued, throttled);
+            } finally {
+                work.end();
+            }
+            return;
+        }
         try {
             try {
                 if (crashProbability > 0 && nextCrash()) {
@@ -274,11 +314,34 @@ public final class LocalLambda {
                 save(new SavedInvocation(requestId, name, null, true));
             } catch (Exception | Error e) {
                 count(name, 3);
-                failed(name, payload, requestId, attempt, e);
+                failed(name, payload, requestId, attempt, e, queued);
             }
         } finally {
+            quotas.invocationEnded(name);
             work.end();
         }
+    }
+
+    /** No concurrency: back to the queue, with Lambda's growing interval, until the event is too old. */
+    private void throttled(String name, byte[] payload, String requestId, int attempt, Instant queued, int throttled) {
+        Duration wait = THROTTLED_FIRST_RETRY.multipliedBy(1L << Math.min(throttled, 20));
+        if (wait.compareTo(THROTTLED_MAX_RETRY) > 0) {
+            wait = THROTTLED_MAX_RETRY;
+        }
+        Duration age = Duration.between(queued, clock.instant());
+        if (timeScale.factor() > 0) {
+            age = Duration.ofNanos((long) (age.toNanos() / timeScale.factor()));
+        }
+        if (age.plus(wait).compareTo(MAXIMUM_EVENT_AGE) > 0) {
+            count(name, 2);
+            deadLetter(name, payload, requestId, "TooManyRequestsException", "throttled for " + MAXIMUM_EVENT_AGE.toHours()
+                    + " hours (the event's maximum age)", attempt - 1);
+            return;
+        }
+        work.begin();
+        Duration delay = wait;
+        executor.schedule(() -> tryAsync(name, payload, requestId, attempt, queued, throttled + 1),
+                timeScale.millis(delay), TimeUnit.MILLISECONDS);
     }
 
     private boolean nextCrash() {
@@ -287,21 +350,26 @@ public final class LocalLambda {
         }
     }
 
-    private void failed(String name, byte[] payload, String requestId, int attempt, Throwable error) {
+    private void failed(String name, byte[] payload, String requestId, int attempt, Throwable error, Instant queued) {
         if (attempt <= ASYNC_RETRY_DELAYS.size()) {
             Duration delay = ASYNC_RETRY_DELAYS.get(attempt - 1);
             timeline.record(TimelineEntry.Kind.INVOCATION_RETRIED, runId(payload), attemptOf(payload), null,
                     name + " failed (" + error.getClass().getSimpleName() + ": " + error.getMessage() + "); Lambda retries in "
                             + delay.toSeconds() + "s");
             work.begin();
-            executor.schedule(() -> tryAsync(name, payload, requestId, attempt + 1), timeScale.millis(delay),
+            executor.schedule(() -> tryAsync(name, payload, requestId, attempt + 1, queued, 0), timeScale.millis(delay),
                     TimeUnit.MILLISECONDS);
             return;
         }
         count(name, 2);
+        deadLetter(name, payload, requestId, error.getClass().getName(), String.valueOf(error.getMessage()), attempt);
+    }
+
+    private void deadLetter(String name, byte[] payload, String requestId, String errorType, String message,
+                            int attempt) {
         save(new SavedInvocation(requestId, name, null, true));
-        DeadLetter letter = new DeadLetter(name, new String(payload, StandardCharsets.UTF_8), error.getClass().getName(),
-                String.valueOf(error.getMessage()), attempt, clock.instant(), requestId);
+        DeadLetter letter = new DeadLetter(name, new String(payload, StandardCharsets.UTF_8), errorType, message,
+                attempt, clock.instant(), requestId);
         synchronized (deadLetters) {
             deadLetters.add(letter);
         }
@@ -310,7 +378,7 @@ public final class LocalLambda {
         }
         deadLetterListeners.forEach(listener -> listener.accept(letter));
         timeline.record(TimelineEntry.Kind.DEAD_LETTERED, runId(payload), attemptOf(payload), null,
-                name + " failed " + attempt + " times; dead-lettered: " + error.getMessage());
+                name + " failed " + attempt + " times; dead-lettered: " + message);
     }
 
     private static Optional<LaunchKey> key(byte[] payload) {

@@ -43,7 +43,7 @@ class LocalSchedulerTest {
     LocalScheduler scheduler(double timeScale, boolean minutePrecision, double doubleFires) {
         EmulatorContext context = new EmulatorContext(LocalSettings.REGION, LocalSettings.ACCOUNT, Clock.systemUTC(),
                 new TimeScale(timeScale), executor, Faults.builder().schedulerDoubleFire(doubleFires).build(),
-                new Timeline(Clock.systemUTC()), work);
+                new Timeline(Clock.systemUTC()), work, dev.ecsretrier.local.quota.AwsQuotas.unlimited());
         return new LocalScheduler(context, minutePrecision, new Random(7), (target, input) -> fired.add(target + " " + input));
     }
 
@@ -94,7 +94,7 @@ class LocalSchedulerTest {
         try {
             EmulatorContext context = new EmulatorContext(LocalSettings.REGION, LocalSettings.ACCOUNT,
                     Clock.fixed(now, ZoneOffset.UTC), new TimeScale(0.01), recording, Faults.NONE,
-                    new Timeline(Clock.systemUTC()), work);
+                    new Timeline(Clock.systemUTC()), work, dev.ecsretrier.local.quota.AwsQuotas.unlimited());
             LocalScheduler scheduler = new LocalScheduler(context, false, new Random(7),
                     (target, input) -> fired.add(target + " " + input));
             long start = System.nanoTime();
