@@ -217,7 +217,7 @@ class JsonRecordsTest {
                 "{\"runId\":7}|runId|must be a string, got number 7",
                 "{\"history\":{}}|history|must be an array, got an object",
                 "{\"history\":[{\"attempt\":null}]}|history[0].attempt|must be an integer, got null",
-                "{\"history\":[{\"decision\":\"retry\"}]}|history[0].decision|must be one of [SUCCEEDED, RETRY, FAILED, RETRIES_EXHAUSTED], got string 'retry'",
+                "{\"history\":[{\"decision\":\"retry\"}]}|history[0].decision|must be one of [SUCCEEDED, RETRY, FAILED, RETRIES_EXHAUSTED, CANCELLED], got string 'retry'",
                 "{\"history\":[{\"stoppedAt\":\"yesterday\"}]}|history[0].stoppedAt|must be an ISO-8601 UTC timestamp, got string 'yesterday'",
                 "{\"history\":[{\"stoppedAt\":1764082800}]}|history[0].stoppedAt|must be an ISO-8601 UTC timestamp, got number 1764082800",
                 "{\"launch\":[]}|launch|must be an object, got an array",

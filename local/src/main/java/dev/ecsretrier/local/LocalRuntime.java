@@ -22,6 +22,9 @@ import dev.ecsretrier.local.sqs.LocalQueues;
 import dev.ecsretrier.local.scheduler.LocalScheduler;
 import dev.ecsretrier.local.sns.LocalTopic;
 import dev.ecsretrier.local.sns.PublishedNotification;
+import dev.ecsretrier.local.quota.AwsQuotas;
+import dev.ecsretrier.local.quota.QuotaPorts;
+import dev.ecsretrier.local.quota.SdkRetries;
 import dev.ecsretrier.rule.StoppedTaskPattern;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -72,8 +75,16 @@ public final class LocalRuntime implements AutoCloseable {
     private final LocalLogs logs;
     private final LocalQueues queues;
     private final Random runIds;
+    private final AwsQuotas quotas;
 
     private LocalRuntime(Builder b) {
+        if (b.dataDirectory != null) {
+            b.notificationsFile = b.notificationsFile != null ? b.notificationsFile
+                    : b.dataDirectory.resolve("notifications.jsonl");
+            b.deadLetterFile = b.deadLetterFile != null ? b.deadLetterFile : b.dataDirectory.resolve("dead-letters.jsonl");
+            b.logFile = b.logFile != null ? b.logFile : b.dataDirectory.resolve("logs.jsonl");
+            b.queuesFile = b.queuesFile != null ? b.queuesFile : b.dataDirectory.resolve("queues.json");
+        }
         this.config = LocalSettings.config(b.settings);
         this.seed = b.seed;
         this.timeScale = b.timeScale;
@@ -97,8 +108,10 @@ public final class LocalRuntime implements AutoCloseable {
         });
         executor.setRemoveOnCancelPolicy(true);
 
+        this.quotas = b.awsQuotas ? AwsQuotas.documentedDefaults(timeScale, b.quotaScale, b.reservedConcurrency)
+                : AwsQuotas.unlimited();
         EmulatorContext context = new EmulatorContext(LocalSettings.REGION, LocalSettings.ACCOUNT, clock, timeScale,
-                executor, b.faults, timeline, work);
+                executor, b.faults, timeline, work, quotas);
         this.topic = new LocalTopic(context, config.topicArn(),
                 b.notificationsFile == null ? null : new JsonLinesFile(b.notificationsFile), b.notificationPrinter);
         this.lambda = new LocalLambda(context, crashes,
@@ -118,9 +131,13 @@ public final class LocalRuntime implements AutoCloseable {
         this.logs = new LocalLogs(clock, b.logFile, new Random(seeds.nextLong()));
         logs.createGroup(LocalLogs.groupOf(LocalSettings.STARTER_FUNCTION));
         logs.createGroup(LocalLogs.groupOf(LocalSettings.CLASSIFIER_FUNCTION));
-        StarterHandler starter = new StarterHandler(config, ecs, scheduler, topic, clock, starterJitter,
+        // The handlers call AWS through the quotas (a no-op without --aws-quotas), as through the SDK.
+        SdkRetries sdk = new SdkRetries(quotas, timeScale, new Random(seeds.nextLong()));
+        StarterHandler starter = new StarterHandler(config, QuotaPorts.launcher(ecs, sdk),
+                QuotaPorts.scheduler(scheduler, sdk), QuotaPorts.notifier(topic, sdk), clock, starterJitter,
                 functionLog(LocalSettings.STARTER_FUNCTION, b.handlerLog));
-        ClassifierHandler classifier = new ClassifierHandler(config, ecs, scheduler, topic, clock, classifierJitter,
+        ClassifierHandler classifier = new ClassifierHandler(config, QuotaPorts.describer(ecs, sdk),
+                QuotaPorts.scheduler(scheduler, sdk), QuotaPorts.notifier(topic, sdk), clock, classifierJitter,
                 functionLog(LocalSettings.CLASSIFIER_FUNCTION, b.handlerLog));
         lambda.register(LocalSettings.STARTER_FUNCTION, (payload, requestId) -> scheduler.holdingFiresUntilReturn(
                 () -> started(starter.start(payload, config.starterArn(), requestId))));
@@ -129,6 +146,12 @@ public final class LocalRuntime implements AutoCloseable {
         bus.addRule(LocalSettings.RULE_NAME,
                 new StoppedTaskPattern(config.startedBy(), config.cluster(), b.acceptTestEvents).toJson(),
                 LocalSettings.CLASSIFIER_FUNCTION);
+        if (b.dataDirectory != null) {
+            // Once everything is wired: invocations first, so that what the restore starts is kept too.
+            lambda.keepInvocationsIn(b.dataDirectory.resolve("invocations.jsonl"));
+            scheduler.keepSchedulesIn(b.dataDirectory.resolve("schedules.jsonl"));
+            ecs.keepTasksIn(b.dataDirectory.resolve("tasks.jsonl"));
+        }
     }
 
     public static Builder builder() {
@@ -143,6 +166,9 @@ public final class LocalRuntime implements AutoCloseable {
      */
     public StartResponse startRun(StartRequest request) {
         LocalLambda.Invocation invocation = lambda.invoke(LocalSettings.STARTER_FUNCTION, LocalJson.writeBytes(request));
+        if (invocation instanceof LocalLambda.Invocation.Throttled) {
+            throw new IllegalStateException("Lambda throttled the starter: no concurrency left (TooManyRequestsException)");
+        }
         if (invocation instanceof LocalLambda.Invocation.Failed failed) {
             if (failed.error() instanceof RuntimeException e) {
                 throw e;
@@ -241,6 +267,16 @@ public final class LocalRuntime implements AutoCloseable {
 
     public LocalTopic topic() {
         return topic;
+    }
+
+    /** AWS's quotas as this runtime applies them; {@link AwsQuotas#unlimited()} without {@code awsQuotas}. */
+    public AwsQuotas quotas() {
+        return quotas;
+    }
+
+    /** Throttled calls by API ({@code ecs:RunTask}, ..., {@code lambda:Invoke classifier}); empty without quotas. */
+    public Map<String, Long> throttles() {
+        return quotas.throttles();
     }
 
     /** The dead-letter queues ({@link LocalSettings#DEAD_LETTER_QUEUES}), as SQS keeps them. */
@@ -388,10 +424,14 @@ public final class LocalRuntime implements AutoCloseable {
         private Path deadLetterFile;
         private Path logFile;
         private Path queuesFile;
+        private Path dataDirectory;
         private Consumer<PublishedNotification> notificationPrinter = n -> { };
         private Consumer<String> handlerLog = line -> { };
         private final List<Consumer<TimelineEntry>> timelineListeners = new java.util.ArrayList<>();
         private int threads = 8;
+        private boolean awsQuotas;
+        private double quotaScale = 1;
+        private final Map<String, Integer> reservedConcurrency = new java.util.HashMap<>();
 
         private Builder() {
         }
@@ -500,6 +540,19 @@ public final class LocalRuntime implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Keeps the runtime's state in {@code directory}, read back when it starts there again: tasks
+         * ({@code tasks.jsonl}), pending schedules ({@code schedules.jsonl}), accepted asynchronous
+         * invocations not yet done ({@code invocations.jsonl}), the functions' logs ({@code logs.jsonl}),
+         * the dead-letter queues ({@code queues.json}), and, unless named otherwise, the notifications and
+         * dead-letter files. A restart on the same directory loses nothing: a pending retry still fires,
+         * a task that was running when the runtime stopped ends with {@code TerminationNotice}.
+         */
+        public Builder dataDirectory(Path directory) {
+            this.dataDirectory = directory;
+            return this;
+        }
+
         /** The dead-letter queues' file (read back when it exists); the queues stay in memory only when not set. */
         public Builder queuesFile(Path file) {
             this.queuesFile = file;
@@ -520,6 +573,33 @@ public final class LocalRuntime implements AutoCloseable {
 
         public Builder onTimeline(Consumer<TimelineEntry> listener) {
             this.timelineListeners.add(listener);
+            return this;
+        }
+
+        /**
+         * AWS's default rate quotas (RunTask, DescribeTasks, CreateSchedule, Publish) and Lambda's
+         * concurrency, with the SDK's retries of a throttled call: see {@link dev.ecsretrier.local.quota.AwsQuota}.
+         */
+        public Builder awsQuotas(boolean on) {
+            this.awsQuotas = on;
+            return this;
+        }
+
+        /**
+         * The quotas' rates and bursts times {@code scale} (0 to 1; 1 by default): a smaller load against
+         * smaller quotas stands for a bigger one against the real quotas (storm tests).
+         */
+        public Builder quotaScale(double scale) {
+            this.quotaScale = scale;
+            return this;
+        }
+
+        /** Lambda reserved concurrency for {@code function} (starter, classifier); applies with {@link #awsQuotas}. */
+        public Builder reservedConcurrency(String function, int executions) {
+            if (executions < 0) {
+                throw new IllegalArgumentException("reserved concurrency must be 0 or more, got " + executions);
+            }
+            this.reservedConcurrency.put(function, executions);
             return this;
         }
 
