@@ -50,14 +50,15 @@ public final class RetryPlanner {
             int next = run.attempt() + 1;
             Duration delay = backoff.delay(run.attempt(), random);
             LaunchAdjustment launch = adapted.next().isNone() ? null : adapted.next();
-            StartRequest request = new StartRequest(run.runId(), next, ended.userOverrides(), history, launch);
+            StartRequest request = new StartRequest(run.runId(), next, ended.userOverrides(), history, launch,
+                    run.job());
             return new Step.Retry(verdict, request, AttemptMetadata.attemptKey(run.runId(), next), delay,
                     now.plus(delay));
         }
         String reason = exhausted == null ? verdict.reason() : verdict.reason() + "; " + exhaustedReason(run, exhausted);
         RunOutcome outcome = new RunOutcome(run.runId(), decision, RunOutcome.dedupKey(run.runId(), decision),
                 verdict.rule(), reason, run.attempt(), run.maxAttempts(), ended.cluster(), ended.taskDefinition(),
-                history, ended.metadataSource(), ended.note(), now, exhausted);
+                history, ended.metadataSource(), ended.note(), now, exhausted, run.job());
         return new Step.Finish(verdict, outcome);
     }
 

@@ -10,6 +10,7 @@ public final class RunsEndedMetric {
     public static final String NAME = "RunsEnded";
     public static final String RETRIER_DIMENSION = "Retrier";
     public static final String OUTCOME_DIMENSION = "Outcome";
+    public static final String JOB_DIMENSION = "Job";
 
     private RunsEndedMetric() {
     }

@@ -81,6 +81,10 @@ public final class RetryLoop {
         attributes.put("outcome", outcome.outcome().name());
         attributes.put("runId", outcome.runId());
         attributes.put("dedupKey", outcome.dedupKey());
+        if (outcome.job() != null) {
+            // One topic for every job: a subscription's filter policy on "job" takes one job's outcomes.
+            attributes.put("job", outcome.job());
+        }
         return new Notification(outcome.subject(), Json.write(outcome), attributes);
     }
 
@@ -90,10 +94,19 @@ public final class RetryLoop {
                 "Timestamp", clock.millis(),
                 "CloudWatchMetrics", List.of(Map.of(
                         "Namespace", RunsEndedMetric.NAMESPACE,
-                        "Dimensions", List.of(List.of(RunsEndedMetric.RETRIER_DIMENSION, RunsEndedMetric.OUTCOME_DIMENSION)),
+                        "Dimensions", outcome.job() == null
+                                ? List.of(List.of(RunsEndedMetric.RETRIER_DIMENSION, RunsEndedMetric.OUTCOME_DIMENSION))
+                                // Two dimension sets: the deployment's alarms keep counting every job, and
+                                // each job's count is a metric of its own.
+                                : List.of(List.of(RunsEndedMetric.RETRIER_DIMENSION, RunsEndedMetric.OUTCOME_DIMENSION),
+                                        List.of(RunsEndedMetric.RETRIER_DIMENSION, RunsEndedMetric.JOB_DIMENSION,
+                                                RunsEndedMetric.OUTCOME_DIMENSION)),
                         "Metrics", List.of(Map.of("Name", RunsEndedMetric.NAME, "Unit", "Count"))))));
         metric.put(RunsEndedMetric.RETRIER_DIMENSION, retrierName);
         metric.put(RunsEndedMetric.OUTCOME_DIMENSION, outcome.outcome().name());
+        if (outcome.job() != null) {
+            metric.put(RunsEndedMetric.JOB_DIMENSION, outcome.job());
+        }
         metric.put(RunsEndedMetric.NAME, 1);
         metric.put("runId", outcome.runId());
         return Json.write(metric);

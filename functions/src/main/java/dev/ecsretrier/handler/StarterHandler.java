@@ -3,6 +3,7 @@ package dev.ecsretrier.handler;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.ecsretrier.aws.EcsTaskLauncher;
+import dev.ecsretrier.config.Deployment;
 import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.core.AttemptStop;
@@ -23,6 +24,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.UUID;
 import java.util.random.RandomGenerator;
 
@@ -31,38 +34,52 @@ import java.util.random.RandomGenerator;
  * attempt's timeout). When ECS refuses the attempt synchronously ({@code failures[]}, a client
  * error), that attempt has ended: classify, then schedule or notify. When ECS does not answer
  * (throttling, server errors), the invocation fails with {@link RunTaskUnavailableException}, so
- * that its invoker retries the same attempt with the same client token.
+ * that its invoker retries the same attempt with the same client token. A deployment serves one
+ * or more jobs ({@link Deployment}): a request names its job, and is checked and launched by that
+ * job's configuration only.
  */
 public final class StarterHandler implements RequestStreamHandler {
 
-    private final RetrierConfig config;
+    private final Deployment deployment;
     private final TaskLauncher launcher;
-    private final RetryLoop loop;
-    private final StartRequestReader reader;
+    private final Map<String, RetryLoop> loops = new LinkedHashMap<>();
+    private final Map<String, StartRequestReader> readers = new LinkedHashMap<>();
     private final Clock clock;
     private final AttemptScheduler scheduler;
 
-    /** Lambda's entry: configuration from the environment, AWS clients built once. */
+    /**
+     * Lambda's entry: the deployment from the environment and its configuration file (read and
+     * checked here, at initialization, so before a SnapStart snapshot), AWS clients built once.
+     */
     public StarterHandler() {
-        this(RetrierConfig.fromEnvironment(System.getenv()));
+        this(Deployment.fromEnvironment(System.getenv()));
     }
 
-    private StarterHandler(RetrierConfig config) {
-        this(config, AwsWiring.create(config));
+    private StarterHandler(Deployment deployment) {
+        this(deployment, AwsWiring.create(deployment.shared()));
     }
 
-    private StarterHandler(RetrierConfig config, AwsWiring aws) {
-        this(config, new EcsTaskLauncher(aws.ecs()), aws.scheduler(), aws.notifier(), Clock.systemUTC(),
+    private StarterHandler(Deployment deployment, AwsWiring aws) {
+        this(deployment, new EcsTaskLauncher(aws.ecs()), aws.scheduler(), aws.notifier(), Clock.systemUTC(),
                 new SecureRandom(), System.out::println);
-        SnapStartPriming.registerUnderSnapStart(System.getenv(), config, aws::buildAllClients);
+        SnapStartPriming.registerUnderSnapStart(System.getenv(), deployment.shared(), aws::buildAllClients);
     }
 
+    /** One job, named as {@link dev.ecsretrier.config.Setting#JOB_NAME} defaults. */
     public StarterHandler(RetrierConfig config, TaskLauncher launcher, AttemptScheduler scheduler, Notifier notifier,
                           Clock clock, RandomGenerator random, java.util.function.Consumer<String> log) {
-        this.config = config;
+        this(Deployment.single(dev.ecsretrier.config.Setting.JOB_NAME.defaultValue(), config), launcher, scheduler,
+                notifier, clock, random, log);
+    }
+
+    public StarterHandler(Deployment deployment, TaskLauncher launcher, AttemptScheduler scheduler, Notifier notifier,
+                          Clock clock, RandomGenerator random, java.util.function.Consumer<String> log) {
+        this.deployment = deployment;
         this.launcher = launcher;
-        this.loop = new RetryLoop(config.planner(), scheduler, notifier, clock, random, config.startedBy(), log);
-        this.reader = new StartRequestReader(config.containerName(), config.maxAttempts(), config.adaptation());
+        deployment.jobs().forEach((name, config) -> {
+            loops.put(name, new RetryLoop(config.planner(), scheduler, notifier, clock, random, config.startedBy(), log));
+            readers.put(name, new StartRequestReader(config.containerName(), config.maxAttempts(), config.adaptation()));
+        });
         this.scheduler = scheduler;
         this.clock = clock;
     }
@@ -90,11 +107,17 @@ public final class StarterHandler implements RequestStreamHandler {
      *                  so a retry reuses the first try's client token. Null for a new random run id.
      */
     public StartResponse start(byte[] requestJson, String starterArn, String requestId) {
-        return launch(reader.read(requestJson), starterArn, requestId);
+        return launch(checked(StartRequestReader.parse(requestJson)), starterArn, requestId);
     }
 
     public StartResponse start(StartRequest request, String starterArn) {
-        return launch(reader.check(request), starterArn, null);
+        return launch(checked(request), starterArn, null);
+    }
+
+    /** The request checked by its job's reader, naming its job: a job of this deployment, its container only. */
+    private StartRequest checked(StartRequest request) {
+        String job = deployment.jobFor(request.job());
+        return readers.get(job).check(request).forJob(job);
     }
 
     /**
@@ -123,15 +146,16 @@ public final class StarterHandler implements RequestStreamHandler {
 
     /** Launches a request the reader has checked (once: reading from JSON checks too). */
     private StartResponse launch(StartRequest request, String starterArn, String requestId) {
+        RetrierConfig config = deployment.job(request.job());
         String runId = request.runId() != null ? request.runId() : defaultRunId(requestId);
         AttemptMetadata metadata = new AttemptMetadata(runId, request.attemptNumber(), config.maxAttempts(),
-                request.history(), request.launchOrNone());
+                request.history(), request.launchOrNone(), request.job());
         LaunchRequest launch = LaunchRequests.of(config, metadata, request.containerOverrides());
         LaunchRequests.checkOverridesFit(config, metadata, request.containerOverrides(), launch);
         LaunchResult result = launcher.launch(launch);
         if (result instanceof LaunchResult.Started started) {
             if (config.hasAttemptTimeout()) {
-                scheduleTimeout(metadata, started.taskArn());
+                scheduleTimeout(config, metadata, started.taskArn());
             }
             return new StartResponse(runId, metadata.attempt(), started.taskArn(), null, null);
         }
@@ -143,7 +167,7 @@ public final class StarterHandler implements RequestStreamHandler {
                 AttemptStop.synchronousFailure(failed.reason(), failed.detail(), clock.instant()),
                 request.containerOverrides(), config.cluster(), config.taskDefinition(),
                 RunOutcome.MetadataSource.REQUEST, null, null);
-        StepResult step = loop.advance(ended, starterArn);
+        StepResult step = loops.get(request.job()).advance(ended, starterArn);
         return new StartResponse(runId, metadata.attempt(), null,
                 new StartResponse.LaunchFailure(failed.reason(), failed.detail()), step);
     }
@@ -152,7 +176,7 @@ public final class StarterHandler implements RequestStreamHandler {
      * A repeated start of the same attempt finds the same task (client token) and the same schedule
      * name, so the timeout is scheduled once.
      */
-    private void scheduleTimeout(AttemptMetadata metadata, String taskArn) {
+    private void scheduleTimeout(RetrierConfig config, AttemptMetadata metadata, String taskArn) {
         long seconds = config.attemptTimeout().toSeconds();
         scheduler.scheduleStop(new ScheduledStop(
                 ScheduledStop.nameFor(AttemptMetadata.attemptKey(metadata.runId(), metadata.attempt())),
@@ -166,6 +190,7 @@ public final class StarterHandler implements RequestStreamHandler {
      * starter cannot be given its own alias ARN without a cycle in the stack.
      */
     String selfArn(Context context) {
+        RetrierConfig config = deployment.shared();
         if (!config.starterArn().isEmpty()) {
             return config.starterArn();
         }
