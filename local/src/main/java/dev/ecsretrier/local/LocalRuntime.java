@@ -1,6 +1,7 @@
 package dev.ecsretrier.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ecsretrier.config.Deployment;
 import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.config.Setting;
 import dev.ecsretrier.core.LaunchAdjustment;
@@ -52,6 +53,8 @@ public final class LocalRuntime implements AutoCloseable {
     /** EventBridge Scheduler's universal target for ECS StopTask (attempt timeouts). */
     public static final String STOP_TASK_TARGET = LocalScheduler.STOP_TASK_TARGET;
 
+    private final Deployment deployment;
+    /** The settings every job shares (cluster, startedBy, topic); with one job, that job's. */
     private final RetrierConfig config;
     private final long seed;
     private final TimeScale timeScale;
@@ -66,7 +69,8 @@ public final class LocalRuntime implements AutoCloseable {
     private final Random runIds;
 
     private LocalRuntime(Builder b) {
-        this.config = LocalSettings.config(b.settings);
+        this.deployment = LocalSettings.deployment(b.settings);
+        this.config = deployment.shared();
         this.seed = b.seed;
         this.timeScale = b.timeScale;
         Clock clock = Clock.systemUTC();
@@ -105,8 +109,9 @@ public final class LocalRuntime implements AutoCloseable {
         this.scheduler = new LocalScheduler(clock, executor, timeScale, b.minutePrecision,
                 b.faults.schedulerDoubleFire(), schedules, this::invokeScheduleTarget, timeline, work);
 
-        StarterHandler starter = new StarterHandler(config, ecs, scheduler, topic, clock, starterJitter, b.handlerLog);
-        ClassifierHandler classifier = new ClassifierHandler(config, ecs, scheduler, topic, clock, classifierJitter,
+        StarterHandler starter = new StarterHandler(deployment, ecs, scheduler, topic, clock, starterJitter,
+                b.handlerLog);
+        ClassifierHandler classifier = new ClassifierHandler(deployment, ecs, scheduler, topic, clock, classifierJitter,
                 b.handlerLog);
         lambda.register(LocalSettings.STARTER_FUNCTION, (payload, requestId) -> scheduler.holdingFiresUntilReturn(
                 () -> started(starter.start(payload, config.starterArn(), requestId), launchChanges(payload))));
@@ -198,8 +203,14 @@ public final class LocalRuntime implements AutoCloseable {
         timeline.subscribe(listener);
     }
 
+    /** The shared settings; with one job, its whole configuration. */
     public RetrierConfig config() {
         return config;
+    }
+
+    /** The jobs this runtime serves: one, or those of {@link Setting#CONFIG_FILE}. */
+    public Deployment deployment() {
+        return deployment;
     }
 
     public long seed() {
