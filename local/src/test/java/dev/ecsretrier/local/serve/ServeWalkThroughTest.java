@@ -137,7 +137,6 @@ class ServeWalkThroughTest {
                 "--notifications", notifications.toString())) {
             String endpoint = "http://localhost:" + serve.port();
             Path out = dir.resolve("out.json");
-            assertThat(serve.output()).anySatisfy(line -> assertThat(line).contains("jobs nightly-etl, reports"));
 
             for (String request : List.of("start-nightly-etl.json", "start-reports.json")) {
                 Result started = aws(dir, endpoint, "lambda", "invoke", "--function-name", "starter",
@@ -152,6 +151,8 @@ class ServeWalkThroughTest {
 
             assertThat(outcomes(notifications, Duration.ofSeconds(60), 2)).containsExactlyInAnyOrder(
                     "etl-example-1 SUCCEEDED", "reports-example-1 FAILED");
+            assertThat(serve.output()).as("serve names its jobs")
+                    .anySatisfy(line -> assertThat(line).contains("jobs nightly-etl, reports"));
             assertThat(Fixtures.jsonLines(notifications)).extracting(line -> line.path("attributes").path("runId")
                     .asText() + " " + line.path("attributes").path("job").asText())
                     .containsExactlyInAnyOrder("etl-example-1 nightly-etl", "reports-example-1 reports");
