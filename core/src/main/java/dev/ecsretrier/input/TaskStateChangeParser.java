@@ -8,18 +8,25 @@ import dev.ecsretrier.core.EnvironmentVariable;
 import dev.ecsretrier.core.InvalidEventException;
 import dev.ecsretrier.core.TaskSize;
 import dev.ecsretrier.json.Json;
+import dev.ecsretrier.json.JsonBindingException;
+import dev.ecsretrier.json.JsonRecords;
 import dev.ecsretrier.rule.StoppedTaskPattern;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Reads an EventBridge {@code ECS Task State Change} event for a STOPPED task. Every problem is an
- * {@link InvalidEventException} naming the field; nothing else escapes.
+ * Reads an EventBridge {@code ECS Task State Change} event for a STOPPED task: bound by the JSON
+ * binder into {@link EcsTaskEvent}, skipping the fields it does not read, then checked. Every
+ * problem is an {@link InvalidEventException} naming the field; nothing else escapes.
  */
 public final class TaskStateChangeParser {
 
-    private static final JsonFields FIELDS = new JsonFields(InvalidEventException::new);
+    /** Long texts are cut: ECS's own reasons are at most 255 characters. */
+    static final int MAX_TEXT = 1024;
+
+    private static final String DETAIL_TYPE = "detail-type";
 
     private TaskStateChangeParser() {
     }
@@ -35,7 +42,7 @@ public final class TaskStateChangeParser {
             throw new InvalidEventException("event", "is not JSON: " + e.getOriginalMessage(), e);
         }
         if (!(root instanceof Map<?, ?> event)) {
-            throw new InvalidEventException("event", "must be a JSON object, got " + JsonFields.kind(root));
+            throw new InvalidEventException("event", "must be a JSON object, got " + JsonRecords.describe(root));
         }
         return parse(event);
     }
@@ -45,58 +52,92 @@ public final class TaskStateChangeParser {
         if (root == null) {
             throw new InvalidEventException("event", "must be a JSON object, got nothing");
         }
-        String detailType = FIELDS.text(root, "detail-type", "detail-type");
+        String detailType = required(root.get(DETAIL_TYPE), DETAIL_TYPE);
         if (!StoppedTaskPattern.DETAIL_TYPE.equals(detailType)) {
-            throw new InvalidEventException("detail-type", "is '" + detailType + "', expected '"
+            throw new InvalidEventException(DETAIL_TYPE, "is '" + detailType + "', expected '"
                     + StoppedTaskPattern.DETAIL_TYPE + "'");
         }
-        String source = FIELDS.optionalText(root, "source", "source");
-        Map<?, ?> detail = FIELDS.object(root, "detail", "detail");
-        String lastStatus = FIELDS.text(detail, "lastStatus", "detail.lastStatus");
+        EcsTaskEvent event;
+        try {
+            event = JsonRecords.fromPlain(root, EcsTaskEvent.class, JsonRecords.UnknownFields.SKIPPED);
+        } catch (JsonBindingException e) {
+            throw new InvalidEventException(e.path().isEmpty() ? "event" : e.path(), e.problem(), e);
+        }
+        EcsTaskEvent.Detail detail = event.detail();
+        if (detail == null) {
+            throw new InvalidEventException("detail", "is missing");
+        }
+        String lastStatus = required(detail.lastStatus(), "detail.lastStatus");
         if (!"STOPPED".equals(lastStatus)) {
             throw new InvalidEventException("detail.lastStatus", "is '" + lastStatus + "', expected 'STOPPED'");
         }
-        String taskArn = FIELDS.text(detail, "taskArn", "detail.taskArn");
-        String clusterArn = FIELDS.text(detail, "clusterArn", "detail.clusterArn");
+        String taskArn = required(detail.taskArn(), "detail.taskArn");
+        String clusterArn = required(detail.clusterArn(), "detail.clusterArn");
 
-        List<ContainerExit> containers = FIELDS.objects(detail, "containers", "detail.containers",
-                (c, path) -> new ContainerExit(FIELDS.text(c, "name", path + ".name"),
-                        FIELDS.optionalInt(c, "exitCode", path + ".exitCode"),
-                        FIELDS.optionalText(c, "reason", path + ".reason")));
-
-        AttemptStop stop = new AttemptStop(taskArn,
-                FIELDS.optionalText(detail, "stopCode", "detail.stopCode"),
-                FIELDS.optionalText(detail, "stoppedReason", "detail.stoppedReason"),
-                containers,
-                FIELDS.optionalInstant(detail, "createdAt", "detail.createdAt"),
-                FIELDS.optionalInstant(detail, "startedAt", "detail.startedAt"),
-                FIELDS.optionalInstant(detail, "stoppedAt", "detail.stoppedAt"));
-
-        return new TaskStateChange(source, clusterArn,
-                FIELDS.optionalText(detail, "taskDefinitionArn", "detail.taskDefinitionArn"),
-                FIELDS.optionalText(detail, "startedBy", "detail.startedBy"),
-                overrides(detail), stop,
-                TaskSize.parse(FIELDS.optionalText(detail, "cpu", "detail.cpu"),
-                        FIELDS.optionalText(detail, "memory", "detail.memory")));
+        AttemptStop stop = new AttemptStop(taskArn, reported(detail.stopCode()), reported(detail.stoppedReason()),
+                containers(detail.containers()), detail.createdAt(), detail.startedAt(), detail.stoppedAt());
+        return new TaskStateChange(reported(event.source()), clusterArn, reported(detail.taskDefinitionArn()),
+                reported(detail.startedBy()), overrides(detail.overrides()), stop,
+                TaskSize.parse(reported(detail.cpu()), reported(detail.memory())));
     }
 
-    private static List<ContainerOverride> overrides(Map<?, ?> detail) {
-        Map<?, ?> overrides = FIELDS.optionalObject(detail, "overrides", "detail.overrides");
-        if (overrides == null) {
+    private static List<ContainerExit> containers(List<EcsTaskEvent.Container> containers) {
+        List<ContainerExit> exits = new ArrayList<>();
+        for (int i = 0; containers != null && i < containers.size(); i++) {
+            String path = "detail.containers[" + i + "]";
+            EcsTaskEvent.Container container = present(containers.get(i), path);
+            exits.add(new ContainerExit(required(container.name(), path + ".name"), container.exitCode(),
+                    reported(container.reason())));
+        }
+        return exits;
+    }
+
+    private static List<ContainerOverride> overrides(EcsTaskEvent.Overrides overrides) {
+        if (overrides == null || overrides.containerOverrides() == null) {
             return List.of();
         }
-        return FIELDS.objects(overrides, "containerOverrides", "detail.overrides.containerOverrides",
-                (o, path) -> new ContainerOverride(FIELDS.text(o, "name", path + ".name"),
-                        FIELDS.optionalStrings(o, "command", path + ".command"),
-                        environment(o, path)));
+        List<ContainerOverride> checked = new ArrayList<>();
+        for (int i = 0; i < overrides.containerOverrides().size(); i++) {
+            String path = "detail.overrides.containerOverrides[" + i + "]";
+            ContainerOverride override = present(overrides.containerOverrides().get(i), path);
+            required(override.name(), path + ".name");
+            for (int c = 0; override.command() != null && c < override.command().size(); c++) {
+                if (override.command().get(c) == null) {
+                    throw new InvalidEventException(path + ".command[" + c + "]", "must be a string, got null");
+                }
+            }
+            for (int e = 0; override.environment() != null && e < override.environment().size(); e++) {
+                String itemPath = path + ".environment[" + e + "]";
+                // The value is carried on unchanged (never cut): it is the next attempt's environment.
+                required(present(override.environment().get(e), itemPath).name(), itemPath + ".name");
+            }
+            checked.add(override);
+        }
+        return checked;
     }
 
-    private static List<EnvironmentVariable> environment(Map<?, ?> override, String path) {
-        if (override.get("environment") == null) {
-            return null;
+    /** A text that must be there and not blank. */
+    private static String required(Object value, String path) {
+        if (value != null && !(value instanceof String)) {
+            throw new InvalidEventException(path, "must be a string, got " + JsonRecords.describe(value));
         }
-        return FIELDS.objects(override, "environment", path + ".environment",
-                (v, itemPath) -> new EnvironmentVariable(FIELDS.text(v, "name", itemPath + ".name"),
-                        FIELDS.exactText(v, "value", itemPath + ".value")));
+        String text = reported((String) value);
+        if (text == null || text.isBlank()) {
+            throw new InvalidEventException(path, text == null ? "is missing" : "is empty");
+        }
+        return text;
+    }
+
+    /** A list element that must not be null. */
+    private static <T> T present(T element, String path) {
+        if (element == null) {
+            throw new InvalidEventException(path, "must be an object, got null");
+        }
+        return element;
+    }
+
+    /** A text that is reported, not carried: cut to {@link #MAX_TEXT}. */
+    private static String reported(String text) {
+        return text == null || text.length() <= MAX_TEXT ? text : text.substring(0, MAX_TEXT) + "...";
     }
 }

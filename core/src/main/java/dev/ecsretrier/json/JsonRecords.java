@@ -18,13 +18,35 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Records to and from plain JSON values, by their components: the record is the schema, in both
- * directions. Reading is strict, so that a caller's mistake is refused rather than guessed at: an
- * unknown field, a string where a number belongs, {@code 2.7} for an integer, {@code null} for a
- * primitive or an unknown enum name each fail with the field's path. An absent field is
- * {@code null} (zero for a primitive), as the record's constructor then decides.
+ * The one JSON binder: records to and from plain JSON values, by their components; the record is
+ * the schema, in both directions. Used for start requests, configuration and ECS events alike.
+ * Reading checks every field the record has, so that a mistake is refused rather than guessed at:
+ * a string where a number belongs, {@code 2.7} for an integer, {@code null} for a primitive or an
+ * unknown enum name each fail with the field's path. An absent field is {@code null} (zero for a
+ * primitive), as the record's constructor then decides. Fields the record does not have are
+ * refused ({@link UnknownFields#REFUSED}, for what a caller writes) or skipped
+ * ({@link UnknownFields#SKIPPED}, for AWS's events).
+ *
+ * <p>On jackson-core and reflection only, not jackson-databind: see {@link Json}.
  */
 public final class JsonRecords {
+
+    /** What reading does with a field the record does not have. */
+    public enum UnknownFields {
+        /**
+         * An error naming the field and the fields the record has: for start requests and
+         * configuration, where an unknown field is a caller's mistake (a typo, a field that would be
+         * ignored) rather than something to guess at.
+         */
+        REFUSED,
+        /**
+         * Skipped: for AWS's events. ECS "might add other event types, sources, and details in the
+         * future", and asks code that de-serializes them to "handle unknown properties"
+         * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_cwe_events.html). The
+         * fields the record has are still checked.
+         */
+        SKIPPED
+    }
 
     private static final ClassValue<Shape> SHAPES = new ClassValue<>() {
         @Override
@@ -80,18 +102,29 @@ public final class JsonRecords {
      * {@code List} of a supported type, {@code String}, {@code Integer}, {@code Long},
      * {@code Boolean} (or their primitives), an enum or {@code Instant}.
      *
+     * Unknown fields are {@link UnknownFields#REFUSED}.
+     *
      * @throws JsonBindingException naming the field that does not fit
      */
     public static <T> T fromPlain(Object plain, Class<T> type) {
+        return fromPlain(plain, type, UnknownFields.REFUSED);
+    }
+
+    /**
+     * As {@link #fromPlain(Object, Class)}, with unknown fields refused or skipped.
+     *
+     * @throws JsonBindingException naming the field that does not fit
+     */
+    public static <T> T fromPlain(Object plain, Class<T> type, UnknownFields unknown) {
         @SuppressWarnings("unchecked")
-        T value = (T) read(plain, type, "");
+        T value = (T) read(plain, type, "", unknown);
         return value;
     }
 
-    /** A list of {@code element}s, e.g. a setting that holds an array of records. */
+    /** A list of {@code element}s, e.g. a setting that holds an array of records; unknown fields refused. */
     public static <T> List<T> listFromPlain(Object plain, Class<T> element) {
         @SuppressWarnings("unchecked")
-        List<T> list = (List<T>) readList(plain, element, "");
+        List<T> list = (List<T>) readList(plain, element, "", UnknownFields.REFUSED);
         return list;
     }
 
@@ -118,9 +151,9 @@ public final class JsonRecords {
         return plain.getClass().getSimpleName();
     }
 
-    private static Object read(Object plain, Type type, String path) {
+    private static Object read(Object plain, Type type, String path, UnknownFields unknown) {
         if (type instanceof ParameterizedType parameterized && parameterized.getRawType() == List.class) {
-            return readList(plain, parameterized.getActualTypeArguments()[0], path);
+            return readList(plain, parameterized.getActualTypeArguments()[0], path, unknown);
         }
         if (!(type instanceof Class<?> target)) {
             throw new IllegalStateException("cannot read JSON into " + type);
@@ -161,7 +194,7 @@ public final class JsonRecords {
             throw new JsonBindingException(path, "must be " + expected(target) + ", got " + describe(plain));
         }
         if (target.isRecord()) {
-            return readRecord(plain, target, path);
+            return readRecord(plain, target, path, unknown);
         }
         if (target == Object.class) {
             return plain;
@@ -169,7 +202,7 @@ public final class JsonRecords {
         throw new IllegalStateException("cannot read JSON into " + target.getName());
     }
 
-    private static List<Object> readList(Object plain, Type element, String path) {
+    private static List<Object> readList(Object plain, Type element, String path, UnknownFields unknown) {
         if (plain == null) {
             return null;
         }
@@ -178,20 +211,22 @@ public final class JsonRecords {
         }
         List<Object> list = new ArrayList<>(items.size());
         for (int i = 0; i < items.size(); i++) {
-            list.add(read(items.get(i), element, path + "[" + i + "]"));
+            list.add(read(items.get(i), element, path + "[" + i + "]", unknown));
         }
         return list;
     }
 
-    private static Object readRecord(Object plain, Class<?> type, String path) {
+    private static Object readRecord(Object plain, Class<?> type, String path, UnknownFields unknown) {
         if (!(plain instanceof Map<?, ?> fields)) {
             throw new JsonBindingException(path, "must be an object, got " + describe(plain));
         }
         Shape shape = SHAPES.get(type);
-        for (Object name : fields.keySet()) {
-            if (shape.component(name) == null) {
-                throw new JsonBindingException(field(path, String.valueOf(name)), "is not a field of "
-                        + type.getSimpleName(), shape.names());
+        if (unknown == UnknownFields.REFUSED) {
+            for (Object name : fields.keySet()) {
+                if (shape.component(name) == null) {
+                    throw new JsonBindingException(field(path, String.valueOf(name)), "is not a field of "
+                            + type.getSimpleName(), shape.names());
+                }
             }
         }
         Object[] args = new Object[shape.components.size()];
@@ -199,7 +234,7 @@ public final class JsonRecords {
             Component component = shape.components.get(i);
             String name = component.name();
             args[i] = fields.containsKey(name)
-                    ? read(fields.get(name), component.part().getGenericType(), field(path, name))
+                    ? read(fields.get(name), component.part().getGenericType(), field(path, name), unknown)
                     : absent(component.part().getType());
         }
         return shape.construct(args, path);

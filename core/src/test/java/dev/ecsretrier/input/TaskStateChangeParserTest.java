@@ -208,6 +208,24 @@ class TaskStateChangeParserTest {
         assertThat(change).isEqualTo(Fixtures.parsed("succeeded.json"));
     }
 
+    /**
+     * ECS "might add other event types, sources, and details in the future" and asks readers to
+     * handle unknown properties (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_cwe_events.html):
+     * a field added at any depth of what the classifier reads changes nothing.
+     */
+    @Test
+    void fieldsEcsAddsAtAnyDepth_areSkipped() {
+        TaskStateChange change = TaskStateChangeParser.parse(edited("succeeded.json", ev -> {
+            ev.put("new-envelope-field", "x");
+            detail(ev).putObject("newDetailField").put("nested", 1);
+            container(ev, 0).put("newContainerField", true);
+            ((ObjectNode) detail(ev).at("/overrides")).put("newOverridesField", 1);
+            ((ObjectNode) detail(ev).at("/overrides/containerOverrides/0")).put("cpu", 512);
+            ((ObjectNode) detail(ev).at("/overrides/containerOverrides/0/environment/0")).put("type", "PLAIN");
+        }));
+        assertThat(change).isEqualTo(Fixtures.parsed("succeeded.json"));
+    }
+
     @Test
     void environmentVariableWithoutName_isRejected() {
         assertThat(invalid(edited("succeeded.json", ev -> ((ObjectNode) detail(ev).at("/overrides/containerOverrides/0")

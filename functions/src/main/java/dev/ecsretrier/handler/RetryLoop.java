@@ -4,23 +4,26 @@ import dev.ecsretrier.core.Decision;
 import dev.ecsretrier.core.EndedAttempt;
 import dev.ecsretrier.core.RetryPlanner;
 import dev.ecsretrier.core.RunOutcome;
-import dev.ecsretrier.core.RunsEndedMetric;
 import dev.ecsretrier.core.Step;
+import dev.ecsretrier.history.HistoryRecord;
+import dev.ecsretrier.history.HistoryRecords;
 import dev.ecsretrier.json.Json;
+import dev.ecsretrier.metrics.RetrierMetrics;
 import dev.ecsretrier.port.AttemptScheduler;
 import dev.ecsretrier.port.Notification;
 import dev.ecsretrier.port.Notifier;
 import dev.ecsretrier.port.ScheduledAttempt;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
 /**
  * What both handlers do once an attempt has ended: plan (pure), then act — schedule the next
- * attempt or publish the outcome — and log one line, plus a CloudWatch metric for a run's end.
+ * attempt or publish the outcome — and log the decision's history record, and its metrics
+ * (embedded metric format) on a line of their own.
  */
 public final class RetryLoop {
 
@@ -51,27 +54,39 @@ public final class RetryLoop {
      * @param starterArn the alias ARN the next attempt's schedule invokes
      */
     public StepResult advance(EndedAttempt ended, String starterArn) {
+        Instant now = clock.instant();
         Step step;
         synchronized (random) {
-            step = planner.plan(ended, clock.instant(), random);
+            step = planner.plan(ended, now, random);
         }
         StepResult result;
+        String metric;
+        boolean alreadyScheduled = false;
         if (step instanceof Step.Retry retry) {
             AttemptScheduler.Result scheduled = scheduler.schedule(new ScheduledAttempt(retry.scheduleName(),
                     retry.at(), NextStartRequest.json(retry.next()), starterArn));
+            alreadyScheduled = scheduled == AttemptScheduler.Result.ALREADY_SCHEDULED;
             result = new StepResult(ended.metadata().runId(), ended.metadata().attempt(), ended.stop().taskArn(),
                     Decision.RETRY, retry.verdict().rule(), retry.verdict().reason(), ended.metadataSource(),
-                    retry.scheduleName(), retry.delay().toMillis(), retry.at(),
-                    scheduled == AttemptScheduler.Result.ALREADY_SCHEDULED, null, ended.note());
+                    retry.scheduleName(), retry.delay().toMillis(), retry.at(), alreadyScheduled, null, ended.note());
+            // A duplicate delivery retried nothing new: counting it would count one retry twice.
+            metric = alreadyScheduled ? null : RetrierMetrics.attemptRetried(retrierName, ended.metadata().job(),
+                    retry.verdict().kind(),
+                    retry.delay(), now, ended.metadata().runId());
         } else {
             RunOutcome outcome = ((Step.Finish) step).outcome();
             notifier.publish(notification(outcome));
-            log.accept(runEndedMetric(outcome));
+            metric = RetrierMetrics.runEnded(retrierName, outcome.job(), outcome.outcome(), now,
+                    outcome.runId());
             result = new StepResult(outcome.runId(), outcome.attempts(), ended.stop().taskArn(), outcome.outcome(),
                     outcome.rule(), outcome.reason(), ended.metadataSource(), null, null, null, null, outcome,
                     ended.note());
         }
-        log.accept(Json.write(Map.of("message", "attempt ended", "step", result)));
+        log.accept(HistoryRecords.line(HistoryRecord.Decided.of(ended, step, now, alreadyScheduled,
+                ended.metadata().job())));
+        if (metric != null) {
+            log.accept(metric);
+        }
         return result;
     }
 
@@ -86,29 +101,5 @@ public final class RetryLoop {
             attributes.put("job", outcome.job());
         }
         return new Notification(outcome.subject(), Json.write(outcome), attributes);
-    }
-
-    private String runEndedMetric(RunOutcome outcome) {
-        Map<String, Object> metric = new LinkedHashMap<>();
-        metric.put("_aws", Map.of(
-                "Timestamp", clock.millis(),
-                "CloudWatchMetrics", List.of(Map.of(
-                        "Namespace", RunsEndedMetric.NAMESPACE,
-                        "Dimensions", outcome.job() == null
-                                ? List.of(List.of(RunsEndedMetric.RETRIER_DIMENSION, RunsEndedMetric.OUTCOME_DIMENSION))
-                                // Two dimension sets: the deployment's alarms keep counting every job, and
-                                // each job's count is a metric of its own.
-                                : List.of(List.of(RunsEndedMetric.RETRIER_DIMENSION, RunsEndedMetric.OUTCOME_DIMENSION),
-                                        List.of(RunsEndedMetric.RETRIER_DIMENSION, RunsEndedMetric.JOB_DIMENSION,
-                                                RunsEndedMetric.OUTCOME_DIMENSION)),
-                        "Metrics", List.of(Map.of("Name", RunsEndedMetric.NAME, "Unit", "Count"))))));
-        metric.put(RunsEndedMetric.RETRIER_DIMENSION, retrierName);
-        metric.put(RunsEndedMetric.OUTCOME_DIMENSION, outcome.outcome().name());
-        if (outcome.job() != null) {
-            metric.put(RunsEndedMetric.JOB_DIMENSION, outcome.job());
-        }
-        metric.put(RunsEndedMetric.NAME, 1);
-        metric.put("runId", outcome.runId());
-        return Json.write(metric);
     }
 }

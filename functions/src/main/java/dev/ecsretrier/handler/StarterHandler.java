@@ -11,8 +11,11 @@ import dev.ecsretrier.core.EndedAttempt;
 import dev.ecsretrier.core.RunOutcome;
 import dev.ecsretrier.core.StartRequest;
 import dev.ecsretrier.core.StopClassifier;
+import dev.ecsretrier.history.HistoryRecord;
+import dev.ecsretrier.history.HistoryRecords;
 import dev.ecsretrier.input.StartRequestReader;
 import dev.ecsretrier.json.Json;
+import dev.ecsretrier.metrics.RetrierMetrics;
 import dev.ecsretrier.port.AttemptScheduler;
 import dev.ecsretrier.port.LaunchRequest;
 import dev.ecsretrier.port.LaunchResult;
@@ -46,6 +49,7 @@ public final class StarterHandler implements RequestStreamHandler {
     private final Map<String, StartRequestReader> readers = new LinkedHashMap<>();
     private final Clock clock;
     private final AttemptScheduler scheduler;
+    private final java.util.function.Consumer<String> log;
 
     /**
      * Lambda's entry: the deployment from the environment and its configuration file (read and
@@ -82,6 +86,7 @@ public final class StarterHandler implements RequestStreamHandler {
         });
         this.scheduler = scheduler;
         this.clock = clock;
+        this.log = log;
     }
 
     @Override
@@ -153,14 +158,15 @@ public final class StarterHandler implements RequestStreamHandler {
         LaunchRequest launch = LaunchRequests.of(config, metadata, request.containerOverrides());
         LaunchRequests.checkOverridesFit(config, metadata, request.containerOverrides(), launch);
         LaunchResult result = launcher.launch(launch);
+        if (result instanceof LaunchResult.Unavailable unavailable) {
+            throw new RunTaskUnavailableException(metadata, unavailable.reason(), unavailable.detail());
+        }
+        logLaunch(config, metadata, result);
         if (result instanceof LaunchResult.Started started) {
             if (config.hasAttemptTimeout()) {
                 scheduleTimeout(config, metadata, started.taskArn());
             }
             return new StartResponse(runId, metadata.attempt(), started.taskArn(), null, null);
-        }
-        if (result instanceof LaunchResult.Unavailable unavailable) {
-            throw new RunTaskUnavailableException(metadata, unavailable.reason(), unavailable.detail());
         }
         LaunchResult.Failed failed = (LaunchResult.Failed) result;
         EndedAttempt ended = new EndedAttempt(metadata,
@@ -170,6 +176,22 @@ public final class StarterHandler implements RequestStreamHandler {
         StepResult step = loops.get(request.job()).advance(ended, starterArn);
         return new StartResponse(runId, metadata.attempt(), null,
                 new StartResponse.LaunchFailure(failed.reason(), failed.detail()), step);
+    }
+
+    /**
+     * The launch's history record, and a run's first launch counted. A launch ECS did not answer
+     * ({@link LaunchResult.Unavailable}) writes none: the same attempt is tried again.
+     */
+    private void logLaunch(RetrierConfig config, AttemptMetadata metadata, LaunchResult result) {
+        HistoryRecord.Launched.Failure failure = result instanceof LaunchResult.Failed failed
+                ? new HistoryRecord.Launched.Failure(failed.reason(), failed.detail()) : null;
+        String taskArn = result instanceof LaunchResult.Started started ? started.taskArn() : null;
+        log.accept(HistoryRecords.line(new HistoryRecord.Launched(metadata.runId(), metadata.attempt(),
+                metadata.maxAttempts(), metadata.job(), clock.instant(), config.cluster(), config.taskDefinition(), taskArn,
+                metadata.launch(), failure)));
+        if (metadata.attempt() == 1) {
+            log.accept(RetrierMetrics.runStarted(config.startedBy(), metadata.job(), clock.instant(), metadata.runId()));
+        }
     }
 
     /**

@@ -19,6 +19,8 @@ import dev.ecsretrier.core.EnvironmentVariable;
 import dev.ecsretrier.core.InvalidEventException;
 import dev.ecsretrier.core.RunOutcome.MetadataSource;
 import dev.ecsretrier.core.StartRequest;
+import dev.ecsretrier.history.HistoryRecord;
+import dev.ecsretrier.history.HistoryRecords;
 import dev.ecsretrier.input.StartRequestReader;
 import dev.ecsretrier.json.Json;
 import dev.ecsretrier.json.TestJson;
@@ -306,15 +308,101 @@ class ClassifierHandlerTest {
     }
 
     @Test
-    void retry_printsNoRunEndedMetric_butALogLine() {
+    void retry_printsNoRunEndedMetric_butOneRetryMetricLine() {
         taskIsDescribable("app-exit-2.json", 1, List.of());
         handler.handle(Fixtures.event("app-exit-2.json"));
+
+        assertThat(metricLines()).singleElement().satisfies(metric -> {
+            assertThat(metric.at("/_aws/Timestamp").asLong()).isEqualTo(NOW.toEpochMilli());
+            assertThat(metric.at("/_aws/CloudWatchMetrics/0/Metrics/0/Name").asText()).isEqualTo("AttemptsRetried");
+            assertThat(metric.at("/_aws/CloudWatchMetrics/0/Dimensions").toString())
+                    .isEqualTo("[[\"Retrier\",\"FailureKind\"],[\"Retrier\",\"Job\",\"FailureKind\"]]");
+            assertThat(metric.at("/_aws/CloudWatchMetrics/1/Metrics/0/Name").asText()).isEqualTo("RetryDelay");
+            assertThat(metric.at("/_aws/CloudWatchMetrics/1/Metrics/0/Unit").asText()).isEqualTo("Seconds");
+            assertThat(metric.get("FailureKind").asText()).isEqualTo("APPLICATION");
+            assertThat(metric.get("AttemptsRetried").asInt()).isEqualTo(1);
+            assertThat(metric.get("RetryDelay").asDouble()).isEqualTo(60.0);
+            assertThat(metric.has("RunsEnded")).isFalse();
+        });
+    }
+
+    @Test
+    void aDuplicateDelivery_isRecordedAsAlreadyScheduled_andNotCountedAsARetry() {
+        taskIsDescribable("app-exit-2.json", 1, List.of());
+        handler.handle(Fixtures.event("app-exit-2.json"));
+        log.clear();
+        handler.handle(Fixtures.event("app-exit-2.json"));
+
         assertThat(metricLines()).isEmpty();
-        assertThat(log).singleElement().satisfies(line -> {
-            JsonNode entry = json(line);
-            assertThat(entry.get("message").asText()).isEqualTo("attempt ended");
-            assertThat(entry.at("/step/decision").asText()).isEqualTo("RETRY");
-            assertThat(entry.at("/step/scheduleName").asText()).isEqualTo("run-7f3a-2");
+        assertThat(records()).singleElement().isInstanceOfSatisfying(HistoryRecord.Decided.class,
+                decided -> assertThat(decided.next().alreadyScheduled()).isTrue());
+    }
+
+    // The history record, as the classifier writes it ---------------------------------------------
+
+    private List<HistoryRecord> records() {
+        return log.stream().map(HistoryRecords::read).flatMap(java.util.Optional::stream).toList();
+    }
+
+    @Test
+    void everyDecision_writesOneHistoryRecord_withTheStopInFull() {
+        taskIsDescribable("app-exit-2.json", 1, List.of());
+        handler.handle(Fixtures.event("app-exit-2.json"));
+
+        AttemptStop stop = Fixtures.parsed("app-exit-2.json").stop();
+        assertThat(records()).singleElement().isInstanceOfSatisfying(HistoryRecord.Decided.class, decided -> {
+            assertThat(decided.runId()).isEqualTo(RUN);
+            assertThat(decided.attempt()).isEqualTo(1);
+            assertThat(decided.maxAttempts()).isEqualTo(3);
+            assertThat(decided.job()).isEqualTo("default");
+            assertThat(decided.at()).isEqualTo(NOW);
+            assertThat(decided.cluster()).isEqualTo(CLUSTER);
+            assertThat(decided.taskDefinition()).isEqualTo(Fixtures.parsed("app-exit-2.json").taskDefinitionArn());
+            assertThat(decided.stop().taskArn()).isEqualTo(taskArn("app-exit-2.json"));
+            assertThat(decided.stop().stopCode()).isEqualTo("EssentialContainerExited");
+            assertThat(decided.stop().stoppedReason()).isEqualTo(stop.stoppedReason());
+            assertThat(decided.stop().createdAt()).isEqualTo(stop.createdAt()).isNotNull();
+            assertThat(decided.stop().startedAt()).isEqualTo(stop.startedAt()).isNotNull();
+            assertThat(decided.stop().stoppedAt()).isEqualTo(stop.stoppedAt()).isNotNull();
+            assertThat(decided.stop().containers()).isEqualTo(stop.containers());
+            assertThat(decided.stop().containers()).extracting(ContainerExit::exitCode).contains(2);
+            assertThat(decided.decision()).isEqualTo(Decision.RETRY);
+            assertThat(decided.rule()).isEqualTo("default:retryable-exit-code");
+            assertThat(decided.reason()).isNotBlank();
+            assertThat(decided.kind()).isEqualTo(dev.ecsretrier.core.FailureKind.APPLICATION);
+            assertThat(decided.next()).isEqualTo(new HistoryRecord.NextAttempt(2, NOW.plusSeconds(60), 60_000,
+                    "run-7f3a-2", false, null));
+            assertThat(decided.exhaustedBudget()).isNull();
+            assertThat(decided.metadataSource()).isEqualTo(MetadataSource.TAGS);
+            assertThat(decided.note()).isNull();
+        });
+        assertThat(log).as("the record and the metric line, nothing else").hasSize(2);
+    }
+
+    @Test
+    void aTerminalDecision_recordsTheOutcome_andTheContainersReasonInFull() {
+        taskIsDescribable("out-of-memory.json", 1, List.of());
+        handler.handle(Fixtures.event("out-of-memory.json"));
+
+        String reason = Fixtures.parsed("out-of-memory.json").stop().containers().get(0).reason();
+        assertThat(records()).singleElement().isInstanceOfSatisfying(HistoryRecord.Decided.class, decided -> {
+            assertThat(decided.decision()).isEqualTo(Decision.FAILED);
+            assertThat(decided.rule()).isEqualTo("default:out-of-memory");
+            assertThat(decided.reason()).isEqualTo(json(notifier.only().body()).get("reason").asText());
+            assertThat(decided.stop().containers().get(0).reason()).isEqualTo(reason).startsWith("OutOfMemoryError");
+            assertThat(decided.next()).isNull();
+        });
+    }
+
+    @Test
+    void aStopLearnedFromTheEvent_recordsWhereItCameFrom() {
+        handler.handle(Fixtures.event("succeeded.json"));
+
+        assertThat(records()).singleElement().isInstanceOfSatisfying(HistoryRecord.Decided.class, decided -> {
+            assertThat(decided.decision()).isEqualTo(Decision.SUCCEEDED);
+            assertThat(decided.kind()).isNull();
+            assertThat(decided.metadataSource()).isEqualTo(MetadataSource.EVENT);
+            assertThat(decided.note()).isEqualTo(ClassifierHandler.EVENT_FALLBACK_NOTE);
         });
     }
 

@@ -14,6 +14,8 @@ import dev.ecsretrier.core.EnvironmentVariable;
 import dev.ecsretrier.core.InvalidStartRequestException;
 import dev.ecsretrier.core.RunOutcome.MetadataSource;
 import dev.ecsretrier.core.StartRequest;
+import dev.ecsretrier.history.HistoryRecord;
+import dev.ecsretrier.history.HistoryRecords;
 import dev.ecsretrier.input.StartRequestReader;
 import dev.ecsretrier.json.Json;
 import dev.ecsretrier.json.TestJson;
@@ -300,6 +302,89 @@ class StarterHandlerTest {
                 () -> handler.start(StartRequest.of(RUN, 4, null, null), TestEnvironment.STARTER_ARN)).field())
                 .isEqualTo("attempt");
         assertThat(launcher.requests()).isEmpty();
+    }
+
+    // The history record and the metrics, as the starter writes them ----------------------------
+
+    private List<HistoryRecord> records() {
+        return log.stream().map(HistoryRecords::read).flatMap(java.util.Optional::stream).toList();
+    }
+
+    private List<JsonNode> metricLines() {
+        return log.stream().filter(line -> line.contains("\"_aws\"")).map(StarterHandlerTest::json).toList();
+    }
+
+    @Test
+    void launch_writesOneLaunchRecord_withTheTask() {
+        start(REQUEST);
+
+        assertThat(records()).singleElement().isInstanceOfSatisfying(HistoryRecord.Launched.class, launched -> {
+            assertThat(launched.runId()).isEqualTo(RUN);
+            assertThat(launched.attempt()).isEqualTo(1);
+            assertThat(launched.maxAttempts()).isEqualTo(3);
+            assertThat(launched.job()).isEqualTo("default");
+            assertThat(launched.at()).isEqualTo(NOW);
+            assertThat(launched.cluster()).isEqualTo(TestEnvironment.CLUSTER);
+            assertThat(launched.taskDefinition()).isEqualTo(TestEnvironment.TASK_DEFINITION);
+            assertThat(launched.taskArn())
+                    .isEqualTo("arn:aws:ecs:us-east-1:111122223333:task/batch/00000000000000000000000000000001");
+            assertThat(launched.launch()).as("launched as configured").isNull();
+            assertThat(launched.failure()).isNull();
+        });
+    }
+
+    @Test
+    void firstLaunch_countsARunStarted_laterAttemptsDoNot() {
+        start(REQUEST);
+        assertThat(metricLines()).singleElement().satisfies(metric -> {
+            assertThat(metric.at("/_aws/CloudWatchMetrics/0/Metrics/0/Name").asText()).isEqualTo("RunsStarted");
+            assertThat(metric.at("/_aws/CloudWatchMetrics/0/Dimensions").toString())
+                    .isEqualTo("[[\"Retrier\"],[\"Retrier\",\"Job\"]]");
+            assertThat(metric.get("Job").asText()).isEqualTo("default");
+            assertThat(metric.get("Retrier").asText()).isEqualTo("ecs-retrier");
+            assertThat(metric.get("RunsStarted").asInt()).isEqualTo(1);
+            assertThat(metric.at("/_aws/Timestamp").asLong()).isEqualTo(NOW.toEpochMilli());
+        });
+
+        log.clear();
+        handler.start(StartRequest.of(RUN, 2, null, null), TestEnvironment.STARTER_ARN);
+        assertThat(metricLines()).isEmpty();
+        assertThat(records()).singleElement().extracting(HistoryRecord::attempt).isEqualTo(2);
+    }
+
+    @Test
+    void aRefusedLaunch_writesTheLaunchWithItsFailure_thenTheDecision() {
+        launcher.failWith("RESOURCE:MEMORY", "No Container Instances have enough memory");
+        start(REQUEST);
+
+        List<HistoryRecord> records = records();
+        assertThat(records).hasSize(2);
+        assertThat(records.get(0)).isInstanceOfSatisfying(HistoryRecord.Launched.class, launched -> {
+            assertThat(launched.taskArn()).isNull();
+            assertThat(launched.failure()).isEqualTo(new HistoryRecord.Launched.Failure("RESOURCE:MEMORY",
+                    "No Container Instances have enough memory"));
+        });
+        assertThat(records.get(1)).isInstanceOfSatisfying(HistoryRecord.Decided.class, decided -> {
+            assertThat(decided.stop().taskArn()).isNull();
+            assertThat(decided.stop().stopCode()).isEqualTo("TaskFailedToStart");
+            assertThat(decided.stop().stoppedReason())
+                    .isEqualTo("RunTask failed: RESOURCE:MEMORY (No Container Instances have enough memory)");
+            assertThat(decided.decision()).isEqualTo(Decision.RETRY);
+            assertThat(decided.rule()).isEqualTo("default:infrastructure-stop");
+            assertThat(decided.kind()).isEqualTo(dev.ecsretrier.core.FailureKind.INFRASTRUCTURE);
+            assertThat(decided.metadataSource()).isEqualTo(MetadataSource.REQUEST);
+            assertThat(decided.next()).isEqualTo(new HistoryRecord.NextAttempt(2, NOW.plusSeconds(60), 60_000,
+                    "run-7f3a-2", false, null));
+        });
+    }
+
+    @Test
+    void aLaunchECSDidNotAnswer_writesNoRecord_sinceTheSameAttemptIsTriedAgain() {
+        launcher.unavailable("ThrottlingException", "Rate exceeded");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> start(REQUEST))
+                .isInstanceOf(RunTaskUnavailableException.class);
+        assertThat(records()).isEmpty();
+        assertThat(metricLines()).isEmpty();
     }
 
     // Synchronous failures -------------------------------------------------------------------

@@ -143,6 +143,29 @@ class JsonRecordsTest {
             assertThat(e.knownFields()).containsExactly("name", "command", "environment");
         }
 
+        /** AWS's events gain fields: read with SKIPPED, a field the record lacks is passed over at any depth. */
+        @Test
+        void withUnknownFieldsSkipped_aFieldTheRecordLacksIsPassedOverAtAnyDepth() throws IOException {
+            Object plain = Json.parse("{\"runId\":\"run-1\",\"addedByAws\":{\"x\":[1]},"
+                    + "\"containerOverrides\":[{\"name\":\"app\",\"cpu\":512,"
+                    + "\"environment\":[{\"name\":\"A\",\"value\":\"1\",\"type\":\"plain\"}]}]}");
+
+            assertThat(JsonRecords.fromPlain(plain, StartRequest.class, JsonRecords.UnknownFields.SKIPPED))
+                    .isEqualTo(StartRequest.of("run-1", null, List.of(new ContainerOverride("app", null,
+                            List.of(new EnvironmentVariable("A", "1")))), List.of()));
+            assertThat(refused(Json.write(plain), StartRequest.class).path()).as("the default refuses it")
+                    .isEqualTo("addedByAws");
+        }
+
+        @Test
+        void withUnknownFieldsSkipped_theFieldsTheRecordHasAreStillChecked() throws IOException {
+            JsonBindingException e = assertThrowsBinding(() -> JsonRecords.fromPlain(
+                    Json.parse("{\"new\":1,\"containerOverrides\":[{\"name\":\"app\",\"command\":[\"a\",2]}]}"),
+                    StartRequest.class, JsonRecords.UnknownFields.SKIPPED));
+            assertThat(e.path()).isEqualTo("containerOverrides[0].command[1]");
+            assertThat(e.problem()).isEqualTo("must be a string, got number 2");
+        }
+
         @ParameterizedTest(name = "{0} -> {1}: {2}")
         @CsvSource(delimiter = '|', value = {
                 "{\"attempt\":\"2\"}|attempt|must be an integer, got string '2'",

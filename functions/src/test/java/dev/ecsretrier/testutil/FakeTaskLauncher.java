@@ -10,17 +10,24 @@ import java.util.Map;
 
 /**
  * ECS {@code RunTask} in memory. Like ECS, a repeated {@code clientToken} returns the task the first
- * call started instead of starting another. {@link #failWith} makes the next launches fail synchronously.
+ * call started instead of starting another. {@link #failWith} makes the next launches fail synchronously,
+ * {@link #unavailable} go unanswered.
  */
 public final class FakeTaskLauncher implements TaskLauncher {
 
     private final List<LaunchRequest> requests = new ArrayList<>();
     private final Map<String, String> taskByToken = new HashMap<>();
-    private LaunchResult.Failed failure;
+    private LaunchResult failure;
     private int started;
 
     public FakeTaskLauncher failWith(String reason, String detail) {
         this.failure = new LaunchResult.Failed(reason, detail);
+        return this;
+    }
+
+    /** The next launches get no answer from ECS ({@link LaunchResult.Unavailable}). */
+    public FakeTaskLauncher unavailable(String reason, String detail) {
+        this.failure = new LaunchResult.Unavailable(reason, detail);
         return this;
     }
 

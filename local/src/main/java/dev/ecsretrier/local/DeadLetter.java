@@ -15,9 +15,10 @@ import java.util.Optional;
  * @param errorType    the last error's type
  * @param errorMessage the last error's message
  * @param attempts     how many times it was tried (3, as Lambda does)
+ * @param requestId    the invocation's request id, which every try kept
  */
 public record DeadLetter(String function, String event, String errorType, String errorMessage, int attempts,
-                         Instant at) {
+                         Instant at, String requestId) {
 
     /** The run and attempt the payload was about, when it says. */
     public Optional<LaunchKey> launchKey() {
@@ -35,6 +36,7 @@ public record DeadLetter(String function, String event, String errorType, String
         line.put("errorMessage", errorMessage);
         line.put("attempts", attempts);
         line.put("at", at);
+        line.put("requestId", requestId);
         line.put("event", LocalJson.treeOrText(event));
         return LocalJson.write(line);
     }

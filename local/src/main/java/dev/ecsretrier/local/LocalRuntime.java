@@ -15,6 +15,9 @@ import dev.ecsretrier.local.bus.LocalEventBus;
 import dev.ecsretrier.local.ecs.LocalEcs;
 import dev.ecsretrier.local.ecs.TaskProgram;
 import dev.ecsretrier.local.lambda.LocalLambda;
+import dev.ecsretrier.local.logs.LocalLogs;
+import dev.ecsretrier.local.sqs.DeadLetterMessage;
+import dev.ecsretrier.local.sqs.LocalQueues;
 import dev.ecsretrier.local.scheduler.LocalScheduler;
 import dev.ecsretrier.local.sns.LocalTopic;
 import dev.ecsretrier.local.sns.PublishedNotification;
@@ -66,6 +69,8 @@ public final class LocalRuntime implements AutoCloseable {
     private final LocalEcs ecs;
     private final LocalScheduler scheduler;
     private final LocalTopic topic;
+    private final LocalLogs logs;
+    private final LocalQueues queues;
     private final Random runIds;
 
     private LocalRuntime(Builder b) {
@@ -93,26 +98,31 @@ public final class LocalRuntime implements AutoCloseable {
         });
         executor.setRemoveOnCancelPolicy(true);
 
-        this.topic = new LocalTopic(config.topicArn(), clock,
-                b.notificationsFile == null ? null : new JsonLinesFile(b.notificationsFile), b.notificationPrinter, timeline);
-        this.lambda = new LocalLambda(LocalSettings.REGION, LocalSettings.ACCOUNT, clock, executor, timeScale,
-                b.faults.handlerCrash(), crashes, b.deadLetterFile == null ? null : new JsonLinesFile(b.deadLetterFile),
-                timeline, work);
-        this.bus = new LocalEventBus(LocalSettings.REGION, LocalSettings.ACCOUNT, clock, lambda, executor, timeScale,
-                b.faults.duplicateDelivery(), duplicates, timeline, work);
+        EmulatorContext context = new EmulatorContext(LocalSettings.REGION, LocalSettings.ACCOUNT, clock, timeScale,
+                executor, b.faults, timeline, work);
+        this.topic = new LocalTopic(context, config.topicArn(),
+                b.notificationsFile == null ? null : new JsonLinesFile(b.notificationsFile), b.notificationPrinter);
+        this.lambda = new LocalLambda(context, crashes,
+                b.deadLetterFile == null ? null : new JsonLinesFile(b.deadLetterFile));
+        this.bus = new LocalEventBus(context, lambda, duplicates);
         TaskProgram program = b.taskProgram != null ? b.taskProgram : TaskProgram.sampleTask(b.taskLogDirectory);
-        this.ecs = new LocalEcs(new LocalEcs.Settings(LocalSettings.REGION, LocalSettings.ACCOUNT, config.cluster(),
-                b.taskDefinitionEnvironment, b.taskCpu, b.taskMemory, b.maxRunningTasks, b.provisioning,
-                b.forgetStoppedTasks),
-                program, b.faults.launchPolicy(), clock, timeScale, executor, taskIds, bus::put, timeline, work);
-        b.faults.nextLaunches().forEach(fault -> ecs.failNextLaunches(1, fault));
-        this.scheduler = new LocalScheduler(clock, executor, timeScale, b.minutePrecision,
-                b.faults.schedulerDoubleFire(), schedules, this::invokeScheduleTarget, timeline, work);
+        this.ecs = new LocalEcs(context, new LocalEcs.Settings(config.cluster(), b.taskDefinitionEnvironment,
+                b.taskCpu, b.taskMemory, b.maxRunningTasks, b.provisioning, b.forgetStoppedTasks),
+                program, taskIds, bus::put);
+        this.scheduler = new LocalScheduler(context, b.minutePrecision, schedules, this::invokeScheduleTarget);
 
+        this.queues = new LocalQueues(clock, LocalSettings.DEAD_LETTER_QUEUES, b.queuesFile);
+        lambda.onDeadLetter(this::toDeadLetterQueue);
+        scheduler.onDeliveryFailure(this::toDeadLetterQueue);
+
+        // Each function's lines go to its log group, as Lambda captures them, and to the handler log.
+        this.logs = new LocalLogs(clock, b.logFile, new Random(seeds.nextLong()));
+        logs.createGroup(LocalLogs.groupOf(LocalSettings.STARTER_FUNCTION));
+        logs.createGroup(LocalLogs.groupOf(LocalSettings.CLASSIFIER_FUNCTION));
         StarterHandler starter = new StarterHandler(deployment, ecs, scheduler, topic, clock, starterJitter,
-                b.handlerLog);
+                functionLog(LocalSettings.STARTER_FUNCTION, b.handlerLog));
         ClassifierHandler classifier = new ClassifierHandler(deployment, ecs, scheduler, topic, clock, classifierJitter,
-                b.handlerLog);
+                functionLog(LocalSettings.CLASSIFIER_FUNCTION, b.handlerLog));
         lambda.register(LocalSettings.STARTER_FUNCTION, (payload, requestId) -> scheduler.holdingFiresUntilReturn(
                 () -> started(starter.start(payload, config.starterArn(), requestId), launchChanges(payload))));
         // The classifier reads the attempt's launch from its tag, which keeps no change texts.
@@ -241,6 +251,16 @@ public final class LocalRuntime implements AutoCloseable {
         return topic;
     }
 
+    /** The dead-letter queues ({@link LocalSettings#DEAD_LETTER_QUEUES}), as SQS keeps them. */
+    public LocalQueues queues() {
+        return queues;
+    }
+
+    /** The functions' log groups: what they wrote, as CloudWatch Logs keeps it. */
+    public LocalLogs logs() {
+        return logs;
+    }
+
     /** Stops every task process and every thread of the runtime. */
     @Override
     public void close() {
@@ -251,6 +271,35 @@ public final class LocalRuntime implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** A function's failed asynchronous invocation, as Lambda sends it to the alias' on-failure destination. */
+    private void toDeadLetterQueue(DeadLetter letter) {
+        String queue = letter.function().equals(LocalSettings.STARTER_FUNCTION) ? LocalSettings.STARTER_FAILURES
+                : LocalSettings.CLASSIFIER_FAILURES;
+        DeadLetterMessage message = DeadLetterMessage.invocationRecord(letter,
+                lambda.arn(letter.function()) + ":" + LocalSettings.ALIAS_VERSION, LocalSettings.ALIAS_VERSION);
+        queues.send(queue, message.body(), message.attributes(), Duration.ZERO);
+    }
+
+    /** A schedule that could not invoke its target, as Scheduler sends it to the schedule's dead-letter queue. */
+    private void toDeadLetterQueue(LocalScheduler.PendingSchedule schedule, RuntimeException error) {
+        String group = schedule.group() == null ? config.scheduleGroup() : schedule.group();
+        DeadLetterMessage message = DeadLetterMessage.scheduleDeliveryFailure(schedule.attempt().input(),
+                schedule.attempt().target(), "arn:aws:scheduler:" + LocalSettings.REGION + ":" + LocalSettings.ACCOUNT
+                        + ":schedule/" + group + "/" + schedule.attempt().name(), group,
+                error instanceof LocalLambda.UnknownFunctionException ? "ResourceNotFoundException"
+                        : error.getClass().getSimpleName(), error.getMessage(), 0);
+        queues.send(LocalSettings.SCHEDULE_DELIVERY_FAILURES, message.body(), message.attributes(), Duration.ZERO);
+    }
+
+    /** A function's lines: into a new stream of its log group (it runs as the alias' version), then to {@code also}. */
+    private Consumer<String> functionLog(String function, Consumer<String> also) {
+        Consumer<String> stream = logs.sink(function, LocalSettings.ALIAS_VERSION);
+        return line -> {
+            stream.accept(line);
+            also.accept(line);
+        };
     }
 
     private String newRunId() {
@@ -354,6 +403,8 @@ public final class LocalRuntime implements AutoCloseable {
         private boolean acceptTestEvents = true;
         private Path notificationsFile;
         private Path deadLetterFile;
+        private Path logFile;
+        private Path queuesFile;
         private Consumer<PublishedNotification> notificationPrinter = n -> { };
         private Consumer<String> handlerLog = line -> { };
         private final List<Consumer<TimelineEntry>> timelineListeners = new java.util.ArrayList<>();
@@ -457,6 +508,18 @@ public final class LocalRuntime implements AutoCloseable {
         /** The dead-letter JSON-lines file; dead letters stay in memory only when not set. */
         public Builder deadLetterFile(Path file) {
             this.deadLetterFile = file;
+            return this;
+        }
+
+        /** The log store's JSON-lines file (read back when it exists); the functions' logs stay in memory only when not set. */
+        public Builder logFile(Path file) {
+            this.logFile = file;
+            return this;
+        }
+
+        /** The dead-letter queues' file (read back when it exists); the queues stay in memory only when not set. */
+        public Builder queuesFile(Path file) {
+            this.queuesFile = file;
             return this;
         }
 

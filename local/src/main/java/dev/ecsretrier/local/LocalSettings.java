@@ -28,6 +28,24 @@ public final class LocalSettings {
     public static final String STARTER_ARN = "arn:aws:lambda:local:000000000000:function:starter:" + ALIAS;
     public static final String TOPIC_ARN = "arn:aws:sns:local:000000000000:ecs-retrier-outcomes";
     public static final String SCHEDULER_ROLE_ARN = "arn:aws:iam::000000000000:role/ecs-retrier-scheduler";
+    /**
+     * The dead-letter queues, named by their purpose as the construct's ids name them
+     * ({@code EcsRetrier.getDeadLetterQueues()}): failed asynchronous invocations of each function
+     * (Lambda's on-failure destination), events the rule could not deliver (EventBridge's target DLQ),
+     * schedules that could not invoke their target (Scheduler's DLQ).
+     */
+    public static final String STARTER_FAILURES = "StarterFailures";
+    public static final String CLASSIFIER_FAILURES = "ClassifierFailures";
+    public static final String RULE_DELIVERY_FAILURES = "RuleDeliveryFailures";
+    public static final String SCHEDULE_DELIVERY_FAILURES = "ScheduleDeliveryFailures";
+    public static final java.util.List<String> DEAD_LETTER_QUEUES = java.util.List.of(STARTER_FAILURES,
+            CLASSIFIER_FAILURES, RULE_DELIVERY_FAILURES, SCHEDULE_DELIVERY_FAILURES);
+
+    /** A local queue's ARN. */
+    public static String queueArn(String queue) {
+        return "arn:aws:sqs:" + REGION + ":" + ACCOUNT + ":" + queue;
+    }
+
     /** The rule's name on the local bus. */
     public static final String RULE_NAME = "ecs-retrier-stopped-tasks";
 

@@ -22,6 +22,8 @@ import dev.ecsretrier.core.EnvironmentVariable;
 import dev.ecsretrier.core.RunOutcome;
 import dev.ecsretrier.handler.RunTaskUnavailableException;
 import dev.ecsretrier.handler.StartResponse;
+import dev.ecsretrier.history.HistoryRecord;
+import dev.ecsretrier.history.HistoryRecords;
 import dev.ecsretrier.rule.StoppedTaskPattern;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -83,6 +85,14 @@ class LocalRuntimeEndToEndTest {
         return outcome;
     }
 
+    static JsonNode tree(String line) {
+        try {
+            return LocalJson.tree(line);
+        } catch (java.io.IOException e) {
+            throw new AssertionError("a handler log line is not JSON: " + line, e);
+        }
+    }
+
     List<TimelineEntry.Kind> kinds(String runId) {
         return runtime.timeline(runId).stream().map(TimelineEntry::kind).toList();
     }
@@ -133,6 +143,58 @@ class LocalRuntimeEndToEndTest {
         JsonNode message = jsonLines(notificationsFile()).get(0).path("message");
         assertThat(message.path("attempts").asInt()).isEqualTo(3);
         assertThat(message.path("attemptHistory").get(1).path("containers").get(0).path("exitCode").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void everyLaunchAndEveryDecision_writesOneHistoryRecord_agreeingWithTheNotification() throws Exception {
+        List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
+        start(Faults.builder().nextLaunches(1, LaunchFault.cannotPullContainer()).build(), b -> b.handlerLog(log::add));
+
+        StartResponse started = runtime.startRun(sampleTask("recorded"));
+        RunOutcome outcome = outcomeOf("recorded");
+
+        List<HistoryRecord> records = log.stream().map(HistoryRecords::read).flatMap(java.util.Optional::stream)
+                .filter(r -> r.runId().equals("recorded")).toList();
+        assertThat(records).extracting(r -> r.getClass().getSimpleName() + " " + r.attempt())
+                .containsExactly("Launched 1", "Decided 1", "Launched 2", "Decided 2");
+        HistoryRecord.Launched first = (HistoryRecord.Launched) records.get(0);
+        assertThat(first.taskArn()).isEqualTo(started.taskArn()).startsWith("arn:aws:ecs:local:000000000000:task/");
+        assertThat(first.maxAttempts()).isEqualTo(3);
+        assertThat(first.cluster()).isEqualTo(outcome.cluster());
+        assertThat(first.taskDefinition()).isEqualTo(outcome.taskDefinition());
+        assertThat(first.failure()).isNull();
+        HistoryRecord.Decided retried = (HistoryRecord.Decided) records.get(1);
+        assertThat(retried.stop().taskArn()).isEqualTo(started.taskArn());
+        assertThat(retried.stop().stopCode()).isEqualTo("TaskFailedToStart");
+        assertThat(retried.stop().stoppedReason()).as("in full, as ECS gave it")
+                .isEqualTo(LaunchFault.CANNOT_PULL_TRANSIENT);
+        assertThat(retried.stop().createdAt()).isNotNull();
+        assertThat(retried.stop().stoppedAt()).isNotNull();
+        assertThat(retried.decision()).isEqualTo(Decision.RETRY);
+        assertThat(retried.rule()).isEqualTo("default:transient-error");
+        assertThat(retried.kind()).isEqualTo(dev.ecsretrier.core.FailureKind.INFRASTRUCTURE);
+        assertThat(retried.next().attempt()).isEqualTo(2);
+        assertThat(retried.next().scheduleName()).isEqualTo("recorded-2");
+        assertThat(retried.next().at()).isEqualTo(retried.at().plusMillis(retried.next().delayMillis()));
+        assertThat(retried.metadataSource()).isEqualTo(RunOutcome.MetadataSource.TAGS);
+        HistoryRecord.Launched second = (HistoryRecord.Launched) records.get(2);
+        HistoryRecord.Decided ended = (HistoryRecord.Decided) records.get(3);
+        assertThat(ended.stop().taskArn()).isEqualTo(second.taskArn()).isNotEqualTo(first.taskArn());
+        assertThat(ended.decision()).isEqualTo(outcome.outcome()).isEqualTo(Decision.SUCCEEDED);
+        assertThat(ended.rule()).isEqualTo(outcome.rule());
+        assertThat(ended.reason()).isEqualTo(outcome.reason());
+        assertThat(ended.stop().containers()).isEqualTo(outcome.attemptHistory().get(1).containers());
+        assertThat(ended.stop().containers().get(0).exitCode()).isEqualTo(0);
+        assertThat(ended.next()).isNull();
+
+        List<JsonNode> metrics = log.stream().filter(line -> line.contains("\"_aws\""))
+                .map(LocalRuntimeEndToEndTest::tree).filter(m -> m.path("runId").asText().equals("recorded"))
+                .toList();
+        assertThat(metrics).extracting(m -> m.at("/_aws/CloudWatchMetrics/0/Metrics/0/Name").asText())
+                .containsExactly("RunsStarted", "AttemptsRetried", "RunsEnded");
+        assertThat(metrics.get(1).get("FailureKind").asText()).isEqualTo("INFRASTRUCTURE");
+        assertThat(metrics.get(1).get("RetryDelay").asDouble() * 1000).isEqualTo((double) retried.next().delayMillis());
+        assertThat(metrics.get(2).get("Outcome").asText()).isEqualTo("SUCCEEDED");
     }
 
     @Test

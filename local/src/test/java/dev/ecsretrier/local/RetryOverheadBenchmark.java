@@ -2,13 +2,14 @@ package dev.ecsretrier.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.ecsretrier.config.Setting;
 import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.core.ContainerOverride;
 import dev.ecsretrier.core.Decision;
 import dev.ecsretrier.core.EnvironmentVariable;
 import dev.ecsretrier.core.StartRequest;
+import dev.ecsretrier.history.HistoryRecord;
+import dev.ecsretrier.history.HistoryRecords;
 import dev.ecsretrier.local.ecs.TaskProgram;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -56,7 +57,7 @@ class RetryOverheadBenchmark {
         warmUp();
 
         TaskClock tasks = new TaskClock(TaskProgram.process(List.of("/bin/sh", "-c", STAMPING_SAMPLE_TASK_SH), taskLogs));
-        Map<LaunchKey, JsonNode> steps = new ConcurrentHashMap<>();
+        Map<LaunchKey, HistoryRecord.NextAttempt> steps = new ConcurrentHashMap<>();
         long began = System.nanoTime();
         try (LocalRuntime runtime = LocalRuntime.builder()
                 .setting(Setting.RETRYABLE_EXIT_CODES, "2")
@@ -90,9 +91,9 @@ class RetryOverheadBenchmark {
                 for (int n = 1; n < maxAttempts; n++) {
                     LaunchKey ended = new LaunchKey("bench-" + r, n);
                     LaunchKey next = new LaunchKey("bench-" + r, n + 1);
-                    JsonNode step = steps.get(ended);
-                    long delayMillis = step.path("delayMillis").asLong();
-                    Instant at = Instant.parse(step.path("nextAttemptAt").asText());
+                    HistoryRecord.NextAttempt step = steps.get(ended);
+                    long delayMillis = step.delayMillis();
+                    Instant at = step.at();
                     Instant exit = tasks.exitSeen.get(ended);
                     overhead.add(millis(exit, launched.get(next)) - delayMillis);
                     fromTaskClock.add(millis(tasks.lastStamp(ended), launched.get(next)) - delayMillis);
@@ -140,16 +141,14 @@ class RetryOverheadBenchmark {
                 List.of(new EnvironmentVariable("FAIL_ON_ATTEMPTS", failOn.toString())))), null);
     }
 
-    /** The handlers log each step as JSON: a RETRY's delay and the time its schedule fires at. */
-    static void recordStep(String line, Map<LaunchKey, JsonNode> steps) {
-        try {
-            JsonNode step = LocalJson.tree(line).path("step");
-            if (step.path("decision").asText().equals("RETRY") && !step.path("alreadyScheduled").asBoolean()) {
-                steps.put(new LaunchKey(step.path("runId").asText(), step.path("attempt").asInt()), step);
+    /** The handlers' history records: a RETRY's delay and the time its schedule fires at. */
+    static void recordStep(String line, Map<LaunchKey, HistoryRecord.NextAttempt> steps) {
+        HistoryRecords.read(line).ifPresent(record -> {
+            if (record instanceof HistoryRecord.Decided decided && decided.next() != null
+                    && !decided.next().alreadyScheduled()) {
+                steps.put(new LaunchKey(decided.runId(), decided.attempt()), decided.next());
             }
-        } catch (IOException e) {
-            throw new IllegalStateException("a handler log line is not JSON: " + line, e);
-        }
+        });
     }
 
     static Map<LaunchKey, Instant> at(LocalRuntime runtime, TimelineEntry.Kind kind) {

@@ -2,6 +2,8 @@ package dev.ecsretrier.local.bus;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ecsretrier.local.EmulatorContext;
+import dev.ecsretrier.local.Faults;
 import dev.ecsretrier.local.LocalJson;
 import dev.ecsretrier.local.LaunchKey;
 import dev.ecsretrier.local.PendingWork;
@@ -58,19 +60,22 @@ public final class LocalEventBus {
     private final Map<String, String> targets = new ConcurrentHashMap<>();
     private final List<String> unmatched = new ArrayList<>();
 
-    public LocalEventBus(String region, String account, Clock clock, LocalLambda lambda,
-                         ScheduledExecutorService executor, TimeScale timeScale, double duplicateProbability,
-                         Random duplicateRandom, Timeline timeline, PendingWork work) {
-        this.region = region;
-        this.account = account;
-        this.clock = clock;
+    /**
+     * @param lambda          where matched events go, as asynchronous invocations
+     * @param duplicateRandom decides, with the context's {@link Faults#duplicateDelivery()} probability,
+     *                        whether an event is delivered twice
+     */
+    public LocalEventBus(EmulatorContext context, LocalLambda lambda, Random duplicateRandom) {
+        this.region = context.region();
+        this.account = context.account();
+        this.clock = context.clock();
         this.lambda = lambda;
-        this.executor = executor;
-        this.timeScale = timeScale;
-        this.duplicateProbability = duplicateProbability;
+        this.executor = context.executor();
+        this.timeScale = context.timeScale();
+        this.duplicateProbability = context.faults().duplicateDelivery();
         this.duplicateRandom = duplicateRandom;
-        this.timeline = timeline;
-        this.work = work;
+        this.timeline = context.timeline();
+        this.work = context.work();
     }
 
     /** {@code PutRule} + {@code PutTargets}: events matching {@code patternJson} go to {@code targetFunction}. */

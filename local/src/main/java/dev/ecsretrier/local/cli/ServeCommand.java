@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
                 + " AWS CLI and SDKs work against it with an endpoint override. Events with source aws.ecs or"
                 + " ecs-retrier.test go through the real rule pattern; unmatched ones are reported. It also answers"
                 + " the calls the functions make (ECS RunTask, DescribeTasks, StopTask; Scheduler CreateSchedule,"
-                + " DeleteSchedule; SNS Publish), so the Lambda jar runs against it with AWS_ENDPOINT_URL."
+                + " DeleteSchedule; SNS Publish), so the Lambda jar runs against it with AWS_ENDPOINT_URL, and the"
+                + " reads the operate commands make (ECS ListTasks; Scheduler ListSchedules, GetSchedule)."
                 + " Notifications stream to stdout and the file. Stop with Ctrl-C.",
         footerHeading = "%nExamples:%n",
         footer = {
@@ -101,7 +102,8 @@ final class ServeCommand implements Callable<Integer> {
                     + String.join(", ", runtime.deployment().names()));
             out.println("  EventBridge PutEvents: bus 'default', rule " + LocalSettings.RULE_NAME + " (cluster "
                     + runtime.config().cluster() + ", startedBy " + runtime.config().startedBy() + ")");
-            out.println("  ECS RunTask, DescribeTasks, StopTask; Scheduler CreateSchedule, DeleteSchedule (group "
+            out.println("  ECS RunTask, DescribeTasks, StopTask, ListTasks; Scheduler CreateSchedule, GetSchedule,"
+                    + " ListSchedules, DeleteSchedule (group "
                     + runtime.config().scheduleGroup() + "); SNS Publish (" + runtime.config().topicArn() + ")");
             out.println("  time scale " + runtime.timeScale() + ", seed " + runtime.seed());
             out.println("  notifications: " + runtimeOptions.notifications.toAbsolutePath());

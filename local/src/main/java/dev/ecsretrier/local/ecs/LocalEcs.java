@@ -4,6 +4,8 @@ import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.core.ContainerOverride;
 import dev.ecsretrier.core.EnvironmentVariable;
 import dev.ecsretrier.core.TaskSize;
+import dev.ecsretrier.local.EmulatorContext;
+import dev.ecsretrier.local.Faults;
 import dev.ecsretrier.local.LaunchFault;
 import dev.ecsretrier.local.LaunchKey;
 import dev.ecsretrier.local.PendingWork;
@@ -55,7 +57,7 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
      * @param forgetStoppedTasks        stopped tasks are no longer describable (as after ECS's retention):
      *                                  the classifier must fall back to the event
      */
-    public record Settings(String region, String account, String clusterArn,
+    public record Settings(String clusterArn,
                            Map<String, String> taskDefinitionEnvironment, String taskCpu, String taskMemory,
                            int maxRunningTasks, Duration provisioning, boolean forgetStoppedTasks) {
         public Settings {
@@ -102,6 +104,8 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
     }
 
     private final Settings settings;
+    private final String region;
+    private final String account;
     private final TaskProgram program;
     private final Function<LaunchRequest, Optional<LaunchFault>> launchPolicy;
     private final Clock clock;
@@ -124,22 +128,27 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
     private int running;
 
     /**
-     * @param launchPolicy faults for launches once the queued ones ({@link #failNextLaunches}) are used up
-     * @param events       where STOPPED events go (the event bus)
+     * Launches get the context's faults: {@link Faults#nextLaunches()} first, one each, then
+     * {@link Faults#launchPolicy()}.
+     *
+     * @param ids    the task ids
+     * @param events where STOPPED events go (the event bus)
      */
-    public LocalEcs(Settings settings, TaskProgram program, Function<LaunchRequest, Optional<LaunchFault>> launchPolicy,
-                    Clock clock, TimeScale timeScale, ScheduledExecutorService executor, Random ids,
-                    Consumer<String> events, Timeline timeline, PendingWork work) {
+    public LocalEcs(EmulatorContext context, Settings settings, TaskProgram program, Random ids,
+                    Consumer<String> events) {
         this.settings = settings;
+        this.region = context.region();
+        this.account = context.account();
         this.program = program;
-        this.launchPolicy = launchPolicy;
-        this.clock = clock;
-        this.timeScale = timeScale;
-        this.executor = executor;
+        this.launchPolicy = context.faults().launchPolicy();
+        this.clock = context.clock();
+        this.timeScale = context.timeScale();
+        this.executor = context.executor();
         this.ids = ids;
         this.events = events;
-        this.timeline = timeline;
-        this.work = work;
+        this.timeline = context.timeline();
+        this.work = context.work();
+        nextFaults.addAll(context.faults().nextLaunches());
     }
 
     /** The next {@code count} new launches get {@code fault}, after the faults already queued. */
@@ -216,12 +225,22 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
         if (task == null || !isOurCluster(cluster)) {
             return Optional.empty();
         }
-        synchronized (task) {
-            return Optional.of(new TaskState(task.taskArn, settings.clusterArn(), task.taskDefinitionArn, task.request,
-                    task.lastStatus, task.stopRequestedReason != null, task.cpu, task.memory, task.createdAt,
-                    task.startedAt, task.stoppedAt, task.stopCode, task.stoppedReason, task.exitCode,
-                    task.containerReason, task.version));
+        return Optional.of(task.state(settings.clusterArn()));
+    }
+
+    /**
+     * Every task DescribeTasks would show (running, and stopped ones ECS still keeps), oldest first:
+     * what ListTasks filters.
+     */
+    public List<TaskState> states(String cluster) {
+        if (!isOurCluster(cluster)) {
+            return List.of();
         }
+        return describable.values().stream()
+                .sorted(Comparator.comparing((LocalTask task) -> task.createdAt).thenComparing(task -> task.taskArn))
+                .map(task -> state(cluster, task.taskArn))
+                .flatMap(Optional::stream)
+                .toList();
     }
 
     /** Whether {@code cluster} (an ARN or a name) is this ECS's cluster. */
@@ -238,18 +257,12 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
         if (task == null || !isOurCluster(cluster)) {
             return false;
         }
-        synchronized (task) {
-            if (task.stopped() || task.stopRequestedReason != null) {
-                return false;
-            }
-            task.stopRequestedReason = reason == null || reason.isBlank() ? DEFAULT_STOP_REASON : reason;
-            task.stoppingAt = clock.instant();
-            if (task.execution != null) {
-                task.execution.stop();
-            }
+        String stopReason = reason == null || reason.isBlank() ? DEFAULT_STOP_REASON : reason;
+        if (!task.requestStop(stopReason, clock.instant())) {
+            return false;
         }
         timeline.record(TimelineEntry.Kind.TASK_STOP_REQUESTED, task.key.runId(), task.key.attempt(), task.taskArn,
-                "StopTask: " + task.stopRequestedReason);
+                "StopTask: " + stopReason);
         return true;
     }
 
@@ -264,9 +277,7 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
         if (task == null) {
             return Optional.empty();
         }
-        synchronized (task) {
-            return Optional.of(task.lastStatus);
-        }
+        return Optional.of(task.lastStatus());
     }
 
     /** Tasks started per run attempt: more than one would be a duplicate launch. */
@@ -289,11 +300,7 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
         return all.values().stream()
                 .filter(task -> task.key.runId().equals(runId))
                 .sorted(Comparator.comparingInt((LocalTask task) -> task.key.attempt()).thenComparing(task -> task.createdAt))
-                .map(task -> {
-                    synchronized (task) {
-                        return new LaunchedTask(task.taskArn, task.request, task.stoppedEvent);
-                    }
-                })
+                .map(LocalTask::launched)
                 .toList();
     }
 
@@ -305,13 +312,7 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
     /** Stops every process still running; their tasks emit no event. */
     @Override
     public void close() {
-        for (LocalTask task : all.values()) {
-            synchronized (task) {
-                if (task.execution != null && !task.stopped()) {
-                    task.execution.stop();
-                }
-            }
-        }
+        all.values().forEach(LocalTask::stopProcess);
     }
 
     private LaunchFault nextFault(LaunchRequest request) {
@@ -324,7 +325,7 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
         synchronized (ids) {
             taskId = String.format("%016x%016x", ids.nextLong(), ids.nextLong());
         }
-        String arn = "arn:aws:ecs:" + settings.region() + ":" + settings.account() + ":task/"
+        String arn = "arn:aws:ecs:" + region + ":" + account + ":task/"
                 + StoppedTaskEvent.clusterName(settings.clusterArn()) + "/" + taskId;
         return new LocalTask(arn, taskId, taskDefinitionArn(request.taskDefinition()), request, key, fault,
                 clock.instant(), request.cpu() != null ? request.cpu() : settings.taskCpu(),
@@ -332,29 +333,7 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
     }
 
     private void failAsInjected(LocalTask task) {
-        LaunchFault.StopsTask fault = task.fault;
-        synchronized (task) {
-            Instant now = clock.instant();
-            if (task.stopRequestedReason != null) {
-                task.stopCode = "UserInitiated";
-                task.stoppedReason = task.stopRequestedReason;
-            } else {
-                task.stopCode = fault.stopCode();
-                task.stoppedReason = fault.stoppedReason();
-                task.containerReason = fault.containerReason();
-                task.exitCode = fault.exitCode();
-                if (task.capacityProvider == null && fault.capacityProvider() != null) {
-                    // A launch type, not a strategy: the fault says where the task "ran".
-                    task.capacityProvider = fault.capacityProvider();
-                }
-                if (fault.containerStarted()) {
-                    task.startedAt = task.createdAt.plus(Duration.between(task.createdAt, now).dividedBy(2));
-                    task.executionStoppedAt = now;
-                }
-                task.stoppingAt = now;
-            }
-            task.version = fault.containerStarted() ? 5 : 3;
-        }
+        task.stopByFault(clock.instant());
         stopped(task);
     }
 
@@ -370,16 +349,7 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
     }
 
     private void start(LocalTask task) {
-        boolean stoppedBeforeStart;
-        synchronized (task) {
-            stoppedBeforeStart = task.stopRequestedReason != null;
-            if (stoppedBeforeStart) {
-                task.stopCode = "UserInitiated";
-                task.stoppedReason = task.stopRequestedReason;
-                task.version = 3;
-            }
-        }
-        if (stoppedBeforeStart) {
+        if (task.stopIfRequestedBeforeStart()) {
             stopped(task);
             releaseSlot();
             return;
@@ -389,48 +359,18 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
             execution = program.start(new TaskProgram.Container(task.taskId, environment(task.request),
                     task.request.command()));
         } catch (IOException | RuntimeException e) {
-            synchronized (task) {
-                task.stopCode = "EssentialContainerExited";
-                task.stoppedReason = "Essential container in task exited";
-                task.containerReason = "CannotStartContainerError: " + e.getMessage();
-                task.stoppingAt = clock.instant();
-                task.version = 3;
-            }
+            task.failToStart(e.getMessage(), clock.instant());
             stopped(task);
             releaseSlot();
             return;
         }
-        synchronized (task) {
-            task.execution = execution;
-            task.startedAt = clock.instant();
-            task.lastStatus = "RUNNING";
-            task.version = 3;
-            if (task.stopRequestedReason != null) {
-                execution.stop();
-            }
-        }
+        task.run(execution, clock.instant());
         execution.exitCode().whenCompleteAsync((code, error) -> exited(task, code, error), executor);
     }
 
     private void exited(LocalTask task, Integer code, Throwable error) {
         try {
-            synchronized (task) {
-                Instant now = clock.instant();
-                task.executionStoppedAt = now;
-                task.exitCode = error == null ? code : null;
-                if (task.stopRequestedReason != null) {
-                    task.stopCode = "UserInitiated";
-                    task.stoppedReason = task.stopRequestedReason;
-                } else {
-                    task.stopCode = "EssentialContainerExited";
-                    task.stoppedReason = LaunchFault.ESSENTIAL_CONTAINER_EXITED;
-                    task.stoppingAt = now;
-                }
-                if (error != null) {
-                    task.containerReason = "ContainerRuntimeError: " + error.getMessage();
-                }
-                task.version = 5;
-            }
+            task.exit(code, error, clock.instant());
             stopped(task);
         } finally {
             releaseSlot();
@@ -453,21 +393,13 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
     /** The task is STOPPED: emit its event, then this piece of work is done. */
     private void stopped(LocalTask task) {
         try {
-            String event;
-            synchronized (task) {
-                task.stoppedAt = clock.instant();
-                if (task.stoppingAt == null) {
-                    task.stoppingAt = task.stoppedAt;
-                }
-                task.lastStatus = "STOPPED";
-                event = StoppedTaskEvent.json(task, settings.region(), settings.account(), program.image());
-                task.stoppedEvent = event;
-            }
+            String event = task.stop(clock.instant(),
+                    stopped -> StoppedTaskEvent.json(stopped, region, account, program.image()));
             if (settings.forgetStoppedTasks()) {
                 forget(task.taskArn);
             }
             timeline.record(TimelineEntry.Kind.TASK_STOPPED, task.key.runId(), task.key.attempt(), task.taskArn,
-                    describeStop(task));
+                    task.describeStop());
             eventsEmitted.incrementAndGet();
             events.accept(event);
         } finally {
@@ -487,7 +419,7 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
         if (taskDefinition.startsWith("arn:")) {
             return taskDefinition;
         }
-        return "arn:aws:ecs:" + settings.region() + ":" + settings.account() + ":task-definition/"
+        return "arn:aws:ecs:" + region + ":" + account + ":task-definition/"
                 + (taskDefinition.contains(":") ? taskDefinition : taskDefinition + ":1");
     }
 
@@ -519,21 +451,10 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
     /** Where and how big: "on FARGATE_SPOT, cpu 1024 memory 2048, subnet-a". */
     private static String describeLaunch(LocalTask task) {
         LaunchRequest r = task.request;
-        String capacity = task.capacityProvider != null ? task.capacityProvider
+        String provider = task.capacityProvider();
+        String capacity = provider != null ? provider
                 : r.launchType() != null ? r.launchType() : "FARGATE";
         return "on " + capacity + ", cpu " + task.cpu + " memory " + task.memory
                 + (task.subnet == null ? "" : ", " + task.subnet);
-    }
-
-    private static String describeStop(LocalTask task) {
-        StringBuilder text = new StringBuilder(task.stopCode);
-        text.append(": ").append(task.stoppedReason);
-        if (task.exitCode != null) {
-            text.append("; ").append(task.request.containerName()).append(" exit ").append(task.exitCode);
-        }
-        if (task.containerReason != null && !task.containerReason.equals(task.stoppedReason)) {
-            text.append("; ").append(task.request.containerName()).append(": ").append(task.containerReason);
-        }
-        return text.toString();
     }
 }

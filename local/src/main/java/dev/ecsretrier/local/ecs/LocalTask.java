@@ -3,10 +3,27 @@ package dev.ecsretrier.local.ecs;
 import dev.ecsretrier.local.LaunchFault;
 import dev.ecsretrier.local.LaunchKey;
 import dev.ecsretrier.port.LaunchRequest;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.function.Function;
 
-/** One task of the local ECS and its lifecycle; fields change under the task's own lock. */
+/**
+ * One task of the local ECS and its lifecycle, PROVISIONING → RUNNING → STOPPED (or straight to
+ * STOPPED when it fails to start), with the timestamps, stop code and {@code detail.version} ECS
+ * reports at each step. Only this class changes the task's state, each transition under the
+ * task's own lock; {@link LocalEcs} decides when a transition happens.
+ *
+ * <p>Versions as ECS counts state changes: 1 when created, 3 once running or stopping before
+ * the container started, 5 once stopped after the container ran.
+ */
 final class LocalTask {
+
+    static final String PROVISIONING = "PROVISIONING";
+    static final String RUNNING = "RUNNING";
+    static final String STOPPED = "STOPPED";
+    /** ECS's stop code for a StopTask call. */
+    static final String USER_INITIATED = "UserInitiated";
+    static final String ESSENTIAL_CONTAINER_EXITED = "EssentialContainerExited";
 
     final String taskArn;
     final String taskId;
@@ -21,24 +38,24 @@ final class LocalTask {
     /** Where the task's ENI goes: the request's first subnet, or null without a network configuration. */
     final String subnet;
 
-    String lastStatus = "PROVISIONING";
+    private String lastStatus = PROVISIONING;
     /** ECS's {@code detail.version}: one more per state change. */
-    int version = 1;
-    TaskProgram.Execution execution;
+    private int version = 1;
+    private TaskProgram.Execution execution;
     /** Set by StopTask. */
-    String stopRequestedReason;
-    Instant startedAt;
-    Instant stoppingAt;
-    Instant executionStoppedAt;
-    Instant stoppedAt;
-    String stopCode;
-    String stoppedReason;
-    String containerReason;
-    Integer exitCode;
+    private String stopRequestedReason;
+    private Instant startedAt;
+    private Instant stoppingAt;
+    private Instant executionStoppedAt;
+    private Instant stoppedAt;
+    private String stopCode;
+    private String stoppedReason;
+    private String containerReason;
+    private Integer exitCode;
     /** The first provider of the request's strategy; absent with a launch type. */
-    String capacityProvider;
+    private String capacityProvider;
     /** The STOPPED event, once emitted. */
-    String stoppedEvent;
+    private String stoppedEvent;
 
     LocalTask(String taskArn, String taskId, String taskDefinitionArn, LaunchRequest request, LaunchKey key,
               LaunchFault.StopsTask fault, Instant createdAt, String cpu, String memory) {
@@ -58,7 +75,200 @@ final class LocalTask {
         }
     }
 
-    boolean stopped() {
-        return "STOPPED".equals(lastStatus);
+    /**
+     * StopTask: the desired status becomes STOPPED with this reason, and a running process is
+     * signalled. False (and nothing changes) when the task stopped or was asked to already.
+     */
+    synchronized boolean requestStop(String reason, Instant now) {
+        if (stopped() || stopRequestedReason != null) {
+            return false;
+        }
+        stopRequestedReason = reason;
+        stoppingAt = now;
+        if (execution != null) {
+            execution.stop();
+        }
+        return true;
+    }
+
+    /**
+     * The injected fault ends the task as ECS would have: its stop code and reasons, and, when
+     * the fault lets the container start, a start halfway between creation and now. A StopTask
+     * that came first wins: the stop is then UserInitiated.
+     */
+    synchronized void stopByFault(Instant now) {
+        if (stopRequestedReason != null) {
+            stopAsRequested();
+        } else {
+            stopCode = fault.stopCode();
+            stoppedReason = fault.stoppedReason();
+            containerReason = fault.containerReason();
+            exitCode = fault.exitCode();
+            if (capacityProvider == null && fault.capacityProvider() != null) {
+                // A launch type, not a strategy: the fault says where the task "ran".
+                capacityProvider = fault.capacityProvider();
+            }
+            if (fault.containerStarted()) {
+                startedAt = createdAt.plus(Duration.between(createdAt, now).dividedBy(2));
+                executionStoppedAt = now;
+            }
+            stoppingAt = now;
+        }
+        version = fault.containerStarted() ? 5 : 3;
+    }
+
+    /** Before its process starts: when StopTask came first, the task stops as UserInitiated and this is true. */
+    synchronized boolean stopIfRequestedBeforeStart() {
+        if (stopRequestedReason == null) {
+            return false;
+        }
+        stopAsRequested();
+        version = 3;
+        return true;
+    }
+
+    /** Its process could not be started: the container never ran. */
+    synchronized void failToStart(String message, Instant now) {
+        stopCode = ESSENTIAL_CONTAINER_EXITED;
+        stoppedReason = "Essential container in task exited";
+        containerReason = "CannotStartContainerError: " + message;
+        stoppingAt = now;
+        version = 3;
+    }
+
+    /** PROVISIONING → RUNNING with its process; a StopTask that came meanwhile stops the process at once. */
+    synchronized void run(TaskProgram.Execution started, Instant now) {
+        execution = started;
+        startedAt = now;
+        lastStatus = RUNNING;
+        version = 3;
+        if (stopRequestedReason != null) {
+            started.stop();
+        }
+    }
+
+    /**
+     * Its process ended: with {@code code}, or {@code error} when its exit code could not be had.
+     * A stop that StopTask asked for is UserInitiated; any other is the essential container's exit.
+     */
+    synchronized void exit(Integer code, Throwable error, Instant now) {
+        executionStoppedAt = now;
+        exitCode = error == null ? code : null;
+        if (stopRequestedReason != null) {
+            stopAsRequested();
+        } else {
+            stopCode = ESSENTIAL_CONTAINER_EXITED;
+            stoppedReason = LaunchFault.ESSENTIAL_CONTAINER_EXITED;
+            stoppingAt = now;
+        }
+        if (error != null) {
+            containerReason = "ContainerRuntimeError: " + error.getMessage();
+        }
+        version = 5;
+    }
+
+    /**
+     * The last step, after one of the stops above: STOPPED at {@code now}, and the event ECS emits
+     * for it, rendered from the stopped task and kept.
+     *
+     * @return the event
+     */
+    synchronized String stop(Instant now, Function<LocalTask, String> event) {
+        stoppedAt = now;
+        if (stoppingAt == null) {
+            stoppingAt = stoppedAt;
+        }
+        lastStatus = STOPPED;
+        stoppedEvent = event.apply(this);
+        return stoppedEvent;
+    }
+
+    /** Stops a process still running, without a state change (the runtime is closing). */
+    synchronized void stopProcess() {
+        if (execution != null && !stopped()) {
+            execution.stop();
+        }
+    }
+
+    synchronized LocalEcs.TaskState state(String clusterArn) {
+        return new LocalEcs.TaskState(taskArn, clusterArn, taskDefinitionArn, request, lastStatus,
+                stopRequestedReason != null, cpu, memory, createdAt, startedAt, stoppedAt, stopCode, stoppedReason,
+                exitCode, containerReason, version);
+    }
+
+    synchronized LocalEcs.LaunchedTask launched() {
+        return new LocalEcs.LaunchedTask(taskArn, request, stoppedEvent);
+    }
+
+    synchronized String lastStatus() {
+        return lastStatus;
+    }
+
+    synchronized String stopRequestedReason() {
+        return stopRequestedReason;
+    }
+
+    /** "EssentialContainerExited: Essential container in task exited; app exit 2". */
+    synchronized String describeStop() {
+        StringBuilder text = new StringBuilder(stopCode);
+        text.append(": ").append(stoppedReason);
+        if (exitCode != null) {
+            text.append("; ").append(request.containerName()).append(" exit ").append(exitCode);
+        }
+        if (containerReason != null && !containerReason.equals(stoppedReason)) {
+            text.append("; ").append(request.containerName()).append(": ").append(containerReason);
+        }
+        return text.toString();
+    }
+
+    // What the STOPPED event reports; read under the task's lock (inside stop()).
+
+    synchronized Instant startedAt() {
+        return startedAt;
+    }
+
+    synchronized Instant stoppingAt() {
+        return stoppingAt;
+    }
+
+    synchronized Instant executionStoppedAt() {
+        return executionStoppedAt;
+    }
+
+    synchronized Instant stoppedAt() {
+        return stoppedAt;
+    }
+
+    synchronized String stopCode() {
+        return stopCode;
+    }
+
+    synchronized String stoppedReason() {
+        return stoppedReason;
+    }
+
+    synchronized String containerReason() {
+        return containerReason;
+    }
+
+    synchronized Integer exitCode() {
+        return exitCode;
+    }
+
+    synchronized String capacityProvider() {
+        return capacityProvider;
+    }
+
+    synchronized int version() {
+        return version;
+    }
+
+    private boolean stopped() {
+        return STOPPED.equals(lastStatus);
+    }
+
+    private void stopAsRequested() {
+        stopCode = USER_INITIATED;
+        stoppedReason = stopRequestedReason;
     }
 }

@@ -29,7 +29,7 @@ final class StoppedTaskEvent {
         event.put("detail-type", StoppedTaskPattern.DETAIL_TYPE);
         event.put("source", StoppedTaskPattern.ECS_SOURCE);
         event.put("account", account);
-        event.put("time", task.stoppedAt.truncatedTo(ChronoUnit.SECONDS).toString());
+        event.put("time", task.stoppedAt().truncatedTo(ChronoUnit.SECONDS).toString());
         event.put("region", region);
         event.putArray("resources").add(task.taskArn);
         event.set("detail", detail(task, region, account, image));
@@ -37,7 +37,7 @@ final class StoppedTaskEvent {
     }
 
     private static ObjectNode detail(LocalTask task, String region, String account, String image) {
-        boolean started = task.startedAt != null;
+        boolean started = task.startedAt() != null;
         ObjectNode d = LocalJson.MAPPER.createObjectNode();
         String attachmentId = UUID.nameUUIDFromBytes((task.taskId + "/eni").getBytes()).toString();
         ObjectNode eni = d.putArray("attachments").addObject();
@@ -52,8 +52,8 @@ final class StoppedTaskEvent {
         }
         d.putArray("attributes").addObject().put("name", "ecs.cpu-architecture").put("value", architecture());
         d.put("availabilityZone", region + "a");
-        if (task.capacityProvider != null) {
-            d.put("capacityProviderName", task.capacityProvider);
+        if (task.capacityProvider() != null) {
+            d.put("capacityProviderName", task.capacityProvider());
         }
         d.put("clusterArn", task.request.cluster());
         if (started) {
@@ -64,8 +64,8 @@ final class StoppedTaskEvent {
         container.put("containerArn", "arn:aws:ecs:" + region + ":" + account + ":container/"
                 + clusterName(task.request.cluster()) + "/" + task.taskId + "/"
                 + UUID.nameUUIDFromBytes((task.taskId + "/" + task.request.containerName()).getBytes()));
-        if (task.exitCode != null) {
-            container.put("exitCode", task.exitCode);
+        if (task.exitCode() != null) {
+            container.put("exitCode", task.exitCode());
         }
         container.put("lastStatus", "STOPPED");
         container.put("name", task.request.containerName());
@@ -74,8 +74,8 @@ final class StoppedTaskEvent {
             container.put("runtimeId", task.taskId + "-" + Integer.toUnsignedString(task.taskId.hashCode()));
         }
         container.put("taskArn", task.taskArn);
-        if (task.containerReason != null) {
-            container.put("reason", task.containerReason);
+        if (task.containerReason() != null) {
+            container.put("reason", task.containerReason());
         }
         container.put("cpu", "0");
         d.put("cpu", task.cpu);
@@ -83,8 +83,8 @@ final class StoppedTaskEvent {
         d.put("desiredStatus", "STOPPED");
         d.put("enableExecuteCommand", false);
         d.putObject("ephemeralStorage").put("sizeInGiB", 20);
-        if (task.executionStoppedAt != null) {
-            d.put("executionStoppedAt", time(task.executionStoppedAt));
+        if (task.executionStoppedAt() != null) {
+            d.put("executionStoppedAt", time(task.executionStoppedAt()));
         }
         d.put("group", "family:" + family(task.taskDefinitionArn));
         d.put("launchType", task.request.launchType() != null ? task.request.launchType() : "FARGATE");
@@ -94,18 +94,18 @@ final class StoppedTaskEvent {
         d.put("platformVersion", "1.4.0");
         if (started) {
             d.put("pullStartedAt", time(task.createdAt));
-            d.put("pullStoppedAt", time(task.startedAt));
-            d.put("startedAt", time(task.startedAt));
+            d.put("pullStoppedAt", time(task.startedAt()));
+            d.put("startedAt", time(task.startedAt()));
         }
         d.put("startedBy", task.request.startedBy());
-        d.put("stoppingAt", time(task.stoppingAt));
-        d.put("stoppedAt", time(task.stoppedAt));
-        d.put("stoppedReason", task.stoppedReason);
-        d.put("stopCode", task.stopCode);
+        d.put("stoppingAt", time(task.stoppingAt()));
+        d.put("stoppedAt", time(task.stoppedAt()));
+        d.put("stoppedReason", task.stoppedReason());
+        d.put("stopCode", task.stopCode());
         d.put("taskArn", task.taskArn);
         d.put("taskDefinitionArn", task.taskDefinitionArn);
-        d.put("updatedAt", time(task.stoppedAt));
-        d.put("version", task.version);
+        d.put("updatedAt", time(task.stoppedAt()));
+        d.put("version", task.version());
         return d;
     }
 

@@ -1,6 +1,8 @@
 package dev.ecsretrier.local.lambda;
 
 import dev.ecsretrier.local.DeadLetter;
+import dev.ecsretrier.local.EmulatorContext;
+import dev.ecsretrier.local.Faults;
 import dev.ecsretrier.local.JsonLinesFile;
 import dev.ecsretrier.local.LaunchKey;
 import dev.ecsretrier.local.PendingWork;
@@ -96,25 +98,25 @@ public final class LocalLambda {
     private final PendingWork work;
     private final Map<String, RequestHandler> functions = new ConcurrentHashMap<>();
     private final List<DeadLetter> deadLetters = new ArrayList<>();
+    private final List<java.util.function.Consumer<DeadLetter>> deadLetterListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<String, long[]> counts = new ConcurrentHashMap<>();
 
     /**
-     * @param crashProbability chance that an asynchronous invocation crashes before its handler runs
-     * @param deadLetterFile   where failed asynchronous invocations go; null to keep them in memory only
+     * @param crashRandom    decides, with the context's {@link Faults#handlerCrash()} probability, whether an
+     *                       asynchronous invocation crashes before its handler runs
+     * @param deadLetterFile where failed asynchronous invocations go; null to keep them in memory only
      */
-    public LocalLambda(String region, String account, Clock clock, ScheduledExecutorService executor,
-                       TimeScale timeScale, double crashProbability, Random crashRandom, JsonLinesFile deadLetterFile,
-                       Timeline timeline, PendingWork work) {
-        this.region = region;
-        this.account = account;
-        this.clock = clock;
-        this.executor = executor;
-        this.timeScale = timeScale;
-        this.crashProbability = crashProbability;
+    public LocalLambda(EmulatorContext context, Random crashRandom, JsonLinesFile deadLetterFile) {
+        this.region = context.region();
+        this.account = context.account();
+        this.clock = context.clock();
+        this.executor = context.executor();
+        this.timeScale = context.timeScale();
+        this.crashProbability = context.faults().handlerCrash();
         this.crashRandom = crashRandom;
         this.deadLetterFile = deadLetterFile;
-        this.timeline = timeline;
-        this.work = work;
+        this.timeline = context.timeline();
+        this.work = context.work();
     }
 
     public void register(String name, Handler handler) {
@@ -174,6 +176,11 @@ public final class LocalLambda {
 
     private static String newRequestId() {
         return UUID.randomUUID().toString();
+    }
+
+    /** Also sends each dead letter there (the on-failure destination: a dead-letter queue). */
+    public void onDeadLetter(java.util.function.Consumer<DeadLetter> listener) {
+        deadLetterListeners.add(listener);
     }
 
     public List<DeadLetter> deadLetters() {
@@ -239,13 +246,14 @@ public final class LocalLambda {
         }
         count(name, 2);
         DeadLetter letter = new DeadLetter(name, new String(payload, StandardCharsets.UTF_8), error.getClass().getName(),
-                String.valueOf(error.getMessage()), attempt, clock.instant());
+                String.valueOf(error.getMessage()), attempt, clock.instant(), requestId);
         synchronized (deadLetters) {
             deadLetters.add(letter);
         }
         if (deadLetterFile != null) {
             deadLetterFile.append(letter.toJsonLine());
         }
+        deadLetterListeners.forEach(listener -> listener.accept(letter));
         timeline.record(TimelineEntry.Kind.DEAD_LETTERED, runId(payload), attemptOf(payload), null,
                 name + " failed " + attempt + " times; dead-lettered: " + error.getMessage());
     }

@@ -1,5 +1,7 @@
 package dev.ecsretrier.local.scheduler;
 
+import dev.ecsretrier.local.EmulatorContext;
+import dev.ecsretrier.local.Faults;
 import dev.ecsretrier.local.LocalJson;
 import dev.ecsretrier.local.LaunchKey;
 import dev.ecsretrier.local.PendingWork;
@@ -42,6 +44,15 @@ public final class LocalScheduler implements AttemptScheduler {
     /** EventBridge Scheduler's universal target that calls ECS StopTask. */
     public static final String STOP_TASK_TARGET = SchedulerAttemptScheduler.STOP_TASK_TARGET;
 
+    /**
+     * A schedule that has not fired yet, as ListSchedules and GetSchedule show it.
+     *
+     * @param group     the schedule group it was created in; null for the handlers' own (the retrier's group)
+     * @param createdAt when CreateSchedule was called
+     */
+    public record PendingSchedule(ScheduledAttempt attempt, String group, Instant createdAt) {
+    }
+
     /** Where a schedule's invocation goes: a target ARN (the starter's alias, StopTask) and the input. */
     @FunctionalInterface
     public interface Target {
@@ -59,26 +70,28 @@ public final class LocalScheduler implements AttemptScheduler {
     private final PendingWork work;
     private final Map<String, ScheduledFuture<?>> schedules = new HashMap<>();
     /** What each pending schedule will send, by name; guarded by {@code schedules}. */
-    private final Map<String, ScheduledAttempt> targets = new HashMap<>();
+    private final Map<String, PendingSchedule> targets = new HashMap<>();
+    private final java.util.List<java.util.function.BiConsumer<PendingSchedule, RuntimeException>> deliveryFailureListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Set while an invocation runs on this thread: its schedules fire only after it returned. */
     private final ThreadLocal<CompletableFuture<Void>> invocation = new ThreadLocal<>();
 
     /**
      * @param minutePrecision fire anywhere in the schedule's minute, as Scheduler does, instead of on time
-     * @param doubleFireProbability chance that a schedule invokes its target twice (Scheduler is at-least-once)
+     * @param random          where in the minute, and whether (with the context's
+     *                        {@link Faults#schedulerDoubleFire()} probability) a schedule invokes its target
+     *                        twice, as Scheduler is at-least-once
      */
-    public LocalScheduler(Clock clock, ScheduledExecutorService executor, TimeScale timeScale, boolean minutePrecision,
-                          double doubleFireProbability, Random random, Target target, Timeline timeline,
-                          PendingWork work) {
-        this.clock = clock;
-        this.executor = executor;
-        this.timeScale = timeScale;
+    public LocalScheduler(EmulatorContext context, boolean minutePrecision, Random random, Target target) {
+        this.clock = context.clock();
+        this.executor = context.executor();
+        this.timeScale = context.timeScale();
         this.minutePrecision = minutePrecision;
-        this.doubleFireProbability = doubleFireProbability;
+        this.doubleFireProbability = context.faults().schedulerDoubleFire();
         this.random = random;
         this.target = target;
-        this.timeline = timeline;
-        this.work = work;
+        this.timeline = context.timeline();
+        this.work = context.work();
     }
 
     @Override
@@ -103,6 +116,11 @@ public final class LocalScheduler implements AttemptScheduler {
     }
 
     private Result create(ScheduledAttempt attempt) {
+        return create(attempt, null);
+    }
+
+    /** {@code CreateSchedule} in a named group (the wire API's); names are unique across groups here. */
+    public Result create(ScheduledAttempt attempt, String group) {
         synchronized (schedules) {
             if (schedules.containsKey(attempt.name())) {
                 return Result.ALREADY_SCHEDULED;
@@ -114,7 +132,7 @@ public final class LocalScheduler implements AttemptScheduler {
             Runnable fire = returned == null ? () -> fire(attempt) : () -> returned.thenRun(() -> fire(attempt));
             work.begin();
             schedules.put(attempt.name(), executor.schedule(fire, waitNanos, TimeUnit.NANOSECONDS));
-            targets.put(attempt.name(), attempt);
+            targets.put(attempt.name(), new PendingSchedule(attempt, group, now));
             return Result.CREATED;
         }
     }
@@ -152,7 +170,16 @@ public final class LocalScheduler implements AttemptScheduler {
     /** A schedule that has not fired yet: its time, target and input (the next start request). */
     public Optional<ScheduledAttempt> pendingSchedule(String name) {
         synchronized (schedules) {
-            return Optional.ofNullable(targets.get(name));
+            return Optional.ofNullable(targets.get(name)).map(PendingSchedule::attempt);
+        }
+    }
+
+    /** Every schedule that has not fired yet, by name. */
+    public java.util.List<PendingSchedule> pendingSchedules() {
+        synchronized (schedules) {
+            return targets.values().stream()
+                    .sorted(java.util.Comparator.comparing((PendingSchedule s) -> s.attempt().name()))
+                    .toList();
         }
     }
 
@@ -212,10 +239,20 @@ public final class LocalScheduler implements AttemptScheduler {
         }
     }
 
+    /** Also tells {@code listener} of each schedule that could not invoke its target (Scheduler's dead-letter queue). */
+    public void onDeliveryFailure(java.util.function.BiConsumer<PendingSchedule, RuntimeException> listener) {
+        deliveryFailureListeners.add(listener);
+    }
+
     private void invoke(ScheduledAttempt attempt) {
         try {
             target.invoke(attempt.target(), attempt.input());
         } catch (RuntimeException e) {
+            PendingSchedule schedule;
+            synchronized (schedules) {
+                schedule = targets.getOrDefault(attempt.name(), new PendingSchedule(attempt, null, clock.instant()));
+            }
+            deliveryFailureListeners.forEach(listener -> listener.accept(schedule, e));
             Optional<LaunchKey> key = key(attempt.input());
             timeline.record(TimelineEntry.Kind.DEAD_LETTERED, key.map(LaunchKey::runId).orElse(null),
                     key.map(LaunchKey::attempt).orElse(null), null,

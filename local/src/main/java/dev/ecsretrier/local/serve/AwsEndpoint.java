@@ -57,7 +57,10 @@ public final class AwsEndpoint implements AutoCloseable {
         this.apis = List.of(new EcsApi(runtime.ecs(), runtime.config().containerName(), log),
                 new SchedulerApi(runtime.scheduler(), runtime.config().scheduleGroup(), LocalSettings.REGION,
                         LocalSettings.ACCOUNT, log),
-                new SnsApi(runtime.topic(), log));
+                // Before SNS: both take form-encoded query requests; SQS claims only its own.
+                new SqsApi(runtime.queues(), log),
+                new SnsApi(runtime.topic(), log),
+                new LogsApi(runtime.logs(), LocalSettings.REGION, LocalSettings.ACCOUNT, log));
     }
 
     /**
@@ -126,7 +129,7 @@ public final class AwsEndpoint implements AutoCloseable {
                     putEvents(exchange, body);
                 } else {
                     jsonError(exchange, 400, "UnknownOperationException", "operation " + target
-                            + " is not served locally; only " + PUT_EVENTS + " and ECS RunTask, DescribeTasks, StopTask");
+                            + " is not served locally; only " + PUT_EVENTS + " and ECS RunTask, DescribeTasks, StopTask, ListTasks");
                 }
             } else {
                 jsonError(exchange, 404, "UnknownOperationException", exchange.getRequestMethod() + " " + path

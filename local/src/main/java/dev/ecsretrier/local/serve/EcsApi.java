@@ -20,7 +20,7 @@ import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
- * ECS {@code RunTask}, {@code DescribeTasks} and {@code StopTask} over the local ECS, in ECS's
+ * ECS {@code RunTask}, {@code DescribeTasks}, {@code StopTask} and {@code ListTasks} over the local ECS, in ECS's
  * JSON 1.1 protocol ({@code X-Amz-Target: AmazonEC2ContainerServiceV20141113.<Operation>}); errors
  * as ECS's modeled exceptions ({@code __type}: ClientException, ClusterNotFoundException,
  * InvalidParameterException, ServerException, ThrottlingException).
@@ -41,6 +41,8 @@ final class EcsApi implements AwsApi {
     static final int MAX_OVERRIDES_CHARACTERS = 8192;
     /** https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTasks.html: up to 100 tasks. */
     static final int MAX_DESCRIBED_TASKS = 100;
+    /** ListTasks: maxResults 1 to 100, 100 when not given. */
+    static final int MAX_LISTED_TASKS = 100;
 
     private final LocalEcs ecs;
     private final String defaultContainer;
@@ -74,8 +76,9 @@ final class EcsApi implements AwsApi {
                 case "RunTask" -> runTask(body);
                 case "DescribeTasks" -> describeTasks(body);
                 case "StopTask" -> stopTask(body);
+                case "ListTasks" -> listTasks(body);
                 default -> error(400, "UnknownOperationException", "ECS " + operation
-                        + " is not served locally; only RunTask, DescribeTasks and StopTask");
+                        + " is not served locally; only RunTask, DescribeTasks, StopTask and ListTasks");
             });
         } catch (InvalidParameter e) {
             log.accept("ecs " + operation + ": InvalidParameterException: " + e.getMessage());
@@ -145,6 +148,60 @@ final class EcsApi implements AwsApi {
         }
         log.accept("ecs describe-tasks: " + tasks.size() + " found, " + failures.size() + " missing");
         return ok(response);
+    }
+
+    /**
+     * ListTasks (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListTasks.html): task
+     * ARNs filtered by startedBy, family, launchType and desiredStatus (RUNNING unless asked; a task
+     * StopTask was called on is STOPPED at once); stopped tasks stay listed while ECS keeps them.
+     * maxResults 1 to 100 (100 by default), and a nextToken while more remain.
+     */
+    private WireResponse listTasks(JsonNode body) {
+        String cluster = body.path("cluster").asText("default");
+        if (!ecs.hasCluster(cluster)) {
+            return clusterNotFound("ListTasks", cluster);
+        }
+        int maxResults = body.path("maxResults").asInt(MAX_LISTED_TASKS);
+        if (body.has("maxResults") && (maxResults < 1 || maxResults > MAX_LISTED_TASKS)) {
+            throw new InvalidParameter("maxResults must be between 1 and " + MAX_LISTED_TASKS + ", got " + maxResults);
+        }
+        String desiredStatus = body.path("desiredStatus").asText("RUNNING");
+        if (!List.of("RUNNING", "PENDING", "STOPPED").contains(desiredStatus)) {
+            throw new InvalidParameter("desiredStatus must be RUNNING, PENDING or STOPPED, got " + desiredStatus);
+        }
+        String startedBy = body.path("startedBy").asText(null);
+        String family = body.path("family").asText(null);
+        String launchType = body.path("launchType").asText(null);
+        int from = PageToken.offset(body.path("nextToken").asText(null))
+                .orElseThrow(() -> new InvalidParameter("nextToken is not one this endpoint returned"));
+        List<String> matching = ecs.states(cluster).stream()
+                .filter(state -> desiredStatus(state).equals(desiredStatus))
+                .filter(state -> startedBy == null || startedBy.equals(state.request().startedBy()))
+                .filter(state -> family == null || family.equals(family(state.taskDefinitionArn())))
+                .filter(state -> launchType == null || launchType.equals(state.request().launchType()))
+                .map(LocalEcs.TaskState::taskArn)
+                .toList();
+        ObjectNode response = LocalJson.MAPPER.createObjectNode();
+        ArrayNode arns = response.putArray("taskArns");
+        matching.stream().skip(from).limit(maxResults).forEach(arns::add);
+        if (from + maxResults < matching.size()) {
+            response.put("nextToken", PageToken.of(from + maxResults));
+        }
+        log.accept("ecs list-tasks: " + arns.size() + " of " + matching.size() + " " + desiredStatus
+                + (startedBy == null ? "" : ", startedBy " + startedBy));
+        return ok(response);
+    }
+
+    /** The desired status ECS gives a task: STOPPED once it stopped or StopTask was called. */
+    static String desiredStatus(LocalEcs.TaskState state) {
+        return state.stopRequested() || "STOPPED".equals(state.lastStatus()) ? "STOPPED" : "RUNNING";
+    }
+
+    /** {@code arn:...:task-definition/sample-task:1} is of family {@code sample-task}. */
+    static String family(String taskDefinitionArn) {
+        String name = taskDefinitionArn.substring(taskDefinitionArn.lastIndexOf('/') + 1);
+        int revision = name.lastIndexOf(':');
+        return revision < 0 ? name : name.substring(0, revision);
     }
 
     private WireResponse stopTask(JsonNode body) {
@@ -257,7 +314,7 @@ final class EcsApi implements AwsApi {
         task.put("clusterArn", state.clusterArn());
         task.put("taskDefinitionArn", state.taskDefinitionArn());
         task.put("lastStatus", state.lastStatus());
-        task.put("desiredStatus", state.stopRequested() || "STOPPED".equals(state.lastStatus()) ? "STOPPED" : "RUNNING");
+        task.put("desiredStatus", desiredStatus(state));
         if (request.startedBy() != null) {
             task.put("startedBy", request.startedBy());
         }

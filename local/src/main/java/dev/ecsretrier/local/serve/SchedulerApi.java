@@ -12,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -20,7 +22,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * EventBridge Scheduler {@code CreateSchedule} ({@code POST /schedules/{Name}}) and
+ * EventBridge Scheduler {@code CreateSchedule} ({@code POST /schedules/{Name}}), {@code GetSchedule}
+ * ({@code GET /schedules/{Name}}), {@code ListSchedules} ({@code GET /schedules}) and
  * {@code DeleteSchedule} ({@code DELETE /schedules/{Name}?groupName=}) over the local scheduler, in
  * Scheduler's REST-JSON protocol; errors as its modeled exceptions ({@code x-amzn-ErrorType}):
  * ConflictException 409, ResourceNotFoundException 404, ValidationException 400.
@@ -31,6 +34,10 @@ import java.util.regex.Pattern;
 final class SchedulerApi implements AwsApi {
 
     static final Pattern SCHEDULE = Pattern.compile("/schedules/([^/]+)/?");
+    static final Pattern SCHEDULES = Pattern.compile("/schedules/?");
+    /** https://docs.aws.amazon.com/scheduler/latest/APIReference/API_ListSchedules.html: MaxResults 1 to 100. */
+    static final int MAX_LISTED = 100;
+    static final DateTimeFormatter AT_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
     /** https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html: Name and GroupName. */
     static final Pattern NAME = Pattern.compile("[0-9a-zA-Z\\-_.]{1,64}");
     /** {@code at(yyyy-mm-ddThh:mm:ss)}, in ScheduleExpressionTimezone (UTC by default). */
@@ -39,6 +46,8 @@ final class SchedulerApi implements AwsApi {
 
     private final LocalScheduler scheduler;
     private final Set<String> groups;
+    /** The retrier's group: where the handlers' own schedules are. */
+    private final String retrierGroup;
     private final String region;
     private final String account;
     private final Consumer<String> log;
@@ -47,6 +56,7 @@ final class SchedulerApi implements AwsApi {
     SchedulerApi(LocalScheduler scheduler, String group, String region, String account, Consumer<String> log) {
         this.scheduler = scheduler;
         this.groups = Set.copyOf(java.util.List.of(DEFAULT_GROUP, group));
+        this.retrierGroup = group;
         this.region = region;
         this.account = account;
         this.log = log;
@@ -54,16 +64,23 @@ final class SchedulerApi implements AwsApi {
 
     @Override
     public Optional<WireResponse> answer(WireRequest request) {
+        if (request.header("X-Amz-Target").isPresent()) {
+            return Optional.empty();
+        }
+        if (SCHEDULES.matcher(request.rawPath()).matches() && "GET".equals(request.method())) {
+            return Optional.of(list(request.query()));
+        }
         Matcher path = SCHEDULE.matcher(request.rawPath());
-        if (!path.matches() || request.header("X-Amz-Target").isPresent()) {
+        if (!path.matches()) {
             return Optional.empty();
         }
         String name = URLDecoder.decode(path.group(1), StandardCharsets.UTF_8);
         return switch (request.method()) {
             case "POST" -> Optional.of(create(name, request));
+            case "GET" -> Optional.of(get(name, request.query().getOrDefault("groupName", DEFAULT_GROUP)));
             case "DELETE" -> Optional.of(delete(name, request.query().getOrDefault("groupName", DEFAULT_GROUP)));
             default -> Optional.of(error(400, "ValidationException", "Scheduler " + request.method() + " " + request.rawPath()
-                    + " is not served locally; only CreateSchedule and DeleteSchedule"));
+                    + " is not served locally; only CreateSchedule, GetSchedule, ListSchedules and DeleteSchedule"));
         };
     }
 
@@ -105,16 +122,121 @@ final class SchedulerApi implements AwsApi {
             return error(400, "ValidationException", "ScheduleExpression '" + expression + "' or its time zone is not valid: "
                     + e.getMessage());
         }
-        AttemptScheduler.Result result = scheduler.schedule(new ScheduledAttempt(name, when,
-                target.path("Input").asText(""), target.path("Arn").asText()));
+        AttemptScheduler.Result result = scheduler.create(new ScheduledAttempt(name, when,
+                target.path("Input").asText(""), target.path("Arn").asText()), group);
         if (result == AttemptScheduler.Result.ALREADY_SCHEDULED) {
             log.accept("scheduler create-schedule " + name + ": ConflictException: it exists");
             return error(409, "ConflictException", "Schedule " + name + " already exists.");
         }
         log.accept("scheduler create-schedule " + name + ": " + expression + " -> " + target.path("Arn").asText());
         ObjectNode response = LocalJson.MAPPER.createObjectNode();
-        response.put("ScheduleArn", "arn:aws:scheduler:" + region + ":" + account + ":schedule/" + group + "/" + name);
+        response.put("ScheduleArn", arn(group, name));
         return new WireResponse(200, "application/json", Map.of(), LocalJson.writeBytes(response));
+    }
+
+    /**
+     * ListSchedules ({@code GET /schedules?ScheduleGroup=&NamePrefix=&State=&MaxResults=&NextToken=},
+     * https://docs.aws.amazon.com/scheduler/latest/APIReference/API_ListSchedules.html): the pending
+     * schedules (ENABLED; a one-time schedule is deleted once it fired), by name.
+     */
+    private WireResponse list(Map<String, String> query) {
+        String group = query.get("ScheduleGroup");
+        String prefix = query.get("NamePrefix");
+        String state = query.get("State");
+        if (group != null && !NAME.matcher(group).matches()) {
+            return error(400, "ValidationException", "ScheduleGroup '" + group + "' must be 1 to 64 characters of [0-9a-zA-Z-_.]");
+        }
+        if (prefix != null && !NAME.matcher(prefix).matches()) {
+            return error(400, "ValidationException", "NamePrefix '" + prefix + "' must be 1 to 64 characters of [0-9a-zA-Z-_.]");
+        }
+        if (state != null && !state.equals("ENABLED") && !state.equals("DISABLED")) {
+            return error(400, "ValidationException", "State must be ENABLED or DISABLED, got " + state);
+        }
+        int maxResults;
+        try {
+            maxResults = query.containsKey("MaxResults") ? Integer.parseInt(query.get("MaxResults")) : MAX_LISTED;
+        } catch (NumberFormatException e) {
+            maxResults = -1;
+        }
+        if (maxResults < 1 || maxResults > MAX_LISTED) {
+            return error(400, "ValidationException", "MaxResults must be between 1 and " + MAX_LISTED + ", got "
+                    + query.get("MaxResults"));
+        }
+        Optional<Integer> from = PageToken.offset(query.get("NextToken"));
+        if (from.isEmpty()) {
+            return error(400, "ValidationException", "NextToken is not one this endpoint returned");
+        }
+        java.util.List<LocalScheduler.PendingSchedule> matching = scheduler.pendingSchedules().stream()
+                .filter(s -> group == null || group.equals(groupOf(s)))
+                .filter(s -> prefix == null || s.attempt().name().startsWith(prefix))
+                .filter(s -> state == null || state.equals("ENABLED"))
+                .toList();
+        ObjectNode response = LocalJson.MAPPER.createObjectNode();
+        com.fasterxml.jackson.databind.node.ArrayNode schedules = response.putArray("Schedules");
+        matching.stream().skip(from.get()).limit(maxResults).forEach(s -> {
+            ObjectNode summary = schedules.addObject();
+            summary.put("Arn", arn(groupOf(s), s.attempt().name()));
+            summary.put("CreationDate", epochSeconds(s.createdAt()));
+            summary.put("GroupName", groupOf(s));
+            summary.put("LastModificationDate", epochSeconds(s.createdAt()));
+            summary.put("Name", s.attempt().name());
+            summary.put("State", "ENABLED");
+            summary.putObject("Target").put("Arn", s.attempt().target());
+        });
+        if (from.get() + maxResults < matching.size()) {
+            response.put("NextToken", PageToken.of(from.get() + maxResults));
+        }
+        log.accept("scheduler list-schedules: " + schedules.size() + " of " + matching.size()
+                + (group == null ? "" : " in " + group) + (prefix == null ? "" : " named " + prefix + "*"));
+        return new WireResponse(200, "application/json", Map.of(), LocalJson.writeBytes(response));
+    }
+
+    /**
+     * GetSchedule ({@code GET /schedules/{Name}?groupName=},
+     * https://docs.aws.amazon.com/scheduler/latest/APIReference/API_GetSchedule.html): the schedule as
+     * the retrier creates it (one-time, UTC, flexible window OFF, deleted after completion).
+     */
+    private WireResponse get(String name, String group) {
+        if (!groups.contains(group)) {
+            return groupNotFound("get-schedule", group);
+        }
+        Optional<LocalScheduler.PendingSchedule> found = scheduler.pendingSchedules().stream()
+                .filter(s -> s.attempt().name().equals(name) && groupOf(s).equals(group)).findFirst();
+        if (found.isEmpty()) {
+            log.accept("scheduler get-schedule " + name + ": ResourceNotFoundException");
+            return error(404, "ResourceNotFoundException", "Schedule " + name + " does not exist.");
+        }
+        LocalScheduler.PendingSchedule schedule = found.get();
+        ObjectNode response = LocalJson.MAPPER.createObjectNode();
+        response.put("ActionAfterCompletion", "DELETE");
+        response.put("Arn", arn(group, name));
+        response.put("CreationDate", epochSeconds(schedule.createdAt()));
+        response.putObject("FlexibleTimeWindow").put("Mode", "OFF");
+        response.put("GroupName", group);
+        response.put("LastModificationDate", epochSeconds(schedule.createdAt()));
+        response.put("Name", name);
+        response.put("ScheduleExpression", "at(" + AT_TIME.format(schedule.attempt().at()) + ")");
+        response.put("ScheduleExpressionTimezone", "UTC");
+        response.put("State", "ENABLED");
+        ObjectNode target = response.putObject("Target");
+        target.put("Arn", schedule.attempt().target());
+        target.put("RoleArn", dev.ecsretrier.local.LocalSettings.SCHEDULER_ROLE_ARN);
+        target.put("Input", schedule.attempt().input());
+        log.accept("scheduler get-schedule " + name + ": " + response.path("ScheduleExpression").asText());
+        return new WireResponse(200, "application/json", Map.of(), LocalJson.writeBytes(response));
+    }
+
+    private String groupOf(LocalScheduler.PendingSchedule schedule) {
+        return schedule.group() == null ? retrierGroup : schedule.group();
+    }
+
+    private String arn(String group, String name) {
+        return "arn:aws:scheduler:" + region + ":" + account + ":schedule/" + group + "/" + name;
+    }
+
+    /** REST-JSON timestamps are epoch seconds. */
+    private static double epochSeconds(java.time.Instant time) {
+        return time.toEpochMilli() / 1000.0;
     }
 
     private WireResponse delete(String name, String group) {

@@ -1,5 +1,6 @@
 package dev.ecsretrier.local.sns;
 
+import dev.ecsretrier.local.EmulatorContext;
 import dev.ecsretrier.local.JsonLinesFile;
 import dev.ecsretrier.local.Timeline;
 import dev.ecsretrier.local.TimelineEntry;
@@ -31,13 +32,13 @@ public final class LocalTopic implements Notifier {
      * @param file    null to keep notifications in memory only
      * @param printer where each notification is shown as it is published (the terminal)
      */
-    public LocalTopic(String topicArn, Clock clock, JsonLinesFile file, Consumer<PublishedNotification> printer,
-                      Timeline timeline) {
+    public LocalTopic(EmulatorContext context, String topicArn, JsonLinesFile file,
+                      Consumer<PublishedNotification> printer) {
         this.topicArn = topicArn;
-        this.clock = clock;
+        this.clock = context.clock();
         this.file = file;
         this.printer = printer;
-        this.timeline = timeline;
+        this.timeline = context.timeline();
     }
 
     @Override

@@ -3,6 +3,8 @@ package dev.ecsretrier.local.bus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ecsretrier.local.EmulatorContext;
+import dev.ecsretrier.local.Faults;
 import dev.ecsretrier.local.LocalJson;
 import dev.ecsretrier.local.Fixtures;
 import dev.ecsretrier.local.LocalSettings;
@@ -38,11 +40,11 @@ class LocalEventBusTest {
     }
 
     LocalEventBus bus(boolean acceptTestEvents, double duplicates) {
-        LocalLambda lambda = new LocalLambda(LocalSettings.REGION, LocalSettings.ACCOUNT, Clock.systemUTC(), executor,
-                new TimeScale(0.001), 0, new Random(1), null, timeline, work);
+        EmulatorContext context = new EmulatorContext(LocalSettings.REGION, LocalSettings.ACCOUNT, Clock.systemUTC(),
+                new TimeScale(0.001), executor, Faults.builder().duplicateDelivery(duplicates).build(), timeline, work);
+        LocalLambda lambda = new LocalLambda(context, new Random(1), null);
         lambda.register("classifier", payload -> delivered.add(new String(payload, StandardCharsets.UTF_8)));
-        LocalEventBus bus = new LocalEventBus(LocalSettings.REGION, LocalSettings.ACCOUNT, Clock.systemUTC(), lambda,
-                executor, new TimeScale(0.001), duplicates, new Random(1), timeline, work);
+        LocalEventBus bus = new LocalEventBus(context, lambda, new Random(1));
         bus.addRule("stopped", new StoppedTaskPattern("ecs-retrier", LocalSettings.CLUSTER_ARN, acceptTestEvents).toJson(),
                 "classifier");
         return bus;

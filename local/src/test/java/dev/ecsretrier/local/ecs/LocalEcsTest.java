@@ -8,6 +8,8 @@ import dev.ecsretrier.core.EnvironmentVariable;
 import dev.ecsretrier.core.TaskSize;
 import dev.ecsretrier.input.TaskStateChange;
 import dev.ecsretrier.input.TaskStateChangeParser;
+import dev.ecsretrier.local.EmulatorContext;
+import dev.ecsretrier.local.Faults;
 import dev.ecsretrier.local.LocalJson;
 import dev.ecsretrier.local.Fixtures;
 import dev.ecsretrier.local.LaunchFault;
@@ -67,11 +69,16 @@ class LocalEcsTest {
     }
 
     LocalEcs ecs(TaskProgram program, int maxRunning, boolean forget) {
-        ecs = new LocalEcs(new LocalEcs.Settings(LocalSettings.REGION, LocalSettings.ACCOUNT, LocalSettings.CLUSTER_ARN,
+        return ecs(program, maxRunning, forget, Faults.NONE);
+    }
+
+    LocalEcs ecs(TaskProgram program, int maxRunning, boolean forget, Faults faults) {
+        EmulatorContext context = new EmulatorContext(LocalSettings.REGION, LocalSettings.ACCOUNT, Clock.systemUTC(),
+                new TimeScale(0.001), executor, faults, new Timeline(Clock.systemUTC()), work);
+        ecs = new LocalEcs(context, new LocalEcs.Settings(LocalSettings.CLUSTER_ARN,
                 Map.of("FROM_TASK_DEFINITION", "yes"), LocalSettings.TASK_CPU, LocalSettings.TASK_MEMORY, maxRunning,
                 Duration.ofSeconds(10), forget),
-                program, request -> Optional.empty(), Clock.systemUTC(), new TimeScale(0.001), executor, new Random(1),
-                events::add, new Timeline(Clock.systemUTC()), work);
+                program, new Random(1), events::add);
         return ecs;
     }
 
@@ -306,6 +313,18 @@ class LocalEcsTest {
         onlyEvent();
 
         assertThat(ecs.launchCounts()).containsOnly(Map.entry(new LaunchKey("throttled", 1), 1));
+    }
+
+    @Test
+    void theContextsFaultsGoToTheNextLaunchesThenItsPolicyDecides() {
+        ecs(TaskProgram.sampleTask(logs), 8, false, Faults.builder()
+                .nextLaunches(1, LaunchFault.resourceMemory())
+                .launchPolicy(request -> Optional.of(LaunchFault.throttling()))
+                .build());
+
+        assertThat(ecs.launch(request("queued", 1))).isEqualTo(new LaunchResult.Failed("RESOURCE:MEMORY", null));
+        assertThat(ecs.launch(request("by-policy", 1)))
+                .isEqualTo(new LaunchResult.Unavailable("ThrottlingException", "Rate exceeded"));
     }
 
     @Test

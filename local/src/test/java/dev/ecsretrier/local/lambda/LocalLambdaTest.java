@@ -3,6 +3,8 @@ package dev.ecsretrier.local.lambda;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ecsretrier.local.EmulatorContext;
+import dev.ecsretrier.local.Faults;
 import dev.ecsretrier.local.Fixtures;
 import dev.ecsretrier.local.JsonLinesFile;
 import dev.ecsretrier.local.PendingWork;
@@ -37,8 +39,9 @@ class LocalLambdaTest {
     }
 
     LocalLambda lambda(double crashes) {
-        return new LocalLambda("local", "000000000000", Clock.systemUTC(), executor, new TimeScale(0.001), crashes,
-                new Random(1), new JsonLinesFile(files.resolve("dlq.jsonl")), timeline, work);
+        EmulatorContext context = new EmulatorContext("local", "000000000000", Clock.systemUTC(), new TimeScale(0.001),
+                executor, Faults.builder().handlerCrash(crashes).build(), timeline, work);
+        return new LocalLambda(context, new Random(1), new JsonLinesFile(files.resolve("dlq.jsonl")));
     }
 
     @Test

@@ -2,6 +2,9 @@ package dev.ecsretrier.local.scheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ecsretrier.local.EmulatorContext;
+import dev.ecsretrier.local.Faults;
+import dev.ecsretrier.local.LocalSettings;
 import dev.ecsretrier.local.PendingWork;
 import dev.ecsretrier.local.TimeScale;
 import dev.ecsretrier.local.Timeline;
@@ -38,8 +41,10 @@ class LocalSchedulerTest {
     }
 
     LocalScheduler scheduler(double timeScale, boolean minutePrecision, double doubleFires) {
-        return new LocalScheduler(Clock.systemUTC(), executor, new TimeScale(timeScale), minutePrecision, doubleFires,
-                new Random(7), (target, input) -> fired.add(target + " " + input), new Timeline(Clock.systemUTC()), work);
+        EmulatorContext context = new EmulatorContext(LocalSettings.REGION, LocalSettings.ACCOUNT, Clock.systemUTC(),
+                new TimeScale(timeScale), executor, Faults.builder().schedulerDoubleFire(doubleFires).build(),
+                new Timeline(Clock.systemUTC()), work);
+        return new LocalScheduler(context, minutePrecision, new Random(7), (target, input) -> fired.add(target + " " + input));
     }
 
     static ScheduledAttempt attempt(String name, Duration in) {
@@ -87,9 +92,11 @@ class LocalSchedulerTest {
             }
         };
         try {
-            LocalScheduler scheduler = new LocalScheduler(Clock.fixed(now, ZoneOffset.UTC), recording,
-                    new TimeScale(0.01), false, 0, new Random(7), (target, input) -> fired.add(target + " " + input),
+            EmulatorContext context = new EmulatorContext(LocalSettings.REGION, LocalSettings.ACCOUNT,
+                    Clock.fixed(now, ZoneOffset.UTC), new TimeScale(0.01), recording, Faults.NONE,
                     new Timeline(Clock.systemUTC()), work);
+            LocalScheduler scheduler = new LocalScheduler(context, false, new Random(7),
+                    (target, input) -> fired.add(target + " " + input));
             long start = System.nanoTime();
 
             scheduler.schedule(new ScheduledAttempt("run-2", now.plusSeconds(20), "{\"runId\":\"run\",\"attempt\":2}",

@@ -103,7 +103,7 @@ class AwsCliAgainstServeTest {
     }
 
     @Test
-    void ecsRunTaskDescribeTasksAndStopTask() throws Exception {
+    void ecsRunTaskDescribeTasksListTasksAndStopTask() throws Exception {
         JsonNode run = succeeded(aws("ecs", "run-task", "--cluster", LocalSettings.CLUSTER_ARN,
                 "--task-definition", LocalSettings.TASK_DEFINITION_ARN, "--started-by", "ecs-retrier",
                 "--launch-type", "FARGATE",
@@ -122,9 +122,15 @@ class AwsCliAgainstServeTest {
         assertThat(described.path("tasks").path(0).path("tags").toString())
                 .contains("{\"key\":\"" + AttemptMetadata.RUN_ID_TAG + "\",\"value\":\"cli-run\"}");
 
+        assertThat(succeeded(aws("ecs", "list-tasks", "--cluster", LocalSettings.CLUSTER_ARN,
+                "--started-by", "ecs-retrier")).json().path("taskArns").toString()).contains(arn);
+
         JsonNode stopped = succeeded(aws("ecs", "stop-task", "--cluster", LocalSettings.CLUSTER_ARN, "--task", arn,
                 "--reason", "stopped from the AWS CLI")).json();
         assertThat(stopped.path("task").path("desiredStatus").asText()).isEqualTo("STOPPED");
+        assertThat(succeeded(aws("ecs", "list-tasks", "--cluster", LocalSettings.CLUSTER_ARN,
+                "--started-by", "ecs-retrier", "--desired-status", "STOPPED")).json().path("taskArns").toString())
+                .contains(arn);
     }
 
     @Test
@@ -136,7 +142,7 @@ class AwsCliAgainstServeTest {
     }
 
     @Test
-    void schedulerCreateScheduleConflictsOnANameThatExistsAndDeleteSchedule() throws Exception {
+    void schedulerCreateListGetScheduleConflictsOnANameThatExistsAndDeleteSchedule() throws Exception {
         String[] create = {"scheduler", "create-schedule", "--name", "cli-later-2",
                 "--schedule-expression", "at(2099-01-01T00:00:00)", "--flexible-time-window", "Mode=OFF",
                 "--target", "{\"Arn\":\"" + LocalSettings.STARTER_ARN + "\",\"RoleArn\":\"" + LocalSettings.SCHEDULER_ROLE_ARN
@@ -146,6 +152,11 @@ class AwsCliAgainstServeTest {
                 .isEqualTo("arn:aws:scheduler:local:000000000000:schedule/default/cli-later-2");
         assertThat(served.runtime.scheduler().pendingSchedule("cli-later-2")).hasValueSatisfying(
                 schedule -> assertThat(schedule.input()).isEqualTo("{\"runId\":\"cli-later\"}"));
+        JsonNode listed = succeeded(aws("scheduler", "list-schedules", "--group-name", "default",
+                "--name-prefix", "cli-later")).json();
+        assertThat(listed.path("Schedules").path(0).path("Name").asText()).isEqualTo("cli-later-2");
+        assertThat(succeeded(aws("scheduler", "get-schedule", "--name", "cli-later-2")).json()
+                .path("ScheduleExpression").asText()).isEqualTo("at(2099-01-01T00:00:00)");
         Call again = aws(create);
         assertThat(again.status()).isNotZero();
         assertThat(again.err()).contains("ConflictException").contains("Schedule cli-later-2 already exists.");
@@ -169,5 +180,56 @@ class AwsCliAgainstServeTest {
             assertThat(n.subject()).isEqualTo("ecs-retrier: run cli-1 FAILED");
             assertThat(n.attributes()).containsEntry("runId", "cli-1");
         });
+    }
+
+    @Test
+    void logsFilterLogEventsWithAJsonPatternAndGetLogEvents() throws Exception {
+        String group = dev.ecsretrier.local.logs.LocalLogs.groupOf("classifier");
+        String stream = "2026/12/01/[1]33333333333333333333333333333333";
+        java.time.Instant at = java.time.Instant.parse("2026-12-01T09:00:00Z");
+        served.runtime.logs().put(group, stream, at, "{\"record\":\"decision\",\"runId\":\"cli-logs\",\"attempt\":1}");
+        served.runtime.logs().put(group, stream, at.plusSeconds(1), "{\"record\":\"decision\",\"runId\":\"cli-other\",\"attempt\":1}");
+
+        JsonNode filtered = succeeded(aws("logs", "filter-log-events", "--log-group-name", group,
+                "--filter-pattern", "{ $.runId = \"cli-logs\" }")).json();
+        JsonNode read = succeeded(aws("logs", "get-log-events", "--log-group-name", group, "--log-stream-name", stream,
+                "--start-from-head")).json();
+
+        assertThat(filtered.path("events")).hasSize(1);
+        assertThat(filtered.path("events").path(0).path("message").asText()).contains("\"runId\":\"cli-logs\"");
+        assertThat(filtered.path("events").path(0).path("timestamp").asLong()).isEqualTo(at.toEpochMilli());
+        assertThat(read.path("events")).hasSize(2);
+        Call missing = aws("logs", "filter-log-events", "--log-group-name", "/aws/lambda/nothing");
+        assertThat(missing.status()).isNotZero();
+        assertThat(missing.err()).contains("ResourceNotFoundException");
+    }
+
+    @Test
+    void sqsSendReceiveAndDeleteMessageOnADeadLetterQueueInTheQueryProtocol() throws Exception {
+        // The rule's queue, which nothing else here writes to (this runtime's other tests dead-letter classifier events).
+        String url = succeeded(aws("sqs", "get-queue-url", "--queue-name", LocalSettings.RULE_DELIVERY_FAILURES)).json()
+                .path("QueueUrl").asText();
+        assertThat(url).endsWith("/000000000000/" + LocalSettings.RULE_DELIVERY_FAILURES);
+        assertThat(succeeded(aws("sqs", "list-queues")).json().path("QueueUrls").toString())
+                .contains(LocalSettings.SCHEDULE_DELIVERY_FAILURES);
+        succeeded(aws("sqs", "send-message", "--queue-url", url, "--message-body", "{\"detail\":{\"cli\":true}}",
+                "--message-attributes", "{\"origin\":{\"DataType\":\"String\",\"StringValue\":\"cli\"}}"));
+
+        JsonNode received = succeeded(aws("sqs", "receive-message", "--queue-url", url, "--attribute-names", "All",
+                "--message-attribute-names", "All", "--visibility-timeout", "60")).json();
+        JsonNode counts = succeeded(aws("sqs", "get-queue-attributes", "--queue-url", url, "--attribute-names",
+                "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible")).json();
+
+        JsonNode message = received.path("Messages").path(0);
+        assertThat(message.path("Body").asText()).isEqualTo("{\"detail\":{\"cli\":true}}");
+        assertThat(message.path("Attributes").path("ApproximateReceiveCount").asText()).isEqualTo("1");
+        assertThat(message.path("MessageAttributes").path("origin").path("StringValue").asText()).isEqualTo("cli");
+        assertThat(counts.path("Attributes").path("ApproximateNumberOfMessages").asText()).isEqualTo("0");
+        assertThat(counts.path("Attributes").path("ApproximateNumberOfMessagesNotVisible").asText()).isEqualTo("1");
+        succeeded(aws("sqs", "delete-message", "--queue-url", url, "--receipt-handle", message.path("ReceiptHandle").asText()));
+        assertThat(served.runtime.queues().messages(LocalSettings.RULE_DELIVERY_FAILURES)).isEmpty();
+        Call missing = aws("sqs", "get-queue-url", "--queue-name", "no-such-queue");
+        assertThat(missing.status()).isNotZero();
+        assertThat(missing.err()).contains("NonExistentQueue");
     }
 }

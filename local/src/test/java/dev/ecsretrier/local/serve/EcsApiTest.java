@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.ClusterNotFoundException;
 import software.amazon.awssdk.services.ecs.model.DescribeTasksResponse;
+import software.amazon.awssdk.services.ecs.model.DesiredStatus;
+import software.amazon.awssdk.services.ecs.model.ListTasksResponse;
 import software.amazon.awssdk.services.ecs.model.EcsException;
 import software.amazon.awssdk.services.ecs.model.InvalidParameterException;
 import software.amazon.awssdk.services.ecs.model.KeyValuePair;
@@ -143,12 +145,12 @@ class EcsApiTest {
 
     @Test
     void anOperationThatIsNotServedIsAnUnknownOperation() {
-        assertThatThrownBy(() -> ecs.listTasks(r -> r.cluster(LocalSettings.CLUSTER_ARN)))
+        assertThatThrownBy(() -> ecs.listClusters())
                 .isInstanceOfSatisfying(EcsException.class, e -> {
                     assertThat(e.statusCode()).isEqualTo(400);
                     assertThat(e.awsErrorDetails().errorCode()).isEqualTo("UnknownOperationException");
                 })
-                .hasMessageContaining("ECS ListTasks is not served locally; only RunTask, DescribeTasks and StopTask");
+                .hasMessageContaining("ECS ListClusters is not served locally; only RunTask, DescribeTasks, StopTask and ListTasks");
     }
 
     @Test
@@ -174,5 +176,51 @@ class EcsApiTest {
                 .isInstanceOf(InvalidParameterException.class)
                 .hasMessageContaining("at most 8192");
         assertThat(served.runtime.ecs().launched("ecs-large")).isEmpty();
+    }
+
+    @Test
+    void listTasksByStartedByAnswersTheRunningTasksAndStoppedOnesWhenAsked() throws Exception {
+        String running = ecs.runTask(runTask("ecs-list-running", "ecs-list-running-1", variable("WORK_SECONDS", "60")))
+                .tasks().get(0).taskArn();
+        String stopping = ecs.runTask(runTask("ecs-list-stopped", "ecs-list-stopped-1", variable("WORK_SECONDS", "60")))
+                .tasks().get(0).taskArn();
+        ecs.stopTask(r -> r.cluster(LocalSettings.CLUSTER_ARN).task(stopping).reason("listed as stopped"));
+
+        List<String> runningArns = ecs.listTasks(r -> r.cluster(LocalSettings.CLUSTER_ARN)
+                .startedBy(served.runtime.config().startedBy())).taskArns();
+        List<String> stoppedArns = ecs.listTasks(r -> r.cluster(LocalSettings.CLUSTER_ARN)
+                .startedBy(served.runtime.config().startedBy()).desiredStatus(DesiredStatus.STOPPED)).taskArns();
+
+        assertThat(runningArns).contains(running).doesNotContain(stopping);
+        assertThat(stoppedArns).contains(stopping).doesNotContain(running);
+        assertThat(ecs.listTasks(r -> r.cluster(LocalSettings.CLUSTER_ARN).startedBy("someone-else")).taskArns()).isEmpty();
+        assertThat(ecs.listTasks(r -> r.cluster(LocalSettings.CLUSTER_ARN).family("sample-task")).taskArns())
+                .contains(running);
+        assertThat(ecs.listTasks(r -> r.cluster(LocalSettings.CLUSTER_ARN).family("other-family")).taskArns()).isEmpty();
+        ecs.stopTask(r -> r.cluster(LocalSettings.CLUSTER_ARN).task(running));
+    }
+
+    @Test
+    void listTasksPagesWithMaxResultsAndNextToken() {
+        List<String> started = new java.util.ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            started.add(ecs.runTask(runTask("ecs-page-" + i, "ecs-page-" + i, variable("WORK_SECONDS", "60")))
+                    .tasks().get(0).taskArn());
+        }
+
+        ListTasksResponse first = ecs.listTasks(r -> r.cluster(LocalSettings.CLUSTER_ARN).maxResults(2));
+        List<String> all = ecs.listTasksPaginator(r -> r.cluster(LocalSettings.CLUSTER_ARN).maxResults(2))
+                .taskArns().stream().toList();
+
+        assertThat(first.taskArns()).hasSize(2);
+        assertThat(first.nextToken()).isNotEmpty();
+        assertThat(all).containsAll(started).doesNotHaveDuplicates();
+        assertThatThrownBy(() -> ecs.listTasks(r -> r.cluster(LocalSettings.CLUSTER_ARN).nextToken("not-a-token")))
+                .isInstanceOf(InvalidParameterException.class);
+        assertThatThrownBy(() -> ecs.listTasks(r -> r.cluster(LocalSettings.CLUSTER_ARN).maxResults(101)))
+                .isInstanceOf(InvalidParameterException.class).hasMessageContaining("maxResults");
+        assertThatThrownBy(() -> ecs.listTasks(r -> r.cluster("prod")))
+                .isInstanceOf(ClusterNotFoundException.class);
+        started.forEach(arn -> ecs.stopTask(r -> r.cluster(LocalSettings.CLUSTER_ARN).task(arn)));
     }
 }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,10 @@ import software.amazon.awssdk.services.scheduler.model.ActionAfterCompletion;
 import software.amazon.awssdk.services.scheduler.model.ConflictException;
 import software.amazon.awssdk.services.scheduler.model.CreateScheduleRequest;
 import software.amazon.awssdk.services.scheduler.model.FlexibleTimeWindowMode;
+import software.amazon.awssdk.services.scheduler.model.GetScheduleResponse;
+import software.amazon.awssdk.services.scheduler.model.ListSchedulesResponse;
+import software.amazon.awssdk.services.scheduler.model.ScheduleState;
+import software.amazon.awssdk.services.scheduler.model.ScheduleSummary;
 import software.amazon.awssdk.services.scheduler.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.scheduler.model.ValidationException;
 
@@ -97,5 +102,63 @@ class SchedulerApiTest {
                 .toBuilder().scheduleExpression("rate(5 minutes)").build()))
                 .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.statusCode()).isEqualTo(400))
                 .hasMessageContaining("only one-time at(yyyy-mm-ddThh:mm:ss) schedules");
+    }
+
+    static final Instant FAR_AHEAD = Instant.parse("2099-01-01T00:00:00Z");
+
+    @Test
+    void listSchedulesAnswersThePendingSchedulesOfAGroupByNamePrefixInPages() {
+        String group = served.runtime.config().scheduleGroup();
+        for (int attempt = 2; attempt <= 4; attempt++) {
+            scheduler.createSchedule(nextAttempt("sched-list-" + attempt, FAR_AHEAD, "{\"runId\":\"sched-list\"}")
+                    .toBuilder().groupName(group).build());
+        }
+        scheduler.createSchedule(nextAttempt("sched-other-2", FAR_AHEAD, "{\"runId\":\"sched-other\"}"));
+
+        ListSchedulesResponse page = scheduler.listSchedules(r -> r.groupName(group).namePrefix("sched-list-").maxResults(2));
+        List<String> all = scheduler.listSchedulesPaginator(r -> r.groupName(group).namePrefix("sched-list-").maxResults(2))
+                .schedules().stream().map(ScheduleSummary::name).toList();
+
+        assertThat(page.schedules()).hasSize(2).first().satisfies(summary -> {
+            assertThat(summary.name()).isEqualTo("sched-list-2");
+            assertThat(summary.groupName()).isEqualTo(group);
+            assertThat(summary.arn()).isEqualTo("arn:aws:scheduler:local:000000000000:schedule/" + group + "/sched-list-2");
+            assertThat(summary.stateAsString()).isEqualTo("ENABLED");
+            assertThat(summary.target().arn()).isEqualTo(LocalSettings.STARTER_ARN);
+            assertThat(summary.creationDate()).isNotNull();
+        });
+        assertThat(page.nextToken()).isNotEmpty();
+        assertThat(all).containsExactly("sched-list-2", "sched-list-3", "sched-list-4");
+        assertThat(scheduler.listSchedules(r -> r.groupName("default").namePrefix("sched-other")).schedules())
+                .extracting(ScheduleSummary::name).containsExactly("sched-other-2");
+        assertThat(scheduler.listSchedules(r -> r.namePrefix("sched-list-").state(ScheduleState.DISABLED)).schedules())
+                .isEmpty();
+        assertThatThrownBy(() -> scheduler.listSchedules(r -> r.maxResults(101)))
+                .isInstanceOf(ValidationException.class).hasMessageContaining("MaxResults");
+        for (int attempt = 2; attempt <= 4; attempt++) {
+            String name = "sched-list-" + attempt;
+            scheduler.deleteSchedule(r -> r.name(name).groupName(group));
+        }
+        scheduler.deleteSchedule(r -> r.name("sched-other-2").groupName("default"));
+    }
+
+    @Test
+    void getScheduleAnswersTheScheduleAsCreatedAndNotFoundOnceDeleted() {
+        scheduler.createSchedule(nextAttempt("sched-get-2", FAR_AHEAD, "{\"runId\":\"sched-get\",\"attempt\":2}"));
+
+        GetScheduleResponse schedule = scheduler.getSchedule(r -> r.name("sched-get-2").groupName("default"));
+
+        assertThat(schedule.arn()).isEqualTo("arn:aws:scheduler:local:000000000000:schedule/default/sched-get-2");
+        assertThat(schedule.scheduleExpression()).isEqualTo("at(2099-01-01T00:00:00)");
+        assertThat(schedule.scheduleExpressionTimezone()).isEqualTo("UTC");
+        assertThat(schedule.stateAsString()).isEqualTo("ENABLED");
+        assertThat(schedule.actionAfterCompletionAsString()).isEqualTo("DELETE");
+        assertThat(schedule.target().arn()).isEqualTo(LocalSettings.STARTER_ARN);
+        assertThat(schedule.target().input()).isEqualTo("{\"runId\":\"sched-get\",\"attempt\":2}");
+        assertThatThrownBy(() -> scheduler.getSchedule(r -> r.name("sched-get-2").groupName("elsewhere")))
+                .isInstanceOf(ResourceNotFoundException.class).hasMessageContaining("Schedule group elsewhere does not exist.");
+        scheduler.deleteSchedule(r -> r.name("sched-get-2").groupName("default"));
+        assertThatThrownBy(() -> scheduler.getSchedule(r -> r.name("sched-get-2").groupName("default")))
+                .isInstanceOfSatisfying(ResourceNotFoundException.class, e -> assertThat(e.statusCode()).isEqualTo(404));
     }
 }

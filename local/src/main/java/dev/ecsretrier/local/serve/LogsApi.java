@@ -1,0 +1,289 @@
+package dev.ecsretrier.local.serve;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ecsretrier.local.LocalJson;
+import dev.ecsretrier.local.logs.FilterPattern;
+import dev.ecsretrier.local.logs.LocalLogs;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * CloudWatch Logs reads over the local log store, in Logs' JSON 1.1 protocol
+ * ({@code X-Amz-Target: Logs_20140328.<Operation>}): {@code FilterLogEvents}, {@code GetLogEvents},
+ * {@code DescribeLogGroups}, {@code DescribeLogStreams}; errors as Logs' modeled exceptions
+ * (ResourceNotFoundException, InvalidParameterException).
+ */
+final class LogsApi implements AwsApi {
+
+    static final String TARGET_PREFIX = "Logs_20140328.";
+    static final String JSON_11 = "application/x-amz-json-1.1";
+    /** https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_FilterLogEvents.html: limit 1 to 10,000. */
+    static final int MAX_EVENTS = 10_000;
+    /** https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_DescribeLogGroups.html: limit 1 to 50. */
+    static final int MAX_DESCRIBED = 50;
+
+    private final LocalLogs logs;
+    private final String region;
+    private final String account;
+    private final Consumer<String> log;
+
+    LogsApi(LocalLogs logs, String region, String account, Consumer<String> log) {
+        this.logs = logs;
+        this.region = region;
+        this.account = account;
+        this.log = log;
+    }
+
+    @Override
+    public Optional<WireResponse> answer(WireRequest request) {
+        Optional<String> target = request.header("X-Amz-Target").filter(t -> t.startsWith(TARGET_PREFIX));
+        if (target.isEmpty() || !"POST".equals(request.method())) {
+            return Optional.empty();
+        }
+        String operation = target.get().substring(TARGET_PREFIX.length());
+        JsonNode body;
+        try {
+            body = request.body().length == 0 ? LocalJson.MAPPER.createObjectNode() : LocalJson.tree(request.body());
+        } catch (IOException e) {
+            return Optional.of(error(400, "SerializationException", RequestLimits.describe(e)));
+        }
+        if (body == null || !body.isObject()) {
+            return Optional.of(error(400, "SerializationException", "request body must be a JSON object"));
+        }
+        try {
+            return Optional.of(switch (operation) {
+                case "FilterLogEvents" -> filterLogEvents(body);
+                case "GetLogEvents" -> getLogEvents(body);
+                case "DescribeLogGroups" -> describeLogGroups(body);
+                case "DescribeLogStreams" -> describeLogStreams(body);
+                default -> error(400, "UnknownOperationException", "CloudWatch Logs " + operation + " is not served locally;"
+                        + " only FilterLogEvents, GetLogEvents, DescribeLogGroups and DescribeLogStreams");
+            });
+        } catch (InvalidParameter | FilterPattern.UnsupportedPatternException e) {
+            log.accept("logs " + operation + ": InvalidParameterException: " + e.getMessage());
+            return Optional.of(error(400, "InvalidParameterException", e.getMessage()));
+        } catch (GroupNotFound e) {
+            log.accept("logs " + operation + ": ResourceNotFoundException: " + e.getMessage());
+            return Optional.of(error(400, "ResourceNotFoundException", e.getMessage()));
+        }
+    }
+
+    /**
+     * FilterLogEvents: a group's events in timestamp order, within [startTime, endTime] (epoch ms), of the
+     * streams named or prefixed, matching the filter pattern ({@link FilterPattern}'s subset).
+     */
+    private WireResponse filterLogEvents(JsonNode body) {
+        String group = group(body);
+        Set<String> streams = new java.util.HashSet<>();
+        body.path("logStreamNames").forEach(name -> streams.add(name.asText()));
+        String prefix = body.path("logStreamNamePrefix").asText(null);
+        if (!streams.isEmpty() && prefix != null) {
+            throw new InvalidParameter("logStreamNames and logStreamNamePrefix cannot both be given");
+        }
+        FilterPattern pattern = FilterPattern.parse(body.path("filterPattern").asText(""));
+        int limit = limit(body, MAX_EVENTS);
+        int from = offset(body);
+        List<LocalLogs.LogEvent> matching = inTime(body, logs.events(group)).stream()
+                .filter(e -> streams.isEmpty() || streams.contains(e.stream()))
+                .filter(e -> prefix == null || e.stream().startsWith(prefix))
+                .filter(e -> pattern.matches(e.message()))
+                .toList();
+        ObjectNode response = LocalJson.MAPPER.createObjectNode();
+        ArrayNode events = response.putArray("events");
+        matching.stream().skip(from).limit(limit).forEach(e -> events.addObject()
+                .put("logStreamName", e.stream())
+                .put("timestamp", e.timestamp())
+                .put("message", e.message())
+                .put("ingestionTime", e.ingestionTime())
+                .put("eventId", e.eventId()));
+        if (from + limit < matching.size()) {
+            response.put("nextToken", PageToken.of(from + limit));
+        }
+        log.accept("logs filter-log-events " + group + ": " + events.size() + " of " + matching.size() + " events");
+        return ok(response);
+    }
+
+    /**
+     * GetLogEvents: one stream's events in timestamp order; from the head with {@code startFromHead},
+     * else the last {@code limit}; {@code nextForwardToken} is the token given once the end is reached,
+     * which is how clients know to stop.
+     */
+    private WireResponse getLogEvents(JsonNode body) {
+        String group = group(body);
+        String stream = body.path("logStreamName").asText("");
+        if (logs.streams(group).stream().noneMatch(s -> s.name().equals(stream))) {
+            throw new GroupNotFound("The specified log stream does not exist.");
+        }
+        int limit = limit(body, MAX_EVENTS);
+        List<LocalLogs.LogEvent> inStream = inTime(body, logs.events(group)).stream()
+                .filter(e -> e.stream().equals(stream)).toList();
+        String token = body.path("nextToken").asText("");
+        int start;
+        int end;
+        if (token.isEmpty()) {
+            boolean fromHead = body.path("startFromHead").asBoolean(false);
+            start = fromHead ? 0 : Math.max(0, inStream.size() - limit);
+            end = Math.min(inStream.size(), start + limit);
+        } else if (token.matches("f/\\d{1,9}")) {
+            start = Math.min(inStream.size(), Integer.parseInt(token.substring(2)));
+            end = Math.min(inStream.size(), start + limit);
+        } else if (token.matches("b/\\d{1,9}")) {
+            end = Math.min(inStream.size(), Integer.parseInt(token.substring(2)));
+            start = Math.max(0, end - limit);
+        } else {
+            throw new InvalidParameter("The specified nextToken is invalid.");
+        }
+        ObjectNode response = LocalJson.MAPPER.createObjectNode();
+        ArrayNode events = response.putArray("events");
+        inStream.subList(start, end).forEach(e -> events.addObject()
+                .put("timestamp", e.timestamp())
+                .put("message", e.message())
+                .put("ingestionTime", e.ingestionTime()));
+        response.put("nextForwardToken", "f/" + end);
+        response.put("nextBackwardToken", "b/" + start);
+        log.accept("logs get-log-events " + group + " " + stream + ": " + events.size() + " events");
+        return ok(response);
+    }
+
+    private WireResponse describeLogGroups(JsonNode body) {
+        String prefix = body.path("logGroupNamePrefix").asText(null);
+        int limit = limit(body, MAX_DESCRIBED);
+        int from = offset(body);
+        List<LocalLogs.Created> matching = logs.groups().stream()
+                .filter(g -> prefix == null || g.name().startsWith(prefix)).toList();
+        ObjectNode response = LocalJson.MAPPER.createObjectNode();
+        ArrayNode groups = response.putArray("logGroups");
+        matching.stream().skip(from).limit(limit).forEach(g -> groups.addObject()
+                .put("logGroupName", g.name())
+                .put("creationTime", g.creationTime())
+                .put("metricFilterCount", 0)
+                .put("arn", groupArn(g.name()) + ":*")
+                .put("logGroupArn", groupArn(g.name()))
+                .put("storedBytes", logs.events(g.name()).stream().mapToLong(e -> e.message().length()).sum()));
+        if (from + limit < matching.size()) {
+            response.put("nextToken", PageToken.of(from + limit));
+        }
+        log.accept("logs describe-log-groups: " + groups.size() + " of " + matching.size());
+        return ok(response);
+    }
+
+    private WireResponse describeLogStreams(JsonNode body) {
+        String group = group(body);
+        String prefix = body.path("logStreamNamePrefix").asText(null);
+        boolean byLastEvent = "LastEventTime".equals(body.path("orderBy").asText("LogStreamName"));
+        if (byLastEvent && prefix != null) {
+            throw new InvalidParameter("Cannot order by LastEventTime with a logStreamNamePrefix.");
+        }
+        int limit = limit(body, MAX_DESCRIBED);
+        int from = offset(body);
+        List<LocalLogs.LogEvent> events = logs.events(group);
+        List<ObjectNode> streams = new ArrayList<>();
+        for (LocalLogs.Created stream : logs.streams(group)) {
+            if (prefix != null && !stream.name().startsWith(prefix)) {
+                continue;
+            }
+            List<LocalLogs.LogEvent> of = events.stream().filter(e -> e.stream().equals(stream.name())).toList();
+            ObjectNode node = LocalJson.MAPPER.createObjectNode()
+                    .put("logStreamName", stream.name())
+                    .put("creationTime", stream.creationTime())
+                    .put("arn", groupArn(group) + ":log-stream:" + stream.name());
+            if (!of.isEmpty()) {
+                node.put("firstEventTimestamp", of.get(0).timestamp());
+                node.put("lastEventTimestamp", of.get(of.size() - 1).timestamp());
+                node.put("lastIngestionTime", of.get(of.size() - 1).ingestionTime());
+            }
+            streams.add(node);
+        }
+        Comparator<ObjectNode> order = byLastEvent
+                ? Comparator.comparingLong(n -> n.path("lastEventTimestamp").asLong(0))
+                : Comparator.comparing(n -> n.path("logStreamName").asText());
+        streams.sort(body.path("descending").asBoolean(false) ? order.reversed() : order);
+        ObjectNode response = LocalJson.MAPPER.createObjectNode();
+        ArrayNode page = response.putArray("logStreams");
+        streams.stream().skip(from).limit(limit).forEach(page::add);
+        if (from + limit < streams.size()) {
+            response.put("nextToken", PageToken.of(from + limit));
+        }
+        log.accept("logs describe-log-streams " + group + ": " + page.size() + " of " + streams.size());
+        return ok(response);
+    }
+
+    /** logGroupName, or logGroupIdentifier (a name or an ARN); the group must exist. */
+    private String group(JsonNode body) {
+        String name = body.path("logGroupName").asText(null);
+        String identifier = body.path("logGroupIdentifier").asText(null);
+        if (name != null && identifier != null) {
+            throw new InvalidParameter("logGroupName and logGroupIdentifier cannot both be given");
+        }
+        String group = name != null ? name : identifier;
+        if (group == null || group.isEmpty()) {
+            throw new InvalidParameter("logGroupName or logGroupIdentifier is required");
+        }
+        int arn = group.indexOf(":log-group:");
+        if (group.startsWith("arn:") && arn > 0) {
+            group = group.substring(arn + ":log-group:".length());
+            if (group.endsWith(":*")) {
+                group = group.substring(0, group.length() - 2);
+            }
+        }
+        if (!logs.hasGroup(group)) {
+            throw new GroupNotFound("The specified log group does not exist.");
+        }
+        return group;
+    }
+
+    private static List<LocalLogs.LogEvent> inTime(JsonNode body, List<LocalLogs.LogEvent> events) {
+        long start = body.path("startTime").asLong(Long.MIN_VALUE);
+        long end = body.path("endTime").asLong(Long.MAX_VALUE);
+        return events.stream().filter(e -> e.timestamp() >= start && e.timestamp() <= end)
+                .sorted(Comparator.comparingLong(LocalLogs.LogEvent::timestamp)).toList();
+    }
+
+    private static int limit(JsonNode body, int max) {
+        if (!body.has("limit")) {
+            return max;
+        }
+        int limit = body.path("limit").asInt(-1);
+        if (limit < 1 || limit > max) {
+            throw new InvalidParameter("limit must be between 1 and " + max + ", got " + body.path("limit"));
+        }
+        return limit;
+    }
+
+    private static int offset(JsonNode body) {
+        return PageToken.offset(body.path("nextToken").asText(null))
+                .orElseThrow(() -> new InvalidParameter("The specified nextToken is invalid."));
+    }
+
+    private String groupArn(String group) {
+        return "arn:aws:logs:" + region + ":" + account + ":log-group:" + group;
+    }
+
+    private static WireResponse ok(ObjectNode response) {
+        return new WireResponse(200, JSON_11, Map.of(), LocalJson.writeBytes(response));
+    }
+
+    static WireResponse error(int status, String type, String message) {
+        return EcsApi.error(status, type, message);
+    }
+
+    private static final class InvalidParameter extends RuntimeException {
+        InvalidParameter(String message) {
+            super(message);
+        }
+    }
+
+    private static final class GroupNotFound extends RuntimeException {
+        GroupNotFound(String message) {
+            super(message);
+        }
+    }
+}

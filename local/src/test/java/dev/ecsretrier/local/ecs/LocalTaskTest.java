@@ -1,0 +1,172 @@
+package dev.ecsretrier.local.ecs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ecsretrier.local.LaunchFault;
+import dev.ecsretrier.local.LaunchKey;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** A local task's lifecycle as ECS reports it: statuses, timestamps, stop codes and versions. */
+class LocalTaskTest {
+
+    static final Instant CREATED = Instant.parse("2026-12-01T09:00:00Z");
+    static final Instant STARTED = CREATED.plusSeconds(20);
+    static final Instant EXITED = CREATED.plusSeconds(80);
+    static final Instant STOPPED = CREATED.plusSeconds(81);
+
+    /** A process that only counts the SIGTERMs it gets. */
+    static final class Process implements TaskProgram.Execution {
+        final AtomicInteger stops = new AtomicInteger();
+
+        @Override
+        public CompletableFuture<Integer> exitCode() {
+            return new CompletableFuture<>();
+        }
+
+        @Override
+        public void stop() {
+            stops.incrementAndGet();
+        }
+    }
+
+    static LocalTask task(LaunchFault.StopsTask fault) {
+        return new LocalTask("arn:aws:ecs:us-east-1:000000000000:task/local/0123", "0123",
+                "arn:aws:ecs:us-east-1:000000000000:task-definition/sample:1", LocalEcsTest.request("life", 1),
+                new LaunchKey("life", 1), fault, CREATED, "1024", "2048");
+    }
+
+    @Test
+    void aTaskIsProvisioningAtVersion1UntilItsProcessRuns() {
+        LocalTask task = task(null);
+
+        assertThat(task.lastStatus()).isEqualTo("PROVISIONING");
+        assertThat(task.version()).isEqualTo(1);
+        assertThat(task.startedAt()).isNull();
+    }
+
+    @Test
+    void runningThenExitingStopsWithEssentialContainerExitedAtVersion5() {
+        LocalTask task = task(null);
+
+        task.run(new Process(), STARTED);
+        assertThat(task.lastStatus()).isEqualTo("RUNNING");
+        assertThat(task.version()).isEqualTo(3);
+        task.exit(2, null, EXITED);
+        String event = task.stop(STOPPED, stopped -> "event of " + stopped.taskId);
+
+        assertThat(event).isEqualTo("event of 0123");
+        assertThat(task.launched().stoppedEvent()).isEqualTo(event);
+        LocalEcs.TaskState state = task.state("cluster");
+        assertThat(state.lastStatus()).isEqualTo("STOPPED");
+        assertThat(state.startedAt()).isEqualTo(STARTED);
+        assertThat(state.stoppedAt()).isEqualTo(STOPPED);
+        assertThat(state.stopCode()).isEqualTo("EssentialContainerExited");
+        assertThat(state.stoppedReason()).isEqualTo(LaunchFault.ESSENTIAL_CONTAINER_EXITED);
+        assertThat(state.exitCode()).isEqualTo(2);
+        assertThat(state.version()).isEqualTo(5);
+        assertThat(task.executionStoppedAt()).isEqualTo(EXITED);
+        assertThat(task.stoppingAt()).isEqualTo(EXITED);
+        assertThat(task.describeStop())
+                .isEqualTo("EssentialContainerExited: " + LaunchFault.ESSENTIAL_CONTAINER_EXITED + "; app exit 2");
+    }
+
+    @Test
+    void aStopRequestSignalsTheProcessOnceAndTheExitIsUserInitiated() {
+        LocalTask task = task(null);
+        Process process = new Process();
+        task.run(process, STARTED);
+
+        assertThat(task.requestStop("Cancelled by the operator", EXITED)).isTrue();
+        assertThat(task.requestStop("again", EXITED.plusSeconds(1))).as("already stopping").isFalse();
+        task.exit(143, null, EXITED.plusSeconds(2));
+        task.stop(STOPPED, stopped -> "");
+
+        assertThat(process.stops).hasValue(1);
+        assertThat(task.stopCode()).isEqualTo("UserInitiated");
+        assertThat(task.stoppedReason()).isEqualTo("Cancelled by the operator");
+        assertThat(task.stoppingAt()).as("when StopTask came").isEqualTo(EXITED);
+        assertThat(task.exitCode()).isEqualTo(143);
+        assertThat(task.requestStop("after the stop", STOPPED.plusSeconds(1))).isFalse();
+    }
+
+    @Test
+    void aStopRequestedWhileProvisioningStopsTheTaskBeforeItsProcessStarts() {
+        LocalTask task = task(null);
+        assertThat(task.stopIfRequestedBeforeStart()).isFalse();
+
+        task.requestStop("Cancelled", STARTED);
+
+        assertThat(task.stopIfRequestedBeforeStart()).isTrue();
+        task.stop(STOPPED, stopped -> "");
+        assertThat(task.stopCode()).isEqualTo("UserInitiated");
+        assertThat(task.version()).isEqualTo(3);
+        assertThat(task.startedAt()).isNull();
+        assertThat(task.exitCode()).isNull();
+    }
+
+    @Test
+    void aProcessStartedAfterAStopRequestIsStoppedAtOnce() {
+        LocalTask task = task(null);
+        task.requestStop("Cancelled", CREATED.plusSeconds(1));
+        Process process = new Process();
+
+        task.run(process, STARTED);
+
+        assertThat(process.stops).hasValue(1);
+    }
+
+    @Test
+    void aProcessThatCannotStartStopsTheTaskWithCannotStartContainerError() {
+        LocalTask task = task(null);
+
+        task.failToStart("no such file", STARTED);
+        task.stop(STOPPED, stopped -> "");
+
+        assertThat(task.stopCode()).isEqualTo("EssentialContainerExited");
+        assertThat(task.containerReason()).isEqualTo("CannotStartContainerError: no such file");
+        assertThat(task.startedAt()).isNull();
+        assertThat(task.stoppingAt()).isEqualTo(STARTED);
+        assertThat(task.version()).isEqualTo(3);
+    }
+
+    @Test
+    void aFaultWithoutAnExitCodeStopsTheTaskBeforeItsContainerStarted() {
+        LocalTask task = task((LaunchFault.StopsTask) LaunchFault.cannotPullContainer());
+
+        task.stopByFault(EXITED);
+        task.stop(STOPPED, stopped -> "");
+
+        assertThat(task.stopCode()).isEqualTo("TaskFailedToStart");
+        assertThat(task.startedAt()).isNull();
+        assertThat(task.exitCode()).isNull();
+        assertThat(task.version()).isEqualTo(3);
+    }
+
+    @Test
+    void aSpotInterruptionStartsTheContainerHalfwayAndNamesFargateSpot() {
+        LocalTask task = task((LaunchFault.StopsTask) LaunchFault.spotInterruption());
+
+        task.stopByFault(EXITED);
+
+        assertThat(task.stopCode()).isEqualTo("SpotInterruption");
+        assertThat(task.startedAt()).isEqualTo(CREATED.plusSeconds(40));
+        assertThat(task.executionStoppedAt()).isEqualTo(EXITED);
+        assertThat(task.capacityProvider()).isEqualTo("FARGATE_SPOT");
+        assertThat(task.version()).isEqualTo(5);
+    }
+
+    @Test
+    void aStopRequestBeforeTheFaultMakesTheStopUserInitiated() {
+        LocalTask task = task((LaunchFault.StopsTask) LaunchFault.cannotPullContainer());
+        task.requestStop("Cancelled", STARTED);
+
+        task.stopByFault(EXITED);
+
+        assertThat(task.stopCode()).isEqualTo("UserInitiated");
+        assertThat(task.stoppedReason()).isEqualTo("Cancelled");
+        assertThat(task.stoppingAt()).isEqualTo(STARTED);
+    }
+}
