@@ -32,6 +32,16 @@ public final class RetryPlanner {
 
     public Step plan(EndedAttempt ended, Instant now, RandomGenerator random) {
         AttemptMetadata run = ended.metadata();
+        // ecs-retrier's own cancel stop outranks every rule: no user rule may retry a cancelled run.
+        java.util.Optional<String> cancelled = RunCancellation.reasonOf(ended.stop());
+        if (cancelled.isPresent()) {
+            List<AttemptSummary> history = new ArrayList<>(run.history());
+            history.add(AttemptSummary.of(run.attempt(), ended.stop(), Decision.CANCELLED, RunCancellation.RULE, null,
+                    run.launch().isNone() ? null : run.launch().toTagValue()));
+            return cancelled(run.runId(), run.attempt(), run.maxAttempts(), history, ended.cluster(),
+                    ended.taskDefinition(), ended.metadataSource(), ended.note(),
+                    new RunCancellation(run.runId(), cancelled.get()), now, run.job());
+        }
         AdaptationPolicy.Adapted adapted = adaptation.adapt(ended.stop(), classifier.classify(ended.stop()),
                 run.history(), run.launch(), ended.size());
         Verdict verdict = adapted.verdict();
@@ -60,6 +70,30 @@ public final class RetryPlanner {
                 verdict.rule(), reason, run.attempt(), run.maxAttempts(), ended.cluster(), ended.taskDefinition(),
                 history, ended.metadataSource(), ended.note(), now, exhausted, run.job());
         return new Step.Finish(verdict, outcome);
+    }
+
+    /**
+     * The end of a cancelled run whose next attempt was about to start (a start request, or the
+     * retry just planned): nothing more is launched, and the attempts so far are its history.
+     *
+     * @param next the attempt that will not run
+     */
+    public Step.Finish cancelledBefore(AttemptMetadata next, String cluster, String taskDefinition,
+                                       RunOutcome.MetadataSource source, String note, RunCancellation cancellation,
+                                       Instant now) {
+        return cancelled(next.runId(), next.attempt() - 1, next.maxAttempts(), next.history(), cluster, taskDefinition,
+                source, note, cancellation, now, next.job());
+    }
+
+    private static Step.Finish cancelled(String runId, int attempts, int maxAttempts, List<AttemptSummary> history,
+                                         String cluster, String taskDefinition, RunOutcome.MetadataSource source,
+                                         String note, RunCancellation cancellation, Instant now, String job) {
+        RunOutcome outcome = new RunOutcome(runId, Decision.CANCELLED, RunOutcome.dedupKey(runId, Decision.CANCELLED),
+                RunCancellation.RULE, cancellation.outcomeReason(), attempts, maxAttempts, cluster, taskDefinition,
+                history, source, note, now, null, job);
+        // No policy spoke: the verdict only says that nothing follows (FAIL: no retry), and whose it was.
+        return new Step.Finish(new Verdict(Action.FAIL, RunCancellation.RULE, cancellation.outcomeReason(),
+                FailureKind.APPLICATION), outcome);
     }
 
     /** The limit a retry of this kind would overrun, or null when it may be retried. */

@@ -4,11 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.ecsretrier.json.Json;
 import dev.ecsretrier.json.JsonBindingException;
 import dev.ecsretrier.json.JsonRecords;
-import java.lang.reflect.ParameterizedType;
-import java.lang.reflect.RecordComponent;
-import java.lang.reflect.Type;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -79,39 +75,11 @@ public final class HistoryRecords {
                     + DECIDED);
         }
         try {
-            return Optional.of(JsonRecords.fromPlain(known(map, recordType), recordType));
+            return Optional.of(JsonRecords.fromPlain(map, recordType,
+                    // A newer writer's additions (and the envelope's record, version, type) are skipped, not refused.
+                    JsonRecords.UnknownFields.SKIPPED));
         } catch (JsonBindingException e) {
             throw new IllegalArgumentException("history record (" + type + "): " + e.getMessage(), e);
         }
-    }
-
-    /**
-     * The fields of {@code type} only, in nested records too: a newer writer's additions are left
-     * out, not refused.
-     */
-    private static Map<String, Object> known(Map<?, ?> fields, Class<?> type) {
-        Map<String, RecordComponent> components = new LinkedHashMap<>();
-        for (RecordComponent component : type.getRecordComponents()) {
-            components.put(component.getName(), component);
-        }
-        Map<String, Object> kept = new LinkedHashMap<>();
-        fields.forEach((key, value) -> {
-            RecordComponent component = components.get(String.valueOf(key));
-            if (component != null) {
-                kept.put(component.getName(), known(value, component.getGenericType()));
-            }
-        });
-        return kept;
-    }
-
-    private static Object known(Object value, Type type) {
-        if (value instanceof Map<?, ?> map && type instanceof Class<?> c && c.isRecord()) {
-            return known(map, c);
-        }
-        if (value instanceof List<?> list && type instanceof ParameterizedType p
-                && p.getActualTypeArguments()[0] instanceof Class<?> element && element.isRecord()) {
-            return list.stream().map(item -> known(item, element)).toList();
-        }
-        return value;
     }
 }

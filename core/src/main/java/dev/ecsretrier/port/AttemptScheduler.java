@@ -1,8 +1,12 @@
 package dev.ecsretrier.port;
 
+import dev.ecsretrier.core.RunCancellation;
+import java.util.Optional;
+
 /**
  * Schedules what happens later in a run ({@code scheduler:CreateSchedule}, one-time, deleted after
- * it fires): the next attempt, and the stop of an attempt that runs past its timeout.
+ * it fires): the next attempt, and the stop of an attempt that runs past its timeout; and reads
+ * whether a run was cancelled (its marker is a disabled schedule in the same group).
  */
 public interface AttemptScheduler {
 
@@ -17,4 +21,10 @@ public interface AttemptScheduler {
 
     /** Deletes a pending schedule; a schedule that no longer exists is not an error. */
     void cancel(String name);
+
+    /**
+     * The run's cancellation, when {@code retrier cancel} marked it ({@code scheduler:GetSchedule} of
+     * {@link RunCancellation#markerName}); empty when it was not.
+     */
+    Optional<RunCancellation> cancellation(String runId);
 }

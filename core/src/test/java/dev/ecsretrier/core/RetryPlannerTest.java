@@ -198,7 +198,63 @@ class RetryPlannerTest {
     @Test
     void onlyRetryIsNotTerminal() {
         assertThat(Decision.RETRY.terminal()).isFalse();
-        assertThat(List.of(Decision.SUCCEEDED, Decision.FAILED, Decision.RETRIES_EXHAUSTED))
+        assertThat(List.of(Decision.SUCCEEDED, Decision.FAILED, Decision.RETRIES_EXHAUSTED, Decision.CANCELLED))
                 .allMatch(Decision::terminal);
+    }
+
+    /** user-initiated.json as ecs-retrier's cancel stops it: UserInitiated, our reason, app exit 143. */
+    private static EndedAttempt cancelStop(int attempt, int maxAttempts, String stoppedReason) {
+        TaskStateChange change = Fixtures.parsed("user-initiated.json");
+        AttemptStop stop = change.stop();
+        AttemptStop cancelled = new AttemptStop(stop.taskArn(), stop.stopCode(), stoppedReason, stop.containers(),
+                stop.createdAt(), stop.startedAt(), stop.stoppedAt());
+        return new EndedAttempt(AttemptMetadata.of(RUN, attempt, maxAttempts, earlier(attempt - 1)), cancelled,
+                USER_OVERRIDES, change.clusterArn(), change.taskDefinitionArn(), MetadataSource.TAGS, null, null);
+    }
+
+    @Test
+    void cancelStop_endsTheRunCancelled_withThePersonsReason_andTheStoppedAttemptInItsHistory() {
+        String reason = new RunCancellation(RUN, "wrong input file").stopReason();
+        Step.Finish finish = (Step.Finish) plan(cancelStop(2, 3, reason));
+
+        RunOutcome outcome = finish.outcome();
+        assertThat(outcome.outcome()).isEqualTo(Decision.CANCELLED);
+        assertThat(outcome.dedupKey()).isEqualTo(RUN + ":CANCELLED");
+        assertThat(outcome.rule()).isEqualTo("cancelled");
+        assertThat(outcome.reason()).isEqualTo("the run was cancelled: wrong input file");
+        assertThat(outcome.attempts()).isEqualTo(2);
+        assertThat(outcome.attemptHistory()).extracting(AttemptSummary::decision)
+                .containsExactly(Decision.RETRY, Decision.CANCELLED);
+        assertThat(outcome.attemptHistory().get(1).stoppedReason()).isEqualTo("ecs-retrier: cancelled: wrong input file");
+        assertThat(outcome.subject()).endsWith("CANCELLED after 2 attempts");
+    }
+
+    @Test
+    void cancelStop_outranksUserRulesThatWouldRetryAStopByHand() {
+        RetryRule retryStops = new RetryRule("retry-user-stops", "UserInitiated", null, null, null, null, Action.RETRY);
+        RetryPlanner planner = new RetryPlanner(StopClassifier.of(List.of(retryStops), Set.of(143), Set.of()),
+                new Backoff(Duration.ofSeconds(60), 2, Duration.ofSeconds(900), Jitter.NONE));
+        Step step = planner.plan(cancelStop(1, 3, "ecs-retrier: cancelled: no reason given"), NOW, new SplittableRandom(1));
+
+        assertThat(step).isInstanceOf(Step.Finish.class);
+        assertThat(((Step.Finish) step).outcome().outcome()).isEqualTo(Decision.CANCELLED);
+        // Without our reason, the same stop is a person's: the user rule decides.
+        assertThat(planner.plan(cancelStop(1, 3, "Task stopped by user"), NOW, new SplittableRandom(1)))
+                .isInstanceOf(Step.Retry.class);
+    }
+
+    @Test
+    void cancelledBefore_anAttemptThatDidNotStart_countsOnlyTheAttemptsThatRan() {
+        Step.Retry retry = (Step.Retry) plan(ended("app-exit-2.json", 1, 3));
+        StartRequest next = retry.next();
+        AttemptMetadata attempt2 = AttemptMetadata.of(RUN, next.attemptNumber(), 3, next.history());
+
+        RunOutcome outcome = planner(Jitter.NONE).cancelledBefore(attempt2, "cluster", "task-definition",
+                MetadataSource.REQUEST, null, new RunCancellation(RUN, null), NOW).outcome();
+
+        assertThat(outcome.outcome()).isEqualTo(Decision.CANCELLED);
+        assertThat(outcome.attempts()).isEqualTo(1);
+        assertThat(outcome.attemptHistory()).extracting(AttemptSummary::decision).containsExactly(Decision.RETRY);
+        assertThat(outcome.reason()).isEqualTo("the run was cancelled: no reason given");
     }
 }

@@ -57,6 +57,16 @@ public final class EcsTaskLauncher implements TaskLauncher {
     }
 
     /**
+     * ECS {@code StopTask}: stopping a task that stopped already answers the task as it is
+     * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_StopTask.html); any other
+     * error escapes, so that the invocation fails and is retried.
+     */
+    @Override
+    public void stop(String cluster, String taskArn, String reason) {
+        ecs.stopTask(r -> r.cluster(cluster).task(taskArn).reason(reason));
+    }
+
+    /**
      * ECS refused a client token it had already used for a RunTask with other parameters (a redeploy
      * changed the task definition between Lambda's tries of one start): "the retry fails with a
      * ConflictException", whose {@code resourceIds} are "the existing task ARNs which are already

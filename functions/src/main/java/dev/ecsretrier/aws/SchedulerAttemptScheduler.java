@@ -19,7 +19,10 @@ import software.amazon.awssdk.services.scheduler.model.ConflictException;
 import software.amazon.awssdk.services.scheduler.model.CreateScheduleRequest;
 import software.amazon.awssdk.services.scheduler.model.FlexibleTimeWindowMode;
 import software.amazon.awssdk.services.scheduler.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.scheduler.model.GetScheduleResponse;
 import software.amazon.awssdk.services.scheduler.model.Target;
+import dev.ecsretrier.core.RunCancellation;
+import java.util.Optional;
 
 /**
  * {@link AttemptScheduler} over EventBridge Scheduler: one-time {@code at(...)} schedules in UTC,
@@ -99,6 +102,22 @@ public final class SchedulerAttemptScheduler implements AttemptScheduler {
             scheduler.get().deleteSchedule(r -> r.name(name).groupName(groupName));
         } catch (ResourceNotFoundException e) {
             // Fired and deleted already, or never created: either way nothing is pending.
+        }
+    }
+
+    /**
+     * The run's cancel marker: {@code GetSchedule} of {@code <runId>-cancelled} in the group, whose
+     * Description is the person's reason; {@code ResourceNotFoundException} when there is none
+     * (https://docs.aws.amazon.com/scheduler/latest/APIReference/API_GetSchedule.html).
+     */
+    @Override
+    public Optional<RunCancellation> cancellation(String runId) {
+        try {
+            GetScheduleResponse marker = scheduler.get().getSchedule(r -> r.name(RunCancellation.markerName(runId))
+                    .groupName(groupName));
+            return Optional.of(new RunCancellation(runId, marker.description()));
+        } catch (ResourceNotFoundException e) {
+            return Optional.empty();
         }
     }
 

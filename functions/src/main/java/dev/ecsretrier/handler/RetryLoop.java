@@ -1,6 +1,8 @@
 package dev.ecsretrier.handler;
 
+import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.core.Decision;
+import dev.ecsretrier.core.RunCancellation;
 import dev.ecsretrier.core.EndedAttempt;
 import dev.ecsretrier.core.RetryPlanner;
 import dev.ecsretrier.core.RunOutcome;
@@ -17,6 +19,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
@@ -59,6 +62,17 @@ public final class RetryLoop {
         synchronized (random) {
             step = planner.plan(ended, now, random);
         }
+        if (step instanceof Step.Retry retry) {
+            // A run cancelled while this attempt ran gets no next attempt: it ends here, once.
+            Optional<RunCancellation> cancelled = scheduler.cancellation(ended.metadata().runId());
+            if (cancelled.isPresent()) {
+                AttemptMetadata next = new AttemptMetadata(ended.metadata().runId(), retry.next().attemptNumber(),
+                        ended.metadata().maxAttempts(), retry.next().history(), retry.next().launch(),
+                        ended.metadata().job());
+                step = planner.cancelledBefore(next, ended.cluster(), ended.taskDefinition(), ended.metadataSource(),
+                        ended.note(), cancelled.get(), now);
+            }
+        }
         StepResult result;
         String metric;
         boolean alreadyScheduled = false;
@@ -88,6 +102,27 @@ public final class RetryLoop {
             log.accept(metric);
         }
         return result;
+    }
+
+    /**
+     * A start of a cancelled run: nothing is launched, and the run ends CANCELLED with the attempts
+     * that ran before this one; its decision record names the last attempt that ran (no stop: none
+     * was seen by this start).
+     *
+     * @param next the attempt the start request asked for
+     */
+    public StepResult endCancelled(AttemptMetadata next, String cluster, String taskDefinition,
+                                   RunCancellation cancellation) {
+        Instant now = clock.instant();
+        RunOutcome outcome = planner.cancelledBefore(next, cluster, taskDefinition, RunOutcome.MetadataSource.REQUEST,
+                null, cancellation, now).outcome();
+        notifier.publish(notification(outcome));
+        log.accept(HistoryRecords.line(new HistoryRecord.Decided(outcome.runId(), outcome.attempts(), next.maxAttempts(),
+                next.job(), now, cluster, taskDefinition, null, null, Decision.CANCELLED, outcome.rule(), outcome.reason(), null,
+                null, null, RunOutcome.MetadataSource.REQUEST, null)));
+        log.accept(RetrierMetrics.runEnded(retrierName, outcome.job(), outcome.outcome(), now, outcome.runId()));
+        return new StepResult(outcome.runId(), outcome.attempts(), null, outcome.outcome(), outcome.rule(),
+                outcome.reason(), RunOutcome.MetadataSource.REQUEST, null, null, null, null, outcome, null);
     }
 
     /** The terminal message: JSON body, short subject, attributes for filter policies and dedup. */

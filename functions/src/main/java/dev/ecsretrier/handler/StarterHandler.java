@@ -8,6 +8,7 @@ import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.core.AttemptStop;
 import dev.ecsretrier.core.EndedAttempt;
+import dev.ecsretrier.core.RunCancellation;
 import dev.ecsretrier.core.RunOutcome;
 import dev.ecsretrier.core.StartRequest;
 import dev.ecsretrier.core.StopClassifier;
@@ -29,6 +30,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.random.RandomGenerator;
 
@@ -157,12 +159,25 @@ public final class StarterHandler implements RequestStreamHandler {
                 request.history(), request.launchOrNone(), request.job());
         LaunchRequest launch = LaunchRequests.of(config, metadata, request.containerOverrides());
         LaunchRequests.checkOverridesFit(config, metadata, request.containerOverrides(), launch);
+        // Before RunTask: a start that begins after the cancel marker exists launches nothing.
+        Optional<RunCancellation> cancelled = scheduler.cancellation(runId);
+        if (cancelled.isPresent()) {
+            StepResult step = loops.get(request.job()).endCancelled(metadata, config.cluster(), config.taskDefinition(), cancelled.get());
+            return new StartResponse(runId, metadata.attempt(), null, null, step);
+        }
         LaunchResult result = launcher.launch(launch);
         if (result instanceof LaunchResult.Unavailable unavailable) {
             throw new RunTaskUnavailableException(metadata, unavailable.reason(), unavailable.detail());
         }
         logLaunch(config, metadata, result);
         if (result instanceof LaunchResult.Started started) {
+            // After RunTask: a cancel that landed while ECS started the task stops it at once; its
+            // STOPPED event (our cancel reason) ends the run CANCELLED in the classifier, once.
+            Optional<RunCancellation> cancelledMeanwhile = scheduler.cancellation(runId);
+            if (cancelledMeanwhile.isPresent()) {
+                launcher.stop(config.cluster(), started.taskArn(), cancelledMeanwhile.get().stopReason());
+                return new StartResponse(runId, metadata.attempt(), started.taskArn(), null, null);
+            }
             if (config.hasAttemptTimeout()) {
                 scheduleTimeout(config, metadata, started.taskArn());
             }

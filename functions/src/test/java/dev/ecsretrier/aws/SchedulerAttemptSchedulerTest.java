@@ -228,6 +228,26 @@ class SchedulerAttemptSchedulerTest {
     }
 
     @Test
+    void cancellationReadsTheRunsMarkerInTheGroup_itsDescriptionIsTheReason() {
+        aws.answer("GET /schedules/run-7f3a-cancelled", Response.restJson(200,
+                "{\"Name\": \"run-7f3a-cancelled\", \"GroupName\": \"ecs-retrier\", \"State\": \"DISABLED\","
+                        + " \"Description\": \"wrong input file\"}"));
+        SchedulerAttemptScheduler scheduler = scheduler("ecs-retrier", DLQ);
+
+        assertThat(scheduler.cancellation("run-7f3a"))
+                .contains(new dev.ecsretrier.core.RunCancellation("run-7f3a", "wrong input file"));
+        assertThat(aws.only("GET /schedules/run-7f3a-cancelled").query()).contains("groupName=ecs-retrier");
+    }
+
+    @Test
+    void noMarker_isNoCancellation() {
+        aws.answer("GET /schedules/run-7f3a-cancelled",
+                Response.restJsonError(404, "ResourceNotFoundException", "Schedule run-7f3a-cancelled does not exist."));
+
+        assertThat(scheduler("ecs-retrier", DLQ).cancellation("run-7f3a")).isEmpty();
+    }
+
+    @Test
     void otherErrorsPropagateSoLambdaRetriesTheEvent() {
         aws.answer(CREATE_SCHEDULE, Response.restJsonError(400, "ValidationException",
                 "Invalid Schedule Expression at(2025-03-14T10:09:36Z)."));

@@ -67,6 +67,18 @@ final class InMemoryPorts implements TaskLauncher, TaskDescriber, AttemptSchedul
         scheduleNames.remove(name);
     }
 
+    /** No run is cancelled here: the property tests feed hostile input, not cancels. */
+    @Override
+    public Optional<dev.ecsretrier.core.RunCancellation> cancellation(String runId) {
+        return Optional.empty();
+    }
+
+    /** A refused input must not stop anything either: recorded like a launch. */
+    @Override
+    public void stop(String cluster, String taskArn, String reason) {
+        log.add("StopTask " + taskArn + " " + reason);
+    }
+
     @Override
     public void publish(Notification notification) {
         notifications.add(notification);

@@ -1,6 +1,8 @@
 package dev.ecsretrier.testutil;
 
+import dev.ecsretrier.core.RunCancellation;
 import dev.ecsretrier.port.AttemptScheduler;
+import java.util.Optional;
 import dev.ecsretrier.port.ScheduledAttempt;
 import dev.ecsretrier.port.ScheduledStop;
 import java.util.ArrayList;
@@ -18,6 +20,9 @@ public final class FakeAttemptScheduler implements AttemptScheduler {
     private final Map<String, ScheduledStop> stops = new LinkedHashMap<>();
     private final List<ScheduledAttempt> requests = new ArrayList<>();
     private final List<String> cancelled = new ArrayList<>();
+    private final Map<String, RunCancellation> cancellations = new LinkedHashMap<>();
+    private final List<String> cancellationReads = new ArrayList<>();
+    private Runnable onCancellationRead = () -> { };
 
     @Override
     public Result schedule(ScheduledAttempt attempt) {
@@ -44,6 +49,28 @@ public final class FakeAttemptScheduler implements AttemptScheduler {
         cancelled.add(name);
         schedules.remove(name);
         stops.remove(name);
+    }
+
+    @Override
+    public Optional<RunCancellation> cancellation(String runId) {
+        cancellationReads.add(runId);
+        onCancellationRead.run();
+        return Optional.ofNullable(cancellations.get(runId));
+    }
+
+    /** What {@code retrier cancel} writes first: the run's marker. */
+    public void markCancelled(RunCancellation cancellation) {
+        cancellations.put(cancellation.runId(), cancellation);
+    }
+
+    /** Runs before each read of a marker answers: a cancel that lands at that very moment. */
+    public void onCancellationRead(Runnable action) {
+        this.onCancellationRead = action;
+    }
+
+    /** Every run id whose marker was read, in order. */
+    public List<String> cancellationReads() {
+        return cancellationReads;
     }
 
     /** The attempt-timeout schedules that exist. */

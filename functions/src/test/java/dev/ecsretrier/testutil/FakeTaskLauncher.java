@@ -17,6 +17,8 @@ public final class FakeTaskLauncher implements TaskLauncher {
 
     private final List<LaunchRequest> requests = new ArrayList<>();
     private final Map<String, String> taskByToken = new HashMap<>();
+    private final List<String> stopped = new ArrayList<>();
+    private Runnable afterLaunch = () -> { };
     private LaunchResult failure;
     private int started;
 
@@ -39,7 +41,24 @@ public final class FakeTaskLauncher implements TaskLauncher {
         }
         String taskArn = taskByToken.computeIfAbsent(request.clientToken(),
                 token -> String.format("arn:aws:ecs:us-east-1:111122223333:task/batch/%032x", ++started));
+        afterLaunch.run();
         return new LaunchResult.Started(taskArn);
+    }
+
+    @Override
+    public void stop(String cluster, String taskArn, String reason) {
+        stopped.add(taskArn + " " + reason);
+    }
+
+    /** Runs once RunTask started a task, before its answer returns: what lands while ECS starts it. */
+    public FakeTaskLauncher afterLaunch(Runnable action) {
+        this.afterLaunch = action;
+        return this;
+    }
+
+    /** Every StopTask, as {@code "<taskArn> <reason>"}. */
+    public List<String> stopped() {
+        return stopped;
     }
 
     public List<LaunchRequest> requests() {

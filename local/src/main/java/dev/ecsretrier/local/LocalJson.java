@@ -13,9 +13,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The local runtime's JSON: jackson-databind trees for the wire protocols and events it builds and
- * inspects. Records are written as the functions write them ({@link JsonRecords}), so that what the
- * local runtime hands a handler is what AWS would hand it.
+ * The local runtime's JSON documents: jackson-databind trees for the AWS wire protocols and events it
+ * builds and inspects (free-form documents, not records). Records go through the functions' one
+ * binder ({@link JsonRecords}): written as the functions write them, so that what the local runtime
+ * hands a handler is what AWS would hand it, and read as the functions read them. Databind stays in
+ * this module: the Lambda jar has none (docs/performance.md).
  */
 public final class LocalJson {
 

@@ -56,6 +56,8 @@ public class EcsRetrier extends Construct {
     private final Alias classifierAlias;
     private final ITopic topic;
     private final Map<String, IQueue> deadLetterQueues;
+    private final ScheduleGroup scheduleGroup;
+    private final Role schedulerRole;
     private final Map<String, ILogGroup> logGroups = new LinkedHashMap<>();
 
     public EcsRetrier(Construct scope, String id, EcsRetrierProps props) {
@@ -78,11 +80,11 @@ public class EcsRetrier extends Construct {
         queues.put("ScheduleDeliveryFailures", scheduleFailures);
         deadLetterQueues = Collections.unmodifiableMap(queues);
 
-        ScheduleGroup scheduleGroup = ScheduleGroup.Builder.create(this, "ScheduleGroup")
+        scheduleGroup = ScheduleGroup.Builder.create(this, "ScheduleGroup")
                 // Deleting the group deletes its pending schedules: the loop goes with the stack.
                 .removalPolicy(RemovalPolicy.DESTROY)
                 .build();
-        Role schedulerRole = Permissions.schedulerRole(this, scheduleGroup);
+        schedulerRole = Permissions.schedulerRole(this, scheduleGroup);
 
         Code code = props.functionsCode() != null ? props.functionsCode() : FunctionsJar.code();
         Map<String, String> environment = FunctionEnvironment.configured(this, props, startedBy);
@@ -136,6 +138,16 @@ public class EcsRetrier extends Construct {
     }
 
     /** The starter's logs: one line per decision. */
+    /** The schedule group of next attempts, attempt timeouts and cancel markers. */
+    public String getScheduleGroupName() {
+        return scheduleGroup.getScheduleGroupName();
+    }
+
+    /** The role the retrier's schedules run as (a cancel marker names it too). */
+    public String getSchedulerRoleArn() {
+        return schedulerRole.getRoleArn();
+    }
+
     public ILogGroup getStarterLogGroup() {
         return logGroups.get("Starter");
     }

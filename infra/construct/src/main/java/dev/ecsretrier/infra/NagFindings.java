@@ -25,11 +25,12 @@ final class NagFindings {
             Collection<IQueue> deadLetterQueues) {
         NagPackSuppression taskDefinitionRevisions = wildcard("ecs:RunTask on every revision of our task definition "
                 + "family: each deploy registers a new revision", ACCOUNT.formatted("ecs") + "task-definition/[^/*]+:\\*");
-        NagPackSuppression clusterTasks = wildcard("ecs:TagResource (only while RunTask creates the task) and "
-                + "ecs:DescribeTasks on tasks of our cluster: task ids exist only at run time",
+        NagPackSuppression clusterTasks = wildcard("ecs:TagResource (only while RunTask creates the task), "
+                + "ecs:DescribeTasks and ecs:StopTask (a task of a run cancelled while it started) on tasks of our"
+                + " cluster: task ids exist only at run time",
                 ACCOUNT.formatted("ecs") + "task/[^/*]+/\\*");
-        NagPackSuppression groupSchedules = wildcard("scheduler:CreateSchedule/DeleteSchedule in our schedule group: "
-                + "schedules are named per run and attempt at run time", ACCOUNT.formatted("scheduler") + "schedule/[^/*]+/\\*");
+        NagPackSuppression groupSchedules = wildcard("scheduler:CreateSchedule/DeleteSchedule/GetSchedule in our schedule"
+                + " group: schedules (and a cancelled run's marker) are named per run and attempt at run time", ACCOUNT.formatted("scheduler") + "schedule/[^/*]+/\\*");
         NagPackSuppression topicKey = NagPackSuppression.builder().id("AwsSolutions-IAM5")
                 .reason("kms:GenerateDataKey* is how CDK's topic.grantPublish names the GenerateDataKey variants that "
                         + "publishing to a KMS-encrypted topic needs; the resource is the topic's key only")

@@ -102,6 +102,13 @@ final class Permissions {
                 .resources(taskRoles)
                 .conditions(Map.of("StringEquals", Map.of("iam:PassedToService", "ecs-tasks.amazonaws.com")))
                 .build());
+        // A start that finds its run cancelled while RunTask ran stops the task it just started.
+        role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .sid("StopOurTasksOfCancelledRuns")
+                .actions(List.of("ecs:StopTask"))
+                .resources(List.of(clusterTasks()))
+                .conditions(Map.of("ArnEquals", Map.of("ecs:cluster", cluster.getClusterArn())))
+                .build());
         grantScheduleAndNotify(role);
     }
 
@@ -119,7 +126,8 @@ final class Permissions {
     private void grantScheduleAndNotify(IRole role) {
         role.addToPrincipalPolicy(PolicyStatement.Builder.create()
                 .sid("ManageSchedulesInOurGroup")
-                .actions(List.of("scheduler:CreateSchedule", "scheduler:DeleteSchedule"))
+                // GetSchedule: the run's cancel marker (retrier cancel), read before launching or scheduling.
+                .actions(List.of("scheduler:CreateSchedule", "scheduler:DeleteSchedule", "scheduler:GetSchedule"))
                 .resources(List.of(arn("scheduler", "schedule", scheduleGroup.getScheduleGroupName() + "/*")))
                 .build());
         role.addToPrincipalPolicy(PolicyStatement.Builder.create()

@@ -266,6 +266,12 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
         return true;
     }
 
+    /** The starter's StopTask of a task its cancelled run must not run: {@link #stopTask}. */
+    @Override
+    public void stop(String cluster, String taskArn, String reason) {
+        stopTask(cluster, taskArn, reason);
+    }
+
     /** The task is no longer describable, as when ECS has let it go after its retention. */
     public void forget(String taskArn) {
         describable.remove(taskArn);

@@ -10,6 +10,7 @@ import dev.ecsretrier.local.Timeline;
 import dev.ecsretrier.local.TimelineEntry;
 import dev.ecsretrier.port.AttemptScheduler;
 import dev.ecsretrier.aws.SchedulerAttemptScheduler;
+import dev.ecsretrier.core.RunCancellation;
 import dev.ecsretrier.port.ScheduledAttempt;
 import dev.ecsretrier.port.ScheduledStop;
 import java.io.IOException;
@@ -53,6 +54,10 @@ public final class LocalScheduler implements AttemptScheduler {
     public record PendingSchedule(ScheduledAttempt attempt, String group, Instant createdAt) {
     }
 
+    /** A schedule created with {@code State=DISABLED}: it exists until deleted and never fires. */
+    public record DisabledSchedule(PendingSchedule schedule, String description) {
+    }
+
     /** Where a schedule's invocation goes: a target ARN (the starter's alias, StopTask) and the input. */
     @FunctionalInterface
     public interface Target {
@@ -71,6 +76,8 @@ public final class LocalScheduler implements AttemptScheduler {
     private final Map<String, ScheduledFuture<?>> schedules = new HashMap<>();
     /** What each pending schedule will send, by name; guarded by {@code schedules}. */
     private final Map<String, PendingSchedule> targets = new HashMap<>();
+    /** Disabled schedules (they never fire; {@code retrier cancel}'s markers), by name; guarded by {@code schedules}. */
+    private final Map<String, DisabledSchedule> disabled = new HashMap<>();
     private final java.util.List<java.util.function.BiConsumer<PendingSchedule, RuntimeException>> deliveryFailureListeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Set while an invocation runs on this thread: its schedules fire only after it returned. */
@@ -115,6 +122,58 @@ public final class LocalScheduler implements AttemptScheduler {
         delete(name);
     }
 
+    /** {@code GetSchedule} of the run's cancel marker. */
+    @Override
+    public Optional<RunCancellation> cancellation(String runId) {
+        synchronized (schedules) {
+            DisabledSchedule marker = disabled.get(RunCancellation.markerName(runId));
+            return marker == null ? Optional.empty() : Optional.of(new RunCancellation(runId, marker.description()));
+        }
+    }
+
+    /**
+     * {@code CreateSchedule} with {@code State=DISABLED}: the name exists (a second create conflicts)
+     * and the schedule never fires, until it is deleted.
+     */
+    public Result createDisabled(ScheduledAttempt attempt, String group, String description) {
+        synchronized (schedules) {
+            if (schedules.containsKey(attempt.name()) || disabled.containsKey(attempt.name())) {
+                return Result.ALREADY_SCHEDULED;
+            }
+            disabled.put(attempt.name(), new DisabledSchedule(new PendingSchedule(attempt, group, clock.instant()),
+                    description == null ? "" : description));
+            return Result.CREATED;
+        }
+    }
+
+    /** The disabled schedules, by name. */
+    public java.util.List<DisabledSchedule> disabledSchedules() {
+        synchronized (schedules) {
+            return disabled.values().stream()
+                    .sorted(java.util.Comparator.comparing((DisabledSchedule s) -> s.schedule().attempt().name()))
+                    .toList();
+        }
+    }
+
+    /**
+     * Fires a pending schedule now, on this thread, as Scheduler may at any moment of its minute:
+     * for tests that need a schedule to fire at one exact point of another operation.
+     *
+     * @return false when the schedule had fired or been deleted
+     */
+    public boolean fireNow(String name) {
+        ScheduledAttempt attempt;
+        synchronized (schedules) {
+            ScheduledFuture<?> schedule = schedules.get(name);
+            if (schedule == null || !schedule.cancel(false)) {
+                return false;
+            }
+            attempt = targets.get(name).attempt();
+        }
+        fire(attempt);
+        return true;
+    }
+
     private Result create(ScheduledAttempt attempt) {
         return create(attempt, null);
     }
@@ -122,7 +181,7 @@ public final class LocalScheduler implements AttemptScheduler {
     /** {@code CreateSchedule} in a named group (the wire API's); names are unique across groups here. */
     public Result create(ScheduledAttempt attempt, String group) {
         synchronized (schedules) {
-            if (schedules.containsKey(attempt.name())) {
+            if (schedules.containsKey(attempt.name()) || disabled.containsKey(attempt.name())) {
                 return Result.ALREADY_SCHEDULED;
             }
             Instant now = clock.instant();
@@ -156,6 +215,9 @@ public final class LocalScheduler implements AttemptScheduler {
     /** {@code DeleteSchedule}: true when the schedule existed and had not fired. */
     public boolean delete(String name) {
         synchronized (schedules) {
+            if (disabled.remove(name) != null) {
+                return true;
+            }
             ScheduledFuture<?> schedule = schedules.get(name);
             if (schedule == null || !schedule.cancel(false)) {
                 return false;

@@ -122,8 +122,13 @@ final class SchedulerApi implements AwsApi {
             return error(400, "ValidationException", "ScheduleExpression '" + expression + "' or its time zone is not valid: "
                     + e.getMessage());
         }
-        AttemptScheduler.Result result = scheduler.create(new ScheduledAttempt(name, when,
-                target.path("Input").asText(""), target.path("Arn").asText()), group);
+        // A disabled schedule never fires (https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-schedule-state.html):
+        // retrier cancel's marker is one.
+        ScheduledAttempt attempt = new ScheduledAttempt(name, when, target.path("Input").asText(""),
+                target.path("Arn").asText());
+        AttemptScheduler.Result result = "DISABLED".equals(body.path("State").asText("ENABLED"))
+                ? scheduler.createDisabled(attempt, group, body.path("Description").asText(""))
+                : scheduler.create(attempt, group);
         if (result == AttemptScheduler.Result.ALREADY_SCHEDULED) {
             log.accept("scheduler create-schedule " + name + ": ConflictException: it exists");
             return error(409, "ConflictException", "Schedule " + name + " already exists.");
@@ -166,21 +171,22 @@ final class SchedulerApi implements AwsApi {
         if (from.isEmpty()) {
             return error(400, "ValidationException", "NextToken is not one this endpoint returned");
         }
-        java.util.List<LocalScheduler.PendingSchedule> matching = scheduler.pendingSchedules().stream()
-                .filter(s -> group == null || group.equals(groupOf(s)))
-                .filter(s -> prefix == null || s.attempt().name().startsWith(prefix))
-                .filter(s -> state == null || state.equals("ENABLED"))
+        java.util.List<Listed> matching = listed().stream()
+                .filter(l -> group == null || group.equals(groupOf(l.schedule())))
+                .filter(l -> prefix == null || l.schedule().attempt().name().startsWith(prefix))
+                .filter(l -> state == null || state.equals(l.state()))
                 .toList();
         ObjectNode response = LocalJson.MAPPER.createObjectNode();
         com.fasterxml.jackson.databind.node.ArrayNode schedules = response.putArray("Schedules");
-        matching.stream().skip(from.get()).limit(maxResults).forEach(s -> {
+        matching.stream().skip(from.get()).limit(maxResults).forEach(l -> {
+            LocalScheduler.PendingSchedule s = l.schedule();
             ObjectNode summary = schedules.addObject();
             summary.put("Arn", arn(groupOf(s), s.attempt().name()));
             summary.put("CreationDate", epochSeconds(s.createdAt()));
             summary.put("GroupName", groupOf(s));
             summary.put("LastModificationDate", epochSeconds(s.createdAt()));
             summary.put("Name", s.attempt().name());
-            summary.put("State", "ENABLED");
+            summary.put("State", l.state());
             summary.putObject("Target").put("Arn", s.attempt().target());
         });
         if (from.get() + maxResults < matching.size()) {
@@ -200,13 +206,13 @@ final class SchedulerApi implements AwsApi {
         if (!groups.contains(group)) {
             return groupNotFound("get-schedule", group);
         }
-        Optional<LocalScheduler.PendingSchedule> found = scheduler.pendingSchedules().stream()
-                .filter(s -> s.attempt().name().equals(name) && groupOf(s).equals(group)).findFirst();
+        Optional<Listed> found = listed().stream()
+                .filter(l -> l.schedule().attempt().name().equals(name) && groupOf(l.schedule()).equals(group)).findFirst();
         if (found.isEmpty()) {
             log.accept("scheduler get-schedule " + name + ": ResourceNotFoundException");
             return error(404, "ResourceNotFoundException", "Schedule " + name + " does not exist.");
         }
-        LocalScheduler.PendingSchedule schedule = found.get();
+        LocalScheduler.PendingSchedule schedule = found.get().schedule();
         ObjectNode response = LocalJson.MAPPER.createObjectNode();
         response.put("ActionAfterCompletion", "DELETE");
         response.put("Arn", arn(group, name));
@@ -217,13 +223,28 @@ final class SchedulerApi implements AwsApi {
         response.put("Name", name);
         response.put("ScheduleExpression", "at(" + AT_TIME.format(schedule.attempt().at()) + ")");
         response.put("ScheduleExpressionTimezone", "UTC");
-        response.put("State", "ENABLED");
+        response.put("State", found.get().state());
+        if (found.get().description() != null) {
+            response.put("Description", found.get().description());
+        }
         ObjectNode target = response.putObject("Target");
         target.put("Arn", schedule.attempt().target());
         target.put("RoleArn", dev.ecsretrier.local.LocalSettings.SCHEDULER_ROLE_ARN);
         target.put("Input", schedule.attempt().input());
         log.accept("scheduler get-schedule " + name + ": " + response.path("ScheduleExpression").asText());
         return new WireResponse(200, "application/json", Map.of(), LocalJson.writeBytes(response));
+    }
+
+    /** A schedule as ListSchedules and GetSchedule show it: ENABLED (pending) or DISABLED (a cancel marker). */
+    private record Listed(LocalScheduler.PendingSchedule schedule, String state, String description) {
+    }
+
+    private java.util.List<Listed> listed() {
+        java.util.List<Listed> all = new java.util.ArrayList<>();
+        scheduler.pendingSchedules().forEach(s -> all.add(new Listed(s, "ENABLED", null)));
+        scheduler.disabledSchedules().forEach(d -> all.add(new Listed(d.schedule(), "DISABLED", d.description())));
+        all.sort(java.util.Comparator.comparing((Listed l) -> l.schedule().attempt().name()));
+        return all;
     }
 
     private String groupOf(LocalScheduler.PendingSchedule schedule) {

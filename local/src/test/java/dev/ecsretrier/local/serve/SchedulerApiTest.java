@@ -161,4 +161,28 @@ class SchedulerApiTest {
         assertThatThrownBy(() -> scheduler.getSchedule(r -> r.name("sched-get-2").groupName("default")))
                 .isInstanceOfSatisfying(ResourceNotFoundException.class, e -> assertThat(e.statusCode()).isEqualTo(404));
     }
+
+    @Test
+    void aDisabledSchedule_neverFires_andGetAndListShowItDisabledWithItsDescription_itIsTheRunsCancelMarker()
+            throws Exception {
+        scheduler.createSchedule(nextAttempt("sched-off-cancelled", Instant.now(), "{\"runId\":\"sched-off\"}")
+                .toBuilder().groupName(served.runtime.config().scheduleGroup()).state(ScheduleState.DISABLED)
+                .description("wrong input file").build());
+
+        GetScheduleResponse got = scheduler.getSchedule(r -> r.name("sched-off-cancelled")
+                .groupName(served.runtime.config().scheduleGroup()));
+        assertThat(got.state()).isEqualTo(ScheduleState.DISABLED);
+        assertThat(got.description()).isEqualTo("wrong input file");
+        assertThat(scheduler.listSchedules(r -> r.namePrefix("sched-off").state(ScheduleState.DISABLED)).schedules())
+                .extracting(ScheduleSummary::name).containsExactly("sched-off-cancelled");
+        assertThat(scheduler.listSchedules(r -> r.namePrefix("sched-off").state(ScheduleState.ENABLED)).schedules())
+                .isEmpty();
+        assertThat(served.runtime.scheduler().cancellation("sched-off"))
+                .contains(new dev.ecsretrier.core.RunCancellation("sched-off", "wrong input file"));
+        Thread.sleep(300);
+        assertThat(served.runtime.awaitOutcome("sched-off", Duration.ZERO)).as("it never fired").isEmpty();
+
+        scheduler.deleteSchedule(r -> r.name("sched-off-cancelled").groupName(served.runtime.config().scheduleGroup()));
+        assertThat(served.runtime.scheduler().cancellation("sched-off")).isEmpty();
+    }
 }

@@ -48,6 +48,10 @@ class LeastPrivilegeTest {
                         List.of(arnOf(sample.logicalId("AWS::IAM::Role", "SampleTaskTaskRole")),
                                 arnOf(sample.logicalId("AWS::IAM::Role", "SampleTaskExecutionRole"))),
                         Map.of("StringEquals", Map.of("iam:PassedToService", "ecs-tasks.amazonaws.com"))),
+                // A run cancelled while RunTask ran: the starter stops the task it just started.
+                statement("StopOurTasksOfCancelledRuns", "ecs:StopTask",
+                        arnInThisAccount("ecs", ":task/", ref(cluster), "/*"),
+                        Map.of("ArnEquals", Map.of("ecs:cluster", arnOf(cluster)))),
                 manageSchedulesInOurGroup(),
                 passSchedulerRole(),
                 publishToTopic(),
@@ -204,7 +208,8 @@ class LeastPrivilegeTest {
 
     private static Map<String, Object> manageSchedulesInOurGroup() {
         return Map.of("Sid", "ManageSchedulesInOurGroup",
-                "Action", List.of("scheduler:CreateSchedule", "scheduler:DeleteSchedule"), "Effect", "Allow",
+                "Action", List.of("scheduler:CreateSchedule", "scheduler:DeleteSchedule", "scheduler:GetSchedule"),
+                "Effect", "Allow",
                 "Resource", arnInThisAccount("scheduler", ":schedule/" + scheduleGroupName + "/*"));
     }
 
