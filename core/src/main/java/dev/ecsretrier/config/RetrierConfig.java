@@ -39,7 +39,8 @@ public record RetrierConfig(String region, String cluster, String taskDefinition
                             AdaptationPolicy adaptation, Duration attemptTimeout, boolean retryOnTimeout) {
 
     public static final int MAX_ATTEMPTS_LIMIT = AttemptMetadata.MAX_ATTEMPTS_LIMIT;
-    private static final Pattern STARTED_BY = Pattern.compile("[A-Za-z0-9_/-]{1,128}");
+    /** RunTask's {@code startedBy}: 1-128 letters, digits, '-', '/' or '_' (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html). */
+    public static final Pattern STARTED_BY = Pattern.compile("[A-Za-z0-9_/-]{1,128}");
     private static final Pattern SCHEDULE_GROUP = Pattern.compile("[0-9a-zA-Z-_.]{1,64}");
     private static final Set<String> LAUNCH_TYPES = Set.of("FARGATE", "EC2", "EXTERNAL", "MANAGED_INSTANCES");
 
@@ -79,9 +80,9 @@ public record RetrierConfig(String region, String cluster, String taskDefinition
         }
         NetworkSettings network = new NetworkSettings(r.list(Setting.SUBNETS), r.list(Setting.SECURITY_GROUPS),
                 publicIp.equals("ENABLED"));
-        Integer infrastructureRetries = r.optionalInteger(Setting.INFRASTRUCTURE_RETRIES, 0, MAX_ATTEMPTS_LIMIT - 1);
-        Integer applicationRetries = r.optionalInteger(Setting.APPLICATION_RETRIES, 0, MAX_ATTEMPTS_LIMIT - 1);
-        int maxAttempts = r.integer(Setting.MAX_ATTEMPTS, 1, MAX_ATTEMPTS_LIMIT);
+        Integer infrastructureRetries = r.optionalInteger(Setting.INFRASTRUCTURE_RETRIES);
+        Integer applicationRetries = r.optionalInteger(Setting.APPLICATION_RETRIES);
+        int maxAttempts = r.integer(Setting.MAX_ATTEMPTS);
         if (r.absent(Setting.MAX_ATTEMPTS) && infrastructureRetries != null && applicationRetries != null) {
             // Two budgets instead of one maxAttempts: the run may use both in full.
             maxAttempts = Math.min(MAX_ATTEMPTS_LIMIT, 1 + infrastructureRetries + applicationRetries);
@@ -94,16 +95,16 @@ public record RetrierConfig(String region, String cluster, String taskDefinition
             r.problem(Setting.FALLBACK_CAPACITY_PROVIDER_STRATEGY, "is too long to record in a task tag (at most "
                     + LaunchAdjustment.MAX_STRATEGY_TAG_CHARS + " characters as provider:weight:base items)");
         }
-        int fallbackAfter = r.integer(Setting.FALLBACK_AFTER_SPOT_FAILURES, 1, MAX_ATTEMPTS_LIMIT);
+        int fallbackAfter = r.integer(Setting.FALLBACK_AFTER_SPOT_FAILURES);
         boolean escalate = r.bool(Setting.MEMORY_ESCALATION);
-        double memoryFactor = r.number(Setting.MEMORY_FACTOR, 1.1, 16.0);
-        int memoryMax = r.integer(Setting.MEMORY_MAX_MIB, 512, 122_880);
+        double memoryFactor = r.number(Setting.MEMORY_FACTOR);
+        int memoryMax = r.integer(Setting.MEMORY_MAX_MIB);
         boolean rotate = r.bool(Setting.ROTATE_SUBNETS);
-        int timeoutSeconds = r.integer(Setting.ATTEMPT_TIMEOUT_SECONDS, 0, 14 * 86_400);
+        int timeoutSeconds = r.integer(Setting.ATTEMPT_TIMEOUT_SECONDS);
         boolean retryOnTimeout = r.bool(Setting.RETRY_ON_TIMEOUT);
-        int initial = r.integer(Setting.BACKOFF_INITIAL_SECONDS, 0, 86_400);
-        int max = r.integer(Setting.BACKOFF_MAX_SECONDS, 0, 86_400);
-        double multiplier = r.number(Setting.BACKOFF_MULTIPLIER, 1.0, 100.0);
+        int initial = r.integer(Setting.BACKOFF_INITIAL_SECONDS);
+        int max = r.integer(Setting.BACKOFF_MAX_SECONDS);
+        double multiplier = r.number(Setting.BACKOFF_MULTIPLIER);
         Jitter jitter = r.enumValue(Setting.BACKOFF_JITTER, Jitter.class);
         if (max < initial) {
             r.problem(Setting.BACKOFF_MAX_SECONDS, "must not be below " + Setting.BACKOFF_INITIAL_SECONDS.variable()
@@ -113,12 +114,13 @@ public record RetrierConfig(String region, String cluster, String taskDefinition
         for (String code : r.list(Setting.RETRYABLE_EXIT_CODES)) {
             try {
                 int c = Integer.parseInt(code);
-                if (c < 0 || c > 255) {
+                if (!Setting.RETRYABLE_EXIT_CODES.limits().contains(c)) {
                     throw new NumberFormatException();
                 }
                 retryable.add(c);
             } catch (NumberFormatException e) {
-                r.problem(Setting.RETRYABLE_EXIT_CODES, "holds '" + code + "', not an exit code 0-255");
+                r.problem(Setting.RETRYABLE_EXIT_CODES, "holds '" + code + "', not an exit code "
+                        + Setting.RETRYABLE_EXIT_CODES.limits());
             }
         }
         List<RetryRule> rules = r.jsonList(Setting.RULES, RetryRule.class);
@@ -206,8 +208,8 @@ public record RetrierConfig(String region, String cluster, String taskDefinition
             return value == null || value.isBlank();
         }
 
-        Integer optionalInteger(Setting setting, int min, int max) {
-            return absent(setting) ? null : integer(setting, min, max);
+        Integer optionalInteger(Setting setting) {
+            return absent(setting) ? null : integer(setting);
         }
 
         boolean bool(Setting setting) {
@@ -218,12 +220,16 @@ public record RetrierConfig(String region, String cluster, String taskDefinition
             return value.equals("true");
         }
 
-        int integer(Setting setting, int min, int max) {
-            return parse(setting, Integer::parseInt, "an integer", min, max, 0);
+        /** A whole number within the setting's range. */
+        int integer(Setting setting) {
+            Range range = setting.limits();
+            return parse(setting, Integer::parseInt, "an integer", range.minWhole(), range.maxWhole(), 0);
         }
 
-        double number(Setting setting, double min, double max) {
-            return parse(setting, Double::parseDouble, "a number", min, max, min);
+        /** A number within the setting's range. */
+        double number(Setting setting) {
+            Range range = setting.limits();
+            return parse(setting, Double::parseDouble, "a number", range.min(), range.max(), range.min());
         }
 
         private <T extends Number & Comparable<T>> T parse(Setting setting, Function<String, T> parser,

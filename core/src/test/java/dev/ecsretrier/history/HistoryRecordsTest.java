@@ -130,8 +130,9 @@ class HistoryRecordsTest {
     void theNextAttemptsLaunchChanges_areInTheDecision() {
         EndedAttempt ended = ended("spot-interruption.json", 1, null);
         Step.Retry retry = (Step.Retry) PLANNER.plan(ended, NOW, new SplittableRandom(1));
-        Step.Retry adapted = new Step.Retry(retry.verdict(), new dev.ecsretrier.core.StartRequest(RUN, 2, List.of(),
-                retry.next().history(), ON_DEMAND, null), retry.scheduleName(), retry.delay(), retry.at());
+        Step.Retry adapted = new Step.Retry(retry.ended(), retry.verdict(), new dev.ecsretrier.core.StartRequest(RUN, 2,
+                List.of(), retry.next().history(), ON_DEMAND, null), ON_DEMAND.changes(), retry.scheduleName(), retry.delay(),
+                retry.at());
         JsonNode line = TestJson.tree(HistoryRecords.line(HistoryRecord.Decided.of(ended, adapted, NOW, false, null)));
 
         assertThat(line.at("/next/launch/capacityProviderStrategy/0/capacityProvider").asText()).isEqualTo("FARGATE");

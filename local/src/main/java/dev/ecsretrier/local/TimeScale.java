@@ -10,11 +10,18 @@ import java.time.Duration;
 public record TimeScale(double factor) {
 
     public static final TimeScale REAL_TIME = new TimeScale(1.0);
+    /** The largest factor: waits a thousand times their planned time. */
+    public static final int MAX_FACTOR = 1000;
 
     public TimeScale {
-        if (!(factor >= 0.0) || factor > 1000.0) {
-            throw new IllegalArgumentException("time scale must be between 0 and 1000, got " + factor);
+        if (!accepts(factor)) {
+            throw new IllegalArgumentException("time scale must be between 0 and " + MAX_FACTOR + ", got " + factor);
         }
+    }
+
+    /** Whether {@code factor} is a time scale: 0 to {@value #MAX_FACTOR}. */
+    public static boolean accepts(double factor) {
+        return factor >= 0.0 && factor <= MAX_FACTOR;
     }
 
     /** How long to really wait for {@code planned}. */

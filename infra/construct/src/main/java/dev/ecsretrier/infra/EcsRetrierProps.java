@@ -1,6 +1,8 @@
 package dev.ecsretrier.infra;
 
+import dev.ecsretrier.config.Range;
 import dev.ecsretrier.config.RetrierConfig;
+import dev.ecsretrier.config.Setting;
 import dev.ecsretrier.core.Jitter;
 import dev.ecsretrier.core.LaunchAdjustment;
 import dev.ecsretrier.core.RetryRule;
@@ -34,15 +36,9 @@ import software.amazon.awscdk.services.sns.ITopic;
  */
 public final class EcsRetrierProps {
 
-    /** Attempts in all when neither {@code maxAttempts} nor both retry budgets are set. */
-    public static final int DEFAULT_MAX_ATTEMPTS = 3;
-    /** The functions' limits ({@link RetrierConfig}), which the props check before anything is deployed. */
-    static final int MAX_ATTEMPTS_LIMIT = RetrierConfig.MAX_ATTEMPTS_LIMIT;
-    static final double MEMORY_FACTOR_MIN = 1.1;
-    static final double MEMORY_FACTOR_MAX = 16;
-    static final int MEMORY_CAP_MIN_MIB = 512;
-    static final int MEMORY_CAP_MAX_MIB = 122_880;
-    static final int ATTEMPT_TIMEOUT_MAX_SECONDS = 14 * 86_400;
+    /** Attempts in all when neither {@code maxAttempts} nor both retry budgets are set: the functions' default. */
+    public static final int DEFAULT_MAX_ATTEMPTS = Setting.MAX_ATTEMPTS.defaultWhole();
+    private static final int SECONDS_PER_DAY = 86_400;
     private static final Pattern CONTAINER_NAME = Pattern.compile("[A-Za-z0-9_-]{1,255}");
     private static final Pattern CAPACITY_PROVIDER = Pattern.compile("[A-Za-z0-9_-]{1,255}");
 
@@ -122,11 +118,15 @@ public final class EcsRetrierProps {
     }
 
     private void validate() {
-        if (maxAttempts != null && (maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS_LIMIT)) {
-            throw new IllegalArgumentException("maxAttempts must be 1-10, was " + maxAttempts);
-        }
-        if (backoffMultiplier < 1) {
-            throw new IllegalArgumentException("backoffMultiplier must be >= 1, was " + backoffMultiplier);
+        within("maxAttempts", Setting.MAX_ATTEMPTS, maxAttempts);
+        within("backoffMultiplier", Setting.BACKOFF_MULTIPLIER, backoffMultiplier);
+        withinSeconds("backoffInitialDelay", Setting.BACKOFF_INITIAL_SECONDS, backoffInitialDelay);
+        withinSeconds("backoffMaxDelay", Setting.BACKOFF_MAX_SECONDS, backoffMaxDelay);
+        for (Integer code : retryableExitCodes) {
+            if (code == null || !Setting.RETRYABLE_EXIT_CODES.range().orElseThrow().contains(code)) {
+                throw new IllegalArgumentException("retryableExitCodes holds " + code + ", not an exit code "
+                        + Setting.RETRYABLE_EXIT_CODES.range().orElseThrow());
+            }
         }
         if (backoffMaxDelay.toSeconds().doubleValue() < backoffInitialDelay.toSeconds().doubleValue()) {
             throw new IllegalArgumentException("backoffMaxDelay (" + backoffMaxDelay.toSeconds()
@@ -135,24 +135,21 @@ public final class EcsRetrierProps {
         if (launchType != null && !capacityProviderStrategies.isEmpty()) {
             throw new IllegalArgumentException("set launchType or capacityProviderStrategies, not both (launchType was " + launchType + ")");
         }
-        // RunTask's startedBy: at most 128 letters, digits, '-', '/' and '_'.
-        if (startedBy != null && !startedBy.matches("[A-Za-z0-9\\-/_]{1,128}")) {
+        if (startedBy != null && !RetrierConfig.STARTED_BY.matcher(startedBy).matches()) {
             throw new IllegalArgumentException("startedBy must be 1-128 of [A-Za-z0-9-/_], was '" + startedBy + "'");
         }
     }
 
     /** Each adaptive prop within the functions' limits, and none set that would have no effect. */
     private void validateAdaptiveRetries() {
-        budget("infrastructureRetries", infrastructureRetries);
-        budget("applicationRetries", applicationRetries);
+        within("infrastructureRetries", Setting.INFRASTRUCTURE_RETRIES, infrastructureRetries);
+        within("applicationRetries", Setting.APPLICATION_RETRIES, applicationRetries);
         if (fallbackAfterSpotFailures != null) {
             if (fallbackCapacityProviderStrategy.isEmpty()) {
                 throw new IllegalArgumentException("fallbackAfterSpotFailures (" + fallbackAfterSpotFailures
                         + ") has no effect without a fallbackCapacityProviderStrategy");
             }
-            if (fallbackAfterSpotFailures < 1 || fallbackAfterSpotFailures > MAX_ATTEMPTS_LIMIT) {
-                throw new IllegalArgumentException("fallbackAfterSpotFailures must be 1-10, was " + fallbackAfterSpotFailures);
-            }
+            within("fallbackAfterSpotFailures", Setting.FALLBACK_AFTER_SPOT_FAILURES, fallbackAfterSpotFailures);
         }
         checkFallbackStrategy();
         if (!Boolean.TRUE.equals(memoryEscalation)) {
@@ -163,21 +160,19 @@ public final class EcsRetrierProps {
                 throw new IllegalArgumentException("memoryCapMiB (" + memoryCapMiB + ") has no effect without memoryEscalation(true)");
             }
         }
-        if (memoryFactor != null && !(memoryFactor >= MEMORY_FACTOR_MIN && memoryFactor <= MEMORY_FACTOR_MAX)) {
-            throw new IllegalArgumentException("memoryFactor must be 1.1-16, was " + memoryFactor);
-        }
-        if (memoryCapMiB != null && (memoryCapMiB < MEMORY_CAP_MIN_MIB || memoryCapMiB > MEMORY_CAP_MAX_MIB)) {
-            throw new IllegalArgumentException("memoryCapMiB must be 512-122880 (Fargate's smallest to largest task), was " + memoryCapMiB);
-        }
+        within("memoryFactor", Setting.MEMORY_FACTOR, memoryFactor);
+        within("memoryCapMiB", Setting.MEMORY_MAX_MIB, memoryCapMiB, " (Fargate's smallest to largest task)");
         if (Boolean.TRUE.equals(rotateSubnets) && taskDefinition.getNetworkMode() != NetworkMode.AWS_VPC) {
             throw new IllegalArgumentException("rotateSubnets needs an awsvpc task definition, the only kind that is given subnets"
                     + " (network mode was " + taskDefinition.getNetworkMode() + ")");
         }
         if (attemptTimeout != null) {
             double seconds = attemptTimeout.toSeconds(TimeConversionOptions.builder().integral(false).build()).doubleValue();
-            if (seconds != Math.floor(seconds) || seconds < 1 || seconds > ATTEMPT_TIMEOUT_MAX_SECONDS) {
-                throw new IllegalArgumentException("attemptTimeout must be whole seconds from 1 s to 14 days, was "
-                        + attemptTimeout.toHumanString());
+            // 0 is the functions' "no timeout": a timeout that is set is at least a second.
+            Range range = Setting.ATTEMPT_TIMEOUT_SECONDS.range().orElseThrow();
+            if (seconds != Math.floor(seconds) || seconds < 1 || !range.contains(seconds)) {
+                throw new IllegalArgumentException("attemptTimeout must be whole seconds from 1 s to "
+                        + range.maxWhole() / SECONDS_PER_DAY + " days, was " + attemptTimeout.toHumanString());
             }
         } else if (retryOnTimeout != null) {
             throw new IllegalArgumentException("retryOnTimeout (" + retryOnTimeout + ") has no effect without an attemptTimeout");
@@ -196,9 +191,26 @@ public final class EcsRetrierProps {
         }
     }
 
-    private static void budget(String name, Integer retries) {
-        if (retries != null && (retries < 0 || retries > MAX_ATTEMPTS_LIMIT - 1)) {
-            throw new IllegalArgumentException(name + " must be 0-9, was " + retries);
+    /** A prop that the functions read as {@code setting}: refused here, at synthesis, when the functions would refuse it. */
+    private static void within(String prop, Setting setting, Number value) {
+        within(prop, setting, value, "");
+    }
+
+    private static void within(String prop, Setting setting, Number value, String why) {
+        Range range = setting.range().orElseThrow();
+        if (value != null && !range.contains(value.doubleValue())) {
+            throw new IllegalArgumentException(prop + " must be " + range + why + ", was " + value);
+        }
+    }
+
+    /** A delay the functions read in whole seconds of {@code setting}. */
+    private static void withinSeconds(String prop, Setting setting, Duration delay) {
+        Range range = setting.range().orElseThrow();
+        double seconds = delay.toSeconds(TimeConversionOptions.builder().integral(false).build()).doubleValue();
+        if (seconds != Math.floor(seconds) || !range.contains(seconds)) {
+            throw new IllegalArgumentException(prop + " must be whole seconds from " + range.minWhole() + " s to "
+                    + range.maxWhole() / SECONDS_PER_DAY + " day" + (range.maxWhole() == SECONDS_PER_DAY ? "" : "s")
+                    + ", was " + delay.toHumanString());
         }
     }
 
@@ -240,7 +252,7 @@ public final class EcsRetrierProps {
     public boolean assignPublicIp() { return assignPublicIp; }
     public LaunchType launchType() { return launchType; }
     public List<CapacityProviderStrategy> capacityProviderStrategies() { return capacityProviderStrategies; }
-    /** Null when not set: then both retry budgets set mean 1 + both, and otherwise {@value #DEFAULT_MAX_ATTEMPTS}. */
+    /** Null when not set: then both retry budgets set mean 1 + both, and otherwise {@link #DEFAULT_MAX_ATTEMPTS}. */
     public Integer maxAttempts() { return maxAttempts; }
     public Duration backoffInitialDelay() { return backoffInitialDelay; }
     public double backoffMultiplier() { return backoffMultiplier; }
@@ -278,10 +290,11 @@ public final class EcsRetrierProps {
         private LaunchType launchType;
         private List<CapacityProviderStrategy> capacityProviderStrategies;
         private Integer maxAttempts;
-        private Duration backoffInitialDelay = Duration.seconds(60);
-        private double backoffMultiplier = 2;
-        private Duration backoffMaxDelay = Duration.minutes(15);
-        private Jitter backoffJitter = Jitter.FULL;
+        // The functions' defaults, so that the props and the functions can never disagree.
+        private Duration backoffInitialDelay = Duration.seconds(Setting.BACKOFF_INITIAL_SECONDS.defaultWhole());
+        private double backoffMultiplier = Setting.BACKOFF_MULTIPLIER.defaultNumber();
+        private Duration backoffMaxDelay = Duration.seconds(Setting.BACKOFF_MAX_SECONDS.defaultWhole());
+        private Jitter backoffJitter = Jitter.valueOf(Setting.BACKOFF_JITTER.defaultValue());
         private List<Integer> retryableExitCodes = List.of();
         private List<RetryRule> rules = List.of();
         private ITopic topic;

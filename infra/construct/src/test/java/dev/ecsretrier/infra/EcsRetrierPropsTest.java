@@ -206,7 +206,7 @@ class EcsRetrierPropsTest {
     void refusesAMultiplierBelowOne_andAMaxDelayBelowTheInitialDelay() {
         assertThatThrownBy(() -> EcsRetrierProps.builder().cluster(cluster()).taskDefinition(taskDefinition())
                 .backoffMultiplier(0.5).build())
-                .hasMessage("backoffMultiplier must be >= 1, was 0.5");
+                .hasMessage("backoffMultiplier must be 1-100, was 0.5");
         assertThatThrownBy(() -> EcsRetrierProps.builder().cluster(cluster()).taskDefinition(taskDefinition())
                 .backoffInitialDelay(Duration.minutes(10)).backoffMaxDelay(Duration.minutes(5)).build())
                 .hasMessage("backoffMaxDelay (300 s) must not be shorter than backoffInitialDelay (600 s)");

@@ -20,31 +20,40 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** The retry policy, as options: each becomes the handlers' setting of the same meaning. */
+/**
+ * The retry policy, as options: each becomes the handlers' setting of the same meaning. Defaults and ranges in the
+ * descriptions are the settings' own ({@link SettingFacts}).
+ */
 final class PolicyOptions {
 
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
 
     @Option(names = "--max-attempts", paramLabel = "N",
-            description = "Attempts in all, the first included, 1-10 (RETRIER_MAX_ATTEMPTS; default 3).")
+            description = "Attempts in all, the first included, ${bundle:RETRIER_MAX_ATTEMPTS.range} (RETRIER_MAX_ATTEMPTS;"
+                    + " default ${bundle:RETRIER_MAX_ATTEMPTS.default}).")
     String maxAttempts;
 
     @Option(names = "--backoff-initial", paramLabel = "SECONDS",
-            description = "Delay before the second attempt (default 60).")
+            description = "Delay before the second attempt, ${bundle:RETRIER_BACKOFF_INITIAL_SECONDS.range}"
+                    + " (default ${bundle:RETRIER_BACKOFF_INITIAL_SECONDS.default}).")
     String backoffInitial;
 
-    @Option(names = "--backoff-multiplier", paramLabel = "X", description = "Growth per attempt, >= 1 (default 2).")
+    @Option(names = "--backoff-multiplier", paramLabel = "X", description = "Growth per attempt,"
+            + " ${bundle:RETRIER_BACKOFF_MULTIPLIER.range} (default ${bundle:RETRIER_BACKOFF_MULTIPLIER.default}).")
     String backoffMultiplier;
 
-    @Option(names = "--backoff-max", paramLabel = "SECONDS", description = "Cap on any delay (default 900).")
+    @Option(names = "--backoff-max", paramLabel = "SECONDS", description = "Cap on any delay,"
+            + " ${bundle:RETRIER_BACKOFF_MAX_SECONDS.range} (default ${bundle:RETRIER_BACKOFF_MAX_SECONDS.default}).")
     String backoffMax;
 
-    @Option(names = "--jitter", paramLabel = "FULL|EQUAL|NONE", description = "Backoff jitter (default FULL).")
+    @Option(names = "--jitter", paramLabel = "FULL|EQUAL|NONE", description = "Backoff jitter"
+            + " (default ${bundle:RETRIER_BACKOFF_JITTER.default}).")
     String jitter;
 
     @Option(names = "--retryable-exit-codes", paramLabel = "CODE", split = ",",
-            description = "Exit codes that mean 'try again', comma-separated (default none).")
+            description = "Exit codes that mean 'try again', ${bundle:RETRIER_RETRYABLE_EXIT_CODES.range}, comma-separated"
+                    + " (default none).")
     List<String> retryableExitCodes;
 
     @Option(names = "--rules", paramLabel = "RULES.json",
@@ -52,13 +61,13 @@ final class PolicyOptions {
     Path rules;
 
     @Option(names = "--infrastructure-retries", paramLabel = "N",
-            description = "Retries after infrastructure failures (ECS could not start or keep the task); default: no"
-                    + " separate limit.")
+            description = "Retries after infrastructure failures (ECS could not start or keep the task),"
+                    + " ${bundle:RETRIER_INFRASTRUCTURE_RETRIES.range}; default: no separate limit.")
     String infrastructureRetries;
 
     @Option(names = "--application-retries", paramLabel = "N",
-            description = "Retries after application failures (exit codes, out of memory, timeout); default: no"
-                    + " separate limit.")
+            description = "Retries after application failures (exit codes, out of memory, timeout),"
+                    + " ${bundle:RETRIER_APPLICATION_RETRIES.range}; default: no separate limit.")
     String applicationRetries;
 
     @Option(names = "--capacity-provider-strategy", paramLabel = "STRATEGY",
@@ -74,17 +83,21 @@ final class PolicyOptions {
     String fallbackStrategy;
 
     @Option(names = "--fallback-after-spot-failures", paramLabel = "N",
-            description = "Spot failures (interruptions, capacity shortages) before the fallback (default 1).")
+            description = "Spot failures (interruptions, capacity shortages) before the fallback,"
+                    + " ${bundle:RETRIER_FALLBACK_AFTER_SPOT_FAILURES.range} (default"
+                    + " ${bundle:RETRIER_FALLBACK_AFTER_SPOT_FAILURES.default}).")
     String fallbackAfterSpotFailures;
 
     @Option(names = "--memory-escalation", description = "Retry an out-of-memory stop with more memory.")
     boolean memoryEscalation;
 
-    @Option(names = "--memory-factor", paramLabel = "X", description = "Memory growth per escalation (default 2).")
+    @Option(names = "--memory-factor", paramLabel = "X", description = "Memory growth per escalation,"
+            + " ${bundle:RETRIER_MEMORY_FACTOR.range} (default ${bundle:RETRIER_MEMORY_FACTOR.default}).")
     String memoryFactor;
 
     @Option(names = "--memory-max-mib", paramLabel = "MIB",
-            description = "The most memory escalation may give a task (default 30720); at the cap an OOM fails the run.")
+            description = "The most memory escalation may give a task, ${bundle:RETRIER_MEMORY_MAX_MIB.range} (default"
+                    + " ${bundle:RETRIER_MEMORY_MAX_MIB.default}); at the cap an OOM fails the run.")
     String memoryMaxMib;
 
     @Option(names = "--rotate-subnets",
@@ -92,7 +105,8 @@ final class PolicyOptions {
     boolean rotateSubnets;
 
     @Option(names = "--attempt-timeout", paramLabel = "SECONDS",
-            description = "Stop an attempt that runs longer (StopTask at launch + SECONDS); default: no timeout.")
+            description = "Stop an attempt that runs longer (StopTask at launch + SECONDS), at most"
+                    + " ${bundle:RETRIER_ATTEMPT_TIMEOUT_SECONDS.max}; default: no timeout.")
     String attemptTimeout;
 
     @Option(names = "--retry-on-timeout", negatable = true, paramLabel = "",
@@ -239,7 +253,8 @@ final class PolicyOptions {
                 .collect(Collectors.joining(",")) + "]";
     }
 
-    private static final Map<String, String> OPTIONS = Map.ofEntries(
+    /** The option that sets each variable, for the messages and the help. */
+    static final Map<String, String> OPTIONS = Map.ofEntries(
             Map.entry(Setting.MAX_ATTEMPTS.variable(), "--max-attempts"),
             Map.entry(Setting.BACKOFF_INITIAL_SECONDS.variable(), "--backoff-initial"),
             Map.entry(Setting.BACKOFF_MULTIPLIER.variable(), "--backoff-multiplier"),

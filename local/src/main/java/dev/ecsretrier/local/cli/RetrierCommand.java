@@ -28,6 +28,8 @@ public final class RetrierCommand {
     /** The command line with every subcommand, as {@code main} runs it. */
     public static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new RetrierCommand());
+        // The help's ${bundle:...} variables: each setting's default and range, as the settings state them.
+        commandLine.setResourceBundle(new SettingFacts());
         UsageErrorHandler errors = new UsageErrorHandler();
         commandLine.setParameterExceptionHandler(errors);
         commandLine.setExecutionExceptionHandler(errors);
