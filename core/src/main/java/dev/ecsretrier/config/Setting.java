@@ -13,6 +13,9 @@ import java.util.Optional;
  * them.
  */
 public enum Setting {
+    CONFIG_FILE("RETRIER_CONFIG_FILE", "", "JSON file of the deployment's jobs (in Lambda /opt/ecs-retrier/jobs.json,"
+            + " from the construct's layer); empty: one job, from these variables"),
+    JOB_NAME("RETRIER_JOB_NAME", "default", "the job's name when there is no RETRIER_CONFIG_FILE (one job)"),
     CLUSTER("RETRIER_CLUSTER", null, "ARN of the cluster tasks run in"),
     TASK_DEFINITION("RETRIER_TASK_DEFINITION", null, "task definition ARN or family[:revision]"),
     CONTAINER_NAME("RETRIER_CONTAINER_NAME", null, "the container that start requests may override"),

@@ -9,18 +9,19 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Who an attempt belongs to: its run, its number, the run's limit, the earlier attempts and how
- * this attempt's launch was adjusted. Travels as task tags (read back with
+ * Who an attempt belongs to: its run, its number, the run's limit, the earlier attempts, how
+ * this attempt's launch was adjusted, and the job it runs (null for a task tagged before jobs were). Travels as task tags (read back with
  * {@code DescribeTasks(include=TAGS)}) and, without the history, as {@code RETRIER_*} container
  * environment variables (the fallback the event carries).
  */
 public record AttemptMetadata(String runId, int attempt, int maxAttempts, List<AttemptSummary> history,
-                              LaunchAdjustment launch) {
+                              LaunchAdjustment launch, String job) {
 
     public static final String TAG_PREFIX = "ecs-retrier:";
     public static final String RUN_ID_TAG = TAG_PREFIX + "run-id";
     public static final String ATTEMPT_TAG = TAG_PREFIX + "attempt";
     public static final String MAX_ATTEMPTS_TAG = TAG_PREFIX + "max-attempts";
+    public static final String JOB_TAG = TAG_PREFIX + "job";
     /** One tag per earlier attempt: {@code ecs-retrier:history-1}, {@code -2}, ... (ECS allows 50 tags). */
     public static final String HISTORY_TAG_PREFIX = TAG_PREFIX + "history-";
     /** This attempt's launch adjustment; {@code ecs-retrier:launch-N} for an earlier attempt's. */
@@ -38,15 +39,16 @@ public record AttemptMetadata(String runId, int attempt, int maxAttempts, List<A
     public static final String RUN_ID_ENV = "RETRIER_RUN_ID";
     public static final String ATTEMPT_ENV = "RETRIER_ATTEMPT";
     public static final String MAX_ATTEMPTS_ENV = "RETRIER_MAX_ATTEMPTS";
+    public static final String JOB_ENV = "RETRIER_JOB";
 
     public AttemptMetadata {
         history = history == null ? List.of() : List.copyOf(history);
         launch = launch == null ? LaunchAdjustment.NONE : launch;
     }
 
-    /** An attempt launched as configured: no launch adjustment. */
+    /** An attempt launched as configured: no launch adjustment, no job recorded. */
     public static AttemptMetadata of(String runId, int attempt, int maxAttempts, List<AttemptSummary> history) {
-        return new AttemptMetadata(runId, attempt, maxAttempts, history, LaunchAdjustment.NONE);
+        return new AttemptMetadata(runId, attempt, maxAttempts, history, LaunchAdjustment.NONE, null);
     }
 
     public boolean lastAttempt() {
@@ -63,6 +65,9 @@ public record AttemptMetadata(String runId, int attempt, int maxAttempts, List<A
         tags.put(RUN_ID_TAG, runId);
         tags.put(ATTEMPT_TAG, Integer.toString(attempt));
         tags.put(MAX_ATTEMPTS_TAG, Integer.toString(maxAttempts));
+        if (job != null) {
+            tags.put(JOB_TAG, job);
+        }
         if (!launch.isNone()) {
             tags.put(LAUNCH_TAG, launch.toTagValue());
         }
@@ -79,9 +84,13 @@ public record AttemptMetadata(String runId, int attempt, int maxAttempts, List<A
     }
 
     public List<EnvironmentVariable> environment() {
-        return List.of(new EnvironmentVariable(RUN_ID_ENV, runId),
+        List<EnvironmentVariable> environment = new ArrayList<>(List.of(new EnvironmentVariable(RUN_ID_ENV, runId),
                 new EnvironmentVariable(ATTEMPT_ENV, Integer.toString(attempt)),
-                new EnvironmentVariable(MAX_ATTEMPTS_ENV, Integer.toString(maxAttempts)));
+                new EnvironmentVariable(MAX_ATTEMPTS_ENV, Integer.toString(maxAttempts))));
+        if (job != null) {
+            environment.add(new EnvironmentVariable(JOB_ENV, job));
+        }
+        return List.copyOf(environment);
     }
 
     /** Reads the tags of a task this retrier started; empty when the run tags are absent. */
@@ -112,7 +121,7 @@ public record AttemptMetadata(String runId, int attempt, int maxAttempts, List<A
             }
         }
         return Optional.of(new AttemptMetadata(runId("tag " + RUN_ID_TAG, tags.get(RUN_ID_TAG)), attempt, max, history,
-                launch));
+                launch, tags.get(JOB_TAG)));
     }
 
     private static Set<Cause> causes(Map<String, String> tags, int attempt) {
@@ -136,9 +145,10 @@ public record AttemptMetadata(String runId, int attempt, int maxAttempts, List<A
         if (!env.containsKey(RUN_ID_ENV)) {
             return Optional.empty();
         }
-        return Optional.of(AttemptMetadata.of(runId("environment " + RUN_ID_ENV, env.get(RUN_ID_ENV)),
+        return Optional.of(new AttemptMetadata(runId("environment " + RUN_ID_ENV, env.get(RUN_ID_ENV)),
                 number("environment " + ATTEMPT_ENV, env.get(ATTEMPT_ENV)),
-                number("environment " + MAX_ATTEMPTS_ENV, env.get(MAX_ATTEMPTS_ENV)), List.of()));
+                number("environment " + MAX_ATTEMPTS_ENV, env.get(MAX_ATTEMPTS_ENV)), List.of(), LaunchAdjustment.NONE,
+                env.get(JOB_ENV)));
     }
 
     /** The overrides without this retrier's own variables: what the user asked for. */

@@ -41,7 +41,7 @@ public final class RetryPlanner {
                     run.launch().isNone() ? null : run.launch().toTagValue()));
             return cancelled(ended, run.runId(), run.attempt(), run.maxAttempts(), history, ended.cluster(),
                     ended.taskDefinition(), ended.metadataSource(), ended.note(),
-                    new RunCancellation(run.runId(), cancelled.get()), now);
+                    new RunCancellation(run.runId(), cancelled.get()), now, run.job());
         }
         Adaptation.Plan plan = Adaptation.Plan.unchanged(classifier.classify(ended.stop()), run.launch());
         for (Adaptation adaptation : adaptations) {
@@ -61,14 +61,15 @@ public final class RetryPlanner {
             int next = run.attempt() + 1;
             Duration delay = backoff.delay(run.attempt(), random);
             LaunchAdjustment launch = plan.next().isNone() ? null : plan.next();
-            StartRequest request = new StartRequest(run.runId(), next, ended.userOverrides(), history, launch);
+            StartRequest request = new StartRequest(run.runId(), next, ended.userOverrides(), history, launch,
+                    run.job());
             return new Step.Retry(ended, verdict, request, plan.changes(), AttemptMetadata.attemptKey(run.runId(), next),
                     delay, now.plus(delay));
         }
         String reason = exhausted == null ? verdict.reason() : verdict.reason() + "; " + exhaustedReason(run, exhausted, verdict.kind());
         RunOutcome outcome = new RunOutcome(run.runId(), decision, RunOutcome.dedupKey(run.runId(), decision),
                 verdict.rule(), reason, run.attempt(), run.maxAttempts(), ended.cluster(), ended.taskDefinition(),
-                history, ended.metadataSource(), ended.note(), now, exhausted);
+                history, ended.metadataSource(), ended.note(), now, exhausted, run.job());
         return new Step.Finish(ended, verdict, outcome);
     }
 
@@ -84,15 +85,15 @@ public final class RetryPlanner {
                                        RunOutcome.MetadataSource source, String note, RunCancellation cancellation,
                                        Instant now) {
         return cancelled(null, next.runId(), next.attempt() - 1, next.maxAttempts(), next.history(), cluster, taskDefinition,
-                source, note, cancellation, now);
+                source, note, cancellation, now, next.job());
     }
 
     private static Step.Finish cancelled(EndedAttempt ended, String runId, int attempts, int maxAttempts, List<AttemptSummary> history,
                                          String cluster, String taskDefinition, RunOutcome.MetadataSource source,
-                                         String note, RunCancellation cancellation, Instant now) {
+                                         String note, RunCancellation cancellation, Instant now, String job) {
         RunOutcome outcome = new RunOutcome(runId, Decision.CANCELLED, RunOutcome.dedupKey(runId, Decision.CANCELLED),
                 RunCancellation.RULE, cancellation.outcomeReason(), attempts, maxAttempts, cluster, taskDefinition,
-                history, source, note, now, null);
+                history, source, note, now, null, job);
         // No policy spoke: the verdict only says that nothing follows (FAIL: no retry), and whose it was.
         return new Step.Finish(ended, Verdict.byUserRule(RunCancellation.RULE, Action.FAIL, cancellation.outcomeReason(),
                 FailureKind.APPLICATION, Set.of()), outcome);

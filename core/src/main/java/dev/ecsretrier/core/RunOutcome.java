@@ -11,11 +11,12 @@ import java.util.List;
  * @param note           what the reader should know besides the attempts (e.g. history unknown), or null
  * @param exhaustedBudget for RETRIES_EXHAUSTED: which limit ran out ({@link Budget}): ATTEMPTS (maxAttempts),
  *                        INFRASTRUCTURE or APPLICATION (the retry budgets); null otherwise
+ * @param job            the job the run ran, or null when its tasks did not say (tagged before jobs were)
  */
 public record RunOutcome(String runId, Decision outcome, String dedupKey, String rule, String reason,
                          int attempts, int maxAttempts, String cluster, String taskDefinition,
                          List<AttemptSummary> attemptHistory, MetadataSource metadataSource, String note,
-                         Instant finishedAt, Budget exhaustedBudget) {
+                         Instant finishedAt, Budget exhaustedBudget, String job) {
 
     /** Where the classifier learned the run's metadata. */
     public enum MetadataSource { TAGS, EVENT, REQUEST }

@@ -13,19 +13,25 @@ import java.util.List;
  * @param launch             how this attempt's launch differs from the configured one (adaptive
  *                           retries); checked against the configuration, so it cannot ask for more
  *                           than the retrier would
+ * @param job                the configured job to run; may be left out when the deployment has one
  */
 public record StartRequest(String runId, Integer attempt, List<ContainerOverride> containerOverrides,
-                           List<AttemptSummary> history, LaunchAdjustment launch) {
+                           List<AttemptSummary> history, LaunchAdjustment launch, String job) {
 
     public StartRequest {
         containerOverrides = containerOverrides == null ? List.of() : NullTolerantLists.copy(containerOverrides);
         history = history == null ? List.of() : NullTolerantLists.copy(history);
     }
 
-    /** A request to launch as configured: no launch adjustment. */
+    /** A request to launch as configured: no launch adjustment, the only job. */
     public static StartRequest of(String runId, Integer attempt, List<ContainerOverride> containerOverrides,
                                   List<AttemptSummary> history) {
-        return new StartRequest(runId, attempt, containerOverrides, history, null);
+        return new StartRequest(runId, attempt, containerOverrides, history, null, null);
+    }
+
+    /** The same request for another job. */
+    public StartRequest forJob(String name) {
+        return new StartRequest(runId, attempt, containerOverrides, history, launch, name);
     }
 
     public LaunchAdjustment launchOrNone() {

@@ -16,7 +16,8 @@ import java.time.Instant;
  * ({@link HistoryRecords#line}). The log group is the history store; {@link HistoryRecords#read}
  * reads a line back.
  *
- * <p>{@code job} is the job the run belongs to; null while a deployment serves one job.
+ * <p>{@code job} is the job the run belongs to (its task's {@code ecs-retrier:job} tag); null only
+ * for a task launched before jobs were recorded.
  */
 public sealed interface HistoryRecord {
 

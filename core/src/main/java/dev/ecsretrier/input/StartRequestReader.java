@@ -19,8 +19,8 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Reads and checks a start request. The starter must not become a way to run arbitrary work:
- * only the configured container may be overridden, only its command and environment, no
+ * Reads and checks a start request for one job. The starter must not become a way to run
+ * arbitrary work: only the job's configured container may be overridden, only its command and environment, no
  * {@code RETRIER_*} names, within ECS's own size limits. Unknown fields (a task role, a task
  * definition, cpu) are refused, not ignored.
  */
@@ -53,6 +53,15 @@ public final class StartRequestReader {
     }
 
     public StartRequest read(byte[] json) {
+        return check(parse(json));
+    }
+
+    /**
+     * A request as JSON, bound but not yet checked against a job (the starter learns the job from it).
+     *
+     * @throws InvalidStartRequestException naming the field that is not JSON, unknown, or of the wrong type
+     */
+    public static StartRequest parse(byte[] json) {
         if (json.length > MAX_REQUEST_BYTES) {
             throw new InvalidStartRequestException("request", "is " + json.length + " bytes, over the limit of "
                     + MAX_REQUEST_BYTES);
@@ -69,13 +78,13 @@ public final class StartRequestReader {
         } catch (JsonBindingException e) {
             throw e.unknownField()
                     ? new InvalidStartRequestException(e.path(), "is not a field a start request may set"
-                    + " (allowed: runId, attempt, containerOverrides[name, command, environment], history, launch)", e)
+                    + " (allowed: job, runId, attempt, containerOverrides[name, command, environment], history, launch)", e)
                     : new InvalidStartRequestException(e.path().isEmpty() ? "request" : e.path(), e.problem(), e);
         }
         if (request == null) {
             throw new InvalidStartRequestException("request", "must be a JSON object, got null");
         }
-        return check(request);
+        return request;
     }
 
     /** Checks a request built in code (the local runtime's API) the same way as one read from JSON. */
@@ -152,7 +161,8 @@ public final class StartRequestReader {
         if (!containerName.equals(override.name())) {
             throw new InvalidStartRequestException(path + ".name", override.name() == null
                     ? "is missing; it must be the configured container '" + containerName + "'"
-                    : "'" + clip(override.name()) + "' is not the configured container '" + containerName + "'");
+                    : "'" + clip(override.name()) + "' is not the configured container '" + containerName + "'"
+                    + " of this job");
         }
         if (override.command() != null) {
             for (int i = 0; i < override.command().size(); i++) {

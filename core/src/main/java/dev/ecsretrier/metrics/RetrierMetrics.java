@@ -18,7 +18,8 @@ import java.util.Map;
  * a root {@code _aws} member with {@code Timestamp} in epoch milliseconds and {@code CloudWatchMetrics},
  * a list of directives of {@code Namespace}, {@code Dimensions} (a list of dimension sets) and
  * {@code Metrics} ({@code Name}, {@code Unit}); every dimension and metric named is a root member).
- * Every metric has the {@code Retrier} dimension (the retrier's {@code startedBy}).
+ * Every metric has the {@code Retrier} dimension (the retrier's {@code startedBy}), and again with
+ * {@code Job} beside it when the run's job is known.
  */
 public final class RetrierMetrics {
 
@@ -26,6 +27,11 @@ public final class RetrierMetrics {
     public static final String RETRIER_DIMENSION = "Retrier";
     public static final String OUTCOME_DIMENSION = "Outcome";
     public static final String FAILURE_KIND_DIMENSION = "FailureKind";
+    /**
+     * The job's name, in a second dimension set of each metric: the deployment's alarms keep counting
+     * every job (a metric is its exact dimension set), and each job is a metric of its own.
+     */
+    public static final String JOB_DIMENSION = "Job";
 
     /** A run's first attempt was launched (or refused by ECS): Count, by Retrier. */
     public static final String RUNS_STARTED = "RunsStarted";
@@ -40,27 +46,28 @@ public final class RetrierMetrics {
     }
 
     /** The line for a run's first launch. */
-    public static String runStarted(String retrier, Instant at, String runId) {
-        return line(at, runId, Map.of(RETRIER_DIMENSION, retrier),
+    public static String runStarted(String retrier, String job, Instant at, String runId) {
+        return line(at, runId, job, Map.of(RETRIER_DIMENSION, retrier),
                 new Directive(List.of(RETRIER_DIMENSION), RUNS_STARTED, "Count", 1));
     }
 
     /** The line for a RETRY: one retried attempt of its failure kind, and the delay until the next one. */
-    public static String attemptRetried(String retrier, FailureKind kind, Duration delay, Instant at, String runId) {
+    public static String attemptRetried(String retrier, String job, FailureKind kind, Duration delay, Instant at,
+                                        String runId) {
         Map<String, String> dimensions = new LinkedHashMap<>();
         dimensions.put(RETRIER_DIMENSION, retrier);
         dimensions.put(FAILURE_KIND_DIMENSION, kind == null ? "UNKNOWN" : kind.name());
-        return line(at, runId, dimensions,
+        return line(at, runId, job, dimensions,
                 new Directive(List.of(RETRIER_DIMENSION, FAILURE_KIND_DIMENSION), ATTEMPTS_RETRIED, "Count", 1),
                 new Directive(List.of(RETRIER_DIMENSION), RETRY_DELAY, "Seconds", delay.toMillis() / 1000.0));
     }
 
     /** The line for a run's end. */
-    public static String runEnded(String retrier, Decision outcome, Instant at, String runId) {
+    public static String runEnded(String retrier, String job, Decision outcome, Instant at, String runId) {
         Map<String, String> dimensions = new LinkedHashMap<>();
         dimensions.put(RETRIER_DIMENSION, retrier);
         dimensions.put(OUTCOME_DIMENSION, outcome.name());
-        return line(at, runId, dimensions,
+        return line(at, runId, job, dimensions,
                 new Directive(List.of(RETRIER_DIMENSION, OUTCOME_DIMENSION), RUNS_ENDED, "Count", 1));
     }
 
@@ -69,15 +76,25 @@ public final class RetrierMetrics {
     }
 
     /** {@code runId} is a plain member: searchable in the log, not a dimension (one metric per run would cost). */
-    private static String line(Instant at, String runId, Map<String, String> dimensions, Directive... directives) {
+    private static String line(Instant at, String runId, String job, Map<String, String> dimensions,
+                               Directive... directives) {
         List<Object> metrics = new ArrayList<>();
         Map<String, Object> line = new LinkedHashMap<>();
         for (Directive d : directives) {
-            metrics.add(Map.of("Namespace", NAMESPACE, "Dimensions", List.of(d.dimensions()),
+            List<List<String>> sets = new ArrayList<>(List.of(d.dimensions()));
+            if (job != null) {
+                List<String> withJob = new ArrayList<>(d.dimensions());
+                withJob.add(1, JOB_DIMENSION);
+                sets.add(withJob);
+            }
+            metrics.add(Map.of("Namespace", NAMESPACE, "Dimensions", sets,
                     "Metrics", List.of(Map.of("Name", d.name(), "Unit", d.unit()))));
         }
         line.put("_aws", Map.of("Timestamp", at.toEpochMilli(), "CloudWatchMetrics", metrics));
         line.putAll(dimensions);
+        if (job != null) {
+            line.put(JOB_DIMENSION, job);
+        }
         for (Directive d : directives) {
             line.put(d.name(), d.value());
         }

@@ -112,7 +112,7 @@ class AdaptiveRetriesTest {
     void anAdjustmentCarriesOverToLaterAttempts() {
         LaunchAdjustment onDemand = new LaunchAdjustment(ON_DEMAND, null, null, null, List.of("capacity FARGATE after 1 Spot failure"));
         Step step = plan(planner(fallbackAfter(1), RetryBudgets.NONE),
-                ended(event("app-exit-2.json"), new AttemptMetadata("run-1", 2, 3, List.of(), onDemand)));
+                ended(event("app-exit-2.json"), new AttemptMetadata("run-1", 2, 3, List.of(), onDemand, null)));
 
         assertThat(((Step.Retry) step).next().launch()).isEqualTo(onDemand);
         AttemptSummary current = ((Step.Retry) step).next().history().get(0);
@@ -208,7 +208,7 @@ class AdaptiveRetriesTest {
         AdaptationPolicy rotate = new AdaptationPolicy(ON_DEMAND, 1, false, 2.0, 30720, true,
                 List.of("subnet-a", "subnet-b"));
         LaunchAdjustment onDemand = LaunchAdjustment.NONE.withCapacity(ON_DEMAND, "capacity FARGATE after 1 Spot failure");
-        AttemptMetadata second = new AttemptMetadata("run-1", 2, 3, List.of(), onDemand);
+        AttemptMetadata second = new AttemptMetadata("run-1", 2, 3, List.of(), onDemand, null);
 
         Step.Retry retry = (Step.Retry) plan(planner(rotate, RetryBudgets.NONE), ended(event("eni-timeout.json"), second));
 
@@ -303,7 +303,7 @@ class AdaptiveRetriesTest {
         LaunchAdjustment launch = new LaunchAdjustment(ON_DEMAND, "1024", "4096", 1, List.of());
         AttemptSummary earlier = AttemptSummary.of(1, event("spot-interruption.json").stop(), Decision.RETRY,
                 "default:infrastructure-stop", FailureKind.INFRASTRUCTURE, "capacity=FARGATE_SPOT:1:0");
-        AttemptMetadata run = new AttemptMetadata("run-1", 2, 3, List.of(earlier), launch);
+        AttemptMetadata run = new AttemptMetadata("run-1", 2, 3, List.of(earlier), launch, null);
 
         var tags = run.tags();
         assertThat(tags).containsEntry("ecs-retrier:launch", "capacity=FARGATE:1:0 cpu=1024 memory=4096 subnet-offset=1")

@@ -42,7 +42,7 @@ class HistoryRecordsTest {
 
     private static EndedAttempt ended(String fixture, int attempt, LaunchAdjustment launch) {
         TaskStateChange change = Fixtures.parsed(fixture);
-        return new EndedAttempt(new AttemptMetadata(RUN, attempt, 3, List.of(), launch), change.stop(), List.of(),
+        return new EndedAttempt(new AttemptMetadata(RUN, attempt, 3, List.of(), launch, null), change.stop(), List.of(),
                 change.clusterArn(), change.taskDefinitionArn(), MetadataSource.TAGS, null, null);
     }
 
@@ -63,7 +63,7 @@ class HistoryRecordsTest {
         assertThat(line.get("attempt").asInt()).isEqualTo(1);
         assertThat(line.get("maxAttempts").asInt()).isEqualTo(3);
         assertThat(line.get("at").asText()).isEqualTo("2025-03-14T11:29:40Z");
-        assertThat(line.has("job")).as("no job until a deployment serves several").isFalse();
+        assertThat(line.has("job")).as("a task that names no job (launched before jobs were recorded)").isFalse();
         assertThat(line.get("cluster").asText()).isEqualTo(ended.cluster());
         assertThat(line.get("taskDefinition").asText()).isEqualTo(ended.taskDefinition());
         JsonNode stop = line.get("stop");
@@ -118,11 +118,21 @@ class HistoryRecordsTest {
     }
 
     @Test
+    void aDecisionNamesItsJob() {
+        EndedAttempt ended = ended("spot-interruption.json", 1, null);
+        Step step = PLANNER.plan(ended, NOW, new SplittableRandom(1));
+
+        JsonNode line = TestJson.tree(HistoryRecords.line(HistoryRecord.Decided.of(ended, step, NOW, false, "nightly-etl")));
+
+        assertThat(line.get("job").asText()).isEqualTo("nightly-etl");
+    }
+
+    @Test
     void theNextAttemptsLaunchChanges_areInTheDecision() {
         EndedAttempt ended = ended("spot-interruption.json", 1, null);
         Step.Retry retry = (Step.Retry) PLANNER.plan(ended, NOW, new SplittableRandom(1));
         Step.Retry adapted = new Step.Retry(retry.ended(), retry.verdict(), new dev.ecsretrier.core.StartRequest(RUN, 2,
-                List.of(), retry.next().history(), ON_DEMAND), ON_DEMAND.changes(), retry.scheduleName(), retry.delay(),
+                List.of(), retry.next().history(), ON_DEMAND, null), ON_DEMAND.changes(), retry.scheduleName(), retry.delay(),
                 retry.at());
         JsonNode line = TestJson.tree(HistoryRecords.line(HistoryRecord.Decided.of(ended, adapted, NOW, false, null)));
 

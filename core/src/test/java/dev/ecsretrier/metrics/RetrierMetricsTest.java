@@ -28,17 +28,18 @@ class RetrierMetricsTest {
         List<String> defined = new ArrayList<>();
         for (JsonNode directive : line.at("/_aws/CloudWatchMetrics")) {
             assertThat(directive.get("Namespace").asText()).isEqualTo("EcsRetrier");
-            assertThat(directive.get("Dimensions")).hasSize(1);
-            List<String> dimensions = new ArrayList<>();
-            for (JsonNode dimension : directive.get("Dimensions").get(0)) {
-                assertThat(line.get(dimension.asText()).isTextual()).as(dimension.asText()).isTrue();
-                dimensions.add(dimension.asText() + "=" + line.get(dimension.asText()).asText());
-            }
-            for (JsonNode metric : directive.get("Metrics")) {
-                String name = metric.get("Name").asText();
-                assertThat(line.get(name).isNumber()).as(name).isTrue();
-                defined.add(name + "=" + line.get(name).decimalValue().stripTrailingZeros().toPlainString() + " "
-                        + metric.get("Unit").asText() + " " + dimensions);
+            for (JsonNode set : directive.get("Dimensions")) {
+                List<String> dimensions = new ArrayList<>();
+                for (JsonNode dimension : set) {
+                    assertThat(line.get(dimension.asText()).isTextual()).as(dimension.asText()).isTrue();
+                    dimensions.add(dimension.asText() + "=" + line.get(dimension.asText()).asText());
+                }
+                for (JsonNode metric : directive.get("Metrics")) {
+                    String name = metric.get("Name").asText();
+                    assertThat(line.get(name).isNumber()).as(name).isTrue();
+                    defined.add(name + "=" + line.get(name).decimalValue().stripTrailingZeros().toPlainString() + " "
+                            + metric.get("Unit").asText() + " " + dimensions);
+                }
             }
         }
         assertThat(line.get("runId").asText()).isEqualTo("run-7f3a");
@@ -47,13 +48,13 @@ class RetrierMetricsTest {
 
     @Test
     void runStarted_countsOneRun_byRetrier() {
-        assertThat(metrics(RetrierMetrics.runStarted("ecs-retrier", NOW, "run-7f3a")))
+        assertThat(metrics(RetrierMetrics.runStarted("ecs-retrier", null, NOW, "run-7f3a")))
                 .containsExactly("RunsStarted=1 Count [Retrier=ecs-retrier]");
     }
 
     @Test
     void attemptRetried_countsOneRetry_byFailureKind_andTheDelayInSeconds() {
-        assertThat(metrics(RetrierMetrics.attemptRetried("ecs-retrier", FailureKind.INFRASTRUCTURE,
+        assertThat(metrics(RetrierMetrics.attemptRetried("ecs-retrier", null, FailureKind.INFRASTRUCTURE,
                 Duration.ofMillis(61_500), NOW, "run-7f3a"))).containsExactly(
                 "AttemptsRetried=1 Count [Retrier=ecs-retrier, FailureKind=INFRASTRUCTURE]",
                 "RetryDelay=61.5 Seconds [Retrier=ecs-retrier]");
@@ -61,7 +62,20 @@ class RetrierMetricsTest {
 
     @Test
     void runEnded_countsOneRun_byOutcome() {
-        assertThat(metrics(RetrierMetrics.runEnded("ecs-retrier", Decision.RETRIES_EXHAUSTED, NOW, "run-7f3a")))
+        assertThat(metrics(RetrierMetrics.runEnded("ecs-retrier", null, Decision.RETRIES_EXHAUSTED, NOW, "run-7f3a")))
                 .containsExactly("RunsEnded=1 Count [Retrier=ecs-retrier, Outcome=RETRIES_EXHAUSTED]");
+    }
+
+    @Test
+    void withAJob_eachMetricIsAlsoCountedByItsJob() {
+        assertThat(metrics(RetrierMetrics.attemptRetried("ecs-retrier", "nightly-etl", FailureKind.APPLICATION,
+                Duration.ofSeconds(60), NOW, "run-7f3a"))).containsExactly(
+                "AttemptsRetried=1 Count [Retrier=ecs-retrier, FailureKind=APPLICATION]",
+                "AttemptsRetried=1 Count [Retrier=ecs-retrier, Job=nightly-etl, FailureKind=APPLICATION]",
+                "RetryDelay=60 Seconds [Retrier=ecs-retrier]",
+                "RetryDelay=60 Seconds [Retrier=ecs-retrier, Job=nightly-etl]");
+        assertThat(metrics(RetrierMetrics.runEnded("ecs-retrier", "reports", Decision.FAILED, NOW, "run-7f3a")))
+                .containsExactly("RunsEnded=1 Count [Retrier=ecs-retrier, Outcome=FAILED]",
+                        "RunsEnded=1 Count [Retrier=ecs-retrier, Job=reports, Outcome=FAILED]");
     }
 }

@@ -3,6 +3,7 @@ package dev.ecsretrier.handler;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.ecsretrier.aws.EcsTaskDescriber;
+import dev.ecsretrier.config.Deployment;
 import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.core.ContainerOverride;
@@ -24,7 +25,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
@@ -33,6 +36,8 @@ import java.util.random.RandomGenerator;
  * The classifier Lambda: given a STOPPED task's event, reads the run's metadata from the task's
  * tags (or, when the task is gone, from the event), decides, and schedules or notifies. An event
  * it cannot read throws {@link InvalidEventException}, so Lambda retries and then dead-letters it.
+ * The task's job (its {@code ecs-retrier:job} tag, else its {@code RETRIER_JOB} variable) decides
+ * whose policy applies; a task of no job of this deployment is such an event.
  */
 public final class ClassifierHandler implements RequestStreamHandler {
 
@@ -42,37 +47,50 @@ public final class ClassifierHandler implements RequestStreamHandler {
     static final String TEST_EVENT_NOTE = "the stop came from a test event (source " + StoppedTaskPattern.TEST_SOURCE
             + "), not from ECS; its overrides were not used";
 
-    private final RetrierConfig config;
+    private final Deployment deployment;
+    private final RetrierConfig shared;
     private final TaskDescriber describer;
     private final AttemptScheduler scheduler;
-    private final RetryLoop loop;
+    private final Map<String, RetryLoop> loops = new LinkedHashMap<>();
 
-    /** Lambda's entry: configuration from the environment, AWS clients built once. */
+    /**
+     * Lambda's entry: the deployment from the environment and its configuration file (read and
+     * checked here, at initialization, so before a SnapStart snapshot), AWS clients built once.
+     */
     public ClassifierHandler() {
-        this(RetrierConfig.fromEnvironment(System.getenv()));
+        this(Deployment.fromEnvironment(System.getenv()));
     }
 
-    private ClassifierHandler(RetrierConfig config) {
-        this(config, AwsWiring.create(config));
+    private ClassifierHandler(Deployment deployment) {
+        this(deployment, AwsWiring.create(deployment.shared()));
     }
 
-    private ClassifierHandler(RetrierConfig config, AwsWiring aws) {
-        this(config, new EcsTaskDescriber(aws.ecs()), aws.scheduler(), aws.notifier(), Clock.systemUTC(),
+    private ClassifierHandler(Deployment deployment, AwsWiring aws) {
+        this(deployment, new EcsTaskDescriber(aws.ecs()), aws.scheduler(), aws.notifier(), Clock.systemUTC(),
                 new SecureRandom(), System.out::println);
-        SnapStartPriming.registerUnderSnapStart(System.getenv(), config, aws::buildAllClients);
+        SnapStartPriming.registerUnderSnapStart(System.getenv(), deployment.shared(), aws::buildAllClients);
     }
 
+    /** One job, named as {@link dev.ecsretrier.config.Setting#JOB_NAME} defaults. */
     public ClassifierHandler(RetrierConfig config, TaskDescriber describer, AttemptScheduler scheduler,
                              Notifier notifier, Clock clock, RandomGenerator random, Consumer<String> log) {
-        if (config.starterArn().isEmpty()) {
+        this(Deployment.single(dev.ecsretrier.config.Setting.JOB_NAME.defaultValue(), config), describer, scheduler,
+                notifier, clock, random, log);
+    }
+
+    public ClassifierHandler(Deployment deployment, TaskDescriber describer, AttemptScheduler scheduler,
+                             Notifier notifier, Clock clock, RandomGenerator random, Consumer<String> log) {
+        if (deployment.shared().starterArn().isEmpty()) {
             throw new dev.ecsretrier.config.ConfigurationException(List.of(
                     dev.ecsretrier.config.Setting.STARTER_ARN.variable() + ": is required by the classifier"
                             + " (the starter alias ARN its schedules invoke)"));
         }
-        this.config = config;
+        this.deployment = deployment;
+        this.shared = deployment.shared();
         this.describer = describer;
         this.scheduler = scheduler;
-        this.loop = new RetryLoop(config.planner(), scheduler, notifier, clock, random, config.startedBy(), log);
+        deployment.jobs().forEach((name, config) -> loops.put(name,
+                new RetryLoop(config.planner(), scheduler, notifier, clock, random, config.startedBy(), log)));
     }
 
     @Override
@@ -82,21 +100,51 @@ public final class ClassifierHandler implements RequestStreamHandler {
 
     public StepResult handle(byte[] eventJson) {
         TaskStateChange change = TaskStateChangeParser.parse(eventJson);
-        if (!config.startedBy().equals(change.startedBy())) {
+        if (!shared.startedBy().equals(change.startedBy())) {
             throw new InvalidEventException("detail.startedBy", change.startedBy() == null
-                    ? "is missing; this retrier only handles tasks started by '" + config.startedBy() + "'"
-                    : "is '" + change.startedBy() + "', not this retrier's '" + config.startedBy() + "'");
+                    ? "is missing; this retrier only handles tasks started by '" + shared.startedBy() + "'"
+                    : "is '" + change.startedBy() + "', not this retrier's '" + shared.startedBy() + "'");
         }
         Optional<DescribedTask> described = describer.describe(change.clusterArn(), change.taskArn());
         EndedAttempt ended = described
                 .map(task -> fromTask(change, task))
                 .orElseGet(() -> fromEvent(change));
+        String job = jobOf(ended.metadata(), change);
+        RetrierConfig config = deployment.job(job);
+        if (ended.taskDefinition() == null || ended.metadata().job() == null) {
+            AttemptMetadata m = ended.metadata();
+            ended = new EndedAttempt(new AttemptMetadata(m.runId(), m.attempt(), m.maxAttempts(), m.history(),
+                    m.launch(), job), ended.stop(), ended.userOverrides(), ended.cluster(),
+                    ended.taskDefinition() != null ? ended.taskDefinition() : config.taskDefinition(),
+                    ended.metadataSource(), ended.note(), ended.size());
+        }
         if (config.hasAttemptTimeout() && !stoppedByTimeout(change)) {
             // The task ended on its own: its timeout must not fire later (and find nothing to stop).
             scheduler.cancel(ScheduledStop.nameFor(
                     AttemptMetadata.attemptKey(ended.metadata().runId(), ended.metadata().attempt())));
         }
-        return loop.advance(ended, config.starterArn());
+        return loops.get(job).advance(ended, shared.starterArn());
+    }
+
+    /**
+     * The job the stopped task ran: as its tag or variable says; a task that says none (launched
+     * before jobs were recorded) belongs to the only job, when there is one.
+     */
+    private String jobOf(AttemptMetadata metadata, TaskStateChange change) {
+        String job = metadata.job();
+        if (job == null) {
+            if (deployment.names().size() == 1) {
+                return deployment.names().iterator().next();
+            }
+            throw new InvalidEventException("tags", "of task " + change.taskArn() + " name no job ("
+                    + AttemptMetadata.JOB_TAG + "), and this deployment serves " + deployment.names().size()
+                    + " jobs (" + String.join(", ", deployment.names()) + ")");
+        }
+        if (!deployment.names().contains(job)) {
+            throw new InvalidEventException("tags", "of task " + change.taskArn() + " name the job '" + job
+                    + "', which is not a job of this deployment (jobs: " + String.join(", ", deployment.names()) + ")");
+        }
+        return job;
     }
 
     private static boolean stoppedByTimeout(TaskStateChange change) {
@@ -141,7 +189,7 @@ public final class ClassifierHandler implements RequestStreamHandler {
 
     private EndedAttempt ended(TaskStateChange change, AttemptMetadata metadata, List<ContainerOverride> overrides,
                                MetadataSource source, String note) {
-        String taskDefinition = change.taskDefinitionArn() != null ? change.taskDefinitionArn() : config.taskDefinition();
+        String taskDefinition = change.taskDefinitionArn();
         return new EndedAttempt(metadata, change.stop(), AttemptMetadata.userOverrides(overrides), change.clusterArn(),
                 taskDefinition, source, note, change.size());
     }

@@ -46,7 +46,7 @@ final class LaunchRequests {
                     List.of())
                     : LaunchAdjustment.NONE;
             int later = of(config, new AttemptMetadata(metadata.runId(), config.maxAttempts(), config.maxAttempts(),
-                    List.of(), widest), userOverrides).overridesJson().length();
+                    List.of(), widest, metadata.job()), userOverrides).overridesJson().length();
             if (later > limit) {
                 throw new InvalidStartRequestException("containerOverrides", "fit this attempt (" + chars
                         + " characters of JSON with the " + AttemptMetadata.RESERVED_ENV_PREFIX + "* variables), but a"

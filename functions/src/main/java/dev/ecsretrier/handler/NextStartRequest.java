@@ -42,7 +42,7 @@ final class NextStartRequest {
             return whole;
         }
         StartRequest bare = new StartRequest(next.runId(), next.attempt(), next.containerOverrides(), List.of(),
-                next.launch());
+                next.launch(), next.job());
         // Each summary gets the same share of what the rest of the request leaves (with its comma).
         int share = (StartRequestReader.MAX_REQUEST_BYTES - bytes(Json.write(bare))) / next.history().size() - 1;
         List<AttemptSummary> history = new ArrayList<>();
@@ -54,7 +54,7 @@ final class NextStartRequest {
             history.add(fitted);
         }
         return Json.write(new StartRequest(next.runId(), next.attempt(), next.containerOverrides(), history,
-                next.launch()));
+                next.launch(), next.job()));
     }
 
     private static int bytes(String json) {

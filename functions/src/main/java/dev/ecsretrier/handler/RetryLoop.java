@@ -67,7 +67,8 @@ public final class RetryLoop {
             Optional<RunCancellation> cancelled = scheduler.cancellation(ended.metadata().runId());
             if (cancelled.isPresent()) {
                 AttemptMetadata next = new AttemptMetadata(ended.metadata().runId(), retry.next().attemptNumber(),
-                        ended.metadata().maxAttempts(), retry.next().history(), retry.next().launch());
+                        ended.metadata().maxAttempts(), retry.next().history(), retry.next().launch(),
+                        ended.metadata().job());
                 step = planner.cancelledBefore(next, ended.cluster(), ended.taskDefinition(), ended.metadataSource(),
                         ended.note(), cancelled.get(), now).after(ended);
             }
@@ -79,15 +80,17 @@ public final class RetryLoop {
                     retry.at(), NextStartRequest.json(retry.next()), starterArn));
             alreadyScheduled = scheduled == AttemptScheduler.Result.ALREADY_SCHEDULED;
             // A duplicate delivery retried nothing new: counting it would count one retry twice.
-            metric = alreadyScheduled ? null : RetrierMetrics.attemptRetried(retrierName, retry.verdict().kind(),
+            metric = alreadyScheduled ? null : RetrierMetrics.attemptRetried(retrierName, ended.metadata().job(),
+                    retry.verdict().kind(),
                     retry.delay(), now, ended.metadata().runId());
         } else {
             RunOutcome outcome = ((Step.Finish) step).outcome();
             notifier.publish(notification(outcome));
-            metric = RetrierMetrics.runEnded(retrierName, outcome.outcome(), now, outcome.runId());
+            metric = RetrierMetrics.runEnded(retrierName, outcome.job(), outcome.outcome(), now, outcome.runId());
         }
         StepResult result = new StepResult(step, alreadyScheduled);
-        log.accept(HistoryRecords.line(HistoryRecord.Decided.of(ended, step, now, alreadyScheduled, null)));
+        log.accept(HistoryRecords.line(HistoryRecord.Decided.of(ended, step, now, alreadyScheduled,
+                ended.metadata().job())));
         if (metric != null) {
             log.accept(metric);
         }
@@ -109,9 +112,9 @@ public final class RetryLoop {
         RunOutcome outcome = step.outcome();
         notifier.publish(notification(outcome));
         log.accept(HistoryRecords.line(new HistoryRecord.Decided(outcome.runId(), outcome.attempts(), next.maxAttempts(),
-                null, now, cluster, taskDefinition, null, null, Decision.CANCELLED, outcome.rule(), outcome.reason(), null,
+                next.job(), now, cluster, taskDefinition, null, null, Decision.CANCELLED, outcome.rule(), outcome.reason(), null,
                 null, null, RunOutcome.MetadataSource.REQUEST, null)));
-        log.accept(RetrierMetrics.runEnded(retrierName, outcome.outcome(), now, outcome.runId()));
+        log.accept(RetrierMetrics.runEnded(retrierName, outcome.job(), outcome.outcome(), now, outcome.runId()));
         return new StepResult(step, false);
     }
 
@@ -121,6 +124,10 @@ public final class RetryLoop {
         attributes.put("outcome", outcome.outcome().name());
         attributes.put("runId", outcome.runId());
         attributes.put("dedupKey", outcome.dedupKey());
+        if (outcome.job() != null) {
+            // One topic for every job: a subscription's filter policy on "job" takes one job's outcomes.
+            attributes.put("job", outcome.job());
+        }
         return new Notification(outcome.subject(), Json.write(outcome), attributes);
     }
 }

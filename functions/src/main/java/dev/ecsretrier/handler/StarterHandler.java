@@ -3,6 +3,7 @@ package dev.ecsretrier.handler;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.ecsretrier.aws.EcsTaskLauncher;
+import dev.ecsretrier.config.Deployment;
 import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.core.AttemptStop;
@@ -27,6 +28,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.random.RandomGenerator;
@@ -36,39 +39,53 @@ import java.util.random.RandomGenerator;
  * attempt's timeout). When ECS refuses the attempt synchronously ({@code failures[]}, a client
  * error), that attempt has ended: classify, then schedule or notify. When ECS does not answer
  * (throttling, server errors), the invocation fails with {@link RunTaskUnavailableException}, so
- * that its invoker retries the same attempt with the same client token.
+ * that its invoker retries the same attempt with the same client token. A deployment serves one
+ * or more jobs ({@link Deployment}): a request names its job, and is checked and launched by that
+ * job's configuration only.
  */
 public final class StarterHandler implements RequestStreamHandler {
 
-    private final RetrierConfig config;
+    private final Deployment deployment;
     private final TaskLauncher launcher;
-    private final RetryLoop loop;
-    private final StartRequestReader reader;
+    private final Map<String, RetryLoop> loops = new LinkedHashMap<>();
+    private final Map<String, StartRequestReader> readers = new LinkedHashMap<>();
     private final Clock clock;
     private final AttemptScheduler scheduler;
     private final java.util.function.Consumer<String> log;
 
-    /** Lambda's entry: configuration from the environment, AWS clients built once. */
+    /**
+     * Lambda's entry: the deployment from the environment and its configuration file (read and
+     * checked here, at initialization, so before a SnapStart snapshot), AWS clients built once.
+     */
     public StarterHandler() {
-        this(RetrierConfig.fromEnvironment(System.getenv()));
+        this(Deployment.fromEnvironment(System.getenv()));
     }
 
-    private StarterHandler(RetrierConfig config) {
-        this(config, AwsWiring.create(config));
+    private StarterHandler(Deployment deployment) {
+        this(deployment, AwsWiring.create(deployment.shared()));
     }
 
-    private StarterHandler(RetrierConfig config, AwsWiring aws) {
-        this(config, new EcsTaskLauncher(aws.ecs()), aws.scheduler(), aws.notifier(), Clock.systemUTC(),
+    private StarterHandler(Deployment deployment, AwsWiring aws) {
+        this(deployment, new EcsTaskLauncher(aws.ecs()), aws.scheduler(), aws.notifier(), Clock.systemUTC(),
                 new SecureRandom(), System.out::println);
-        SnapStartPriming.registerUnderSnapStart(System.getenv(), config, aws::buildAllClients);
+        SnapStartPriming.registerUnderSnapStart(System.getenv(), deployment.shared(), aws::buildAllClients);
     }
 
+    /** One job, named as {@link dev.ecsretrier.config.Setting#JOB_NAME} defaults. */
     public StarterHandler(RetrierConfig config, TaskLauncher launcher, AttemptScheduler scheduler, Notifier notifier,
                           Clock clock, RandomGenerator random, java.util.function.Consumer<String> log) {
-        this.config = config;
+        this(Deployment.single(dev.ecsretrier.config.Setting.JOB_NAME.defaultValue(), config), launcher, scheduler,
+                notifier, clock, random, log);
+    }
+
+    public StarterHandler(Deployment deployment, TaskLauncher launcher, AttemptScheduler scheduler, Notifier notifier,
+                          Clock clock, RandomGenerator random, java.util.function.Consumer<String> log) {
+        this.deployment = deployment;
         this.launcher = launcher;
-        this.loop = new RetryLoop(config.planner(), scheduler, notifier, clock, random, config.startedBy(), log);
-        this.reader = new StartRequestReader(config.containerName(), config.maxAttempts(), config.adaptation());
+        deployment.jobs().forEach((name, config) -> {
+            loops.put(name, new RetryLoop(config.planner(), scheduler, notifier, clock, random, config.startedBy(), log));
+            readers.put(name, new StartRequestReader(config.containerName(), config.maxAttempts(), config.adaptation()));
+        });
         this.scheduler = scheduler;
         this.clock = clock;
         this.log = log;
@@ -97,11 +114,17 @@ public final class StarterHandler implements RequestStreamHandler {
      *                  so a retry reuses the first try's client token. Null for a new random run id.
      */
     public StartResponse start(byte[] requestJson, String starterArn, String requestId) {
-        return launch(reader.read(requestJson), starterArn, requestId);
+        return launch(checked(StartRequestReader.parse(requestJson)), starterArn, requestId);
     }
 
     public StartResponse start(StartRequest request, String starterArn) {
-        return launch(reader.check(request), starterArn, null);
+        return launch(checked(request), starterArn, null);
+    }
+
+    /** The request checked by its job's reader, naming its job: a job of this deployment, its container only. */
+    private StartRequest checked(StartRequest request) {
+        String job = deployment.jobFor(request.job());
+        return readers.get(job).check(request).forJob(job);
     }
 
     /**
@@ -130,22 +153,23 @@ public final class StarterHandler implements RequestStreamHandler {
 
     /** Launches a request the reader has checked (once: reading from JSON checks too). */
     private StartResponse launch(StartRequest request, String starterArn, String requestId) {
+        RetrierConfig config = deployment.job(request.job());
         String runId = request.runId() != null ? request.runId() : defaultRunId(requestId);
         AttemptMetadata metadata = new AttemptMetadata(runId, request.attemptNumber(), config.maxAttempts(),
-                request.history(), request.launchOrNone());
+                request.history(), request.launchOrNone(), request.job());
         LaunchRequest launch = LaunchRequests.of(config, metadata, request.containerOverrides());
         LaunchRequests.checkOverridesFit(config, metadata, request.containerOverrides(), launch);
         // Before RunTask: a start that begins after the cancel marker exists launches nothing.
         Optional<RunCancellation> cancelled = scheduler.cancellation(runId);
         if (cancelled.isPresent()) {
-            StepResult step = loop.endCancelled(metadata, config.cluster(), config.taskDefinition(), cancelled.get());
+            StepResult step = loops.get(request.job()).endCancelled(metadata, config.cluster(), config.taskDefinition(), cancelled.get());
             return new StartResponse(runId, metadata.attempt(), null, null, step);
         }
         LaunchResult result = launcher.launch(launch);
         if (result instanceof LaunchResult.Unavailable unavailable) {
             throw new RunTaskUnavailableException(metadata, unavailable.reason(), unavailable.detail());
         }
-        logLaunch(metadata, result);
+        logLaunch(config, metadata, result);
         if (result instanceof LaunchResult.Started started) {
             // After RunTask: a cancel that landed while ECS started the task stops it at once; its
             // STOPPED event (our cancel reason) ends the run CANCELLED in the classifier, once.
@@ -155,7 +179,7 @@ public final class StarterHandler implements RequestStreamHandler {
                 return new StartResponse(runId, metadata.attempt(), started.taskArn(), null, null);
             }
             if (config.hasAttemptTimeout()) {
-                scheduleTimeout(metadata, started.taskArn());
+                scheduleTimeout(config, metadata, started.taskArn());
             }
             return new StartResponse(runId, metadata.attempt(), started.taskArn(), null, null);
         }
@@ -164,7 +188,7 @@ public final class StarterHandler implements RequestStreamHandler {
                 AttemptStop.synchronousFailure(failed.reason(), failed.detail(), clock.instant()),
                 request.containerOverrides(), config.cluster(), config.taskDefinition(),
                 RunOutcome.MetadataSource.REQUEST, null, null);
-        StepResult step = loop.advance(ended, starterArn);
+        StepResult step = loops.get(request.job()).advance(ended, starterArn);
         return new StartResponse(runId, metadata.attempt(), null,
                 new StartResponse.LaunchFailure(failed.reason(), failed.detail()), step);
     }
@@ -173,15 +197,15 @@ public final class StarterHandler implements RequestStreamHandler {
      * The launch's history record, and a run's first launch counted. A launch ECS did not answer
      * ({@link LaunchResult.Unavailable}) writes none: the same attempt is tried again.
      */
-    private void logLaunch(AttemptMetadata metadata, LaunchResult result) {
+    private void logLaunch(RetrierConfig config, AttemptMetadata metadata, LaunchResult result) {
         HistoryRecord.Launched.Failure failure = result instanceof LaunchResult.Failed failed
                 ? new HistoryRecord.Launched.Failure(failed.reason(), failed.detail()) : null;
         String taskArn = result instanceof LaunchResult.Started started ? started.taskArn() : null;
         log.accept(HistoryRecords.line(new HistoryRecord.Launched(metadata.runId(), metadata.attempt(),
-                metadata.maxAttempts(), null, clock.instant(), config.cluster(), config.taskDefinition(), taskArn,
+                metadata.maxAttempts(), metadata.job(), clock.instant(), config.cluster(), config.taskDefinition(), taskArn,
                 metadata.launch(), failure)));
         if (metadata.attempt() == 1) {
-            log.accept(RetrierMetrics.runStarted(config.startedBy(), clock.instant(), metadata.runId()));
+            log.accept(RetrierMetrics.runStarted(config.startedBy(), metadata.job(), clock.instant(), metadata.runId()));
         }
     }
 
@@ -189,7 +213,7 @@ public final class StarterHandler implements RequestStreamHandler {
      * A repeated start of the same attempt finds the same task (client token) and the same schedule
      * name, so the timeout is scheduled once.
      */
-    private void scheduleTimeout(AttemptMetadata metadata, String taskArn) {
+    private void scheduleTimeout(RetrierConfig config, AttemptMetadata metadata, String taskArn) {
         long seconds = config.attemptTimeout().toSeconds();
         scheduler.scheduleStop(new ScheduledStop(
                 ScheduledStop.nameFor(AttemptMetadata.attemptKey(metadata.runId(), metadata.attempt())),
@@ -203,6 +227,7 @@ public final class StarterHandler implements RequestStreamHandler {
      * starter cannot be given its own alias ARN without a cycle in the stack.
      */
     String selfArn(Context context) {
+        RetrierConfig config = deployment.shared();
         if (!config.starterArn().isEmpty()) {
             return config.starterArn();
         }

@@ -99,7 +99,8 @@ class ClassifierHandlerAwsTest {
                     "startedAt": "2025-03-14T10:05:41.127Z",
                     "stoppedAt": "2025-03-14T10:08:36.889Z",
                     "kind": "APPLICATION"
-                  }]
+                  }],
+                  "job": "default"
                 }
                 """));
         // The starter accepts what the classifier schedules.
@@ -159,7 +160,8 @@ class ClassifierHandlerAwsTest {
         assertThat(form).containsEntry("TopicArn", TOPIC)
                 .containsEntry("Subject", "ecs-retrier run run-7f3a FAILED after 1 attempt");
         assertThat(publish.messageAttributes()).isEqualTo(Map.of(
-                "outcome", "String=FAILED", "runId", "String=run-7f3a", "dedupKey", "String=run-7f3a:FAILED"));
+                "outcome", "String=FAILED", "runId", "String=run-7f3a", "dedupKey", "String=run-7f3a:FAILED",
+                "job", "String=default"));
         JsonNode message = TestJson.tree(form.get("Message"));
         assertThat(message.get("runId").asText()).isEqualTo("run-7f3a");
         assertThat(message.get("outcome").asText()).isEqualTo("FAILED");

@@ -135,7 +135,7 @@ class ClassifierHandlerTest {
         AttemptStop stop = Fixtures.parsed("app-exit-2.json").stop();
         StartRequest expected = StartRequest.of(RUN, 2, USER_OVERRIDES,
                 List.of(AttemptSummary.of(1, stop, Decision.RETRY, "default:retryable-exit-code",
-                        dev.ecsretrier.core.FailureKind.APPLICATION, null)));
+                        dev.ecsretrier.core.FailureKind.APPLICATION, null))).forJob("default");
         assertThat(new StartRequestReader("app", 3).read(schedule.input().getBytes()))
                 .as("the starter accepts the schedule's input").isEqualTo(expected);
         JsonNode input = json(schedule.input());
@@ -221,7 +221,8 @@ class ClassifierHandlerTest {
         assertThat(launch.clientToken()).isEqualTo("run-7f3a-2");
         assertThat(launch.command()).isEqualTo(USER_OVERRIDES.get(0).command());
         assertThat(launch.environment()).extracting(EnvironmentVariable::name)
-                .containsExactly("JOB_INPUT", "JOB_TOKEN", "RETRIER_RUN_ID", "RETRIER_ATTEMPT", "RETRIER_MAX_ATTEMPTS");
+                .containsExactly("JOB_INPUT", "JOB_TOKEN", "RETRIER_RUN_ID", "RETRIER_ATTEMPT", "RETRIER_MAX_ATTEMPTS",
+                        "RETRIER_JOB");
         assertThat(launch.environment()).contains(new EnvironmentVariable("RETRIER_ATTEMPT", "2"));
         assertThat(launch.tags()).containsKeys("ecs-retrier:history-1").contains(entry("ecs-retrier:attempt", "2"));
         assertThat(launch.tags().get("ecs-retrier:history-1"))
@@ -256,7 +257,7 @@ class ClassifierHandlerTest {
         Notification n = notifier.only();
         assertThat(n.subject()).isEqualTo("ecs-retrier run run-7f3a SUCCEEDED after 1 attempt");
         assertThat(n.attributes()).containsOnly(entry("outcome", "SUCCEEDED"), entry("runId", RUN),
-                entry("dedupKey", "run-7f3a:SUCCEEDED"));
+                entry("dedupKey", "run-7f3a:SUCCEEDED"), entry("job", "default"));
         JsonNode body = json(n.body());
         assertThat(body.get("runId").asText()).isEqualTo(RUN);
         assertThat(body.get("outcome").asText()).isEqualTo("SUCCEEDED");
@@ -324,7 +325,9 @@ class ClassifierHandlerTest {
         assertThat(metric.at("/_aws/Timestamp").asLong()).isEqualTo(NOW.toEpochMilli());
         JsonNode directive = metric.at("/_aws/CloudWatchMetrics/0");
         assertThat(directive.get("Namespace").asText()).isEqualTo("EcsRetrier");
-        assertThat(directive.get("Dimensions").toString()).isEqualTo("[[\"Retrier\",\"Outcome\"]]");
+        assertThat(directive.get("Dimensions").toString())
+                .isEqualTo("[[\"Retrier\",\"Outcome\"],[\"Retrier\",\"Job\",\"Outcome\"]]");
+        assertThat(metric.get("Job").asText()).isEqualTo("default");
         assertThat(directive.get("Metrics")).hasSize(1);
         assertThat(directive.at("/Metrics/0/Name").asText()).isEqualTo("RunsEnded");
         assertThat(directive.at("/Metrics/0/Unit").asText()).isEqualTo("Count");
@@ -343,7 +346,7 @@ class ClassifierHandlerTest {
             assertThat(metric.at("/_aws/Timestamp").asLong()).isEqualTo(NOW.toEpochMilli());
             assertThat(metric.at("/_aws/CloudWatchMetrics/0/Metrics/0/Name").asText()).isEqualTo("AttemptsRetried");
             assertThat(metric.at("/_aws/CloudWatchMetrics/0/Dimensions").toString())
-                    .isEqualTo("[[\"Retrier\",\"FailureKind\"]]");
+                    .isEqualTo("[[\"Retrier\",\"FailureKind\"],[\"Retrier\",\"Job\",\"FailureKind\"]]");
             assertThat(metric.at("/_aws/CloudWatchMetrics/1/Metrics/0/Name").asText()).isEqualTo("RetryDelay");
             assertThat(metric.at("/_aws/CloudWatchMetrics/1/Metrics/0/Unit").asText()).isEqualTo("Seconds");
             assertThat(metric.get("FailureKind").asText()).isEqualTo("APPLICATION");
@@ -381,7 +384,7 @@ class ClassifierHandlerTest {
             assertThat(decided.runId()).isEqualTo(RUN);
             assertThat(decided.attempt()).isEqualTo(1);
             assertThat(decided.maxAttempts()).isEqualTo(3);
-            assertThat(decided.job()).isNull();
+            assertThat(decided.job()).isEqualTo("default");
             assertThat(decided.at()).isEqualTo(NOW);
             assertThat(decided.cluster()).isEqualTo(CLUSTER);
             assertThat(decided.taskDefinition()).isEqualTo(Fixtures.parsed("app-exit-2.json").taskDefinitionArn());
@@ -479,7 +482,7 @@ class ClassifierHandlerTest {
         assertThat(ecs.only().clientToken()).isEqualTo("run-7f3a-2");
         assertThat(ecs.only().command()).isNull();
         assertThat(ecs.only().environment()).extracting(EnvironmentVariable::name)
-                .containsExactly("RETRIER_RUN_ID", "RETRIER_ATTEMPT", "RETRIER_MAX_ATTEMPTS");
+                .containsExactly("RETRIER_RUN_ID", "RETRIER_ATTEMPT", "RETRIER_MAX_ATTEMPTS", "RETRIER_JOB");
     }
 
     @Test

@@ -63,13 +63,15 @@ class StarterHandlerAwsTest {
         assertThat(runTask.get("tags")).isEqualTo(TestJson.tree("""
                 [{"key": "ecs-retrier:run-id", "value": "%s"},
                  {"key": "ecs-retrier:attempt", "value": "1"},
-                 {"key": "ecs-retrier:max-attempts", "value": "3"}]
+                 {"key": "ecs-retrier:max-attempts", "value": "3"},
+                 {"key": "ecs-retrier:job", "value": "default"}]
                 """.formatted(runId)));
         assertThat(runTask.get("overrides")).isEqualTo(TestJson.tree("""
                 {"containerOverrides": [{"name": "app", "environment": [
                   {"name": "RETRIER_RUN_ID", "value": "%s"},
                   {"name": "RETRIER_ATTEMPT", "value": "1"},
-                  {"name": "RETRIER_MAX_ATTEMPTS", "value": "3"}]}]}
+                  {"name": "RETRIER_MAX_ATTEMPTS", "value": "3"},
+                  {"name": "RETRIER_JOB", "value": "default"}]}]}
                 """.formatted(runId)));
         assertThat(runTask.at("/networkConfiguration/awsvpcConfiguration/subnets"))
                 .isEqualTo(TestJson.tree("[\"subnet-0a1b2c3d4e5f60718\", \"subnet-0f1e2d3c4b5a69788\"]"));

@@ -87,6 +87,7 @@ class StarterHandlerTest {
         tags.put("ecs-retrier:run-id", runId);
         tags.put("ecs-retrier:attempt", Integer.toString(attempt));
         tags.put("ecs-retrier:max-attempts", "3");
+        tags.put("ecs-retrier:job", "default");
         return tags;
     }
 
@@ -104,7 +105,8 @@ class StarterHandlerTest {
                 TestEnvironment.TASK_DEFINITION, "ecs-retrier", "run-7f3a-1", "app", COMMAND,
                 List.of(JOB_INPUT, new EnvironmentVariable("RETRIER_RUN_ID", RUN),
                         new EnvironmentVariable("RETRIER_ATTEMPT", "1"),
-                        new EnvironmentVariable("RETRIER_MAX_ATTEMPTS", "3")),
+                        new EnvironmentVariable("RETRIER_MAX_ATTEMPTS", "3"),
+                        new EnvironmentVariable("RETRIER_JOB", "default")),
                 runTags(RUN, 1), "FARGATE", List.of(), NETWORK, null, null));
         assertThat(response).isEqualTo(new StartResponse(RUN, 1,
                 "arn:aws:ecs:us-east-1:111122223333:task/batch/00000000000000000000000000000001", null, null));
@@ -125,7 +127,8 @@ class StarterHandlerTest {
         assertThat(launch.clientToken()).isEqualTo("run-7f3a-3");
         assertThat(launch.command()).isNull();
         assertThat(launch.environment()).containsExactly(new EnvironmentVariable("RETRIER_RUN_ID", RUN),
-                new EnvironmentVariable("RETRIER_ATTEMPT", "3"), new EnvironmentVariable("RETRIER_MAX_ATTEMPTS", "3"));
+                new EnvironmentVariable("RETRIER_ATTEMPT", "3"), new EnvironmentVariable("RETRIER_MAX_ATTEMPTS", "3"),
+                new EnvironmentVariable("RETRIER_JOB", "default"));
         Map<String, String> tags = new LinkedHashMap<>(runTags(RUN, 3));
         tags.put("ecs-retrier:history-1", first.toTagValue());
         tags.put("ecs-retrier:history-2", second.toTagValue());
@@ -265,8 +268,8 @@ class StarterHandlerTest {
         StarterHandler escalating = handler(TestEnvironment.sampleConfig("RETRIER_MEMORY_ESCALATION", "true",
                 "RETRIER_MAX_ATTEMPTS", "10"));
         // Fits as attempt 1 sends it; a later attempt adds task cpu and memory and a two-digit attempt.
-        LaunchRequest first = LaunchRequests.of(TestEnvironment.sampleConfig(), dev.ecsretrier.core.AttemptMetadata.of(
-                RUN, 1, 10, List.of()), List.of(new ContainerOverride("app", null, List.of(
+        LaunchRequest first = LaunchRequests.of(TestEnvironment.sampleConfig(), new dev.ecsretrier.core.AttemptMetadata(
+                RUN, 1, 10, List.of(), dev.ecsretrier.core.LaunchAdjustment.NONE, "default"), List.of(new ContainerOverride("app", null, List.of(
                         new EnvironmentVariable("BIG", "")))));
         int room = StartRequestReader.MAX_OVERRIDES_CHARS - first.overridesJson().length();
         StartRequest request = StartRequest.of(RUN, 1, List.of(new ContainerOverride("app", null,
@@ -319,7 +322,7 @@ class StarterHandlerTest {
             assertThat(launched.runId()).isEqualTo(RUN);
             assertThat(launched.attempt()).isEqualTo(1);
             assertThat(launched.maxAttempts()).isEqualTo(3);
-            assertThat(launched.job()).isNull();
+            assertThat(launched.job()).isEqualTo("default");
             assertThat(launched.at()).isEqualTo(NOW);
             assertThat(launched.cluster()).isEqualTo(TestEnvironment.CLUSTER);
             assertThat(launched.taskDefinition()).isEqualTo(TestEnvironment.TASK_DEFINITION);
@@ -335,7 +338,9 @@ class StarterHandlerTest {
         start(REQUEST);
         assertThat(metricLines()).singleElement().satisfies(metric -> {
             assertThat(metric.at("/_aws/CloudWatchMetrics/0/Metrics/0/Name").asText()).isEqualTo("RunsStarted");
-            assertThat(metric.at("/_aws/CloudWatchMetrics/0/Dimensions").toString()).isEqualTo("[[\"Retrier\"]]");
+            assertThat(metric.at("/_aws/CloudWatchMetrics/0/Dimensions").toString())
+                    .isEqualTo("[[\"Retrier\"],[\"Retrier\",\"Job\"]]");
+            assertThat(metric.get("Job").asText()).isEqualTo("default");
             assertThat(metric.get("Retrier").asText()).isEqualTo("ecs-retrier");
             assertThat(metric.get("RunsStarted").asInt()).isEqualTo(1);
             assertThat(metric.at("/_aws/Timestamp").asLong()).isEqualTo(NOW.toEpochMilli());
@@ -434,7 +439,7 @@ class StarterHandlerTest {
         assertThat(scheduler.requests()).isEmpty();
         Notification n = notifier.only();
         assertThat(n.attributes()).containsOnly(entry("outcome", "RETRIES_EXHAUSTED"), entry("runId", RUN),
-                entry("dedupKey", "run-7f3a:RETRIES_EXHAUSTED"));
+                entry("dedupKey", "run-7f3a:RETRIES_EXHAUSTED"), entry("job", "default"));
         JsonNode body = json(n.body());
         assertThat(body.get("metadataSource").asText()).isEqualTo("REQUEST");
         assertThat(body.get("cluster").asText()).isEqualTo(TestEnvironment.CLUSTER);

@@ -84,7 +84,7 @@ class StarterFuzzTest {
         assertThat(ports.launches.get(0).containerName()).isEqualTo("app");
         assertThat(ports.launches.get(0).environment())
                 .filteredOn(v -> v.name().startsWith("RETRIER_")).extracting(v -> v.name())
-                .containsExactlyInAnyOrder("RETRIER_RUN_ID", "RETRIER_ATTEMPT", "RETRIER_MAX_ATTEMPTS");
+                .containsExactlyInAnyOrder("RETRIER_RUN_ID", "RETRIER_ATTEMPT", "RETRIER_MAX_ATTEMPTS", "RETRIER_JOB");
         assertThat(response.runId()).isNotBlank();
         LAUNCHED.incrementAndGet();
         Statistics.collect("launched");

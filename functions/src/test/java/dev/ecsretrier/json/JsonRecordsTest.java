@@ -58,11 +58,11 @@ class JsonRecordsTest {
                     List.of(new EnvironmentVariable("MODE", "full"), new EnvironmentVariable("EMPTY", "")))),
             List.of(FIRST),
             new LaunchAdjustment(List.of(new CapacityProviderItem("FARGATE", 1, 0)), "1024", "4096", 1,
-                    List.of("capacity: FARGATE_SPOT -> FARGATE", "subnets: rotated by 1")));
+                    List.of("capacity: FARGATE_SPOT -> FARGATE", "subnets: rotated by 1")), "nightly-etl");
 
     static final RunOutcome OUTCOME = new RunOutcome("run-7f3a", Decision.RETRIES_EXHAUSTED, "run-7f3a:final", "rule-a",
             "exit 2 is retryable", 3, 3, "arn:aws:ecs:us-east-1:111122223333:cluster/batch", "sample:3",
-            List.of(FIRST), RunOutcome.MetadataSource.TAGS, null, STOPPED, Budget.ATTEMPTS);
+            List.of(FIRST), RunOutcome.MetadataSource.TAGS, null, STOPPED, Budget.ATTEMPTS, "nightly-etl");
 
     /** jackson-databind as the functions used it before jackson-jr: the contract the JSON keeps. */
     static final ObjectMapper DATABIND = JsonMapper.builder()

@@ -40,6 +40,11 @@ public final class LaunchConditions {
         };
     }
 
+    /** The task runs this job: its {@code ecs-retrier:job} tag. */
+    public static Predicate<LaunchRequest> ofJob(String job) {
+        return request -> job.equals(request.tags().get(dev.ecsretrier.core.AttemptMetadata.JOB_TAG));
+    }
+
     /** The task's ENI goes to this subnet: the first of the request's subnets. */
     public static Predicate<LaunchRequest> inSubnet(String subnet) {
         return request -> request.network() != null && !request.network().subnets().isEmpty()

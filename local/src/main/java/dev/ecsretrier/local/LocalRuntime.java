@@ -1,6 +1,7 @@
 package dev.ecsretrier.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ecsretrier.config.Deployment;
 import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.config.Setting;
 import dev.ecsretrier.core.CapacityProviderItem;
@@ -61,6 +62,8 @@ public final class LocalRuntime implements AutoCloseable {
     /** EventBridge Scheduler's universal target for ECS StopTask (attempt timeouts). */
     public static final String STOP_TASK_TARGET = LocalScheduler.STOP_TASK_TARGET;
 
+    private final Deployment deployment;
+    /** The settings every job shares (cluster, startedBy, topic); with one job, that job's. */
     private final RetrierConfig config;
     private final long seed;
     private final TimeScale timeScale;
@@ -85,7 +88,8 @@ public final class LocalRuntime implements AutoCloseable {
             b.logFile = b.logFile != null ? b.logFile : b.dataDirectory.resolve("logs.jsonl");
             b.queuesFile = b.queuesFile != null ? b.queuesFile : b.dataDirectory.resolve("queues.json");
         }
-        this.config = LocalSettings.config(b.settings);
+        this.deployment = LocalSettings.deployment(b.settings);
+        this.config = deployment.shared();
         this.seed = b.seed;
         this.timeScale = b.timeScale;
         Clock clock = Clock.systemUTC();
@@ -133,10 +137,10 @@ public final class LocalRuntime implements AutoCloseable {
         logs.createGroup(LocalLogs.groupOf(LocalSettings.CLASSIFIER_FUNCTION));
         // The handlers call AWS through the quotas (a no-op without --aws-quotas), as through the SDK.
         SdkRetries sdk = new SdkRetries(quotas, timeScale, new Random(seeds.nextLong()));
-        StarterHandler starter = new StarterHandler(config, QuotaPorts.launcher(ecs, sdk),
+        StarterHandler starter = new StarterHandler(deployment, QuotaPorts.launcher(ecs, sdk),
                 QuotaPorts.scheduler(scheduler, sdk), QuotaPorts.notifier(topic, sdk), clock, starterJitter,
                 functionLog(LocalSettings.STARTER_FUNCTION, b.handlerLog));
-        ClassifierHandler classifier = new ClassifierHandler(config, QuotaPorts.describer(ecs, sdk),
+        ClassifierHandler classifier = new ClassifierHandler(deployment, QuotaPorts.describer(ecs, sdk),
                 QuotaPorts.scheduler(scheduler, sdk), QuotaPorts.notifier(topic, sdk), clock, classifierJitter,
                 functionLog(LocalSettings.CLASSIFIER_FUNCTION, b.handlerLog));
         lambda.register(LocalSettings.STARTER_FUNCTION, (payload, requestId) -> scheduler.holdingFiresUntilReturn(
@@ -237,8 +241,14 @@ public final class LocalRuntime implements AutoCloseable {
         timeline.subscribe(listener);
     }
 
+    /** The shared settings; with one job, its whole configuration. */
     public RetrierConfig config() {
         return config;
+    }
+
+    /** The jobs this runtime serves: one, or those of {@link Setting#CONFIG_FILE}. */
+    public Deployment deployment() {
+        return deployment;
     }
 
     public long seed() {

@@ -102,4 +102,14 @@ public final class LocalSettings {
     public static RetrierConfig config(Map<Setting, String> settings) {
         return RetrierConfig.fromEnvironment(environment(settings));
     }
+
+    /**
+     * The jobs the settings describe, as the functions read them: those of {@link Setting#CONFIG_FILE}
+     * over these settings (the local task definition and container serve a job that names none), or one.
+     *
+     * @throws dev.ecsretrier.config.ConfigurationException naming every bad setting of every job
+     */
+    public static dev.ecsretrier.config.Deployment deployment(Map<Setting, String> settings) {
+        return dev.ecsretrier.config.Deployment.fromEnvironment(environment(settings));
+    }
 }

@@ -392,7 +392,7 @@ class LocalRuntimeEndToEndTest {
             assertThat(next.request().clientToken()).isEqualTo("victim-2");
             assertThat(next.request().command()).as("the forged command").isNull();
             assertThat(next.request().environment()).extracting(EnvironmentVariable::name)
-                    .containsExactly("RETRIER_RUN_ID", "RETRIER_ATTEMPT", "RETRIER_MAX_ATTEMPTS");
+                    .containsExactly("RETRIER_RUN_ID", "RETRIER_ATTEMPT", "RETRIER_MAX_ATTEMPTS", "RETRIER_JOB");
         });
         assertThat(outcome.attemptHistory().get(0).rule()).isEqualTo("default:retryable-exit-code");
     }

@@ -66,7 +66,7 @@ final class DemoCommand implements Callable<Integer> {
         LocalRuntime.Builder builder = runtimeOptions.builder("demo", RunCommand.DEFAULT_TIME_SCALE, List.of("cannot-pull"))
                 .settings(settings);
         String runId = "demo-" + HexFormat.of().formatHex(randomBytes(3));
-        return WatchedRun.watch(spec, "demo", builder, config, runId,
+        return WatchedRun.watch(spec, "demo", builder, null, config, runId,
                 List.of(new EnvironmentVariable("FAIL_ON_ATTEMPTS", failOnAttempts)), Duration.ofSeconds(timeoutSeconds),
                 runtimeOptions, output);
     }

@@ -1,6 +1,7 @@
 package dev.ecsretrier.local.cli;
 
 import dev.ecsretrier.config.ConfigurationException;
+import dev.ecsretrier.config.Deployment;
 import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.config.Setting;
 import dev.ecsretrier.local.LocalSettings;
@@ -112,6 +113,11 @@ final class PolicyOptions {
             description = "Whether an attempt stopped by its timeout is retried (default: retried).")
     Boolean retryOnTimeout;
 
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "The deployment's jobs file, as the functions read it (RETRIER_CONFIG_FILE): job name to its"
+                    + " RETRIER_* settings; the other options are the defaults under it.")
+    Path configFile;
+
     @Option(names = "--setting", paramLabel = "VARIABLE=VALUE",
             description = "Any handler setting by its environment variable, e.g. RETRIER_MEMORY_ESCALATION=true,"
                     + " RETRIER_ATTEMPT_TIMEOUT_SECONDS=600, RETRIER_INFRASTRUCTURE_RETRIES=4,"
@@ -153,6 +159,9 @@ final class PolicyOptions {
         if (variables != null) {
             variables.forEach((variable, value) -> settings.put(setting(variable, value), value));
         }
+        if (configFile != null) {
+            settings.put(Setting.CONFIG_FILE, configFile.toString());
+        }
         if (!"true".equalsIgnoreCase(settings.get(Setting.MEMORY_ESCALATION))) {
             withoutEffect("--memory-factor", memoryFactor, "--memory-escalation");
             withoutEffect("--memory-max-mib", memoryMaxMib, "--memory-escalation");
@@ -170,8 +179,23 @@ final class PolicyOptions {
      * @throws ParameterException naming the option (or the --setting) of each bad value
      */
     RetrierConfig config(Map<Setting, String> settings) {
+        Deployment deployment = deployment(settings);
+        if (deployment.names().size() > 1) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--config': '" + configFile
+                    + "' has " + deployment.names().size() + " jobs (" + String.join(", ", deployment.names())
+                    + "); " + spec.name() + " takes one: run --job NAME runs one of them");
+        }
+        return deployment.shared();
+    }
+
+    /**
+     * The jobs of {@code settings} (those of --config, or one), checked as Lambda would check them.
+     *
+     * @throws ParameterException naming the option (or the --setting, or the file's job) of each bad value
+     */
+    Deployment deployment(Map<Setting, String> settings) {
         try {
-            return LocalSettings.config(settings);
+            return LocalSettings.deployment(settings);
         } catch (ConfigurationException e) {
             throw new ParameterException(spec.commandLine(), explain(e));
         }

@@ -1,9 +1,10 @@
 package dev.ecsretrier.local.cli;
 
-import dev.ecsretrier.config.RetrierConfig;
+import dev.ecsretrier.config.Deployment;
 import dev.ecsretrier.config.Setting;
 import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.core.EnvironmentVariable;
+import dev.ecsretrier.core.InvalidStartRequestException;
 import dev.ecsretrier.local.LocalRuntime;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code retrier run}: one run with the given policy, launch settings, overrides and faults, watched to its end. */
@@ -34,7 +36,8 @@ import picocli.CommandLine.Spec;
             "  ./retrier run --memory-escalation --fault oom-below:4096",
             "  ./retrier run --subnets subnet-a,subnet-b --rotate-subnets --fault eni-in:subnet-a",
             "  ./retrier run --infrastructure-retries 1 --application-retries 3 --fault cannot-pull:3",
-            "  ./retrier run --attempt-timeout 300 --max-attempts 2 --env WORK_SECONDS=600"})
+            "  ./retrier run --attempt-timeout 300 --max-attempts 2 --env WORK_SECONDS=600",
+            "  ./retrier run --config local/examples/jobs.json --job nightly-etl --env FAIL_ON_ATTEMPTS=1"})
 final class RunCommand implements Callable<Integer> {
 
     static final double DEFAULT_TIME_SCALE = 0.05;
@@ -55,6 +58,10 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--run-id", paramLabel = "ID", description = "The run's id (default: run-<random>).")
     String runId;
+
+    @Option(names = "--job", paramLabel = "NAME",
+            description = "The job to run, one of the --config file's (default: the only one).")
+    String job;
 
     @Mixin
     OutputOptions output;
@@ -77,9 +84,19 @@ final class RunCommand implements Callable<Integer> {
         List<EnvironmentVariable> variables = new ArrayList<>();
         environment.forEach((name, value) -> variables.add(new EnvironmentVariable(name, value)));
         Map<Setting, String> settings = policy.settings();
-        RetrierConfig config = policy.config(settings);
+        Deployment deployment = policy.deployment(settings);
+        String name;
+        try {
+            name = deployment.jobFor(job);
+        } catch (InvalidStartRequestException e) {
+            throw job == null
+                    ? new ParameterException(spec.commandLine(), "Missing option '--job': the --config file has "
+                    + deployment.names().size() + " jobs (" + String.join(", ", deployment.names()) + ")")
+                    : UsageErrorHandler.invalid(spec, "--job", job, "is not a job of the --config file (jobs: "
+                    + String.join(", ", deployment.names()) + ")");
+        }
         LocalRuntime.Builder builder = runtimeOptions.builder("run", DEFAULT_TIME_SCALE, List.of()).settings(settings);
-        return WatchedRun.watch(spec, "run", builder, config, id, variables, Duration.ofSeconds(waitSeconds),
-                runtimeOptions, output);
+        return WatchedRun.watch(spec, "run", builder, name, deployment.job(name), id, variables,
+                Duration.ofSeconds(waitSeconds), runtimeOptions, output);
     }
 }

@@ -83,7 +83,7 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Map<Setting, String> settings = policy.settings();
-        policy.config(settings);
+        policy.deployment(settings);
         InetAddress address = address();
         ServeOutput output = new ServeOutput(out, Instant.now());
         DataDirectoryLock lock = null;
@@ -125,7 +125,9 @@ final class ServeCommand implements Callable<Integer> {
         }, "ecs-retrier-shutdown"));
         synchronized (output) {
             out.println("ecs-retrier local runtime listening on http://" + host + ":" + endpoint.port());
-            out.println("  Lambda Invoke: function 'starter' (" + LocalSettings.STARTER_ARN + ")");
+            out.println("  Lambda Invoke: function 'starter' (" + LocalSettings.STARTER_ARN + "), "
+                    + (runtime.deployment().names().size() == 1 ? "job " : "jobs ")
+                    + String.join(", ", runtime.deployment().names()));
             out.println("  EventBridge PutEvents: bus 'default', rule " + LocalSettings.RULE_NAME + " (cluster "
                     + runtime.config().cluster() + ", startedBy " + runtime.config().startedBy() + ")");
             out.println("  ECS RunTask, DescribeTasks, StopTask, ListTasks; Scheduler CreateSchedule, GetSchedule,"

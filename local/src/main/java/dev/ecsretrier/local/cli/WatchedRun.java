@@ -46,13 +46,14 @@ final class WatchedRun {
      * @param environment the container's environment overrides for the run
      * @throws ParameterException for a start request the starter would refuse, before anything runs
      */
-    static int watch(CommandSpec spec, String title, LocalRuntime.Builder builder, RetrierConfig config, String runId,
+    static int watch(CommandSpec spec, String title, LocalRuntime.Builder builder, String job, RetrierConfig config,
+                     String runId,
                      List<EnvironmentVariable> environment, Duration wait, RuntimeOptions options, OutputOptions output)
             throws InterruptedException, IOException {
         long deadline = System.nanoTime() + wait.toNanos();
         PrintWriter out = spec.commandLine().getOut();
         StartRequest request = StartRequest.of(runId, null, environment.isEmpty() ? List.of()
-                : List.of(new ContainerOverride(config.containerName(), null, environment)), null);
+                : List.of(new ContainerOverride(config.containerName(), null, environment)), null).forJob(job);
         try {
             new StartRequestReader(config.containerName(), config.maxAttempts(), config.adaptation()).check(request);
         } catch (InvalidStartRequestException e) {
@@ -61,7 +62,7 @@ final class WatchedRun {
         }
         try (LocalRuntime runtime = builder.build()) {
             if (output.text()) {
-                header(out, title, runtime, runId, environment);
+                header(out, title, runtime, job, config, runId, environment);
                 runtime.onTimeline(new TimelinePrinter(out, Instant.now(), false));
             }
             // Asynchronous, as a caller with InvocationType=Event: a throttled first RunTask is retried by Lambda.
@@ -172,11 +173,11 @@ final class WatchedRun {
         }
     }
 
-    private static void header(PrintWriter out, String title, LocalRuntime runtime, String runId,
-                               List<EnvironmentVariable> environment) {
-        RetrierConfig config = runtime.config();
+    private static void header(PrintWriter out, String title, LocalRuntime runtime, String job, RetrierConfig config,
+                               String runId, List<EnvironmentVariable> environment) {
         out.println("ecs-retrier " + title + ": the real starter and classifier; local ECS, event bus, scheduler and SNS");
-        out.println("  run " + runId + ": " + (environment.isEmpty() ? "no overrides" : environment.stream()
+        out.println("  run " + runId + (job == null || runtime.deployment().names().size() == 1 ? "" : " of job " + job)
+                + ": " + (environment.isEmpty() ? "no overrides" : environment.stream()
                 .map(v -> v.name() + "=" + v.value()).collect(Collectors.joining(" ")))
                 + (config.retryableExitCodes().isEmpty() ? "" : ", retryable exit codes " + config.retryableExitCodes()));
         out.println("  policy: " + config.maxAttempts() + " attempts" + budgets(config) + ", backoff "

@@ -52,6 +52,22 @@ class CommandLineTest {
     }
 
     @Test
+    void aRunOfOneJobOfAJobsFile_followsThatJobsPolicy(@TempDir Path dir) {
+        // The help's example, from the module folder: nightly-etl retries exit code 2, reports does not.
+        CommandRun etl = CommandRun.of("run", "--config", "../local/examples/jobs.json", "--job", "nightly-etl",
+                "--env", "FAIL_ON_ATTEMPTS=1", "--notifications", dir.resolve("etl.jsonl").toString());
+        CommandRun reports = CommandRun.of("run", "--config", "../local/examples/jobs.json", "--job", "reports",
+                "--env", "FAIL_ON_ATTEMPTS=1", "--notifications", dir.resolve("reports.jsonl").toString());
+
+        assertThat(etl.exitCode()).as(etl.err()).isZero();
+        assertThat(etl.out()).contains("of job nightly-etl", "policy: 5 attempts", "SUCCEEDED after 2 attempts");
+        assertThat(Fixtures.jsonLines(dir.resolve("etl.jsonl"))).singleElement()
+                .satisfies(line -> assertThat(line.path("attributes").path("job").asText()).isEqualTo("nightly-etl"));
+        assertThat(reports.exitCode()).as(reports.err()).isEqualTo(ExitStatus.FAILED.code());
+        assertThat(reports.out()).contains("of job reports", "policy: 2 attempts", "FAILED after 1 attempt");
+    }
+
+    @Test
     void theDemoTakesFaultsFromTheCommandLine(@TempDir Path dir) {
         CommandRun run = CommandRun.of("demo", "--time-scale", "0.001", "--fault", "image-not-found",
                 "--notifications", dir.resolve("n.jsonl").toString());

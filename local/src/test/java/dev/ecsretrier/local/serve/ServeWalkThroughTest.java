@@ -127,4 +127,35 @@ class ServeWalkThroughTest {
                     "NOTIFICATION ecs-retrier run cli-example-1 SUCCEEDED after 2 attempts");
         }
     }
+
+    @Test
+    void theManyJobsWalkThrough_runsEachJobByItsOwnPolicy(@TempDir Path dir) throws Exception {
+        RequiredTool.require("the AWS CLI (aws)", awsCliPresent(), ".ci/run installs AWS CLI v2 at /usr/bin/aws");
+        Path notifications = dir.resolve("notifications.jsonl");
+        try (ServeProcess serve = ServeProcess.start(List.of(), "--config",
+                ROOT.resolve("local/examples/jobs.json").toString(), "--time-scale", "0.01",
+                "--notifications", notifications.toString())) {
+            String endpoint = "http://localhost:" + serve.port();
+            Path out = dir.resolve("out.json");
+
+            for (String request : List.of("start-nightly-etl.json", "start-reports.json")) {
+                Result started = aws(dir, endpoint, "lambda", "invoke", "--function-name", "starter",
+                        "--payload", "fileb://local/examples/" + request, out.toString());
+                assertThat(started.exit()).as(started.out()).isZero();
+                assertThat(started.out()).doesNotContain("FunctionError");
+            }
+            Result unknown = aws(dir, endpoint, "lambda", "invoke", "--function-name", "starter",
+                    "--payload", "fileb://local/examples/start-request.json", out.toString());
+            assertThat(unknown.out()).as("a request without its job, with two jobs").contains("FunctionError");
+            assertThat(Files.readString(out)).contains("job", "is required: this deployment serves 2 jobs");
+
+            assertThat(outcomes(notifications, Duration.ofSeconds(60), 2)).containsExactlyInAnyOrder(
+                    "etl-example-1 SUCCEEDED", "reports-example-1 FAILED");
+            assertThat(serve.output()).as("serve names its jobs")
+                    .anySatisfy(line -> assertThat(line).contains("jobs nightly-etl, reports"));
+            assertThat(Fixtures.jsonLines(notifications)).extracting(line -> line.path("attributes").path("runId")
+                    .asText() + " " + line.path("attributes").path("job").asText())
+                    .containsExactlyInAnyOrder("etl-example-1 nightly-etl", "reports-example-1 reports");
+        }
+    }
 }
