@@ -88,11 +88,20 @@ class ShrunkLambdaJarIT {
     @BeforeEach
     void startFakeAws() {
         aws = new RecordingAwsEndpoint();
+        noRunIsCancelled();
     }
 
     @AfterEach
     void stopFakeAws() {
         aws.close();
+    }
+
+    /**
+     * Every read of a cancel marker finds none: Scheduler's modeled ResourceNotFoundException, which the
+     * shrunk adapter must still catch by type.
+     */
+    private void noRunIsCancelled() {
+        aws.answer("GET /schedules/*", Response.restJsonError(404, "ResourceNotFoundException", "Schedule does not exist."));
     }
 
     @Test
@@ -109,7 +118,9 @@ class ShrunkLambdaJarIT {
                 .contains("\"launchFailure\":{").contains("\"reason\":\"ClientException\"")
                 .contains("\"detail\":\"TaskDefinition is inactive\"")
                 .contains("\"decision\":\"FAILED\"");
-        assertThat(aws.operations()).containsExactly(RUN_TASK, RUN_TASK, PUBLISH);
+        // The cancel marker is read before each RunTask, and after the one that started a task.
+        assertThat(aws.operations()).containsExactly("GET /schedules/request-1-cancelled", RUN_TASK,
+                "GET /schedules/request-1-cancelled", "GET /schedules/request-2-cancelled", RUN_TASK, PUBLISH);
         Request runTask = aws.requests(RUN_TASK).get(0);
         assertThat(runTask.header("Authorization")).startsWith("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/")
                 .contains("/us-east-1/ecs/aws4_request");
@@ -140,8 +151,10 @@ class ShrunkLambdaJarIT {
         assertThat(out.get(1)).contains("\"decision\":\"RETRY\"").contains("\"alreadyScheduled\":true");
         assertThat(out.get(2)).contains("\"decision\":\"SUCCEEDED\"");
         assertThat(out.get(3)).contains("\"decision\":\"FAILED\"");
-        assertThat(aws.operations()).containsExactly(DESCRIBE_TASKS, CREATE_RETRY, DESCRIBE_TASKS, CREATE_RETRY,
-                DESCRIBE_TASKS, PUBLISH, DESCRIBE_TASKS, PUBLISH);
+        // A retry reads the run's cancel marker before it schedules.
+        String marker = "GET /schedules/run-7f3a-cancelled";
+        assertThat(aws.operations()).containsExactly(DESCRIBE_TASKS, marker, CREATE_RETRY, DESCRIBE_TASKS, marker,
+                CREATE_RETRY, DESCRIBE_TASKS, PUBLISH, DESCRIBE_TASKS, PUBLISH);
         assertThat(aws.requests(DESCRIBE_TASKS).get(0).body())
                 .contains("\"tasks\":[\"" + TASK_ARN + "\"]").contains("\"include\":[\"TAGS\"]");
         Request schedule = aws.requests(CREATE_RETRY).get(0);
@@ -177,12 +190,14 @@ class ShrunkLambdaJarIT {
         assertThat(runId.find()).as(started).isTrue();
         assertThat(started).contains("\"taskArn\":\"" + TASK_ARN + "\"");
         String createStop = "POST /schedules/" + runId.group(1) + "-1-timeout";
-        assertThat(aws.operations()).containsExactly(RUN_TASK, createStop);
+        String marker = "GET /schedules/" + runId.group(1) + "-cancelled";
+        assertThat(aws.operations()).containsExactly(marker, RUN_TASK, marker, createStop);
         Request stop = aws.only(createStop);
         assertThat(stop.body()).contains("\"Arn\":\"arn:aws:scheduler:::aws-sdk:ecs:stopTask\"")
                 .contains(TASK_ARN).contains("attempt timeout");
 
         aws.clear();
+        noRunIsCancelled();
         aws.answer(DESCRIBE_TASKS, Response.json(200, RecordingAwsEndpoint.fixture("aws/ecs/describe-tasks-tagged.json")));
         // The first cancel deletes the schedule; the second finds it gone (a modeled exception, caught).
         aws.answer(DELETE_TIMEOUT, Response.restJson(200, "{}"),
