@@ -1,5 +1,6 @@
 package dev.ecsretrier.local.quota;
 
+import dev.ecsretrier.core.RunCancellation;
 import dev.ecsretrier.port.AttemptScheduler;
 import dev.ecsretrier.port.LaunchRequest;
 import dev.ecsretrier.port.LaunchResult;
@@ -9,6 +10,7 @@ import dev.ecsretrier.port.ScheduledAttempt;
 import dev.ecsretrier.port.ScheduledStop;
 import dev.ecsretrier.port.TaskDescriber;
 import dev.ecsretrier.port.TaskLauncher;
+import java.util.Optional;
 
 /**
  * The local emulators behind AWS's quotas, as the handlers see them through their ports: each call
@@ -22,13 +24,22 @@ public final class QuotaPorts {
     }
 
     public static TaskLauncher launcher(TaskLauncher ecs, SdkRetries sdk) {
-        return request -> {
-            try {
-                sdk.call(AwsQuota.RUN_TASK);
-            } catch (ThrottlingException e) {
-                return new LaunchResult.Unavailable(e.errorCode(), "Rate exceeded");
+        return new TaskLauncher() {
+            @Override
+            public LaunchResult launch(LaunchRequest request) {
+                try {
+                    sdk.call(AwsQuota.RUN_TASK);
+                } catch (ThrottlingException e) {
+                    return new LaunchResult.Unavailable(e.errorCode(), "Rate exceeded");
+                }
+                return ecs.launch(request);
             }
-            return ecs.launch(request);
+
+            /** StopTask shares RunTask's ECS bucket (cluster resource modify actions); not counted here. */
+            @Override
+            public void stop(String cluster, String taskArn, String reason) {
+                ecs.stop(cluster, taskArn, reason);
+            }
         };
     }
 
@@ -56,6 +67,11 @@ public final class QuotaPorts {
             @Override
             public void cancel(String name) {
                 scheduler.cancel(name);
+            }
+
+            @Override
+            public Optional<RunCancellation> cancellation(String runId) {
+                return scheduler.cancellation(runId);
             }
         };
     }
