@@ -211,8 +211,11 @@ public final class LocalLambda {
         try {
             executor.execute(() -> tryAsync(name, payload, requestId, 1, queued, 0));
         } catch (java.util.concurrent.RejectedExecutionException closing) {
-            // The runtime is closing: accepted all the same; a data directory keeps it for the next start.
             work.end();
+            if (journal == null) {
+                throw closing;
+            }
+            // The runtime is closing: accepted all the same, the data directory's journal keeps it for the next start.
         }
     }
 
