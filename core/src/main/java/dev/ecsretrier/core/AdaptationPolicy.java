@@ -1,11 +1,12 @@
 package dev.ecsretrier.core;
 
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
- * Retries that change the next launch: on-demand capacity after Spot failures, more memory after
- * an out-of-memory stop, subnets in another order after an ENI or capacity failure. Pure.
+ * The adaptive-retry settings, and the {@link Adaptation}s they turn on, in the order they are tried:
+ * more memory after an out-of-memory stop, on-demand capacity after Spot failures, subnets in another
+ * order after an ENI or capacity failure. Pure.
  *
  * @param fallbackStrategy          strategy for attempts after Spot failures; empty turns fallback off
  * @param fallbackAfterSpotFailures how many Spot failures (interruptions or capacity shortages) switch
@@ -21,76 +22,23 @@ public record AdaptationPolicy(List<CapacityProviderItem> fallbackStrategy, int 
 
     public static final AdaptationPolicy NONE = new AdaptationPolicy(List.of(), 1, false, 2.0, 0, false, List.of());
 
-    static final String ENI_TIMEOUT_PREFIX = "Timeout waiting for network interface provisioning";
-
     public AdaptationPolicy {
         fallbackStrategy = List.copyOf(fallbackStrategy);
         subnets = List.copyOf(subnets);
     }
 
-    /** A verdict after adaptation, and the launch of the next attempt if it is retried. */
-    public record Adapted(Verdict verdict, LaunchAdjustment next) {
-    }
-
-    public Adapted adapt(AttemptStop stop, Verdict verdict, List<AttemptSummary> earlier, LaunchAdjustment current,
-                         TaskSize size) {
-        LaunchAdjustment next = current;
-        if (memoryEscalation && StopClassifier.OUT_OF_MEMORY_RULE.equals(verdict.rule())) {
-            if (size == null) {
-                return new Adapted(new Verdict(Action.FAIL, verdict.rule(), verdict.reason()
-                        + "; the stop gives no task size to escalate from", verdict.kind()), current);
-            }
-            var bigger = FargateSizes.escalate(size, memoryFactor, memoryCapMiB);
-            if (bigger.isEmpty()) {
-                return new Adapted(new Verdict(Action.FAIL, verdict.rule(), "out of memory at " + size.memoryMiB()
-                        + " MiB, and the memory cap of " + memoryCapMiB + " MiB allows no larger Fargate size",
-                        verdict.kind()), current);
-            }
-            TaskSize to = bigger.get();
-            String change = "memory " + size.memoryMiB() + " -> " + to.memoryMiB() + " MiB (cpu " + to.cpu()
-                    + ") after OutOfMemoryError";
-            verdict = new Verdict(Action.RETRY, verdict.rule(), "out of memory at " + size.memoryMiB()
-                    + " MiB: the next attempt gets " + to.memoryMiB() + " MiB", verdict.kind());
-            next = next.withSize(to, change);
+    /** The adaptations these settings turn on; memory escalation first, since it may turn a FAIL into a RETRY. */
+    public List<Adaptation> adaptations() {
+        List<Adaptation> on = new ArrayList<>();
+        if (memoryEscalation) {
+            on.add(new MemoryEscalation(memoryFactor, memoryCapMiB));
         }
-        if (verdict.action() != Action.RETRY) {
-            return new Adapted(verdict, current);
+        if (!fallbackStrategy.isEmpty()) {
+            on.add(new CapacityFallback(fallbackStrategy, fallbackAfterSpotFailures));
         }
-        if (!fallbackStrategy.isEmpty() && isSpotFailure(stop.stopCode(), stop.stoppedReason(), stop.synchronous())
-                && !fallbackStrategy.equals(next.capacityProviderStrategy())) {
-            long spotFailures = 1 + earlier.stream()
-                    .filter(a -> isSpotFailure(a.stopCode(), a.stoppedReason(), a.taskArn() == null))
-                    .count();
-            if (spotFailures >= fallbackAfterSpotFailures) {
-                next = next.withCapacity(fallbackStrategy, "capacity " + providers(fallbackStrategy) + " after "
-                        + spotFailures + " Spot failure" + (spotFailures == 1 ? "" : "s"));
-            }
+        if (rotateSubnets) {
+            on.add(new SubnetRotation(subnets));
         }
-        if (rotateSubnets && subnets.size() > 1 && isPlacementFailure(stop)) {
-            int offset = Math.floorMod((next.subnetOffset() == null ? 0 : next.subnetOffset()) + 1, subnets.size());
-            next = next.withSubnetOffset(offset, "subnet " + subnets.get(offset) + " first after " + placementCause(stop));
-        }
-        return new Adapted(verdict, next);
-    }
-
-    /** A Spot interruption, or a synchronous failure for lack of capacity (Fargate Spot's usual one). */
-    static boolean isSpotFailure(String stopCode, String stoppedReason, boolean synchronous) {
-        return "SpotInterruption".equals(stopCode)
-                || (synchronous && stoppedReason != null && stoppedReason.toLowerCase(Locale.ROOT).contains("capacity"));
-    }
-
-    static boolean isPlacementFailure(AttemptStop stop) {
-        String reason = stop.stoppedReason() == null ? "" : stop.stoppedReason();
-        return reason.startsWith(ENI_TIMEOUT_PREFIX)
-                || stop.containers().stream().anyMatch(c -> c.reason() != null && c.reason().startsWith(ENI_TIMEOUT_PREFIX))
-                || (stop.synchronous() && reason.toLowerCase(Locale.ROOT).contains("capacity"));
-    }
-
-    private static String placementCause(AttemptStop stop) {
-        return stop.synchronous() ? "a capacity failure" : "an ENI timeout";
-    }
-
-    private static String providers(List<CapacityProviderItem> strategy) {
-        return String.join("+", strategy.stream().map(CapacityProviderItem::capacityProvider).toList());
+        return List.copyOf(on);
     }
 }

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -24,6 +25,8 @@ public record AttemptMetadata(String runId, int attempt, int maxAttempts, List<A
     public static final String HISTORY_TAG_PREFIX = TAG_PREFIX + "history-";
     /** This attempt's launch adjustment; {@code ecs-retrier:launch-N} for an earlier attempt's. */
     public static final String LAUNCH_TAG = TAG_PREFIX + "launch";
+    /** What the classifier recognised in an earlier attempt's stop: {@code ecs-retrier:causes-N}, when anything. */
+    public static final String CAUSES_TAG_PREFIX = TAG_PREFIX + "causes-";
 
     /** AWS Batch allows 1 to 10 attempts; so do we, which also bounds the tags and a schedule's input. */
     public static final int MAX_ATTEMPTS_LIMIT = 10;
@@ -68,6 +71,9 @@ public record AttemptMetadata(String runId, int attempt, int maxAttempts, List<A
             if (earlier.launch() != null) {
                 tags.put(LAUNCH_TAG + "-" + earlier.attempt(), earlier.launch());
             }
+            if (earlier.causes() != null) {
+                tags.put(CAUSES_TAG_PREFIX + earlier.attempt(), earlier.causesTagValue());
+            }
         }
         return tags;
     }
@@ -90,7 +96,8 @@ public record AttemptMetadata(String runId, int attempt, int maxAttempts, List<A
             String value = tags.get(HISTORY_TAG_PREFIX + earlier);
             if (value != null) {
                 try {
-                    history.add(AttemptSummary.fromTagValue(earlier, value, tags.get(LAUNCH_TAG + "-" + earlier)));
+                    history.add(AttemptSummary.fromTagValue(earlier, value, tags.get(LAUNCH_TAG + "-" + earlier),
+                            causes(tags, earlier)));
                 } catch (IllegalArgumentException e) {
                     throw new InvalidEventException("tag " + HISTORY_TAG_PREFIX + earlier, e.getMessage());
                 }
@@ -106,6 +113,14 @@ public record AttemptMetadata(String runId, int attempt, int maxAttempts, List<A
         }
         return Optional.of(new AttemptMetadata(runId("tag " + RUN_ID_TAG, tags.get(RUN_ID_TAG)), attempt, max, history,
                 launch));
+    }
+
+    private static Set<Cause> causes(Map<String, String> tags, int attempt) {
+        try {
+            return AttemptSummary.causesFromTagValue(tags.get(CAUSES_TAG_PREFIX + attempt));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidEventException("tag " + CAUSES_TAG_PREFIX + attempt, e.getMessage());
+        }
     }
 
     /** Reads the {@code RETRIER_*} variables of the container overrides; no history. */

@@ -2,7 +2,10 @@ package dev.ecsretrier.core;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -13,10 +16,12 @@ import java.util.regex.Pattern;
  * @param kind    whose failure it was (null for a success, or when unknown)
  * @param launch  how this attempt's launch differed from the configured one
  *                ({@link LaunchAdjustment#toTagValue()}), or null when it did not
+ * @param causes  what the classifier recognised in the stop; null when nothing (or unknown)
  */
 public record AttemptSummary(int attempt, String taskArn, String stopCode, String stoppedReason,
                              List<ContainerExit> containers, Decision decision, String rule,
-                             Instant startedAt, Instant stoppedAt, FailureKind kind, String launch) {
+                             Instant startedAt, Instant stoppedAt, FailureKind kind, String launch,
+                             Set<Cause> causes) {
 
     /** ECS tag values: at most 256 characters of letters, digits, spaces and {@code + - = . _ : / @}. */
     static final int TAG_VALUE_LIMIT = 256;
@@ -27,16 +32,71 @@ public record AttemptSummary(int attempt, String taskArn, String stopCode, Strin
 
     public AttemptSummary {
         containers = containers == null ? List.of() : NullTolerantLists.copy(containers);
+        // None is left out of the JSON (null), as an unchanged launch is: the history stays as short as before.
+        causes = causes == null || causes.isEmpty() ? null : Collections.unmodifiableSet(EnumSet.copyOf(causes));
     }
 
+    /** An attempt's stop and its decision, without what the classifier recognised or the launch. */
     public static AttemptSummary of(int attempt, AttemptStop stop, Decision decision, String rule) {
-        return of(attempt, stop, decision, rule, null, null);
+        return new AttemptSummary(attempt, stop.taskArn(), stop.stopCode(), stop.stoppedReason(), stop.containers(),
+                decision, rule, stop.startedAt(), stop.stoppedAt(), null, null, Set.of());
     }
 
+    /** An attempt's stop and its decision with the verdict's kind and the launch tag, without causes. */
     public static AttemptSummary of(int attempt, AttemptStop stop, Decision decision, String rule, FailureKind kind,
                                     String launch) {
         return new AttemptSummary(attempt, stop.taskArn(), stop.stopCode(), stop.stoppedReason(), stop.containers(),
-                decision, rule, stop.startedAt(), stop.stoppedAt(), kind, launch);
+                decision, rule, stop.startedAt(), stop.stoppedAt(), kind, launch, Set.of());
+    }
+
+    /**
+     * The attempt as the run's history records it: the stop, the decision, and the verdict's rule,
+     * kind (none for a success) and causes.
+     */
+    public static AttemptSummary recorded(int attempt, AttemptStop stop, Decision decision, Verdict verdict,
+                                          LaunchAdjustment launch) {
+        return new AttemptSummary(attempt, stop.taskArn(), stop.stopCode(), stop.stoppedReason(), stop.containers(),
+                decision, verdict.rule(), stop.startedAt(), stop.stoppedAt(),
+                decision == Decision.SUCCEEDED ? null : verdict.kind(), launch.isNone() ? null : launch.toTagValue(),
+                verdict.causes());
+    }
+
+    /** The same summary with another stopped reason (a clipped one). */
+    public AttemptSummary withStoppedReason(String reason) {
+        return new AttemptSummary(attempt, taskArn, stopCode, reason, containers, decision, rule, startedAt, stoppedAt,
+                kind, launch, causes);
+    }
+
+    /** The same summary with other containers (clipped texts). */
+    public AttemptSummary withContainers(List<ContainerExit> exits) {
+        return new AttemptSummary(attempt, taskArn, stopCode, stoppedReason, exits, decision, rule, startedAt, stoppedAt,
+                kind, launch, causes);
+    }
+
+    /** Whether the classifier recognised {@code cause} in this attempt's stop. */
+    public boolean recognised(Cause cause) {
+        return causes != null && causes.contains(cause);
+    }
+
+    /** The causes as one ECS tag value ({@code SPOT_INTERRUPTION+NO_CAPACITY}); empty when none. */
+    public String causesTagValue() {
+        return causes == null ? "" : String.join("+", causes.stream().map(Cause::name).toList());
+    }
+
+    /** Reads {@link #causesTagValue()}; null or empty is none. */
+    public static Set<Cause> causesFromTagValue(String value) {
+        if (value == null || value.isBlank()) {
+            return Set.of();
+        }
+        EnumSet<Cause> causes = EnumSet.noneOf(Cause.class);
+        for (String name : value.trim().split("\\+")) {
+            try {
+                causes.add(Cause.valueOf(name));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("'" + name + "' is not a cause");
+            }
+        }
+        return causes;
     }
 
     /**
@@ -62,7 +122,7 @@ public record AttemptSummary(int attempt, String taskArn, String stopCode, Strin
      * Reads {@link #toTagValue()} back; the task ARN becomes the task id, times are unknown, and the
      * launch comes from its own tag.
      */
-    public static AttemptSummary fromTagValue(int attempt, String value, String launch) {
+    public static AttemptSummary fromTagValue(int attempt, String value, String launch, Set<Cause> causes) {
         Matcher m = TAG_FORMAT.matcher(value);
         if (!m.matches()) {
             throw new IllegalArgumentException("not an attempt summary: '" + value + "'");
@@ -81,11 +141,11 @@ public record AttemptSummary(int attempt, String taskArn, String stopCode, Strin
         }
         return new AttemptSummary(attempt, nullIfDash(m.group(5)), nullIfDash(m.group(3)), nullIfDash(m.group(7)),
                 containers, Decision.valueOf(m.group(1)), nullIfDash(m.group(4)), null, null,
-                m.group(2) == null ? null : FailureKind.valueOf(m.group(2)), launch);
+                m.group(2) == null ? null : FailureKind.valueOf(m.group(2)), launch, causes);
     }
 
     public static AttemptSummary fromTagValue(int attempt, String value) {
-        return fromTagValue(attempt, value, null);
+        return fromTagValue(attempt, value, null, Set.of());
     }
 
     private static String taskId(String taskArn) {

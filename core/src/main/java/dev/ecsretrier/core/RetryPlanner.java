@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import java.util.random.RandomGenerator;
 
@@ -16,7 +17,7 @@ public final class RetryPlanner {
 
     private final StopClassifier classifier;
     private final Backoff backoff;
-    private final AdaptationPolicy adaptation;
+    private final List<Adaptation> adaptations;
     private final RetryBudgets budgets;
 
     public RetryPlanner(StopClassifier classifier, Backoff backoff) {
@@ -26,7 +27,7 @@ public final class RetryPlanner {
     public RetryPlanner(StopClassifier classifier, Backoff backoff, AdaptationPolicy adaptation, RetryBudgets budgets) {
         this.classifier = classifier;
         this.backoff = backoff;
-        this.adaptation = adaptation;
+        this.adaptations = adaptation.adaptations();
         this.budgets = budgets;
     }
 
@@ -38,37 +39,37 @@ public final class RetryPlanner {
             List<AttemptSummary> history = new ArrayList<>(run.history());
             history.add(AttemptSummary.of(run.attempt(), ended.stop(), Decision.CANCELLED, RunCancellation.RULE, null,
                     run.launch().isNone() ? null : run.launch().toTagValue()));
-            return cancelled(run.runId(), run.attempt(), run.maxAttempts(), history, ended.cluster(),
+            return cancelled(ended, run.runId(), run.attempt(), run.maxAttempts(), history, ended.cluster(),
                     ended.taskDefinition(), ended.metadataSource(), ended.note(),
                     new RunCancellation(run.runId(), cancelled.get()), now);
         }
-        AdaptationPolicy.Adapted adapted = adaptation.adapt(ended.stop(), classifier.classify(ended.stop()),
-                run.history(), run.launch(), ended.size());
-        Verdict verdict = adapted.verdict();
-        String exhausted = verdict.action() == Action.RETRY ? exhaustedBudget(run, verdict.kind()) : null;
+        Adaptation.Plan plan = Adaptation.Plan.unchanged(classifier.classify(ended.stop()), run.launch());
+        for (Adaptation adaptation : adaptations) {
+            plan = adaptation.adapt(ended, plan);
+        }
+        Verdict verdict = plan.verdict();
+        Budget exhausted = verdict.action() == Action.RETRY ? exhaustedBudget(run, verdict.kind()) : null;
         Decision decision = switch (verdict.action()) {
             case SUCCEED -> Decision.SUCCEEDED;
             case FAIL -> Decision.FAILED;
             case RETRY -> exhausted != null ? Decision.RETRIES_EXHAUSTED : Decision.RETRY;
         };
         List<AttemptSummary> history = new ArrayList<>(run.history());
-        history.add(AttemptSummary.of(run.attempt(), ended.stop(), decision, verdict.rule(),
-                decision == Decision.SUCCEEDED ? null : verdict.kind(),
-                run.launch().isNone() ? null : run.launch().toTagValue()));
+        history.add(AttemptSummary.recorded(run.attempt(), ended.stop(), decision, verdict, run.launch()));
 
         if (decision == Decision.RETRY) {
             int next = run.attempt() + 1;
             Duration delay = backoff.delay(run.attempt(), random);
-            LaunchAdjustment launch = adapted.next().isNone() ? null : adapted.next();
+            LaunchAdjustment launch = plan.next().isNone() ? null : plan.next();
             StartRequest request = new StartRequest(run.runId(), next, ended.userOverrides(), history, launch);
-            return new Step.Retry(verdict, request, AttemptMetadata.attemptKey(run.runId(), next), delay,
-                    now.plus(delay));
+            return new Step.Retry(ended, verdict, request, plan.changes(), AttemptMetadata.attemptKey(run.runId(), next),
+                    delay, now.plus(delay));
         }
-        String reason = exhausted == null ? verdict.reason() : verdict.reason() + "; " + exhaustedReason(run, exhausted);
+        String reason = exhausted == null ? verdict.reason() : verdict.reason() + "; " + exhaustedReason(run, exhausted, verdict.kind());
         RunOutcome outcome = new RunOutcome(run.runId(), decision, RunOutcome.dedupKey(run.runId(), decision),
                 verdict.rule(), reason, run.attempt(), run.maxAttempts(), ended.cluster(), ended.taskDefinition(),
                 history, ended.metadataSource(), ended.note(), now, exhausted);
-        return new Step.Finish(verdict, outcome);
+        return new Step.Finish(ended, verdict, outcome);
     }
 
     /**
@@ -76,44 +77,45 @@ public final class RetryPlanner {
      * retry just planned): nothing more is launched, and the attempts so far are its history.
      *
      * @param next the attempt that will not run
+     * @return a step without an ended attempt (none ended here); {@link Step.Finish#after} adds the one
+     *         whose retry this replaces
      */
     public Step.Finish cancelledBefore(AttemptMetadata next, String cluster, String taskDefinition,
                                        RunOutcome.MetadataSource source, String note, RunCancellation cancellation,
                                        Instant now) {
-        return cancelled(next.runId(), next.attempt() - 1, next.maxAttempts(), next.history(), cluster, taskDefinition,
+        return cancelled(null, next.runId(), next.attempt() - 1, next.maxAttempts(), next.history(), cluster, taskDefinition,
                 source, note, cancellation, now);
     }
 
-    private static Step.Finish cancelled(String runId, int attempts, int maxAttempts, List<AttemptSummary> history,
+    private static Step.Finish cancelled(EndedAttempt ended, String runId, int attempts, int maxAttempts, List<AttemptSummary> history,
                                          String cluster, String taskDefinition, RunOutcome.MetadataSource source,
                                          String note, RunCancellation cancellation, Instant now) {
         RunOutcome outcome = new RunOutcome(runId, Decision.CANCELLED, RunOutcome.dedupKey(runId, Decision.CANCELLED),
                 RunCancellation.RULE, cancellation.outcomeReason(), attempts, maxAttempts, cluster, taskDefinition,
                 history, source, note, now, null);
         // No policy spoke: the verdict only says that nothing follows (FAIL: no retry), and whose it was.
-        return new Step.Finish(new Verdict(Action.FAIL, RunCancellation.RULE, cancellation.outcomeReason(),
-                FailureKind.APPLICATION), outcome);
+        return new Step.Finish(ended, Verdict.byUserRule(RunCancellation.RULE, Action.FAIL, cancellation.outcomeReason(),
+                FailureKind.APPLICATION, Set.of()), outcome);
     }
 
     /** The limit a retry of this kind would overrun, or null when it may be retried. */
-    private String exhaustedBudget(AttemptMetadata run, FailureKind kind) {
+    private Budget exhaustedBudget(AttemptMetadata run, FailureKind kind) {
         Integer retries = budgets.retriesFor(kind);
         if (retries != null) {
             long failures = 1 + run.history().stream()
                     .filter(a -> a.kind() == kind && a.decision() == Decision.RETRY)
                     .count();
             if (failures > retries) {
-                return kind.name();
+                return Budget.of(kind);
             }
         }
-        return run.lastAttempt() ? RunOutcome.ATTEMPTS_BUDGET : null;
+        return run.lastAttempt() ? Budget.ATTEMPTS : null;
     }
 
-    private String exhaustedReason(AttemptMetadata run, String budget) {
-        if (budget.equals(RunOutcome.ATTEMPTS_BUDGET)) {
+    private String exhaustedReason(AttemptMetadata run, Budget budget, FailureKind kind) {
+        if (budget == Budget.ATTEMPTS) {
             return "all " + run.maxAttempts() + " attempts used";
         }
-        FailureKind kind = FailureKind.valueOf(budget);
         return "the " + kind.name().toLowerCase(Locale.ROOT) + " retry budget of " + budgets.retriesFor(kind)
                 + " is used up";
     }

@@ -9,18 +9,16 @@ import java.util.List;
  * @param dedupKey       run id + outcome: subscribers drop the rare duplicate delivery with it
  * @param metadataSource TAGS when read from the task, EVENT when the task was no longer describable
  * @param note           what the reader should know besides the attempts (e.g. history unknown), or null
- * @param exhaustedBudget for RETRIES_EXHAUSTED: which limit ran out — ATTEMPTS (maxAttempts),
+ * @param exhaustedBudget for RETRIES_EXHAUSTED: which limit ran out ({@link Budget}): ATTEMPTS (maxAttempts),
  *                        INFRASTRUCTURE or APPLICATION (the retry budgets); null otherwise
  */
 public record RunOutcome(String runId, Decision outcome, String dedupKey, String rule, String reason,
                          int attempts, int maxAttempts, String cluster, String taskDefinition,
                          List<AttemptSummary> attemptHistory, MetadataSource metadataSource, String note,
-                         Instant finishedAt, String exhaustedBudget) {
+                         Instant finishedAt, Budget exhaustedBudget) {
 
     /** Where the classifier learned the run's metadata. */
     public enum MetadataSource { TAGS, EVENT, REQUEST }
-
-    public static final String ATTEMPTS_BUDGET = "ATTEMPTS";
 
     public RunOutcome {
         attemptHistory = List.copyOf(attemptHistory);

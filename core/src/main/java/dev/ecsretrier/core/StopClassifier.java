@@ -1,7 +1,12 @@
 package dev.ecsretrier.core;
 
+import static dev.ecsretrier.core.StopPattern.ENI_TIMEOUT;
+import static dev.ecsretrier.core.StopPattern.IMAGE_PULL;
+import static dev.ecsretrier.core.StopPattern.NO_CAPACITY;
+
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,11 +38,6 @@ public final class StopClassifier {
     public static final String OWN_STOP_REASON_PREFIX = "ecs-retrier:";
     /** The stopped reason of a task that ecs-retrier stopped because its attempt timed out. */
     public static final String ATTEMPT_TIMEOUT_REASON_PREFIX = OWN_STOP_REASON_PREFIX + " attempt timeout";
-    public static final String OUT_OF_MEMORY_RULE = "default:out-of-memory";
-    public static final String MAINTENANCE_RULE = "default:infrastructure-maintenance";
-    public static final String PERMANENT_RULE = "default:permanent-start-error";
-    public static final String TRANSIENT_RULE = "default:transient-error";
-    public static final String INFRASTRUCTURE_RULE = "default:infrastructure-stop";
 
     /** Said of a start error retried on its prefix alone whose text ECS cut at its limit. */
     static final String CUT_NOTE = " (ECS cut this reason at " + StopText.ECS_REASON_LIMIT
@@ -54,6 +54,7 @@ public final class StopClassifier {
             .map(Marker::of).collect(Collectors.groupingBy(m -> m.pattern().kind()));
     private static final List<Marker> SYNCHRONOUS_MARKERS =
             PERMANENT_SYNCHRONOUS_MARKERS.stream().map(Marker::of).toList();
+    private static final String OUT_OF_MEMORY = "outofmemoryerror";
     private static final Comparator<Marker> LONGEST = Comparator.comparingInt(m -> m.normalized().length());
 
     private final List<RetryRule> rules;
@@ -87,14 +88,65 @@ public final class StopClassifier {
     }
 
     public Verdict classify(AttemptStop stop) {
+        List<StopText> reasons = reasons(stop);
+        Set<Cause> causes = recognise(stop, reasons);
         for (int i = 0; i < rules.size(); i++) {
             RetryRule rule = rules.get(i);
             if (matches(i, rule, stop)) {
                 String name = rule.name() != null ? rule.name() : "rules[" + i + "]";
-                return new Verdict(rule.action(), name, "user rule '" + name + "' matched", kindOf(stop));
+                return Verdict.byUserRule(name, rule.action(), "user rule '" + name + "' matched",
+                        kindOf(stop, reasons), causes);
             }
         }
-        return classifyByDefault(stop);
+        return classifyByDefault(stop, reasons, causes);
+    }
+
+    /**
+     * What the stop is, whichever rule decides: its stop code, whether RunTask refused it, and the
+     * reasons that name a cause ({@link StopPattern#ENI_TIMEOUT}, {@link StopPattern#IMAGE_PULL},
+     * out of memory, maintenance), in any case.
+     */
+    private static Set<Cause> recognise(AttemptStop stop, List<StopText> reasons) {
+        EnumSet<Cause> causes = EnumSet.noneOf(Cause.class);
+        String stopCode = stop.stopCode() == null ? "" : stop.stopCode();
+        switch (stopCode) {
+            case "SpotInterruption" -> causes.add(Cause.SPOT_INTERRUPTION);
+            case "TerminationNotice" -> causes.add(Cause.TERMINATION_NOTICE);
+            case "InfrastructureHealth" -> causes.add(Cause.INFRASTRUCTURE_HEALTH);
+            case "UserInitiated" -> {
+                if (startsWith(stop.stoppedReason(), ATTEMPT_TIMEOUT_REASON_PREFIX)) {
+                    causes.add(Cause.ATTEMPT_TIMEOUT);
+                } else if (!startsWith(stop.stoppedReason(), OWN_STOP_REASON_PREFIX)) {
+                    causes.add(Cause.STOPPED_BY_PERSON);
+                }
+            }
+            default -> {
+                // TaskFailedToStart is taken below: it depends on whether a task exists.
+            }
+        }
+        if (stop.synchronous()) {
+            causes.add(Cause.RUN_TASK_REFUSED);
+            if (reasons.stream().anyMatch(r -> r.contains(NO_CAPACITY.normalized()))) {
+                causes.add(Cause.NO_CAPACITY);
+            }
+        } else if (AttemptStop.SYNCHRONOUS_FAILURE_STOP_CODE.equals(stopCode)) {
+            causes.add(Cause.TASK_FAILED_TO_START);
+        }
+        for (StopText reason : reasons) {
+            if (reason.startsWith(OUT_OF_MEMORY)) {
+                causes.add(Cause.OUT_OF_MEMORY);
+            }
+            if (reason.startsWith(ENI_TIMEOUT.normalized())) {
+                causes.add(Cause.ENI_TIMEOUT);
+            }
+            if (IMAGE_PULL.stream().anyMatch(m -> reason.startsWith(m.normalized()))) {
+                causes.add(Cause.IMAGE_PULL);
+            }
+            if (markers(StopPattern.Kind.MAINTENANCE).anyMatch(m -> reason.contains(m.normalized()))) {
+                causes.add(Cause.MAINTENANCE);
+            }
+        }
+        return causes;
     }
 
     private boolean matches(int index, RetryRule rule, AttemptStop stop) {
@@ -116,64 +168,68 @@ public final class StopClassifier {
                         && (rule.exitCodes() == null || (c.exitCode() != null && rule.exitCodes().contains(c.exitCode()))));
     }
 
-    private Verdict classifyByDefault(AttemptStop stop) {
+    private Verdict classifyByDefault(AttemptStop stop, List<StopText> reasons, Set<Cause> causes) {
         List<ContainerExit> essential = essential(stop);
         if ("EssentialContainerExited".equals(stop.stopCode()) && !essential.isEmpty()
                 && essential.stream().allMatch(c -> Integer.valueOf(0).equals(c.exitCode()))) {
-            return new Verdict(Action.SUCCEED, "default:succeeded", "every essential container exited 0",
-                    FailureKind.APPLICATION);
+            return Verdict.byDefault(DefaultRule.SUCCEEDED, Action.SUCCEED, "every essential container exited 0",
+                    FailureKind.APPLICATION, causes);
         }
-        if ("UserInitiated".equals(stop.stopCode()) && startsWith(stop.stoppedReason(), ATTEMPT_TIMEOUT_REASON_PREFIX)) {
-            return new Verdict(retryOnTimeout ? Action.RETRY : Action.FAIL, "default:attempt-timeout",
+        if (causes.contains(Cause.ATTEMPT_TIMEOUT)) {
+            return Verdict.byDefault(DefaultRule.ATTEMPT_TIMEOUT, retryOnTimeout ? Action.RETRY : Action.FAIL,
                     "the attempt ran past its timeout and ecs-retrier stopped it: " + stop.stoppedReason(),
-                    FailureKind.APPLICATION);
+                    FailureKind.APPLICATION, causes);
         }
-        List<StopText> reasons = reasons(stop);
         // AWS stopping a healthy task is no failure of the job, whatever the stop code and exit codes say.
-        Optional<StopText> maintenance = reasons.stream()
-                .filter(r -> markers(StopPattern.Kind.MAINTENANCE).anyMatch(m -> r.contains(m.normalized()))).findFirst();
-        if (maintenance.isPresent()) {
-            return new Verdict(Action.RETRY, MAINTENANCE_RULE, "AWS stopped the task for maintenance, not the job: "
-                    + maintenance.get().text(), FailureKind.INFRASTRUCTURE);
+        if (causes.contains(Cause.MAINTENANCE)) {
+            StopText maintenance = reasons.stream()
+                    .filter(r -> markers(StopPattern.Kind.MAINTENANCE).anyMatch(m -> r.contains(m.normalized())))
+                    .findFirst().orElseThrow();
+            return Verdict.byDefault(DefaultRule.INFRASTRUCTURE_MAINTENANCE, Action.RETRY,
+                    "AWS stopped the task for maintenance, not the job: " + maintenance.text(),
+                    FailureKind.INFRASTRUCTURE, causes);
         }
-        if ("UserInitiated".equals(stop.stopCode()) && !startsWith(stop.stoppedReason(), OWN_STOP_REASON_PREFIX)) {
-            return new Verdict(Action.FAIL, "default:user-initiated",
-                    "stopped by a person: " + orDash(stop.stoppedReason()), FailureKind.APPLICATION);
+        if (causes.contains(Cause.STOPPED_BY_PERSON)) {
+            return Verdict.byDefault(DefaultRule.USER_INITIATED, Action.FAIL,
+                    "stopped by a person: " + orDash(stop.stoppedReason()), FailureKind.APPLICATION, causes);
         }
-        Optional<String> outOfMemory = reasons.stream().filter(r -> r.normalized().startsWith("outofmemoryerror"))
-                .map(StopText::text).findFirst();
-        if (outOfMemory.isPresent()) {
-            return new Verdict(Action.FAIL, OUT_OF_MEMORY_RULE,
-                    "out of memory; more memory is needed, not time: " + outOfMemory.get(), FailureKind.APPLICATION);
+        if (causes.contains(Cause.OUT_OF_MEMORY)) {
+            String outOfMemory = reasons.stream().filter(r -> r.startsWith(OUT_OF_MEMORY))
+                    .map(StopText::text).findFirst().orElseThrow();
+            return Verdict.byDefault(DefaultRule.OUT_OF_MEMORY, Action.FAIL,
+                    "out of memory; more memory is needed, not time: " + outOfMemory, FailureKind.APPLICATION, causes);
         }
         List<StartFailure> startFailures = startFailures(stop, reasons);
         Optional<StartFailure> permanent = startFailures.stream().filter(StartFailure::permanent).findFirst();
         if (permanent.isPresent()) {
-            return new Verdict(Action.FAIL, PERMANENT_RULE, "an error no retry will fix ("
-                    + permanent.get().evidence() + "): " + permanent.get().text().text(), FailureKind.INFRASTRUCTURE);
+            return Verdict.byDefault(DefaultRule.PERMANENT_START_ERROR, Action.FAIL, "an error no retry will fix ("
+                    + permanent.get().evidence() + "): " + permanent.get().text().text(), FailureKind.INFRASTRUCTURE,
+                    causes);
         }
         Optional<StartFailure> transientError = startFailures.stream().filter(StartFailure::recognised).findFirst();
         if (transientError.isPresent()) {
             StopText text = transientError.get().text();
-            return new Verdict(Action.RETRY, TRANSIENT_RULE, "transient ECS error: " + text.text()
-                    + (text.cut() && transientError.get().evidence() == null ? CUT_NOTE : ""), FailureKind.INFRASTRUCTURE);
+            return Verdict.byDefault(DefaultRule.TRANSIENT_ERROR, Action.RETRY, "transient ECS error: " + text.text()
+                    + (text.cut() && transientError.get().evidence() == null ? CUT_NOTE : ""), FailureKind.INFRASTRUCTURE,
+                    causes);
         }
         if (infrastructureStopCode(stop.stopCode())) {
-            boolean unrecognised = AttemptStop.SYNCHRONOUS_FAILURE_STOP_CODE.equals(stop.stopCode()) && !stop.synchronous();
-            return new Verdict(Action.RETRY, INFRASTRUCTURE_RULE, (unrecognised
+            boolean unrecognised = causes.contains(Cause.TASK_FAILED_TO_START);
+            return Verdict.byDefault(DefaultRule.INFRASTRUCTURE_STOP, Action.RETRY, (unrecognised
                     ? "no known pattern; retried as a start failure (" : "ECS could not start or keep the task (")
-                    + stop.stopCode() + "): " + orDash(stop.stoppedReason()), FailureKind.INFRASTRUCTURE);
+                    + stop.stopCode() + "): " + orDash(stop.stoppedReason()), FailureKind.INFRASTRUCTURE, causes);
         }
         Optional<ContainerExit> retryable = essential.stream()
                 .filter(c -> c.exitCode() != null && retryableExitCodes.contains(c.exitCode()))
                 .findFirst();
         if (retryable.isPresent()) {
-            return new Verdict(Action.RETRY, "default:retryable-exit-code", "container " + retryable.get().name()
-                    + " exited " + retryable.get().exitCode() + ", a retryable exit code", FailureKind.APPLICATION);
+            return Verdict.byDefault(DefaultRule.RETRYABLE_EXIT_CODE, Action.RETRY, "container "
+                    + retryable.get().name() + " exited " + retryable.get().exitCode() + ", a retryable exit code",
+                    FailureKind.APPLICATION, causes);
         }
-        return new Verdict(Action.FAIL, "default:failed", "no rule retries this stop: stop code "
+        return Verdict.byDefault(DefaultRule.FAILED, Action.FAIL, "no rule retries this stop: stop code "
                 + orDash(stop.stopCode()) + ", " + describeExits(essential) + ", reason " + orDash(stop.stoppedReason()),
-                kindOf(stop));
+                kindOf(stop, reasons), causes);
     }
 
     /**
@@ -181,9 +237,9 @@ public final class StopClassifier {
      * synchronous ones, the infrastructure stop codes and the start-error reasons; the rest are the
      * application's.
      */
-    static FailureKind kindOf(AttemptStop stop) {
+    static FailureKind kindOf(AttemptStop stop, List<StopText> reasons) {
         boolean infrastructure = stop.synchronous() || infrastructureStopCode(stop.stopCode())
-                || reasons(stop).stream().anyMatch(StopClassifier::namesStartError);
+                || reasons.stream().anyMatch(StopClassifier::namesStartError);
         return infrastructure ? FailureKind.INFRASTRUCTURE : FailureKind.APPLICATION;
     }
 

@@ -24,7 +24,12 @@ public record StopPattern(String text, Kind kind, String source) {
         /** A cause no retry fixes (a missing image, path, secret, file; a denied permission): FAILED. */
         PERMANENT,
         /** Permanent only when ECS cut the reason before its cause (see {@link StopText#cut()}). */
-        PERMANENT_WHEN_CUT
+        PERMANENT_WHEN_CUT,
+        /**
+         * A synchronous {@code RunTask} refusal for lack of capacity: retried like any refusal that is not
+         * permanent, and recognised as {@link Cause#NO_CAPACITY}.
+         */
+        NO_CAPACITY
     }
 
     public StopPattern {
@@ -71,6 +76,24 @@ public record StopPattern(String text, Kind kind, String source) {
     private static final String NETWORK_ADVICE = "https://github.com/Releem/releem-agent/issues/195";
     private static final String RETRIED_ONCE = "https://github.com/aws/copilot-cli/issues/4504";
 
+    /** The start error of a task whose network interface was not provisioned in time ({@link Cause#ENI_TIMEOUT}). */
+    public static final StopPattern ENI_TIMEOUT =
+            new StopPattern("Timeout waiting for network interface provisioning", Kind.START_ERROR, ERROR_CODES);
+
+    /** The start errors of an image that could not be pulled ({@link Cause#IMAGE_PULL}). */
+    public static final List<StopPattern> IMAGE_PULL = List.of(
+            new StopPattern("CannotPullContainerError", Kind.START_ERROR, ERROR_CODES),
+            new StopPattern("CannotPullECRContainerError", Kind.START_ERROR, AGENT_ERRORS),
+            new StopPattern("CannotPullContainerAuthError", Kind.START_ERROR, AGENT_ERRORS),
+            new StopPattern("CannotPullImageManifestError", Kind.START_ERROR, AGENT_ERRORS));
+
+    /**
+     * What a synchronous {@code RunTask} refusal for lack of capacity says: Fargate's "Capacity is
+     * unavailable at this time. Please try again later or in a different availability zone", among others.
+     */
+    public static final StopPattern NO_CAPACITY = new StopPattern("capacity", Kind.NO_CAPACITY,
+            "https://repost.aws/knowledge-center/ecs-fargate-runtask-capacity");
+
     /**
      * The default policy's patterns, as docs/policy.md lists them; where several match one text, the
      * longest names the cause.
@@ -83,10 +106,7 @@ public record StopPattern(String text, Kind kind, String source) {
             new StopPattern("task retirement", Kind.MAINTENANCE, MAINTENANCE_DOC),
 
             // The start errors ECS names as a reason's first word.
-            new StopPattern("CannotPullContainerError", Kind.START_ERROR, ERROR_CODES),
-            new StopPattern("CannotPullECRContainerError", Kind.START_ERROR, AGENT_ERRORS),
-            new StopPattern("CannotPullContainerAuthError", Kind.START_ERROR, AGENT_ERRORS),
-            new StopPattern("CannotPullImageManifestError", Kind.START_ERROR, AGENT_ERRORS),
+            IMAGE_PULL.get(0), IMAGE_PULL.get(1), IMAGE_PULL.get(2), IMAGE_PULL.get(3),
             new StopPattern("ResourceInitializationError", Kind.START_ERROR, ERROR_CODES),
             new StopPattern("CannotStartContainerError", Kind.START_ERROR, ERROR_CODES),
             new StopPattern("CannotCreateContainerError", Kind.START_ERROR, ERROR_CODES),
@@ -100,7 +120,7 @@ public record StopPattern(String text, Kind kind, String source) {
             new StopPattern("ContainerRuntimeTimeoutError", Kind.START_ERROR, ERROR_CODES),
             new StopPattern("DockerTimeoutError", Kind.START_ERROR, ERROR_CODES),
             new StopPattern("InternalError", Kind.START_ERROR, ERROR_CODES),
-            new StopPattern("Timeout waiting for network interface provisioning", Kind.START_ERROR, ERROR_CODES),
+            ENI_TIMEOUT,
 
             // Network trouble and throttling: the call never got its answer.
             new StopPattern("Check your network configuration", Kind.TRANSIENT, AGENT),

@@ -1,5 +1,6 @@
 package dev.ecsretrier.history;
 
+import dev.ecsretrier.core.Budget;
 import dev.ecsretrier.core.AttemptStop;
 import dev.ecsretrier.core.Decision;
 import dev.ecsretrier.core.EndedAttempt;
@@ -59,7 +60,7 @@ public sealed interface HistoryRecord {
      */
     record Decided(String runId, int attempt, int maxAttempts, String job, Instant at, String cluster,
                    String taskDefinition, LaunchAdjustment launch, AttemptStop stop, Decision decision, String rule,
-                   String reason, FailureKind kind, NextAttempt next, String exhaustedBudget,
+                   String reason, FailureKind kind, NextAttempt next, Budget exhaustedBudget,
                    RunOutcome.MetadataSource metadataSource, String note) implements HistoryRecord {
 
         public Decided {

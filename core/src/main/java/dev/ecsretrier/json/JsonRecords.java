@@ -13,9 +13,12 @@ import java.time.temporal.TemporalAccessor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The one JSON binder: records to and from plain JSON values, by their components; the record is
@@ -59,8 +62,8 @@ public final class JsonRecords {
     }
 
     /**
-     * The plain value of {@code value}: a record becomes a map of its non-null components in
-     * declaration order, an enum its name, an instant or a duration its ISO-8601 text, a collection a
+     * The plain value of {@code value}: a {@link JsonForm} the plain value of its form, a record a map
+     * of its non-null components in declaration order, an enum its name, an instant or a duration its ISO-8601 text, a collection a
      * list; maps, strings, numbers and booleans stay as they are.
      */
     public static Object toPlain(Object value) {
@@ -72,6 +75,9 @@ public final class JsonRecords {
         }
         if (value instanceof TemporalAccessor || value instanceof TemporalAmount) {
             return value.toString();
+        }
+        if (value instanceof JsonForm form) {
+            return toPlain(form.toJson());
         }
         if (value instanceof Record record) {
             Map<String, Object> fields = new LinkedHashMap<>();
@@ -99,7 +105,7 @@ public final class JsonRecords {
 
     /**
      * Reads a plain value (as {@link Json#parse} returns it) into {@code type}: a record, a
-     * {@code List} of a supported type, {@code String}, {@code Integer}, {@code Long},
+     * {@code List} or {@code Set} of a supported type, {@code String}, {@code Integer}, {@code Long},
      * {@code Boolean} (or their primitives), an enum or {@code Instant}.
      *
      * Unknown fields are {@link UnknownFields#REFUSED}.
@@ -154,6 +160,10 @@ public final class JsonRecords {
     private static Object read(Object plain, Type type, String path, UnknownFields unknown) {
         if (type instanceof ParameterizedType parameterized && parameterized.getRawType() == List.class) {
             return readList(plain, parameterized.getActualTypeArguments()[0], path, unknown);
+        }
+        if (type instanceof ParameterizedType parameterized && parameterized.getRawType() == Set.class) {
+            List<Object> items = readList(plain, parameterized.getActualTypeArguments()[0], path, unknown);
+            return items == null ? null : Collections.unmodifiableSet(new LinkedHashSet<>(items));
         }
         if (!(type instanceof Class<?> target)) {
             throw new IllegalStateException("cannot read JSON into " + type);

@@ -2,7 +2,6 @@ package dev.ecsretrier.metrics;
 
 import dev.ecsretrier.core.Decision;
 import dev.ecsretrier.core.FailureKind;
-import dev.ecsretrier.core.RunsEndedMetric;
 import dev.ecsretrier.json.Json;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,9 +22,9 @@ import java.util.Map;
  */
 public final class RetrierMetrics {
 
-    public static final String NAMESPACE = RunsEndedMetric.NAMESPACE;
-    public static final String RETRIER_DIMENSION = RunsEndedMetric.RETRIER_DIMENSION;
-    public static final String OUTCOME_DIMENSION = RunsEndedMetric.OUTCOME_DIMENSION;
+    public static final String NAMESPACE = "EcsRetrier";
+    public static final String RETRIER_DIMENSION = "Retrier";
+    public static final String OUTCOME_DIMENSION = "Outcome";
     public static final String FAILURE_KIND_DIMENSION = "FailureKind";
 
     /** A run's first attempt was launched (or refused by ECS): Count, by Retrier. */
@@ -34,8 +33,8 @@ public final class RetrierMetrics {
     public static final String ATTEMPTS_RETRIED = "AttemptsRetried";
     /** The backoff from a RETRY decision to the next attempt's schedule: Seconds, by Retrier. */
     public static final String RETRY_DELAY = "RetryDelay";
-    /** A run ended: Count, by Retrier and Outcome (SUCCEEDED, FAILED, RETRIES_EXHAUSTED). */
-    public static final String RUNS_ENDED = RunsEndedMetric.NAME;
+    /** A run ended: Count, by Retrier and Outcome (a terminal {@link Decision}); the runs-failed alarm watches it. */
+    public static final String RUNS_ENDED = "RunsEnded";
 
     private RetrierMetrics() {
     }

@@ -188,6 +188,39 @@ class AdaptiveRetriesTest {
         assertThat(launch.changes()).containsExactly("subnet subnet-b first after an ENI timeout");
     }
 
+    @Test
+    void anEniTimeoutInAnyCasePutsTheNextSubnetFirst() {
+        AdaptationPolicy rotate = new AdaptationPolicy(List.of(), 1, false, 2.0, 30720, true,
+                List.of("subnet-a", "subnet-b"));
+        AttemptStop lowerCase = new AttemptStop("arn:aws:ecs:us-east-1:111122223333:task/batch/abc", "TaskFailedToStart",
+                "timeout waiting for network interface provisioning to complete.", List.of(), NOW, null, NOW);
+
+        Step step = plan(planner(rotate, RetryBudgets.NONE),
+                ended(lowerCase, AttemptMetadata.of("run-1", 1, 3, List.of()), null));
+
+        assertThat(((Step.Retry) step).next().launch().subnetOffset()).isEqualTo(1);
+    }
+
+    // --- what the step says ------------------------------------------------------------------
+
+    @Test
+    void theStepCarriesTheChangesOfThisDecisionOnly_andTheAttemptAsRecorded() {
+        AdaptationPolicy rotate = new AdaptationPolicy(ON_DEMAND, 1, false, 2.0, 30720, true,
+                List.of("subnet-a", "subnet-b"));
+        LaunchAdjustment onDemand = LaunchAdjustment.NONE.withCapacity(ON_DEMAND, "capacity FARGATE after 1 Spot failure");
+        AttemptMetadata second = new AttemptMetadata("run-1", 2, 3, List.of(), onDemand);
+
+        Step.Retry retry = (Step.Retry) plan(planner(rotate, RetryBudgets.NONE), ended(event("eni-timeout.json"), second));
+
+        assertThat(retry.nextLaunch().changes()).containsExactly("capacity FARGATE after 1 Spot failure",
+                "subnet subnet-b first after an ENI timeout");
+        assertThat(retry.changes()).containsExactly("subnet subnet-b first after an ENI timeout");
+        assertThat(retry.summary().attempt()).isEqualTo(2);
+        assertThat(retry.summary().causes()).contains(Cause.ENI_TIMEOUT);
+        assertThat(retry.ended()).isEqualTo(ended(event("eni-timeout.json"), second));
+        assertThat(retry.decision()).isEqualTo(Decision.RETRY);
+    }
+
     // --- separate budgets --------------------------------------------------------------------
 
     @Test
@@ -201,7 +234,7 @@ class AdaptiveRetriesTest {
 
         assertThat(second).isInstanceOfSatisfying(Step.Finish.class, finish -> {
             assertThat(finish.outcome().outcome()).isEqualTo(Decision.RETRIES_EXHAUSTED);
-            assertThat(finish.outcome().exhaustedBudget()).isEqualTo("INFRASTRUCTURE");
+            assertThat(finish.outcome().exhaustedBudget()).isEqualTo(Budget.INFRASTRUCTURE);
             assertThat(finish.outcome().reason()).endsWith("the infrastructure retry budget of 1 is used up");
         });
     }
@@ -225,7 +258,7 @@ class AdaptiveRetriesTest {
         Step step = plan(planner(AdaptationPolicy.NONE, new RetryBudgets(5, 5)),
                 ended(event("app-exit-2.json"), AttemptMetadata.of("run-1", 3, 3, List.of())));
 
-        assertThat(((Step.Finish) step).outcome().exhaustedBudget()).isEqualTo("ATTEMPTS");
+        assertThat(((Step.Finish) step).outcome().exhaustedBudget()).isEqualTo(Budget.ATTEMPTS);
         assertThat(((Step.Finish) step).outcome().reason()).endsWith("all 3 attempts used");
     }
 

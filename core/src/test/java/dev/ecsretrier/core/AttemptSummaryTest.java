@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ecsretrier.testutil.Fixtures;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -22,7 +23,7 @@ class AttemptSummaryTest {
 
     private static AttemptSummary summary(String stoppedReason, String rule, ContainerExit... containers) {
         return new AttemptSummary(1, TASK, "EssentialContainerExited", stoppedReason, List.of(containers),
-                Decision.RETRY, rule, Instant.parse("2025-03-14T10:00:00Z"), Instant.parse("2025-03-14T10:08:00Z"), null, null);
+                Decision.RETRY, rule, Instant.parse("2025-03-14T10:00:00Z"), Instant.parse("2025-03-14T10:08:00Z"), null, null, Set.of());
     }
 
     @Test

@@ -181,7 +181,7 @@ class RetryPlannerTest {
         for (Decision decision : Decision.values()) {
             RunOutcome outcome = new RunOutcome(longest, decision, RunOutcome.dedupKey(longest, decision),
                     "default:transient-error", "x", 10, 10, null, null, List.of(), MetadataSource.TAGS, null, NOW,
-                    RunOutcome.ATTEMPTS_BUDGET);
+                    Budget.ATTEMPTS);
             assertThat(outcome.subject()).as(decision.name()).hasSizeLessThan(100).matches("[\\x20-\\x7E]+")
                     .endsWith(decision + " after 10 attempts").startsWith("ecs-retrier run rrrr");
         }

@@ -750,7 +750,7 @@ class StopClassifierTest {
     }
 
     private static void expect(String fixture, Action action, String rule, FailureKind kind) {
-        EXPECTED.put(fixture, new Verdict(action, rule, null, kind));
+        EXPECTED.put(fixture, new Verdict(action, rule, null, kind, null, Set.of()));
     }
 
     /** docs/policy.md's row of each default rule (its attempt timeout is checked with row 3). */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ecsretrier.core.Budget;
 import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.core.Backoff;
 import dev.ecsretrier.core.CapacityProviderItem;
@@ -120,8 +121,9 @@ class HistoryRecordsTest {
     void theNextAttemptsLaunchChanges_areInTheDecision() {
         EndedAttempt ended = ended("spot-interruption.json", 1, null);
         Step.Retry retry = (Step.Retry) PLANNER.plan(ended, NOW, new SplittableRandom(1));
-        Step.Retry adapted = new Step.Retry(retry.verdict(), new dev.ecsretrier.core.StartRequest(RUN, 2, List.of(),
-                retry.next().history(), ON_DEMAND), retry.scheduleName(), retry.delay(), retry.at());
+        Step.Retry adapted = new Step.Retry(retry.ended(), retry.verdict(), new dev.ecsretrier.core.StartRequest(RUN, 2,
+                List.of(), retry.next().history(), ON_DEMAND), ON_DEMAND.changes(), retry.scheduleName(), retry.delay(),
+                retry.at());
         JsonNode line = TestJson.tree(HistoryRecords.line(HistoryRecord.Decided.of(ended, adapted, NOW, false, null)));
 
         assertThat(line.at("/next/launch/capacityProviderStrategy/0/capacityProvider").asText()).isEqualTo("FARGATE");
@@ -140,7 +142,7 @@ class HistoryRecordsTest {
             assertThat(HistoryRecords.read(HistoryRecords.line(record))).contains(record);
         }
         assertThat(((HistoryRecord.Decided) records.get(2)).decision()).isEqualTo(Decision.RETRIES_EXHAUSTED);
-        assertThat(((HistoryRecord.Decided) records.get(2)).exhaustedBudget()).isEqualTo("ATTEMPTS");
+        assertThat(((HistoryRecord.Decided) records.get(2)).exhaustedBudget()).isEqualTo(Budget.ATTEMPTS);
         assertThat(((HistoryRecord.Decided) records.get(0)).kind()).isEqualTo(FailureKind.INFRASTRUCTURE);
     }
 

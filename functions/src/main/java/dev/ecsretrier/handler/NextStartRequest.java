@@ -70,13 +70,10 @@ final class NextStartRequest {
     }
 
     private static AttemptSummary withContainers(AttemptSummary s, UnaryOperator<ContainerExit> change) {
-        return new AttemptSummary(s.attempt(), s.taskArn(), s.stopCode(), s.stoppedReason(),
-                s.containers().stream().map(c -> c == null ? null : change.apply(c)).toList(), s.decision(), s.rule(), s.startedAt(), s.stoppedAt(),
-                s.kind(), s.launch());
+        return s.withContainers(s.containers().stream().map(c -> c == null ? null : change.apply(c)).toList());
     }
 
     private static AttemptSummary withStoppedReason(AttemptSummary s, String stoppedReason) {
-        return new AttemptSummary(s.attempt(), s.taskArn(), s.stopCode(), stoppedReason, s.containers(), s.decision(),
-                s.rule(), s.startedAt(), s.stoppedAt(), s.kind(), s.launch());
+        return s.withStoppedReason(stoppedReason);
     }
 }

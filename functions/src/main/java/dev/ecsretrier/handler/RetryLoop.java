@@ -69,19 +69,15 @@ public final class RetryLoop {
                 AttemptMetadata next = new AttemptMetadata(ended.metadata().runId(), retry.next().attemptNumber(),
                         ended.metadata().maxAttempts(), retry.next().history(), retry.next().launch());
                 step = planner.cancelledBefore(next, ended.cluster(), ended.taskDefinition(), ended.metadataSource(),
-                        ended.note(), cancelled.get(), now);
+                        ended.note(), cancelled.get(), now).after(ended);
             }
         }
-        StepResult result;
         String metric;
         boolean alreadyScheduled = false;
         if (step instanceof Step.Retry retry) {
             AttemptScheduler.Result scheduled = scheduler.schedule(new ScheduledAttempt(retry.scheduleName(),
                     retry.at(), NextStartRequest.json(retry.next()), starterArn));
             alreadyScheduled = scheduled == AttemptScheduler.Result.ALREADY_SCHEDULED;
-            result = new StepResult(ended.metadata().runId(), ended.metadata().attempt(), ended.stop().taskArn(),
-                    Decision.RETRY, retry.verdict().rule(), retry.verdict().reason(), ended.metadataSource(),
-                    retry.scheduleName(), retry.delay().toMillis(), retry.at(), alreadyScheduled, null, ended.note());
             // A duplicate delivery retried nothing new: counting it would count one retry twice.
             metric = alreadyScheduled ? null : RetrierMetrics.attemptRetried(retrierName, retry.verdict().kind(),
                     retry.delay(), now, ended.metadata().runId());
@@ -89,10 +85,8 @@ public final class RetryLoop {
             RunOutcome outcome = ((Step.Finish) step).outcome();
             notifier.publish(notification(outcome));
             metric = RetrierMetrics.runEnded(retrierName, outcome.outcome(), now, outcome.runId());
-            result = new StepResult(outcome.runId(), outcome.attempts(), ended.stop().taskArn(), outcome.outcome(),
-                    outcome.rule(), outcome.reason(), ended.metadataSource(), null, null, null, null, outcome,
-                    ended.note());
         }
+        StepResult result = new StepResult(step, alreadyScheduled);
         log.accept(HistoryRecords.line(HistoryRecord.Decided.of(ended, step, now, alreadyScheduled, null)));
         if (metric != null) {
             log.accept(metric);
@@ -110,15 +104,15 @@ public final class RetryLoop {
     public StepResult endCancelled(AttemptMetadata next, String cluster, String taskDefinition,
                                    RunCancellation cancellation) {
         Instant now = clock.instant();
-        RunOutcome outcome = planner.cancelledBefore(next, cluster, taskDefinition, RunOutcome.MetadataSource.REQUEST,
-                null, cancellation, now).outcome();
+        Step.Finish step = planner.cancelledBefore(next, cluster, taskDefinition, RunOutcome.MetadataSource.REQUEST,
+                null, cancellation, now);
+        RunOutcome outcome = step.outcome();
         notifier.publish(notification(outcome));
         log.accept(HistoryRecords.line(new HistoryRecord.Decided(outcome.runId(), outcome.attempts(), next.maxAttempts(),
                 null, now, cluster, taskDefinition, null, null, Decision.CANCELLED, outcome.rule(), outcome.reason(), null,
                 null, null, RunOutcome.MetadataSource.REQUEST, null)));
         log.accept(RetrierMetrics.runEnded(retrierName, outcome.outcome(), now, outcome.runId()));
-        return new StepResult(outcome.runId(), outcome.attempts(), null, outcome.outcome(), outcome.rule(),
-                outcome.reason(), RunOutcome.MetadataSource.REQUEST, null, null, null, null, outcome, null);
+        return new StepResult(step, false);
     }
 
     /** The terminal message: JSON body, short subject, attributes for filter policies and dedup. */

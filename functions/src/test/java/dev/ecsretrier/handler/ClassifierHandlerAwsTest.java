@@ -45,7 +45,9 @@ class ClassifierHandlerAwsTest {
     static final String PUBLISHED = "<PublishResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><PublishResult>"
             + "<MessageId>94f20ce6-13c5-43a0-9a9e-ca52d816e90b</MessageId></PublishResult></PublishResponse>";
 
-    private final RecordingAwsEndpoint aws = new RecordingAwsEndpoint();
+    // No run is cancelled here: the marker read before each schedule finds none.
+    private final RecordingAwsEndpoint aws = new RecordingAwsEndpoint().answer("GET /schedules/*",
+            Response.restJsonError(404, "ResourceNotFoundException", "Schedule does not exist."));
     private final List<String> log = new ArrayList<>();
     private final ClassifierHandler handler = handler(aws, log);
 
@@ -178,7 +180,7 @@ class ClassifierHandlerAwsTest {
         assertThat(step.decision()).isEqualTo(Decision.RETRY);
         assertThat(aws.only("DELETE /schedules/run-7f3a-1-timeout").query()).contains("groupName=ecs-retrier");
         assertThat(aws.requests()).extracting(Request::operation).containsExactly(DESCRIBE_TASKS,
-                "DELETE /schedules/run-7f3a-1-timeout", CREATE_SCHEDULE);
+                "DELETE /schedules/run-7f3a-1-timeout", "GET /schedules/run-7f3a-cancelled", CREATE_SCHEDULE);
     }
 
     private StepResult handle(String event) {

@@ -10,6 +10,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ecsretrier.config.ConfigurationException;
 import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.core.AttemptMetadata;
+import dev.ecsretrier.core.Step;
+import dev.ecsretrier.core.Cause;
+import dev.ecsretrier.core.CapacityProviderItem;
 import dev.ecsretrier.core.AttemptStop;
 import dev.ecsretrier.core.AttemptSummary;
 import dev.ecsretrier.core.ContainerExit;
@@ -42,6 +45,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
@@ -148,9 +152,35 @@ class ClassifierHandlerTest {
     void retryableExit_resultSaysWhatWasScheduled() {
         taskIsDescribable("app-exit-2.json", 1, List.of());
         StepResult result = handler.handle(Fixtures.event("app-exit-2.json"));
-        assertThat(result).isEqualTo(new StepResult(RUN, 1, taskArn("app-exit-2.json"), Decision.RETRY,
-                "default:retryable-exit-code", "container app exited 2, a retryable exit code", MetadataSource.TAGS,
-                "run-7f3a-2", 60_000L, NOW.plusSeconds(60), false, null, null));
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("runId", RUN);
+        answer.put("attempt", 1);
+        answer.put("taskArn", taskArn("app-exit-2.json"));
+        answer.put("decision", Decision.RETRY);
+        answer.put("rule", "default:retryable-exit-code");
+        answer.put("reason", "container app exited 2, a retryable exit code");
+        answer.put("metadataSource", MetadataSource.TAGS);
+        answer.put("scheduleName", "run-7f3a-2");
+        answer.put("delayMillis", 60_000L);
+        answer.put("nextAttemptAt", NOW.plusSeconds(60));
+        answer.put("alreadyScheduled", false);
+        assertThat(result.toJson()).containsExactlyEntriesOf(answer);
+    }
+
+    /** The answer says how the next attempt will run and what this decision changed: nobody reads the schedule back. */
+    @Test
+    void anAdaptedRetry_resultCarriesTheNextLaunchAndThisDecisionsChange() {
+        ClassifierHandler withFallback = handler(TestEnvironment.sampleConfig(
+                "RETRIER_FALLBACK_CAPACITY_PROVIDER_STRATEGY", "[{\"capacityProvider\":\"FARGATE\"}]"), 1);
+        taskIsDescribable("spot-interruption.json", 1, List.of());
+
+        StepResult result = withFallback.handle(Fixtures.event("spot-interruption.json"));
+
+        assertThat(result.nextLaunch().capacityProviderStrategy())
+                .containsExactly(new CapacityProviderItem("FARGATE", null, null));
+        assertThat(((Step.Retry) result.step()).changes()).containsExactly("capacity FARGATE after 1 Spot failure");
+        assertThat(result.toJson()).containsEntry("nextLaunch", result.nextLaunch());
+        assertThat(result.step().verdict().causes()).containsExactly(Cause.SPOT_INTERRUPTION);
     }
 
     @Test

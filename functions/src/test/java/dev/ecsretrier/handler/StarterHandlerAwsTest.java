@@ -31,8 +31,12 @@ class StarterHandlerAwsTest {
 
     static final String RUN_TASK = "AmazonEC2ContainerServiceV20141113.RunTask";
     static final String TASK_ARN = "arn:aws:ecs:us-east-1:111122223333:task/batch/0ea07ec316893a47cdb02dcf74a5fc77";
+    /** GetSchedule of run-7f3a's cancel marker: the starter reads it before and after RunTask. */
+    static final String MARKER = "GET /schedules/run-7f3a-cancelled";
 
-    private final RecordingAwsEndpoint aws = new RecordingAwsEndpoint();
+    // No run is cancelled here: every marker read finds none.
+    private final RecordingAwsEndpoint aws = new RecordingAwsEndpoint().answer("GET /schedules/*",
+            Response.restJsonError(404, "ResourceNotFoundException", "Schedule does not exist."));
     private final List<String> log = new ArrayList<>();
     private final StarterHandler handler = handler(aws, log);
 
@@ -104,7 +108,7 @@ class StarterHandlerAwsTest {
 
         assertThat(response.get("taskArn").asText()).isEqualTo(TASK_ARN);
         assertThat(response.has("launchFailure")).isFalse();
-        assertThat(aws.operations()).containsExactly(RUN_TASK);
+        assertThat(aws.operations()).containsExactly(MARKER, RUN_TASK, MARKER);
     }
 
     @Test
@@ -114,7 +118,7 @@ class StarterHandlerAwsTest {
 
         assertThatThrownBy(() -> invoke("{\"runId\": \"run-7f3a\"}"))
                 .isInstanceOf(RunTaskUnavailableException.class).hasMessageContaining("may be running");
-        assertThat(aws.operations()).containsExactly(RUN_TASK);
+        assertThat(aws.operations()).containsExactly(MARKER, RUN_TASK);
     }
 
     @Test
@@ -166,7 +170,7 @@ class StarterHandlerAwsTest {
                  "Reason": "ecs-retrier: attempt timeout after 3600 s (attempt 1 of run run-7f3a)"}
                 """.formatted(TASK_ARN)));
         assertThat(aws.requests()).extracting(r -> r.operation())
-                .containsExactly(RUN_TASK, "POST /schedules/run-7f3a-1-timeout");
+                .containsExactly(MARKER, RUN_TASK, MARKER, "POST /schedules/run-7f3a-1-timeout");
     }
 
     private JsonNode invoke(String request) throws IOException {

@@ -10,6 +10,13 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.ecsretrier.core.Action;
+import dev.ecsretrier.core.Budget;
+import dev.ecsretrier.core.Verdict;
+import dev.ecsretrier.core.Step;
+import dev.ecsretrier.core.EndedAttempt;
+import dev.ecsretrier.core.AttemptStop;
+import dev.ecsretrier.core.AttemptMetadata;
+import dev.ecsretrier.core.Cause;
 import dev.ecsretrier.core.AttemptSummary;
 import dev.ecsretrier.core.ContainerExit;
 import dev.ecsretrier.core.ContainerOverride;
@@ -27,7 +34,9 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,7 +50,8 @@ class JsonRecordsTest {
     static final AttemptSummary FIRST = new AttemptSummary(1, "arn:aws:ecs:us-east-1:111122223333:task/batch/abc",
             "SpotInterruption", "Your Spot Task was interrupted.",
             List.of(new ContainerExit("app", null, null), new ContainerExit("sidecar", 137, "killed")),
-            Decision.RETRY, "default:spot-interruption", STARTED, STOPPED, FailureKind.INFRASTRUCTURE, "FARGATE:1:0");
+            Decision.RETRY, "default:spot-interruption", STARTED, STOPPED, FailureKind.INFRASTRUCTURE, "FARGATE:1:0",
+            Set.of(Cause.SPOT_INTERRUPTION));
 
     static final StartRequest FULL_REQUEST = new StartRequest("run-7f3a", 2,
             List.of(new ContainerOverride("app", List.of("python", "job.py"),
@@ -52,7 +62,7 @@ class JsonRecordsTest {
 
     static final RunOutcome OUTCOME = new RunOutcome("run-7f3a", Decision.RETRIES_EXHAUSTED, "run-7f3a:final", "rule-a",
             "exit 2 is retryable", 3, 3, "arn:aws:ecs:us-east-1:111122223333:cluster/batch", "sample:3",
-            List.of(FIRST), RunOutcome.MetadataSource.TAGS, null, STOPPED, RunOutcome.ATTEMPTS_BUDGET);
+            List.of(FIRST), RunOutcome.MetadataSource.TAGS, null, STOPPED, Budget.ATTEMPTS);
 
     /** jackson-databind as the functions used it before jackson-jr: the contract the JSON keeps. */
     static final ObjectMapper DATABIND = JsonMapper.builder()
@@ -67,16 +77,47 @@ class JsonRecordsTest {
 
         @Test
         void everyRecordTheFunctionsWrite_isWrittenAsDatabindWroteIt() throws IOException {
-            StepResult step = new StepResult("run-7f3a", 3, "arn:task", Decision.RETRIES_EXHAUSTED, "rule-a", "why",
-                    RunOutcome.MetadataSource.EVENT, "run-7f3a-4", 30_000L, STOPPED, false, OUTCOME, "a note");
+            StepResult step = finished();
             StartResponse response = new StartResponse("run-7f3a", 2, null,
                     new StartResponse.LaunchFailure("RunTask failed", "MISSING (arn:x)"), step);
-            for (Object value : List.of(FULL_REQUEST, OUTCOME, step, response, FIRST,
-                    new RetryRule("r", "TaskFailedToStart", "*pull*", null, "app", List.of(1, 2), Action.RETRY),
-                    Map.of("message", "attempt ended", "step", step))) {
-                assertThat(TestJson.tree(Json.write(value))).as(value.getClass().getSimpleName())
-                        .isEqualTo(TestJson.tree(DATABIND.writeValueAsString(value)));
+            // The handlers' answer is the step's JSON form (a selection of it), which databind writes as a map.
+            Map<String, Object> responseForm = new LinkedHashMap<>();
+            responseForm.put("runId", "run-7f3a");
+            responseForm.put("attempt", 2);
+            responseForm.put("launchFailure", response.launchFailure());
+            responseForm.put("step", step.toJson());
+            RetryRule rule = new RetryRule("r", "TaskFailedToStart", "*pull*", null, "app", List.of(1, 2), Action.RETRY);
+            for (Object[] value : List.of(new Object[] {FULL_REQUEST, FULL_REQUEST}, new Object[] {OUTCOME, OUTCOME},
+                    new Object[] {step, step.toJson()}, new Object[] {response, responseForm},
+                    new Object[] {FIRST, FIRST},
+                    new Object[] {rule, rule},
+                    new Object[] {Map.of("message", "attempt ended", "step", step),
+                            Map.of("message", "attempt ended", "step", step.toJson())})) {
+                assertThat(TestJson.tree(Json.write(value[0]))).as(value[0].getClass().getSimpleName())
+                        .isEqualTo(TestJson.tree(DATABIND.writeValueAsString(value[1])));
             }
+        }
+
+        @Test
+        void aFinishedStepIsAnsweredWithItsFields_andNeverTheOverrides() throws IOException {
+            var answer = TestJson.tree(Json.write(finished()));
+            assertThat(answer.fieldNames()).toIterable().containsExactly("runId", "attempt", "taskArn", "decision",
+                    "rule", "reason", "metadataSource", "outcome", "note");
+            assertThat(answer.get("reason").asText()).isEqualTo("exit 2 is retryable");
+            assertThat(Json.write(finished())).doesNotContain("s3cr3t");
+        }
+
+        /** A run that ended after its third attempt, from a task whose overrides held a secret. */
+        private StepResult finished() {
+            AttemptStop stop = new AttemptStop("arn:task", "EssentialContainerExited", "Essential container in task exited",
+                    List.of(new ContainerExit("app", 2, null)), STARTED, STARTED, STOPPED);
+            EndedAttempt ended = new EndedAttempt(AttemptMetadata.of("run-7f3a", 3, 3, List.of(FIRST)), stop,
+                    List.of(new ContainerOverride("app", null, List.of(new EnvironmentVariable("TOKEN", "s3cr3t")))),
+                    "arn:aws:ecs:us-east-1:111122223333:cluster/batch", "sample:3", RunOutcome.MetadataSource.EVENT,
+                    "a note", null);
+            Verdict verdict = Verdict.byUserRule("rule-a", Action.RETRY, "exit 2 is retryable", FailureKind.APPLICATION,
+                    Set.of());
+            return new StepResult(new Step.Finish(ended, verdict, OUTCOME), false);
         }
 
         @Test
@@ -176,7 +217,7 @@ class JsonRecordsTest {
                 "{\"runId\":7}|runId|must be a string, got number 7",
                 "{\"history\":{}}|history|must be an array, got an object",
                 "{\"history\":[{\"attempt\":null}]}|history[0].attempt|must be an integer, got null",
-                "{\"history\":[{\"decision\":\"retry\"}]}|history[0].decision|must be one of [SUCCEEDED, RETRY, FAILED, RETRIES_EXHAUSTED], got string 'retry'",
+                "{\"history\":[{\"decision\":\"retry\"}]}|history[0].decision|must be one of [SUCCEEDED, RETRY, FAILED, RETRIES_EXHAUSTED, CANCELLED], got string 'retry'",
                 "{\"history\":[{\"stoppedAt\":\"yesterday\"}]}|history[0].stoppedAt|must be an ISO-8601 UTC timestamp, got string 'yesterday'",
                 "{\"history\":[{\"stoppedAt\":1764082800}]}|history[0].stoppedAt|must be an ISO-8601 UTC timestamp, got number 1764082800",
                 "{\"launch\":[]}|launch|must be an object, got an array",

@@ -1,5 +1,6 @@
 package dev.ecsretrier.local;
 
+import dev.ecsretrier.local.quota.AwsQuotas;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
@@ -18,9 +19,11 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param faults    the faults each emulator injects (each reads its own)
  * @param timeline  what happened, in order
  * @param work      what is still in flight, so a caller can wait for rest
+ * @param quotas    AWS's rate quotas and Lambda's concurrency ({@code --aws-quotas}), or {@link AwsQuotas#unlimited()}
  */
 public record EmulatorContext(String region, String account, Clock clock, TimeScale timeScale,
-                              ScheduledExecutorService executor, Faults faults, Timeline timeline, PendingWork work) {
+                              ScheduledExecutorService executor, Faults faults, Timeline timeline, PendingWork work,
+                              AwsQuotas quotas) {
 
     public EmulatorContext {
         Objects.requireNonNull(region, "region");
@@ -31,5 +34,6 @@ public record EmulatorContext(String region, String account, Clock clock, TimeSc
         Objects.requireNonNull(faults, "faults");
         Objects.requireNonNull(timeline, "timeline");
         Objects.requireNonNull(work, "work");
+        Objects.requireNonNull(quotas, "quotas");
     }
 }

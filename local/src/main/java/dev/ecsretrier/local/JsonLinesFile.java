@@ -27,6 +27,38 @@ public final class JsonLinesFile {
         return path;
     }
 
+    /**
+     * The lines written so far (none when the file does not exist), without a last line that a crash
+     * cut short: one that is not a whole JSON document.
+     */
+    public synchronized java.util.List<String> lines() {
+        if (!Files.exists(path)) {
+            return java.util.List.of();
+        }
+        try {
+            java.util.List<String> lines = new java.util.ArrayList<>(Files.readAllLines(path, StandardCharsets.UTF_8));
+            lines.removeIf(String::isBlank);
+            if (!lines.isEmpty() && !LocalJson.isJson(lines.get(lines.size() - 1))) {
+                lines.remove(lines.size() - 1);
+            }
+            return lines;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + path, e);
+        }
+    }
+
+    /** Replaces the file's lines (a journal compacted to what is still live): a new file moved over the old one. */
+    public synchronized void rewrite(java.util.List<String> jsonLines) {
+        try {
+            Path next = path.resolveSibling(path.getFileName() + ".next");
+            Files.writeString(next, jsonLines.isEmpty() ? "" : String.join("\n", jsonLines) + "\n", StandardCharsets.UTF_8);
+            Files.move(next, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot rewrite " + path, e);
+        }
+    }
+
     public synchronized void append(String jsonLine) {
         try {
             Files.writeString(path, jsonLine + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,

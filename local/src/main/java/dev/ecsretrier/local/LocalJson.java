@@ -34,6 +34,16 @@ public final class LocalJson {
         return MAPPER.readTree(json);
     }
 
+    /** Whether {@code text} is one whole JSON document. */
+    public static boolean isJson(String text) {
+        try {
+            MAPPER.readTree(text);
+            return true;
+        } catch (JsonProcessingException e) {
+            return false;
+        }
+    }
+
     /** What arrived, for a log line: its JSON tree when it is JSON, the text as it was otherwise. */
     public static Object treeOrText(String text) {
         try {

@@ -3,9 +3,11 @@ package dev.ecsretrier.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.config.Setting;
+import dev.ecsretrier.core.CapacityProviderItem;
 import dev.ecsretrier.core.LaunchAdjustment;
 import dev.ecsretrier.core.RunOutcome;
 import dev.ecsretrier.core.StartRequest;
+import dev.ecsretrier.core.Step;
 import dev.ecsretrier.handler.ClassifierHandler;
 import dev.ecsretrier.handler.StartResponse;
 import dev.ecsretrier.handler.StarterHandler;
@@ -20,11 +22,15 @@ import dev.ecsretrier.local.sqs.LocalQueues;
 import dev.ecsretrier.local.scheduler.LocalScheduler;
 import dev.ecsretrier.local.sns.LocalTopic;
 import dev.ecsretrier.local.sns.PublishedNotification;
+import dev.ecsretrier.local.quota.AwsQuotas;
+import dev.ecsretrier.local.quota.QuotaPorts;
+import dev.ecsretrier.local.quota.SdkRetries;
 import dev.ecsretrier.rule.StoppedTaskPattern;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -69,8 +75,16 @@ public final class LocalRuntime implements AutoCloseable {
     private final LocalLogs logs;
     private final LocalQueues queues;
     private final Random runIds;
+    private final AwsQuotas quotas;
 
     private LocalRuntime(Builder b) {
+        if (b.dataDirectory != null) {
+            b.notificationsFile = b.notificationsFile != null ? b.notificationsFile
+                    : b.dataDirectory.resolve("notifications.jsonl");
+            b.deadLetterFile = b.deadLetterFile != null ? b.deadLetterFile : b.dataDirectory.resolve("dead-letters.jsonl");
+            b.logFile = b.logFile != null ? b.logFile : b.dataDirectory.resolve("logs.jsonl");
+            b.queuesFile = b.queuesFile != null ? b.queuesFile : b.dataDirectory.resolve("queues.json");
+        }
         this.config = LocalSettings.config(b.settings);
         this.seed = b.seed;
         this.timeScale = b.timeScale;
@@ -94,8 +108,10 @@ public final class LocalRuntime implements AutoCloseable {
         });
         executor.setRemoveOnCancelPolicy(true);
 
+        this.quotas = b.awsQuotas ? AwsQuotas.documentedDefaults(timeScale, b.quotaScale, b.reservedConcurrency)
+                : AwsQuotas.unlimited();
         EmulatorContext context = new EmulatorContext(LocalSettings.REGION, LocalSettings.ACCOUNT, clock, timeScale,
-                executor, b.faults, timeline, work);
+                executor, b.faults, timeline, work, quotas);
         this.topic = new LocalTopic(context, config.topicArn(),
                 b.notificationsFile == null ? null : new JsonLinesFile(b.notificationsFile), b.notificationPrinter);
         this.lambda = new LocalLambda(context, crashes,
@@ -115,18 +131,27 @@ public final class LocalRuntime implements AutoCloseable {
         this.logs = new LocalLogs(clock, b.logFile, new Random(seeds.nextLong()));
         logs.createGroup(LocalLogs.groupOf(LocalSettings.STARTER_FUNCTION));
         logs.createGroup(LocalLogs.groupOf(LocalSettings.CLASSIFIER_FUNCTION));
-        StarterHandler starter = new StarterHandler(config, ecs, scheduler, topic, clock, starterJitter,
+        // The handlers call AWS through the quotas (a no-op without --aws-quotas), as through the SDK.
+        SdkRetries sdk = new SdkRetries(quotas, timeScale, new Random(seeds.nextLong()));
+        StarterHandler starter = new StarterHandler(config, QuotaPorts.launcher(ecs, sdk),
+                QuotaPorts.scheduler(scheduler, sdk), QuotaPorts.notifier(topic, sdk), clock, starterJitter,
                 functionLog(LocalSettings.STARTER_FUNCTION, b.handlerLog));
-        ClassifierHandler classifier = new ClassifierHandler(config, ecs, scheduler, topic, clock, classifierJitter,
+        ClassifierHandler classifier = new ClassifierHandler(config, QuotaPorts.describer(ecs, sdk),
+                QuotaPorts.scheduler(scheduler, sdk), QuotaPorts.notifier(topic, sdk), clock, classifierJitter,
                 functionLog(LocalSettings.CLASSIFIER_FUNCTION, b.handlerLog));
         lambda.register(LocalSettings.STARTER_FUNCTION, (payload, requestId) -> scheduler.holdingFiresUntilReturn(
-                () -> started(starter.start(payload, config.starterArn(), requestId), launchChanges(payload))));
-        // The classifier reads the attempt's launch from its tag, which keeps no change texts.
+                () -> started(starter.start(payload, config.starterArn(), requestId))));
         lambda.register(LocalSettings.CLASSIFIER_FUNCTION, payload -> scheduler.holdingFiresUntilReturn(
-                () -> decided(classifier.handle(payload), List.of())));
+                () -> decided(classifier.handle(payload))));
         bus.addRule(LocalSettings.RULE_NAME,
                 new StoppedTaskPattern(config.startedBy(), config.cluster(), b.acceptTestEvents).toJson(),
                 LocalSettings.CLASSIFIER_FUNCTION);
+        if (b.dataDirectory != null) {
+            // Once everything is wired: invocations first, so that what the restore starts is kept too.
+            lambda.keepInvocationsIn(b.dataDirectory.resolve("invocations.jsonl"));
+            scheduler.keepSchedulesIn(b.dataDirectory.resolve("schedules.jsonl"));
+            ecs.keepTasksIn(b.dataDirectory.resolve("tasks.jsonl"));
+        }
     }
 
     public static Builder builder() {
@@ -141,6 +166,9 @@ public final class LocalRuntime implements AutoCloseable {
      */
     public StartResponse startRun(StartRequest request) {
         LocalLambda.Invocation invocation = lambda.invoke(LocalSettings.STARTER_FUNCTION, LocalJson.writeBytes(request));
+        if (invocation instanceof LocalLambda.Invocation.Throttled) {
+            throw new IllegalStateException("Lambda throttled the starter: no concurrency left (TooManyRequestsException)");
+        }
         if (invocation instanceof LocalLambda.Invocation.Failed failed) {
             if (failed.error() instanceof RuntimeException e) {
                 throw e;
@@ -241,6 +269,16 @@ public final class LocalRuntime implements AutoCloseable {
         return topic;
     }
 
+    /** AWS's quotas as this runtime applies them; {@link AwsQuotas#unlimited()} without {@code awsQuotas}. */
+    public AwsQuotas quotas() {
+        return quotas;
+    }
+
+    /** Throttled calls by API ({@code ecs:RunTask}, ..., {@code lambda:Invoke classifier}); empty without quotas. */
+    public Map<String, Long> throttles() {
+        return quotas.throttles();
+    }
+
     /** The dead-letter queues ({@link LocalSettings#DEAD_LETTER_QUEUES}), as SQS keeps them. */
     public LocalQueues queues() {
         return queues;
@@ -314,61 +352,52 @@ public final class LocalRuntime implements AutoCloseable {
         lambda.invokeAsync(target, input.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
-    /**
-     * @param changesBefore the change texts the ended attempt was launched with, which the next
-     *                      launch repeats: only the ones after them are this decision's
-     */
-    private StartResponse started(StartResponse response, List<String> changesBefore) {
+    private StartResponse started(StartResponse response) {
         if (response.step() != null) {
-            decided(response.step(), changesBefore);
+            decided(response.step());
         }
         return response;
     }
 
-    private StepResult decided(StepResult step, List<String> changesBefore) {
-        timeline.record(TimelineEntry.Kind.DECISION, step.runId(), step.attempt(), step.taskArn(),
-                describe(step, changesBefore));
-        return step;
+    private StepResult decided(StepResult result) {
+        timeline.record(TimelineEntry.Kind.DECISION, result.runId(), result.attempt(), result.taskArn(),
+                describe(result));
+        return result;
     }
 
     /** The decision first, then what happens next, then why: a clipped line keeps what matters. */
-    private String describe(StepResult step, List<String> changesBefore) {
-        String head = step.decision() + " by " + step.rule();
-        if (step.delayMillis() == null) {
-            return head + ": " + step.reason();
+    private String describe(StepResult result) {
+        String head = result.decision() + " by " + result.rule();
+        if (!(result.step() instanceof Step.Retry retry)) {
+            return head + ": " + result.reason();
         }
-        if (Boolean.TRUE.equals(step.alreadyScheduled())) {
-            return head + "; attempt " + (step.attempt() + 1) + " was already scheduled (a duplicate delivery): "
-                    + step.reason();
+        if (result.alreadyScheduled()) {
+            return head + "; attempt " + (result.attempt() + 1) + " was already scheduled (a duplicate delivery): "
+                    + result.reason();
         }
-        Duration delay = Duration.ofMillis(step.delayMillis());
         String scaled = timeScale.factor() == 1.0 ? ""
-                : " (" + seconds(timeScale.scale(delay)) + " at time scale " + timeScale + ")";
-        // The schedule fires only after this invocation returns, so it is still there to read.
-        String launch = scheduler.pendingSchedule(step.scheduleName())
-                .flatMap(schedule -> nextLaunch(schedule.input()))
-                .map(next -> " " + NextLaunchText.of(next, config.network().subnets(), changesBefore))
-                .orElse("");
-        return head + "; next attempt " + (step.attempt() + 1) + " in " + seconds(delay) + scaled + launch + ": "
-                + step.reason();
+                : " (" + seconds(timeScale.scale(retry.delay())) + " at time scale " + timeScale + ")";
+        String launch = retry.nextLaunch().isNone() ? "" : " " + where(retry.nextLaunch()) + (retry.changes().isEmpty()
+                ? "" : " (" + String.join("; ", retry.changes()) + ")");
+        return head + "; next attempt " + (result.attempt() + 1) + " in " + seconds(retry.delay()) + scaled + launch
+                + ": " + result.reason();
     }
 
-    /** The {@code launch} of a scheduled start request, when it changes the configured launch. */
-    private static Optional<LaunchAdjustment> nextLaunch(String startRequestJson) {
-        try {
-            return NextLaunchText.read(LocalJson.tree(startRequestJson).path("launch"));
-        } catch (IOException e) {
-            return Optional.empty();
+    /** Where and how big the next attempt runs: "on FARGATE", "with cpu 1024 memory 4096", "in subnet-b". */
+    private String where(LaunchAdjustment launch) {
+        List<String> where = new ArrayList<>();
+        if (launch.capacityProviderStrategy() != null) {
+            where.add("on " + String.join("+",
+                    launch.capacityProviderStrategy().stream().map(CapacityProviderItem::capacityProvider).toList()));
         }
-    }
-
-    private static List<String> launchChanges(byte[] startRequestJson) {
-        try {
-            return NextLaunchText.read(LocalJson.MAPPER.readTree(startRequestJson).path("launch"))
-                    .map(LaunchAdjustment::changes).orElse(List.of());
-        } catch (IOException e) {
-            return List.of();
+        if (launch.memory() != null) {
+            where.add("with cpu " + launch.cpu() + " memory " + launch.memory());
         }
+        List<String> subnets = config.network().subnets();
+        if (launch.subnetOffset() != null && !subnets.isEmpty()) {
+            where.add("in " + launch.order(subnets).get(0));
+        }
+        return String.join(" ", where);
     }
 
     static String seconds(Duration duration) {
@@ -395,10 +424,14 @@ public final class LocalRuntime implements AutoCloseable {
         private Path deadLetterFile;
         private Path logFile;
         private Path queuesFile;
+        private Path dataDirectory;
         private Consumer<PublishedNotification> notificationPrinter = n -> { };
         private Consumer<String> handlerLog = line -> { };
         private final List<Consumer<TimelineEntry>> timelineListeners = new java.util.ArrayList<>();
         private int threads = 8;
+        private boolean awsQuotas;
+        private double quotaScale = 1;
+        private final Map<String, Integer> reservedConcurrency = new java.util.HashMap<>();
 
         private Builder() {
         }
@@ -507,6 +540,19 @@ public final class LocalRuntime implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Keeps the runtime's state in {@code directory}, read back when it starts there again: tasks
+         * ({@code tasks.jsonl}), pending schedules ({@code schedules.jsonl}), accepted asynchronous
+         * invocations not yet done ({@code invocations.jsonl}), the functions' logs ({@code logs.jsonl}),
+         * the dead-letter queues ({@code queues.json}), and, unless named otherwise, the notifications and
+         * dead-letter files. A restart on the same directory loses nothing: a pending retry still fires,
+         * a task that was running when the runtime stopped ends with {@code TerminationNotice}.
+         */
+        public Builder dataDirectory(Path directory) {
+            this.dataDirectory = directory;
+            return this;
+        }
+
         /** The dead-letter queues' file (read back when it exists); the queues stay in memory only when not set. */
         public Builder queuesFile(Path file) {
             this.queuesFile = file;
@@ -527,6 +573,33 @@ public final class LocalRuntime implements AutoCloseable {
 
         public Builder onTimeline(Consumer<TimelineEntry> listener) {
             this.timelineListeners.add(listener);
+            return this;
+        }
+
+        /**
+         * AWS's default rate quotas (RunTask, DescribeTasks, CreateSchedule, Publish) and Lambda's
+         * concurrency, with the SDK's retries of a throttled call: see {@link dev.ecsretrier.local.quota.AwsQuota}.
+         */
+        public Builder awsQuotas(boolean on) {
+            this.awsQuotas = on;
+            return this;
+        }
+
+        /**
+         * The quotas' rates and bursts times {@code scale} (0 to 1; 1 by default): a smaller load against
+         * smaller quotas stands for a bigger one against the real quotas (storm tests).
+         */
+        public Builder quotaScale(double scale) {
+            this.quotaScale = scale;
+            return this;
+        }
+
+        /** Lambda reserved concurrency for {@code function} (starter, classifier); applies with {@link #awsQuotas}. */
+        public Builder reservedConcurrency(String function, int executions) {
+            if (executions < 0) {
+                throw new IllegalArgumentException("reserved concurrency must be 0 or more, got " + executions);
+            }
+            this.reservedConcurrency.put(function, executions);
             return this;
         }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ecsretrier.config.Setting;
+import dev.ecsretrier.core.Budget;
 import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.core.Decision;
 import dev.ecsretrier.core.RunOutcome;
@@ -202,7 +203,7 @@ class AdaptiveRetriesEndToEndTest {
         RunOutcome outcome = run("budgets", "FAIL_ON", "1");
 
         assertThat(outcome.outcome()).isEqualTo(Decision.RETRIES_EXHAUSTED);
-        assertThat(outcome.exhaustedBudget()).isEqualTo("INFRASTRUCTURE");
+        assertThat(outcome.exhaustedBudget()).isEqualTo(Budget.INFRASTRUCTURE);
         assertThat(outcome.attempts()).isEqualTo(3);
         assertThat(outcome.maxAttempts()).as("1 + both budgets").isEqualTo(5);
         assertThat(outcome.reason()).endsWith("the infrastructure retry budget of 1 is used up");

@@ -11,6 +11,7 @@ import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Names;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.UniqueResourceNameOptions;
+import software.amazon.awscdk.services.cloudwatch.Dashboard;
 import software.amazon.awscdk.services.events.EventPattern;
 import software.amazon.awscdk.services.events.Rule;
 import software.amazon.awscdk.services.events.targets.LambdaFunction;
@@ -40,7 +41,7 @@ import software.constructs.Construct;
  * SNS topic for the outcome. Callers invoke {@link #getStarterAlias()}.
  *
  * <p>The constructor is the outline of what is deployed; each concern has its own file: {@link FunctionEnvironment}
- * (the props as the functions read them), {@link Permissions} (least privilege), {@link Monitoring} (alarms),
+ * (the props as the functions read them), {@link Permissions} (least privilege), {@link Monitoring} (alarms and the dashboard),
  * {@link NagFindings} (the cdk-nag findings that are the design), {@link EnvironmentChecks} (checks at synthesis) and
  * {@link EncryptedTopic} (the default topic).
  */
@@ -59,6 +60,7 @@ public class EcsRetrier extends Construct {
     private final ScheduleGroup scheduleGroup;
     private final Role schedulerRole;
     private final Map<String, ILogGroup> logGroups = new LinkedHashMap<>();
+    private final Dashboard dashboard;
 
     public EcsRetrier(Construct scope, String id, EcsRetrierProps props) {
         super(scope, id);
@@ -111,6 +113,7 @@ public class EcsRetrier extends Construct {
         stoppedTaskRule(props, ruleFailures);
 
         Monitoring.createAlarms(this, startedBy, topic, deadLetterQueues, starter, classifier);
+        dashboard = Monitoring.createDashboard(this, startedBy, deadLetterQueues, starter, classifier);
         NagFindings.suppressInherent(starter, classifier, schedulerRole, props.attemptTimeout() != null, deadLetterQueues.values());
         EnvironmentChecks.checkEssentialContainerNames(this, props);
         EnvironmentChecks.checkEnvironmentSize(this, starter);
@@ -147,12 +150,12 @@ public class EcsRetrier extends Construct {
         return schedulerRole.getRoleArn();
     }
 
-    /** The starter's logs: one line per decision. */
+    /** The starter's logs: a history line per launch (and per decision on a launch ECS refused), and metric lines. */
     public ILogGroup getStarterLogGroup() {
         return logGroups.get("Starter");
     }
 
-    /** The classifier's logs: one line per decision. */
+    /** The classifier's logs: a history line per decision, and metric lines. */
     public ILogGroup getClassifierLogGroup() {
         return logGroups.get("Classifier");
     }
@@ -160,6 +163,11 @@ public class EcsRetrier extends Construct {
     /** Every dead-letter queue by its purpose: StarterFailures, ClassifierFailures, RuleDeliveryFailures, ScheduleDeliveryFailures. */
     public Map<String, IQueue> getDeadLetterQueues() {
         return deadLetterQueues;
+    }
+
+    /** The CloudWatch dashboard of this retrier: runs, retries, delays, dead-letter queues, the functions' errors and durations. */
+    public Dashboard getDashboard() {
+        return dashboard;
     }
 
     private String defaultStartedBy() {

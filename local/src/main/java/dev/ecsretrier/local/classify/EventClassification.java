@@ -3,10 +3,7 @@ package dev.ecsretrier.local.classify;
 import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.core.Backoff;
-import dev.ecsretrier.core.ContainerExit;
-import dev.ecsretrier.core.Decision;
 import dev.ecsretrier.core.EndedAttempt;
-import dev.ecsretrier.core.FailureKind;
 import dev.ecsretrier.core.LaunchAdjustment;
 import dev.ecsretrier.core.RunOutcome;
 import dev.ecsretrier.core.Step;
@@ -24,16 +21,15 @@ import java.util.SplittableRandom;
  * runs, with the attempt numbers taken from the event (or given), and for RETRY the range the
  * next delay is drawn from. Offline there are no earlier attempts: a budget counts this failure only.
  *
- * @param failureKind     whose failure it was (each kind may have its own retry budget)
- * @param nextDelay       null unless the decision is RETRY
- * @param nextLaunch      how the next attempt's launch changes (adaptive retries), or null
- * @param exhaustedBudget for RETRIES_EXHAUSTED, the limit that ran out (ATTEMPTS, INFRASTRUCTURE, APPLICATION)
- * @param subnets         the configured subnets, which the next launch's subnet offset rotates
+ * @param step      the planner's step for the event
+ * @param nextDelay for RETRY, the range the delay was drawn from; else null
+ * @param subnets   the configured subnets, which the next launch's subnet offset rotates
  */
-public record EventClassification(Decision decision, String rule, String reason, FailureKind failureKind,
-                                  int attempt, int maxAttempts, String taskArn, String stopCode, String stoppedReason,
-                                  List<ContainerExit> containers, Backoff.Range nextDelay, LaunchAdjustment nextLaunch,
-                                  String exhaustedBudget, List<String> subnets) {
+public record EventClassification(Step step, Backoff.Range nextDelay, List<String> subnets) {
+
+    public EventClassification {
+        subnets = List.copyOf(subnets);
+    }
 
     /**
      * @param attempt     the attempt the event ended; null to read {@code RETRIER_ATTEMPT} from the event (else 1)
@@ -58,51 +54,45 @@ public record EventClassification(Decision decision, String rule, String reason,
                 change.taskDefinitionArn(), RunOutcome.MetadataSource.EVENT, null, change.size());
         // The planner draws one jitter sample; only its range is reported, so any seed will do.
         Step step = config.planner().plan(ended, Instant.EPOCH, new SplittableRandom(0));
-        if (step instanceof Step.Retry retry) {
-            LaunchAdjustment launch = retry.next().launchOrNone();
-            return new EventClassification(Decision.RETRY, retry.verdict().rule(), retry.verdict().reason(),
-                    retry.verdict().kind(), number, max, change.taskArn(), change.stop().stopCode(),
-                    change.stop().stoppedReason(), change.stop().containers(), config.backoff().range(number),
-                    launch.isNone() ? null : launch, null, config.network().subnets());
-        }
-        Step.Finish finish = (Step.Finish) step;
-        RunOutcome outcome = finish.outcome();
-        return new EventClassification(outcome.outcome(), outcome.rule(), outcome.reason(), finish.verdict().kind(),
-                number, max, change.taskArn(), change.stop().stopCode(), change.stop().stoppedReason(),
-                change.stop().containers(), null, null, outcome.exhaustedBudget(), config.network().subnets());
+        return new EventClassification(step, step instanceof Step.Retry ? config.backoff().range(number) : null,
+                config.network().subnets());
     }
 
     /** The JSON the {@code classify} command prints. */
     public Map<String, Object> toJson() {
+        int attempt = step.ended().metadata().attempt();
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("decision", decision);
-        json.put("rule", rule);
-        json.put("reason", reason);
-        json.put("failureKind", failureKind);
+        json.put("decision", step.decision());
+        json.put("rule", step.verdict().rule());
+        json.put("reason", step instanceof Step.Finish finish ? finish.outcome().reason() : step.verdict().reason());
+        json.put("failureKind", step.verdict().kind());
+        if (!step.verdict().causes().isEmpty()) {
+            json.put("causes", step.verdict().causes());
+        }
         json.put("attempt", attempt);
-        json.put("maxAttempts", maxAttempts);
-        if (nextDelay != null) {
+        json.put("maxAttempts", step.ended().metadata().maxAttempts());
+        if (step instanceof Step.Retry retry) {
             json.put("nextAttempt", attempt + 1);
             Map<String, Object> delay = new LinkedHashMap<>();
             delay.put("minSeconds", seconds(nextDelay.min()));
             delay.put("maxSeconds", seconds(nextDelay.max()));
             json.put("nextDelay", delay);
-            if (nextLaunch != null) {
-                json.put("nextLaunch", launchJson());
+            if (!retry.nextLaunch().isNone()) {
+                json.put("nextLaunch", launchJson(retry.nextLaunch()));
             }
         }
-        if (exhaustedBudget != null) {
-            json.put("exhaustedBudget", exhaustedBudget);
+        if (step instanceof Step.Finish finish && finish.outcome().exhaustedBudget() != null) {
+            json.put("exhaustedBudget", finish.outcome().exhaustedBudget());
         }
-        json.put("taskArn", taskArn);
-        json.put("stopCode", stopCode);
-        json.put("stoppedReason", stoppedReason);
-        json.put("containers", containers);
+        json.put("taskArn", step.ended().stop().taskArn());
+        json.put("stopCode", step.ended().stop().stopCode());
+        json.put("stoppedReason", step.ended().stop().stoppedReason());
+        json.put("containers", step.ended().stop().containers());
         return json;
     }
 
     /** The next start request's {@code launch}, with the subnets in the order it gives them. */
-    private Map<String, Object> launchJson() {
+    private Map<String, Object> launchJson(LaunchAdjustment nextLaunch) {
         Map<String, Object> launch = new LinkedHashMap<>();
         if (nextLaunch.capacityProviderStrategy() != null) {
             launch.put("capacityProviderStrategy", nextLaunch.capacityProviderStrategy());

@@ -38,6 +38,34 @@ final class RuntimeOptions {
             description = "Schedules fire anywhere in their minute, as EventBridge Scheduler's do.")
     boolean minutePrecision;
 
+    @Option(names = "--aws-quotas",
+            description = "AWS's default rate quotas (RunTask, DescribeTasks, CreateSchedule, Publish) and Lambda's"
+                    + " concurrency: throttled calls are retried as the SDK and Lambda retry them (docs/reliability.md).")
+    boolean awsQuotas;
+
+    final java.util.Map<String, Integer> reservedConcurrency = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--reserved-concurrency", paramLabel = "FUNCTION=N",
+            description = "Lambda reserved concurrency of starter or classifier, with --aws-quotas.")
+    void reservedConcurrency(String value) {
+        int equals = value.indexOf('=');
+        String function = equals < 0 ? value : value.substring(0, equals);
+        if (!function.equals(dev.ecsretrier.local.LocalSettings.STARTER_FUNCTION)
+                && !function.equals(dev.ecsretrier.local.LocalSettings.CLASSIFIER_FUNCTION)) {
+            throw UsageErrorHandler.invalid(spec, "--reserved-concurrency", value, "does not name starter or classifier");
+        }
+        int executions;
+        try {
+            executions = Integer.parseInt(value.substring(equals + 1));
+        } catch (NumberFormatException | IndexOutOfBoundsException e) {
+            executions = -1;
+        }
+        if (equals < 0 || executions < 0) {
+            throw UsageErrorHandler.invalid(spec, "--reserved-concurrency", value, "is not FUNCTION=N with N 0 or more");
+        }
+        reservedConcurrency.put(function, executions);
+    }
+
     @Option(names = "--seed", paramLabel = "N", description = "Seed of every random choice (jitter, faults, task ids).")
     Long seed;
 
@@ -128,7 +156,9 @@ final class RuntimeOptions {
                 .timeScale(timeScale != null ? timeScale : defaultTimeScale)
                 .minutePrecision(minutePrecision)
                 .forgetStoppedTasks(forgetTasks)
+                .awsQuotas(awsQuotas)
                 .faults(faults);
+        reservedConcurrency.forEach(builder::reservedConcurrency);
         if (seed != null) {
             builder.seed(seed);
         }

@@ -6,6 +6,7 @@ import dev.ecsretrier.local.LocalSettings;
 import dev.ecsretrier.local.serve.AwsEndpoint;
 import java.io.PrintWriter;
 import java.net.BindException;
+import java.nio.file.Path;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
@@ -66,6 +67,14 @@ final class ServeCommand implements Callable<Integer> {
         this.port = port;
     }
 
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Keep serve's state in DIR (created if missing): tasks, pending schedules and invocations,"
+                    + " the functions' logs, the dead-letter queues, notifications and dead letters. Started again on"
+                    + " the same DIR, serve loses nothing: a pending retry still fires; a task that was running when"
+                    + " serve stopped ends with TerminationNotice (and is retried). Without it, the state lives in the"
+                    + " state folder and ends with serve.")
+    Path dataDir;
+
     @Option(names = "--host", paramLabel = "HOST", defaultValue = "127.0.0.1",
             description = "Address to listen on, one of this machine's (default ${DEFAULT-VALUE}).")
     String host;
@@ -77,13 +86,29 @@ final class ServeCommand implements Callable<Integer> {
         policy.config(settings);
         InetAddress address = address();
         ServeOutput output = new ServeOutput(out, Instant.now());
-        LocalRuntime runtime = output.wire(runtimeOptions.builder("serve", 1.0, List.of()).settings(settings)).build();
+        DataDirectoryLock lock = null;
+        if (dataDir != null) {
+            lock = DataDirectoryLock.acquire(spec, dataDir);
+            runtimeOptions.notifications = runtimeOptions.notifications != null ? runtimeOptions.notifications
+                    : dataDir.resolve("notifications.jsonl");
+            runtimeOptions.deadLetters = runtimeOptions.deadLetters != null ? runtimeOptions.deadLetters
+                    : dataDir.resolve("dead-letters.jsonl");
+        }
+        LocalRuntime.Builder builder = runtimeOptions.builder("serve", 1.0, List.of()).settings(settings);
+        if (dataDir != null) {
+            builder.dataDirectory(dataDir);
+        }
+        LocalRuntime runtime = output.wire(builder).build();
+        DataDirectoryLock held = lock;
         AwsEndpoint endpoint;
         try {
             endpoint = AwsEndpoint.start(runtime, address.getHostAddress(), port, output::request);
         } catch (BindException e) {
             runtime.close();
             runtimeOptions.closeState();
+            if (held != null) {
+                held.close();
+            }
             throw UsageErrorHandler.invalid(spec, "--port", port, "cannot be listened on at " + host + ": "
                     + (port == 0 ? e.getMessage() : "port " + port + " is in use (another serve?); choose another --port"));
         }
@@ -93,6 +118,9 @@ final class ServeCommand implements Callable<Integer> {
             runtime.close();
             output.flush();
             runtimeOptions.closeState();
+            if (held != null) {
+                held.close();
+            }
             stopped.countDown();
         }, "ecs-retrier-shutdown"));
         synchronized (output) {
@@ -103,7 +131,12 @@ final class ServeCommand implements Callable<Integer> {
             out.println("  ECS RunTask, DescribeTasks, StopTask, ListTasks; Scheduler CreateSchedule, GetSchedule,"
                     + " ListSchedules, DeleteSchedule (group "
                     + runtime.config().scheduleGroup() + "); SNS Publish (" + runtime.config().topicArn() + ")");
+            out.println("  CloudWatch Logs FilterLogEvents, GetLogEvents, DescribeLogGroups/Streams (/aws/lambda/starter,"
+                    + " /aws/lambda/classifier); SQS dead-letter queues " + String.join(", ", LocalSettings.DEAD_LETTER_QUEUES));
             out.println("  time scale " + runtime.timeScale() + ", seed " + runtime.seed());
+            if (dataDir != null) {
+                out.println("  data dir:      " + dataDir.toAbsolutePath() + " (a restart on it loses nothing)");
+            }
             out.println("  notifications: " + runtimeOptions.notifications.toAbsolutePath());
             out.println("  dead letters:  " + runtimeOptions.deadLetters.toAbsolutePath());
             if (runtimeOptions.state != null) {

@@ -17,7 +17,12 @@ import dev.ecsretrier.port.LaunchRequest;
 import dev.ecsretrier.port.LaunchResult;
 import dev.ecsretrier.port.TaskDescriber;
 import dev.ecsretrier.port.TaskLauncher;
+import dev.ecsretrier.json.Json;
+import dev.ecsretrier.json.JsonRecords;
+import dev.ecsretrier.local.JsonLinesFile;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -125,6 +130,9 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
     private final ConcurrentLinkedQueue<RunTaskCall> runTaskCallLog = new ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.AtomicLong eventsEmitted = new java.util.concurrent.atomic.AtomicLong();
     private final Deque<LocalTask> waiting = new ArrayDeque<>();
+    /** Where each task's changes are kept (a data directory's journal); null to keep them in memory only. */
+    private volatile JsonLinesFile journal;
+    private volatile boolean closing;
     private int running;
 
     /**
@@ -196,6 +204,7 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
         all.put(task.taskArn, task);
         describable.put(task.taskArn, task);
         launches.merge(key, 1, Integer::sum);
+        save(task);
         timeline.record(TimelineEntry.Kind.TASK_LAUNCHED, key.runId(), key.attempt(), task.taskArn,
                 "RunTask started task " + task.taskId + " " + describeLaunch(task)
                         + (task.fault == null ? "" : " [fault injected: " + task.fault.name() + "]"));
@@ -261,6 +270,7 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
         if (!task.requestStop(stopReason, clock.instant())) {
             return false;
         }
+        save(task);
         timeline.record(TimelineEntry.Kind.TASK_STOP_REQUESTED, task.key.runId(), task.key.attempt(), task.taskArn,
                 "StopTask: " + stopReason);
         return true;
@@ -315,9 +325,68 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
         return eventsEmitted.get();
     }
 
-    /** Stops every process still running; their tasks emit no event. */
+    /**
+     * Keeps each task's changes in {@code file} from now on, after restoring the tasks it holds (a
+     * data directory's {@code tasks.jsonl}): stopped ones as they were, describable and listed (and
+     * their client tokens answered as before); ones that had not stopped when the runtime did (their
+     * process ended with it) stop now, {@code TerminationNotice}, and emit their STOPPED event, so the
+     * classifier decides them. Call once, after the event target is ready.
+     */
+    public void keepTasksIn(Path file) {
+        JsonLinesFile journal = new JsonLinesFile(file);
+        Map<String, LocalTask.Saved> last = new LinkedHashMap<>();
+        for (String line : journal.lines()) {
+            LocalTask.Saved saved = readSaved(line, file);
+            last.put(saved.taskArn(), saved);
+        }
+        journal.rewrite(last.values().stream().map(Json::write).toList());
+        this.journal = journal;
+        List<LocalTask> interrupted = new ArrayList<>();
+        for (LocalTask.Saved saved : last.values()) {
+            LocalTask task = LocalTask.restored(saved);
+            all.put(task.taskArn, task);
+            if (!settings.forgetStoppedTasks() || !LocalTask.STOPPED.equals(task.lastStatus())) {
+                describable.put(task.taskArn, task);
+            }
+            if (task.request.clientToken() != null) {
+                synchronized (byClientToken) {
+                    byClientToken.put(task.request.clientToken(), new LaunchResult.Started(task.taskArn));
+                }
+            }
+            launches.merge(task.key, 1, Integer::sum);
+            if (!LocalTask.STOPPED.equals(task.lastStatus())) {
+                interrupted.add(task);
+            }
+        }
+        for (LocalTask task : interrupted) {
+            work.begin();
+            task.interruptByRestart(clock.instant());
+            stopped(task);
+        }
+    }
+
+    private static LocalTask.Saved readSaved(String line, Path file) {
+        try {
+            return JsonRecords.fromPlain(Json.parse(line), LocalTask.Saved.class);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalStateException("cannot read a task from " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void save(LocalTask task) {
+        JsonLinesFile file = journal;
+        if (file != null) {
+            file.append(Json.write(task.saved()));
+        }
+    }
+
+    /**
+     * Stops every process still running; their tasks emit no event and keep their state, so that a
+     * runtime restarted on the same data directory stops them as interrupted.
+     */
     @Override
     public void close() {
+        closing = true;
         all.values().forEach(LocalTask::stopProcess);
     }
 
@@ -328,11 +397,15 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
 
     private LocalTask newTask(LaunchRequest request, LaunchKey key, LaunchFault.StopsTask fault) {
         String taskId;
-        synchronized (ids) {
-            taskId = String.format("%016x%016x", ids.nextLong(), ids.nextLong());
-        }
-        String arn = "arn:aws:ecs:" + region + ":" + account + ":task/"
-                + StoppedTaskEvent.clusterName(settings.clusterArn()) + "/" + taskId;
+        String arn;
+        do {
+            // A task restored from a data directory keeps its id: a seeded runtime must not draw it again.
+            synchronized (ids) {
+                taskId = String.format("%016x%016x", ids.nextLong(), ids.nextLong());
+            }
+            arn = "arn:aws:ecs:" + region + ":" + account + ":task/"
+                    + StoppedTaskEvent.clusterName(settings.clusterArn()) + "/" + taskId;
+        } while (all.containsKey(arn));
         return new LocalTask(arn, taskId, taskDefinitionArn(request.taskDefinition()), request, key, fault,
                 clock.instant(), request.cpu() != null ? request.cpu() : settings.taskCpu(),
                 request.memory() != null ? request.memory() : settings.taskMemory());
@@ -371,10 +444,15 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
             return;
         }
         task.run(execution, clock.instant());
+        save(task);
         execution.exitCode().whenCompleteAsync((code, error) -> exited(task, code, error), executor);
     }
 
     private void exited(LocalTask task, Integer code, Throwable error) {
+        if (closing) {
+            // close() ended the process: not the container's exit; the task stays as it was saved.
+            return;
+        }
         try {
             task.exit(code, error, clock.instant());
             stopped(task);
@@ -401,6 +479,7 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
         try {
             String event = task.stop(clock.instant(),
                     stopped -> StoppedTaskEvent.json(stopped, region, account, program.image()));
+            save(task);
             if (settings.forgetStoppedTasks()) {
                 forget(task.taskArn);
             }

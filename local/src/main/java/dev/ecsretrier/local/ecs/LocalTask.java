@@ -75,6 +75,91 @@ final class LocalTask {
         }
     }
 
+    /** ECS's stop code when the task's host goes away; here: serve stopped while the task ran. */
+    static final String TERMINATION_NOTICE = "TerminationNotice";
+    static final String INTERRUPTED_REASON = "Task stopped because the local runtime (serve) stopped while it ran";
+
+    /** A task's tag, as RunTask takes it. */
+    record SavedTag(String key, String value) {
+    }
+
+    /** What RunTask was given, in a shape the one JSON binder reads back (tags as RunTask's key/value list). */
+    record SavedRequest(String cluster, String taskDefinition, String startedBy, String clientToken,
+                        String containerName, java.util.List<String> command,
+                        java.util.List<dev.ecsretrier.core.EnvironmentVariable> environment, java.util.List<SavedTag> tags,
+                        String launchType, java.util.List<dev.ecsretrier.core.CapacityProviderItem> capacityProviderStrategy,
+                        LaunchRequest.NetworkSettings network, String cpu, String memory) {
+
+        static SavedRequest of(LaunchRequest r) {
+            return new SavedRequest(r.cluster(), r.taskDefinition(), r.startedBy(), r.clientToken(), r.containerName(),
+                    r.command(), r.environment(),
+                    r.tags().entrySet().stream().map(e -> new SavedTag(e.getKey(), e.getValue())).toList(),
+                    r.launchType(), r.capacityProviderStrategy(), r.network(), r.cpu(), r.memory());
+        }
+
+        LaunchRequest request() {
+            java.util.Map<String, String> byKey = new java.util.LinkedHashMap<>();
+            tags.forEach(tag -> byKey.put(tag.key(), tag.value()));
+            return new LaunchRequest(cluster, taskDefinition, startedBy, clientToken, containerName, command,
+                    environment, byKey, launchType, capacityProviderStrategy, network, cpu, memory);
+        }
+    }
+
+    /** What a data directory keeps of a task, enough to restore it as it was after a restart. */
+    record Saved(String taskArn, String taskId, String taskDefinitionArn, SavedRequest request, String runId,
+                 int attempt, Instant createdAt, String cpu, String memory, String lastStatus, int version,
+                 String stopRequestedReason, Instant startedAt, Instant stoppingAt, Instant executionStoppedAt,
+                 Instant stoppedAt, String stopCode, String stoppedReason, String containerReason, Integer exitCode,
+                 String capacityProvider, String stoppedEvent) {
+    }
+
+    synchronized Saved saved() {
+        return new Saved(taskArn, taskId, taskDefinitionArn, SavedRequest.of(request), key.runId(), key.attempt(), createdAt, cpu, memory,
+                lastStatus, version, stopRequestedReason, startedAt, stoppingAt, executionStoppedAt, stoppedAt, stopCode,
+                stoppedReason, containerReason, exitCode, capacityProvider, stoppedEvent);
+    }
+
+    /** The task as it was saved; its process, if it had one, is gone. */
+    static LocalTask restored(Saved saved) {
+        LocalTask task = new LocalTask(saved.taskArn(), saved.taskId(), saved.taskDefinitionArn(), saved.request().request(),
+                new LaunchKey(saved.runId(), saved.attempt()), null, saved.createdAt(), saved.cpu(), saved.memory());
+        task.lastStatus = saved.lastStatus();
+        task.version = saved.version();
+        task.stopRequestedReason = saved.stopRequestedReason();
+        task.startedAt = saved.startedAt();
+        task.stoppingAt = saved.stoppingAt();
+        task.executionStoppedAt = saved.executionStoppedAt();
+        task.stoppedAt = saved.stoppedAt();
+        task.stopCode = saved.stopCode();
+        task.stoppedReason = saved.stoppedReason();
+        task.containerReason = saved.containerReason();
+        task.exitCode = saved.exitCode();
+        task.capacityProvider = saved.capacityProvider();
+        task.stoppedEvent = saved.stoppedEvent();
+        return task;
+    }
+
+    /**
+     * The runtime stopped while this task had not (its process was ended with it): it stops now as a
+     * task whose host went away, {@code TerminationNotice}, which the default policy retries; a
+     * StopTask that came first wins, UserInitiated.
+     */
+    synchronized void interruptByRestart(Instant now) {
+        if (stopRequestedReason != null) {
+            stopAsRequested();
+        } else {
+            stopCode = TERMINATION_NOTICE;
+            stoppedReason = INTERRUPTED_REASON;
+            stoppingAt = now;
+        }
+        if (RUNNING.equals(lastStatus)) {
+            executionStoppedAt = now;
+            version = 5;
+        } else {
+            version = 3;
+        }
+    }
+
     /**
      * StopTask: the desired status becomes STOPPED with this reason, and a running process is
      * signalled. False (and nothing changes) when the task stopped or was asked to already.

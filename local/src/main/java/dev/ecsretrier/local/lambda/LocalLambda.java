@@ -1,5 +1,6 @@
 package dev.ecsretrier.local.lambda;
 
+import dev.ecsretrier.json.Json;
 import dev.ecsretrier.local.DeadLetter;
 import dev.ecsretrier.local.EmulatorContext;
 import dev.ecsretrier.local.Faults;
@@ -10,10 +11,12 @@ import dev.ecsretrier.local.TimeScale;
 import dev.ecsretrier.local.Timeline;
 import dev.ecsretrier.local.TimelineEntry;
 import dev.ecsretrier.local.LocalJson;
+import dev.ecsretrier.local.quota.AwsQuotas;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +38,15 @@ public final class LocalLambda {
 
     /** Lambda's asynchronous retries: the waits before the second and the third try. */
     static final List<Duration> ASYNC_RETRY_DELAYS = List.of(Duration.ofMinutes(1), Duration.ofMinutes(2));
+    /**
+     * An asynchronous event Lambda had no concurrency for goes back to its queue and is tried again
+     * "for up to 6 hours by default. The retry interval increases exponentially from 1 second after the
+     * first attempt to a maximum of 5 minutes" (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html);
+     * such a throttle is not one of the function's two retries.
+     */
+    static final Duration THROTTLED_FIRST_RETRY = Duration.ofSeconds(1);
+    static final Duration THROTTLED_MAX_RETRY = Duration.ofMinutes(5);
+    static final Duration MAXIMUM_EVENT_AGE = Duration.ofHours(6);
 
     /** A function's code: takes the payload, returns what is written back as JSON. */
     @FunctionalInterface
@@ -52,9 +64,18 @@ public final class LocalLambda {
     public sealed interface Invocation {
         /** @param result the handler's return value */
         record Succeeded(Object result) implements Invocation {
+            /** The answer as the function writes it (Lambda's response payload). */
             public byte[] payload() {
-                return LocalJson.writeBytes(result);
+                return Json.writeBytes(result);
             }
+        }
+
+        /**
+         * Lambda had no concurrency for it: {@code TooManyRequestsException} (HTTP 429, reason
+         * {@code ReservedFunctionConcurrentInvocationLimitExceeded} or {@code ConcurrentInvocationLimitExceeded});
+         * the handler did not run (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html#API_Invoke_Errors).
+         */
+        record Throttled(String function) implements Invocation {
         }
 
         /** The handler threw: Lambda's {@code X-Amz-Function-Error: Unhandled}. */
@@ -94,12 +115,15 @@ public final class LocalLambda {
     private final double crashProbability;
     private final Random crashRandom;
     private final JsonLinesFile deadLetterFile;
+    /** Where accepted asynchronous invocations are kept until done (a data directory's journal); null: memory only. */
+    private volatile JsonLinesFile journal;
     private final Timeline timeline;
     private final PendingWork work;
     private final Map<String, RequestHandler> functions = new ConcurrentHashMap<>();
     private final List<DeadLetter> deadLetters = new ArrayList<>();
     private final List<java.util.function.Consumer<DeadLetter>> deadLetterListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<String, long[]> counts = new ConcurrentHashMap<>();
+    private final AwsQuotas quotas;
 
     /**
      * @param crashRandom    decides, with the context's {@link Faults#handlerCrash()} probability, whether an
@@ -117,6 +141,7 @@ public final class LocalLambda {
         this.deadLetterFile = deadLetterFile;
         this.timeline = context.timeline();
         this.work = context.work();
+        this.quotas = context.quotas();
     }
 
     public void register(String name, Handler handler) {
@@ -151,11 +176,17 @@ public final class LocalLambda {
 
     /** {@code InvocationType=RequestResponse}: runs now, on the caller's thread; no fault is injected. */
     public Invocation invoke(String nameOrArn, byte[] payload) {
-        RequestHandler handler = functions.get(name(nameOrArn));
+        String name = name(nameOrArn);
+        RequestHandler handler = functions.get(name);
+        if (!quotas.tryBeginInvocation(name)) {
+            return new Invocation.Throttled(name);
+        }
         try {
             return new Invocation.Succeeded(handler.handle(payload, newRequestId()));
         } catch (Exception | Error e) {
             return new Invocation.Failed(e);
+        } finally {
+            quotas.invocationEnded(name);
         }
     }
 
@@ -168,10 +199,60 @@ public final class LocalLambda {
     public String invokeAsync(String nameOrArn, byte[] payload) {
         String name = name(nameOrArn);
         String requestId = newRequestId();
+        save(new SavedInvocation(requestId, name, new String(payload, StandardCharsets.UTF_8), false));
+        queue(name, payload, requestId);
+        return requestId;
+    }
+
+    private void queue(String name, byte[] payload, String requestId) {
         count(name, 0);
         work.begin();
-        executor.execute(() -> tryAsync(name, payload, requestId, 1));
-        return requestId;
+        Instant queued = clock.instant();
+        try {
+            executor.execute(() -> tryAsync(name, payload, requestId, 1, queued, 0));
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // The runtime is closing: accepted all the same; a data directory keeps it for the next start.
+            work.end();
+        }
+    }
+
+    /** One line of the invocations' journal: an asynchronous invocation accepted, or one done (succeeded or dead-lettered). */
+    record SavedInvocation(String requestId, String function, String payload, boolean done) {
+    }
+
+    /**
+     * Keeps each asynchronous invocation in {@code file} from acceptance until it succeeded or was
+     * dead-lettered, after queueing again the ones it holds that were neither (a data directory's
+     * {@code invocations.jsonl}), with their request ids: Lambda's queue survives a restart.
+     */
+    public void keepInvocationsIn(java.nio.file.Path file) {
+        JsonLinesFile saved = new JsonLinesFile(file);
+        Map<String, SavedInvocation> live = new java.util.LinkedHashMap<>();
+        for (String line : saved.lines()) {
+            SavedInvocation invocation;
+            try {
+                invocation = dev.ecsretrier.json.JsonRecords.fromPlain(dev.ecsretrier.json.Json.parse(line),
+                        SavedInvocation.class);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new IllegalStateException("cannot read an invocation from " + file + ": " + e.getMessage(), e);
+            }
+            if (invocation.done()) {
+                live.remove(invocation.requestId());
+            } else {
+                live.put(invocation.requestId(), invocation);
+            }
+        }
+        saved.rewrite(live.values().stream().map(dev.ecsretrier.json.Json::write).toList());
+        journal = saved;
+        live.values().stream().filter(i -> functions.containsKey(i.function()))
+                .forEach(i -> queue(i.function(), i.payload().getBytes(StandardCharsets.UTF_8), i.requestId()));
+    }
+
+    private void save(SavedInvocation invocation) {
+        JsonLinesFile file = journal;
+        if (file != null) {
+            file.append(dev.ecsretrier.json.Json.write(invocation));
+        }
     }
 
     private static String newRequestId() {
@@ -208,7 +289,19 @@ public final class LocalLambda {
         return resolve(nameOrArn).orElseThrow(() -> new UnknownFunctionException(nameOrArn));
     }
 
-    private void tryAsync(String name, byte[] payload, String requestId, int attempt) {
+    /**
+     * @param queued    when the event entered Lambda's queue, for its maximum age
+     * @param throttled how many times it found no concurrency so far
+     */
+    private void tryAsync(String name, byte[] payload, String requestId, int attempt, Instant queued, int throttled) {
+        if (!quotas.tryBeginInvocation(name)) {
+            try {
+                throttled(name, payload, requestId, attempt, queued, throttled);
+            } finally {
+                work.end();
+            }
+            return;
+        }
         try {
             try {
                 if (crashProbability > 0 && nextCrash()) {
@@ -218,13 +311,37 @@ public final class LocalLambda {
                 }
                 functions.get(name).handle(payload, requestId);
                 count(name, 1);
+                save(new SavedInvocation(requestId, name, null, true));
             } catch (Exception | Error e) {
                 count(name, 3);
-                failed(name, payload, requestId, attempt, e);
+                failed(name, payload, requestId, attempt, e, queued);
             }
         } finally {
+            quotas.invocationEnded(name);
             work.end();
         }
+    }
+
+    /** No concurrency: back to the queue, with Lambda's growing interval, until the event is too old. */
+    private void throttled(String name, byte[] payload, String requestId, int attempt, Instant queued, int throttled) {
+        Duration wait = THROTTLED_FIRST_RETRY.multipliedBy(1L << Math.min(throttled, 20));
+        if (wait.compareTo(THROTTLED_MAX_RETRY) > 0) {
+            wait = THROTTLED_MAX_RETRY;
+        }
+        Duration age = Duration.between(queued, clock.instant());
+        if (timeScale.factor() > 0) {
+            age = Duration.ofNanos((long) (age.toNanos() / timeScale.factor()));
+        }
+        if (age.plus(wait).compareTo(MAXIMUM_EVENT_AGE) > 0) {
+            count(name, 2);
+            deadLetter(name, payload, requestId, "TooManyRequestsException", "throttled for " + MAXIMUM_EVENT_AGE.toHours()
+                    + " hours (the event's maximum age)", attempt - 1);
+            return;
+        }
+        work.begin();
+        Duration delay = wait;
+        executor.schedule(() -> tryAsync(name, payload, requestId, attempt, queued, throttled + 1),
+                timeScale.millis(delay), TimeUnit.MILLISECONDS);
     }
 
     private boolean nextCrash() {
@@ -233,20 +350,26 @@ public final class LocalLambda {
         }
     }
 
-    private void failed(String name, byte[] payload, String requestId, int attempt, Throwable error) {
+    private void failed(String name, byte[] payload, String requestId, int attempt, Throwable error, Instant queued) {
         if (attempt <= ASYNC_RETRY_DELAYS.size()) {
             Duration delay = ASYNC_RETRY_DELAYS.get(attempt - 1);
             timeline.record(TimelineEntry.Kind.INVOCATION_RETRIED, runId(payload), attemptOf(payload), null,
                     name + " failed (" + error.getClass().getSimpleName() + ": " + error.getMessage() + "); Lambda retries in "
                             + delay.toSeconds() + "s");
             work.begin();
-            executor.schedule(() -> tryAsync(name, payload, requestId, attempt + 1), timeScale.millis(delay),
+            executor.schedule(() -> tryAsync(name, payload, requestId, attempt + 1, queued, 0), timeScale.millis(delay),
                     TimeUnit.MILLISECONDS);
             return;
         }
         count(name, 2);
-        DeadLetter letter = new DeadLetter(name, new String(payload, StandardCharsets.UTF_8), error.getClass().getName(),
-                String.valueOf(error.getMessage()), attempt, clock.instant(), requestId);
+        deadLetter(name, payload, requestId, error.getClass().getName(), String.valueOf(error.getMessage()), attempt);
+    }
+
+    private void deadLetter(String name, byte[] payload, String requestId, String errorType, String message,
+                            int attempt) {
+        save(new SavedInvocation(requestId, name, null, true));
+        DeadLetter letter = new DeadLetter(name, new String(payload, StandardCharsets.UTF_8), errorType, message,
+                attempt, clock.instant(), requestId);
         synchronized (deadLetters) {
             deadLetters.add(letter);
         }
@@ -255,7 +378,7 @@ public final class LocalLambda {
         }
         deadLetterListeners.forEach(listener -> listener.accept(letter));
         timeline.record(TimelineEntry.Kind.DEAD_LETTERED, runId(payload), attemptOf(payload), null,
-                name + " failed " + attempt + " times; dead-lettered: " + error.getMessage());
+                name + " failed " + attempt + " times; dead-lettered: " + message);
     }
 
     private static Optional<LaunchKey> key(byte[] payload) {

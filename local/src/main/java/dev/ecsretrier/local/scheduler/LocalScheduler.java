@@ -1,6 +1,9 @@
 package dev.ecsretrier.local.scheduler;
 
+import dev.ecsretrier.json.Json;
+import dev.ecsretrier.json.JsonRecords;
 import dev.ecsretrier.local.EmulatorContext;
+import dev.ecsretrier.local.JsonLinesFile;
 import dev.ecsretrier.local.Faults;
 import dev.ecsretrier.local.LocalJson;
 import dev.ecsretrier.local.LaunchKey;
@@ -19,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -76,6 +80,8 @@ public final class LocalScheduler implements AttemptScheduler {
     private final Map<String, ScheduledFuture<?>> schedules = new HashMap<>();
     /** What each pending schedule will send, by name; guarded by {@code schedules}. */
     private final Map<String, PendingSchedule> targets = new HashMap<>();
+    /** Where schedules are kept (a data directory's journal); null to keep them in memory only. */
+    private volatile JsonLinesFile journal;
     /** Disabled schedules (they never fire; {@code retrier cancel}'s markers), by name; guarded by {@code schedules}. */
     private final Map<String, DisabledSchedule> disabled = new HashMap<>();
     private final java.util.List<java.util.function.BiConsumer<PendingSchedule, RuntimeException>> deliveryFailureListeners =
@@ -140,8 +146,10 @@ public final class LocalScheduler implements AttemptScheduler {
             if (schedules.containsKey(attempt.name()) || disabled.containsKey(attempt.name())) {
                 return Result.ALREADY_SCHEDULED;
             }
-            disabled.put(attempt.name(), new DisabledSchedule(new PendingSchedule(attempt, group, clock.instant()),
-                    description == null ? "" : description));
+            DisabledSchedule marker = new DisabledSchedule(new PendingSchedule(attempt, group, clock.instant()),
+                    description == null ? "" : description);
+            disabled.put(attempt.name(), marker);
+            save(new SavedChange(null, null, marker));
             return Result.CREATED;
         }
     }
@@ -180,6 +188,11 @@ public final class LocalScheduler implements AttemptScheduler {
 
     /** {@code CreateSchedule} in a named group (the wire API's); names are unique across groups here. */
     public Result create(ScheduledAttempt attempt, String group) {
+        return create(attempt, group, null);
+    }
+
+    /** @param createdAt when a restored schedule was first created; null for a new one (now, and journaled) */
+    private Result create(ScheduledAttempt attempt, String group, Instant createdAt) {
         synchronized (schedules) {
             if (schedules.containsKey(attempt.name()) || disabled.containsKey(attempt.name())) {
                 return Result.ALREADY_SCHEDULED;
@@ -191,7 +204,11 @@ public final class LocalScheduler implements AttemptScheduler {
             Runnable fire = returned == null ? () -> fire(attempt) : () -> returned.thenRun(() -> fire(attempt));
             work.begin();
             schedules.put(attempt.name(), executor.schedule(fire, waitNanos, TimeUnit.NANOSECONDS));
-            targets.put(attempt.name(), new PendingSchedule(attempt, group, now));
+            PendingSchedule pending = new PendingSchedule(attempt, group, createdAt == null ? now : createdAt);
+            targets.put(attempt.name(), pending);
+            if (createdAt == null) {
+                save(new SavedChange(pending, null));
+            }
             return Result.CREATED;
         }
     }
@@ -216,6 +233,7 @@ public final class LocalScheduler implements AttemptScheduler {
     public boolean delete(String name) {
         synchronized (schedules) {
             if (disabled.remove(name) != null) {
+                save(new SavedChange(null, name));
                 return true;
             }
             ScheduledFuture<?> schedule = schedules.get(name);
@@ -224,6 +242,7 @@ public final class LocalScheduler implements AttemptScheduler {
             }
             schedules.remove(name);
             targets.remove(name);
+            save(new SavedChange(null, name));
         }
         work.end();
         return true;
@@ -296,8 +315,60 @@ public final class LocalScheduler implements AttemptScheduler {
             synchronized (schedules) {
                 schedules.remove(attempt.name());
                 targets.remove(attempt.name());
+                save(new SavedChange(null, attempt.name()));
             }
             work.end();
+        }
+    }
+
+    /** One line of the schedules' journal: a schedule created, or one gone (fired or deleted) by name. */
+    record SavedChange(PendingSchedule created, String removed, DisabledSchedule disabled) {
+        SavedChange(PendingSchedule created, String removed) {
+            this(created, removed, null);
+        }
+    }
+
+    /**
+     * Keeps each schedule's creation and end in {@code file} from now on, after restoring the
+     * schedules it holds that had neither fired nor been deleted (a data directory's
+     * {@code schedules.jsonl}): each fires at its time, at once when that has passed; disabled ones
+     * (cancel markers) stay disabled.
+     */
+    public void keepSchedulesIn(java.nio.file.Path file) {
+        JsonLinesFile saved = new JsonLinesFile(file);
+        Map<String, PendingSchedule> live = new LinkedHashMap<>();
+        Map<String, DisabledSchedule> liveDisabled = new LinkedHashMap<>();
+        for (String line : saved.lines()) {
+            SavedChange change;
+            try {
+                change = JsonRecords.fromPlain(Json.parse(line), SavedChange.class);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new IllegalStateException("cannot read a schedule from " + file + ": " + e.getMessage(), e);
+            }
+            if (change.created() != null) {
+                live.put(change.created().attempt().name(), change.created());
+            } else if (change.disabled() != null) {
+                liveDisabled.put(change.disabled().schedule().attempt().name(), change.disabled());
+            } else {
+                live.remove(change.removed());
+                liveDisabled.remove(change.removed());
+            }
+        }
+        List<String> compacted = new java.util.ArrayList<>();
+        live.values().forEach(p -> compacted.add(Json.write(new SavedChange(p, null))));
+        liveDisabled.values().forEach(d -> compacted.add(Json.write(new SavedChange(null, null, d))));
+        saved.rewrite(compacted);
+        journal = saved;
+        synchronized (schedules) {
+            liveDisabled.forEach(disabled::put);
+        }
+        live.values().forEach(p -> create(p.attempt(), p.group(), p.createdAt()));
+    }
+
+    private void save(SavedChange change) {
+        JsonLinesFile file = journal;
+        if (file != null) {
+            file.append(Json.write(change));
         }
     }
 

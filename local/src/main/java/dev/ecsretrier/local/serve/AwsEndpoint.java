@@ -54,7 +54,8 @@ public final class AwsEndpoint implements AutoCloseable {
         this.server = server;
         this.threads = threads;
         this.log = log;
-        this.apis = List.of(new EcsApi(runtime.ecs(), runtime.config().containerName(), log),
+        this.apis = List.of(new ThrottlingApi(runtime.quotas(), log),
+                new EcsApi(runtime.ecs(), runtime.config().containerName(), log),
                 new SchedulerApi(runtime.scheduler(), runtime.config().scheduleGroup(), LocalSettings.REGION,
                         LocalSettings.ACCOUNT, log),
                 // Before SNS: both take form-encoded query requests; SQS claims only its own.
@@ -231,8 +232,12 @@ public final class AwsEndpoint implements AutoCloseable {
                 log.accept("lambda invoke " + name.get() + " (RequestResponse)" + run);
                 LocalLambda.Invocation invocation = lambda.invoke(name.get(), payload);
                 if (invocation instanceof LocalLambda.Invocation.Succeeded succeeded) {
-                    log.accept("lambda invoke " + name.get() + " (RequestResponse): " + LocalJson.write(succeeded.result()));
+                    log.accept("lambda invoke " + name.get() + " (RequestResponse): " + new String(succeeded.payload(), java.nio.charset.StandardCharsets.UTF_8));
                     send(exchange, 200, "application/json", succeeded.payload());
+                } else if (invocation instanceof LocalLambda.Invocation.Throttled) {
+                    // https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html#API_Invoke_Errors
+                    log.accept("lambda invoke " + name.get() + " (RequestResponse): throttled, no concurrency");
+                    lambdaError(exchange, 429, "TooManyRequestsException", "Rate Exceeded.");
                 } else {
                     LocalLambda.Invocation.Failed failed = (LocalLambda.Invocation.Failed) invocation;
                     ObjectNode error = LocalJson.MAPPER.createObjectNode();

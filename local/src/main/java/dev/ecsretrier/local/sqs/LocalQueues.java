@@ -1,7 +1,7 @@
 package dev.ecsretrier.local.sqs;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import dev.ecsretrier.local.LocalJson;
+import dev.ecsretrier.json.Json;
+import dev.ecsretrier.json.JsonRecords;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +42,28 @@ public final class LocalQueues {
         public Message {
             attributes = Map.copyOf(attributes);
         }
+    }
+
+    /** A message as the queues' file keeps it: attributes as a list, which the one JSON binder reads back. */
+    record SavedMessage(String messageId, String body, List<SavedAttribute> attributes, long sentTimestamp,
+                        int receiveCount, Long firstReceiveTimestamp, long visibleAt, String receiptHandle) {
+
+        static SavedMessage of(Message m) {
+            return new SavedMessage(m.messageId(), m.body(), m.attributes().entrySet().stream()
+                    .map(e -> new SavedAttribute(e.getKey(), e.getValue().dataType(), e.getValue().stringValue()))
+                    .sorted(java.util.Comparator.comparing(SavedAttribute::name)).toList(),
+                    m.sentTimestamp(), m.receiveCount(), m.firstReceiveTimestamp(), m.visibleAt(), m.receiptHandle());
+        }
+
+        Message message() {
+            Map<String, Attribute> byName = new LinkedHashMap<>();
+            attributes.forEach(a -> byName.put(a.name(), new Attribute(a.dataType(), a.stringValue())));
+            return new Message(messageId, body, byName, sentTimestamp, receiveCount, firstReceiveTimestamp, visibleAt,
+                    receiptHandle);
+        }
+    }
+
+    record SavedAttribute(String name, String dataType, String stringValue) {
     }
 
     private final Clock clock;
@@ -175,7 +197,9 @@ public final class LocalQueues {
                 Files.createDirectories(file.toAbsolutePath().getParent());
             }
             Path next = file.resolveSibling(file.getFileName() + ".next");
-            Files.writeString(next, LocalJson.write(queues), StandardCharsets.UTF_8);
+            Map<String, List<SavedMessage>> saved = new LinkedHashMap<>();
+            queues.forEach((name, messages) -> saved.put(name, messages.stream().map(SavedMessage::of).toList()));
+            Files.writeString(next, Json.write(saved), StandardCharsets.UTF_8);
             Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the queues to " + file, e);
@@ -184,11 +208,15 @@ public final class LocalQueues {
 
     private void load() {
         try {
-            Map<String, List<Message>> saved = LocalJson.MAPPER.readValue(Files.readString(file, StandardCharsets.UTF_8),
-                    new TypeReference<Map<String, List<Message>>>() { });
-            saved.forEach((name, messages) -> queues.put(name, new ArrayList<>(messages)));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the queues from " + file + ": " + e.getMessage(), e);
+            Object saved = Json.parse(Files.readString(file, StandardCharsets.UTF_8));
+            if (!(saved instanceof Map<?, ?> byName)) {
+                throw new IOException("not a JSON object of queues");
+            }
+            byName.forEach((name, messages) -> queues.put(String.valueOf(name),
+                    new ArrayList<>(JsonRecords.listFromPlain(messages, SavedMessage.class).stream()
+                            .map(SavedMessage::message).toList())));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalStateException("cannot read the queues from " + file + ": " + e.getMessage(), e);
         }
     }
 }

@@ -41,7 +41,7 @@ class LocalEventBusTest {
 
     LocalEventBus bus(boolean acceptTestEvents, double duplicates) {
         EmulatorContext context = new EmulatorContext(LocalSettings.REGION, LocalSettings.ACCOUNT, Clock.systemUTC(),
-                new TimeScale(0.001), executor, Faults.builder().duplicateDelivery(duplicates).build(), timeline, work);
+                new TimeScale(0.001), executor, Faults.builder().duplicateDelivery(duplicates).build(), timeline, work, dev.ecsretrier.local.quota.AwsQuotas.unlimited());
         LocalLambda lambda = new LocalLambda(context, new Random(1), null);
         lambda.register("classifier", payload -> delivered.add(new String(payload, StandardCharsets.UTF_8)));
         LocalEventBus bus = new LocalEventBus(context, lambda, new Random(1));

@@ -82,6 +82,13 @@ class ClassifyCommandTest {
     }
 
     @Test
+    void theResultNamesWhatTheClassifierRecognised() throws Exception {
+        assertThat(classify("classify", event("eni-timeout.json")).path("causes")).extracting(JsonNode::asText)
+                .containsExactly("TASK_FAILED_TO_START", "ENI_TIMEOUT");
+        assertThat(classify("classify", event("app-exit-1.json")).has("causes")).isFalse();
+    }
+
+    @Test
     void aRetryWithoutAdaptiveSettingsKeepsTheLaunchAndHasNoBudgetToReport() throws Exception {
         JsonNode result = classify("classify", event("spot-interruption.json"));
 

@@ -136,6 +136,26 @@ class CommandLineTest {
     }
 
     @Test
+    void underAwsQuotasAStartLambdaHasNoConcurrencyForIsRetriedForSixHoursThenDeadLettered() {
+        // 6 hours at time scale 0.0001 are 2.2 s.
+        CommandRun run = CommandRun.of("demo", "--time-scale", "0.0001", "--aws-quotas",
+                "--reserved-concurrency", "starter=0", "--wait", "30");
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitStatus.UNEXPECTED_ERROR.code());
+        assertThat(run.out()).contains("came to rest without an outcome")
+                .contains("dead letter (starter): throttled for 6 hours (the event's maximum age)")
+                .doesNotContain("attempt 1  task");
+    }
+
+    @Test
+    void underAwsQuotasTheDemoStillSucceeds() {
+        CommandRun run = CommandRun.of("demo", "--time-scale", "0.001", "--aws-quotas");
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitStatus.SUCCEEDED.code());
+        assertThat(run.out()).contains("SUCCEEDED by default:succeeded");
+    }
+
+    @Test
     void jsonIsOneDocumentAndNothingElseOnStdout() throws Exception {
         CommandRun run = CommandRun.of("run", "--time-scale", "0.001", "--task-command", "/bin/true", "--run-id", "json-run",
                 "--json");

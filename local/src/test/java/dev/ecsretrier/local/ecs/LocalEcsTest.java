@@ -74,7 +74,7 @@ class LocalEcsTest {
 
     LocalEcs ecs(TaskProgram program, int maxRunning, boolean forget, Faults faults) {
         EmulatorContext context = new EmulatorContext(LocalSettings.REGION, LocalSettings.ACCOUNT, Clock.systemUTC(),
-                new TimeScale(0.001), executor, faults, new Timeline(Clock.systemUTC()), work);
+                new TimeScale(0.001), executor, faults, new Timeline(Clock.systemUTC()), work, dev.ecsretrier.local.quota.AwsQuotas.unlimited());
         ecs = new LocalEcs(context, new LocalEcs.Settings(LocalSettings.CLUSTER_ARN,
                 Map.of("FROM_TASK_DEFINITION", "yes"), LocalSettings.TASK_CPU, LocalSettings.TASK_MEMORY, maxRunning,
                 Duration.ofSeconds(10), forget),

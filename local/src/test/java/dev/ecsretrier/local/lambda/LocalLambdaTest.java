@@ -40,7 +40,7 @@ class LocalLambdaTest {
 
     LocalLambda lambda(double crashes) {
         EmulatorContext context = new EmulatorContext("local", "000000000000", Clock.systemUTC(), new TimeScale(0.001),
-                executor, Faults.builder().handlerCrash(crashes).build(), timeline, work);
+                executor, Faults.builder().handlerCrash(crashes).build(), timeline, work, dev.ecsretrier.local.quota.AwsQuotas.unlimited());
         return new LocalLambda(context, new Random(1), new JsonLinesFile(files.resolve("dlq.jsonl")));
     }
 

@@ -43,7 +43,7 @@ class LocalSchedulerTest {
     LocalScheduler scheduler(double timeScale, boolean minutePrecision, double doubleFires) {
         EmulatorContext context = new EmulatorContext(LocalSettings.REGION, LocalSettings.ACCOUNT, Clock.systemUTC(),
                 new TimeScale(timeScale), executor, Faults.builder().schedulerDoubleFire(doubleFires).build(),
-                new Timeline(Clock.systemUTC()), work);
+                new Timeline(Clock.systemUTC()), work, dev.ecsretrier.local.quota.AwsQuotas.unlimited());
         return new LocalScheduler(context, minutePrecision, new Random(7), (target, input) -> fired.add(target + " " + input));
     }
 
@@ -94,7 +94,7 @@ class LocalSchedulerTest {
         try {
             EmulatorContext context = new EmulatorContext(LocalSettings.REGION, LocalSettings.ACCOUNT,
                     Clock.fixed(now, ZoneOffset.UTC), new TimeScale(0.01), recording, Faults.NONE,
-                    new Timeline(Clock.systemUTC()), work);
+                    new Timeline(Clock.systemUTC()), work, dev.ecsretrier.local.quota.AwsQuotas.unlimited());
             LocalScheduler scheduler = new LocalScheduler(context, false, new Random(7),
                     (target, input) -> fired.add(target + " " + input));
             long start = System.nanoTime();
@@ -148,5 +148,27 @@ class LocalSchedulerTest {
         assertThat(answer).isEqualTo("returned");
         assertThat(work.awaitNone(Duration.ofSeconds(5))).isTrue();
         assertThat(fired).hasSize(1);
+    }
+
+    @Test
+    void aDataDirectoryKeepsPendingAndDisabledSchedulesButNotFiredOrDeletedOnes(@org.junit.jupiter.api.io.TempDir
+                                                                                 java.nio.file.Path data) {
+        java.nio.file.Path file = data.resolve("schedules.jsonl");
+        LocalScheduler before = scheduler(1.0, false, 0);
+        before.keepSchedulesIn(file);
+        before.schedule(attempt("kept-2", Duration.ofMinutes(5)));
+        before.schedule(attempt("deleted-2", Duration.ofMinutes(5)));
+        before.delete("deleted-2");
+        before.createDisabled(attempt("run-cancelled", Duration.ofDays(365)), "default", "cancelled by test");
+
+        LocalScheduler after = scheduler(1.0, false, 0);
+        after.keepSchedulesIn(file);
+
+        assertThat(after.pending()).containsExactly("kept-2");
+        assertThat(after.pendingSchedule("kept-2")).hasValueSatisfying(s ->
+                assertThat(s.at()).isEqualTo(before.pendingSchedules().get(0).attempt().at()));
+        assertThat(after.disabledSchedules()).extracting(d -> d.schedule().attempt().name())
+                .containsExactly("run-cancelled");
+        assertThat(after.schedule(attempt("kept-2", Duration.ZERO))).isEqualTo(Result.ALREADY_SCHEDULED);
     }
 }

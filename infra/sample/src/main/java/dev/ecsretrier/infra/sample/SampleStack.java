@@ -122,6 +122,7 @@ public class SampleStack extends Stack {
         output("ClusterName", cluster.getClusterName(), "the sample cluster");
         output("ClusterArn", cluster.getClusterArn(), "the sample cluster (detail.clusterArn of test events)");
         output("StartedBy", retrier.getStartedBy(), "startedBy of the tasks this retrier starts (detail.startedBy of test events)");
+        output("DashboardName", retrier.getDashboard().getDashboardName(), "the retrier's CloudWatch dashboard");
         retrier.getDeadLetterQueues().forEach((name, queue) ->
                 output(name + "QueueUrl", queue.getQueueUrl(), "dead-letter queue: " + name));
 

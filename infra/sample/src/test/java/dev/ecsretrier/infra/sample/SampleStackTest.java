@@ -85,7 +85,7 @@ class SampleStackTest {
     void outputsTellHowToStartARunAndWhereToLook() {
         Map<String, Map<String, Object>> outputs = sample.outputs();
         assertThat(outputs).containsOnlyKeys("StarterFunctionName", "StarterLogGroupName", "ClassifierLogGroupName", "StarterAliasArn", "TopicArn", "ClusterName", "ClusterArn",
-                "StartedBy", "StarterFailuresQueueUrl", "ClassifierFailuresQueueUrl", "RuleDeliveryFailuresQueueUrl",
+                "StartedBy", "DashboardName", "StarterFailuresQueueUrl", "ClassifierFailuresQueueUrl", "RuleDeliveryFailuresQueueUrl",
                 "ScheduleDeliveryFailuresQueueUrl");
         assertThat(value(outputs, "StarterFunctionName")).isEqualTo(tree(ref(sample.logicalId("AWS::Lambda::Function", "RetrierStarter"))));
         assertThat(value(outputs, "StarterLogGroupName")).isEqualTo(tree(ref(sample.logicalId("AWS::Logs::LogGroup", "RetrierStarterLogs"))));

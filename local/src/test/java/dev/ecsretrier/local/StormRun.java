@@ -1,0 +1,215 @@
+package dev.ecsretrier.local;
+
+import dev.ecsretrier.config.Setting;
+import dev.ecsretrier.local.ecs.TaskProgram;
+import dev.ecsretrier.local.quota.AwsQuota;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Issue 17's failure storm: {@code runs} runs started at a pace RunTask allows, all running when an
+ * AZ or a registry fails, so that every first attempt stops with a retryable exit within one
+ * {@code window}; the second attempt succeeds. AWS's quotas on, and the fault test's duplicates,
+ * crashes and double fires. Shared by {@link StormBenchmark} (10,000 runs, printed) and
+ * {@link StormTest} (a few hundred, asserted).
+ *
+ * @param startsPerSecond     how fast the caller starts runs (planned time); below RunTask's 20 a second
+ * @param reservedConcurrency Lambda reserved concurrency per function; empty for the account's defaults
+ * @param calmBeforeStorm     from the last start to the storm at the latest (it begins sooner once every first
+ *                            task runs): time for Lambda's retries of a crashed start
+ * @param quotaScale          the quotas' share: 1 for 10,000 runs, runs / 10,000 for a smaller storm alike
+ */
+record StormRun(int runs, Duration window, double startsPerSecond, double timeScale, long seed,
+                Map<String, Integer> reservedConcurrency, int threads, Duration calmBeforeStorm, double quotaScale) {
+
+    static final int MAX_ATTEMPTS = FaultAndLoadTest.MAX_ATTEMPTS;
+
+    /** What a storm did, once the runtime was idle. */
+    record Result(FaultAndLoadTest.LoadFigures figures, Map<String, Long> throttles, long throttledDeadLetters,
+                  Duration plannedUntilLastEnd, Duration wall, boolean idle) {
+
+        String summary(StormRun storm) {
+            FaultAndLoadTest.LoadFigures f = figures;
+            return String.format(Locale.ROOT, "storm: runs=%d window=%ds quotas x%s reserved=%s ended=%d exactly-once=%d"
+                            + " two-outcomes=%d double-launches=%d lost=%d dead-lettered: runs=%d classifier=%d"
+                            + " starter=%d throttled=%d%n  throttles=%s%n  faults: duplicated=%d crashes=%d"
+                            + " double-fires=%d; last run ended %.0fs (planned) after the storm began;"
+                            + " wall=%.1fs idle=%s",
+                    storm.runs, storm.window.toSeconds(), storm.quotaScale, storm.reservedConcurrency, f.ended.size(), f.exactlyOneOutcome,
+                    f.twoOutcomes.size(), f.doubleLaunches.size(), f.lost(), f.deadLetteredOnly.size(),
+                    f.classifier.deadLettered(), f.starter.deadLettered(), throttledDeadLetters, throttles,
+                    f.eventsDuplicated, f.crashes, f.doubleFires, plannedUntilLastEnd.toMillis() / 1000.0,
+                    wall.toMillis() / 1000.0, idle);
+        }
+    }
+
+    Result run(Duration bound) throws InterruptedException {
+        Map<String, ScriptedRun> scripts = new LinkedHashMap<>();
+        for (int i = 0; i < runs; i++) {
+            String runId = String.format(Locale.ROOT, "storm-%05d", i);
+            scripts.put(runId, new ScriptedRun(runId, 2,
+                    List.of(ScriptedRun.Attempt.APP_FAILS, ScriptedRun.Attempt.SUCCEEDS, ScriptedRun.Attempt.SUCCEEDS)));
+        }
+        TimeScale scale = new TimeScale(timeScale);
+        Duration launching = Duration.ofMillis((long) (runs / startsPerSecond * 1000));
+        Duration stormAt = launching.plus(calmBeforeStorm);
+        StormProgram program = new StormProgram(scale, runs, stormAt, window, new Random(seed));
+        LocalRuntime.Builder builder = LocalRuntime.builder()
+                .setting(Setting.RETRYABLE_EXIT_CODES, "2")
+                .setting(Setting.MAX_ATTEMPTS, Integer.toString(MAX_ATTEMPTS))
+                .timeScale(timeScale).seed(seed).minutePrecision(true).threads(threads)
+                .faults(Faults.builder().duplicateDelivery(FaultAndLoadTest.DUPLICATE_DELIVERY)
+                        .handlerCrash(FaultAndLoadTest.HANDLER_CRASH)
+                        .schedulerDoubleFire(FaultAndLoadTest.SCHEDULER_DOUBLE_FIRE).build())
+                .taskProgram(program).maxRunningTasks(runs * 2 + 16)
+                .awsQuotas(true).quotaScale(quotaScale);
+        reservedConcurrency.forEach(builder::reservedConcurrency);
+        long began = System.nanoTime();
+        try (LocalRuntime runtime = builder.build()) {
+            program.begin();
+            int i = 0;
+            for (ScriptedRun script : scripts.values()) {
+                long dueNanos = scale.nanos(Duration.ofNanos((long) (i++ / startsPerSecond * 1e9)));
+                long sleep = dueNanos - (System.nanoTime() - began);
+                if (sleep > 0) {
+                    TimeUnit.NANOSECONDS.sleep(sleep);
+                }
+                runtime.submitRun(script.startRequest());
+            }
+            boolean idle = runtime.awaitIdle(bound);
+            Duration wall = Duration.ofNanos(System.nanoTime() - began);
+            FaultAndLoadTest.LoadFigures figures = FaultAndLoadTest.LoadFigures.of(runtime, scripts);
+            long throttledLetters = runtime.deadLetters().stream()
+                    .filter(letter -> letter.errorMessage().contains("Rate exceeded")
+                            || letter.errorMessage().contains("ThrottlingException")
+                            || letter.errorType().contains("TooManyRequests"))
+                    .count();
+            java.time.Instant stormBegan = program.stormBegan();
+            java.time.Instant lastEnd = runtime.notifications().stream().map(n -> n.timestamp())
+                    .max(java.util.Comparator.naturalOrder()).orElse(stormBegan);
+            Duration untilLast = timeScale == 0 ? Duration.ZERO
+                    : Duration.ofNanos((long) (Duration.between(stormBegan, lastEnd).toNanos() / timeScale));
+            program.close();
+            return new Result(figures, runtime.throttles(), throttledLetters, untilLast, wall, idle);
+        }
+    }
+
+    /** Quota names, for readers of the summary. */
+    static List<String> modelledApis() {
+        return java.util.Arrays.stream(AwsQuota.values()).map(AwsQuota::api).toList();
+    }
+
+    /**
+     * Containers without processes. First attempts (those in FAIL_ON_ATTEMPTS) run until the storm:
+     * once every run's first task is running, or at {@code stormAt} (planned, from {@link #begin()})
+     * if some are still missing, each exits FAIL_EXIT_CODE at a random moment of the next
+     * {@code window}; a first task that starts later exits at once. Other attempts exit 0 after a minute.
+     */
+    static final class StormProgram implements TaskProgram, AutoCloseable {
+        private final TimeScale scale;
+        private final int runs;
+        private final Duration stormAt;
+        private final Duration window;
+        private final Random random;
+        private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "storm-program");
+            t.setDaemon(true);
+            return t;
+        });
+        private final List<Runnable> held = new java.util.ArrayList<>();
+        private volatile java.time.Instant stormBegan;
+
+        StormProgram(TimeScale scale, int runs, Duration stormAt, Duration window, Random random) {
+            this.scale = scale;
+            this.runs = runs;
+            this.stormAt = stormAt;
+            this.window = window;
+            this.random = random;
+        }
+
+        void begin() {
+            timers.schedule(this::storm, scale.nanos(stormAt), TimeUnit.NANOSECONDS);
+        }
+
+        /** When the first exits were released (the storm's first minute begins). */
+        java.time.Instant stormBegan() {
+            return stormBegan == null ? java.time.Instant.now() : stormBegan;
+        }
+
+        private void storm() {
+            List<Runnable> release;
+            synchronized (held) {
+                if (stormBegan != null) {
+                    return;
+                }
+                stormBegan = java.time.Instant.now();
+                release = List.copyOf(held);
+                held.clear();
+            }
+            release.forEach(Runnable::run);
+        }
+
+        private Duration randomMomentOfWindow() {
+            synchronized (random) {
+                return Duration.ofNanos((long) (random.nextDouble() * window.toNanos()));
+            }
+        }
+
+        @Override
+        public Execution start(Container container) {
+            Map<String, String> env = container.environment();
+            String attempt = env.getOrDefault("RETRIER_ATTEMPT", "1");
+            boolean fails = ("," + env.getOrDefault("FAIL_ON_ATTEMPTS", "") + ",").contains("," + attempt + ",");
+            int exit = fails ? Integer.parseInt(env.getOrDefault("FAIL_EXIT_CODE", "2")) : 0;
+            CompletableFuture<Integer> exitCode = new CompletableFuture<>();
+            Runnable exitInWindow = () -> timers.schedule(() -> exitCode.complete(exit),
+                    scale.nanos(randomMomentOfWindow()), TimeUnit.NANOSECONDS);
+            if (!fails) {
+                timers.schedule(() -> exitCode.complete(exit), scale.nanos(Duration.ofMinutes(1)), TimeUnit.NANOSECONDS);
+            } else {
+                boolean everyoneRunning;
+                synchronized (held) {
+                    if (stormBegan != null) {
+                        exitCode.complete(exit);
+                        everyoneRunning = false;
+                    } else {
+                        held.add(exitInWindow);
+                        everyoneRunning = held.size() == runs;
+                    }
+                }
+                if (everyoneRunning) {
+                    timers.execute(this::storm);
+                }
+            }
+            return new Execution() {
+                @Override
+                public CompletableFuture<Integer> exitCode() {
+                    return exitCode;
+                }
+
+                @Override
+                public void stop() {
+                    exitCode.complete(143);
+                }
+            };
+        }
+
+        @Override
+        public String image() {
+            return "storm-task:latest";
+        }
+
+        @Override
+        public void close() {
+            timers.shutdownNow();
+        }
+    }
+}
