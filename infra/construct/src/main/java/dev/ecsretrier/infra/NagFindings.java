@@ -25,10 +25,11 @@ final class NagFindings {
             Collection<IQueue> deadLetterQueues) {
         NagPackSuppression taskDefinitionRevisions = wildcard("ecs:RunTask on every revision of our task definition "
                 + "family: each deploy registers a new revision", ACCOUNT.formatted("ecs") + "task-definition/[^/*]+:\\*");
-        NagPackSuppression clusterTasks = wildcard("ecs:TagResource (only while RunTask creates the task), "
-                + "ecs:DescribeTasks and ecs:StopTask (a task of a run cancelled while it started) on tasks of our"
-                + " cluster: task ids exist only at run time",
-                ACCOUNT.formatted("ecs") + "task/[^/*]+/\\*");
+        NagPackSuppression starterTasks = wildcard("ecs:TagResource (only while RunTask creates the task) and "
+                + "ecs:StopTask (a task of a run cancelled while it started) on tasks of our cluster: task ids exist"
+                + " only at run time", ACCOUNT.formatted("ecs") + "task/[^/*]+/\\*");
+        NagPackSuppression classifierTasks = wildcard("ecs:DescribeTasks on tasks of our cluster: task ids exist only"
+                + " at run time", ACCOUNT.formatted("ecs") + "task/[^/*]+/\\*");
         NagPackSuppression groupSchedules = wildcard("scheduler:CreateSchedule/DeleteSchedule/GetSchedule in our schedule"
                 + " group: schedules (and a cancelled run's marker) are named per run and attempt at run time", ACCOUNT.formatted("scheduler") + "schedule/[^/*]+/\\*");
         NagPackSuppression topicKey = NagPackSuppression.builder().id("AwsSolutions-IAM5")
@@ -37,8 +38,8 @@ final class NagFindings {
                 .appliesTo(List.of(regex("^Action::kms:GenerateDataKey\\*$")))
                 .build();
         NagSuppressions.addResourceSuppressions(starter.getRole(),
-                List.of(taskDefinitionRevisions, clusterTasks, groupSchedules, topicKey), true);
-        NagSuppressions.addResourceSuppressions(classifier.getRole(), List.of(clusterTasks, groupSchedules, topicKey), true);
+                List.of(taskDefinitionRevisions, starterTasks, groupSchedules, topicKey), true);
+        NagSuppressions.addResourceSuppressions(classifier.getRole(), List.of(classifierTasks, groupSchedules, topicKey), true);
         if (stopsTasksOnTimeout) {
             NagSuppressions.addResourceSuppressions(schedulerRole, List.of(wildcard("ecs:StopTask, for attempt timeout "
                     + "schedules, on tasks of our cluster only (ecs:cluster condition): task ids exist only at run time",
