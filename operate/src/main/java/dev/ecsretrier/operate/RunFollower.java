@@ -71,11 +71,21 @@ public final class RunFollower {
             }
             Optional<Outcome> outcome = Optional.empty();
             for (HistoryRecord record : history.of(runId, since.minusSeconds(60))) {
+                // The launch record tells a task that started and stopped between two looks at ECS.
+                if (record instanceof HistoryRecord.Launched launched && launched.taskArn() != null
+                        && seen.add("task " + launched.taskArn())) {
+                    timeline.accept(new Entry(launched.at(), launched.attempt(), "task", "started task "
+                            + taskId(launched.taskArn())));
+                }
                 if (!(record instanceof HistoryRecord.Decided decided)) {
                     continue;
                 }
                 // The decision record holds the stop in full: it tells a stop that ECS no longer lists, or not yet.
                 AttemptStop stop = decided.stop();
+                if (stop != null && stop.taskArn() != null && seen.add("task " + stop.taskArn())) {
+                    timeline.accept(new Entry(orNow(stop.createdAt()), decided.attempt(), "task", "started task "
+                            + taskId(stop.taskArn())));
+                }
                 if (stop != null && stop.taskArn() != null && seen.add("stop " + stop.taskArn())) {
                     timeline.accept(new Entry(orNow(stop.stoppedAt()), decided.attempt(), "stop",
                             stop(stop.stopCode(), stop.stoppedReason(), stop.containers())));
