@@ -57,32 +57,22 @@ final class EcsApi implements AwsApi {
 
     @Override
     public Optional<WireResponse> answer(WireRequest request) {
-        Optional<String> target = request.header("X-Amz-Target").filter(t -> t.startsWith(TARGET_PREFIX));
-        if (target.isEmpty() || !"POST".equals(request.method())) {
-            return Optional.empty();
-        }
-        String operation = target.get().substring(TARGET_PREFIX.length());
-        JsonNode body;
+        return Json11Request.answer(request, TARGET_PREFIX, this::answer);
+    }
+
+    private WireResponse answer(String operation, JsonNode body) {
         try {
-            body = request.body().length == 0 ? LocalJson.MAPPER.createObjectNode() : LocalJson.tree(request.body());
-        } catch (IOException e) {
-            return Optional.of(error(400, "SerializationException", RequestLimits.describe(e)));
-        }
-        if (body == null || !body.isObject()) {
-            return Optional.of(error(400, "SerializationException", "request body must be a JSON object"));
-        }
-        try {
-            return Optional.of(switch (operation) {
+            return switch (operation) {
                 case "RunTask" -> runTask(body);
                 case "DescribeTasks" -> describeTasks(body);
                 case "StopTask" -> stopTask(body);
                 case "ListTasks" -> listTasks(body);
                 default -> error(400, "UnknownOperationException", "ECS " + operation
                         + " is not served locally; only RunTask, DescribeTasks, StopTask and ListTasks");
-            });
+            };
         } catch (InvalidParameter e) {
             log.accept("ecs " + operation + ": InvalidParameterException: " + e.getMessage());
-            return Optional.of(error(400, "InvalidParameterException", e.getMessage()));
+            return error(400, "InvalidParameterException", e.getMessage());
         }
     }
 

@@ -44,35 +44,25 @@ final class LogsApi implements AwsApi {
 
     @Override
     public Optional<WireResponse> answer(WireRequest request) {
-        Optional<String> target = request.header("X-Amz-Target").filter(t -> t.startsWith(TARGET_PREFIX));
-        if (target.isEmpty() || !"POST".equals(request.method())) {
-            return Optional.empty();
-        }
-        String operation = target.get().substring(TARGET_PREFIX.length());
-        JsonNode body;
+        return Json11Request.answer(request, TARGET_PREFIX, this::answer);
+    }
+
+    private WireResponse answer(String operation, JsonNode body) {
         try {
-            body = request.body().length == 0 ? LocalJson.MAPPER.createObjectNode() : LocalJson.tree(request.body());
-        } catch (IOException e) {
-            return Optional.of(error(400, "SerializationException", RequestLimits.describe(e)));
-        }
-        if (body == null || !body.isObject()) {
-            return Optional.of(error(400, "SerializationException", "request body must be a JSON object"));
-        }
-        try {
-            return Optional.of(switch (operation) {
+            return switch (operation) {
                 case "FilterLogEvents" -> filterLogEvents(body);
                 case "GetLogEvents" -> getLogEvents(body);
                 case "DescribeLogGroups" -> describeLogGroups(body);
                 case "DescribeLogStreams" -> describeLogStreams(body);
                 default -> error(400, "UnknownOperationException", "CloudWatch Logs " + operation + " is not served locally;"
                         + " only FilterLogEvents, GetLogEvents, DescribeLogGroups and DescribeLogStreams");
-            });
+            };
         } catch (InvalidParameter | FilterPattern.UnsupportedPatternException e) {
             log.accept("logs " + operation + ": InvalidParameterException: " + e.getMessage());
-            return Optional.of(error(400, "InvalidParameterException", e.getMessage()));
+            return error(400, "InvalidParameterException", e.getMessage());
         } catch (GroupNotFound e) {
             log.accept("logs " + operation + ": ResourceNotFoundException: " + e.getMessage());
-            return Optional.of(error(400, "ResourceNotFoundException", e.getMessage()));
+            return error(400, "ResourceNotFoundException", e.getMessage());
         }
     }
 
