@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A tiny stand-in for ECS, EventBridge Scheduler and SNS on 127.0.0.1, enough for one handled request
 of each handler: RunTask answers a started task, DescribeTasks a stopped task with ecs-retrier's
-tags, CreateSchedule (POST /schedules/NAME) a schedule ARN, SNS Publish a message id.
+tags, CreateSchedule (POST /schedules/NAME) a schedule ARN, GetSchedule (GET /schedules/NAME) not found, SNS Publish a message id.
 
 Usage: fake_ecs.py PORT_FILE  -- binds a free port and writes it to PORT_FILE.
 """
@@ -38,6 +38,18 @@ DESCRIBED = {
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        # GetSchedule (GET /schedules/NAME): the starter's check for a run's cancel marker; there is none.
+        # https://docs.aws.amazon.com/scheduler/latest/APIReference/API_GetSchedule.html
+        body = json.dumps({"Message": "Schedule not found"}).encode()
+        self.send_response(404 if self.path.startswith("/schedules/") else 400)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("x-amzn-ErrorType", "ResourceNotFoundException")
+        self.send_header("x-amzn-RequestId", "bench")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def do_POST(self):
         self.rfile.read(int(self.headers.get("Content-Length", "0")))

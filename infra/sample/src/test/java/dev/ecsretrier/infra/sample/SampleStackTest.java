@@ -35,7 +35,7 @@ class SampleStackTest {
 
     @Test
     void outputsGiveEveryPieceThatRetrierStartAndCancelReadWithStack() {
-        Map<String, Object> outputs = sample.template.findOutputs("*");
+        Map<String, Map<String, Object>> outputs = sample.template.findOutputs("*");
         for (dev.ecsretrier.config.StackOutput output : dev.ecsretrier.config.StackOutput.values()) {
             assertThat(outputs).as(output.key()).containsKey(output.key());
         }

@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# Cold start under AWS's Lambda Runtime Interface Client (RIC): a fresh JVM running
+# `java -cp <RIC> AWSLambda <handler>` in a task root holding the unpacked shrunk Lambda jar, as Lambda's
+# java21 runtime runs a function, against a loopback Runtime API (runtime_api.py) and a local AWS
+# endpoint (../coldstart/fake_ecs.py). Times, per fresh JVM: launch -> first GET /invocation/next (init)
+# and launch -> the first invocation's response (init + first invoke); max RSS and CPU time (user + sys)
+# of the process, from /usr/bin/time.
+#
+#   bench/coldstart-ric/run.sh [RUNS] [VARIANT...]
+#
+# RUNS (default 11) measured runs per variant, after one discarded warm-up run per variant; variants are
+# interleaved run by run. Variants:
+#   probe       ProbeHandler: one ECS client built as AwsClients builds it, one RunTask
+#   starter     dev.ecsretrier.handler.StarterHandler, payload {} (one RunTask)
+#   classifier  dev.ecsretrier.handler.ClassifierHandler, the jar's priming event (DescribeTasks, CreateSchedule)
+# Environment:
+#   JVM_EXTRA="-Xmx... -XX:ActiveProcessorCount=1"  extra JVM flags for every run
+#   CLASSLOAD=1  after the timed runs, one more run per variant with -Xlog:class+load (not timed): classes
+#                loaded per package, and when the handler's first class and the last class were loaded
+# Needs: JDK 17+, python3, /usr/bin/time, Maven (builds the Lambda jar if missing, resolves the RIC once).
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+runs="${1:-11}"
+shift || true
+variants=("$@")
+[ ${#variants[@]} -eq 0 ] && variants=(probe starter classifier)
+
+jar="$root/functions/target/functions-0.1.0-SNAPSHOT-lambda.jar"
+if [ ! -f "$jar" ]; then
+  (cd "$root" && mvn -B -q -pl functions -am package -DskipTests)
+fi
+build="$here/build"
+mkdir -p "$build"
+if [ ! -s "$build/ric.classpath" ]; then
+  mvn -B -q -f "$here/pom.xml" org.apache.maven.plugins:maven-dependency-plugin:3.9.0:build-classpath \
+    -Dmdep.outputFile="$build/ric.classpath"
+fi
+ric_cp="$(cat "$build/ric.classpath")"
+
+work="$(mktemp -d)"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+# The task root, as Lambda unpacks a deployment package into /var/task; the probe's class beside it.
+task="$work/task"
+mkdir -p "$task"
+(cd "$task" && unzip -q "$jar")
+javac --release 17 -d "$task" -cp "$jar:$ric_cp" $(find "$here/src" -name '*.java')
+
+python3 "$root/bench/coldstart/fake_ecs.py" "$work/aws-port" &
+pids+=($!)
+for _ in $(seq 100); do [ -s "$work/aws-port" ] && break; sleep 0.05; done
+aws_port="$(cat "$work/aws-port")"
+
+printf '{}' > "$work/event-probe"
+printf '{}' > "$work/event-starter"
+unzip -p "$jar" dev/ecsretrier/handler/priming-event.json > "$work/event-classifier"
+
+handler_of() {
+  case "$1" in
+    probe) echo dev.ecsretrier.bench.ric.ProbeHandler::handleRequest ;;
+    starter) echo dev.ecsretrier.handler.StarterHandler::handleRequest ;;
+    classifier) echo dev.ecsretrier.handler.ClassifierHandler::handleRequest ;;
+    *) echo "unknown variant $1" >&2; exit 2 ;;
+  esac
+}
+
+# Lambda's java21 environment (as local's RuntimeClientProcess.lambdaEnvironment) and the functions' settings.
+lambda_env=(
+  AWS_EXECUTION_ENV=AWS_Lambda_java21 AWS_LAMBDA_FUNCTION_NAME=ecs-retrier-bench AWS_LAMBDA_FUNCTION_VERSION='$LATEST'
+  AWS_LAMBDA_FUNCTION_MEMORY_SIZE=1024 AWS_LAMBDA_INITIALIZATION_TYPE=on-demand
+  AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/ecs-retrier-bench AWS_LAMBDA_LOG_STREAM_NAME='2026/12/01/[$LATEST]0123456789abcdef'
+  LAMBDA_TASK_ROOT="$task" LAMBDA_RUNTIME_DIR="$task" TZ=:UTC LANG=en_US.UTF-8 PATH="$PATH"
+  AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
+  AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=secret AWS_SESSION_TOKEN=token
+  AWS_CONFIG_FILE="$task/no-aws-config" AWS_SHARED_CREDENTIALS_FILE="$task/no-aws-credentials" AWS_EC2_METADATA_DISABLED=true
+  AWS_ENDPOINT_URL="http://127.0.0.1:$aws_port"
+  RETRIER_CLUSTER=arn:aws:ecs:us-east-1:111122223333:cluster/batch
+  RETRIER_TASK_DEFINITION=arn:aws:ecs:us-east-1:111122223333:task-definition/sample:3
+  RETRIER_CONTAINER_NAME=app RETRIER_RETRYABLE_EXIT_CODES=2 RETRIER_LAUNCH_TYPE=FARGATE
+  RETRIER_SUBNETS=subnet-0a1b2c3d4e5f60718 RETRIER_SECURITY_GROUPS=sg-0123456789abcdef0
+  RETRIER_SCHEDULER_ROLE_ARN=arn:aws:iam::111122223333:role/ecs-retrier-scheduler
+  RETRIER_TOPIC_ARN=arn:aws:sns:us-east-1:111122223333:ecs-retrier-outcomes
+  RETRIER_STARTER_ARN=arn:aws:lambda:us-east-1:111122223333:function:ecs-retrier-starter:live
+)
+# The runtime client harness's flags (LambdaJarUnderRuntimeClientIT): Lambda's Java runtime options.
+read -r -a extra <<<"${JVM_EXTRA:-}"
+jvm_flags=(-XX:+TieredCompilation -XX:TieredStopAtLevel=1 -XX:+UseSerialGC ${extra[@]+"${extra[@]}"})
+
+once() {  # once VARIANT [JVM FLAG...] -> prints "init_ms total_ms maxrss_kb cpu_ms"
+  local variant="$1"; shift
+  local dir="$work/run"; rm -rf "$dir"; mkdir -p "$dir"
+  python3 "$here/runtime_api.py" "$dir/port" "$work/event-$variant" "$dir/result" &
+  local api=$!
+  for _ in $(seq 200); do [ -s "$dir/port" ] && break; sleep 0.02; done
+  local launched tpid jpid
+  launched="$(date +%s%3N)"
+  (cd "$task" && exec env -i "${lambda_env[@]}" AWS_LAMBDA_RUNTIME_API="127.0.0.1:$(cat "$dir/port")" _HANDLER="$(handler_of "$variant")" \
+      /usr/bin/time -f '%M %U %S' -o "$dir/time" java "${jvm_flags[@]}" "$@" -cp "$ric_cp" \
+      com.amazonaws.services.lambda.runtime.api.client.AWSLambda "$(handler_of "$variant")" >"$dir/log" 2>&1) &
+  tpid=$!
+  for _ in $(seq 1200); do [ -s "$dir/result" ] && break; sleep 0.01; done
+  # The subshell exec'd env, which exec'd /usr/bin/time; java is its child.
+  jpid="$(ps -o pid= --ppid "$tpid" | tr -d ' ')"
+  [ -n "$jpid" ] && kill "$jpid" 2>/dev/null || true
+  wait "$tpid" 2>/dev/null || true
+  kill "$api" 2>/dev/null || true; wait "$api" 2>/dev/null || true
+  if ! grep -q 'status=response' "$dir/result" 2>/dev/null || ! grep -Eq 'taskArn|scheduleName' "$dir/result"; then
+    echo "run of $variant failed: $(cat "$dir/result" 2>/dev/null)" >&2; cat "$dir/log" >&2; exit 1
+  fi
+  cp "$dir/log" "$work/log-$variant"
+  local next done
+  next="$(sed -E 's/.*next_ms=([0-9]+).*/\1/' "$dir/result")"
+  done="$(sed -E 's/.*done_ms=([0-9]+).*/\1/' "$dir/result")"
+  # /usr/bin/time's last line (a line before it says the process was killed by the bench).
+  tail -1 "$dir/time" | awk -v l="$launched" -v n="$next" -v d="$done" '{printf "%d %d %d %d\n", n - l, d - l, $1, ($2 + $3) * 1000}'
+}
+
+for v in "${variants[@]}"; do once "$v" >/dev/null; done   # warm-up, discarded
+for _ in $(seq "$runs"); do
+  for v in "${variants[@]}"; do echo "$v $(once "$v")" >> "$work/times"; done
+done
+
+median() {  # median VARIANT COLUMN
+  awk -v v="$1" -v c="$2" '$1 == v {print $c}' "$work/times" | sort -n |
+    awk '{t[NR] = $1} END {if (NR == 0) exit; print (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2}'
+}
+echo "# machine: $(nproc) CPUs; $(lscpu | sed -n 's/^Model name: *//p'); $(java -version 2>&1 | head -1)"
+echo "# runtime client: $(basename "$(tr ':' '\n' <<<"$ric_cp" | grep runtime-interface-client)"); flags: ${jvm_flags[*]}"
+echo "# runs per variant: $runs (after 1 warm-up), medians; init = launch -> first GET next, total = launch -> first response"
+printf '%-11s %8s %8s %8s %10s %8s %8s\n' variant init_ms invoke_ms total_ms maxrss_MB cpu_ms total/probe
+probe="$(median probe 3)"
+for v in "${variants[@]}"; do
+  i="$(median "$v" 2)"; t="$(median "$v" 3)"; r="$(median "$v" 4)"; c="$(median "$v" 5)"
+  awk -v v="$v" -v i="$i" -v t="$t" -v r="$r" -v c="$c" -v p="${probe:-0}" 'BEGIN {
+    printf "%-11s %8.1f %8.1f %8.1f %10.1f %8.1f %8s\n", v, i, t - i, t, r / 1024, c, (p > 0 ? sprintf("%.3f", t / p) : "-") }'
+done
+echo "# min..max total_ms: $(for v in "${variants[@]}"; do printf '%s %s..%s  ' "$v" \
+  "$(awk -v v="$v" '$1 == v {print $3}' "$work/times" | sort -n | head -1)" \
+  "$(awk -v v="$v" '$1 == v {print $3}' "$work/times" | sort -n | tail -1)"; done)"
+echo "# load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+if [ "${CLASSLOAD:-0}" = 1 ]; then
+  for v in "${variants[@]}"; do
+    once "$v" "-Xlog:class+load=info:file=$work/classes-$v:uptime" >/dev/null
+  done
+  # Package groups: the SDK by module (software.amazon.awssdk.services.ecs), the functions by package,
+  # Jackson by library, the JDK by its top two names.
+  group() {
+    awk '{c = $2; n = split(c, p, ".")
+      if (c ~ /^software\.amazon\.awssdk\.services\./) g = p[1] "." p[2] "." p[3] "." p[4] "." p[5]
+      else if (c ~ /^software\.amazon\.awssdk\./) g = p[1] "." p[2] "." p[3] "." p[4]
+      else if (c ~ /^dev\.ecsretrier\./) g = p[1] "." p[2] "." p[3]
+      else if (c ~ /^com\.fasterxml\.jackson\./) g = p[1] "." p[2] "." p[3] "." p[4]
+      else if (c ~ /^com\.amazonaws\./) g = "com.amazonaws (runtime client)"
+      else g = p[1] "." p[2]
+      print g}' "$1" | sort | uniq -c
+  }
+  echo "# classes loaded per package group (one -Xlog:class+load run each, not timed); groups where any variant differs from the probe"
+  for v in "${variants[@]}"; do group "$work/classes-$v" | awk -v v="$v" '{print $2, v, $1}'; done > "$work/groups"
+  awk -v list="${variants[*]}" 'BEGIN {n = split(list, vs, " ")}
+    {count[$1, $2] = $3; g[$1] = 1}
+    END {
+      printf "%-48s", "group"; for (i = 1; i <= n; i++) printf " %10s", vs[i]; printf "\n"
+      for (k in g) {
+        same = 1; for (i = 2; i <= n; i++) if (count[k, vs[i]] + 0 != count[k, vs[1]] + 0) same = 0
+        if (same) continue
+        line = sprintf("%-48s", k); for (i = 1; i <= n; i++) line = line sprintf(" %10d", count[k, vs[i]])
+        print line
+      }
+    }' "$work/groups" | sort -k1,1
+  printf '%-48s' total; for v in "${variants[@]}"; do printf ' %10d' "$(wc -l < "$work/classes-$v")"; done; echo
+  printf '%-48s' "uptime of the last class loaded, s"; for v in "${variants[@]}"; do
+    printf ' %10s' "$(tail -1 "$work/classes-$v" | sed -E 's/^\[([0-9.]+)s\].*/\1/')"; done; echo
+fi
