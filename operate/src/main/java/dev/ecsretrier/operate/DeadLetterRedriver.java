@@ -2,7 +2,6 @@ package dev.ecsretrier.operate;
 
 import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.json.Json;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -10,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.Consumer;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -223,18 +221,8 @@ public final class DeadLetterRedriver {
             return request;
         }
         Map<Object, Object> copy = new LinkedHashMap<>(request);
-        copy.put("runId", runIdOf(requestId));
+        copy.put("runId", AttemptMetadata.runIdOfRequest(requestId));
         return copy;
     }
 
-    /**
-     * The starter's run id for a request that carries none (StarterHandler.defaultRunId): the request
-     * id when it is a valid run id (a UUID is), else a UUID derived from it.
-     */
-    static String runIdOf(String requestId) {
-        if (AttemptMetadata.RUN_ID.matcher(requestId).matches()) {
-            return requestId;
-        }
-        return UUID.nameUUIDFromBytes(requestId.getBytes(StandardCharsets.UTF_8)).toString();
-    }
 }
