@@ -35,6 +35,18 @@ public record AttemptMetadata(String runId, int attempt, int maxAttempts, List<A
     /** Leaves room for {@code -<attempt>-timeout} within the 64 characters of a client token and a schedule name. */
     public static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,47}");
 
+    /**
+     * The run id of a start that names none, from its Lambda request id: the request id itself when it
+     * is a valid run id (a UUID is), else a UUID derived from it. Lambda keeps the request id across its
+     * retries of an event, and a redrive replays it under the same id, so neither starts a second run.
+     */
+    public static String runIdOfRequest(String requestId) {
+        if (RUN_ID.matcher(requestId).matches()) {
+            return requestId;
+        }
+        return java.util.UUID.nameUUIDFromBytes(requestId.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
+    }
+
     public static final String RESERVED_ENV_PREFIX = "RETRIER_";
     public static final String RUN_ID_ENV = "RETRIER_RUN_ID";
     public static final String ATTEMPT_ENV = "RETRIER_ATTEMPT";

@@ -145,10 +145,7 @@ public final class StarterHandler implements RequestStreamHandler {
         if (requestId == null || requestId.isEmpty()) {
             return UUID.randomUUID().toString();
         }
-        if (AttemptMetadata.RUN_ID.matcher(requestId).matches()) {
-            return requestId;
-        }
-        return UUID.nameUUIDFromBytes(requestId.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
+        return AttemptMetadata.runIdOfRequest(requestId);
     }
 
     /** Launches a request the reader has checked (once: reading from JSON checks too). */

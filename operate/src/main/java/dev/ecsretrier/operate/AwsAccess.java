@@ -66,6 +66,10 @@ public final class AwsAccess implements AutoCloseable {
         return build(software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient.builder());
     }
 
+    public software.amazon.awssdk.services.sqs.SqsClient sqs() {
+        return build(software.amazon.awssdk.services.sqs.SqsClient.builder());
+    }
+
     public CloudFormationClient cloudFormation() {
         return build(CloudFormationClient.builder());
     }

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         description = "ecs-retrier on one machine: the real starter and classifier with a local ECS (tasks are"
                 + " processes), event bus (Event Ruler), scheduler and SNS. No AWS, no Docker.",
         subcommands = {DemoCommand.class, RunCommand.class, ServeCommand.class, ClassifyCommand.class, StartCommand.class,
-            RunsCommand.class, ShowCommand.class, CancelCommand.class, CommandLine.HelpCommand.class},
+            RunsCommand.class, ShowCommand.class, CancelCommand.class, RedriveCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
             "  ./retrier demo",

@@ -71,7 +71,8 @@ class OperateDocTest {
         System.setProperty("aws.accessKeyId", "x");
         System.setProperty("aws.secretAccessKey", "x");
         List<List<String>> commands = commands();
-        assertThat(commands).extracting(c -> c.get(0)).containsExactly("start", "start", "cancel", "runs", "show");
+        assertThat(commands).extracting(c -> c.get(0)).containsExactly("start", "start", "cancel", "runs", "show",
+                "redrive", "redrive");
         try (ServedRuntime served = new ServedRuntime(LocalRuntime.builder()
                 .setting(Setting.RETRYABLE_EXIT_CODES, "2").timeScale(0.01).seed(5).build())) {
             String port = "http://localhost:4566";
@@ -91,6 +92,9 @@ class OperateDocTest {
             assertThat(ran.get(2).out()).contains("run tour-2 cancelled: 1 task(s) stopped");
             assertThat(ran.get(3).out()).containsPattern("tour-1 +ended +1 +SUCCEEDED");
             assertThat(ran.get(4).out()).contains("run tour-1: SUCCEEDED after 1 attempt(s)").contains("attempt 1  task arn:");
+            assertThat(ran.get(5).out()).contains("StarterFailures: would replay 0", "ClassifierFailures: would replay 0");
+            assertThat(ran.get(6).out()).contains("StarterFailures: replayed 0, failed 0, left 0",
+                    "ScheduleDeliveryFailures: replayed 0, failed 0, left 0");
             assertThat(served.runtime.awaitOutcome("tour-2", Duration.ofSeconds(30)).orElseThrow().outcome())
                     .isEqualTo(Decision.CANCELLED);
         }

@@ -1,0 +1,165 @@
+package dev.ecsretrier.local.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ecsretrier.config.Setting;
+import dev.ecsretrier.core.Decision;
+import dev.ecsretrier.local.DeadLetter;
+import dev.ecsretrier.local.Faults;
+import dev.ecsretrier.local.LocalJson;
+import dev.ecsretrier.local.LocalRuntime;
+import dev.ecsretrier.local.LocalSettings;
+import dev.ecsretrier.local.TimelineEntry;
+import dev.ecsretrier.local.serve.OperateCommandsTest.Ran;
+import dev.ecsretrier.local.sns.PublishedNotification;
+import dev.ecsretrier.local.sqs.LocalQueues;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.InvocationType;
+
+/**
+ * {@code retrier redrive} against {@code serve}: every asynchronous invocation crashes (so the
+ * starter's and the classifier's failures land in their dead-letter queues, as Lambda's on-failure
+ * destinations put them), while the synchronous invokes redrive makes run the handlers.
+ */
+class RedriveCommandTest {
+
+    ServedRuntime served;
+    String endpoint;
+
+    @BeforeEach
+    void serve() throws Exception {
+        System.setProperty("aws.accessKeyId", "local");
+        System.setProperty("aws.secretAccessKey", "local");
+        served = new ServedRuntime(LocalRuntime.builder().setting(Setting.RETRYABLE_EXIT_CODES, "2")
+                .timeScale(0.001).seed(71).faults(Faults.builder().handlerCrash(1.0).build()).build());
+        endpoint = served.endpoint.uri().toString();
+    }
+
+    @AfterEach
+    void stop() {
+        served.close();
+    }
+
+    List<LocalQueues.Message> queued(String queue) {
+        return served.runtime.queues().messages(queue);
+    }
+
+    void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** A caller's asynchronous start without a run id (the starter would make one): it crashes every try. */
+    String crashedStartWithoutRunId() throws Exception {
+        try (LambdaClient lambda = served.client(LambdaClient.builder())) {
+            lambda.invoke(r -> r.functionName(LocalSettings.STARTER_ARN).invocationType(InvocationType.EVENT)
+                    .payload(SdkBytes.fromUtf8String("{\"containerOverrides\":[]}")));
+        }
+        await("the start in StarterFailures", () -> queued(LocalSettings.STARTER_FAILURES).size() == 1);
+        DeadLetter letter = served.runtime.deadLetters().get(0);
+        assertThat(LocalJson.tree(letter.event()).has("runId")).isFalse();
+        return letter.requestId();
+    }
+
+    List<TimelineEntry> launches(String runId) {
+        return served.runtime.timeline(runId).stream().filter(e -> e.kind() == TimelineEntry.Kind.TASK_LAUNCHED).toList();
+    }
+
+    List<PublishedNotification> notifications(String runId) {
+        return served.runtime.notifications().stream().filter(n -> runId.equals(n.attributes().get("runId"))).toList();
+    }
+
+    @Test
+    void redrive_replaysStarterAndClassifierFailures_andTheRunEndsExactlyOnce_andASecondRedriveReplaysNothing()
+            throws Exception {
+        String requestId = crashedStartWithoutRunId();
+        // The same record twice, as when a replay's delete was lost: replaying it again must not launch again.
+        LocalQueues.Message record = queued(LocalSettings.STARTER_FAILURES).get(0);
+        served.runtime.queues().send(LocalSettings.STARTER_FAILURES, record.body(), Map.of(), Duration.ZERO);
+
+        Ran starts = OperateCommandsTest.retrier("redrive", "--endpoint-url", endpoint, "--queue", "StarterFailures");
+
+        assertThat(starts.exitCode()).as(starts.out() + starts.err()).isZero();
+        assertThat(starts.out()).contains("StarterFailures: replayed 2, failed 0, left 0");
+        assertThat(queued(LocalSettings.STARTER_FAILURES)).isEmpty();
+        // The starter's own run id for a request without one: the request id (a UUID).
+        String runId = requestId;
+        assertThat(launches(runId)).hasSize(1);
+        // The task's STOPPED event crashes the classifier every try: it lands in ClassifierFailures.
+        await("the stopped event in ClassifierFailures", () -> !queued(LocalSettings.CLASSIFIER_FAILURES).isEmpty());
+        assertThat(notifications(runId)).isEmpty();
+
+        Ran all = OperateCommandsTest.retrier("redrive", "--endpoint-url", endpoint);
+
+        assertThat(all.exitCode()).as(all.out() + all.err()).isZero();
+        assertThat(all.out()).containsPattern("ClassifierFailures: replayed [1-9], failed 0, left 0")
+                .contains("StarterFailures: replayed 0, failed 0, left 0");
+        assertThat(served.runtime.awaitOutcome(runId, Duration.ofSeconds(30)).orElseThrow().outcome())
+                .isEqualTo(Decision.SUCCEEDED);
+        served.runtime.awaitIdle(Duration.ofSeconds(5));
+        assertThat(notifications(runId)).hasSize(1);
+        assertThat(launches(runId)).hasSize(1);
+
+        Ran again = OperateCommandsTest.retrier("redrive", "--endpoint-url", endpoint);
+
+        assertThat(again.exitCode()).isZero();
+        for (String queue : LocalSettings.DEAD_LETTER_QUEUES) {
+            assertThat(again.out()).contains(queue + ": replayed 0, failed 0, left 0");
+        }
+        assertThat(notifications(runId)).hasSize(1);
+    }
+
+    @Test
+    void redrive_dryRun_listsWhatItWouldReplay_withTheStableRunId_andDeletesNothing() throws Exception {
+        String requestId = crashedStartWithoutRunId();
+
+        Ran ran = OperateCommandsTest.retrier("redrive", "--endpoint-url", endpoint, "--dry-run");
+
+        assertThat(ran.exitCode()).as(ran.err()).isZero();
+        assertThat(ran.out()).contains("would replay StarterFailures").contains("\"runId\":\"" + requestId + "\"")
+                .contains("StarterFailures: would replay 1").contains("ClassifierFailures: would replay 0");
+        assertThat(queued(LocalSettings.STARTER_FAILURES)).hasSize(1);
+        assertThat(launches(requestId)).isEmpty();
+    }
+
+    @Test
+    void redrive_aFailingReplay_isLeftInItsQueue_andCounted() throws Exception {
+        // A start request the starter refuses (attempt 0): its invoke returns a FunctionError.
+        served.runtime.queues().send(LocalSettings.SCHEDULE_DELIVERY_FAILURES, "{\"runId\":\"redrive-bad\",\"attempt\":0}",
+                Map.of(), Duration.ZERO);
+
+        Ran ran = OperateCommandsTest.retrier("redrive", "--endpoint-url", endpoint, "--queue", "ScheduleDeliveryFailures");
+
+        assertThat(ran.exitCode()).isEqualTo(1);
+        assertThat(ran.out()).contains("ScheduleDeliveryFailures: replayed 0, failed 1, left 1");
+        assertThat(queued(LocalSettings.SCHEDULE_DELIVERY_FAILURES)).hasSize(1);
+    }
+
+    @Test
+    void redrive_anUnknownQueue_isOneLineOnStderr_andExit2() {
+        Ran ran = OperateCommandsTest.retrier("redrive", "--endpoint-url", endpoint, "--queue", "NoSuchQueue");
+
+        assertThat(ran.exitCode()).isEqualTo(2);
+        // One line that says what is wrong, then the usual pointer to --help (UsageErrorHandler).
+        assertThat(ran.err().lines().toList()).as(ran.err()).hasSize(2);
+        assertThat(ran.err().lines().findFirst().orElseThrow()).contains("--queue").contains("NoSuchQueue")
+                .contains("StarterFailures");
+        assertThat(ran.out()).doesNotContain("replayed");
+        Ran url = OperateCommandsTest.retrier("redrive", "--endpoint-url", endpoint, "--queue-url", "NoSuchQueue=http://x/q");
+        assertThat(url.exitCode()).isEqualTo(2);
+        assertThat(url.err().lines().findFirst().orElseThrow()).contains("--queue-url").contains("NoSuchQueue");
+    }
+}
