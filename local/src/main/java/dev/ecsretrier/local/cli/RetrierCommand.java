@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "retrier", mixinStandardHelpOptions = true, usageHelpWidth = 110, version = "ecs-retrier local 0.1.0",
         description = "ecs-retrier on one machine: the real starter and classifier with a local ECS (tasks are"
                 + " processes), event bus (Event Ruler), scheduler and SNS. No AWS, no Docker.",
-        subcommands = {DemoCommand.class, RunCommand.class, ServeCommand.class, ClassifyCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, RunCommand.class, ServeCommand.class, ClassifyCommand.class, StartCommand.class,
+            RunsCommand.class, ShowCommand.class, CancelCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
             "  ./retrier demo",
@@ -18,6 +19,8 @@ import picocli.CommandLine.Command;
             "  ./retrier run --memory-escalation --fault oom-below:4096",
             "  ./retrier serve --port 4566 --time-scale 0.01",
             "  ./retrier classify stopped-event.json --retryable-exit-codes 2",
+            "  ./retrier start --stack EcsRetrierSample --follow",
+            "  ./retrier cancel run-7f3a --stack EcsRetrierSample --reason 'wrong input file'",
             "  ./retrier help demo"})
 public final class RetrierCommand {
 
@@ -37,7 +40,7 @@ public final class RetrierCommand {
         for (ExitStatus status : ExitStatus.values()) {
             exitStatus.put(String.valueOf(status.code()), status.meaning());
         }
-        for (String watching : List.of("run", "demo")) {
+        for (String watching : List.of("run", "demo", "start")) {
             commandLine.getSubcommands().get(watching).getCommandSpec().usageMessage()
                     .exitCodeListHeading("%nExit status:%n").exitCodeList(exitStatus);
         }

@@ -7,6 +7,7 @@ import io.github.cdklabs.cdknag.NagSuppressions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import dev.ecsretrier.config.StackOutput;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
@@ -113,15 +114,16 @@ public class SampleStack extends Stack {
                 .build());
 
         output("StarterFunctionName", retrier.getStarterAlias().getVersion().getLambda().getFunctionName(), "the starter function");
-        output("StarterLogGroupName", retrier.getStarterLogGroup().getLogGroupName(),
-                "the starter's logs");
-        output("ClassifierLogGroupName", retrier.getClassifierLogGroup().getLogGroupName(),
-                "the classifier's logs");
-        output("StarterAliasArn", retrier.getStarterAlias().getFunctionArn(), "invoke this to start a run");
+        // What retrier start|cancel --stack reads (StackOutput), and the cluster's name for the AWS CLI.
+        output(StackOutput.STARTER_LOG_GROUP_NAME, retrier.getStarterLogGroup().getLogGroupName());
+        output(StackOutput.CLASSIFIER_LOG_GROUP_NAME, retrier.getClassifierLogGroup().getLogGroupName());
+        output(StackOutput.STARTER_ALIAS_ARN, retrier.getStarterAlias().getFunctionArn());
         output("TopicArn", retrier.getTopic().getTopicArn(), "terminal outcomes and alarms");
         output("ClusterName", cluster.getClusterName(), "the sample cluster");
-        output("ClusterArn", cluster.getClusterArn(), "the sample cluster (detail.clusterArn of test events)");
-        output("StartedBy", retrier.getStartedBy(), "startedBy of the tasks this retrier starts (detail.startedBy of test events)");
+        output(StackOutput.CLUSTER_ARN, cluster.getClusterArn());
+        output(StackOutput.STARTED_BY, retrier.getStartedBy());
+        output(StackOutput.SCHEDULE_GROUP_NAME, retrier.getScheduleGroupName());
+        output(StackOutput.SCHEDULER_ROLE_ARN, retrier.getSchedulerRoleArn());
         output("DashboardName", retrier.getDashboard().getDashboardName(), "the retrier's CloudWatch dashboard");
         retrier.getDeadLetterQueues().forEach((name, queue) ->
                 output(name + "QueueUrl", queue.getQueueUrl(), "dead-letter queue: " + name));
@@ -143,6 +145,10 @@ public class SampleStack extends Stack {
 
     public EcsRetrier getRetrier() {
         return retrier;
+    }
+
+    private void output(StackOutput output, String value) {
+        output(output.key(), value, output.description());
     }
 
     private void output(String id, String value, String description) {

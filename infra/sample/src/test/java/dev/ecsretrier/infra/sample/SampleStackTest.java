@@ -34,6 +34,18 @@ class SampleStackTest {
     }
 
     @Test
+    void outputsGiveEveryPieceThatRetrierStartAndCancelReadWithStack() {
+        Map<String, Object> outputs = sample.template.findOutputs("*");
+        for (dev.ecsretrier.config.StackOutput output : dev.ecsretrier.config.StackOutput.values()) {
+            assertThat(outputs).as(output.key()).containsKey(output.key());
+        }
+        assertThat(tree(outputs.get("ScheduleGroupName")).get("Value"))
+                .isEqualTo(tree(ref(sample.logicalId("AWS::Scheduler::ScheduleGroup", "RetrierScheduleGroup"))));
+        assertThat(tree(outputs.get("SchedulerRoleArn")).get("Value"))
+                .isEqualTo(tree(arnOf(sample.logicalId("AWS::IAM::Role", "RetrierSchedulerRole"))));
+    }
+
+    @Test
     void clusterHasContainerInsights() {
         assertThat(sample.resource("AWS::ECS::Cluster", "Cluster").at("/Properties/ClusterSettings"))
                 .isEqualTo(tree(List.of(Map.of("Name", "containerInsights", "Value", "enabled"))));

@@ -1,0 +1,141 @@
+package dev.ecsretrier.local.cli;
+
+import dev.ecsretrier.config.RetrierConfig;
+import dev.ecsretrier.local.LocalSettings;
+import dev.ecsretrier.operate.AwsAccess;
+import dev.ecsretrier.operate.Deployment;
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * Which retrier the operate commands talk to: a deployed stack ({@code --stack}, read from its
+ * CloudFormation outputs), the local runtime ({@code --endpoint-url} of {@code ./retrier serve}, with
+ * its known names), or the pieces given one by one; and how (region, profile, endpoint).
+ */
+final class DeploymentOptions {
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
+    @Option(names = "--stack", paramLabel = "NAME", description = "The CloudFormation stack of the deployment (its"
+            + " outputs name the starter, cluster, startedBy, schedule group and scheduler role).")
+    String stack;
+
+    @Option(names = "--endpoint-url", paramLabel = "URL", description = "An endpoint instead of AWS's, e.g."
+            + " http://localhost:4566 for ./retrier serve (its names are the defaults then).")
+    URI endpoint;
+
+    @Option(names = "--region", paramLabel = "REGION", description = "AWS region (default: the SDK's chain:"
+            + " AWS_REGION, the profile's).")
+    String region;
+
+    @Option(names = "--profile", paramLabel = "NAME", description = "A named profile of ~/.aws (default: the SDK's"
+            + " default credential chain).")
+    String profile;
+
+    @Option(names = "--starter", paramLabel = "ARN", description = "The starter alias ARN (output StarterAliasArn).")
+    String starter;
+
+    @Option(names = "--cluster", paramLabel = "ARN", description = "The cluster ARN (output ClusterArn).")
+    String cluster;
+
+    @Option(names = "--started-by", paramLabel = "VALUE", description = "The retrier's startedBy (output StartedBy).")
+    String startedBy;
+
+    @Option(names = "--schedule-group", paramLabel = "NAME", description = "The retrier's schedule group (output"
+            + " ScheduleGroupName).")
+    String scheduleGroup;
+
+    @Option(names = "--scheduler-role-arn", paramLabel = "ARN", description = "The role its schedules run as (output"
+            + " SchedulerRoleArn).")
+    String schedulerRoleArn;
+
+    @Option(names = "--starter-log-group", paramLabel = "NAME", description = "The starter's log group (output"
+            + " StarterLogGroupName).")
+    String starterLogGroup;
+
+    @Option(names = "--classifier-log-group", paramLabel = "NAME", description = "The classifier's log group (output"
+            + " ClassifierLogGroupName).")
+    String classifierLogGroup;
+
+    /** The SDK access these options describe; a region is needed (the local endpoint's default is us-east-1). */
+    AwsAccess access() {
+        String chosen = region;
+        if (chosen == null && endpoint != null && System.getenv("AWS_REGION") == null
+                && System.getenv("AWS_DEFAULT_REGION") == null) {
+            chosen = "us-east-1";
+        }
+        if (endpoint != null && (endpoint.getScheme() == null || endpoint.getHost() == null)) {
+            throw UsageErrorHandler.invalid(spec, "--endpoint-url", endpoint, "is not a URL such as http://localhost:4566");
+        }
+        try {
+            return new AwsAccess(chosen, profile, endpoint);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    /**
+     * The deployment: the stack's outputs with the pieces given over them; or, against an endpoint,
+     * the local runtime's names with the pieces over them; or the pieces alone (all five).
+     */
+    Deployment deployment(AwsAccess access) {
+        Map<String, String> pieces = new HashMap<>();
+        pieces.put(Deployment.STARTER_OUTPUT, starter);
+        pieces.put(Deployment.CLUSTER_OUTPUT, cluster);
+        pieces.put(Deployment.STARTED_BY_OUTPUT, startedBy);
+        pieces.put(Deployment.SCHEDULE_GROUP_OUTPUT, scheduleGroup);
+        pieces.put(Deployment.SCHEDULER_ROLE_OUTPUT, schedulerRoleArn);
+        pieces.put(Deployment.STARTER_LOG_GROUP_OUTPUT, starterLogGroup);
+        pieces.put(Deployment.CLASSIFIER_LOG_GROUP_OUTPUT, classifierLogGroup);
+        Map<String, String> base;
+        String source;
+        Duration timeout = null;
+        if (stack != null) {
+            base = access.stackOutputs(stack);
+            source = stack;
+        } else if (endpoint != null) {
+            base = localNames();
+            source = "the local runtime";
+            // serve runs the handlers in its own process, without Lambda's timeout: its invocations end in moments.
+            timeout = LOCAL_FUNCTION_TIMEOUT;
+        } else {
+            base = Map.of();
+            source = "the options";
+        }
+        try {
+            Deployment found = Deployment.fromStackOutputs(source, base, pieces);
+            return timeout == null ? found : found.withFunctionTimeout(timeout);
+        } catch (IllegalArgumentException e) {
+            if (stack == null && endpoint == null && pieces.values().stream().allMatch(java.util.Objects::isNull)) {
+                throw new ParameterException(spec.commandLine(), "name the deployment: --stack NAME (AWS), --endpoint-url"
+                        + " URL (./retrier serve), or --starter, --cluster, --started-by, --schedule-group and"
+                        + " --scheduler-role-arn, --starter-log-group, --classifier-log-group");
+            }
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    /** How long one of serve's in-process invocations may take at most (cancel's second sweep waits this long). */
+    static final Duration LOCAL_FUNCTION_TIMEOUT = Duration.ofSeconds(1);
+
+    private static Map<String, String> localNames() {
+        RetrierConfig config = RetrierConfig.fromEnvironment(LocalSettings.environment(Map.of()));
+        Map<String, String> names = new HashMap<>();
+        names.put(Deployment.STARTER_OUTPUT, LocalSettings.STARTER_ARN);
+        names.put(Deployment.CLUSTER_OUTPUT, config.cluster());
+        names.put(Deployment.STARTED_BY_OUTPUT, config.startedBy());
+        names.put(Deployment.SCHEDULE_GROUP_OUTPUT, config.scheduleGroup());
+        names.put(Deployment.SCHEDULER_ROLE_OUTPUT, LocalSettings.SCHEDULER_ROLE_ARN);
+        // Lambda's log group of a function: /aws/lambda/<function name>, as serve keeps them.
+        names.put(Deployment.STARTER_LOG_GROUP_OUTPUT, "/aws/lambda/" + LocalSettings.STARTER_FUNCTION);
+        names.put(Deployment.CLASSIFIER_LOG_GROUP_OUTPUT, "/aws/lambda/" + LocalSettings.CLASSIFIER_FUNCTION);
+        return names;
+    }
+}
