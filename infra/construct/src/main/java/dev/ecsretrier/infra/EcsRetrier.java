@@ -2,6 +2,7 @@ package dev.ecsretrier.infra;
 
 import dev.ecsretrier.config.Setting;
 import dev.ecsretrier.rule.StoppedTaskPattern;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,12 +17,14 @@ import software.amazon.awscdk.services.events.EventPattern;
 import software.amazon.awscdk.services.events.Rule;
 import software.amazon.awscdk.services.events.targets.LambdaFunction;
 import software.amazon.awscdk.services.events.targets.LambdaFunctionProps;
+import software.amazon.awscdk.services.ecs.ITaskDefinition;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.Code;
 import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.lambda.IAlias;
+import software.amazon.awscdk.services.lambda.ILayerVersion;
 import software.amazon.awscdk.services.lambda.Runtime;
 import software.amazon.awscdk.services.lambda.SnapStartConf;
 import software.amazon.awscdk.services.lambda.destinations.SqsDestination;
@@ -96,18 +99,24 @@ public class EcsRetrier extends Construct {
         environment.put(Setting.SCHEDULE_DEAD_LETTER_ARN.variable(), scheduleFailures.getQueueArn());
         environment.put(Setting.TOPIC_ARN.variable(), topic.getTopicArn());
         environment.put(Setting.STARTER_ALIAS.variable(), ALIAS_NAME);
-        Function starter = function("Starter", STARTER_HANDLER, code, environment, props);
+        List<ILayerVersion> layers = new ArrayList<>();
+        if (!props.jobs().isEmpty()) {
+            // Many jobs' policies do not fit Lambda's 4 KB environment: they travel as a file in a layer.
+            layers.add(JobsFile.layer(this, props, environment));
+            environment.put(Setting.CONFIG_FILE.variable(), JobsFile.PATH);
+        }
+        Function starter = function("Starter", STARTER_HANDLER, code, environment, layers, props);
         starterAlias = liveAlias(starter, starterFailures);
 
         // The starter cannot name its own alias ARN (a cycle); it derives it. The classifier is told.
         Map<String, String> classifierEnvironment = new LinkedHashMap<>(environment);
         classifierEnvironment.put(Setting.STARTER_ARN.variable(), starterAlias.getFunctionArn());
-        Function classifier = function("Classifier", CLASSIFIER_HANDLER, code, classifierEnvironment, props);
+        Function classifier = function("Classifier", CLASSIFIER_HANDLER, code, classifierEnvironment, layers, props);
         classifierAlias = liveAlias(classifier, classifierFailures);
 
         Permissions permissions = Permissions.of(this, props.cluster(), scheduleGroup, schedulerRole, topic);
         permissions.grantScheduler(starterAlias, scheduleFailures, props.attemptTimeout() != null);
-        permissions.grantStarter(starter.getRole(), props.taskDefinition());
+        permissions.grantStarter(starter.getRole(), taskDefinitions(props));
         permissions.grantClassifier(classifier.getRole());
 
         stoppedTaskRule(props, ruleFailures);
@@ -115,7 +124,11 @@ public class EcsRetrier extends Construct {
         Monitoring.createAlarms(this, startedBy, topic, deadLetterQueues, starter, classifier);
         dashboard = Monitoring.createDashboard(this, startedBy, deadLetterQueues, starter, classifier);
         NagFindings.suppressInherent(starter, classifier, schedulerRole, props.attemptTimeout() != null, deadLetterQueues.values());
-        EnvironmentChecks.checkEssentialContainerNames(this, props);
+        if (props.jobs().isEmpty()) {
+            EnvironmentChecks.checkEssentialContainerNames(this, props);
+        } else {
+            props.jobs().keySet().forEach(job -> EnvironmentChecks.checkEssentialContainerNames(this, props.forJob(job)));
+        }
         EnvironmentChecks.checkEnvironmentSize(this, starter);
         EnvironmentChecks.checkEnvironmentSize(this, classifier);
     }
@@ -186,7 +199,14 @@ public class EcsRetrier extends Construct {
                 .build();
     }
 
-    private Function function(String name, String handler, Code code, Map<String, String> environment, EcsRetrierProps props) {
+    /** What the starter may run: the one task definition, or each job's. */
+    private static List<ITaskDefinition> taskDefinitions(EcsRetrierProps props) {
+        return props.jobs().isEmpty() ? List.of(props.taskDefinition())
+                : props.jobs().values().stream().map(EcsRetrierJob::taskDefinition).distinct().toList();
+    }
+
+    private Function function(String name, String handler, Code code, Map<String, String> environment, List<ILayerVersion> layers,
+            EcsRetrierProps props) {
         LogGroup logs = LogGroup.Builder.create(this, name + "Logs")
                 .retention(props.logRetention())
                 .build();
@@ -208,6 +228,7 @@ public class EcsRetrier extends Construct {
                 .role(role)
                 .logGroup(logs)
                 .environment(environment)
+                .layers(layers)
                 .build();
     }
 
@@ -222,6 +243,23 @@ public class EcsRetrier extends Construct {
                 .build();
     }
 
+    /**
+     * With jobs, also only tasks of the jobs' task definition families: a task another deployment starts with our
+     * {@code startedBy} but another definition is not ours to retry. EventBridge prefix matching
+     * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html#eb-filtering-prefix-matching).
+     */
+    private Map<String, Object> detail(StoppedTaskPattern pattern, EcsRetrierProps props) {
+        if (props.jobs().isEmpty()) {
+            return pattern.detail();
+        }
+        Map<String, Object> detail = new LinkedHashMap<>(pattern.detail());
+        detail.put("taskDefinitionArn", taskDefinitions(props).stream()
+                .map(definition -> Map.of("prefix", Permissions.taskDefinitionFamilyArn(this, definition) + ":"))
+                .distinct()
+                .toList());
+        return detail;
+    }
+
     /** The classifier's own definition of "our stopped tasks", so the rule and the classifier can never disagree. */
     private void stoppedTaskRule(EcsRetrierProps props, IQueue ruleFailures) {
         StoppedTaskPattern pattern = new StoppedTaskPattern(startedBy, props.cluster().getClusterArn(), props.acceptTestEvents());
@@ -230,7 +268,7 @@ public class EcsRetrier extends Construct {
                 .eventPattern(EventPattern.builder()
                         .source(pattern.sources())
                         .detailType(pattern.detailTypes())
-                        .detail(pattern.detail())
+                        .detail(detail(pattern, props))
                         .build())
                 .targets(List.of(new LambdaFunction(classifierAlias, LambdaFunctionProps.builder()
                         .deadLetterQueue(ruleFailures)

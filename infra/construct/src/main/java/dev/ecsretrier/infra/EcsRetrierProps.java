@@ -1,5 +1,6 @@
 package dev.ecsretrier.infra;
 
+import dev.ecsretrier.config.Deployment;
 import dev.ecsretrier.config.Range;
 import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.config.Setting;
@@ -9,7 +10,9 @@ import dev.ecsretrier.core.RetryRule;
 import dev.ecsretrier.core.CapacityProviderItem;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 import software.amazon.awscdk.Duration;
@@ -74,10 +77,19 @@ public final class EcsRetrierProps {
     private final Duration attemptTimeout;
     private final Boolean retryOnTimeout;
     private final List<String> essentialContainers;
+    private final Map<String, EcsRetrierJob> jobs;
 
     private EcsRetrierProps(Builder b) {
         this.cluster = Objects.requireNonNull(b.cluster, "cluster is required");
-        this.taskDefinition = Objects.requireNonNull(b.taskDefinition, "taskDefinition is required");
+        this.jobs = b.jobs == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(b.jobs));
+        if (jobs.isEmpty()) {
+            this.taskDefinition = Objects.requireNonNull(b.taskDefinition, "taskDefinition is required (or jobs)");
+        } else if (b.taskDefinition != null || b.containerName != null || b.essentialContainers != null) {
+            throw new IllegalArgumentException("set taskDefinition, containerName and essentialContainers on each of the jobs,"
+                    + " not on the construct, when there are jobs");
+        } else {
+            this.taskDefinition = null;
+        }
         this.containerName = b.containerName;
         this.startedBy = b.startedBy;
         this.taskSubnets = b.taskSubnets;
@@ -111,6 +123,91 @@ public final class EcsRetrierProps {
         this.essentialContainers = b.essentialContainers; // the builder's copy; null names reach validation
         validate();
         validateAdaptiveRetries();
+        validateJobs();
+    }
+
+    /** Every job's settings over the construct's, checked as one job's props are; one error names every bad job. */
+    private void validateJobs() {
+        List<String> problems = new ArrayList<>();
+        for (String name : jobs.keySet()) {
+            if (name == null || !Deployment.JOB_NAME.matcher(name).matches()) {
+                problems.add("jobs holds '" + name + "', not a job name (" + Deployment.JOB_NAME_RULE + ")");
+                continue;
+            }
+            try {
+                forJob(name);
+            } catch (IllegalArgumentException | NullPointerException e) {
+                problems.add("jobs." + name + ": " + e.getMessage());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", problems));
+        }
+    }
+
+    /**
+     * One job's whole props: its task definition and the settings it sets, over the construct's. Built (and so checked)
+     * by the same constructor as the single-job props.
+     */
+    EcsRetrierProps forJob(String name) {
+        EcsRetrierJob job = Objects.requireNonNull(jobs.get(name), () -> "no job " + name);
+        Builder b = toBuilder();
+        b.jobs = null;
+        b.taskDefinition = job.taskDefinition;
+        b.containerName = job.containerName;
+        b.essentialContainers = job.essentialContainers;
+        if (job.maxAttempts != null) { b.maxAttempts = job.maxAttempts; }
+        if (job.backoffInitialDelay != null) { b.backoffInitialDelay = job.backoffInitialDelay; }
+        if (job.backoffMultiplier != null) { b.backoffMultiplier = job.backoffMultiplier; }
+        if (job.backoffMaxDelay != null) { b.backoffMaxDelay = job.backoffMaxDelay; }
+        if (job.backoffJitter != null) { b.backoffJitter = job.backoffJitter; }
+        if (job.retryableExitCodes != null) { b.retryableExitCodes = job.retryableExitCodes; }
+        if (job.rules != null) { b.rules = job.rules; }
+        if (job.infrastructureRetries != null) { b.infrastructureRetries = job.infrastructureRetries; }
+        if (job.applicationRetries != null) { b.applicationRetries = job.applicationRetries; }
+        if (job.memoryEscalation != null) { b.memoryEscalation = job.memoryEscalation; }
+        if (job.memoryFactor != null) { b.memoryFactor = job.memoryFactor; }
+        if (job.memoryCapMiB != null) { b.memoryCapMiB = job.memoryCapMiB; }
+        if (job.attemptTimeout != null) { b.attemptTimeout = job.attemptTimeout; }
+        if (job.retryOnTimeout != null) { b.retryOnTimeout = job.retryOnTimeout; }
+        return b.build();
+    }
+
+    private Builder toBuilder() {
+        Builder b = new Builder();
+        b.cluster = cluster;
+        b.taskDefinition = taskDefinition;
+        b.containerName = containerName;
+        b.startedBy = startedBy;
+        b.taskSubnets = taskSubnets;
+        b.securityGroups = securityGroups;
+        b.assignPublicIp = assignPublicIp;
+        b.launchType = launchType;
+        b.capacityProviderStrategies = capacityProviderStrategies;
+        b.maxAttempts = maxAttempts;
+        b.backoffInitialDelay = backoffInitialDelay;
+        b.backoffMultiplier = backoffMultiplier;
+        b.backoffMaxDelay = backoffMaxDelay;
+        b.backoffJitter = backoffJitter;
+        b.retryableExitCodes = retryableExitCodes;
+        b.rules = rules;
+        b.topic = topic;
+        b.notificationEmail = notificationEmail;
+        b.acceptTestEvents = acceptTestEvents;
+        b.logRetention = logRetention;
+        b.functionsCode = functionsCode;
+        b.infrastructureRetries = infrastructureRetries;
+        b.applicationRetries = applicationRetries;
+        b.fallbackCapacityProviderStrategy = fallbackCapacityProviderStrategy;
+        b.fallbackAfterSpotFailures = fallbackAfterSpotFailures;
+        b.memoryEscalation = memoryEscalation;
+        b.memoryFactor = memoryFactor;
+        b.memoryCapMiB = memoryCapMiB;
+        b.rotateSubnets = rotateSubnets;
+        b.attemptTimeout = attemptTimeout;
+        b.retryOnTimeout = retryOnTimeout;
+        b.essentialContainers = essentialContainers;
+        return b;
     }
 
     public static Builder builder() {
@@ -162,7 +259,7 @@ public final class EcsRetrierProps {
         }
         within("memoryFactor", Setting.MEMORY_FACTOR, memoryFactor);
         within("memoryCapMiB", Setting.MEMORY_MAX_MIB, memoryCapMiB, " (Fargate's smallest to largest task)");
-        if (Boolean.TRUE.equals(rotateSubnets) && taskDefinition.getNetworkMode() != NetworkMode.AWS_VPC) {
+        if (Boolean.TRUE.equals(rotateSubnets) && taskDefinition != null && taskDefinition.getNetworkMode() != NetworkMode.AWS_VPC) {
             throw new IllegalArgumentException("rotateSubnets needs an awsvpc task definition, the only kind that is given subnets"
                     + " (network mode was " + taskDefinition.getNetworkMode() + ")");
         }
@@ -277,6 +374,8 @@ public final class EcsRetrierProps {
     public Boolean retryOnTimeout() { return retryOnTimeout; }
     /** Null when not set: then the construct takes them from the task definition (see the builder method). */
     public List<String> essentialContainers() { return essentialContainers; }
+    /** Empty when the construct is the one job of its {@link #taskDefinition}. */
+    public Map<String, EcsRetrierJob> jobs() { return jobs; }
 
     /** Builds {@link EcsRetrierProps}; each method documents its default. */
     public static final class Builder {
@@ -313,6 +412,7 @@ public final class EcsRetrierProps {
         private Duration attemptTimeout;
         private Boolean retryOnTimeout;
         private List<String> essentialContainers;
+        private Map<String, EcsRetrierJob> jobs;
 
         private Builder() {
         }
@@ -467,6 +567,17 @@ public final class EcsRetrierProps {
          */
         public Builder essentialContainers(List<String> names) {
             this.essentialContainers = names == null ? null : Collections.unmodifiableList(new ArrayList<>(names));
+            return this;
+        }
+
+        /**
+         * Many jobs in one deployment: job name (1-64 letters, digits, '.', '_' or '-') to what it runs and the settings
+         * in which it differs; the settings of this builder are every job's defaults. With jobs, taskDefinition,
+         * containerName and essentialContainers belong to each job. Default: none, the construct is the one job of its
+         * {@link #taskDefinition}.
+         */
+        public Builder jobs(Map<String, EcsRetrierJob> jobs) {
+            this.jobs = jobs == null ? null : new LinkedHashMap<>(jobs);
             return this;
         }
 

@@ -35,11 +35,13 @@ final class FunctionEnvironment {
     /** The variables the props decide; the task security group is created in {@code scope} when one is needed. */
     static Map<String, String> configured(Construct scope, EcsRetrierProps props, String startedBy) {
         ICluster cluster = props.cluster();
-        ITaskDefinition taskDefinition = props.taskDefinition();
+        boolean oneJob = props.jobs().isEmpty();
         Map<String, String> env = new LinkedHashMap<>();
         env.put(Setting.CLUSTER.variable(), cluster.getClusterArn());
-        env.put(Setting.TASK_DEFINITION.variable(), taskDefinition.getTaskDefinitionArn());
-        env.put(Setting.CONTAINER_NAME.variable(), containerName(props));
+        if (oneJob) {
+            env.put(Setting.TASK_DEFINITION.variable(), props.taskDefinition().getTaskDefinitionArn());
+            env.put(Setting.CONTAINER_NAME.variable(), containerName(props));
+        }
         env.put(Setting.STARTED_BY.variable(), startedBy);
         if (props.capacityProviderStrategies().isEmpty()) {
             LaunchType launchType = props.launchType() != null ? props.launchType() : LaunchType.FARGATE;
@@ -47,7 +49,9 @@ final class FunctionEnvironment {
         } else {
             env.put(Setting.CAPACITY_PROVIDER_STRATEGY.variable(), strategies(props.capacityProviderStrategies()));
         }
-        if (taskDefinition.getNetworkMode() == NetworkMode.AWS_VPC) {
+        boolean awsvpc = oneJob ? props.taskDefinition().getNetworkMode() == NetworkMode.AWS_VPC
+                : props.jobs().values().stream().anyMatch(job -> job.taskDefinition().getNetworkMode() == NetworkMode.AWS_VPC);
+        if (awsvpc) {
             SubnetSelection selection = props.taskSubnets() != null ? props.taskSubnets() : SubnetSelection.builder().build();
             List<ISubnet> subnets = cluster.getVpc().selectSubnets(selection).getSubnets();
             List<? extends ISecurityGroup> groups = props.securityGroups() != null ? props.securityGroups()
@@ -60,6 +64,33 @@ final class FunctionEnvironment {
             env.put(Setting.SECURITY_GROUPS.variable(), groups.stream().map(ISecurityGroup::getSecurityGroupId).collect(Collectors.joining(",")));
             env.put(Setting.ASSIGN_PUBLIC_IP.variable(), props.assignPublicIp() ? "ENABLED" : "DISABLED");
         }
+        policy(props, env, oneJob ? essentialContainers(props) : null);
+        return env;
+    }
+
+    /**
+     * One job's settings as its entry in the jobs file ({@link JobsFile}): what it runs and its whole policy. The task
+     * definition is named by family when it is one of the stack's, whose ARN is a token the file cannot hold.
+     */
+    static Map<String, String> jobSettings(EcsRetrierProps job) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put(Setting.TASK_DEFINITION.variable(), taskDefinitionReference(job.taskDefinition()));
+        settings.put(Setting.CONTAINER_NAME.variable(), containerName(job));
+        policy(job, settings, job.essentialContainers() != null ? String.join(",", job.essentialContainers())
+                : String.join(",", essentialContainerNames(job)));
+        return settings;
+    }
+
+    /**
+     * An in-stack definition by its family (known at synthesis; RunTask then runs its latest ACTIVE revision, the one
+     * this stack registered), an imported one by its ARN.
+     */
+    private static String taskDefinitionReference(ITaskDefinition taskDefinition) {
+        return taskDefinition instanceof TaskDefinition defined ? defined.getFamily() : taskDefinition.getTaskDefinitionArn();
+    }
+
+    /** How a run of {@code props} retries; {@code essential} null leaves the essential containers out. */
+    private static void policy(EcsRetrierProps props, Map<String, String> env, String essential) {
         if (props.maxAttempts() != null || props.infrastructureRetries() == null || props.applicationRetries() == null) {
             // Left out when only the two budgets are set: the functions then allow 1 + both budgets themselves.
             env.put(Setting.MAX_ATTEMPTS.variable(), Integer.toString(props.maxAttempts() != null ? props.maxAttempts()
@@ -71,9 +102,10 @@ final class FunctionEnvironment {
         env.put(Setting.BACKOFF_JITTER.variable(), props.backoffJitter().name());
         env.put(Setting.RETRYABLE_EXIT_CODES.variable(), props.retryableExitCodes().stream().map(String::valueOf).collect(Collectors.joining(",")));
         env.put(Setting.RULES.variable(), Json.write(props.rules()));
-        env.put(Setting.ESSENTIAL_CONTAINERS.variable(), essentialContainers(props));
+        if (essential != null) {
+            env.put(Setting.ESSENTIAL_CONTAINERS.variable(), essential);
+        }
         adaptiveRetries(props, env);
-        return env;
     }
 
     /** Only the adaptive props that are set: the functions keep their own default for the others. */
@@ -141,6 +173,20 @@ final class FunctionEnvironment {
                 return essential.isEmpty() ? configured : String.join(",", essential);
             }
         });
+    }
+
+    /** The essential containers CDK knows of now, else the configured container. */
+    private static List<String> essentialContainerNames(EcsRetrierProps props) {
+        if (props.taskDefinition() instanceof TaskDefinition defined) {
+            List<String> essential = containers(defined).stream()
+                    .filter(c -> !Boolean.FALSE.equals(c.getEssential()))
+                    .map(ContainerDefinition::getContainerName)
+                    .toList();
+            if (!essential.isEmpty()) {
+                return essential;
+            }
+        }
+        return List.of(containerName(props));
     }
 
     /** The containers CDK knows of: {@code TaskDefinition.getContainers()} is protected, its children are not. */

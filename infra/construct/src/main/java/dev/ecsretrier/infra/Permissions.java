@@ -74,11 +74,12 @@ final class Permissions {
         }
     }
 
-    void grantStarter(IRole role, ITaskDefinition taskDefinition) {
+    /** The starter may run exactly {@code taskDefinitions} (each family's revisions) and pass exactly their roles. */
+    void grantStarter(IRole role, List<ITaskDefinition> taskDefinitions) {
         role.addToPrincipalPolicy(PolicyStatement.Builder.create()
                 .sid("RunOurTaskDefinitionInOurCluster")
                 .actions(List.of("ecs:RunTask"))
-                .resources(List.of(arn("ecs", "task-definition", family(taskDefinition) + ":*")))
+                .resources(taskDefinitions.stream().map(definition -> taskDefinitionFamilyArn(scope, definition) + ":*").distinct().toList())
                 .conditions(Map.of("ArnEquals", Map.of("ecs:cluster", cluster.getClusterArn())))
                 .build());
         // RunTask with tags is authorized a second time as TagResource on the new task: allowed only
@@ -92,9 +93,11 @@ final class Permissions {
                         "ForAllValues:StringLike", Map.of("aws:TagKeys", AttemptMetadata.TAG_PREFIX + "*")))
                 .build());
         List<String> taskRoles = new ArrayList<>();
-        taskRoles.add(taskDefinition.getTaskRole().getRoleArn());
-        if (taskDefinition.getExecutionRole() != null) {
-            taskRoles.add(taskDefinition.getExecutionRole().getRoleArn());
+        for (ITaskDefinition taskDefinition : taskDefinitions) {
+            addOnce(taskRoles, taskDefinition.getTaskRole().getRoleArn());
+            if (taskDefinition.getExecutionRole() != null) {
+                addOnce(taskRoles, taskDefinition.getExecutionRole().getRoleArn());
+            }
         }
         role.addToPrincipalPolicy(PolicyStatement.Builder.create()
                 .sid("PassTaskRolesToEcs")
@@ -139,7 +142,22 @@ final class Permissions {
         topic.grantPublish(role);
     }
 
+    private static void addOnce(List<String> values, String value) {
+        if (!values.contains(value)) {
+            values.add(value);
+        }
+    }
+
+    /** {@code arn:...:task-definition/<family>}: a revision is this followed by {@code :<revision>}. */
+    static String taskDefinitionFamilyArn(Construct scope, ITaskDefinition taskDefinition) {
+        return arn(scope, "ecs", "task-definition", family(taskDefinition));
+    }
+
     private String arn(String service, String resource, String resourceName) {
+        return arn(scope, service, resource, resourceName);
+    }
+
+    private static String arn(Construct scope, String service, String resource, String resourceName) {
         return Stack.of(scope).formatArn(ArnComponents.builder()
                 .service(service).resource(resource).resourceName(resourceName)
                 .arnFormat(ArnFormat.SLASH_RESOURCE_NAME).build());

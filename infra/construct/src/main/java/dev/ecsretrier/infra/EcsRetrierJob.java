@@ -1,0 +1,114 @@
+package dev.ecsretrier.infra;
+
+import dev.ecsretrier.core.Jitter;
+import dev.ecsretrier.core.RetryRule;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.services.ecs.ITaskDefinition;
+
+/**
+ * One job of a many-jobs {@link EcsRetrier} ({@link EcsRetrierProps.Builder#jobs}): what it runs and the policy settings
+ * in which it differs. Each setting has the name, the meaning and the limits of the {@link EcsRetrierProps} setting of the
+ * same name; one left unset is the construct's own (its default).
+ */
+public final class EcsRetrierJob {
+
+    final ITaskDefinition taskDefinition;
+    final String containerName;
+    final List<String> essentialContainers;
+    final Integer maxAttempts;
+    final Duration backoffInitialDelay;
+    final Double backoffMultiplier;
+    final Duration backoffMaxDelay;
+    final Jitter backoffJitter;
+    final List<Integer> retryableExitCodes;
+    final List<RetryRule> rules;
+    final Integer infrastructureRetries;
+    final Integer applicationRetries;
+    final Boolean memoryEscalation;
+    final Double memoryFactor;
+    final Integer memoryCapMiB;
+    final Duration attemptTimeout;
+    final Boolean retryOnTimeout;
+
+    private EcsRetrierJob(Builder b) {
+        this.taskDefinition = Objects.requireNonNull(b.taskDefinition, "a job's taskDefinition is required");
+        this.containerName = b.containerName;
+        this.essentialContainers = b.essentialContainers;
+        this.maxAttempts = b.maxAttempts;
+        this.backoffInitialDelay = b.backoffInitialDelay;
+        this.backoffMultiplier = b.backoffMultiplier;
+        this.backoffMaxDelay = b.backoffMaxDelay;
+        this.backoffJitter = b.backoffJitter;
+        this.retryableExitCodes = b.retryableExitCodes;
+        this.rules = b.rules;
+        this.infrastructureRetries = b.infrastructureRetries;
+        this.applicationRetries = b.applicationRetries;
+        this.memoryEscalation = b.memoryEscalation;
+        this.memoryFactor = b.memoryFactor;
+        this.memoryCapMiB = b.memoryCapMiB;
+        this.attemptTimeout = b.attemptTimeout;
+        this.retryOnTimeout = b.retryOnTimeout;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public ITaskDefinition taskDefinition() { return taskDefinition; }
+
+    /** Builds {@link EcsRetrierJob}; every setting but the task definition defaults to the construct's. */
+    public static final class Builder {
+        private ITaskDefinition taskDefinition;
+        private String containerName;
+        private List<String> essentialContainers;
+        private Integer maxAttempts;
+        private Duration backoffInitialDelay;
+        private Double backoffMultiplier;
+        private Duration backoffMaxDelay;
+        private Jitter backoffJitter;
+        private List<Integer> retryableExitCodes;
+        private List<RetryRule> rules;
+        private Integer infrastructureRetries;
+        private Integer applicationRetries;
+        private Boolean memoryEscalation;
+        private Double memoryFactor;
+        private Integer memoryCapMiB;
+        private Duration attemptTimeout;
+        private Boolean retryOnTimeout;
+
+        private Builder() {
+        }
+
+        /** Required. What the job's attempts run; its roles are the only ones the starter may pass for it. */
+        public Builder taskDefinition(ITaskDefinition taskDefinition) { this.taskDefinition = taskDefinition; return this; }
+        /** The one container the job's start requests may override. Default: the task definition's default container. */
+        public Builder containerName(String name) { this.containerName = name; return this; }
+        /** Default: the task definition's essential containers ({@link EcsRetrierProps.Builder#essentialContainers}). */
+        public Builder essentialContainers(List<String> names) {
+            this.essentialContainers = names == null ? null : Collections.unmodifiableList(new ArrayList<>(names));
+            return this;
+        }
+        public Builder maxAttempts(int maxAttempts) { this.maxAttempts = maxAttempts; return this; }
+        public Builder backoffInitialDelay(Duration delay) { this.backoffInitialDelay = delay; return this; }
+        public Builder backoffMultiplier(double multiplier) { this.backoffMultiplier = multiplier; return this; }
+        public Builder backoffMaxDelay(Duration delay) { this.backoffMaxDelay = delay; return this; }
+        public Builder backoffJitter(Jitter jitter) { this.backoffJitter = jitter; return this; }
+        public Builder retryableExitCodes(List<Integer> exitCodes) { this.retryableExitCodes = List.copyOf(exitCodes); return this; }
+        public Builder rules(List<RetryRule> rules) { this.rules = List.copyOf(rules); return this; }
+        public Builder infrastructureRetries(Integer retries) { this.infrastructureRetries = retries; return this; }
+        public Builder applicationRetries(Integer retries) { this.applicationRetries = retries; return this; }
+        public Builder memoryEscalation(boolean escalate) { this.memoryEscalation = escalate; return this; }
+        public Builder memoryFactor(double factor) { this.memoryFactor = factor; return this; }
+        public Builder memoryCapMiB(int mib) { this.memoryCapMiB = mib; return this; }
+        public Builder attemptTimeout(Duration timeout) { this.attemptTimeout = timeout; return this; }
+        public Builder retryOnTimeout(boolean retry) { this.retryOnTimeout = retry; return this; }
+
+        public EcsRetrierJob build() {
+            return new EcsRetrierJob(this);
+        }
+    }
+}
