@@ -2,10 +2,10 @@ package dev.ecsretrier.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.ecsretrier.core.AdaptationPolicy;
+import dev.ecsretrier.core.AttemptLaunch;
 import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.core.Backoff;
 import dev.ecsretrier.core.Jitter;
-import dev.ecsretrier.core.LaunchAdjustment;
 import dev.ecsretrier.core.RetryBudgets;
 import dev.ecsretrier.core.RetryPlanner;
 import dev.ecsretrier.core.RetryRule;
@@ -91,9 +91,9 @@ public record RetrierConfig(String region, String cluster, String taskDefinition
                 CapacityProviderItem.class);
         checkStrategy(r, Setting.CAPACITY_PROVIDER_STRATEGY, strategy);
         checkStrategy(r, Setting.FALLBACK_CAPACITY_PROVIDER_STRATEGY, fallback);
-        if (LaunchAdjustment.strategyTag(fallback).length() > LaunchAdjustment.MAX_STRATEGY_TAG_CHARS) {
+        if (AttemptLaunch.strategyTag(fallback).length() > AttemptLaunch.MAX_STRATEGY_TAG_CHARS) {
             r.problem(Setting.FALLBACK_CAPACITY_PROVIDER_STRATEGY, "is too long to record in a task tag (at most "
-                    + LaunchAdjustment.MAX_STRATEGY_TAG_CHARS + " characters as provider:weight:base items)");
+                    + AttemptLaunch.MAX_STRATEGY_TAG_CHARS + " characters as provider:weight:base items)");
         }
         int fallbackAfter = r.integer(Setting.FALLBACK_AFTER_SPOT_FAILURES);
         boolean escalate = r.bool(Setting.MEMORY_ESCALATION);

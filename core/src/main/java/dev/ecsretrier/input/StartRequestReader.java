@@ -128,14 +128,14 @@ public final class StartRequestReader {
             throw new InvalidStartRequestException("launch.capacityProviderStrategy",
                     "may only be the configured fallback strategy " + adaptation.fallbackStrategy());
         }
-        if (launch.cpu() != null || launch.memory() != null) {
-            TaskSize size = TaskSize.parse(launch.cpu(), launch.memory());
+        TaskSize size = launch.size();
+        if (size != null) {
             if (!adaptation.memoryEscalation()) {
                 throw new InvalidStartRequestException("launch.memory", "may not be set: memory escalation is off");
             }
-            if (size == null || !FargateSizes.valid(size)) {
-                throw new InvalidStartRequestException("launch.memory", "cpu '" + launch.cpu() + "' and memory '"
-                        + launch.memory() + "' are not a task size Fargate accepts");
+            if (!FargateSizes.valid(size)) {
+                throw new InvalidStartRequestException("launch.memory", "cpu '" + size.cpu() + "' and memory '"
+                        + size.memoryMiB() + "' are not a task size Fargate accepts");
             }
             if (size.memoryMiB() > adaptation.memoryCapMiB()) {
                 throw new InvalidStartRequestException("launch.memory", size.memoryMiB()

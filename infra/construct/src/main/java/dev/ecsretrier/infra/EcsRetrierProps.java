@@ -5,7 +5,7 @@ import dev.ecsretrier.config.Range;
 import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.config.Setting;
 import dev.ecsretrier.core.Jitter;
-import dev.ecsretrier.core.LaunchAdjustment;
+import dev.ecsretrier.core.AttemptLaunch;
 import dev.ecsretrier.core.RetryRule;
 import dev.ecsretrier.core.CapacityProviderItem;
 import java.util.ArrayList;
@@ -323,10 +323,10 @@ public final class EcsRetrierProps {
         List<CapacityProviderItem> items = fallbackCapacityProviderStrategy.stream()
                 .map(s -> new CapacityProviderItem(s.getCapacityProvider(), intOrNull(s.getWeight()), intOrNull(s.getBase())))
                 .toList();
-        String tag = LaunchAdjustment.strategyTag(items);
-        if (!Token.isUnresolved(tag) && tag.length() > LaunchAdjustment.MAX_STRATEGY_TAG_CHARS) {
+        String tag = AttemptLaunch.strategyTag(items);
+        if (!Token.isUnresolved(tag) && tag.length() > AttemptLaunch.MAX_STRATEGY_TAG_CHARS) {
             throw new IllegalArgumentException("fallbackCapacityProviderStrategy is too long to record in a task tag: '" + tag
-                    + "' has " + tag.length() + " characters, at most " + LaunchAdjustment.MAX_STRATEGY_TAG_CHARS);
+                    + "' has " + tag.length() + " characters, at most " + AttemptLaunch.MAX_STRATEGY_TAG_CHARS);
         }
         if (!items.isEmpty() && items.equals(capacityProviderStrategies.stream()
                 .map(s -> new CapacityProviderItem(s.getCapacityProvider(), intOrNull(s.getWeight()), intOrNull(s.getBase())))
