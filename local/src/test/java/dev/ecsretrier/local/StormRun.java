@@ -53,10 +53,12 @@ record StormRun(int runs, Duration window, double startsPerSecond, double timeSc
      * @param plannedUntilLastEnd from the storm's first stop to the last run's notification, in planned time
      * @param wallUntilLastEnd    the same, as this machine took it
      * @param redriven            what redrive did afterwards; null when the storm was not redriven
+     * @param timerLag            how late this JVM's timers ran during the storm: small against the time scale's
+     *                            second (50 ms at 0.05) when the machine kept up with the storm
      */
     record Result(FaultAndLoadTest.LoadFigures figures, Map<String, Long> throttles, long throttledDeadLetters,
                   Duration plannedUntilLastEnd, Duration wallUntilLastEnd, Duration wall, boolean idle,
-                  Redriven redriven) {
+                  Redriven redriven, TimerLag.Figures timerLag) {
 
         String summary(StormRun storm) {
             FaultAndLoadTest.LoadFigures f = figures;
@@ -64,12 +66,15 @@ record StormRun(int runs, Duration window, double startsPerSecond, double timeSc
                             + " two-outcomes=%d double-launches=%d lost=%d dead-lettered: runs=%d classifier=%d"
                             + " starter=%d throttled=%d%n  throttles=%s%n  faults: duplicated=%d crashes=%d"
                             + " double-fires=%d; last run ended %.0fs planned (%.1fs wall) after the storm began;"
-                            + " wall=%.1fs idle=%s%s",
+                            + " wall=%.1fs idle=%s%n  timers late: p99 %d ms, max %d ms (wall; %.1f s, %.1f s planned)%s",
                     storm.runs, storm.window.toSeconds(), storm.quotaScale, storm.reservedConcurrency, f.ended.size(), f.exactlyOneOutcome,
                     f.twoOutcomes.size(), f.doubleLaunches.size(), f.lost(), f.deadLetteredOnly.size(),
                     f.classifier.deadLettered(), f.starter.deadLettered(), throttledDeadLetters, throttles,
                     f.eventsDuplicated, f.crashes, f.doubleFires, plannedUntilLastEnd.toMillis() / 1000.0,
                     wallUntilLastEnd.toMillis() / 1000.0, wall.toMillis() / 1000.0, idle,
+                    timerLag.p99().toMillis(), timerLag.max().toMillis(),
+                    storm.timeScale == 0 ? 0 : timerLag.p99().toMillis() / 1000.0 / storm.timeScale,
+                    storm.timeScale == 0 ? 0 : timerLag.max().toMillis() / 1000.0 / storm.timeScale,
                     redriven == null ? "" : "\n  " + redriven.summary());
         }
     }
@@ -123,6 +128,7 @@ record StormRun(int runs, Duration window, double startsPerSecond, double timeSc
                 .awsQuotas(true).quotaScale(quotaScale);
         reservedConcurrency.forEach(builder::reservedConcurrency);
         long began = System.nanoTime();
+        TimerLag lag = TimerLag.start();
         try (LocalRuntime runtime = builder.build()) {
             program.begin();
             int i = 0;
@@ -136,6 +142,7 @@ record StormRun(int runs, Duration window, double startsPerSecond, double timeSc
             }
             boolean idle = runtime.awaitIdle(bound);
             Duration wall = Duration.ofNanos(System.nanoTime() - began);
+            TimerLag.Figures timerLag = lag.stop();
             FaultAndLoadTest.LoadFigures figures = FaultAndLoadTest.LoadFigures.of(runtime, scripts);
             long throttledLetters = runtime.deadLetters().stream()
                     .filter(letter -> letter.errorMessage().contains("Rate exceeded")
@@ -151,7 +158,8 @@ record StormRun(int runs, Duration window, double startsPerSecond, double timeSc
             Map<String, Long> throttles = runtime.throttles();
             Redriven redriven = redrive ? redrive(runtime, scripts, bound) : null;
             program.close();
-            return new Result(figures, throttles, throttledLetters, untilLast, wallUntilLast, wall, idle, redriven);
+            return new Result(figures, throttles, throttledLetters, untilLast, wallUntilLast, wall, idle, redriven,
+                    timerLag);
         }
     }
 
@@ -191,6 +199,56 @@ record StormRun(int runs, Duration window, double startsPerSecond, double timeSc
         }
         return new Redriven(passes, replayed, failed, queued(runtime), FaultAndLoadTest.LoadFigures.of(runtime, scripts),
                 runtime.throttles(), Duration.ofNanos(System.nanoTime() - began), idle);
+    }
+
+    /**
+     * The runtime's planned time is the wall clock times the time scale, so a machine that cannot keep up
+     * shows only as lateness: a thread that asks to wake every 10 ms and records how late it woke.
+     */
+    static final class TimerLag {
+        private static final long PERIOD_NANOS = 10_000_000;
+
+        /** How late the wake-ups were, at the 99th percentile and at most. */
+        record Figures(Duration p99, Duration max) {
+        }
+
+        private final List<Long> lateNanos = new java.util.ArrayList<>();
+        private final Thread thread;
+        private volatile boolean running = true;
+
+        private TimerLag() {
+            thread = new Thread(() -> {
+                while (running) {
+                    long due = System.nanoTime() + PERIOD_NANOS;
+                    java.util.concurrent.locks.LockSupport.parkNanos(PERIOD_NANOS);
+                    long late = Math.max(0, System.nanoTime() - due);
+                    synchronized (lateNanos) {
+                        lateNanos.add(late);
+                    }
+                }
+            }, "storm-timer-lag");
+            thread.setDaemon(true);
+        }
+
+        static TimerLag start() {
+            TimerLag lag = new TimerLag();
+            lag.thread.start();
+            return lag;
+        }
+
+        Figures stop() throws InterruptedException {
+            running = false;
+            thread.join();
+            List<Long> sorted;
+            synchronized (lateNanos) {
+                sorted = lateNanos.stream().sorted().toList();
+            }
+            if (sorted.isEmpty()) {
+                return new Figures(Duration.ZERO, Duration.ZERO);
+            }
+            return new Figures(Duration.ofNanos(sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(sorted.size() * 0.99)))),
+                    Duration.ofNanos(sorted.get(sorted.size() - 1)));
+        }
     }
 
     private static int queued(LocalRuntime runtime) {

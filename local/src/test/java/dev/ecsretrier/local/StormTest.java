@@ -9,9 +9,10 @@ import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 17, the storm in small ({@link StormBenchmark} prints the bigger ones): 200 runs whose first
- * attempts all stop within one minute, against 2 % of AWS's quotas (so 3.3 stops a second are eight
- * times DescribeTasks' sustained 0.4, as 10,000 a minute are against the real 20), with the fault
+ * Issue 17, the storm in small ({@link StormBenchmark} runs it at full size): 200 runs whose first
+ * attempts all stop within one minute, against 2 % of AWS's quotas and of Lambda's account concurrency
+ * (so 3.3 stops a second are eight times DescribeTasks' sustained 0.4, as 10,000 a minute are against
+ * the real 20, and 20 concurrent executions stand for 1,000), with the fault
  * test's duplicates, crashes and double fires; then {@code retrier redrive} against {@code serve} until
  * the dead-letter queues are empty. What is asserted holds whatever the machine's load; how many
  * invocations end dead-lettered depends on it, and is printed.

@@ -86,6 +86,18 @@ class AwsQuotasTest {
     }
 
     @Test
+    void aScaledDownStormShrinksTheAccountsConcurrencyWithTheRates() {
+        assertThat(AwsQuotas.accountConcurrency(1)).isEqualTo(1_000);
+        assertThat(AwsQuotas.accountConcurrency(0.02)).isEqualTo(20);
+        assertThat(AwsQuotas.accountConcurrency(0.0001)).isEqualTo(1);
+        AwsQuotas scaled = AwsQuotas.documentedDefaults(new TimeScale(0.01), 0.02, Map.of());
+        for (int i = 0; i < 20; i++) {
+            assertThat(scaled.tryBeginInvocation("classifier")).isTrue();
+        }
+        assertThat(scaled.tryBeginInvocation("classifier")).as("the 21st of 2 %% of 1,000").isFalse();
+    }
+
+    @Test
     void reservingMoreThanTheAccountHasIsRefused() {
         assertThatThrownBy(() -> AwsQuotas.onClock(now::get, 10, Map.of("starter", 6, "classifier", 6)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("exceeds the account's 10");
