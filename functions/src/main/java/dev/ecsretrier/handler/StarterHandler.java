@@ -62,7 +62,7 @@ public final class StarterHandler implements RequestStreamHandler {
     }
 
     private StarterHandler(Deployment deployment) {
-        this(deployment, AwsWiring.create(deployment.shared()));
+        this(deployment, AwsWiring.forStarter(deployment.shared()));
     }
 
     private StarterHandler(Deployment deployment, AwsWiring aws) {

@@ -170,6 +170,15 @@ public final class EcsRetrierProps {
         if (job.memoryCapMiB != null) { b.memoryCapMiB = job.memoryCapMiB; }
         if (job.attemptTimeout != null) { b.attemptTimeout = job.attemptTimeout; }
         if (job.retryOnTimeout != null) { b.retryOnTimeout = job.retryOnTimeout; }
+        if (job.taskSubnets != null) { b.taskSubnets = job.taskSubnets; }
+        if (job.securityGroups != null) { b.securityGroups = job.securityGroups; }
+        if (job.assignPublicIp != null) { b.assignPublicIp = job.assignPublicIp; }
+        // The launch type and the strategy are one choice (ECS takes one or the other): the job's replaces the construct's.
+        if (job.launchType != null) { b.launchType = job.launchType; b.capacityProviderStrategies = null; }
+        if (job.capacityProviderStrategies != null) { b.capacityProviderStrategies = job.capacityProviderStrategies; b.launchType = null; }
+        if (job.fallbackCapacityProviderStrategy != null) { b.fallbackCapacityProviderStrategy = job.fallbackCapacityProviderStrategy; }
+        if (job.fallbackAfterSpotFailures != null) { b.fallbackAfterSpotFailures = job.fallbackAfterSpotFailures; }
+        if (job.rotateSubnets != null) { b.rotateSubnets = job.rotateSubnets; }
         return b.build();
     }
 
