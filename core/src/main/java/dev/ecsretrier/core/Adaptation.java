@@ -10,7 +10,7 @@ import java.util.List;
  * its retry predicates and interval functions; adding one is adding a class (docs/policy.md).
  */
 @FunctionalInterface
-public interface Adaptation {
+interface Adaptation {
 
     /**
      * @param ended   the attempt that ended: {@code ended.metadata()} holds the run's history and this

@@ -28,7 +28,7 @@ public record AdaptationPolicy(List<CapacityProviderItem> fallbackStrategy, int 
     }
 
     /** The adaptations these settings turn on; memory escalation first, since it may turn a FAIL into a RETRY. */
-    public List<Adaptation> adaptations() {
+    List<Adaptation> adaptations() {
         List<Adaptation> on = new ArrayList<>();
         if (memoryEscalation) {
             on.add(new MemoryEscalation(memoryFactor, memoryCapMiB));

@@ -8,12 +8,12 @@ import java.util.List;
  * Unmodifiable copies that keep null elements: values read from JSON must reach the validation
  * that names the bad element, instead of failing inside {@code List.copyOf}.
  */
-public final class NullTolerantLists {
+final class NullTolerantLists {
 
     private NullTolerantLists() {
     }
 
-    public static <T> List<T> copy(List<T> list) {
+    static <T> List<T> copy(List<T> list) {
         return Collections.unmodifiableList(new ArrayList<>(list));
     }
 }

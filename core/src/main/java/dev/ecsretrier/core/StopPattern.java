@@ -11,7 +11,7 @@ import java.util.List;
  * @param kind   what a reason carrying it means
  * @param source where the wording comes from
  */
-public record StopPattern(String text, Kind kind, String source) {
+record StopPattern(String text, Kind kind, String source) {
 
     /** What a reason carrying the pattern means. */
     public enum Kind {
