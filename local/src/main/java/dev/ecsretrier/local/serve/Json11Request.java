@@ -37,4 +37,17 @@ final class Json11Request {
         }
         return Optional.of(operations.apply(target.get().substring(targetPrefix.length()), body));
     }
+
+    /**
+     * As {@link #answer}, for an API whose operations read their bodies into records ({@link WireBody}):
+     * they get the body as it came, and answer a {@link WireBody.Refused} themselves.
+     */
+    static Optional<WireResponse> answerBody(WireRequest request, String targetPrefix,
+                                             BiFunction<String, byte[], WireResponse> operations) {
+        Optional<String> target = request.header("X-Amz-Target").filter(t -> t.startsWith(targetPrefix));
+        if (target.isEmpty() || !"POST".equals(request.method())) {
+            return Optional.empty();
+        }
+        return Optional.of(operations.apply(target.get().substring(targetPrefix.length()), request.body()));
+    }
 }

@@ -1,6 +1,5 @@
 package dev.ecsretrier.local.serve;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ecsretrier.local.LocalJson;
@@ -42,21 +41,48 @@ final class LogsApi implements AwsApi {
         this.log = log;
     }
 
-    @Override
-    public Optional<WireResponse> answer(WireRequest request) {
-        return Json11Request.answer(request, TARGET_PREFIX, this::answer);
+    // The request bodies, the members the local log store reads, named as Logs spells them; the others
+    // (interleaved, unmask, accountIdentifiers, ...) are skipped. https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/
+
+    /** API_FilterLogEvents.html */
+    record FilterLogEventsBody(String logGroupName, String logGroupIdentifier, List<String> logStreamNames,
+                               String logStreamNamePrefix, Long startTime, Long endTime, String filterPattern,
+                               String nextToken, Integer limit) {
     }
 
-    private WireResponse answer(String operation, JsonNode body) {
+    /** API_GetLogEvents.html */
+    record GetLogEventsBody(String logGroupName, String logGroupIdentifier, String logStreamName, Long startTime,
+                            Long endTime, String nextToken, Integer limit, Boolean startFromHead) {
+    }
+
+    /** API_DescribeLogGroups.html */
+    record DescribeLogGroupsBody(String logGroupNamePrefix, String nextToken, Integer limit) {
+    }
+
+    /** API_DescribeLogStreams.html */
+    record DescribeLogStreamsBody(String logGroupName, String logGroupIdentifier, String logStreamNamePrefix,
+                                  String orderBy, Boolean descending, String nextToken, Integer limit) {
+    }
+
+    @Override
+    public Optional<WireResponse> answer(WireRequest request) {
+        return Json11Request.answerBody(request, TARGET_PREFIX, this::answer);
+    }
+
+    private WireResponse answer(String operation, byte[] body) {
         try {
             return switch (operation) {
-                case "FilterLogEvents" -> filterLogEvents(body);
-                case "GetLogEvents" -> getLogEvents(body);
-                case "DescribeLogGroups" -> describeLogGroups(body);
-                case "DescribeLogStreams" -> describeLogStreams(body);
+                case "FilterLogEvents" -> filterLogEvents(WireBody.read(body, FilterLogEventsBody.class));
+                case "GetLogEvents" -> getLogEvents(WireBody.read(body, GetLogEventsBody.class));
+                case "DescribeLogGroups" -> describeLogGroups(WireBody.read(body, DescribeLogGroupsBody.class));
+                case "DescribeLogStreams" -> describeLogStreams(WireBody.read(body, DescribeLogStreamsBody.class));
                 default -> error(400, "UnknownOperationException", "CloudWatch Logs " + operation + " is not served locally;"
                         + " only FilterLogEvents, GetLogEvents, DescribeLogGroups and DescribeLogStreams");
             };
+        } catch (WireBody.Refused e) {
+            log.accept("logs " + operation + ": " + (e.notJson() ? "SerializationException: " : "InvalidParameterException: ")
+                    + e.getMessage());
+            return error(400, e.notJson() ? "SerializationException" : "InvalidParameterException", e.getMessage());
         } catch (InvalidParameter | FilterPattern.UnsupportedPatternException e) {
             log.accept("logs " + operation + ": InvalidParameterException: " + e.getMessage());
             return error(400, "InvalidParameterException", e.getMessage());
@@ -70,18 +96,17 @@ final class LogsApi implements AwsApi {
      * FilterLogEvents: a group's events in timestamp order, within [startTime, endTime] (epoch ms), of the
      * streams named or prefixed, matching the filter pattern ({@link FilterPattern}'s subset).
      */
-    private WireResponse filterLogEvents(JsonNode body) {
-        String group = group(body);
-        Set<String> streams = new java.util.HashSet<>();
-        body.path("logStreamNames").forEach(name -> streams.add(name.asText()));
-        String prefix = body.path("logStreamNamePrefix").asText(null);
+    private WireResponse filterLogEvents(FilterLogEventsBody body) {
+        String group = group(body.logGroupName(), body.logGroupIdentifier());
+        Set<String> streams = body.logStreamNames() == null ? Set.of() : new java.util.HashSet<>(body.logStreamNames());
+        String prefix = body.logStreamNamePrefix();
         if (!streams.isEmpty() && prefix != null) {
             throw new InvalidParameter("logStreamNames and logStreamNamePrefix cannot both be given");
         }
-        FilterPattern pattern = FilterPattern.parse(body.path("filterPattern").asText(""));
-        int limit = limit(body, MAX_EVENTS);
-        int from = offset(body);
-        List<LocalLogs.LogEvent> matching = inTime(body, logs.events(group)).stream()
+        FilterPattern pattern = FilterPattern.parse(body.filterPattern() == null ? "" : body.filterPattern());
+        int limit = limit(body.limit(), MAX_EVENTS);
+        int from = offset(body.nextToken());
+        List<LocalLogs.LogEvent> matching = inTime(body.startTime(), body.endTime(), logs.events(group)).stream()
                 .filter(e -> streams.isEmpty() || streams.contains(e.stream()))
                 .filter(e -> prefix == null || e.stream().startsWith(prefix))
                 .filter(e -> pattern.matches(e.message()))
@@ -106,20 +131,20 @@ final class LogsApi implements AwsApi {
      * else the last {@code limit}; {@code nextForwardToken} is the token given once the end is reached,
      * which is how clients know to stop.
      */
-    private WireResponse getLogEvents(JsonNode body) {
-        String group = group(body);
-        String stream = body.path("logStreamName").asText("");
+    private WireResponse getLogEvents(GetLogEventsBody body) {
+        String group = group(body.logGroupName(), body.logGroupIdentifier());
+        String stream = body.logStreamName() == null ? "" : body.logStreamName();
         if (logs.streams(group).stream().noneMatch(s -> s.name().equals(stream))) {
             throw new GroupNotFound("The specified log stream does not exist.");
         }
-        int limit = limit(body, MAX_EVENTS);
-        List<LocalLogs.LogEvent> inStream = inTime(body, logs.events(group)).stream()
+        int limit = limit(body.limit(), MAX_EVENTS);
+        List<LocalLogs.LogEvent> inStream = inTime(body.startTime(), body.endTime(), logs.events(group)).stream()
                 .filter(e -> e.stream().equals(stream)).toList();
-        String token = body.path("nextToken").asText("");
+        String token = body.nextToken() == null ? "" : body.nextToken();
         int start;
         int end;
         if (token.isEmpty()) {
-            boolean fromHead = body.path("startFromHead").asBoolean(false);
+            boolean fromHead = Boolean.TRUE.equals(body.startFromHead());
             start = fromHead ? 0 : Math.max(0, inStream.size() - limit);
             end = Math.min(inStream.size(), start + limit);
         } else if (token.matches("f/\\d{1,9}")) {
@@ -143,10 +168,10 @@ final class LogsApi implements AwsApi {
         return ok(response);
     }
 
-    private WireResponse describeLogGroups(JsonNode body) {
-        String prefix = body.path("logGroupNamePrefix").asText(null);
-        int limit = limit(body, MAX_DESCRIBED);
-        int from = offset(body);
+    private WireResponse describeLogGroups(DescribeLogGroupsBody body) {
+        String prefix = body.logGroupNamePrefix();
+        int limit = limit(body.limit(), MAX_DESCRIBED);
+        int from = offset(body.nextToken());
         List<LocalLogs.Created> matching = logs.groups().stream()
                 .filter(g -> prefix == null || g.name().startsWith(prefix)).toList();
         ObjectNode response = LocalJson.MAPPER.createObjectNode();
@@ -165,15 +190,15 @@ final class LogsApi implements AwsApi {
         return ok(response);
     }
 
-    private WireResponse describeLogStreams(JsonNode body) {
-        String group = group(body);
-        String prefix = body.path("logStreamNamePrefix").asText(null);
-        boolean byLastEvent = "LastEventTime".equals(body.path("orderBy").asText("LogStreamName"));
+    private WireResponse describeLogStreams(DescribeLogStreamsBody body) {
+        String group = group(body.logGroupName(), body.logGroupIdentifier());
+        String prefix = body.logStreamNamePrefix();
+        boolean byLastEvent = "LastEventTime".equals(body.orderBy());
         if (byLastEvent && prefix != null) {
             throw new InvalidParameter("Cannot order by LastEventTime with a logStreamNamePrefix.");
         }
-        int limit = limit(body, MAX_DESCRIBED);
-        int from = offset(body);
+        int limit = limit(body.limit(), MAX_DESCRIBED);
+        int from = offset(body.nextToken());
         List<LocalLogs.LogEvent> events = logs.events(group);
         List<ObjectNode> streams = new ArrayList<>();
         for (LocalLogs.Created stream : logs.streams(group)) {
@@ -195,7 +220,7 @@ final class LogsApi implements AwsApi {
         Comparator<ObjectNode> order = byLastEvent
                 ? Comparator.comparingLong(n -> n.path("lastEventTimestamp").asLong(0))
                 : Comparator.comparing(n -> n.path("logStreamName").asText());
-        streams.sort(body.path("descending").asBoolean(false) ? order.reversed() : order);
+        streams.sort(Boolean.TRUE.equals(body.descending()) ? order.reversed() : order);
         ObjectNode response = LocalJson.MAPPER.createObjectNode();
         ArrayNode page = response.putArray("logStreams");
         streams.stream().skip(from).limit(limit).forEach(page::add);
@@ -207,9 +232,7 @@ final class LogsApi implements AwsApi {
     }
 
     /** logGroupName, or logGroupIdentifier (a name or an ARN); the group must exist. */
-    private String group(JsonNode body) {
-        String name = body.path("logGroupName").asText(null);
-        String identifier = body.path("logGroupIdentifier").asText(null);
+    private String group(String name, String identifier) {
         if (name != null && identifier != null) {
             throw new InvalidParameter("logGroupName and logGroupIdentifier cannot both be given");
         }
@@ -230,26 +253,25 @@ final class LogsApi implements AwsApi {
         return group;
     }
 
-    private static List<LocalLogs.LogEvent> inTime(JsonNode body, List<LocalLogs.LogEvent> events) {
-        long start = body.path("startTime").asLong(Long.MIN_VALUE);
-        long end = body.path("endTime").asLong(Long.MAX_VALUE);
+    private static List<LocalLogs.LogEvent> inTime(Long startTime, Long endTime, List<LocalLogs.LogEvent> events) {
+        long start = startTime == null ? Long.MIN_VALUE : startTime;
+        long end = endTime == null ? Long.MAX_VALUE : endTime;
         return events.stream().filter(e -> e.timestamp() >= start && e.timestamp() <= end)
                 .sorted(Comparator.comparingLong(LocalLogs.LogEvent::timestamp)).toList();
     }
 
-    private static int limit(JsonNode body, int max) {
-        if (!body.has("limit")) {
+    private static int limit(Integer limit, int max) {
+        if (limit == null) {
             return max;
         }
-        int limit = body.path("limit").asInt(-1);
         if (limit < 1 || limit > max) {
-            throw new InvalidParameter("limit must be between 1 and " + max + ", got " + body.path("limit"));
+            throw new InvalidParameter("limit must be between 1 and " + max + ", got " + limit);
         }
         return limit;
     }
 
-    private static int offset(JsonNode body) {
-        return PageToken.offset(body.path("nextToken").asText(null))
+    private static int offset(String nextToken) {
+        return PageToken.offset(nextToken)
                 .orElseThrow(() -> new InvalidParameter("The specified nextToken is invalid."));
     }
 

@@ -1,12 +1,10 @@
 package dev.ecsretrier.local.serve;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ecsretrier.local.LocalJson;
 import dev.ecsretrier.local.scheduler.LocalScheduler;
 import dev.ecsretrier.port.AttemptScheduler;
 import dev.ecsretrier.port.ScheduledAttempt;
-import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
@@ -84,31 +82,43 @@ final class SchedulerApi implements AwsApi {
         };
     }
 
+    /**
+     * CreateSchedule's body, the members the local scheduler reads
+     * (https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html); the others
+     * (ActionAfterCompletion, ClientToken, Target.RetryPolicy, ...) are skipped.
+     */
+    record CreateScheduleBody(String GroupName, String ScheduleExpression, String ScheduleExpressionTimezone,
+                              FlexibleTimeWindow FlexibleTimeWindow, Target Target, String State, String Description) {
+
+        record FlexibleTimeWindow(String Mode, Integer MaximumWindowInMinutes) {
+        }
+
+        record Target(String Arn, String RoleArn, String Input) {
+        }
+    }
+
     private WireResponse create(String name, WireRequest request) {
-        JsonNode body;
+        CreateScheduleBody body;
         try {
-            body = LocalJson.tree(request.body());
-        } catch (IOException e) {
-            return error(400, "ValidationException", RequestLimits.describe(e));
+            body = WireBody.read(request.body(), CreateScheduleBody.class);
+        } catch (WireBody.Refused e) {
+            return error(400, "ValidationException", e.getMessage());
         }
-        if (body == null || !body.isObject()) {
-            return error(400, "ValidationException", "request body must be a JSON object");
-        }
-        String group = body.path("GroupName").asText(DEFAULT_GROUP);
+        String group = body.GroupName() == null ? DEFAULT_GROUP : body.GroupName();
         if (!NAME.matcher(name).matches()) {
             return error(400, "ValidationException", "Name '" + name + "' must be 1 to 64 characters of [0-9a-zA-Z-_.]");
         }
         if (!groups.contains(group)) {
             return groupNotFound("create-schedule", group);
         }
-        JsonNode target = body.path("Target");
-        if (!target.path("Arn").isTextual() || !target.path("RoleArn").isTextual()) {
+        CreateScheduleBody.Target target = body.Target();
+        if (target == null || target.Arn() == null || target.RoleArn() == null) {
             return error(400, "ValidationException", "Target.Arn and Target.RoleArn are required");
         }
-        if (!body.path("FlexibleTimeWindow").path("Mode").isTextual()) {
+        if (body.FlexibleTimeWindow() == null || body.FlexibleTimeWindow().Mode() == null) {
             return error(400, "ValidationException", "FlexibleTimeWindow.Mode is required");
         }
-        String expression = body.path("ScheduleExpression").asText("");
+        String expression = body.ScheduleExpression() == null ? "" : body.ScheduleExpression();
         Matcher at = AT.matcher(expression);
         if (!at.matches()) {
             return error(400, "ValidationException", "ScheduleExpression '" + expression
@@ -116,24 +126,24 @@ final class SchedulerApi implements AwsApi {
         }
         java.time.Instant when;
         try {
-            when = LocalDateTime.parse(at.group(1))
-                    .atZone(ZoneId.of(body.path("ScheduleExpressionTimezone").asText("UTC"))).toInstant();
+            when = LocalDateTime.parse(at.group(1)).atZone(ZoneId.of(body.ScheduleExpressionTimezone() == null
+                    ? "UTC" : body.ScheduleExpressionTimezone())).toInstant();
         } catch (DateTimeException e) {
             return error(400, "ValidationException", "ScheduleExpression '" + expression + "' or its time zone is not valid: "
                     + e.getMessage());
         }
         // A disabled schedule never fires (https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-schedule-state.html):
         // retrier cancel's marker is one.
-        ScheduledAttempt attempt = new ScheduledAttempt(name, when, target.path("Input").asText(""),
-                target.path("Arn").asText());
-        AttemptScheduler.Result result = "DISABLED".equals(body.path("State").asText("ENABLED"))
-                ? scheduler.createDisabled(attempt, group, body.path("Description").asText(""))
+        ScheduledAttempt attempt = new ScheduledAttempt(name, when, target.Input() == null ? "" : target.Input(),
+                target.Arn());
+        AttemptScheduler.Result result = "DISABLED".equals(body.State())
+                ? scheduler.createDisabled(attempt, group, body.Description() == null ? "" : body.Description())
                 : scheduler.create(attempt, group);
         if (result == AttemptScheduler.Result.ALREADY_SCHEDULED) {
             log.accept("scheduler create-schedule " + name + ": ConflictException: it exists");
             return error(409, "ConflictException", "Schedule " + name + " already exists.");
         }
-        log.accept("scheduler create-schedule " + name + ": " + expression + " -> " + target.path("Arn").asText());
+        log.accept("scheduler create-schedule " + name + ": " + expression + " -> " + target.Arn());
         ObjectNode response = LocalJson.MAPPER.createObjectNode();
         response.put("ScheduleArn", arn(group, name));
         return new WireResponse(200, "application/json", Map.of(), LocalJson.writeBytes(response));

@@ -150,4 +150,34 @@ class LogsApiTest {
         assertThatThrownBy(() -> logs.filterLogEvents(r -> r.logGroupName(STARTER).filterPattern("[ip, status=404]")))
                 .isInstanceOf(InvalidParameterException.class).hasMessageContaining("space-delimited");
     }
+
+    /**
+     * The body is read by the functions' binder: a member of the wrong type is an
+     * InvalidParameterException naming it, a body that is not JSON a SerializationException, and
+     * members the local store does not read (interleaved, unmask) are passed over.
+     */
+    @Test
+    void aMemberOfTheWrongTypeIsAnInvalidParameterNamingIt_andMembersNotReadAreSkipped() throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.util.function.Function<String, java.net.http.HttpResponse<String>> filter = body -> {
+            try {
+                return http.send(java.net.http.HttpRequest.newBuilder(served.endpoint.uri())
+                        .header("Content-Type", "application/x-amz-json-1.1")
+                        .header("X-Amz-Target", "Logs_20140328.FilterLogEvents")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+            } catch (java.io.IOException | InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        };
+
+        var wrong = filter.apply("{\"logGroupName\":\"" + STARTER + "\",\"limit\":\"ten\"}");
+        assertThat(wrong.statusCode()).isEqualTo(400);
+        assertThat(wrong.body()).contains("InvalidParameterException").contains("limit must be an integer, got string 'ten'");
+        var notJson = filter.apply("{\"logGroupName\":");
+        assertThat(notJson.statusCode()).isEqualTo(400);
+        assertThat(notJson.body()).contains("SerializationException");
+        var extra = filter.apply("{\"logGroupName\":\"" + STARTER + "\",\"interleaved\":true,\"unmask\":false,\"limit\":1}");
+        assertThat(extra.statusCode()).as(extra.body()).isEqualTo(200);
+    }
 }

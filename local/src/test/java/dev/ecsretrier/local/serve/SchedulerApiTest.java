@@ -104,6 +104,37 @@ class SchedulerApiTest {
                 .hasMessageContaining("only one-time at(yyyy-mm-ddThh:mm:ss) schedules");
     }
 
+    /**
+     * The body is read by the functions' binder: a member of the wrong type is a ValidationException
+     * naming it, and members the local scheduler does not read (ClientToken, Target.RetryPolicy) are
+     * passed over, as the real API takes them.
+     */
+    @Test
+    void aMemberOfTheWrongTypeIsAValidationErrorNamingIt_andMembersNotReadAreSkipped() throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        String body = "{\"ClientToken\":\"t-1\",\"ScheduleExpression\":\"at(2099-01-01T00:00:00)\","
+                + "\"FlexibleTimeWindow\":{\"Mode\":\"OFF\"},\"Target\":{\"Arn\":%s,\"RoleArn\":\"%s\","
+                + "\"RetryPolicy\":{\"MaximumRetryAttempts\":0}}}";
+        java.net.http.HttpResponse<String> wrong = http.send(java.net.http.HttpRequest.newBuilder(
+                        served.endpoint.uri().resolve("/schedules/sched-typed-1"))
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(String.format(body, "7",
+                        LocalSettings.SCHEDULER_ROLE_ARN))).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(wrong.statusCode()).isEqualTo(400);
+        assertThat(wrong.headers().firstValue("x-amzn-ErrorType")).hasValue("ValidationException");
+        assertThat(wrong.body()).contains("Target.Arn must be a string, got number 7");
+
+        java.net.http.HttpResponse<String> right = http.send(java.net.http.HttpRequest.newBuilder(
+                        served.endpoint.uri().resolve("/schedules/sched-typed-2"))
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(String.format(body,
+                        "\"" + LocalSettings.STARTER_ARN + "\"", LocalSettings.SCHEDULER_ROLE_ARN))).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(right.statusCode()).as(right.body()).isEqualTo(200);
+        assertThat(served.runtime.scheduler().pending()).contains("sched-typed-2");
+        scheduler.deleteSchedule(r -> r.name("sched-typed-2").groupName("default"));
+    }
+
     static final Instant FAR_AHEAD = Instant.parse("2099-01-01T00:00:00Z");
 
     @Test
