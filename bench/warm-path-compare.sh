@@ -55,7 +55,10 @@ def results(path):
     for r in json.load(open(path)):
         name = r["benchmark"].rsplit(".", 1)[-1] + "".join(f" {k}={v}" for k, v in sorted(r.get("params", {}).items()))
         m = r["primaryMetric"]
-        rows[name] = (m["score"], m["scoreError"], m["scoreUnit"])
+        error = m.get("scoreError")
+        # One measurement iteration has no error: JMH writes "NaN".
+        rows[name] = (float(m["score"]), float(error) if isinstance(error, (int, float)) else float("nan"),
+                      m["scoreUnit"])
     return rows
 
 before, after, rev = results(sys.argv[1]), results(sys.argv[2]), sys.argv[3]
