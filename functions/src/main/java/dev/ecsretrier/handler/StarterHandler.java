@@ -84,7 +84,8 @@ public final class StarterHandler implements RequestStreamHandler {
         this.launcher = launcher;
         deployment.jobs().forEach((name, config) -> {
             loops.put(name, new RetryLoop(config.planner(), scheduler, notifier, clock, random, config.startedBy(), log));
-            readers.put(name, new StartRequestReader(config.containerName(), config.maxAttempts(), config.adaptation()));
+            readers.put(name, new StartRequestReader(config.containerName(), config.maxAttempts(), config.adaptation(),
+                    name));
         });
         this.scheduler = scheduler;
         this.clock = clock;

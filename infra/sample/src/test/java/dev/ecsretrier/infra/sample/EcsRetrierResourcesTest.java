@@ -44,6 +44,8 @@ class EcsRetrierResourcesTest {
         assertThat(properties.at("/SnapStart/ApplyOn").asText()).isEqualTo("PublishedVersions");
         assertThat(properties.get("MemorySize").asInt()).isEqualTo(1024);
         assertThat(properties.get("Timeout").asInt()).isEqualTo(30);
+        // Graviton: SnapStart supports arm64 with java21, the jar is pure Java, and arm64 costs less per GB-second.
+        assertThat(properties.get("Architectures")).isEqualTo(tree(java.util.List.of("arm64")));
         assertThat(properties.at("/Code/S3Key").asText()).endsWith(".jar");
         assertThat(properties.at("/LoggingConfig/LogGroup")).isEqualTo(tree(ref(sample.logicalId("AWS::Logs::LogGroup", function + "Logs"))));
         assertThat(properties.get("Role")).isEqualTo(tree(arnOf(sample.logicalId("AWS::IAM::Role", function + "Role"))));
