@@ -9,6 +9,7 @@ import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.scheduler.SchedulerClient;
 import software.amazon.awssdk.services.sns.SnsClient;
@@ -47,6 +48,15 @@ public final class AwsClients {
     public SchedulerClient scheduler() {
         return SchedulerClient.builder().region(region).httpClient(http).credentialsProvider(credentials)
                 .overrideConfiguration(retries).build();
+    }
+
+    /**
+     * CloudWatch Logs, for reading a run's history when it ends: each call (its retries included) gives up
+     * after {@code apiCallTimeout}, so a throttled read cannot hold up the notification.
+     */
+    public CloudWatchLogsClient logs(java.time.Duration apiCallTimeout) {
+        return CloudWatchLogsClient.builder().region(region).httpClient(http).credentialsProvider(credentials)
+                .overrideConfiguration(retries.toBuilder().apiCallTimeout(apiCallTimeout).build()).build();
     }
 
     public SnsClient sns() {
