@@ -17,6 +17,14 @@
 #   JVM_EXTRA="-Xmx... -XX:ActiveProcessorCount=1"  extra JVM flags for every run
 #   CLASSLOAD=1  after the timed runs, one more run per variant with -Xlog:class+load (not timed): classes
 #                loaded per package, and when the handler's first class and the last class were loaded
+#   CPU_QUOTA=0.58  each measured JVM's invocation (handlers and probe alike) runs in a CPU cgroup limited to
+#                that many CPUs (CFS quota over a 100 ms period), as Lambda gives a function CPU in proportion
+#                to its memory: one vCPU at 1,769 MB (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html),
+#                so 0.29 at 512 MB, 0.58 at 1,024 MB; its init phase runs in one limited to CPU_QUOTA_INIT
+#                (default 1: an on-demand init runs on a full vCPU, https://serverlessland.com/content/service/
+#                lambda/guides/effectively-running-java-on-serverless/init-heavy-lifting). Needs root and a writable
+#                cgroup CPU controller (v1 /sys/fs/cgroup/cpu, or v2 cpu.max); where there is none it says so on
+#                stderr and in the output, and measures uncapped.
 # Needs: JDK 17+, python3, /usr/bin/time, Maven (builds the Lambda jar if missing, resolves the RIC once).
 set -euo pipefail
 
@@ -86,6 +94,44 @@ lambda_env=(
   RETRIER_TOPIC_ARN=arn:aws:sns:us-east-1:111122223333:ecs-retrier-outcomes
   RETRIER_STARTER_ARN=arn:aws:lambda:us-east-1:111122223333:function:ecs-retrier-starter:live
 )
+# CPU_QUOTA: two cgroups, made here and removed at exit. A measured JVM starts in the init one (a full
+# vCPU, CPU_QUOTA_INIT, as Lambda gives an on-demand init phase) and moves to the invocation one (CPU_QUOTA)
+# when the runtime client first asks for an invocation (runtime_api.py waits for the move).
+cgroup_init=""
+cgroup_invoke=""
+cpu_note="uncapped"
+make_cgroup() {  # make_cgroup NAME CPUS -> prints the cgroup's directory, or nothing when it cannot
+  local name="ecs-retrier-coldstart-$$-$1" quota_us
+  quota_us="$(awk -v q="$2" 'BEGIN { printf "%d", q * 100000 }')"
+  if [ -w /sys/fs/cgroup/cpu ] && mkdir -p "/sys/fs/cgroup/cpu/$name" 2>/dev/null \
+      && echo 100000 > "/sys/fs/cgroup/cpu/$name/cpu.cfs_period_us" \
+      && echo "$quota_us" > "/sys/fs/cgroup/cpu/$name/cpu.cfs_quota_us"; then
+    echo "/sys/fs/cgroup/cpu/$name"
+  elif [ -f /sys/fs/cgroup/cgroup.controllers ] && grep -qw cpu /sys/fs/cgroup/cgroup.controllers \
+      && mkdir -p "/sys/fs/cgroup/$name" 2>/dev/null && echo "$quota_us 100000" > "/sys/fs/cgroup/$name/cpu.max"; then
+    echo "/sys/fs/cgroup/$name"
+  else
+    rmdir "/sys/fs/cgroup/cpu/$name" "/sys/fs/cgroup/$name" 2>/dev/null || true
+  fi
+}
+if [ -n "${CPU_QUOTA:-}" ]; then
+  for q in "$CPU_QUOTA" "${CPU_QUOTA_INIT:-1}"; do
+    awk -v q="$q" 'BEGIN { exit !(q + 0 > 0 && q + 0 <= 64) }' || {
+      echo "CPU_QUOTA and CPU_QUOTA_INIT must be positive numbers of CPUs, like 0.58; got '$q'" >&2; exit 2; }
+  done
+  cgroup_invoke="$(make_cgroup invoke "$CPU_QUOTA")"
+  [ -n "$cgroup_invoke" ] && cgroup_init="$(make_cgroup init "${CPU_QUOTA_INIT:-1}")"
+  if [ -n "$cgroup_init" ]; then
+    cpu_note="init on ${CPU_QUOTA_INIT:-1} CPU, then the invocation on $CPU_QUOTA CPU (CFS quota per 100 ms; $cgroup_invoke)"
+  else
+    [ -n "$cgroup_invoke" ] && rmdir "$cgroup_invoke" 2>/dev/null; cgroup_invoke=""
+    cpu_note="uncapped: CPU_QUOTA=$CPU_QUOTA asked, but no writable cgroup CPU controller here (needs root and /sys/fs/cgroup/cpu, or cgroup v2 cpu.max)"
+    echo "coldstart-ric: $cpu_note; measuring without a CPU quota" >&2
+  fi
+fi
+uncgroup() { for c in "$cgroup_init" "$cgroup_invoke"; do [ -n "$c" ] && rmdir "$c" 2>/dev/null; done; true; }
+trap 'cleanup; uncgroup' EXIT
+
 # The runtime client harness's flags (LambdaJarUnderRuntimeClientIT): Lambda's Java runtime options.
 read -r -a extra <<<"${JVM_EXTRA:-}"
 jvm_flags=(-XX:+TieredCompilation -XX:TieredStopAtLevel=1 -XX:+UseSerialGC ${extra[@]+"${extra[@]}"})
@@ -93,15 +139,28 @@ jvm_flags=(-XX:+TieredCompilation -XX:TieredStopAtLevel=1 -XX:+UseSerialGC ${ext
 once() {  # once VARIANT [JVM FLAG...] -> prints "init_ms total_ms maxrss_kb cpu_ms"
   local variant="$1"; shift
   local dir="$work/run"; rm -rf "$dir"; mkdir -p "$dir"
-  python3 "$here/runtime_api.py" "$dir/port" "$work/event-$variant" "$dir/result" &
+  if [ -n "$cgroup_init" ]; then
+    INIT_DONE_FILE="$dir/init-done" GO_FILE="$dir/go" python3 "$here/runtime_api.py" "$dir/port" "$work/event-$variant" "$dir/result" &
+  else
+    python3 "$here/runtime_api.py" "$dir/port" "$work/event-$variant" "$dir/result" &
+  fi
   local api=$!
   for _ in $(seq 200); do [ -s "$dir/port" ] && break; sleep 0.02; done
   local launched tpid jpid
   launched="$(date +%s%3N)"
-  (cd "$task" && exec env -i "${lambda_env[@]}" AWS_LAMBDA_RUNTIME_API="127.0.0.1:$(cat "$dir/port")" _HANDLER="$(handler_of "$variant")" \
+  # The subshell joins the init cgroup (if any) before it execs: /usr/bin/time and java inherit it.
+  (cd "$task" && { [ -z "$cgroup_init" ] || echo "$BASHPID" > "$cgroup_init/cgroup.procs"; } && exec env -i "${lambda_env[@]}" AWS_LAMBDA_RUNTIME_API="127.0.0.1:$(cat "$dir/port")" _HANDLER="$(handler_of "$variant")" \
       /usr/bin/time -f '%M %U %S' -o "$dir/time" java "${jvm_flags[@]}" "$@" -cp "$ric_cp" \
       com.amazonaws.services.lambda.runtime.api.client.AWSLambda "$(handler_of "$variant")" >"$dir/log" 2>&1) &
   tpid=$!
+  if [ -n "$cgroup_init" ]; then
+    # Init is over when the runtime client first asks for an invocation: java (the child of
+    # /usr/bin/time, which the subshell became) moves to the invocation's share, then gets its event.
+    for _ in $(seq 3000); do [ -e "$dir/init-done" ] && break; sleep 0.005; done
+    echo "$(ps -o pid= --ppid "$tpid" | tr -d ' ')" > "$cgroup_invoke/cgroup.procs" \
+      || echo "coldstart-ric: could not move the JVM into $cgroup_invoke; this run's invocation was not capped" >&2
+    touch "$dir/go"
+  fi
   for _ in $(seq 1200); do [ -s "$dir/result" ] && break; sleep 0.01; done
   # The subshell exec'd env, which exec'd /usr/bin/time; java is its child.
   jpid="$(ps -o pid= --ppid "$tpid" | tr -d ' ')"
@@ -112,9 +171,11 @@ once() {  # once VARIANT [JVM FLAG...] -> prints "init_ms total_ms maxrss_kb cpu
     echo "run of $variant failed: $(cat "$dir/result" 2>/dev/null)" >&2; cat "$dir/log" >&2; exit 1
   fi
   cp "$dir/log" "$work/log-$variant"
-  local next done
+  local next done moved
   next="$(sed -E 's/.*next_ms=([0-9]+).*/\1/' "$dir/result")"
   done="$(sed -E 's/.*done_ms=([0-9]+).*/\1/' "$dir/result")"
+  moved="$(sed -E 's/.*wait_ms=([0-9]+).*/\1/' "$dir/result")"
+  done=$((done - moved))   # the bench's own moving of the JVM between cgroups is not the function's time
   # /usr/bin/time's last line (a line before it says the process was killed by the bench).
   tail -1 "$dir/time" | awk -v l="$launched" -v n="$next" -v d="$done" '{printf "%d %d %d %d\n", n - l, d - l, $1, ($2 + $3) * 1000}'
 }
@@ -131,6 +192,7 @@ median() {  # median VARIANT COLUMN
 echo "# machine: $(nproc) CPUs; $(lscpu | sed -n 's/^Model name: *//p'); $(java -version 2>&1 | head -1)"
 echo "# runtime client: $(basename "$(tr ':' '\n' <<<"$ric_cp" | grep runtime-interface-client)"); flags: ${jvm_flags[*]}"
 echo "# runs per variant: $runs (after 1 warm-up), medians; init = launch -> first GET next, total = launch -> first response"
+echo "# CPU: $cpu_note"
 printf '%-11s %8s %8s %8s %10s %8s %8s\n' variant init_ms invoke_ms total_ms maxrss_MB cpu_ms total/probe
 probe="$(median probe 3)"
 for v in "${variants[@]}"; do

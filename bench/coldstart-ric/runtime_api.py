@@ -6,6 +6,9 @@ error) of that invocation is recorded; later GETs are held open, as Lambda freez
 Usage: runtime_api.py PORT_FILE EVENT_FILE RESULT_FILE
   writes the bound port to PORT_FILE, and, once the invocation is answered, one line to RESULT_FILE:
   "next_ms=<epoch ms of the first GET next> done_ms=<epoch ms of the response> status=response|error body=<...>"
+With INIT_DONE_FILE and GO_FILE in the environment (run.sh's CPU_QUOTA), the first GET next writes
+INIT_DONE_FILE and waits (up to 5 s) for GO_FILE before it answers: the bench moves the JVM from the init
+phase's CPU share to the invocation's meanwhile; RESULT_FILE then also has "wait_ms=<that wait>".
 API: https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html
 """
 import os
@@ -17,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 PREFIX = "/2018-06-01/runtime/"
 REQUEST_ID = "8476a536-e9f4-11e8-9739-2dfe598c3fcd"
 FUNCTION_ARN = "arn:aws:lambda:us-east-1:111122223333:function:ecs-retrier-bench"
-state = {"next_ms": None, "served": False}
+state = {"next_ms": None, "served": False, "wait_ms": 0}
 lock = threading.Lock()
 
 
@@ -47,6 +50,13 @@ class Handler(BaseHTTPRequestHandler):
         if not first:
             time.sleep(3600)  # frozen: the bench kills the process
             return
+        if os.environ.get("INIT_DONE_FILE") and os.environ.get("GO_FILE"):
+            with open(os.environ["INIT_DONE_FILE"], "w") as f:
+                f.write("1")
+            waited = time.time()
+            while not os.path.exists(os.environ["GO_FILE"]) and time.time() - waited < 5:
+                time.sleep(0.001)
+            state["wait_ms"] = int((time.time() - waited) * 1000)
         with open(sys.argv[2], "rb") as f:
             event = f.read()
         self.reply(200, event, {
@@ -67,8 +77,8 @@ class Handler(BaseHTTPRequestHandler):
             status = "error"
         else:
             return
-        line = "next_ms=%s done_ms=%d status=%s body=%s\n" % (
-            state["next_ms"], done_ms, status, body.decode("utf-8", "replace").replace("\n", " "))
+        line = "next_ms=%s done_ms=%d wait_ms=%d status=%s body=%s\n" % (
+            state["next_ms"], done_ms, state["wait_ms"], status, body.decode("utf-8", "replace").replace("\n", " "))
         tmp = sys.argv[3] + ".tmp"
         with open(tmp, "w") as f:
             f.write(line)

@@ -10,7 +10,9 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
 import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
-import software.amazon.awssdk.core.retry.RetryMode;
+import java.time.Duration;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ecs.EcsClient;
@@ -19,7 +21,7 @@ import software.amazon.awssdk.services.ecs.model.RunTaskRequest;
 /**
  * The floor the handlers are measured against: a Lambda handler that builds one ECS client the
  * explicit way {@code dev.ecsretrier.aws.AwsClients} does (region, URLConnection, environment then
- * container credentials, standard retries), in its constructor as the handlers do, and makes one
+ * container credentials, the standard retry strategy with AwsClients' attempts and throttling waits), in its constructor as the handlers do, and makes one
  * RunTask per invocation. Nothing else: no settings, no JSON reading, no decision code.
  */
 public final class ProbeHandler implements RequestStreamHandler {
@@ -32,7 +34,10 @@ public final class ProbeHandler implements RequestStreamHandler {
                     .credentialsProviders(EnvironmentVariableCredentialsProvider.create(),
                             ContainerCredentialsProvider.builder().build())
                     .build())
-            .overrideConfiguration(ClientOverrideConfiguration.builder().retryStrategy(RetryMode.STANDARD).build())
+            .overrideConfiguration(ClientOverrideConfiguration.builder().retryStrategy(AwsRetryStrategy
+                    .standardRetryStrategy().toBuilder().maxAttempts(6)
+                    .throttlingBackoffStrategy(BackoffStrategy.exponentialDelay(Duration.ofSeconds(1), Duration.ofSeconds(5)))
+                    .build()).build())
             .build();
 
     @Override

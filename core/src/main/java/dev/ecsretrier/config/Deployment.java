@@ -125,7 +125,7 @@ public record Deployment(Map<String, RetrierConfig> jobs) {
                 problems.add(source + ": has the unknown field '" + field + "'; known: defaults, jobs");
             }
         }
-        Map<String, String> defaults = settings(root.get("defaults"), "defaults", problems);
+        Map<String, String> defaults = settings(root.get("defaults"), "defaults", env, problems);
         Object jobsField = root.get("jobs");
         Map<String, RetrierConfig> jobs = new LinkedHashMap<>();
         if (!(jobsField instanceof Map<?, ?> named) || named.isEmpty()) {
@@ -137,7 +137,7 @@ public record Deployment(Map<String, RetrierConfig> jobs) {
                 if (!JOB_NAME.matcher(name).matches()) {
                     problems.add(at + ": the job's name must be " + JOB_NAME_RULE);
                 }
-                Map<String, String> own = settings(job.getValue(), at, problems);
+                Map<String, String> own = settings(job.getValue(), at, env, problems);
                 Map<String, String> merged = new LinkedHashMap<>(env);
                 merged.putAll(defaults);
                 merged.putAll(own);
@@ -174,10 +174,18 @@ public record Deployment(Map<String, RetrierConfig> jobs) {
     }
 
     /**
-     * A settings object as variable to text: strings, numbers and booleans as written, a list of
-     * plain values comma-separated (exit codes, subnets), anything else as JSON (rules, strategies).
+     * A setting whose value is {@code {"environment": "VARIABLE"}} takes that environment variable's
+     * value: the construct writes the file at synthesis, and puts what is only known at deploy time (an
+     * in-stack subnet's or security group's id) in the function's environment instead.
      */
-    private static Map<String, String> settings(Object value, String at, List<String> problems) {
+    public static final String ENVIRONMENT_REFERENCE = "environment";
+
+    /**
+     * A settings object as variable to text: strings, numbers and booleans as written, a list of
+     * plain values comma-separated (exit codes, subnets), an {@link #ENVIRONMENT_REFERENCE} as the
+     * variable's value, anything else as JSON (rules, strategies).
+     */
+    private static Map<String, String> settings(Object value, String at, Map<String, String> env, List<String> problems) {
         Map<String, String> settings = new LinkedHashMap<>();
         if (value == null) {
             return settings;
@@ -196,6 +204,14 @@ public record Deployment(Map<String, RetrierConfig> jobs) {
             } else if (!PER_JOB.contains(setting)) {
                 problems.add(at + "." + variable + ": is the deployment's, one for every job (set it in the"
                         + " environment), not a job's");
+            } else if (field.getValue() instanceof Map<?, ?> reference && reference.size() == 1
+                    && reference.get(ENVIRONMENT_REFERENCE) instanceof String referenced) {
+                if (env.containsKey(referenced)) {
+                    settings.put(variable, env.get(referenced));
+                } else {
+                    problems.add(at + "." + variable + ": names the environment variable " + referenced
+                            + ", which is not set");
+                }
             } else if (field.getValue() != null) {
                 settings.put(variable, text(field.getValue()));
             }

@@ -2,10 +2,10 @@ package dev.ecsretrier.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.ecsretrier.core.AdaptationPolicy;
+import dev.ecsretrier.core.AttemptLaunch;
 import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.core.Backoff;
 import dev.ecsretrier.core.Jitter;
-import dev.ecsretrier.core.LaunchAdjustment;
 import dev.ecsretrier.core.RetryBudgets;
 import dev.ecsretrier.core.RetryPlanner;
 import dev.ecsretrier.core.RetryRule;
@@ -49,7 +49,13 @@ public record RetrierConfig(String region, String cluster, String taskDefinition
      * (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html).
      */
     private static final Pattern LOG_GROUP = Pattern.compile("[.\\-_/#A-Za-z0-9]{1,512}");
-    private static final Set<String> LAUNCH_TYPES = Set.of("FARGATE", "EC2", "EXTERNAL", "MANAGED_INSTANCES");
+    /**
+     * RunTask's launch types. ECS Managed Instances is not one: "If you want to use Amazon ECS Managed Instances, you
+     * must use the capacityProviderStrategy request parameter and omit the launchType request parameter"
+     * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html#ECS-RunTask-request-launchType).
+     */
+    private static final List<String> LAUNCH_TYPES = List.of("FARGATE", "EC2", "EXTERNAL");
+    private static final String MANAGED_INSTANCES = "MANAGED_INSTANCES";
 
     public StopClassifier classifier() {
         return new StopClassifier(rules, retryableExitCodes, essentialContainers, retryOnTimeout);
@@ -77,7 +83,11 @@ public record RetrierConfig(String region, String cluster, String taskDefinition
         Set<String> essential = new LinkedHashSet<>(r.list(Setting.ESSENTIAL_CONTAINERS));
         String startedBy = r.matching(Setting.STARTED_BY, STARTED_BY, "1-128 letters, digits, '-', '/' or '_'");
         String launchType = r.value(Setting.LAUNCH_TYPE).toUpperCase(Locale.ROOT);
-        if (!launchType.isEmpty() && !LAUNCH_TYPES.contains(launchType)) {
+        if (launchType.equals(MANAGED_INSTANCES)) {
+            r.problem(Setting.LAUNCH_TYPE, "RunTask takes ECS Managed Instances only through a capacity provider:"
+                    + " leave " + Setting.LAUNCH_TYPE.variable() + " empty and set "
+                    + Setting.CAPACITY_PROVIDER_STRATEGY.variable() + " to the Managed Instances capacity provider");
+        } else if (!launchType.isEmpty() && !LAUNCH_TYPES.contains(launchType)) {
             r.problem(Setting.LAUNCH_TYPE, "must be one of " + LAUNCH_TYPES);
         }
         List<CapacityProviderItem> strategy = r.jsonList(Setting.CAPACITY_PROVIDER_STRATEGY,
@@ -103,9 +113,9 @@ public record RetrierConfig(String region, String cluster, String taskDefinition
                 CapacityProviderItem.class);
         checkStrategy(r, Setting.CAPACITY_PROVIDER_STRATEGY, strategy);
         checkStrategy(r, Setting.FALLBACK_CAPACITY_PROVIDER_STRATEGY, fallback);
-        if (LaunchAdjustment.strategyTag(fallback).length() > LaunchAdjustment.MAX_STRATEGY_TAG_CHARS) {
+        if (AttemptLaunch.strategyTag(fallback).length() > AttemptLaunch.MAX_STRATEGY_TAG_CHARS) {
             r.problem(Setting.FALLBACK_CAPACITY_PROVIDER_STRATEGY, "is too long to record in a task tag (at most "
-                    + LaunchAdjustment.MAX_STRATEGY_TAG_CHARS + " characters as provider:weight:base items)");
+                    + AttemptLaunch.MAX_STRATEGY_TAG_CHARS + " characters as provider:weight:base items)");
         }
         int fallbackAfter = r.integer(Setting.FALLBACK_AFTER_SPOT_FAILURES);
         boolean escalate = r.bool(Setting.MEMORY_ESCALATION);

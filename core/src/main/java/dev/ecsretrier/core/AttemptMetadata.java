@@ -86,7 +86,7 @@ public record AttemptMetadata(String runId, int attempt, int maxAttempts, List<A
         for (AttemptSummary earlier : history) {
             tags.put(HISTORY_TAG_PREFIX + earlier.attempt(), earlier.toTagValue());
             if (earlier.launch() != null) {
-                tags.put(LAUNCH_TAG + "-" + earlier.attempt(), earlier.launch());
+                tags.put(LAUNCH_TAG + "-" + earlier.attempt(), earlier.launch().toTagValue());
             }
             if (earlier.causes() != null) {
                 tags.put(CAUSES_TAG_PREFIX + earlier.attempt(), earlier.causesTagValue());
@@ -117,7 +117,7 @@ public record AttemptMetadata(String runId, int attempt, int maxAttempts, List<A
             String value = tags.get(HISTORY_TAG_PREFIX + earlier);
             if (value != null) {
                 try {
-                    history.add(AttemptSummary.fromTagValue(earlier, value, tags.get(LAUNCH_TAG + "-" + earlier),
+                    history.add(AttemptSummary.fromTagValue(earlier, value, launch(tags, earlier),
                             causes(tags, earlier)));
                 } catch (IllegalArgumentException e) {
                     throw new InvalidEventException("tag " + HISTORY_TAG_PREFIX + earlier, e.getMessage());
@@ -134,6 +134,20 @@ public record AttemptMetadata(String runId, int attempt, int maxAttempts, List<A
         }
         return Optional.of(new AttemptMetadata(runId("tag " + RUN_ID_TAG, tags.get(RUN_ID_TAG)), attempt, max, history,
                 launch, tags.get(JOB_TAG)));
+    }
+
+    /** An earlier attempt's launch from its own tag; null when it has none (launched as configured). */
+    private static AttemptLaunch launch(Map<String, String> tags, int attempt) {
+        String value = tags.get(LAUNCH_TAG + "-" + attempt);
+        if (value == null) {
+            return null;
+        }
+        try {
+            AttemptLaunch launch = AttemptLaunch.fromTagValue(value);
+            return launch.isNone() ? null : launch;
+        } catch (IllegalArgumentException e) {
+            throw new InvalidEventException("tag " + LAUNCH_TAG + "-" + attempt, e.getMessage());
+        }
     }
 
     private static Set<Cause> causes(Map<String, String> tags, int attempt) {

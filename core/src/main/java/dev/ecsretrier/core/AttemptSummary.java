@@ -14,13 +14,13 @@ import java.util.regex.Pattern;
  *
  * @param taskArn null when {@code RunTask} failed synchronously
  * @param kind    whose failure it was (null for a success, or when unknown)
- * @param launch  how this attempt's launch differed from the configured one
- *                ({@link LaunchAdjustment#toTagValue()}), or null when it did not
+ * @param launch  how this attempt's launch differed from the configured one, or null when it did
+ *                not (in JSON and tags its text, {@link AttemptLaunch#toTagValue()})
  * @param causes  what the classifier recognised in the stop; null when nothing (or unknown)
  */
 public record AttemptSummary(int attempt, String taskArn, String stopCode, String stoppedReason,
                              List<ContainerExit> containers, Decision decision, String rule,
-                             Instant startedAt, Instant stoppedAt, FailureKind kind, String launch,
+                             Instant startedAt, Instant stoppedAt, FailureKind kind, AttemptLaunch launch,
                              Set<Cause> causes) {
 
     /** ECS tag values: at most 256 characters of letters, digits, spaces and {@code + - = . _ : / @}. */
@@ -44,7 +44,7 @@ public record AttemptSummary(int attempt, String taskArn, String stopCode, Strin
 
     /** An attempt's stop and its decision with the verdict's kind and the launch tag, without causes. */
     public static AttemptSummary of(int attempt, AttemptStop stop, Decision decision, String rule, FailureKind kind,
-                                    String launch) {
+                                    AttemptLaunch launch) {
         return new AttemptSummary(attempt, stop.taskArn(), stop.stopCode(), stop.stoppedReason(), stop.containers(),
                 decision, rule, stop.startedAt(), stop.stoppedAt(), kind, launch, Set.of());
     }
@@ -57,7 +57,7 @@ public record AttemptSummary(int attempt, String taskArn, String stopCode, Strin
                                           LaunchAdjustment launch) {
         return new AttemptSummary(attempt, stop.taskArn(), stop.stopCode(), stop.stoppedReason(), stop.containers(),
                 decision, verdict.rule(), stop.startedAt(), stop.stoppedAt(),
-                decision == Decision.SUCCEEDED ? null : verdict.kind(), launch.isNone() ? null : launch.toTagValue(),
+                decision == Decision.SUCCEEDED ? null : verdict.kind(), launch.launched(),
                 verdict.causes());
     }
 
@@ -84,7 +84,7 @@ public record AttemptSummary(int attempt, String taskArn, String stopCode, Strin
     }
 
     /** Reads {@link #causesTagValue()}; null or empty is none. */
-    public static Set<Cause> causesFromTagValue(String value) {
+    static Set<Cause> causesFromTagValue(String value) {
         if (value == null || value.isBlank()) {
             return Set.of();
         }
@@ -122,7 +122,7 @@ public record AttemptSummary(int attempt, String taskArn, String stopCode, Strin
      * Reads {@link #toTagValue()} back; the task ARN becomes the task id, times are unknown, and the
      * launch comes from its own tag.
      */
-    public static AttemptSummary fromTagValue(int attempt, String value, String launch, Set<Cause> causes) {
+    static AttemptSummary fromTagValue(int attempt, String value, AttemptLaunch launch, Set<Cause> causes) {
         Matcher m = TAG_FORMAT.matcher(value);
         if (!m.matches()) {
             throw new IllegalArgumentException("not an attempt summary: '" + value + "'");
@@ -144,7 +144,7 @@ public record AttemptSummary(int attempt, String taskArn, String stopCode, Strin
                 m.group(2) == null ? null : FailureKind.valueOf(m.group(2)), launch, causes);
     }
 
-    public static AttemptSummary fromTagValue(int attempt, String value) {
+    static AttemptSummary fromTagValue(int attempt, String value) {
         return fromTagValue(attempt, value, null, Set.of());
     }
 

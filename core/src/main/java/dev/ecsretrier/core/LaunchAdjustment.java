@@ -1,5 +1,7 @@
 package dev.ecsretrier.core;
 
+import dev.ecsretrier.json.JsonBindingException;
+import dev.ecsretrier.json.JsonForm;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -8,13 +10,17 @@ import java.util.List;
  * a larger task size, the configured subnets rotated so that another one comes first. Adjustments
  * carry over to later attempts. Null fields mean "as configured".
  *
+ * <p>In JSON (a start request's {@code launch}) the size is ECS's two strings, {@code "cpu":"1024",
+ * "memory":"4096"}, as RunTask's overrides take them; in a tag it is {@link AttemptLaunch}'s text.
+ *
+ * @param size         the task size, or null for the task definition's
  * @param subnetOffset how far the configured subnet list is rotated (1: the second subnet first)
  * @param changes      what was changed and why, one entry per adaptation, oldest first
  */
-public record LaunchAdjustment(List<CapacityProviderItem> capacityProviderStrategy, String cpu, String memory,
-                               Integer subnetOffset, List<String> changes) {
+public record LaunchAdjustment(List<CapacityProviderItem> capacityProviderStrategy, TaskSize size,
+                               Integer subnetOffset, List<String> changes) implements JsonForm {
 
-    public static final LaunchAdjustment NONE = new LaunchAdjustment(null, null, null, null, List.of());
+    public static final LaunchAdjustment NONE = new LaunchAdjustment(null, null, null, List.of());
 
     public LaunchAdjustment {
         capacityProviderStrategy = capacityProviderStrategy == null ? null : NullTolerantLists.copy(capacityProviderStrategy);
@@ -22,7 +28,7 @@ public record LaunchAdjustment(List<CapacityProviderItem> capacityProviderStrate
     }
 
     public boolean isNone() {
-        return capacityProviderStrategy == null && cpu == null && memory == null && subnetOffset == null;
+        return capacityProviderStrategy == null && size == null && subnetOffset == null;
     }
 
     /** The configured subnets in this attempt's order. */
@@ -36,17 +42,21 @@ public record LaunchAdjustment(List<CapacityProviderItem> capacityProviderStrate
         return order;
     }
 
-    LaunchAdjustment withCapacity(List<CapacityProviderItem> strategy, String change) {
-        return new LaunchAdjustment(strategy, cpu, memory, subnetOffset, plus(change));
+    /** What the history keeps of this launch: the launch without the reasons; null when as configured. */
+    public AttemptLaunch launched() {
+        return isNone() ? null : new AttemptLaunch(capacityProviderStrategy, size, subnetOffset);
     }
 
-    LaunchAdjustment withSize(TaskSize size, String change) {
-        return new LaunchAdjustment(capacityProviderStrategy, Integer.toString(size.cpu()),
-                Integer.toString(size.memoryMiB()), subnetOffset, plus(change));
+    LaunchAdjustment withCapacity(List<CapacityProviderItem> strategy, String change) {
+        return new LaunchAdjustment(strategy, size, subnetOffset, plus(change));
+    }
+
+    LaunchAdjustment withSize(TaskSize to, String change) {
+        return new LaunchAdjustment(capacityProviderStrategy, to, subnetOffset, plus(change));
     }
 
     LaunchAdjustment withSubnetOffset(int offset, String change) {
-        return new LaunchAdjustment(capacityProviderStrategy, cpu, memory, offset, plus(change));
+        return new LaunchAdjustment(capacityProviderStrategy, size, offset, plus(change));
     }
 
     private List<String> plus(String change) {
@@ -55,80 +65,41 @@ public record LaunchAdjustment(List<CapacityProviderItem> capacityProviderStrate
         return all;
     }
 
-    /**
-     * The launch as one ECS tag value (letters, digits, space and {@code + - = . _ : / @} only).
-     * Subnets are an offset, not a list, so the value stays short; configuration refuses a fallback
-     * strategy too long to fit ({@link #MAX_STRATEGY_TAG_CHARS}).
-     */
+    /** The launch as one ECS tag value ({@link AttemptLaunch#toTagValue()}); empty when as configured. */
     public String toTagValue() {
-        StringBuilder tag = new StringBuilder();
-        if (capacityProviderStrategy != null) {
-            tag.append(strategyTag(capacityProviderStrategy));
-        }
-        if (cpu != null) {
-            tag.append(tag.length() == 0 ? "" : " ").append("cpu=").append(cpu).append(" memory=").append(memory);
-        }
-        if (subnetOffset != null) {
-            tag.append(tag.length() == 0 ? "" : " ").append("subnet-offset=").append(subnetOffset);
-        }
-        return tag.toString();
-    }
-
-    /** Leaves room for the size and the subnet offset within ECS's 256 characters. */
-    public static final int MAX_STRATEGY_TAG_CHARS = 200;
-
-    public static String strategyTag(List<CapacityProviderItem> strategy) {
-        StringBuilder tag = new StringBuilder("capacity=");
-        for (int i = 0; i < strategy.size(); i++) {
-            CapacityProviderItem item = strategy.get(i);
-            tag.append(i == 0 ? "" : "+").append(item.capacityProvider()).append(':').append(orDash(item.weight()))
-                    .append(':').append(orDash(item.base()));
-        }
-        return tag.toString();
+        return new AttemptLaunch(capacityProviderStrategy, size, subnetOffset).toTagValue();
     }
 
     /** Reads {@link #toTagValue()}; the change descriptions are not in tags. */
-    public static LaunchAdjustment fromTagValue(String value) {
-        List<CapacityProviderItem> strategy = null;
-        String cpu = null;
-        String memory = null;
-        Integer offset = null;
-        for (String part : value.trim().split(" ")) {
-            int eq = part.indexOf('=');
-            if (eq < 0) {
-                continue;
-            }
-            String key = part.substring(0, eq);
-            String v = part.substring(eq + 1);
-            switch (key) {
-                case "capacity" -> {
-                    strategy = new ArrayList<>();
-                    for (String item : v.split("\\+")) {
-                        String[] f = item.split(":");
-                        if (f.length != 3) {
-                            throw new IllegalArgumentException("capacity item '" + item + "' is not provider:weight:base");
-                        }
-                        strategy.add(new CapacityProviderItem(f[0], number(f[1]), number(f[2])));
-                    }
-                }
-                case "cpu" -> cpu = v;
-                case "memory" -> memory = v;
-                case "subnet-offset" -> offset = number(v);
-                default -> throw new IllegalArgumentException("unknown launch adjustment '" + key + "'");
-            }
-        }
-        return new LaunchAdjustment(strategy, cpu, memory, offset, List.of());
+    static LaunchAdjustment fromTagValue(String value) {
+        AttemptLaunch launch = AttemptLaunch.fromTagValue(value);
+        return new LaunchAdjustment(launch.capacityProviderStrategy(), launch.size(), launch.subnetOffset(), List.of());
     }
 
-    private static String orDash(Integer n) {
-        return n == null ? "-" : n.toString();
+    /** The JSON form, as start requests have always carried it. */
+    @Override
+    public Object toJson() {
+        return new Form(capacityProviderStrategy, size == null ? null : size.cpuText(),
+                size == null ? null : size.memoryText(), subnetOffset, changes);
     }
 
-    private static Integer number(String text) {
+    /**
+     * Reads the JSON form.
+     *
+     * @throws JsonBindingException naming {@code cpu} or {@code memory} when the size does not read
+     */
+    static LaunchAdjustment fromJson(Form form) {
+        TaskSize size;
         try {
-            return text.equals("-") ? null : Integer.valueOf(text);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a number");
+            size = TaskSize.fromText("cpu", form.cpu(), "memory", form.memory());
+        } catch (TaskSize.TaskSizeException e) {
+            throw JsonBindingException.at(e.part(), e.problem());
         }
+        return new LaunchAdjustment(form.capacityProviderStrategy(), size, form.subnetOffset(), form.changes());
+    }
+
+    /** The wire shape of a launch adjustment: ECS's strings for the size. */
+    record Form(List<CapacityProviderItem> capacityProviderStrategy, String cpu, String memory, Integer subnetOffset,
+                List<String> changes) {
     }
 }

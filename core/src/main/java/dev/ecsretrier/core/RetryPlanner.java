@@ -42,7 +42,7 @@ public final class RetryPlanner {
         if (cancelled.isPresent()) {
             List<AttemptSummary> history = new ArrayList<>(run.history());
             history.add(AttemptSummary.of(run.attempt(), ended.stop(), Decision.CANCELLED, RunCancellation.RULE, null,
-                    run.launch().isNone() ? null : run.launch().toTagValue()));
+                    run.launch().launched()));
             return cancelled(ended, run.runId(), run.attempt(), run.maxAttempts(), history, ended.cluster(),
                     ended.taskDefinition(), ended.metadataSource(), ended.note(),
                     new RunCancellation(run.runId(), cancelled.get()), now, run.job());

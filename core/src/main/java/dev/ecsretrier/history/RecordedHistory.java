@@ -73,7 +73,7 @@ public final class RecordedHistory {
         var stop = record.stop();
         return new AttemptSummary(record.attempt(), stop.taskArn(), stop.stopCode(), stop.stoppedReason(),
                 stop.containers(), record.decision(), record.rule(), stop.startedAt(), stop.stoppedAt(), record.kind(),
-                record.launch() == null ? null : record.launch().toTagValue(),
+                record.launch() == null ? null : record.launch().launched(),
                 record.causes() != null ? record.causes() : fromMetadata == null ? null : fromMetadata.causes());
     }
 }

@@ -36,20 +36,27 @@ public final class StartRequestReader {
     private final String containerName;
     private final int maxAttempts;
     private final AdaptationPolicy adaptation;
+    private final String job;
 
     public StartRequestReader(String containerName, int maxAttempts) {
         this(containerName, maxAttempts, AdaptationPolicy.NONE);
+    }
+
+    public StartRequestReader(String containerName, int maxAttempts, AdaptationPolicy adaptation) {
+        this(containerName, maxAttempts, adaptation, null);
     }
 
     /**
      * @param adaptation what a request's {@code launch} may ask for: only what the retrier itself
      *                   would choose (the fallback strategy, a Fargate size within the memory cap,
      *                   the configured subnets in another order)
+     * @param job        the job whose requests these are, named in a refusal; null: the only one
      */
-    public StartRequestReader(String containerName, int maxAttempts, AdaptationPolicy adaptation) {
+    public StartRequestReader(String containerName, int maxAttempts, AdaptationPolicy adaptation, String job) {
         this.containerName = containerName;
         this.maxAttempts = maxAttempts;
         this.adaptation = adaptation;
+        this.job = job;
     }
 
     public StartRequest read(byte[] json) {
@@ -128,14 +135,14 @@ public final class StartRequestReader {
             throw new InvalidStartRequestException("launch.capacityProviderStrategy",
                     "may only be the configured fallback strategy " + adaptation.fallbackStrategy());
         }
-        if (launch.cpu() != null || launch.memory() != null) {
-            TaskSize size = TaskSize.parse(launch.cpu(), launch.memory());
+        TaskSize size = launch.size();
+        if (size != null) {
             if (!adaptation.memoryEscalation()) {
                 throw new InvalidStartRequestException("launch.memory", "may not be set: memory escalation is off");
             }
-            if (size == null || !FargateSizes.valid(size)) {
-                throw new InvalidStartRequestException("launch.memory", "cpu '" + launch.cpu() + "' and memory '"
-                        + launch.memory() + "' are not a task size Fargate accepts");
+            if (!FargateSizes.valid(size)) {
+                throw new InvalidStartRequestException("launch.memory", "cpu '" + size.cpu() + "' and memory '"
+                        + size.memoryMiB() + "' are not a task size Fargate accepts");
             }
             if (size.memoryMiB() > adaptation.memoryCapMiB()) {
                 throw new InvalidStartRequestException("launch.memory", size.memoryMiB()
@@ -162,7 +169,7 @@ public final class StartRequestReader {
             throw new InvalidStartRequestException(path + ".name", override.name() == null
                     ? "is missing; it must be the configured container '" + containerName + "'"
                     : "'" + clip(override.name()) + "' is not the configured container '" + containerName + "'"
-                    + " of this job");
+                    + (job == null ? " of this job" : " of job '" + job + "'") + ": a request may override only it");
         }
         if (override.command() != null) {
             for (int i = 0; i < override.command().size(); i++) {

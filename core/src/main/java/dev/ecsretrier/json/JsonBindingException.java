@@ -23,6 +23,14 @@ public final class JsonBindingException extends RuntimeException {
         this(path, problem, List.of());
     }
 
+    /**
+     * A problem with {@code field} of a value read through {@link JsonForm}'s {@code fromJson}: the
+     * binder prefixes the value's own path ({@code launch.cpu}).
+     */
+    public static JsonBindingException at(String field, String problem) {
+        return new JsonBindingException(field, problem);
+    }
+
     public String path() {
         return path;
     }

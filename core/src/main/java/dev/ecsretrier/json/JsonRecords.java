@@ -3,6 +3,7 @@ package dev.ecsretrier.json;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
@@ -28,7 +29,8 @@ import java.util.Set;
  * unknown enum name each fail with the field's path. An absent field is {@code null} (zero for a
  * primitive), as the record's constructor then decides. Fields the record does not have are
  * refused ({@link UnknownFields#REFUSED}, for what a caller writes) or skipped
- * ({@link UnknownFields#SKIPPED}, for AWS's events).
+ * ({@link UnknownFields#SKIPPED}, for AWS's events). A type whose JSON is another value (a
+ * {@link JsonForm}) is written as that value and read back through its static {@code fromJson}.
  *
  * <p>On jackson-core and reflection only, not jackson-databind: see {@link Json}.
  */
@@ -50,6 +52,20 @@ public final class JsonRecords {
          */
         SKIPPED
     }
+
+    private static final ClassValue<Method> FORM_READERS = new ClassValue<>() {
+        @Override
+        protected Method computeValue(Class<?> type) {
+            for (Method method : type.getDeclaredMethods()) {
+                if (method.getName().equals("fromJson") && Modifier.isStatic(method.getModifiers())
+                        && method.getParameterCount() == 1 && type.isAssignableFrom(method.getReturnType())) {
+                    method.setAccessible(true);
+                    return method;
+                }
+            }
+            throw new IllegalStateException(type.getName() + " is a JsonForm without a static fromJson(form) to read it");
+        }
+    };
 
     private static final ClassValue<Shape> SHAPES = new ClassValue<>() {
         @Override
@@ -203,6 +219,9 @@ public final class JsonRecords {
             }
             throw new JsonBindingException(path, "must be " + expected(target) + ", got " + describe(plain));
         }
+        if (JsonForm.class.isAssignableFrom(target)) {
+            return readForm(plain, target, path, unknown);
+        }
         if (target.isRecord()) {
             return readRecord(plain, target, path, unknown);
         }
@@ -210,6 +229,39 @@ public final class JsonRecords {
             return plain;
         }
         throw new IllegalStateException("cannot read JSON into " + target.getName());
+    }
+
+    /**
+     * A {@link JsonForm} type: its form read as any other value, then turned into the type by its
+     * {@code fromJson}; what that refuses is an error at this path (or below it, for a
+     * {@link JsonBindingException} naming a field of the form).
+     */
+    private static Object readForm(Object plain, Class<?> type, String path, UnknownFields unknown) {
+        Method reader = FORM_READERS.get(type);
+        Object form;
+        try {
+            form = read(plain, reader.getGenericParameterTypes()[0], path, unknown);
+        } catch (JsonBindingException e) {
+            // A field the form does not have is one the type does not have: name the type, not its form.
+            String ofForm = "is not a field of " + reader.getParameterTypes()[0].getSimpleName();
+            throw e.problem().equals(ofForm)
+                    ? new JsonBindingException(e.path(), "is not a field of " + type.getSimpleName(), e.knownFields())
+                    : e;
+        }
+        try {
+            return reader.invoke(null, form);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof JsonBindingException inner) {
+                throw new JsonBindingException(field(path, inner.path()), inner.problem(), inner.knownFields());
+            }
+            if (e.getCause() instanceof IllegalArgumentException refused) {
+                throw new JsonBindingException(path, "is not a valid " + type.getSimpleName() + ": "
+                        + refused.getMessage());
+            }
+            throw new IllegalStateException("cannot read " + type.getName(), e.getCause());
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("cannot read " + type.getName(), e);
+        }
     }
 
     private static List<Object> readList(Object plain, Type element, String path, UnknownFields unknown) {
@@ -293,7 +345,7 @@ public final class JsonRecords {
     }
 
     private static String field(String path, String name) {
-        return path.isEmpty() ? name : path + "." + name;
+        return path.isEmpty() ? name : name.isEmpty() ? path : path + "." + name;
     }
 
     /**

@@ -171,6 +171,34 @@ class DeploymentTest {
         }
 
         @Test
+        void aSettingMayNameTheEnvironmentVariableThatHoldsIt_asTheConstructDoesForDeployTimeIds() {
+            Deployment deployment = Deployment.fromFile(TestEnvironment.with(deploymentEnvironment(),
+                    "RETRIER_JOB2_SUBNETS", "subnet-0c0ffee0,subnet-0facade0", "RETRIER_JOB2_SECURITY_GROUPS",
+                    "sg-0badcafe"), """
+                    {"jobs": {
+                      "a": {"RETRIER_TASK_DEFINITION": "a:1", "RETRIER_CONTAINER_NAME": "app"},
+                      "b": {"RETRIER_TASK_DEFINITION": "b:1", "RETRIER_CONTAINER_NAME": "app",
+                            "RETRIER_SUBNETS": {"environment": "RETRIER_JOB2_SUBNETS"},
+                            "RETRIER_SECURITY_GROUPS": {"environment": "RETRIER_JOB2_SECURITY_GROUPS"}}
+                    }}
+                    """, "jobs.json");
+
+            assertThat(deployment.job("b").network().subnets()).containsExactly("subnet-0c0ffee0", "subnet-0facade0");
+            assertThat(deployment.job("b").network().securityGroups()).containsExactly("sg-0badcafe");
+            assertThat(deployment.job("a").network().subnets()).as("the environment's")
+                    .isEqualTo(RetrierConfig.fromEnvironment(TestEnvironment.sample()).network().subnets());
+        }
+
+        @Test
+        void aReferenceToAnUnsetEnvironmentVariable_isNamed() {
+            assertThat(problems("""
+                    {"jobs": {"b": {"RETRIER_TASK_DEFINITION": "b:1", "RETRIER_CONTAINER_NAME": "app",
+                                    "RETRIER_SUBNETS": {"environment": "RETRIER_JOB2_SUBNETS"}}}}
+                    """).problems()).containsExactly(
+                    "jobs.b.RETRIER_SUBNETS: names the environment variable RETRIER_JOB2_SUBNETS, which is not set");
+        }
+
+        @Test
         void aFileWithoutJobs_isRefused() {
             assertThat(problems("{\"defaults\": {}}").problems())
                     .containsExactly("jobs: must be an object of at least one job, job name to its settings");

@@ -197,6 +197,14 @@ class RetrierConfigTest {
     }
 
     @Test
+    void managedInstancesAsALaunchType_isRefused_sinceRunTaskTakesItOnlyThroughACapacityProvider() {
+        ConfigurationException e = invalid("RETRIER_LAUNCH_TYPE", "managed_instances");
+        assertThat(e.problems()).containsExactly("RETRIER_LAUNCH_TYPE='managed_instances': RunTask takes ECS Managed"
+                + " Instances only through a capacity provider: leave RETRIER_LAUNCH_TYPE empty and set"
+                + " RETRIER_CAPACITY_PROVIDER_STRATEGY to the Managed Instances capacity provider");
+    }
+
+    @Test
     void capacityProviderStrategy_withEveryField_isRead() {
         RetrierConfig c = config("RETRIER_CAPACITY_PROVIDER_STRATEGY",
                 "[{\"capacityProvider\":\"FARGATE_SPOT\",\"weight\":3,\"base\":0}]");

@@ -110,13 +110,13 @@ class AdaptiveRetriesTest {
 
     @Test
     void anAdjustmentCarriesOverToLaterAttempts() {
-        LaunchAdjustment onDemand = new LaunchAdjustment(ON_DEMAND, null, null, null, List.of("capacity FARGATE after 1 Spot failure"));
+        LaunchAdjustment onDemand = new LaunchAdjustment(ON_DEMAND, null, null, List.of("capacity FARGATE after 1 Spot failure"));
         Step step = plan(planner(fallbackAfter(1), RetryBudgets.NONE),
                 ended(event("app-exit-2.json"), new AttemptMetadata("run-1", 2, 3, List.of(), onDemand, null)));
 
         assertThat(((Step.Retry) step).next().launch()).isEqualTo(onDemand);
         AttemptSummary current = ((Step.Retry) step).next().history().get(0);
-        assertThat(current.launch()).isEqualTo("capacity=FARGATE:1:0");
+        assertThat(current.launch().toTagValue()).isEqualTo("capacity=FARGATE:1:0");
     }
 
     // --- memory escalation -------------------------------------------------------------------
@@ -138,8 +138,7 @@ class AdaptiveRetriesTest {
 
         assertThat(step).isInstanceOfSatisfying(Step.Retry.class, retry -> {
             assertThat(retry.verdict().rule()).isEqualTo("default:out-of-memory");
-            assertThat(retry.next().launch().cpu()).isEqualTo("1024");
-            assertThat(retry.next().launch().memory()).isEqualTo("4096");
+            assertThat(retry.next().launch().size()).isEqualTo(new TaskSize(1024, 4096));
             assertThat(retry.next().launch().changes())
                     .containsExactly("memory 2048 -> 4096 MiB (cpu 1024) after OutOfMemoryError");
         });
@@ -300,9 +299,10 @@ class AdaptiveRetriesTest {
 
     @Test
     void theAdjustmentIsRecordedInTheAttemptsTagsAndReadBack() {
-        LaunchAdjustment launch = new LaunchAdjustment(ON_DEMAND, "1024", "4096", 1, List.of());
+        LaunchAdjustment launch = new LaunchAdjustment(ON_DEMAND, new TaskSize(1024, 4096), 1, List.of());
         AttemptSummary earlier = AttemptSummary.of(1, event("spot-interruption.json").stop(), Decision.RETRY,
-                "default:infrastructure-stop", FailureKind.INFRASTRUCTURE, "capacity=FARGATE_SPOT:1:0");
+                "default:infrastructure-stop", FailureKind.INFRASTRUCTURE,
+                AttemptLaunch.fromTagValue("capacity=FARGATE_SPOT:1:0"));
         AttemptMetadata run = new AttemptMetadata("run-1", 2, 3, List.of(earlier), launch, null);
 
         var tags = run.tags();
@@ -310,9 +310,9 @@ class AdaptiveRetriesTest {
                 .containsEntry("ecs-retrier:launch-1", "capacity=FARGATE_SPOT:1:0");
         AttemptMetadata read = AttemptMetadata.fromTags(tags).orElseThrow();
         assertThat(read.launch().capacityProviderStrategy()).isEqualTo(ON_DEMAND);
-        assertThat(read.launch().memory()).isEqualTo("4096");
+        assertThat(read.launch().size().memoryMiB()).isEqualTo(4096);
         assertThat(read.launch().order(List.of("subnet-a", "subnet-b"))).containsExactly("subnet-b", "subnet-a");
-        assertThat(read.history().get(0).launch()).isEqualTo("capacity=FARGATE_SPOT:1:0");
+        assertThat(read.history().get(0).launch().toTagValue()).isEqualTo("capacity=FARGATE_SPOT:1:0");
         assertThat(read.history().get(0).kind()).isEqualTo(FailureKind.INFRASTRUCTURE);
     }
 }

@@ -34,7 +34,7 @@ class HistoryRecordsTest {
     private static final Instant NOW = Instant.parse("2025-03-14T11:29:40Z");
     private static final String RUN = "run-7f3a";
     private static final LaunchAdjustment ON_DEMAND = new LaunchAdjustment(
-            List.of(new CapacityProviderItem("FARGATE", 1, null)), null, null, null,
+            List.of(new CapacityProviderItem("FARGATE", 1, null)), null, null,
             List.of("capacity FARGATE after 1 Spot failure"));
 
     private static final RetryPlanner PLANNER = new RetryPlanner(StopClassifier.of(List.of(), Set.of(2), Set.of()),

@@ -6,6 +6,8 @@ import dev.ecsretrier.core.AttemptStop;
 import dev.ecsretrier.core.CapacityProviderItem;
 import dev.ecsretrier.core.ContainerExit;
 import dev.ecsretrier.core.LaunchAdjustment;
+import dev.ecsretrier.core.TaskSize;
+import dev.ecsretrier.json.JsonRecords;
 import dev.ecsretrier.metrics.RetrierMetrics;
 import java.io.IOException;
 import java.lang.reflect.Field;
@@ -15,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** docs/operate.md documents every field of every history record, and every metric with its dimensions. */
@@ -50,7 +53,13 @@ class OperateGuideTest {
         for (String field : names(HistoryRecord.Launched.Failure.class)) {
             assertThat(row(history, "failure")).contains(field);
         }
-        for (String field : names(LaunchAdjustment.class)) {
+        // The launch's JSON fields (its wire form: the task size as ECS's cpu and memory strings).
+        LaunchAdjustment full = new LaunchAdjustment(List.of(new CapacityProviderItem("FARGATE", 1, 0)),
+                new TaskSize(1024, 4096), 1, List.of("memory 2048 -> 4096 MiB (cpu 1024) after OutOfMemoryError"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> launchJson = (Map<String, Object>) JsonRecords.toPlain(full);
+        assertThat(launchJson).containsKeys("cpu", "memory");
+        for (String field : launchJson.keySet()) {
             assertThat(row(history, "launch")).contains("`" + field + "`");
         }
         for (String field : names(CapacityProviderItem.class)) {

@@ -36,7 +36,10 @@ class RecordedHistoryTest {
 
     /** Attempt 1 from its tag, attempt 2 just decided: as the planner leaves the outcome. */
     static RunOutcome outcome() {
-        AttemptSummary first = AttemptSummary.fromTagValue(1, TAG_VALUE, null, Set.of(Cause.valueOf("NO_CAPACITY")));
+        // Attempt 1 as the classifier reads it from the second task's tags.
+        AttemptSummary first = dev.ecsretrier.core.AttemptMetadata.fromTags(java.util.Map.of(
+                "ecs-retrier:run-id", RUN, "ecs-retrier:attempt", "2", "ecs-retrier:max-attempts", "3",
+                "ecs-retrier:history-1", TAG_VALUE, "ecs-retrier:causes-1", "NO_CAPACITY")).orElseThrow().history().get(0);
         AttemptSummary second = AttemptSummary.of(2, STOP_2, Decision.FAILED, "default:unknown");
         return new RunOutcome(RUN, Decision.FAILED, RunOutcome.dedupKey(RUN, Decision.FAILED), "default:unknown",
                 "exit 1", 2, 3, "arn:aws:ecs:us-east-1:111122223333:cluster/batch", "sample:3", List.of(first, second),

@@ -4,12 +4,15 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
 import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
+import java.time.Duration;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
-import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
+import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.scheduler.SchedulerClient;
 import software.amazon.awssdk.services.sns.SnsClient;
@@ -22,21 +25,55 @@ import software.amazon.awssdk.services.sns.SnsClient;
  */
 public final class AwsClients {
 
+    /**
+     * Attempts per call, the first included: the SDK's standard strategy with 6 where it makes 3.
+     * In a failure storm (docs/reliability.md) the calls past ECS's quotas are throttled; an invocation
+     * whose call stays throttled fails, and Lambda retries it only twice, a minute and two minutes later
+     * (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html), so a call that
+     * waits longer inside the invocation is a call that gets through instead of a dead letter. Not the
+     * adaptive strategy: its client-side rate limiter learns one client's rate, and each Lambda execution
+     * environment has its own client making one call at a time, so it would throttle nobody but itself
+     * (https://docs.aws.amazon.com/sdk-for-java/latest/developer-guide/retry-strategy.html).
+     */
+    public static final int MAX_ATTEMPTS = 6;
+    /**
+     * Before the n-th retry of a throttled call the standard strategy waits a random time up to
+     * {@code min(max, base × 2^(n-1))} ("full jitter"): base 1 s as the SDK's, max 5 s where the SDK's is
+     * 20 s, so that the five waits (at most 1 + 2 + 4 + 5 + 5 = 17 s, 8.5 s expected) fit the functions'
+     * 30-second timeout with the calls themselves.
+     */
+    public static final Duration THROTTLING_BASE_DELAY = Duration.ofSeconds(1);
+    public static final Duration THROTTLING_MAX_DELAY = Duration.ofSeconds(5);
+
     private final Region region;
     private final SdkHttpClient http;
     private final AwsCredentialsProvider credentials;
-    /** The SDK's standard retry strategy: 3 attempts, exponential backoff with jitter, throttling aware. */
-    private final ClientOverrideConfiguration retries = ClientOverrideConfiguration.builder()
-            .retryStrategy(RetryMode.STANDARD)
-            .build();
+    private final ClientOverrideConfiguration retries;
 
     public AwsClients(String region) {
+        this(region, retryStrategy());
+    }
+
+    /** For tests: the same clients with {@code retries} (the strategy of {@link #retryStrategy()} with shorter waits). */
+    AwsClients(String region, RetryStrategy retries) {
+        this.retries = ClientOverrideConfiguration.builder().retryStrategy(retries).build();
         this.region = Region.of(region);
         this.http = UrlConnectionHttpClient.create();
         this.credentials = AwsCredentialsProviderChain.builder()
                 .reuseLastProviderEnabled(true)
                 .credentialsProviders(EnvironmentVariableCredentialsProvider.create(),
                         ContainerCredentialsProvider.builder().build())
+                .build();
+    }
+
+    /**
+     * The SDK's standard strategy for AWS services (its retryable and throttling error codes, the
+     * backoff of other errors, the circuit breaker), with {@link #MAX_ATTEMPTS} and the throttling backoff.
+     */
+    static RetryStrategy retryStrategy() {
+        return AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                .maxAttempts(MAX_ATTEMPTS)
+                .throttlingBackoffStrategy(BackoffStrategy.exponentialDelay(THROTTLING_BASE_DELAY, THROTTLING_MAX_DELAY))
                 .build();
     }
 

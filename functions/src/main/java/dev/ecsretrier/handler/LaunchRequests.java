@@ -6,6 +6,7 @@ import dev.ecsretrier.core.ContainerOverride;
 import dev.ecsretrier.core.EnvironmentVariable;
 import dev.ecsretrier.core.InvalidStartRequestException;
 import dev.ecsretrier.core.LaunchAdjustment;
+import dev.ecsretrier.core.TaskSize;
 import dev.ecsretrier.input.StartRequestReader;
 import dev.ecsretrier.port.LaunchRequest;
 import java.util.ArrayList;
@@ -21,7 +22,7 @@ final class LaunchRequests {
     }
 
     /** The widest task size memory escalation can ask for (Fargate's largest cpu; memory as configured, at most 120 GiB). */
-    static final String WIDEST_CPU = "16384";
+    static final int WIDEST_CPU = 16384;
 
     /**
      * Refuses, before RunTask, a launch whose overrides ECS would refuse ({@link LaunchRequest#overridesJson()}):
@@ -42,7 +43,7 @@ final class LaunchRequests {
         }
         if (metadata.attempt() == 1 && config.maxAttempts() > 1) {
             LaunchAdjustment widest = config.adaptation().memoryEscalation()
-                    ? new LaunchAdjustment(null, WIDEST_CPU, Integer.toString(config.adaptation().memoryCapMiB()), null,
+                    ? new LaunchAdjustment(null, new TaskSize(WIDEST_CPU, config.adaptation().memoryCapMiB()), null,
                     List.of())
                     : LaunchAdjustment.NONE;
             int later = of(config, new AttemptMetadata(metadata.runId(), config.maxAttempts(), config.maxAttempts(),
@@ -76,6 +77,7 @@ final class LaunchRequests {
                 AttemptMetadata.attemptKey(metadata.runId(), metadata.attempt()), config.containerName(), command,
                 environment, metadata.tags(), otherCapacity ? null : config.launchType(),
                 otherCapacity ? launch.capacityProviderStrategy() : config.capacityProviderStrategy(),
-                network, launch.cpu(), launch.memory());
+                network, launch.size() == null ? null : launch.size().cpuText(),
+                launch.size() == null ? null : launch.size().memoryText());
     }
 }

@@ -63,7 +63,7 @@ public final class StarterHandler implements RequestStreamHandler {
     }
 
     private StarterHandler(Deployment deployment) {
-        this(deployment, AwsWiring.create(deployment.shared()));
+        this(deployment, AwsWiring.forStarter(deployment.shared()));
     }
 
     private StarterHandler(Deployment deployment, AwsWiring aws) {
@@ -97,7 +97,8 @@ public final class StarterHandler implements RequestStreamHandler {
         deployment.jobs().forEach((name, config) -> {
             loops.put(name, new RetryLoop(config.planner(), scheduler, notifier, clock, random, config.startedBy(), log,
                     history, config.historyWindow()));
-            readers.put(name, new StartRequestReader(config.containerName(), config.maxAttempts(), config.adaptation()));
+            readers.put(name, new StartRequestReader(config.containerName(), config.maxAttempts(), config.adaptation(),
+                    name));
         });
         this.scheduler = scheduler;
         this.clock = clock;

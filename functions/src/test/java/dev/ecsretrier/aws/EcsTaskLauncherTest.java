@@ -224,7 +224,7 @@ class EcsTaskLauncherTest {
         assertThat(result).isEqualTo(new LaunchResult.Unavailable("ThrottlingException", "Rate exceeded"));
         List<Request> attempts = aws.requests(RUN_TASK);
         // The recorder's client keeps the SDK's default retry mode, LEGACY: 4 attempts in all (the
-        // handlers' clients use STANDARD, 3: AwsClientsTest), each with the same body and so the same
+        // handlers' clients use standard, 6: AwsClientsTest), each with the same body and so the same
         // client token.
         assertThat(attempts).extracting(r -> r.header("amz-sdk-request"))
                 .containsExactly("attempt=1; max=4", "attempt=2; max=4", "attempt=3; max=4", "attempt=4; max=4");

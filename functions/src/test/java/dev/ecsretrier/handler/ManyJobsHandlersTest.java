@@ -101,7 +101,7 @@ class ManyJobsHandlersTest {
                 """);
 
         assertThat(e.field()).isEqualTo("containerOverrides[0].name");
-        assertThat(e.getMessage()).contains("'report' is not the configured container 'app'");
+        assertThat(e.getMessage()).contains("'report' is not the configured container 'app' of job 'nightly-etl'");
         assertThat(launcher.requests()).isEmpty();
     }
 

@@ -86,6 +86,15 @@ class SnapStartPrimingTest {
     }
 
     @Test
+    void theStartersWiring_buildsItsSchedulerClientAtInit_forTheCancelMarker_withoutNetwork_andLeavesSnsForFirstUse() {
+        AwsWiring aws = AwsWiring.forStarter(config("2"));
+
+        assertThat(aws.schedulerClient().built()).isTrue();
+        assertThat(aws.snsClient().built()).isFalse();
+        assertThat(connectionAttempts).isEmpty();
+    }
+
+    @Test
     void beforeCheckpointBuildsTheClientsLeftForFirstUse_withoutNetwork() {
         RetrierConfig config = config("2");
         AwsWiring aws = AwsWiring.create(config);

@@ -88,6 +88,14 @@ class StarterSecurityTest {
     }
 
     @Test
+    void aTaskSizeThatIsNotANumber_isRefusedNamingItsField() {
+        InvalidStartRequestException cpu = refused("{\"launch\":{\"cpu\":\"1 vCPU\",\"memory\":\"4096\"}}");
+        assertThat(cpu.field()).isEqualTo("launch.cpu");
+        assertThat(cpu.getMessage()).contains("positive whole number").contains("'1 vCPU'");
+        assertThat(refused("{\"launch\":{\"cpu\":\"1024\"}}").field()).isEqualTo("launch.memory");
+    }
+
+    @Test
     void sizesAreBounded() {
         String big = "x".repeat(9000);
         assertThat(refused("{\"containerOverrides\":[{\"name\":\"app\",\"environment\":[{\"name\":\"A\",\"value\":\"" + big + "\"}]}]}")

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -17,6 +21,7 @@ import dev.ecsretrier.core.EndedAttempt;
 import dev.ecsretrier.core.AttemptStop;
 import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.core.Cause;
+import dev.ecsretrier.core.AttemptLaunch;
 import dev.ecsretrier.core.AttemptSummary;
 import dev.ecsretrier.core.ContainerExit;
 import dev.ecsretrier.core.ContainerOverride;
@@ -24,6 +29,7 @@ import dev.ecsretrier.core.Decision;
 import dev.ecsretrier.core.EnvironmentVariable;
 import dev.ecsretrier.core.FailureKind;
 import dev.ecsretrier.core.LaunchAdjustment;
+import dev.ecsretrier.core.TaskSize;
 import dev.ecsretrier.core.RetryRule;
 import dev.ecsretrier.core.RunOutcome;
 import dev.ecsretrier.core.StartRequest;
@@ -50,14 +56,15 @@ class JsonRecordsTest {
     static final AttemptSummary FIRST = new AttemptSummary(1, "arn:aws:ecs:us-east-1:111122223333:task/batch/abc",
             "SpotInterruption", "Your Spot Task was interrupted.",
             List.of(new ContainerExit("app", null, null), new ContainerExit("sidecar", 137, "killed")),
-            Decision.RETRY, "default:spot-interruption", STARTED, STOPPED, FailureKind.INFRASTRUCTURE, "FARGATE:1:0",
+            Decision.RETRY, "default:spot-interruption", STARTED, STOPPED, FailureKind.INFRASTRUCTURE,
+            AttemptLaunch.fromTagValue("capacity=FARGATE:1:0"),
             Set.of(Cause.SPOT_INTERRUPTION));
 
     static final StartRequest FULL_REQUEST = new StartRequest("run-7f3a", 2,
             List.of(new ContainerOverride("app", List.of("python", "job.py"),
                     List.of(new EnvironmentVariable("MODE", "full"), new EnvironmentVariable("EMPTY", "")))),
             List.of(FIRST),
-            new LaunchAdjustment(List.of(new CapacityProviderItem("FARGATE", 1, 0)), "1024", "4096", 1,
+            new LaunchAdjustment(List.of(new CapacityProviderItem("FARGATE", 1, 0)), new TaskSize(1024, 4096), 1,
                     List.of("capacity: FARGATE_SPOT -> FARGATE", "subnets: rotated by 1")), "nightly-etl");
 
     static final RunOutcome OUTCOME = new RunOutcome("run-7f3a", Decision.RETRIES_EXHAUSTED, "run-7f3a:final", "rule-a",
@@ -65,9 +72,19 @@ class JsonRecordsTest {
             List.of(FIRST), RunOutcome.MetadataSource.TAGS, null, STOPPED, Budget.ATTEMPTS, "nightly-etl",
             new dev.ecsretrier.core.HistorySource(false, List.of(), List.of(1), "ThrottlingException: Rate exceeded"));
 
-    /** jackson-databind as the functions used it before jackson-jr: the contract the JSON keeps. */
+    /**
+     * jackson-databind as the functions used it before jackson-jr: the contract the JSON keeps. A
+     * typed value with a wire form ({@link JsonForm}: a task size as ECS's strings, a launch as its
+     * tag text) is written as that form, as a {@code @JsonValue} would.
+     */
     static final ObjectMapper DATABIND = JsonMapper.builder()
             .addModule(new JavaTimeModule())
+            .addModule(new SimpleModule().addSerializer(JsonForm.class, new StdSerializer<>(JsonForm.class) {
+                @Override
+                public void serialize(JsonForm value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+                    provider.defaultSerializeValue(value.toJson(), gen);
+                }
+            }))
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(MapperFeature.AUTO_DETECT_IS_GETTERS)
             .serializationInclusion(JsonInclude.Include.NON_NULL)
@@ -153,6 +170,65 @@ class JsonRecordsTest {
             assertThat(JsonRecords.fromPlain(Json.parse(Json.write(FULL_REQUEST)), StartRequest.class))
                     .isEqualTo(FULL_REQUEST);
             assertThat(JsonRecords.fromPlain(Json.parse(Json.write(OUTCOME)), RunOutcome.class)).isEqualTo(OUTCOME);
+        }
+
+        /**
+         * The start request the previous version (cpu and memory as strings, each attempt's launch as
+         * its tag text) wrote for {@link #FULL_REQUEST}: the typed version writes the same bytes and
+         * reads them to the same value, so schedules created before an upgrade still start.
+         */
+        static final String PREVIOUS_FULL_REQUEST = "{\"runId\":\"run-7f3a\",\"attempt\":2,\"containerOverrides\":["
+                + "{\"name\":\"app\",\"command\":[\"python\",\"job.py\"],\"environment\":[{\"name\":\"MODE\",\"value\":"
+                + "\"full\"},{\"name\":\"EMPTY\",\"value\":\"\"}]}],\"history\":[{\"attempt\":1,\"taskArn\":"
+                + "\"arn:aws:ecs:us-east-1:111122223333:task/batch/abc\",\"stopCode\":\"SpotInterruption\",\"stoppedReason\":"
+                + "\"Your Spot Task was interrupted.\",\"containers\":[{\"name\":\"app\"},{\"name\":\"sidecar\",\"exitCode\":137,"
+                + "\"reason\":\"killed\"}],\"decision\":\"RETRY\",\"rule\":\"default:spot-interruption\",\"startedAt\":"
+                + "\"2026-11-25T15:00:00Z\",\"stoppedAt\":\"2026-11-25T15:04:30.250Z\",\"kind\":\"INFRASTRUCTURE\",\"launch\":"
+                + "\"capacity=FARGATE:1:0\",\"causes\":[\"SPOT_INTERRUPTION\"]}],\"launch\":{\"capacityProviderStrategy\":"
+                + "[{\"capacityProvider\":\"FARGATE\",\"weight\":1,\"base\":0}],\"cpu\":\"1024\",\"memory\":\"4096\","
+                + "\"subnetOffset\":1,\"changes\":[\"capacity: FARGATE_SPOT -> FARGATE\",\"subnets: rotated by 1\"]},"
+                + "\"job\":\"nightly-etl\"}";
+
+        @Test
+        void aRequestThePreviousVersionWrote_readsToTheSameTypedValue_andIsWrittenByteForByte() throws IOException {
+            StartRequest read = JsonRecords.fromPlain(Json.parse(PREVIOUS_FULL_REQUEST), StartRequest.class);
+
+            assertThat(read).isEqualTo(FULL_REQUEST);
+            assertThat(read.launch().size()).isEqualTo(new TaskSize(1024, 4096));
+            assertThat(read.history().get(0).launch().capacityProviderStrategy())
+                    .containsExactly(new CapacityProviderItem("FARGATE", 1, 0));
+            assertThat(Json.write(read)).isEqualTo(PREVIOUS_FULL_REQUEST);
+        }
+
+        @Test
+        void anEmptyLaunchText_isAnAttemptLaunchedAsConfigured() throws IOException {
+            AttemptSummary summary = JsonRecords.fromPlain(Json.parse("{\"attempt\":1,\"launch\":\"\"}"),
+                    AttemptSummary.class);
+            assertThat(summary.launch()).isNull();
+        }
+
+        @ParameterizedTest(name = "{0} -> {1}: {2}")
+        @CsvSource(delimiter = '|', value = {
+                "{\"launch\":{\"cpu\":\"abc\",\"memory\":\"4096\"}}|launch.cpu|must be a positive whole number as a string (\"1024\"), got 'abc'",
+                "{\"launch\":{\"cpu\":\"1024\",\"memory\":\"4 GB\"}}|launch.memory|must be a positive whole number as a string (\"1024\"), got '4 GB'",
+                "{\"launch\":{\"cpu\":\"1024\"}}|launch.memory|is missing: cpu and memory are set together",
+                "{\"launch\":{\"memory\":\"4096\"}}|launch.cpu|is missing: memory and cpu are set together",
+                "{\"launch\":{\"cpu\":\"-1\",\"memory\":\"4096\"}}|launch.cpu|must be a positive whole number as a string (\"1024\"), got '-1'",
+                "{\"launch\":{\"cpu\":1024,\"memory\":\"4096\"}}|launch.cpu|must be a string, got number 1024",
+                "{\"history\":[{\"launch\":\"capacity=FARGATE\"}]}|history[0].launch|is not a valid AttemptLaunch: capacity item 'FARGATE' is not provider:weight:base",
+                "{\"history\":[{\"launch\":\"cpu=1024 memory=x\"}]}|history[0].launch|is not a valid AttemptLaunch: memory must be a positive whole number as a string (\"1024\"), got 'x'"})
+        void aBadTaskSizeOrLaunch_isNamedWithItsField(String json, String path, String problem) throws IOException {
+            JsonBindingException e = refused(json, StartRequest.class);
+            assertThat(e.path()).isEqualTo(path);
+            assertThat(e.problem()).isEqualTo(problem);
+        }
+
+        @Test
+        void aFieldALaunchDoesNotHave_isNamedAsTheLaunchAdjustments() throws IOException {
+            JsonBindingException e = refused("{\"launch\":{\"subnets\":[\"subnet-a\"]}}", StartRequest.class);
+            assertThat(e.path()).isEqualTo("launch.subnets");
+            assertThat(e.problem()).isEqualTo("is not a field of LaunchAdjustment");
+            assertThat(e.knownFields()).containsExactly("capacityProviderStrategy", "cpu", "memory", "subnetOffset", "changes");
         }
 
         @Test

@@ -419,8 +419,8 @@ public final class LocalRuntime implements AutoCloseable {
             where.add("on " + String.join("+",
                     launch.capacityProviderStrategy().stream().map(CapacityProviderItem::capacityProvider).toList()));
         }
-        if (launch.memory() != null) {
-            where.add("with cpu " + launch.cpu() + " memory " + launch.memory());
+        if (launch.size() != null) {
+            where.add("with cpu " + launch.size().cpu() + " memory " + launch.size().memoryMiB());
         }
         List<String> subnets = config.network().subnets();
         if (launch.subnetOffset() != null && !subnets.isEmpty()) {

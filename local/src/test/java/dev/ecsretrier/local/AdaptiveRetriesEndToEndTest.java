@@ -123,7 +123,8 @@ class AdaptiveRetriesEndToEndTest {
 
         assertThat(decision("spot", 1)).startsWith("RETRY by default:infrastructure-stop; next attempt 2 in ")
                 .contains(" on FARGATE (capacity FARGATE after 1 Spot failure): ");
-        assertThat(outcome.attemptHistory()).extracting(a -> a.launch()).containsExactly(null, "capacity=FARGATE:1:-");
+        assertThat(outcome.attemptHistory()).extracting(a -> a.launch() == null ? null : a.launch().toTagValue())
+                .containsExactly(null, "capacity=FARGATE:1:-");
         assertThat(summary("spot")).contains("#1 SpotInterruption app exit 143 -> RETRY",
                 "#2 [capacity=FARGATE:1:-] EssentialContainerExited app exit 0 -> SUCCEEDED");
     }

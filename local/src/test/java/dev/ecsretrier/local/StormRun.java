@@ -1,8 +1,12 @@
 package dev.ecsretrier.local;
 
 import dev.ecsretrier.config.Setting;
+import dev.ecsretrier.local.cli.RetrierCommand;
 import dev.ecsretrier.local.ecs.TaskProgram;
 import dev.ecsretrier.local.quota.AwsQuota;
+import dev.ecsretrier.local.serve.AwsEndpoint;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +17,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
 
 /**
  * Issue 17's failure storm: {@code runs} runs started at a pace RunTask allows, all running when an
@@ -26,28 +33,76 @@ import java.util.concurrent.TimeUnit;
  * @param calmBeforeStorm     from the last start to the storm at the latest (it begins sooner once every first
  *                            task runs): time for Lambda's retries of a crashed start
  * @param quotaScale          the quotas' share: 1 for 10,000 runs, runs / 10,000 for a smaller storm alike
+ * @param threads             the runtime's threads; above Lambda's 1,000 concurrent executions for a storm at
+ *                            full size, so that the account's concurrency binds before the machine does
+ * @param redrive             once the storm is over, {@code retrier redrive} against {@code serve} until the
+ *                            dead-letter queues are empty (at most {@link #REDRIVE_PASSES} passes)
  */
 record StormRun(int runs, Duration window, double startsPerSecond, double timeScale, long seed,
-                Map<String, Integer> reservedConcurrency, int threads, Duration calmBeforeStorm, double quotaScale) {
+                Map<String, Integer> reservedConcurrency, int threads, Duration calmBeforeStorm, double quotaScale,
+                boolean redrive) {
+
+    /** Redrive passes at most: a replay the quotas throttle stays in its queue for the next pass. */
+    static final int REDRIVE_PASSES = 10;
 
     static final int MAX_ATTEMPTS = FaultAndLoadTest.MAX_ATTEMPTS;
 
-    /** What a storm did, once the runtime was idle. */
+    /**
+     * What a storm did, once the runtime was idle.
+     *
+     * @param plannedUntilLastEnd from the storm's first stop to the last run's notification, in planned time
+     * @param wallUntilLastEnd    the same, as this machine took it
+     * @param redriven            what redrive did afterwards; null when the storm was not redriven
+     * @param timerLag            how late this JVM's timers ran during the storm: small against the time scale's
+     *                            second (50 ms at 0.05) when the machine kept up with the storm
+     */
     record Result(FaultAndLoadTest.LoadFigures figures, Map<String, Long> throttles, long throttledDeadLetters,
-                  Duration plannedUntilLastEnd, Duration wall, boolean idle) {
+                  Duration plannedUntilLastEnd, Duration wallUntilLastEnd, Duration wall, boolean idle,
+                  Redriven redriven, TimerLag.Figures timerLag) {
 
         String summary(StormRun storm) {
             FaultAndLoadTest.LoadFigures f = figures;
             return String.format(Locale.ROOT, "storm: runs=%d window=%ds quotas x%s reserved=%s ended=%d exactly-once=%d"
                             + " two-outcomes=%d double-launches=%d lost=%d dead-lettered: runs=%d classifier=%d"
                             + " starter=%d throttled=%d%n  throttles=%s%n  faults: duplicated=%d crashes=%d"
-                            + " double-fires=%d; last run ended %.0fs (planned) after the storm began;"
-                            + " wall=%.1fs idle=%s",
+                            + " double-fires=%d; last run ended %.0fs planned (%.1fs wall) after the storm began;"
+                            + " wall=%.1fs idle=%s%n  timers late: p99 %d ms, max %d ms (wall; %.1f s, %.1f s planned)%s",
                     storm.runs, storm.window.toSeconds(), storm.quotaScale, storm.reservedConcurrency, f.ended.size(), f.exactlyOneOutcome,
                     f.twoOutcomes.size(), f.doubleLaunches.size(), f.lost(), f.deadLetteredOnly.size(),
                     f.classifier.deadLettered(), f.starter.deadLettered(), throttledDeadLetters, throttles,
                     f.eventsDuplicated, f.crashes, f.doubleFires, plannedUntilLastEnd.toMillis() / 1000.0,
-                    wall.toMillis() / 1000.0, idle);
+                    wallUntilLastEnd.toMillis() / 1000.0, wall.toMillis() / 1000.0, idle,
+                    timerLag.p99().toMillis(), timerLag.max().toMillis(),
+                    storm.timeScale == 0 ? 0 : timerLag.p99().toMillis() / 1000.0 / storm.timeScale,
+                    storm.timeScale == 0 ? 0 : timerLag.max().toMillis() / 1000.0 / storm.timeScale,
+                    redriven == null ? "" : "\n  " + redriven.summary());
+        }
+    }
+
+    /**
+     * What {@code retrier redrive} did to the storm's dead letters, and the runs once it was done.
+     *
+     * @param passes   redrive commands run (each replays every queue once)
+     * @param replayed messages replayed and deleted, over all passes
+     * @param failed   replays that failed (left in their queue for the next pass), over all passes
+     * @param left     messages still in the dead-letter queues at the end
+     * @param after    the runs once the runtime was idle again
+     */
+    record Redriven(int passes, int replayed, int failed, int left, FaultAndLoadTest.LoadFigures after,
+                    Map<String, Long> throttlesAfter, Duration wall, boolean idle) {
+
+        /** Runs whose one outcome is a notification (none only dead-lettered any more). */
+        int notifiedOnce() {
+            return after.exactlyOneOutcome - after.deadLetteredOnly.size();
+        }
+
+        String summary() {
+            return String.format(Locale.ROOT, "redrive: passes=%d replayed=%d failed=%d left=%d; then notified-once=%d"
+                            + " dead-lettered-only=%d two-outcomes=%d double-launches=%d off-script=%d lost=%d"
+                            + " throttles=%s wall=%.1fs idle=%s",
+                    passes, replayed, failed, left, notifiedOnce(), after.deadLetteredOnly.size(),
+                    after.twoOutcomes.size(), after.doubleLaunches.size(), after.offScriptOutcomes.size(), after.lost(),
+                    throttlesAfter, wall.toMillis() / 1000.0, idle);
         }
     }
 
@@ -73,6 +128,7 @@ record StormRun(int runs, Duration window, double startsPerSecond, double timeSc
                 .awsQuotas(true).quotaScale(quotaScale);
         reservedConcurrency.forEach(builder::reservedConcurrency);
         long began = System.nanoTime();
+        TimerLag lag = TimerLag.start();
         try (LocalRuntime runtime = builder.build()) {
             program.begin();
             int i = 0;
@@ -86,6 +142,7 @@ record StormRun(int runs, Duration window, double startsPerSecond, double timeSc
             }
             boolean idle = runtime.awaitIdle(bound);
             Duration wall = Duration.ofNanos(System.nanoTime() - began);
+            TimerLag.Figures timerLag = lag.stop();
             FaultAndLoadTest.LoadFigures figures = FaultAndLoadTest.LoadFigures.of(runtime, scripts);
             long throttledLetters = runtime.deadLetters().stream()
                     .filter(letter -> letter.errorMessage().contains("Rate exceeded")
@@ -95,11 +152,107 @@ record StormRun(int runs, Duration window, double startsPerSecond, double timeSc
             java.time.Instant stormBegan = program.stormBegan();
             java.time.Instant lastEnd = runtime.notifications().stream().map(n -> n.timestamp())
                     .max(java.util.Comparator.naturalOrder()).orElse(stormBegan);
+            Duration wallUntilLast = Duration.between(stormBegan, lastEnd);
             Duration untilLast = timeScale == 0 ? Duration.ZERO
-                    : Duration.ofNanos((long) (Duration.between(stormBegan, lastEnd).toNanos() / timeScale));
+                    : Duration.ofNanos((long) (wallUntilLast.toNanos() / timeScale));
+            Map<String, Long> throttles = runtime.throttles();
+            Redriven redriven = redrive ? redrive(runtime, scripts, bound) : null;
             program.close();
-            return new Result(figures, runtime.throttles(), throttledLetters, untilLast, wall, idle);
+            return new Result(figures, throttles, throttledLetters, untilLast, wallUntilLast, wall, idle, redriven,
+                    timerLag);
         }
+    }
+
+    /**
+     * The user's way out of a storm: {@code retrier redrive} (operate/'s DeadLetterRedriver, over SDK v2)
+     * against {@code serve}'s endpoint in front of this runtime, pass after pass while a dead-letter queue
+     * holds messages; the replays run under the same quotas.
+     */
+    private static Redriven redrive(LocalRuntime runtime, Map<String, ScriptedRun> scripts, Duration bound)
+            throws InterruptedException {
+        System.setProperty("aws.accessKeyId", "local");
+        System.setProperty("aws.secretAccessKey", "local");
+        long began = System.nanoTime();
+        int passes = 0;
+        int replayed = 0;
+        int failed = 0;
+        boolean idle = true;
+        Pattern count = Pattern.compile("^(\\w+): replayed (\\d+), failed (\\d+), left (\\d+)$", Pattern.MULTILINE);
+        try (AwsEndpoint endpoint = AwsEndpoint.start(runtime, "127.0.0.1", 0, line -> { })) {
+            while (passes < REDRIVE_PASSES && queued(runtime) > 0) {
+                passes++;
+                StringWriter out = new StringWriter();
+                CommandLine command = RetrierCommand.commandLine();
+                command.setOut(new PrintWriter(out, true));
+                command.setErr(new PrintWriter(new StringWriter(), true));
+                command.execute("redrive", "--endpoint-url", endpoint.uri().toString());
+                Matcher counted = count.matcher(out.toString());
+                while (counted.find()) {
+                    replayed += Integer.parseInt(counted.group(2));
+                    failed += Integer.parseInt(counted.group(3));
+                }
+                // What the replays started (next attempts, their stops) runs to its end before the next pass.
+                idle = runtime.awaitIdle(bound) && idle;
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot start serve's endpoint for redrive", e);
+        }
+        return new Redriven(passes, replayed, failed, queued(runtime), FaultAndLoadTest.LoadFigures.of(runtime, scripts),
+                runtime.throttles(), Duration.ofNanos(System.nanoTime() - began), idle);
+    }
+
+    /**
+     * The runtime's planned time is the wall clock times the time scale, so a machine that cannot keep up
+     * shows only as lateness: a thread that asks to wake every 10 ms and records how late it woke.
+     */
+    static final class TimerLag {
+        private static final long PERIOD_NANOS = 10_000_000;
+
+        /** How late the wake-ups were, at the 99th percentile and at most. */
+        record Figures(Duration p99, Duration max) {
+        }
+
+        private final List<Long> lateNanos = new java.util.ArrayList<>();
+        private final Thread thread;
+        private volatile boolean running = true;
+
+        private TimerLag() {
+            thread = new Thread(() -> {
+                while (running) {
+                    long due = System.nanoTime() + PERIOD_NANOS;
+                    java.util.concurrent.locks.LockSupport.parkNanos(PERIOD_NANOS);
+                    long late = Math.max(0, System.nanoTime() - due);
+                    synchronized (lateNanos) {
+                        lateNanos.add(late);
+                    }
+                }
+            }, "storm-timer-lag");
+            thread.setDaemon(true);
+        }
+
+        static TimerLag start() {
+            TimerLag lag = new TimerLag();
+            lag.thread.start();
+            return lag;
+        }
+
+        Figures stop() throws InterruptedException {
+            running = false;
+            thread.join();
+            List<Long> sorted;
+            synchronized (lateNanos) {
+                sorted = lateNanos.stream().sorted().toList();
+            }
+            if (sorted.isEmpty()) {
+                return new Figures(Duration.ZERO, Duration.ZERO);
+            }
+            return new Figures(Duration.ofNanos(sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(sorted.size() * 0.99)))),
+                    Duration.ofNanos(sorted.get(sorted.size() - 1)));
+        }
+    }
+
+    private static int queued(LocalRuntime runtime) {
+        return LocalSettings.DEAD_LETTER_QUEUES.stream().mapToInt(queue -> runtime.queues().messages(queue).size()).sum();
     }
 
     /** Quota names, for readers of the summary. */

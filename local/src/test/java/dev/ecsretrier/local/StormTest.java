@@ -9,11 +9,13 @@ import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 17, the storm in small ({@link StormBenchmark} prints the bigger ones): 200 runs whose first
- * attempts all stop within one minute, against 2 % of AWS's quotas (so 3.3 stops a second are eight
- * times DescribeTasks' sustained 0.4, as 10,000 a minute are against the real 20), with the fault
- * test's duplicates, crashes and double fires. What is asserted holds whatever the machine's load;
- * how many invocations end dead-lettered depends on it, and is printed.
+ * Issue 17, the storm in small ({@link StormBenchmark} runs it at full size): 200 runs whose first
+ * attempts all stop within one minute, against 2 % of AWS's quotas and of Lambda's account concurrency
+ * (so 3.3 stops a second are eight times DescribeTasks' sustained 0.4, as 10,000 a minute are against
+ * the real 20, and 20 concurrent executions stand for 1,000), with the fault
+ * test's duplicates, crashes and double fires; then {@code retrier redrive} against {@code serve} until
+ * the dead-letter queues are empty. What is asserted holds whatever the machine's load; how many
+ * invocations end dead-lettered depends on it, and is printed.
  */
 class StormTest {
 
@@ -24,20 +26,35 @@ class StormTest {
     static StormRun.Result storm(Map<String, Integer> reserved) throws InterruptedException {
         StormRun storm = new StormRun(RUNS, Duration.ofSeconds(60), 15 * QUOTA_SCALE,
                 Double.parseDouble(System.getProperty("storm.timeScale", "0.01")), FaultAndLoadTest.SEED, reserved, 32,
-                Duration.ofMinutes(4), QUOTA_SCALE);
+                Duration.ofMinutes(4), QUOTA_SCALE, true);
         StormRun.Result result = storm.run(Duration.ofSeconds(120));
         System.out.println(result.summary(storm));
         return result;
     }
 
     @Test
-    void aStormBeyondTheQuotasIsThrottledYetEveryRunEndsOnceWithNothingLostOrLaunchedTwice() throws Exception {
+    void aStormBeyondTheQuotasIsThrottledYetEveryRunEndsOnceWithNothingLostOrLaunchedTwice_andRedriveEndsEveryDeadLetteredRunOnce() throws Exception {
         StormRun.Result result = storm(Map.of());
         assertThat(result.idle()).as("every run came to rest").isTrue();
         assertSoftly(soft -> {
             nothingLostOrDoubled(soft, result, "storm");
             soft.assertThat(result.throttles().getOrDefault("ecs:DescribeTasks", 0L))
                     .as("DescribeTasks calls throttled: the storm went past the quota").isPositive();
+            soft.assertThat(result.figures().deadLetteredOnly).as("runs the storm left in a dead-letter queue")
+                    .isNotEmpty();
+        });
+        StormRun.Redriven redriven = result.redriven();
+        assertThat(redriven.idle()).as("every redriven run came to rest").isTrue();
+        assertSoftly(soft -> {
+            soft.assertThat(redriven.left()).as("messages still in the dead-letter queues after redrive").isZero();
+            soft.assertThat(redriven.replayed()).as("dead letters replayed").isPositive();
+            FaultAndLoadTest.LoadFigures after = redriven.after();
+            soft.assertThat(after.deadLetteredOnly).as("runs ended only by a dead letter after redrive").isEmpty();
+            soft.assertThat(redriven.notifiedOnce()).as("runs notified exactly once after redrive").isEqualTo(RUNS);
+            soft.assertThat(after.twoOutcomes).as("runs notified with two outcomes after redrive").isEmpty();
+            soft.assertThat(after.doubleLaunches).as("attempts that started two tasks after redrive").isEmpty();
+            soft.assertThat(after.offScriptOutcomes).as("runs not ending as scripted after redrive").isEmpty();
+            soft.assertThat(after.lost()).as("events neither processed nor dead-lettered after redrive").isZero();
         });
     }
 

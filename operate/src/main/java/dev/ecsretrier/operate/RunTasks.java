@@ -21,8 +21,8 @@ public final class RunTasks {
     /** DescribeTasks takes at most 100 tasks. */
     static final int DESCRIBE_BATCH = 100;
 
-    /** One task of a run: its attempt (from the tag) and ECS's view of it. */
-    public record RunTask(String runId, Integer attempt, Task task) {
+    /** One task of a run: its attempt and job (from the tags; job null for a task tagged before jobs were) and ECS's view of it. */
+    public record RunTask(String runId, Integer attempt, String job, Task task) {
         public boolean stopping() {
             return "STOPPED".equals(task.desiredStatus()) || "STOPPED".equals(task.lastStatus());
         }
@@ -49,7 +49,8 @@ public final class RunTasks {
                 String runId = tag(task, AttemptMetadata.RUN_ID_TAG);
                 if (runId != null) {
                     String attempt = tag(task, AttemptMetadata.ATTEMPT_TAG);
-                    tasks.add(new RunTask(runId, attempt == null ? null : Integer.valueOf(attempt), task));
+                    tasks.add(new RunTask(runId, attempt == null ? null : Integer.valueOf(attempt),
+                            tag(task, AttemptMetadata.JOB_TAG), task));
                 }
             }
         }

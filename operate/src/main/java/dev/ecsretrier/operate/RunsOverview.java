@@ -1,8 +1,10 @@
 package dev.ecsretrier.operate;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.ecsretrier.core.AttemptStop;
 import dev.ecsretrier.core.RunCancellation;
 import dev.ecsretrier.history.HistoryRecord;
+import dev.ecsretrier.json.Json;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -26,12 +28,14 @@ public final class RunsOverview {
     /**
      * One run in the list.
      *
+     * @param job     the run's job: its task's tag, its next start request's, its records'; null when
+     *                none says (a run from before jobs were recorded)
      * @param attempt the running or waiting attempt, or the number of attempts an ended run had
      * @param outcome an ended run's outcome, else null
      * @param at      a running task's creation, a waiting attempt's schedule expression, an ended run's end
      * @param detail  the task id, the schedule name, or the outcome's reason
      */
-    public record Run(String runId, Status status, Integer attempt, String outcome, String at, String detail) {
+    public record Run(String runId, String job, Status status, Integer attempt, String outcome, String at, String detail) {
     }
 
     /** One run in full: its attempts, its outcome (null while in flight), what is pending; status null when nothing is known. */
@@ -54,18 +58,22 @@ public final class RunsOverview {
         Map<String, Run> runs = new LinkedHashMap<>();
         for (HistoryRecord.Decided decided : history.decisions(since)) {
             if (decided.decision().terminal()) {
-                runs.putIfAbsent(decided.runId(), new Run(decided.runId(), Status.ENDED, decided.attempt(),
+                runs.putIfAbsent(decided.runId(), new Run(decided.runId(), decided.job(), Status.ENDED, decided.attempt(),
                         decided.decision().name(), decided.at().toString(), decided.reason()));
             }
         }
         for (RunTasks.RunTask task : tasks.all(DesiredStatus.RUNNING)) {
-            runs.putIfAbsent(task.runId(), new Run(task.runId(), Status.RUNNING, task.attempt(), null,
+            runs.putIfAbsent(task.runId(), new Run(task.runId(), task.job(), Status.RUNNING, task.attempt(), null,
                     String.valueOf(task.task().createdAt()), "task " + RunFollower.taskId(task.task().taskArn())));
         }
         for (RunSchedules.Waiting waiting : schedules.waiting()) {
-            runs.putIfAbsent(waiting.runId(), new Run(waiting.runId(), Status.WAITING, waiting.attempt(), null,
-                    schedules.get(waiting.name()).map(GetScheduleResponse::scheduleExpression).orElse("-"),
-                    "schedule " + waiting.name()));
+            if (runs.containsKey(waiting.runId())) {
+                continue;
+            }
+            Optional<GetScheduleResponse> schedule = schedules.get(waiting.name());
+            runs.put(waiting.runId(), new Run(waiting.runId(), schedule.map(RunsOverview::job).orElse(null),
+                    Status.WAITING, waiting.attempt(), null,
+                    schedule.map(GetScheduleResponse::scheduleExpression).orElse("-"), "schedule " + waiting.name()));
         }
         List<Run> list = new ArrayList<>(runs.values());
         list.sort(Comparator.comparing(Run::status).thenComparing(Run::runId));
@@ -139,6 +147,19 @@ public final class RunsOverview {
         }).orElse(null);
         return new Details(runId, status, outcome, new ArrayList<>(attempts.values()), pending,
                 schedules.cancellation(runId).map(RunCancellation::reason).orElse(null));
+    }
+
+    /** A waiting attempt's job: its schedule's input is the next start request, which names the job. */
+    static String job(GetScheduleResponse schedule) {
+        if (schedule.target() == null || schedule.target().input() == null) {
+            return null;
+        }
+        try {
+            return Json.parse(schedule.target().input()) instanceof Map<?, ?> request
+                    && request.get("job") instanceof String job ? job : null;
+        } catch (JsonProcessingException e) {
+            return null;
+        }
     }
 
     private static Map<String, Object> entry(int attempt) {

@@ -64,10 +64,13 @@ public class EcsRetrier extends Construct {
     private final Role schedulerRole;
     private final Map<String, ILogGroup> logGroups = new LinkedHashMap<>();
     private final Dashboard dashboard;
+    private final List<String> jobNames;
 
     public EcsRetrier(Construct scope, String id, EcsRetrierProps props) {
         super(scope, id);
         startedBy = props.startedBy() != null ? props.startedBy() : defaultStartedBy();
+        // The single-job props are the one job the functions name by RETRIER_JOB_NAME's default.
+        jobNames = props.jobs().isEmpty() ? List.of(Setting.JOB_NAME.defaultValue()) : List.copyOf(props.jobs().keySet());
 
         topic = props.topic() != null ? props.topic() : EncryptedTopic.create(this);
         if (props.notificationEmail() != null) {
@@ -160,6 +163,11 @@ public class EcsRetrier extends Construct {
     /** The {@code startedBy} value on every task this retrier starts. */
     public String getStartedBy() {
         return startedBy;
+    }
+
+    /** The jobs this retrier serves, in the order given: a start request's {@code job} is one of them. */
+    public List<String> getJobNames() {
+        return jobNames;
     }
 
     /** The schedule group of next attempts, attempt timeouts and cancel markers. */

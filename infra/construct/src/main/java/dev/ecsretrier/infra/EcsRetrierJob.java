@@ -7,12 +7,18 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.services.ec2.ISecurityGroup;
+import software.amazon.awscdk.services.ec2.SubnetSelection;
+import software.amazon.awscdk.services.ecs.CapacityProviderStrategy;
 import software.amazon.awscdk.services.ecs.ITaskDefinition;
+import software.amazon.awscdk.services.ecs.LaunchType;
 
 /**
  * One job of a many-jobs {@link EcsRetrier} ({@link EcsRetrierProps.Builder#jobs}): what it runs and the policy settings
  * in which it differs. Each setting has the name, the meaning and the limits of the {@link EcsRetrierProps} setting of the
- * same name; one left unset is the construct's own (its default).
+ * same name; one left unset is the construct's own (its default). That holds for the launch too: a job may run in its own
+ * subnets, with its own security groups, launch type or capacity provider strategy (which replace the construct's
+ * launch type or strategy together), fallback and subnet rotation.
  */
 public final class EcsRetrierJob {
 
@@ -33,6 +39,14 @@ public final class EcsRetrierJob {
     final Integer memoryCapMiB;
     final Duration attemptTimeout;
     final Boolean retryOnTimeout;
+    final SubnetSelection taskSubnets;
+    final List<ISecurityGroup> securityGroups;
+    final Boolean assignPublicIp;
+    final LaunchType launchType;
+    final List<CapacityProviderStrategy> capacityProviderStrategies;
+    final List<CapacityProviderStrategy> fallbackCapacityProviderStrategy;
+    final Integer fallbackAfterSpotFailures;
+    final Boolean rotateSubnets;
 
     private EcsRetrierJob(Builder b) {
         this.taskDefinition = Objects.requireNonNull(b.taskDefinition, "a job's taskDefinition is required");
@@ -52,6 +66,18 @@ public final class EcsRetrierJob {
         this.memoryCapMiB = b.memoryCapMiB;
         this.attemptTimeout = b.attemptTimeout;
         this.retryOnTimeout = b.retryOnTimeout;
+        this.taskSubnets = b.taskSubnets;
+        this.securityGroups = b.securityGroups;
+        this.assignPublicIp = b.assignPublicIp;
+        this.launchType = b.launchType;
+        this.capacityProviderStrategies = b.capacityProviderStrategies;
+        this.fallbackCapacityProviderStrategy = b.fallbackCapacityProviderStrategy;
+        this.fallbackAfterSpotFailures = b.fallbackAfterSpotFailures;
+        this.rotateSubnets = b.rotateSubnets;
+        if (launchType != null && capacityProviderStrategies != null) {
+            throw new IllegalArgumentException("set a job's launchType or capacityProviderStrategies, not both (launchType was "
+                    + launchType + ")");
+        }
     }
 
     public static Builder builder() {
@@ -79,6 +105,14 @@ public final class EcsRetrierJob {
         private Integer memoryCapMiB;
         private Duration attemptTimeout;
         private Boolean retryOnTimeout;
+        private SubnetSelection taskSubnets;
+        private List<ISecurityGroup> securityGroups;
+        private Boolean assignPublicIp;
+        private LaunchType launchType;
+        private List<CapacityProviderStrategy> capacityProviderStrategies;
+        private List<CapacityProviderStrategy> fallbackCapacityProviderStrategy;
+        private Integer fallbackAfterSpotFailures;
+        private Boolean rotateSubnets;
 
         private Builder() {
         }
@@ -106,6 +140,23 @@ public final class EcsRetrierJob {
         public Builder memoryCapMiB(int mib) { this.memoryCapMiB = mib; return this; }
         public Builder attemptTimeout(Duration timeout) { this.attemptTimeout = timeout; return this; }
         public Builder retryOnTimeout(boolean retry) { this.retryOnTimeout = retry; return this; }
+        /** Where the job's tasks run (awsvpc), e.g. its own subnets; with {@link #rotateSubnets} they take turns. */
+        public Builder taskSubnets(SubnetSelection subnets) { this.taskSubnets = subnets; return this; }
+        public Builder securityGroups(List<? extends ISecurityGroup> groups) { this.securityGroups = List.copyOf(groups); return this; }
+        public Builder assignPublicIp(boolean assign) { this.assignPublicIp = assign; return this; }
+        /** Replaces the construct's launch type or capacity provider strategy for this job. */
+        public Builder launchType(LaunchType launchType) { this.launchType = launchType; return this; }
+        /** Replaces the construct's launch type or capacity provider strategy for this job. */
+        public Builder capacityProviderStrategies(List<CapacityProviderStrategy> strategies) {
+            this.capacityProviderStrategies = List.copyOf(strategies);
+            return this;
+        }
+        public Builder fallbackCapacityProviderStrategy(List<CapacityProviderStrategy> strategy) {
+            this.fallbackCapacityProviderStrategy = List.copyOf(strategy);
+            return this;
+        }
+        public Builder fallbackAfterSpotFailures(int failures) { this.fallbackAfterSpotFailures = failures; return this; }
+        public Builder rotateSubnets(boolean rotate) { this.rotateSubnets = rotate; return this; }
 
         public EcsRetrierJob build() {
             return new EcsRetrierJob(this);

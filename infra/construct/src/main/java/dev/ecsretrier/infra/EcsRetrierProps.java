@@ -5,7 +5,7 @@ import dev.ecsretrier.config.Range;
 import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.config.Setting;
 import dev.ecsretrier.core.Jitter;
-import dev.ecsretrier.core.LaunchAdjustment;
+import dev.ecsretrier.core.AttemptLaunch;
 import dev.ecsretrier.core.RetryRule;
 import dev.ecsretrier.core.CapacityProviderItem;
 import java.util.ArrayList;
@@ -170,6 +170,15 @@ public final class EcsRetrierProps {
         if (job.memoryCapMiB != null) { b.memoryCapMiB = job.memoryCapMiB; }
         if (job.attemptTimeout != null) { b.attemptTimeout = job.attemptTimeout; }
         if (job.retryOnTimeout != null) { b.retryOnTimeout = job.retryOnTimeout; }
+        if (job.taskSubnets != null) { b.taskSubnets = job.taskSubnets; }
+        if (job.securityGroups != null) { b.securityGroups = job.securityGroups; }
+        if (job.assignPublicIp != null) { b.assignPublicIp = job.assignPublicIp; }
+        // The launch type and the strategy are one choice (ECS takes one or the other): the job's replaces the construct's.
+        if (job.launchType != null) { b.launchType = job.launchType; b.capacityProviderStrategies = null; }
+        if (job.capacityProviderStrategies != null) { b.capacityProviderStrategies = job.capacityProviderStrategies; b.launchType = null; }
+        if (job.fallbackCapacityProviderStrategy != null) { b.fallbackCapacityProviderStrategy = job.fallbackCapacityProviderStrategy; }
+        if (job.fallbackAfterSpotFailures != null) { b.fallbackAfterSpotFailures = job.fallbackAfterSpotFailures; }
+        if (job.rotateSubnets != null) { b.rotateSubnets = job.rotateSubnets; }
         return b.build();
     }
 
@@ -323,10 +332,10 @@ public final class EcsRetrierProps {
         List<CapacityProviderItem> items = fallbackCapacityProviderStrategy.stream()
                 .map(s -> new CapacityProviderItem(s.getCapacityProvider(), intOrNull(s.getWeight()), intOrNull(s.getBase())))
                 .toList();
-        String tag = LaunchAdjustment.strategyTag(items);
-        if (!Token.isUnresolved(tag) && tag.length() > LaunchAdjustment.MAX_STRATEGY_TAG_CHARS) {
+        String tag = AttemptLaunch.strategyTag(items);
+        if (!Token.isUnresolved(tag) && tag.length() > AttemptLaunch.MAX_STRATEGY_TAG_CHARS) {
             throw new IllegalArgumentException("fallbackCapacityProviderStrategy is too long to record in a task tag: '" + tag
-                    + "' has " + tag.length() + " characters, at most " + LaunchAdjustment.MAX_STRATEGY_TAG_CHARS);
+                    + "' has " + tag.length() + " characters, at most " + AttemptLaunch.MAX_STRATEGY_TAG_CHARS);
         }
         if (!items.isEmpty() && items.equals(capacityProviderStrategies.stream()
                 .map(s -> new CapacityProviderItem(s.getCapacityProvider(), intOrNull(s.getWeight()), intOrNull(s.getBase())))

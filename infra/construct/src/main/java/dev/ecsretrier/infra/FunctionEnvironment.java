@@ -43,27 +43,15 @@ final class FunctionEnvironment {
             env.put(Setting.CONTAINER_NAME.variable(), containerName(props));
         }
         env.put(Setting.STARTED_BY.variable(), startedBy);
-        if (props.capacityProviderStrategies().isEmpty()) {
-            LaunchType launchType = props.launchType() != null ? props.launchType() : LaunchType.FARGATE;
-            env.put(Setting.LAUNCH_TYPE.variable(), launchType.name());
-        } else {
-            env.put(Setting.CAPACITY_PROVIDER_STRATEGY.variable(), strategies(props.capacityProviderStrategies()));
-        }
         boolean awsvpc = oneJob ? props.taskDefinition().getNetworkMode() == NetworkMode.AWS_VPC
                 : props.jobs().values().stream().anyMatch(job -> job.taskDefinition().getNetworkMode() == NetworkMode.AWS_VPC);
-        if (awsvpc) {
-            SubnetSelection selection = props.taskSubnets() != null ? props.taskSubnets() : SubnetSelection.builder().build();
-            List<ISubnet> subnets = cluster.getVpc().selectSubnets(selection).getSubnets();
-            List<? extends ISecurityGroup> groups = props.securityGroups() != null ? props.securityGroups()
-                    : List.of(SecurityGroup.Builder.create(scope, "TaskSecurityGroup")
-                            .vpc(cluster.getVpc())
-                            .description("ecs-retrier tasks: no inbound, all outbound")
-                            .allowAllOutbound(true)
-                            .build());
-            env.put(Setting.SUBNETS.variable(), subnets.stream().map(ISubnet::getSubnetId).collect(Collectors.joining(",")));
-            env.put(Setting.SECURITY_GROUPS.variable(), groups.stream().map(ISecurityGroup::getSecurityGroupId).collect(Collectors.joining(",")));
-            env.put(Setting.ASSIGN_PUBLIC_IP.variable(), props.assignPublicIp() ? "ENABLED" : "DISABLED");
-        }
+        List<? extends ISecurityGroup> groups = !awsvpc ? List.of() : props.securityGroups() != null ? props.securityGroups()
+                : List.of(SecurityGroup.Builder.create(scope, "TaskSecurityGroup")
+                        .vpc(cluster.getVpc())
+                        .description("ecs-retrier tasks: no inbound, all outbound")
+                        .allowAllOutbound(true)
+                        .build());
+        launch(props, env, awsvpc, groups, false);
         policy(props, env, oneJob ? essentialContainers(props) : null);
         return env;
     }
@@ -76,6 +64,9 @@ final class FunctionEnvironment {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put(Setting.TASK_DEFINITION.variable(), taskDefinitionReference(job.taskDefinition()));
         settings.put(Setting.CONTAINER_NAME.variable(), containerName(job));
+        boolean awsvpc = job.taskDefinition().getNetworkMode() == NetworkMode.AWS_VPC;
+        // A job without security groups of its own keeps the construct's (the environment's, maybe the created group).
+        launch(job, settings, awsvpc, job.securityGroups(), true);
         policy(job, settings, job.essentialContainers() != null ? String.join(",", job.essentialContainers())
                 : String.join(",", essentialContainerNames(job)));
         return settings;
@@ -87,6 +78,44 @@ final class FunctionEnvironment {
      */
     private static String taskDefinitionReference(ITaskDefinition taskDefinition) {
         return taskDefinition instanceof TaskDefinition defined ? defined.getFamily() : taskDefinition.getTaskDefinitionArn();
+    }
+
+    /**
+     * Where and on what a task of {@code props} runs: the launch type or the capacity provider strategy (the other one
+     * empty when {@code clear}, so that a job's choice replaces the construct's), and for an awsvpc task its subnets,
+     * security groups ({@code groups} null: left out) and public IP; for another task no subnets when {@code clear} (ECS
+     * refuses a network configuration for it).
+     */
+    private static void launch(EcsRetrierProps props, Map<String, String> env, boolean awsvpc, List<? extends ISecurityGroup> groups,
+            boolean clear) {
+        if (props.capacityProviderStrategies().isEmpty()) {
+            LaunchType launchType = props.launchType() != null ? props.launchType() : LaunchType.FARGATE;
+            env.put(Setting.LAUNCH_TYPE.variable(), launchType.name());
+            clear(env, Setting.CAPACITY_PROVIDER_STRATEGY, clear);
+        } else {
+            clear(env, Setting.LAUNCH_TYPE, clear);
+            env.put(Setting.CAPACITY_PROVIDER_STRATEGY.variable(), strategies(props.capacityProviderStrategies()));
+        }
+        if (awsvpc) {
+            SubnetSelection selection = props.taskSubnets() != null ? props.taskSubnets() : SubnetSelection.builder().build();
+            List<ISubnet> subnets = props.cluster().getVpc().selectSubnets(selection).getSubnets();
+            env.put(Setting.SUBNETS.variable(), subnets.stream().map(ISubnet::getSubnetId).collect(Collectors.joining(",")));
+            if (groups != null) {
+                env.put(Setting.SECURITY_GROUPS.variable(), groups.stream().map(ISecurityGroup::getSecurityGroupId)
+                        .collect(Collectors.joining(",")));
+            }
+            env.put(Setting.ASSIGN_PUBLIC_IP.variable(), props.assignPublicIp() ? "ENABLED" : "DISABLED");
+        } else {
+            clear(env, Setting.SUBNETS, clear);
+            clear(env, Setting.SECURITY_GROUPS, clear);
+        }
+    }
+
+    /** An empty value: the setting's default, over a value the environment may hold. */
+    private static void clear(Map<String, String> env, Setting setting, boolean clear) {
+        if (clear) {
+            env.put(setting.variable(), "");
+        }
     }
 
     /** How a run of {@code props} retries; {@code essential} null leaves the essential containers out. */

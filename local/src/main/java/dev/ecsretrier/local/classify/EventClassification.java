@@ -97,11 +97,9 @@ public record EventClassification(Step step, Backoff.Range nextDelay, List<Strin
         if (nextLaunch.capacityProviderStrategy() != null) {
             launch.put("capacityProviderStrategy", nextLaunch.capacityProviderStrategy());
         }
-        if (nextLaunch.cpu() != null) {
-            launch.put("cpu", nextLaunch.cpu());
-        }
-        if (nextLaunch.memory() != null) {
-            launch.put("memory", nextLaunch.memory());
+        if (nextLaunch.size() != null) {
+            launch.put("cpu", nextLaunch.size().cpuText());
+            launch.put("memory", nextLaunch.size().memoryText());
         }
         if (nextLaunch.subnetOffset() != null) {
             launch.put("subnetOffset", nextLaunch.subnetOffset());

@@ -46,6 +46,7 @@ import picocli.CommandLine.Spec;
             "  ./retrier classify $events/eni-timeout.json --subnets subnet-a,subnet-b --rotate-subnets",
             "  ./retrier classify $events/spot-interruption.json --infrastructure-retries 0 --application-retries 3",
             "  ./retrier classify --quiet $events/app-exit-1.json",
+            "  ./retrier classify $events/app-exit-2.json --config local/examples/jobs.json --job nightly-etl",
             "  ./retrier classify - < $events/user-initiated.json | jq -r .decision"})
 final class ClassifyCommand implements Callable<Integer> {
 
@@ -71,6 +72,11 @@ final class ClassifyCommand implements Callable<Integer> {
     @Mixin
     PolicyOptions policy;
 
+    @Option(names = "--job", paramLabel = "NAME",
+            description = "Decide by this job's policy (its attempt count too, over the event's), one of the --config"
+                    + " file's (default: the only one).")
+    String job;
+
     @Override
     public Integer call() {
         byte[] event;
@@ -82,10 +88,11 @@ final class ClassifyCommand implements Callable<Integer> {
             return fail("cannot read " + eventFile + ": " + e.getMessage());
         }
         Map<Setting, String> settings = policy.settings();
-        RetrierConfig config = policy.config(settings);
+        RetrierConfig config = policy.job(settings, job).config();
         try {
             TaskStateChange change = TaskStateChangeParser.parse(event);
-            Integer maxAttempts = PolicyOptions.setsAttemptCount(settings) ? config.maxAttempts() : null;
+            // A job named on the command line brings its attempt count, over the one the event's task carries.
+            Integer maxAttempts = PolicyOptions.setsAttemptCount(settings) || job != null ? config.maxAttempts() : null;
             EventClassification classification = EventClassification.of(config, change, attempt, maxAttempts);
             spec.commandLine().getOut().println(output.mode() == OutputOptions.Mode.QUIET
                     ? String.valueOf(classification.toJson().get("decision")) : LocalJson.write(classification.toJson()));

@@ -1,6 +1,5 @@
 package dev.ecsretrier.local.cli;
 
-import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.config.Setting;
 import dev.ecsretrier.core.EnvironmentVariable;
 import dev.ecsretrier.local.LocalRuntime;
@@ -31,7 +30,8 @@ import picocli.CommandLine.Spec;
             "  ./retrier demo --fault run-task-memory --fail-on-attempts 0",
             "  ./retrier demo --fault 'reason=CannotPullContainerError: 403 Forbidden'",
             "  ./retrier demo --duplicate-events 1 --handler-crashes 0.3 --scheduler-double-fires 0.5",
-            "  ./retrier demo --max-attempts 2 --fail-on-attempts 2,3"})
+            "  ./retrier demo --max-attempts 2 --fail-on-attempts 2,3",
+            "  ./retrier demo --config local/examples/jobs.json --job reports"})
 final class DemoCommand implements Callable<Integer> {
 
     @Spec
@@ -52,6 +52,10 @@ final class DemoCommand implements Callable<Integer> {
 
     int timeoutSeconds = 60;
 
+    @Option(names = "--job", paramLabel = "NAME",
+            description = "The job to run, one of the --config file's (default: the only one).")
+    String job;
+
     @Option(names = {"--wait", "--timeout"}, paramLabel = "SECONDS", defaultValue = "60",
             description = "Give up waiting for the outcome after this long (default ${DEFAULT-VALUE}).")
     void timeoutSeconds(int seconds) {
@@ -62,11 +66,11 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Map<Setting, String> settings = policy.settings();
         settings.putIfAbsent(Setting.RETRYABLE_EXIT_CODES, "2");
-        RetrierConfig config = policy.config(settings);
+        PolicyOptions.Job chosen = policy.job(settings, job);
         LocalRuntime.Builder builder = runtimeOptions.builder("demo", RunCommand.DEFAULT_TIME_SCALE, List.of("cannot-pull"))
                 .settings(settings);
         String runId = "demo-" + HexFormat.of().formatHex(randomBytes(3));
-        return WatchedRun.watch(spec, "demo", builder, null, config, runId,
+        return WatchedRun.watch(spec, "demo", builder, chosen.name(), chosen.config(), runId,
                 List.of(new EnvironmentVariable("FAIL_ON_ATTEMPTS", failOnAttempts)), Duration.ofSeconds(timeoutSeconds),
                 runtimeOptions, output);
     }

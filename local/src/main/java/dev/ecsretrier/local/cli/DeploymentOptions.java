@@ -99,6 +99,7 @@ final class DeploymentOptions {
         Duration timeout = null;
         if (stack != null) {
             base = access.stackOutputs(stack);
+            stackOutputs = base;
             source = stack;
         } else if (endpoint != null) {
             base = localNames();
@@ -120,6 +121,18 @@ final class DeploymentOptions {
             }
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
+    }
+
+    /** The stack's outputs, once {@link #deployment} read them. */
+    private Map<String, String> stackOutputs = Map.of();
+
+    /**
+     * The jobs the stack says it serves (its {@code Jobs} output, comma-separated); empty when it does
+     * not say, or when there is no stack. Call after {@link #deployment}.
+     */
+    java.util.List<String> stackJobs() {
+        String jobs = stackOutputs.getOrDefault(dev.ecsretrier.config.StackOutput.JOBS.key(), "");
+        return java.util.Arrays.stream(jobs.split(",")).map(String::trim).filter(job -> !job.isEmpty()).toList();
     }
 
     /** How long one of serve's in-process invocations may take at most (cancel's second sweep waits this long). */

@@ -4,6 +4,7 @@ import dev.ecsretrier.config.ConfigurationException;
 import dev.ecsretrier.config.Deployment;
 import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.config.Setting;
+import dev.ecsretrier.core.InvalidStartRequestException;
 import dev.ecsretrier.local.LocalSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -174,18 +175,30 @@ final class PolicyOptions {
     }
 
     /**
-     * The handlers' configuration of {@code settings}, checked as Lambda would check it.
+     * The handlers' configuration of {@code settings} for the job {@code job} names (null: the only one), checked as
+     * Lambda would check it.
      *
-     * @throws ParameterException naming the option (or the --setting) of each bad value
+     * @throws ParameterException naming the option (or the --setting, or the file's job) of each bad value, or a
+     *                            --job that is missing or not one of --config's jobs
      */
-    RetrierConfig config(Map<Setting, String> settings) {
+    Job job(Map<Setting, String> settings, String job) {
         Deployment deployment = deployment(settings);
-        if (deployment.names().size() > 1) {
-            throw new ParameterException(spec.commandLine(), "Invalid value for option '--config': '" + configFile
-                    + "' has " + deployment.names().size() + " jobs (" + String.join(", ", deployment.names())
-                    + "); " + spec.name() + " takes one: run --job NAME runs one of them");
+        String name;
+        try {
+            name = deployment.jobFor(job);
+        } catch (InvalidStartRequestException e) {
+            throw job == null
+                    ? new ParameterException(spec.commandLine(), "Missing option '--job': the --config file has "
+                    + deployment.names().size() + " jobs (" + String.join(", ", deployment.names()) + ")")
+                    : UsageErrorHandler.invalid(spec, "--job", job, "is not a job of "
+                    + (configFile == null ? "this configuration" : "the --config file") + " (jobs: "
+                    + String.join(", ", deployment.names()) + ")" + UsageErrorHandler.didYouMean(job, deployment.names()));
         }
-        return deployment.shared();
+        return new Job(name, deployment.job(name));
+    }
+
+    /** A job of the configuration: its name and its whole configuration. */
+    record Job(String name, RetrierConfig config) {
     }
 
     /**

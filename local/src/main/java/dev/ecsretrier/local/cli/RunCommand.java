@@ -1,10 +1,8 @@
 package dev.ecsretrier.local.cli;
 
-import dev.ecsretrier.config.Deployment;
 import dev.ecsretrier.config.Setting;
 import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.core.EnvironmentVariable;
-import dev.ecsretrier.core.InvalidStartRequestException;
 import dev.ecsretrier.local.LocalRuntime;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,7 +15,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code retrier run}: one run with the given policy, launch settings, overrides and faults, watched to its end. */
@@ -84,19 +81,9 @@ final class RunCommand implements Callable<Integer> {
         List<EnvironmentVariable> variables = new ArrayList<>();
         environment.forEach((name, value) -> variables.add(new EnvironmentVariable(name, value)));
         Map<Setting, String> settings = policy.settings();
-        Deployment deployment = policy.deployment(settings);
-        String name;
-        try {
-            name = deployment.jobFor(job);
-        } catch (InvalidStartRequestException e) {
-            throw job == null
-                    ? new ParameterException(spec.commandLine(), "Missing option '--job': the --config file has "
-                    + deployment.names().size() + " jobs (" + String.join(", ", deployment.names()) + ")")
-                    : UsageErrorHandler.invalid(spec, "--job", job, "is not a job of the --config file (jobs: "
-                    + String.join(", ", deployment.names()) + ")");
-        }
+        PolicyOptions.Job chosen = policy.job(settings, job);
         LocalRuntime.Builder builder = runtimeOptions.builder("run", DEFAULT_TIME_SCALE, List.of()).settings(settings);
-        return WatchedRun.watch(spec, "run", builder, name, deployment.job(name), id, variables,
+        return WatchedRun.watch(spec, "run", builder, chosen.name(), chosen.config(), id, variables,
                 Duration.ofSeconds(waitSeconds), runtimeOptions, output);
     }
 }

@@ -1,6 +1,9 @@
 package dev.ecsretrier.local.cli;
 
+import dev.ecsretrier.config.ConfigurationException;
+import dev.ecsretrier.config.Setting;
 import dev.ecsretrier.local.LocalJson;
+import dev.ecsretrier.local.LocalSettings;
 import dev.ecsretrier.operate.AwsAccess;
 import dev.ecsretrier.operate.Deployment;
 import dev.ecsretrier.operate.RunHistory;
@@ -8,10 +11,12 @@ import dev.ecsretrier.operate.RunSchedules;
 import dev.ecsretrier.operate.RunTasks;
 import dev.ecsretrier.operate.RunsOverview;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -19,6 +24,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import software.amazon.awssdk.core.exception.SdkException;
 
@@ -31,7 +37,8 @@ import software.amazon.awssdk.core.exception.SdkException;
         footerHeading = "%nExamples:%n",
         footer = {
             "  ./retrier runs --endpoint-url http://localhost:4566",
-            "  ./retrier runs --stack EcsRetrierSample --since 7d --status failed --json"})
+            "  ./retrier runs --stack EcsRetrierSample --since 7d --status failed --json",
+            "  ./retrier runs --endpoint-url http://localhost:4566 --config local/examples/jobs.json --job reports"})
 final class RunsCommand implements Callable<Integer> {
 
     /** What --status selects. */
@@ -58,6 +65,15 @@ final class RunsCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON array instead of the table.")
     boolean json;
 
+    @Option(names = "--job", paramLabel = "NAME", description = "Only this job's runs (its tasks' ecs-retrier:job tag,"
+            + " its next start request's job, its records' job). Checked against the deployment's jobs when they are"
+            + " known: the stack's Jobs output, or --config.")
+    String job;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "The deployment's jobs file (as serve --config and"
+            + " the construct's layer have it): --job must name one of its jobs.")
+    Path configFile;
+
     static final Pattern AGE = Pattern.compile("(\\d{1,6})([smhd])");
 
     static Duration age(CommandSpec spec, String option, String text) {
@@ -79,19 +95,20 @@ final class RunsCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (AwsAccess access = deployment.access()) {
             Deployment target = deployment.deployment(access);
+            checkJob();
             List<RunsOverview.Run> runs;
             try (var ecs = access.ecs(); var scheduler = access.scheduler(); var logs = access.logs()) {
                 runs = new RunsOverview(new RunTasks(ecs, target), new RunSchedules(scheduler, target),
                         new RunHistory(logs, target)).list(Instant.now().minus(since));
             }
-            runs = runs.stream().filter(this::selected).toList();
+            runs = runs.stream().filter(this::selected).filter(run -> job == null || job.equals(run.job())).toList();
             if (json) {
                 out.println(LocalJson.write(runs));
             } else {
-                out.println(String.format(Locale.ROOT, "%-24s %-8s %-7s %-17s %-27s %s", "RUN", "STATUS", "ATTEMPT",
-                        "OUTCOME", "AT", "DETAIL"));
+                out.println(String.format(Locale.ROOT, TABLE, "RUN", "JOB", "STATUS", "ATTEMPT", "OUTCOME", "AT",
+                        "DETAIL"));
                 for (RunsOverview.Run run : runs) {
-                    out.println(String.format(Locale.ROOT, "%-24s %-8s %-7s %-17s %-27s %s", run.runId(),
+                    out.println(String.format(Locale.ROOT, TABLE, run.runId(), run.job() == null ? "-" : run.job(),
                             run.status().name().toLowerCase(Locale.ROOT), run.attempt() == null ? "-" : run.attempt(),
                             run.outcome() == null ? "-" : run.outcome(), run.at(), run.detail()));
                 }
@@ -101,6 +118,27 @@ final class RunsCommand implements Callable<Integer> {
         } catch (SdkException e) {
             spec.commandLine().getErr().println("retrier runs: " + e.getMessage());
             return ExitStatus.UNEXPECTED_ERROR.code();
+        }
+    }
+
+    private static final String TABLE = "%-24s %-16s %-8s %-7s %-17s %-27s %s";
+
+    /** A --job that the deployment's known jobs do not hold is a usage error, not an empty list. */
+    private void checkJob() {
+        List<String> known = configFile != null ? configJobs() : deployment.stackJobs();
+        if (job != null && !known.isEmpty() && !known.contains(job)) {
+            throw UsageErrorHandler.invalid(spec, "--job", job, "is not a job of "
+                    + (configFile != null ? "the --config file" : "stack " + deployment.stack) + " (jobs: "
+                    + String.join(", ", known) + ")" + UsageErrorHandler.didYouMean(job, known));
+        }
+    }
+
+    private List<String> configJobs() {
+        try {
+            return List.copyOf(LocalSettings.deployment(Map.of(Setting.CONFIG_FILE, configFile.toString())).names());
+        } catch (ConfigurationException e) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--config': '" + configFile
+                    + "': " + String.join("; ", e.problems()));
         }
     }
 

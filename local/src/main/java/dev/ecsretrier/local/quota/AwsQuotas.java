@@ -52,8 +52,9 @@ public final class AwsQuotas {
     /**
      * The documented defaults, in the runtime's planned time.
      *
-     * @param rateScale           1 for the documented rates and bursts; less to stand for a bigger load with a
-     *                            smaller one (0.03 of the quotas for 300 runs behaves like all of them for 10,000)
+     * @param rateScale           1 for the documented rates, bursts and account concurrency; less to stand for a
+     *                            bigger load with a smaller one (0.03 of the quotas for 300 runs behaves like all of
+     *                            them for 10,000): the account's 1,000 concurrent executions shrink alike (30)
      * @param reservedConcurrency functions with reserved concurrency: at most that many of their
      *                            invocations run at once, and the account's other functions share the rest
      */
@@ -64,7 +65,12 @@ public final class AwsQuotas {
         // At time scale 0 nothing waits, so no quota can bind: refill is unbounded.
         LongSupplier planned = factor == 0 ? () -> Long.MAX_VALUE / 2
                 : () -> (long) ((System.nanoTime() - origin) / factor);
-        return new AwsQuotas(planned, rateScale, ACCOUNT_CONCURRENCY, reservedConcurrency);
+        return new AwsQuotas(planned, rateScale, accountConcurrency(rateScale), reservedConcurrency);
+    }
+
+    /** Lambda's account concurrency at {@code rateScale} of the quotas: at least 1. */
+    static int accountConcurrency(double rateScale) {
+        return Math.max(1, (int) Math.round(ACCOUNT_CONCURRENCY * rateScale));
     }
 
     /** No quota: every call goes through, every invocation runs (the local runtime without {@code --aws-quotas}). */

@@ -1,22 +1,23 @@
 package dev.ecsretrier.local.quota;
 
+import dev.ecsretrier.aws.AwsClients;
 import dev.ecsretrier.local.TimeScale;
 import java.time.Duration;
 import java.util.Random;
 
 /**
- * What the functions' SDK clients do with a throttled call ({@code RetryMode.STANDARD} in
- * {@code AwsClients}): three attempts in all, waiting before each retry a random time up to
- * {@code min(20 s, 1 s × 2^(retry-1))}, the standard strategy's backoff for throttling errors
+ * What the functions' SDK clients do with a throttled call (the standard strategy as {@link AwsClients}
+ * configures it): {@link AwsClients#MAX_ATTEMPTS} attempts in all, waiting before each retry a random time
+ * up to {@code min(max, base × 2^(retry-1))}, the SDK's "full jitter" backoff for throttling errors
  * (https://docs.aws.amazon.com/sdk-for-java/latest/developer-guide/retry-strategy.html). The wait is
  * the invocation's own (its thread sleeps, scaled), as a Lambda invocation waits and is billed for it.
- * The strategy's retry-quota bucket is not modelled: it only stops retries sooner.
+ * The strategy's retry-quota bucket (its circuit breaker) is not modelled: it only stops retries sooner.
  */
 public final class SdkRetries {
 
-    static final int MAX_ATTEMPTS = 3;
-    static final Duration THROTTLING_BASE_DELAY = Duration.ofSeconds(1);
-    static final Duration MAX_BACKOFF = Duration.ofSeconds(20);
+    static final int MAX_ATTEMPTS = AwsClients.MAX_ATTEMPTS;
+    static final Duration THROTTLING_BASE_DELAY = AwsClients.THROTTLING_BASE_DELAY;
+    static final Duration MAX_BACKOFF = AwsClients.THROTTLING_MAX_DELAY;
 
     private final AwsQuotas quotas;
     private final TimeScale timeScale;

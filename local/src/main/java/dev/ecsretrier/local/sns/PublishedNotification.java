@@ -63,7 +63,7 @@ public record PublishedNotification(String messageId, String topicArn, String su
                 .filter(c -> c.exitCode() != null)
                 .map(PublishedNotification::exit)
                 .collect(Collectors.joining(","));
-        return "#" + a.attempt() + (a.launch() == null ? "" : " [" + a.launch() + "]") + " "
+        return "#" + a.attempt() + (a.launch() == null ? "" : " [" + a.launch().toTagValue() + "]") + " "
                 + (a.stopCode() == null ? "-" : a.stopCode()) + (exits.isEmpty() ? "" : " " + exits) + " -> "
                 + a.decision();
     }

@@ -90,7 +90,7 @@ class OperateDocTest {
             assertThat(ran.get(0).out()).contains("attempt 1", "task", "decision", "SUCCEEDED")
                     .contains("run tour-1 SUCCEEDED after 1 attempt");
             assertThat(ran.get(2).out()).contains("run tour-2 cancelled: 1 task(s) stopped");
-            assertThat(ran.get(3).out()).containsPattern("tour-1 +ended +1 +SUCCEEDED");
+            assertThat(ran.get(3).out()).containsPattern("tour-1 +default +ended +1 +SUCCEEDED");
             assertThat(ran.get(4).out()).contains("run tour-1: SUCCEEDED after 1 attempt(s)").contains("attempt 1  task arn:");
             assertThat(ran.get(5).out()).contains("StarterFailures: would replay 0", "ClassifierFailures: would replay 0");
             assertThat(ran.get(6).out()).contains("StarterFailures: replayed 0, failed 0, left 0",

@@ -124,6 +124,7 @@ public class SampleStack extends Stack {
         output(StackOutput.STARTED_BY, retrier.getStartedBy());
         output(StackOutput.SCHEDULE_GROUP_NAME, retrier.getScheduleGroupName());
         output(StackOutput.SCHEDULER_ROLE_ARN, retrier.getSchedulerRoleArn());
+        output(StackOutput.JOBS, String.join(",", retrier.getJobNames()));
         output("DashboardName", retrier.getDashboard().getDashboardName(), "the retrier's CloudWatch dashboard");
         retrier.getDeadLetterQueues().forEach((name, queue) ->
                 output(name + "QueueUrl", queue.getQueueUrl(), "dead-letter queue: " + name));

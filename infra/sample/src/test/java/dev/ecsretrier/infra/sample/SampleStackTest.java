@@ -44,6 +44,8 @@ class SampleStackTest {
                 .isEqualTo(sample.stack.getRetrier().getScheduleGroupName());
         assertThat(tree(outputs.get("SchedulerRoleArn")).get("Value"))
                 .isEqualTo(tree(arnOf(sample.logicalId("AWS::IAM::Role", "RetrierSchedulerRole"))));
+        // The single-job props are one job, named as the functions name it: runs --job checks against it.
+        assertThat(tree(outputs.get("Jobs")).get("Value").asText()).isEqualTo("default");
     }
 
     @Test
@@ -98,7 +100,7 @@ class SampleStackTest {
     void outputsTellHowToStartARunAndWhereToLook() {
         Map<String, Map<String, Object>> outputs = sample.outputs();
         assertThat(outputs).containsOnlyKeys("StarterFunctionName", "StarterLogGroupName", "ClassifierLogGroupName", "StarterAliasArn", "TopicArn", "ClusterName", "ClusterArn",
-                "StartedBy", "ScheduleGroupName", "SchedulerRoleArn", "DashboardName", "StarterFailuresQueueUrl", "ClassifierFailuresQueueUrl", "RuleDeliveryFailuresQueueUrl",
+                "StartedBy", "ScheduleGroupName", "SchedulerRoleArn", "Jobs", "DashboardName", "StarterFailuresQueueUrl", "ClassifierFailuresQueueUrl", "RuleDeliveryFailuresQueueUrl",
                 "ScheduleDeliveryFailuresQueueUrl");
         assertThat(value(outputs, "StarterFunctionName")).isEqualTo(tree(ref(sample.logicalId("AWS::Lambda::Function", "RetrierStarter"))));
         assertThat(value(outputs, "StarterLogGroupName")).isEqualTo(tree(ref(sample.logicalId("AWS::Logs::LogGroup", "RetrierStarterLogs"))));
