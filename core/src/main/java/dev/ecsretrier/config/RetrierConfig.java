@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import dev.ecsretrier.history.HistoryWindow;
 
 /**
  * Both handlers' configuration, read once per container from the environment ({@link Setting})
@@ -36,12 +37,18 @@ public record RetrierConfig(String region, String cluster, String taskDefinition
                             int maxAttempts, Backoff backoff, Set<Integer> retryableExitCodes, List<RetryRule> rules,
                             String scheduleGroup, String starterArn, String starterAlias, String schedulerRoleArn,
                             String scheduleDeadLetterArn, String topicArn, RetryBudgets budgets,
-                            AdaptationPolicy adaptation, Duration attemptTimeout, boolean retryOnTimeout) {
+                            AdaptationPolicy adaptation, Duration attemptTimeout, boolean retryOnTimeout,
+                            List<String> historyLogGroups) {
 
     public static final int MAX_ATTEMPTS_LIMIT = AttemptMetadata.MAX_ATTEMPTS_LIMIT;
     /** RunTask's {@code startedBy}: 1-128 letters, digits, '-', '/' or '_' (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html). */
     public static final Pattern STARTED_BY = Pattern.compile("[A-Za-z0-9_/-]{1,128}");
     private static final Pattern SCHEDULE_GROUP = Pattern.compile("[0-9a-zA-Z-_.]{1,64}");
+    /**
+     * A log group name: 1-512 of {@code [.\-_/#A-Za-z0-9]}
+     * (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html).
+     */
+    private static final Pattern LOG_GROUP = Pattern.compile("[.\\-_/#A-Za-z0-9]{1,512}");
     /**
      * RunTask's launch types. ECS Managed Instances is not one: "If you want to use Amazon ECS Managed Instances, you
      * must use the capacityProviderStrategy request parameter and omit the launchType request parameter"
@@ -56,6 +63,11 @@ public record RetrierConfig(String region, String cluster, String taskDefinition
 
     public RetryPlanner planner() {
         return new RetryPlanner(classifier(), backoff, adaptation, budgets);
+    }
+
+    /** How far back a run's history records can lie, for this job's backoff and timeout. */
+    public HistoryWindow historyWindow() {
+        return new HistoryWindow(backoff, attemptTimeout);
     }
 
     public boolean hasAttemptTimeout() {
@@ -147,6 +159,12 @@ public record RetrierConfig(String region, String cluster, String taskDefinition
         String role = r.required(Setting.SCHEDULER_ROLE_ARN);
         String deadLetter = r.value(Setting.SCHEDULE_DEAD_LETTER_ARN);
         String topic = r.required(Setting.TOPIC_ARN);
+        List<String> historyLogGroups = r.list(Setting.HISTORY_LOG_GROUPS);
+        for (String logGroup : historyLogGroups) {
+            if (!LOG_GROUP.matcher(logGroup).matches()) {
+                r.problem(Setting.HISTORY_LOG_GROUPS, "'" + logGroup + "' is not a log group name (1-512 of [.-_/#A-Za-z0-9])");
+            }
+        }
         r.throwIfAny();
         return new RetrierConfig(region, cluster, taskDefinition, containerName, Set.copyOf(essential), startedBy,
                 launchType.isEmpty() ? null : launchType, List.copyOf(strategy), network, maxAttempts,
@@ -155,7 +173,7 @@ public record RetrierConfig(String region, String cluster, String taskDefinition
                 new RetryBudgets(infrastructureRetries, applicationRetries),
                 new AdaptationPolicy(List.copyOf(fallback), fallbackAfter, escalate, memoryFactor, memoryMax, rotate,
                         network.subnets()),
-                Duration.ofSeconds(timeoutSeconds), retryOnTimeout);
+                Duration.ofSeconds(timeoutSeconds), retryOnTimeout, List.copyOf(historyLogGroups));
     }
 
     private static void checkStrategy(Reader r, Setting setting, List<CapacityProviderItem> strategy) {

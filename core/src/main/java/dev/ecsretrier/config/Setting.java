@@ -51,6 +51,9 @@ public enum Setting {
     SCHEDULER_ROLE_ARN("RETRIER_SCHEDULER_ROLE_ARN", null, "role EventBridge Scheduler assumes to invoke the starter"),
     SCHEDULE_DEAD_LETTER_ARN("RETRIER_SCHEDULE_DEAD_LETTER_ARN", "", "SQS queue ARN for schedule deliveries that fail"),
     TOPIC_ARN("RETRIER_TOPIC_ARN", null, "SNS topic for terminal outcomes"),
+    HISTORY_LOG_GROUPS("RETRIER_HISTORY_LOG_GROUPS", "", "comma-separated log groups of the history records (the"
+            + " starter's and the classifier's), read when a run ends so that its notification holds every attempt"
+            + " whole; empty: earlier attempts come from the task's tags"),
     REGION("AWS_REGION", null, "region of every client; Lambda sets it");
 
     private final String variable;

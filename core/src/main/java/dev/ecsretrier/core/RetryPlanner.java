@@ -31,6 +31,10 @@ public final class RetryPlanner {
         this.budgets = budgets;
     }
 
+    public Backoff backoff() {
+        return backoff;
+    }
+
     public Step plan(EndedAttempt ended, Instant now, RandomGenerator random) {
         AttemptMetadata run = ended.metadata();
         // ecs-retrier's own cancel stop outranks every rule: no user rule may retry a cancelled run.
@@ -69,7 +73,8 @@ public final class RetryPlanner {
         String reason = exhausted == null ? verdict.reason() : verdict.reason() + "; " + exhaustedReason(run, exhausted, verdict.kind());
         RunOutcome outcome = new RunOutcome(run.runId(), decision, RunOutcome.dedupKey(run.runId(), decision),
                 verdict.rule(), reason, run.attempt(), run.maxAttempts(), ended.cluster(), ended.taskDefinition(),
-                history, ended.metadataSource(), ended.note(), now, exhausted, run.job());
+                history, ended.metadataSource(), ended.note(), now, exhausted, run.job(),
+                HistorySource.metadataOnly(attemptsOf(run.history()), null));
         return new Step.Finish(ended, verdict, outcome);
     }
 
@@ -93,10 +98,16 @@ public final class RetryPlanner {
                                          String note, RunCancellation cancellation, Instant now, String job) {
         RunOutcome outcome = new RunOutcome(runId, Decision.CANCELLED, RunOutcome.dedupKey(runId, Decision.CANCELLED),
                 RunCancellation.RULE, cancellation.outcomeReason(), attempts, maxAttempts, cluster, taskDefinition,
-                history, source, note, now, null, job);
+                history, source, note, now, null, job,
+                HistorySource.metadataOnly(attemptsOf(ended == null ? history : history.subList(0, history.size() - 1)),
+                        null));
         // No policy spoke: the verdict only says that nothing follows (FAIL: no retry), and whose it was.
         return new Step.Finish(ended, Verdict.byUserRule(RunCancellation.RULE, Action.FAIL, cancellation.outcomeReason(),
                 FailureKind.APPLICATION, Set.of()), outcome);
+    }
+
+    private static List<Integer> attemptsOf(List<AttemptSummary> history) {
+        return history.stream().map(AttemptSummary::attempt).toList();
     }
 
     /** The limit a retry of this kind would overrun, or null when it may be retried. */

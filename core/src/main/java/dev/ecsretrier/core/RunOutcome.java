@@ -12,17 +12,26 @@ import java.util.List;
  * @param exhaustedBudget for RETRIES_EXHAUSTED: which limit ran out ({@link Budget}): ATTEMPTS (maxAttempts),
  *                        INFRASTRUCTURE or APPLICATION (the retry budgets); null otherwise
  * @param job            the job the run ran, or null when its tasks did not say (tagged before jobs were)
+ * @param historySource  where each attempt before the last one decided came from: its history record, or the
+ *                       run's metadata (see {@link HistorySource})
  */
 public record RunOutcome(String runId, Decision outcome, String dedupKey, String rule, String reason,
                          int attempts, int maxAttempts, String cluster, String taskDefinition,
                          List<AttemptSummary> attemptHistory, MetadataSource metadataSource, String note,
-                         Instant finishedAt, Budget exhaustedBudget, String job) {
+                         Instant finishedAt, Budget exhaustedBudget, String job,
+                         HistorySource historySource) {
 
     /** Where the classifier learned the run's metadata. */
     public enum MetadataSource { TAGS, EVENT, REQUEST }
 
     public RunOutcome {
         attemptHistory = List.copyOf(attemptHistory);
+    }
+
+    /** The same outcome with another history (read back from the history records) and its source. */
+    public RunOutcome withHistory(List<AttemptSummary> history, HistorySource source) {
+        return new RunOutcome(runId, outcome, dedupKey, rule, reason, attempts, maxAttempts, cluster, taskDefinition,
+                history, metadataSource, note, finishedAt, exhaustedBudget, job, source);
     }
 
     public static String dedupKey(String runId, Decision outcome) {

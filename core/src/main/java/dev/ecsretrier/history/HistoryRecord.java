@@ -1,6 +1,7 @@
 package dev.ecsretrier.history;
 
 import dev.ecsretrier.core.Budget;
+import dev.ecsretrier.core.Cause;
 import dev.ecsretrier.core.AttemptStop;
 import dev.ecsretrier.core.Decision;
 import dev.ecsretrier.core.EndedAttempt;
@@ -9,6 +10,9 @@ import dev.ecsretrier.core.LaunchAdjustment;
 import dev.ecsretrier.core.RunOutcome;
 import dev.ecsretrier.core.Step;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * One entry of a run's history: the starter writes one per launch, the classifier (or the starter,
@@ -58,14 +62,18 @@ public sealed interface HistoryRecord {
      * @param next            for RETRY, the attempt that was scheduled; null otherwise
      * @param exhaustedBudget for RETRIES_EXHAUSTED, which limit ran out (see {@link RunOutcome#exhaustedBudget()})
      * @param note            what to know about how the stop was learned, or null
+     * @param causes          what the classifier recognised in the stop; null when nothing (or for a record
+     *                        written before this field was)
      */
     record Decided(String runId, int attempt, int maxAttempts, String job, Instant at, String cluster,
                    String taskDefinition, LaunchAdjustment launch, AttemptStop stop, Decision decision, String rule,
                    String reason, FailureKind kind, NextAttempt next, Budget exhaustedBudget,
-                   RunOutcome.MetadataSource metadataSource, String note) implements HistoryRecord {
+                   RunOutcome.MetadataSource metadataSource, String note, Set<Cause> causes)
+            implements HistoryRecord {
 
         public Decided {
             launch = orNull(launch);
+            causes = causes == null || causes.isEmpty() ? null : Collections.unmodifiableSet(EnumSet.copyOf(causes));
         }
 
         /**
@@ -81,13 +89,13 @@ public sealed interface HistoryRecord {
                 return new Decided(run.runId(), run.attempt(), run.maxAttempts(), job, at, ended.cluster(),
                         ended.taskDefinition(), run.launch(), ended.stop(), Decision.RETRY, retry.verdict().rule(),
                         retry.verdict().reason(), retry.verdict().kind(), next, null, ended.metadataSource(),
-                        ended.note());
+                        ended.note(), retry.verdict().causes());
             }
             RunOutcome outcome = ((Step.Finish) step).outcome();
             return new Decided(run.runId(), run.attempt(), run.maxAttempts(), job, at, ended.cluster(),
                     ended.taskDefinition(), run.launch(), ended.stop(), outcome.outcome(), outcome.rule(),
                     outcome.reason(), outcome.outcome() == Decision.SUCCEEDED ? null : step.verdict().kind(), null,
-                    outcome.exhaustedBudget(), ended.metadataSource(), ended.note());
+                    outcome.exhaustedBudget(), ended.metadataSource(), ended.note(), step.verdict().causes());
         }
     }
 

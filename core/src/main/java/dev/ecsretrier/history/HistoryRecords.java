@@ -26,6 +26,18 @@ public final class HistoryRecords {
     private HistoryRecords() {
     }
 
+    /**
+     * The CloudWatch Logs filter pattern that selects one run's history lines: a JSON pattern on the
+     * {@code record} and {@code runId} fields
+     * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/matching-terms-json-log-events.html),
+     * so another run whose id contains this one, or a line that only mentions it, does not match. A run
+     * id is letters, digits, '.', '_' and '-' ({@link dev.ecsretrier.core.AttemptMetadata#RUN_ID}): nothing
+     * in it needs quoting.
+     */
+    public static String filterPattern(String runId) {
+        return "{ $.record = \"" + NAME + "\" && $.runId = \"" + runId + "\" }";
+    }
+
     /** The record as one log line (no line break: one CloudWatch Logs event). */
     public static String line(HistoryRecord record) {
         Map<String, Object> line = new LinkedHashMap<>();

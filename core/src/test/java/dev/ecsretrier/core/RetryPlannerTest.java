@@ -181,7 +181,7 @@ class RetryPlannerTest {
         for (Decision decision : Decision.values()) {
             RunOutcome outcome = new RunOutcome(longest, decision, RunOutcome.dedupKey(longest, decision),
                     "default:transient-error", "x", 10, 10, null, null, List.of(), MetadataSource.TAGS, null, NOW,
-                    Budget.ATTEMPTS, "nightly-etl");
+                    Budget.ATTEMPTS, "nightly-etl", HistorySource.NOTHING_EARLIER);
             assertThat(outcome.subject()).as(decision.name()).hasSizeLessThan(100).matches("[\\x20-\\x7E]+")
                     .endsWith(decision + " after 10 attempts").startsWith("ecs-retrier run rrrr");
         }
@@ -190,7 +190,7 @@ class RetryPlannerTest {
     @Test
     void subject_isAsciiOnly_andCutBelow100() {
         RunOutcome outcome = new RunOutcome("läuft-" + "x".repeat(200), Decision.FAILED, "k", "r", "x", 1, 3,
-                null, null, List.of(), MetadataSource.EVENT, null, NOW, null, null);
+                null, null, List.of(), MetadataSource.EVENT, null, NOW, null, null, HistorySource.NOTHING_EARLIER);
         assertThat(outcome.subject()).hasSize(99).matches("[\\x20-\\x7E]+").contains("l?uft-")
                 .endsWith("... FAILED after 1 attempt");
     }

@@ -10,6 +10,7 @@ import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.ecs.EcsClient;
@@ -84,6 +85,15 @@ public final class AwsClients {
     public SchedulerClient scheduler() {
         return SchedulerClient.builder().region(region).httpClient(http).credentialsProvider(credentials)
                 .overrideConfiguration(retries).build();
+    }
+
+    /**
+     * CloudWatch Logs, for reading a run's history when it ends: each call (its retries included) gives up
+     * after {@code apiCallTimeout}, so a throttled read cannot hold up the notification.
+     */
+    public CloudWatchLogsClient logs(java.time.Duration apiCallTimeout) {
+        return CloudWatchLogsClient.builder().region(region).httpClient(http).credentialsProvider(credentials)
+                .overrideConfiguration(retries.toBuilder().apiCallTimeout(apiCallTimeout).build()).build();
     }
 
     public SnsClient sns() {

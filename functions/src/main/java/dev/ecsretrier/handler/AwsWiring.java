@@ -1,29 +1,39 @@
 package dev.ecsretrier.handler;
 
 import dev.ecsretrier.aws.AwsClients;
+import dev.ecsretrier.aws.LogsRunHistoryReader;
 import dev.ecsretrier.aws.OnFirstUse;
 import dev.ecsretrier.aws.SchedulerAttemptScheduler;
 import dev.ecsretrier.aws.SnsNotifier;
 import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.port.AttemptScheduler;
 import dev.ecsretrier.port.Notifier;
+import dev.ecsretrier.port.RunHistoryReader;
+import java.time.Clock;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.scheduler.SchedulerClient;
 import software.amazon.awssdk.services.sns.SnsClient;
 
 /** The AWS side of both handlers, built once per container by their Lambda constructors. */
 record AwsWiring(EcsClient ecs, OnFirstUse<SchedulerClient> schedulerClient, OnFirstUse<SnsClient> snsClient,
-                 AttemptScheduler scheduler, Notifier notifier) {
+                 OnFirstUse<CloudWatchLogsClient> logsClient, AttemptScheduler scheduler, Notifier notifier,
+                 RunHistoryReader history) {
 
     static AwsWiring create(RetrierConfig config) {
         AwsClients clients = new AwsClients(config.region());
         // Every invocation calls ECS; schedules and notifications only some: build those on first use.
         OnFirstUse<SchedulerClient> scheduler = new OnFirstUse<>(clients::scheduler);
         OnFirstUse<SnsClient> sns = new OnFirstUse<>(clients::sns);
-        return new AwsWiring(clients.ecs(), scheduler, sns,
+        // Only a run that ends reads its history: neither a cold start nor a retry builds this client.
+        OnFirstUse<CloudWatchLogsClient> logs = new OnFirstUse<>(() -> clients.logs(LogsRunHistoryReader.BUDGET));
+        return new AwsWiring(clients.ecs(), scheduler, sns, logs,
                 new SchedulerAttemptScheduler(scheduler, config.scheduleGroup(), config.schedulerRoleArn(),
                         config.scheduleDeadLetterArn()),
-                new SnsNotifier(sns, config.topicArn()));
+                new SnsNotifier(sns, config.topicArn()),
+                config.historyLogGroups().isEmpty() ? RunHistoryReader.NONE
+                        : new LogsRunHistoryReader(logs, config.historyLogGroups(), Clock.systemUTC(),
+                                LogsRunHistoryReader.BUDGET));
     }
 
     /**
@@ -46,5 +56,6 @@ record AwsWiring(EcsClient ecs, OnFirstUse<SchedulerClient> schedulerClient, OnF
     void buildAllClients() {
         schedulerClient.get();
         snsClient.get();
+        logsClient.get();
     }
 }

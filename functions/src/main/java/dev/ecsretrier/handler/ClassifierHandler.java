@@ -17,6 +17,7 @@ import dev.ecsretrier.json.Json;
 import dev.ecsretrier.port.AttemptScheduler;
 import dev.ecsretrier.port.DescribedTask;
 import dev.ecsretrier.port.Notifier;
+import dev.ecsretrier.port.RunHistoryReader;
 import dev.ecsretrier.port.ScheduledStop;
 import dev.ecsretrier.port.TaskDescriber;
 import dev.ecsretrier.rule.StoppedTaskPattern;
@@ -66,8 +67,8 @@ public final class ClassifierHandler implements RequestStreamHandler {
     }
 
     private ClassifierHandler(Deployment deployment, AwsWiring aws) {
-        this(deployment, new EcsTaskDescriber(aws.ecs()), aws.scheduler(), aws.notifier(), Clock.systemUTC(),
-                new SecureRandom(), System.out::println);
+        this(deployment, new EcsTaskDescriber(aws.ecs()), aws.scheduler(), aws.notifier(), aws.history(),
+                Clock.systemUTC(), new SecureRandom(), System.out::println);
         SnapStartPriming.registerUnderSnapStart(System.getenv(), deployment.shared(), aws::buildAllClients);
     }
 
@@ -78,8 +79,19 @@ public final class ClassifierHandler implements RequestStreamHandler {
                 notifier, clock, random, log);
     }
 
+    /** Without a history store: a run's notification takes its earlier attempts from the task's tags. */
     public ClassifierHandler(Deployment deployment, TaskDescriber describer, AttemptScheduler scheduler,
                              Notifier notifier, Clock clock, RandomGenerator random, Consumer<String> log) {
+        this(deployment, describer, scheduler, notifier, RunHistoryReader.NONE, clock, random, log);
+    }
+
+    /**
+     * @param history where a run's history records are read back when it ends (its earlier attempts whole in
+     *                the notification)
+     */
+    public ClassifierHandler(Deployment deployment, TaskDescriber describer, AttemptScheduler scheduler,
+                             Notifier notifier, RunHistoryReader history, Clock clock, RandomGenerator random,
+                             Consumer<String> log) {
         if (deployment.shared().starterArn().isEmpty()) {
             throw new dev.ecsretrier.config.ConfigurationException(List.of(
                     dev.ecsretrier.config.Setting.STARTER_ARN.variable() + ": is required by the classifier"
@@ -90,7 +102,8 @@ public final class ClassifierHandler implements RequestStreamHandler {
         this.describer = describer;
         this.scheduler = scheduler;
         deployment.jobs().forEach((name, config) -> loops.put(name,
-                new RetryLoop(config.planner(), scheduler, notifier, clock, random, config.startedBy(), log)));
+                new RetryLoop(config.planner(), scheduler, notifier, clock, random, config.startedBy(), log, history,
+                        config.historyWindow())));
     }
 
     @Override

@@ -9,6 +9,10 @@ import dev.ecsretrier.core.RunOutcome;
 import dev.ecsretrier.core.Step;
 import dev.ecsretrier.history.HistoryRecord;
 import dev.ecsretrier.history.HistoryRecords;
+import dev.ecsretrier.history.HistoryWindow;
+import dev.ecsretrier.history.RecordedHistory;
+import dev.ecsretrier.port.RunHistoryReader;
+import java.util.List;
 import dev.ecsretrier.json.Json;
 import dev.ecsretrier.metrics.RetrierMetrics;
 import dev.ecsretrier.port.AttemptScheduler;
@@ -37,6 +41,8 @@ public final class RetryLoop {
     private final RandomGenerator random;
     private final String retrierName;
     private final Consumer<String> log;
+    private final RunHistoryReader history;
+    private final HistoryWindow window;
 
     /**
      * @param retrierName the {@code startedBy} value: the metrics' {@code Retrier} dimension
@@ -44,6 +50,20 @@ public final class RetryLoop {
      */
     public RetryLoop(RetryPlanner planner, AttemptScheduler scheduler, Notifier notifier, Clock clock,
                      RandomGenerator random, String retrierName, Consumer<String> log) {
+        this(planner, scheduler, notifier, clock, random, retrierName, log, RunHistoryReader.NONE,
+                new HistoryWindow(planner.backoff(), java.time.Duration.ZERO));
+    }
+
+    /**
+     * @param history where a run's history records are read back when it ends, so that its notification
+     *                holds every earlier attempt whole (the tags only summarize them)
+     * @param window  how far back those records can lie
+     */
+    public RetryLoop(RetryPlanner planner, AttemptScheduler scheduler, Notifier notifier, Clock clock,
+                     RandomGenerator random, String retrierName, Consumer<String> log, RunHistoryReader history,
+                     HistoryWindow window) {
+        this.history = history;
+        this.window = window;
         this.planner = planner;
         this.scheduler = scheduler;
         this.notifier = notifier;
@@ -84,7 +104,9 @@ public final class RetryLoop {
                     retry.verdict().kind(),
                     retry.delay(), now, ended.metadata().runId());
         } else {
-            RunOutcome outcome = ((Step.Finish) step).outcome();
+            Step.Finish finish = (Step.Finish) step;
+            RunOutcome outcome = withRecordedHistory(finish.outcome(), ended.metadata().attempt());
+            step = new Step.Finish(finish.ended(), finish.verdict(), outcome);
             notifier.publish(notification(outcome));
             metric = RetrierMetrics.runEnded(retrierName, outcome.job(), outcome.outcome(), now, outcome.runId());
         }
@@ -107,15 +129,38 @@ public final class RetryLoop {
     public StepResult endCancelled(AttemptMetadata next, String cluster, String taskDefinition,
                                    RunCancellation cancellation) {
         Instant now = clock.instant();
-        Step.Finish step = planner.cancelledBefore(next, cluster, taskDefinition, RunOutcome.MetadataSource.REQUEST,
+        Step.Finish planned = planner.cancelledBefore(next, cluster, taskDefinition, RunOutcome.MetadataSource.REQUEST,
                 null, cancellation, now);
-        RunOutcome outcome = step.outcome();
+        RunOutcome outcome = withRecordedHistory(planned.outcome(), 0);
+        Step.Finish step = new Step.Finish(null, planned.verdict(), outcome);
         notifier.publish(notification(outcome));
         log.accept(HistoryRecords.line(new HistoryRecord.Decided(outcome.runId(), outcome.attempts(), next.maxAttempts(),
                 next.job(), now, cluster, taskDefinition, null, null, Decision.CANCELLED, outcome.rule(), outcome.reason(), null,
-                null, null, RunOutcome.MetadataSource.REQUEST, null)));
+                null, null, RunOutcome.MetadataSource.REQUEST, null, null)));
         log.accept(RetrierMetrics.runEnded(retrierName, outcome.job(), outcome.outcome(), now, outcome.runId()));
         return new StepResult(step, false);
+    }
+
+    /**
+     * The outcome with its earlier attempts from their history records, read only now that the run
+     * ends (a retry needs none of it). Reading can fail or run out of time; the notification must not:
+     * it then goes out with the metadata's summaries, and says which and why.
+     *
+     * @param decidedAttempt the attempt just decided (whole already), 0 when none
+     */
+    private RunOutcome withRecordedHistory(RunOutcome outcome, int decidedAttempt) {
+        if (!RecordedHistory.hasEarlierAttempts(outcome, decidedAttempt)) {
+            return RecordedHistory.unread(outcome, decidedAttempt, null);
+        }
+        try {
+            List<HistoryRecord> records = history.read(outcome.runId(),
+                    window.since(outcome.finishedAt(), Math.max(decidedAttempt, outcome.attempts())));
+            return RecordedHistory.complete(outcome, decidedAttempt, records);
+        } catch (RuntimeException e) {
+            // Never lose or hold up the notification for the history: the tags' summaries still tell the run.
+            String problem = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            return RecordedHistory.unread(outcome, decidedAttempt, problem);
+        }
     }
 
     /** The terminal message: JSON body, short subject, attributes for filter policies and dedup. */

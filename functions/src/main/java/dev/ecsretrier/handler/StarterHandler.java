@@ -21,6 +21,7 @@ import dev.ecsretrier.port.AttemptScheduler;
 import dev.ecsretrier.port.LaunchRequest;
 import dev.ecsretrier.port.LaunchResult;
 import dev.ecsretrier.port.Notifier;
+import dev.ecsretrier.port.RunHistoryReader;
 import dev.ecsretrier.port.ScheduledStop;
 import dev.ecsretrier.port.TaskLauncher;
 import java.io.IOException;
@@ -66,8 +67,8 @@ public final class StarterHandler implements RequestStreamHandler {
     }
 
     private StarterHandler(Deployment deployment, AwsWiring aws) {
-        this(deployment, new EcsTaskLauncher(aws.ecs()), aws.scheduler(), aws.notifier(), Clock.systemUTC(),
-                new SecureRandom(), System.out::println);
+        this(deployment, new EcsTaskLauncher(aws.ecs()), aws.scheduler(), aws.notifier(), aws.history(),
+                Clock.systemUTC(), new SecureRandom(), System.out::println);
         SnapStartPriming.registerUnderSnapStart(System.getenv(), deployment.shared(), aws::buildAllClients);
     }
 
@@ -78,12 +79,24 @@ public final class StarterHandler implements RequestStreamHandler {
                 notifier, clock, random, log);
     }
 
+    /** Without a history store: a run's notification takes its earlier attempts from the start request. */
     public StarterHandler(Deployment deployment, TaskLauncher launcher, AttemptScheduler scheduler, Notifier notifier,
                           Clock clock, RandomGenerator random, java.util.function.Consumer<String> log) {
+        this(deployment, launcher, scheduler, notifier, RunHistoryReader.NONE, clock, random, log);
+    }
+
+    /**
+     * @param history where a run's history records are read back when it ends here (a launch ECS refused on
+     *                the last attempt, a start of a cancelled run): its earlier attempts whole in the notification
+     */
+    public StarterHandler(Deployment deployment, TaskLauncher launcher, AttemptScheduler scheduler, Notifier notifier,
+                          RunHistoryReader history, Clock clock, RandomGenerator random,
+                          java.util.function.Consumer<String> log) {
         this.deployment = deployment;
         this.launcher = launcher;
         deployment.jobs().forEach((name, config) -> {
-            loops.put(name, new RetryLoop(config.planner(), scheduler, notifier, clock, random, config.startedBy(), log));
+            loops.put(name, new RetryLoop(config.planner(), scheduler, notifier, clock, random, config.startedBy(), log,
+                    history, config.historyWindow()));
             readers.put(name, new StartRequestReader(config.containerName(), config.maxAttempts(), config.adaptation(),
                     name));
         });

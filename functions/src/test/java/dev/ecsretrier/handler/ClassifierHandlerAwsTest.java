@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ecsretrier.aws.EcsTaskDescriber;
+import dev.ecsretrier.aws.LogsRunHistoryReader;
+import dev.ecsretrier.aws.LogsRunHistoryReaderTest;
+import dev.ecsretrier.port.RunHistoryReader;
+import java.time.Duration;
 import dev.ecsretrier.aws.SchedulerAttemptScheduler;
 import dev.ecsretrier.aws.SnsNotifier;
 import dev.ecsretrier.config.RetrierConfig;
@@ -37,6 +41,7 @@ import org.junit.jupiter.api.Test;
 class ClassifierHandlerAwsTest {
 
     static final String DESCRIBE_TASKS = "AmazonEC2ContainerServiceV20141113.DescribeTasks";
+    static final String FILTER_LOG_EVENTS = "Logs_20140328.FilterLogEvents";
     static final String CREATE_SCHEDULE = "POST /schedules/run-7f3a-2";
     static final String STARTER = "arn:aws:lambda:us-east-1:111122223333:function:ecs-retrier-starter:live";
     static final String TOPIC = "arn:aws:sns:us-east-1:111122223333:ecs-retrier-outcomes";
@@ -185,6 +190,68 @@ class ClassifierHandlerAwsTest {
                 "DELETE /schedules/run-7f3a-1-timeout", "GET /schedules/run-7f3a-cancelled", CREATE_SCHEDULE);
     }
 
+    @Test
+    void aRunThatEndsTakesItsEarlierAttemptsWholeFromTheirHistoryRecords() throws IOException {
+        ClassifierHandler reading = handler(aws, log, environment(Map.of()), historyReader(Duration.ofSeconds(30)));
+        aws.answer(DESCRIBE_TASKS, Response.json(200, fixture("aws/ecs/describe-tasks-attempt-2.json")));
+        aws.answer(FILTER_LOG_EVENTS, LogsRunHistoryReaderTest.page(null, LogsRunHistoryReaderTest.decided(1)),
+                LogsRunHistoryReaderTest.page(null));
+        aws.answer("Publish", Response.xml(200, PUBLISHED));
+
+        StepResult step = reading.handle(fixture("events/app-exit-1.json").getBytes(StandardCharsets.UTF_8));
+
+        assertThat(step.decision()).isEqualTo(Decision.FAILED);
+        assertThat(aws.requests(FILTER_LOG_EVENTS)).hasSize(2);
+        JsonNode message = TestJson.tree(aws.only("Publish").form().get("Message"));
+        JsonNode first = message.at("/attemptHistory/0");
+        // The tag held 256 characters of it, sanitized ("time s : failed ... 111122223333.dkr"): the record all 300.
+        assertThat(first.get("stoppedReason").asText()).isEqualTo(LogsRunHistoryReaderTest.LONG_REASON);
+        assertThat(first.get("taskArn").asText())
+                .isEqualTo("arn:aws:ecs:us-east-1:111122223333:task/batch/5f2c9a0e1b7d4c3a8e6f0d9b2a1c4e7f");
+        assertThat(first.get("stoppedAt").asText()).isEqualTo("2025-03-14T09:58:31.950Z");
+        assertThat(message.at("/attemptHistory/1/containers/0/exitCode").asInt()).isEqualTo(1);
+        assertThat(message.get("historySource")).isEqualTo(TestJson.tree("""
+                {"complete": true, "fromRecords": [1], "fromMetadata": []}
+                """));
+    }
+
+    @Test
+    void whenLogsThrottlesTheNotificationGoesOutWithTheTagsSummaryAndSaysItIsPartial() throws IOException {
+        ClassifierHandler reading = handler(aws, log, environment(Map.of()), historyReader(Duration.ofMillis(1500)));
+        aws.answer(DESCRIBE_TASKS, Response.json(200, fixture("aws/ecs/describe-tasks-attempt-2.json")));
+        aws.answer(FILTER_LOG_EVENTS, Response.jsonError(400, "ThrottlingException", "Rate exceeded"));
+        aws.answer("Publish", Response.xml(200, PUBLISHED));
+
+        StepResult step = reading.handle(fixture("events/app-exit-1.json").getBytes(StandardCharsets.UTF_8));
+
+        assertThat(step.decision()).isEqualTo(Decision.FAILED);
+        JsonNode message = TestJson.tree(aws.only("Publish").form().get("Message"));
+        assertThat(message.at("/attemptHistory/0/stoppedReason").asText()).isEqualTo("CannotPullContainerError: pull"
+                + " image manifest has been retried 5 time s : failed to resolve ref 111122223333.dkr");
+        assertThat(message.at("/historySource/complete").asBoolean()).isFalse();
+        assertThat(message.at("/historySource/fromMetadata")).isEqualTo(TestJson.tree("[1]"));
+        assertThat(message.at("/historySource/problem").asText())
+                .contains("CloudWatch Logs FilterLogEvents on /aws/lambda/ecs-retrier-starter failed");
+    }
+
+    @Test
+    void aRetryReadsNoHistory() throws IOException {
+        ClassifierHandler reading = handler(aws, log, environment(Map.of()), historyReader(Duration.ofSeconds(30)));
+        aws.answer(DESCRIBE_TASKS, Response.json(200, fixture("aws/ecs/describe-tasks-attempt-2.json")));
+        aws.answer("POST /schedules/run-7f3a-3", Response.restJson(200, CREATED));
+
+        StepResult step = reading.handle(fixture("events/app-exit-2.json").getBytes(StandardCharsets.UTF_8));
+
+        assertThat(step.decision()).isEqualTo(Decision.RETRY);
+        assertThat(aws.requests(FILTER_LOG_EVENTS)).isEmpty();
+    }
+
+    private LogsRunHistoryReader historyReader(Duration budget) {
+        return new LogsRunHistoryReader(() -> aws.logs(budget),
+                List.of(LogsRunHistoryReaderTest.STARTER_LOGS, LogsRunHistoryReaderTest.CLASSIFIER_LOGS),
+                Clock.systemUTC(), budget);
+    }
+
     private StepResult handle(String event) {
         return handler.handle(fixture(event).getBytes(StandardCharsets.UTF_8));
     }
@@ -194,11 +261,18 @@ class ClassifierHandlerAwsTest {
     }
 
     static ClassifierHandler handler(RecordingAwsEndpoint aws, List<String> log, Map<String, String> environment) {
+        return handler(aws, log, environment, RunHistoryReader.NONE);
+    }
+
+    static ClassifierHandler handler(RecordingAwsEndpoint aws, List<String> log, Map<String, String> environment,
+                                     RunHistoryReader history) {
         RetrierConfig config = RetrierConfig.fromEnvironment(environment);
-        return new ClassifierHandler(config, new EcsTaskDescriber(aws.ecs()),
+        return new ClassifierHandler(dev.ecsretrier.config.Deployment.single("default", config),
+                new EcsTaskDescriber(aws.ecs()),
                 new SchedulerAttemptScheduler(aws.scheduler(), config.scheduleGroup(), config.schedulerRoleArn(),
                         config.scheduleDeadLetterArn(), Clock.fixed(NOW, ZoneOffset.UTC)),
-                new SnsNotifier(aws.sns(), config.topicArn()), Clock.fixed(NOW, ZoneOffset.UTC), new Random(7), log::add);
+                new SnsNotifier(aws.sns(), config.topicArn()), history, Clock.fixed(NOW, ZoneOffset.UTC),
+                new Random(7), log::add);
     }
 
     /** What the CDK construct sets for the sample stack, plus {@code extra}; jitter NONE so that times are exact. */

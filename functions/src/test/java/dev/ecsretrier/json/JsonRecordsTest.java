@@ -69,7 +69,8 @@ class JsonRecordsTest {
 
     static final RunOutcome OUTCOME = new RunOutcome("run-7f3a", Decision.RETRIES_EXHAUSTED, "run-7f3a:final", "rule-a",
             "exit 2 is retryable", 3, 3, "arn:aws:ecs:us-east-1:111122223333:cluster/batch", "sample:3",
-            List.of(FIRST), RunOutcome.MetadataSource.TAGS, null, STOPPED, Budget.ATTEMPTS, "nightly-etl");
+            List.of(FIRST), RunOutcome.MetadataSource.TAGS, null, STOPPED, Budget.ATTEMPTS, "nightly-etl",
+            new dev.ecsretrier.core.HistorySource(false, List.of(), List.of(1), "ThrottlingException: Rate exceeded"));
 
     /**
      * jackson-databind as the functions used it before jackson-jr: the contract the JSON keeps. A

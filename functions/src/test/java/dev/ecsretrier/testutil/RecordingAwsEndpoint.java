@@ -24,6 +24,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.scheduler.SchedulerClient;
 import software.amazon.awssdk.services.sns.SnsClient;
@@ -189,6 +190,15 @@ public final class RecordingAwsEndpoint implements AutoCloseable {
     public SchedulerClient scheduler() {
         return SchedulerClient.builder().endpointOverride(uri()).region(REGION).httpClient(http)
                 .credentialsProvider(credentials()).build();
+    }
+
+    /** As {@code AwsClients.logs} builds it: the SDK's standard retries, within {@code apiCallTimeout}. */
+    public CloudWatchLogsClient logs(java.time.Duration apiCallTimeout) {
+        return CloudWatchLogsClient.builder().endpointOverride(uri()).region(REGION).httpClient(http)
+                .credentialsProvider(credentials())
+                .overrideConfiguration(o -> o.retryStrategy(software.amazon.awssdk.core.retry.RetryMode.STANDARD)
+                        .apiCallTimeout(apiCallTimeout))
+                .build();
     }
 
     public SnsClient sns() {

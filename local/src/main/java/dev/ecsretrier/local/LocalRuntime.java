@@ -18,6 +18,9 @@ import dev.ecsretrier.local.ecs.LocalEcs;
 import dev.ecsretrier.local.ecs.TaskProgram;
 import dev.ecsretrier.local.lambda.LocalLambda;
 import dev.ecsretrier.local.logs.LocalLogs;
+import dev.ecsretrier.local.logs.LocalRunHistory;
+import dev.ecsretrier.aws.OnFirstUse;
+import dev.ecsretrier.port.RunHistoryReader;
 import dev.ecsretrier.local.sqs.DeadLetterMessage;
 import dev.ecsretrier.local.sqs.LocalQueues;
 import dev.ecsretrier.local.scheduler.LocalScheduler;
@@ -137,12 +140,13 @@ public final class LocalRuntime implements AutoCloseable {
         logs.createGroup(LocalLogs.groupOf(LocalSettings.CLASSIFIER_FUNCTION));
         // The handlers call AWS through the quotas (a no-op without --aws-quotas), as through the SDK.
         SdkRetries sdk = new SdkRetries(quotas, timeScale, new Random(seeds.nextLong()));
+        RunHistoryReader history = history(b);
         StarterHandler starter = new StarterHandler(deployment, QuotaPorts.launcher(ecs, sdk),
-                QuotaPorts.scheduler(scheduler, sdk), QuotaPorts.notifier(topic, sdk), clock, starterJitter,
+                QuotaPorts.scheduler(scheduler, sdk), QuotaPorts.notifier(topic, sdk), history, clock, starterJitter,
                 functionLog(LocalSettings.STARTER_FUNCTION, b.handlerLog));
         ClassifierHandler classifier = new ClassifierHandler(deployment, QuotaPorts.describer(ecs, sdk),
-                QuotaPorts.scheduler(scheduler, sdk), QuotaPorts.notifier(topic, sdk), clock, classifierJitter,
-                functionLog(LocalSettings.CLASSIFIER_FUNCTION, b.handlerLog));
+                QuotaPorts.scheduler(scheduler, sdk), QuotaPorts.notifier(topic, sdk), history, clock,
+                classifierJitter, functionLog(LocalSettings.CLASSIFIER_FUNCTION, b.handlerLog));
         lambda.register(LocalSettings.STARTER_FUNCTION, (payload, requestId) -> scheduler.holdingFiresUntilReturn(
                 () -> started(starter.start(payload, config.starterArn(), requestId))));
         lambda.register(LocalSettings.CLASSIFIER_FUNCTION, payload -> scheduler.holdingFiresUntilReturn(
@@ -311,6 +315,21 @@ public final class LocalRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * Where the handlers read a run's history back when it ends: the builder's reader (built on first use,
+     * as the functions build their Logs client), else the local log store, through the same filter pattern.
+     */
+    private RunHistoryReader history(Builder b) {
+        if (config.historyLogGroups().isEmpty()) {
+            return RunHistoryReader.NONE;
+        }
+        if (b.historyReader == null) {
+            return new LocalRunHistory(logs, config.historyLogGroups());
+        }
+        OnFirstUse<RunHistoryReader> reader = new OnFirstUse<>(b.historyReader);
+        return (runId, since) -> reader.get().read(runId, since);
+    }
+
     /** A function's failed asynchronous invocation, as Lambda sends it to the alias' on-failure destination. */
     private void toDeadLetterQueue(DeadLetter letter) {
         String queue = letter.function().equals(LocalSettings.STARTER_FUNCTION) ? LocalSettings.STARTER_FAILURES
@@ -442,8 +461,19 @@ public final class LocalRuntime implements AutoCloseable {
         private boolean awsQuotas;
         private double quotaScale = 1;
         private final Map<String, Integer> reservedConcurrency = new java.util.HashMap<>();
+        private java.util.function.Supplier<RunHistoryReader> historyReader;
 
         private Builder() {
+        }
+
+        /**
+         * How the handlers read a run's history records when it ends, asked for on first use (e.g. the
+         * functions' CloudWatch Logs reader against {@code serve}'s endpoint, once it listens); by default
+         * the local log store is read directly.
+         */
+        public Builder historyReader(java.util.function.Supplier<RunHistoryReader> reader) {
+            this.historyReader = reader;
+            return this;
         }
 
         /** One of the handlers' settings (the environment variables of {@link Setting}); local defaults otherwise. */

@@ -69,6 +69,9 @@ public final class LocalSettings {
         all.put(Setting.STARTER_ARN, STARTER_ARN);
         all.put(Setting.SCHEDULER_ROLE_ARN, SCHEDULER_ROLE_ARN);
         all.put(Setting.TOPIC_ARN, TOPIC_ARN);
+        // The functions' own log groups, as the construct passes them: a run's history is read back when it ends.
+        all.put(Setting.HISTORY_LOG_GROUPS, dev.ecsretrier.local.logs.LocalLogs.groupOf(STARTER_FUNCTION) + ","
+                + dev.ecsretrier.local.logs.LocalLogs.groupOf(CLASSIFIER_FUNCTION));
         all.putAll(settings);
         Map<String, String> environment = new LinkedHashMap<>();
         all.forEach((setting, value) -> environment.put(setting.variable(), value));

@@ -146,6 +146,26 @@ class LocalRuntimeEndToEndTest {
     }
 
     @Test
+    void anEarlierAttemptsStopReasonLongerThanATagValueReachesTheNotificationWhole() throws Exception {
+        start(Faults.builder().nextLaunches(1, LaunchFault.cannotPullContainer()).build());
+
+        runtime.startRun(sampleTask("whole", "FAIL_ON_ATTEMPTS", "2", "FAIL_EXIT_CODE", "1"));
+        RunOutcome outcome = outcomeOf("whole");
+
+        assertThat(outcome.outcome()).isEqualTo(Decision.FAILED);
+        // What the second task's tag kept of attempt 1: cut to an ECS tag value, sanitized.
+        String tag = runtime.ecs().describe(outcome.cluster(), outcome.attemptHistory().get(1).taskArn()).orElseThrow()
+                .tags().get(dev.ecsretrier.core.AttemptMetadata.HISTORY_TAG_PREFIX + "1");
+        assertThat(tag).hasSize(256).doesNotContain("i/o timeout");
+        JsonNode first = jsonLines(notificationsFile()).get(0).path("message").path("attemptHistory").get(0);
+        assertThat(first.path("stoppedReason").asText()).isEqualTo(LaunchFault.CANNOT_PULL_TRANSIENT);
+        assertThat(first.path("taskArn").asText()).startsWith("arn:aws:ecs:local:000000000000:task/local/");
+        assertThat(first.path("stoppedAt").asText()).isNotEmpty();
+        assertThat(outcome.historySource()).isEqualTo(new dev.ecsretrier.core.HistorySource(true, List.of(1), List.of(),
+                null));
+    }
+
+    @Test
     void everyLaunchAndEveryDecision_writesOneHistoryRecord_agreeingWithTheNotification() throws Exception {
         List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
         start(Faults.builder().nextLaunches(1, LaunchFault.cannotPullContainer()).build(), b -> b.handlerLog(log::add));

@@ -118,10 +118,19 @@ public class EcsRetrier extends Construct {
         Function classifier = function("Classifier", CLASSIFIER_HANDLER, code, classifierEnvironment, layers, props);
         classifierAlias = liveAlias(classifier, classifierFailures);
 
+        // Both functions read a run's history records back from both log groups when the run ends with them,
+        // so that its notification holds every attempt whole (the tags only summarize earlier attempts).
+        List<ILogGroup> history = List.of(getStarterLogGroup(), getClassifierLogGroup());
+        String historyLogGroups = getStarterLogGroup().getLogGroupName() + "," + getClassifierLogGroup().getLogGroupName();
+        starter.addEnvironment(Setting.HISTORY_LOG_GROUPS.variable(), historyLogGroups);
+        classifier.addEnvironment(Setting.HISTORY_LOG_GROUPS.variable(), historyLogGroups);
+
         Permissions permissions = Permissions.of(this, props.cluster(), scheduleGroup, schedulerRole, topic);
         permissions.grantScheduler(starterAlias, scheduleFailures, props.attemptTimeout() != null);
         permissions.grantStarter(starter.getRole(), taskDefinitions(props));
         permissions.grantClassifier(classifier.getRole());
+        permissions.grantReadHistory(starter.getRole(), history);
+        permissions.grantReadHistory(classifier.getRole(), history);
 
         stoppedTaskRule(props, ruleFailures);
 

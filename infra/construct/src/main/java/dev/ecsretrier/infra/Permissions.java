@@ -15,6 +15,7 @@ import software.amazon.awscdk.services.ecs.TaskDefinition;
 import software.amazon.awscdk.services.iam.Effect;
 import software.amazon.awscdk.services.iam.IRole;
 import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.logs.ILogGroup;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.lambda.IAlias;
@@ -123,6 +124,20 @@ final class Permissions {
                 .conditions(Map.of("ArnEquals", Map.of("ecs:cluster", cluster.getClusterArn())))
                 .build());
         grantScheduleAndNotify(role);
+    }
+
+    /**
+     * FilterLogEvents on the two history log groups, nothing else: its only resource type is the log group
+     * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html), named by
+     * the ARN with the trailing {@code :*} that IAM policies use
+     * (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_LogGroup.html).
+     */
+    void grantReadHistory(IRole role, List<ILogGroup> historyLogGroups) {
+        role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .sid("ReadRunHistory")
+                .actions(List.of("logs:FilterLogEvents"))
+                .resources(historyLogGroups.stream().map(ILogGroup::getLogGroupArn).toList())
+                .build());
     }
 
     /** Both functions schedule a next attempt (the starter after a synchronous RunTask failure) and notify. */

@@ -1,6 +1,7 @@
 package dev.ecsretrier.infra;
 
 import static dev.ecsretrier.infra.Templates.arnInThisAccount;
+import static dev.ecsretrier.infra.Templates.ref;
 import static dev.ecsretrier.infra.Templates.tree;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -72,6 +73,30 @@ class EcsRetrierPropsTest {
         assertThat(env.get(Setting.RETRYABLE_EXIT_CODES.variable()).asText()).isEmpty();
         assertThat(env.get(Setting.RULES.variable()).asText()).isEqualTo("[]");
         assertThat(env.get(Setting.ESSENTIAL_CONTAINERS.variable()).asText()).as("the task definition's essential containers").isEqualTo("worker");
+    }
+
+    @Test
+    void bothFunctionsAreToldTheHistoryLogGroups_andMayFilterThoseTwoOnly() {
+        String starterLogs = Templates.logicalId(stacks.defaultsTemplate, "AWS::Logs::LogGroup", "RetrierStarterLogs");
+        String classifierLogs = Templates.logicalId(stacks.defaultsTemplate, "AWS::Logs::LogGroup", "RetrierClassifierLogs");
+        JsonNode groups = tree(Map.of("Fn::Join", List.of("", List.of(ref(starterLogs), ",", ref(classifierLogs)))));
+        for (String function : List.of("RetrierStarter", "RetrierClassifier")) {
+            assertThat(Templates.resource(stacks.defaultsTemplate, "AWS::Lambda::Function", function)
+                    .at("/Properties/Environment/Variables/" + Setting.HISTORY_LOG_GROUPS.variable()))
+                    .as(function).isEqualTo(groups);
+        }
+        JsonNode readHistory = tree(Map.of("Sid", "ReadRunHistory", "Action", "logs:FilterLogEvents", "Effect", "Allow",
+                "Resource", List.of(Templates.arnOf(starterLogs), Templates.arnOf(classifierLogs))));
+        for (String policy : List.of("RetrierStarterRoleDefaultPolicy", "RetrierClassifierRoleDefaultPolicy")) {
+            List<JsonNode> filtering = new java.util.ArrayList<>();
+            Templates.resource(stacks.defaultsTemplate, "AWS::IAM::Policy", policy).at("/Properties/PolicyDocument/Statement")
+                    .forEach(statement -> {
+                        if (statement.toString().contains("logs:FilterLogEvents")) {
+                            filtering.add(statement);
+                        }
+                    });
+            assertThat(filtering).as(policy).containsExactly(readHistory);
+        }
     }
 
     @Test

@@ -189,7 +189,8 @@ class ManyJobsConstructTest {
                 Setting.SCHEDULE_GROUP.variable(), "Retrier-ScheduleGroup",
                 Setting.SCHEDULER_ROLE_ARN.variable(), "arn:aws:iam::123456789012:role/scheduler",
                 Setting.SCHEDULE_DEAD_LETTER_ARN.variable(), "arn:aws:sqs:eu-west-1:123456789012:schedule-failures",
-                Setting.TOPIC_ARN.variable(), "arn:aws:sns:eu-west-1:123456789012:outcomes");
+                Setting.TOPIC_ARN.variable(), "arn:aws:sns:eu-west-1:123456789012:outcomes",
+                Setting.HISTORY_LOG_GROUPS.variable(), "Retrier-StarterLogs,Retrier-ClassifierLogs");
         Map<String, String> env = new LinkedHashMap<>();
         env.put(Setting.REGION.variable(), "eu-west-1");
         variables.fields().forEachRemaining(e -> env.put(e.getKey(),

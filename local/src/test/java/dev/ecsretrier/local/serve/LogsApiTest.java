@@ -64,6 +64,25 @@ class LogsApiTest {
     }
 
     @Test
+    void theFunctionsHistoryReaderReadsARunsRecordsThroughServe_withTheSamePattern() throws Exception {
+        String runId = "logs-history";
+        served.runtime.failNextLaunches(1, dev.ecsretrier.local.LaunchFault.cannotPullContainer());
+        served.runtime.startRun(StartRequest.of(runId, 1, List.of(), null));
+        assertThat(served.runtime.awaitOutcome(runId, Duration.ofSeconds(30)).orElseThrow().outcome())
+                .isEqualTo(Decision.SUCCEEDED);
+
+        List<dev.ecsretrier.history.HistoryRecord> records = new dev.ecsretrier.aws.LogsRunHistoryReader(() -> logs,
+                List.of(STARTER, CLASSIFIER), java.time.Clock.systemUTC(), Duration.ofSeconds(30))
+                .read(runId, Instant.now().minus(Duration.ofHours(1)));
+
+        assertThat(records).extracting(r -> r.getClass().getSimpleName() + " " + r.attempt())
+                .containsExactlyInAnyOrder("Launched 1", "Decided 1", "Launched 2", "Decided 2");
+        assertThat(records).filteredOn(dev.ecsretrier.history.HistoryRecord.Decided.class::isInstance)
+                .map(r -> ((dev.ecsretrier.history.HistoryRecord.Decided) r).stop().stoppedReason())
+                .contains(dev.ecsretrier.local.LaunchFault.CANNOT_PULL_TRANSIENT);
+    }
+
+    @Test
     void filterLogEventsMatchesAJsonPatternWithinTheTimeRangeAndStreamsAskedFor() {
         Instant t0 = Instant.parse("2026-12-01T10:00:00Z");
         served.runtime.logs().put(STARTER, STREAM, t0, "{\"record\":\"launch\",\"runId\":\"logs-json\",\"attempt\":1}");

@@ -55,7 +55,8 @@ class LeastPrivilegeTest {
                 manageSchedulesInOurGroup(),
                 passSchedulerRole(),
                 publishToTopic(),
-                useTopicKey())));
+                useTopicKey(),
+                readRunHistory())));
     }
 
     @Test
@@ -69,7 +70,8 @@ class LeastPrivilegeTest {
                 manageSchedulesInOurGroup(),
                 passSchedulerRole(),
                 publishToTopic(),
-                useTopicKey())));
+                useTopicKey(),
+                readRunHistory())));
     }
 
     @Test
@@ -193,6 +195,13 @@ class LeastPrivilegeTest {
 
     private static Map<String, Object> statement(String sid, String action, Object resource, Map<String, Object> condition) {
         return Map.of("Sid", sid, "Action", action, "Effect", "Allow", "Resource", resource, "Condition", condition);
+    }
+
+    /** A run that ends reads its history records back: FilterLogEvents on the two functions' log groups only. */
+    private static Map<String, Object> readRunHistory() {
+        return Map.of("Sid", "ReadRunHistory", "Action", "logs:FilterLogEvents", "Effect", "Allow",
+                "Resource", List.of(arnOf(sample.logicalId("AWS::Logs::LogGroup", "RetrierStarterLogs")),
+                        arnOf(sample.logicalId("AWS::Logs::LogGroup", "RetrierClassifierLogs"))));
     }
 
     private static Map<String, Object> writeOwnLogs(String logGroupPrefix) {
