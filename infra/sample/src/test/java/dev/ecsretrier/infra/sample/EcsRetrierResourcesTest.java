@@ -150,6 +150,10 @@ class EcsRetrierResourcesTest {
         env.put(Setting.SCHEDULE_DEAD_LETTER_ARN.variable(), arnOf(sample.logicalId("AWS::SQS::Queue", "RetrierScheduleDeliveryFailures")));
         env.put(Setting.TOPIC_ARN.variable(), ref(sample.logicalId("AWS::SNS::Topic", "RetrierTopic")));
         env.put(Setting.STARTER_ALIAS.variable(), EcsRetrier.ALIAS_NAME);
+        // Where a run's history records are read back from when it ends: both functions' log groups.
+        env.put(Setting.HISTORY_LOG_GROUPS.variable(), Map.of("Fn::Join", List.of("", List.of(
+                ref(sample.logicalId("AWS::Logs::LogGroup", "RetrierStarterLogs")), ",",
+                ref(sample.logicalId("AWS::Logs::LogGroup", "RetrierClassifierLogs"))))));
         return env;
     }
 
