@@ -336,9 +336,12 @@ public final class AwsEndpoint implements AutoCloseable {
         try {
             request = WireBody.read(body, PutEventsBody.class);
         } catch (WireBody.Refused e) {
-            String type = e.notJson() ? "SerializationException" : "ValidationException";
-            jsonError(exchange, 400, type, e.getMessage());
-            log.accept("events put-events: refused, " + type + ": " + e.getMessage());
+            // JSON that is not an object has no Entries: EventBridge's validation error, not a serialization one.
+            String type = e.notJson() && !e.notAnObject() ? "SerializationException" : "ValidationException";
+            String message = e.notAnObject() ? RequestLimits.putEventsProblem(new PutEventsBody(null)).orElseThrow()
+                    : e.getMessage();
+            jsonError(exchange, 400, type, message);
+            log.accept("events put-events: refused, " + type + ": " + message);
             return;
         }
         Optional<String> invalid = RequestLimits.putEventsProblem(request);
