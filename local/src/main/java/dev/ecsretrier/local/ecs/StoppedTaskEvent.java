@@ -2,6 +2,8 @@ package dev.ecsretrier.local.ecs;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ecsretrier.core.ContainerExit;
+import dev.ecsretrier.core.ContainerOverride;
 import dev.ecsretrier.core.EnvironmentVariable;
 import dev.ecsretrier.local.LocalJson;
 import dev.ecsretrier.rule.StoppedTaskPattern;
@@ -60,24 +62,27 @@ final class StoppedTaskEvent {
             d.put("connectivity", "CONNECTED");
             d.put("connectivityAt", time(task.createdAt));
         }
-        ObjectNode container = d.putArray("containers").addObject();
-        container.put("containerArn", "arn:aws:ecs:" + region + ":" + account + ":container/"
-                + clusterName(task.request.cluster()) + "/" + task.taskId + "/"
-                + UUID.nameUUIDFromBytes((task.taskId + "/" + task.request.containerName()).getBytes()));
-        if (task.exitCode() != null) {
-            container.put("exitCode", task.exitCode());
+        ArrayNode containers = d.putArray("containers");
+        for (ContainerExit exit : task.containerExits()) {
+            ObjectNode container = containers.addObject();
+            container.put("containerArn", "arn:aws:ecs:" + region + ":" + account + ":container/"
+                    + clusterName(task.request.cluster()) + "/" + task.taskId + "/"
+                    + UUID.nameUUIDFromBytes((task.taskId + "/" + exit.name()).getBytes()));
+            if (exit.exitCode() != null) {
+                container.put("exitCode", exit.exitCode());
+            }
+            container.put("lastStatus", "STOPPED");
+            container.put("name", exit.name());
+            container.put("image", image);
+            if (started) {
+                container.put("runtimeId", task.taskId + "-" + Integer.toUnsignedString((task.taskId + exit.name()).hashCode()));
+            }
+            container.put("taskArn", task.taskArn);
+            if (exit.reason() != null) {
+                container.put("reason", exit.reason());
+            }
+            container.put("cpu", "0");
         }
-        container.put("lastStatus", "STOPPED");
-        container.put("name", task.request.containerName());
-        container.put("image", image);
-        if (started) {
-            container.put("runtimeId", task.taskId + "-" + Integer.toUnsignedString(task.taskId.hashCode()));
-        }
-        container.put("taskArn", task.taskArn);
-        if (task.containerReason() != null) {
-            container.put("reason", task.containerReason());
-        }
-        container.put("cpu", "0");
         d.put("cpu", task.cpu);
         d.put("createdAt", time(task.createdAt));
         d.put("desiredStatus", "STOPPED");
@@ -109,24 +114,25 @@ final class StoppedTaskEvent {
         return d;
     }
 
-    /** What RunTask was given, as ECS echoes it: the container's command and environment, task cpu/memory. */
+    /** What RunTask was given, as ECS echoes it: each container's command and environment, task cpu/memory. */
     static ObjectNode overrides(LocalTask task) {
         ObjectNode overrides = LocalJson.MAPPER.createObjectNode();
-        ObjectNode container = overrides.putArray("containerOverrides").addObject();
-        container.put("name", task.request.containerName());
-        if (task.request.command() != null) {
-            ArrayNode command = container.putArray("command");
-            task.request.command().forEach(command::add);
+        ArrayNode containers = overrides.putArray("containerOverrides");
+        for (ContainerOverride override : task.request.containers()) {
+            ObjectNode container = containers.addObject();
+            container.put("name", override.name());
+            if (override.command() != null) {
+                ArrayNode command = container.putArray("command");
+                override.command().forEach(command::add);
+            }
+            ArrayNode environment = container.putArray("environment");
+            for (EnvironmentVariable variable : override.environmentOrEmpty()) {
+                environment.addObject().put("name", variable.name()).put("value", variable.value());
+            }
         }
-        ArrayNode environment = container.putArray("environment");
-        for (EnvironmentVariable variable : task.request.environment()) {
-            environment.addObject().put("name", variable.name()).put("value", variable.value());
-        }
-        if (task.request.cpu() != null) {
-            overrides.put("cpu", task.request.cpu());
-        }
-        if (task.request.memory() != null) {
-            overrides.put("memory", task.request.memory());
+        if (task.request.size() != null) {
+            overrides.put("cpu", task.request.size().cpuText());
+            overrides.put("memory", task.request.size().memoryText());
         }
         return overrides;
     }

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ecsretrier.core.CapacityProviderItem;
+import dev.ecsretrier.core.ContainerExit;
+import dev.ecsretrier.core.ContainerOverride;
 import dev.ecsretrier.core.EnvironmentVariable;
+import dev.ecsretrier.core.TaskSize;
 import dev.ecsretrier.local.LocalJson;
 import dev.ecsretrier.local.ecs.LocalEcs;
 import dev.ecsretrier.port.LaunchRequest;
@@ -235,22 +238,24 @@ final class EcsApi implements AwsApi {
             throw new InvalidParameter("overrides are " + LocalJson.write(overrides).length()
                     + " characters of JSON; at most " + MAX_OVERRIDES_CHARACTERS + " are allowed");
         }
-        JsonNode containers = overrides.path("containerOverrides");
-        if (containers.size() > 1) {
-            throw new InvalidParameter("containerOverrides has " + containers.size()
-                    + " entries: the local task has one container");
-        }
-        JsonNode container = containers.path(0);
-        List<String> command = null;
-        if (container.path("command").isArray()) {
-            command = new ArrayList<>();
-            for (JsonNode word : container.path("command")) {
-                command.add(word.asText());
+        // One local process per container override; without any, the task definition's container runs as it is.
+        List<ContainerOverride> containers = new ArrayList<>();
+        for (JsonNode container : overrides.path("containerOverrides")) {
+            List<String> command = null;
+            if (container.path("command").isArray()) {
+                command = new ArrayList<>();
+                for (JsonNode word : container.path("command")) {
+                    command.add(word.asText());
+                }
             }
+            List<EnvironmentVariable> environment = new ArrayList<>();
+            for (JsonNode variable : container.path("environment")) {
+                environment.add(new EnvironmentVariable(variable.path("name").asText(), variable.path("value").asText("")));
+            }
+            containers.add(new ContainerOverride(container.path("name").asText(defaultContainer), command, environment));
         }
-        List<EnvironmentVariable> environment = new ArrayList<>();
-        for (JsonNode variable : container.path("environment")) {
-            environment.add(new EnvironmentVariable(variable.path("name").asText(), variable.path("value").asText("")));
+        if (containers.isEmpty()) {
+            containers.add(new ContainerOverride(defaultContainer, null, List.of()));
         }
         Map<String, String> tags = new LinkedHashMap<>();
         for (JsonNode tag : body.path("tags")) {
@@ -281,9 +286,15 @@ final class EcsApi implements AwsApi {
                 ? new LaunchRequest.NetworkSettings(texts(vpc.path("subnets")), texts(vpc.path("securityGroups")),
                         "ENABLED".equals(vpc.path("assignPublicIp").asText()))
                 : null;
-        return new LaunchRequest(cluster, taskDefinition, startedBy, clientToken,
-                container.path("name").asText(defaultContainer), command, environment, tags, launchType, strategy,
-                network, overrides.path("cpu").asText(null), overrides.path("memory").asText(null));
+        String cpu = overrides.path("cpu").asText(null);
+        String memory = overrides.path("memory").asText(null);
+        TaskSize size = TaskSize.parse(cpu, memory);
+        if (size == null && (cpu != null || memory != null)) {
+            throw new InvalidParameter("overrides cpu '" + cpu + "' and memory '" + memory + "': the local ECS takes a task"
+                    + " size override as both, in whole CPU units and MiB (\"1024\", \"2048\")");
+        }
+        return new LaunchRequest(cluster, taskDefinition, startedBy, clientToken, containers, tags, launchType, strategy,
+                network, size);
     }
 
     /**
@@ -292,8 +303,8 @@ final class EcsApi implements AwsApi {
      */
     static LocalEcs.TaskState asCreated(LocalEcs.TaskState state) {
         return new LocalEcs.TaskState(state.taskArn(), state.clusterArn(), state.taskDefinitionArn(), state.request(),
-                "PROVISIONING", false, state.cpu(), state.memory(), state.createdAt(), null, null, null, null, null,
-                null, 1);
+                "PROVISIONING", false, state.cpu(), state.memory(), state.createdAt(), null, null, null, null,
+                state.containers().stream().map(c -> new ContainerExit(c.name(), null, null)).toList(), 1);
     }
 
     /** A task in DescribeTasks' shape (timestamps in epoch seconds, as JSON 1.1 sends them). */
@@ -326,29 +337,33 @@ final class EcsApi implements AwsApi {
             task.put("stoppedReason", state.stoppedReason());
         }
         ObjectNode overrides = task.putObject("overrides");
-        ObjectNode override = overrides.putArray("containerOverrides").addObject();
-        override.put("name", request.containerName());
-        if (request.command() != null) {
-            ArrayNode command = override.putArray("command");
-            request.command().forEach(command::add);
+        ArrayNode containerOverrides = overrides.putArray("containerOverrides");
+        for (ContainerOverride given : request.containers()) {
+            ObjectNode override = containerOverrides.addObject();
+            override.put("name", given.name());
+            if (given.command() != null) {
+                ArrayNode command = override.putArray("command");
+                given.command().forEach(command::add);
+            }
+            ArrayNode environment = override.putArray("environment");
+            given.environmentOrEmpty().forEach(v -> environment.addObject().put("name", v.name()).put("value", v.value()));
         }
-        ArrayNode environment = override.putArray("environment");
-        request.environment().forEach(v -> environment.addObject().put("name", v.name()).put("value", v.value()));
-        if (request.cpu() != null) {
-            overrides.put("cpu", request.cpu());
+        if (request.size() != null) {
+            overrides.put("cpu", request.size().cpuText());
+            overrides.put("memory", request.size().memoryText());
         }
-        if (request.memory() != null) {
-            overrides.put("memory", request.memory());
-        }
-        ObjectNode container = task.putArray("containers").addObject();
-        container.put("name", request.containerName());
-        container.put("taskArn", state.taskArn());
-        container.put("lastStatus", state.lastStatus());
-        if (state.exitCode() != null) {
-            container.put("exitCode", state.exitCode());
-        }
-        if (state.containerReason() != null) {
-            container.put("reason", state.containerReason());
+        ArrayNode containers = task.putArray("containers");
+        for (ContainerExit exit : state.containers()) {
+            ObjectNode container = containers.addObject();
+            container.put("name", exit.name());
+            container.put("taskArn", state.taskArn());
+            container.put("lastStatus", state.lastStatus());
+            if (exit.exitCode() != null) {
+                container.put("exitCode", exit.exitCode());
+            }
+            if (exit.reason() != null) {
+                container.put("reason", exit.reason());
+            }
         }
         if (withTags) {
             ArrayNode tags = task.putArray("tags");
