@@ -17,6 +17,19 @@
 #   JVM_EXTRA="-Xmx... -XX:ActiveProcessorCount=1"  extra JVM flags for every run
 #   CLASSLOAD=1  after the timed runs, one more run per variant with -Xlog:class+load (not timed): classes
 #                loaded per package, and when the handler's first class and the last class were loaded
+#   INVOCATIONS=N  each JVM serves N invocations back to back (default 1): the first is the cold one above, the
+#                others are warm; prints, per variant (and per event for the classifier), each warm invocation's
+#                duration as Lambda counts it (event handed out -> response posted) and billed (rounded up to
+#                1 ms, https://aws.amazon.com/lambda/pricing/), the JVM's CPU time (all threads) meanwhile, the AWS
+#                calls it made, and Max Memory Used as Lambda reports it, the most used across the environment's
+#                invocations (https://docs.aws.amazon.com/lambda/latest/dg/java-logging.html): here the JVM's peak
+#                RSS (VmHWM) after the first invocation and after the last. Events: probe and starter {} (each a
+#                new run: every invocation has its own request id); the classifier the priming event (a retry),
+#                then core's fixtures succeeded.json and out-of-memory.json (a run ends: history read, Publish),
+#                app-exit-2.json and cannot-pull-transient.json (a retry: CreateSchedule), in turn.
+#   AWS_LATENCY_MS="15[,RunTask=120,...]"  every AWS call waits that long at the fake endpoint (default 0, as the
+#                cold-start numbers were measured): the round trip to the service, an assumption of the bench
+#                (../coldstart/fake_ecs.py)
 #   CPU_QUOTA=0.58  each measured JVM's invocation (handlers and probe alike) runs in a CPU cgroup limited to
 #                that many CPUs (CFS quota over a 100 ms period), as Lambda gives a function CPU in proportion
 #                to its memory: one vCPU at 1,769 MB (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html),
@@ -24,7 +37,7 @@
 #                (default 1: an on-demand init runs on a full vCPU, https://serverlessland.com/content/service/
 #                lambda/guides/effectively-running-java-on-serverless/init-heavy-lifting). Needs root and a writable
 #                cgroup CPU controller (v1 /sys/fs/cgroup/cpu, or v2 cpu.max); where there is none it says so on
-#                stderr and in the output, and measures uncapped.
+#                stderr and in the output, and measures uncapped. CPU_PERIOD_US (default 100000) is the CFS period.
 # Needs: JDK 17+, python3, /usr/bin/time, Maven (builds the Lambda jar if missing, resolves the RIC once).
 set -euo pipefail
 
@@ -58,14 +71,26 @@ mkdir -p "$task"
 (cd "$task" && unzip -q "$jar")
 javac --release 17 -d "$task" -cp "$jar:$ric_cp" $(find "$here/src" -name '*.java')
 
-python3 "$root/bench/coldstart/fake_ecs.py" "$work/aws-port" &
+CALL_LOG="$work/calls" python3 "$root/bench/coldstart/fake_ecs.py" "$work/aws-port" &
 pids+=($!)
 for _ in $(seq 100); do [ -s "$work/aws-port" ] && break; sleep 0.05; done
 aws_port="$(cat "$work/aws-port")"
 
-printf '{}' > "$work/event-probe"
-printf '{}' > "$work/event-starter"
-unzip -p "$jar" dev/ecsretrier/handler/priming-event.json > "$work/event-classifier"
+invocations="${INVOCATIONS:-1}"
+[[ "$invocations" =~ ^[1-9][0-9]*$ ]] || { echo "INVOCATIONS must be a positive number, got '$invocations'" >&2; exit 2; }
+printf '{}' > "$work/start.json"
+unzip -p "$jar" dev/ecsretrier/handler/priming-event.json > "$work/priming-event.json"
+events_of() {  # the event files each invocation of a variant takes in turn
+  case "$1" in
+    probe|starter) echo "$work/start.json" ;;
+    classifier)
+      local fixtures="$root/core/src/test/resources/events" f list="$work/priming-event.json"
+      if [ "$invocations" -gt 1 ]; then
+        for f in succeeded app-exit-2 out-of-memory cannot-pull-transient; do list="$list,$fixtures/$f.json"; done
+      fi
+      echo "$list" ;;
+  esac
+}
 
 handler_of() {
   case "$1" in
@@ -93,6 +118,7 @@ lambda_env=(
   RETRIER_SCHEDULER_ROLE_ARN=arn:aws:iam::111122223333:role/ecs-retrier-scheduler
   RETRIER_TOPIC_ARN=arn:aws:sns:us-east-1:111122223333:ecs-retrier-outcomes
   RETRIER_STARTER_ARN=arn:aws:lambda:us-east-1:111122223333:function:ecs-retrier-starter:live
+  RETRIER_HISTORY_LOG_GROUPS=/aws/lambda/ecs-retrier-starter,/aws/lambda/ecs-retrier-classifier
 )
 # CPU_QUOTA: two cgroups, made here and removed at exit. A measured JVM starts in the init one (a full
 # vCPU, CPU_QUOTA_INIT, as Lambda gives an on-demand init phase) and moves to the invocation one (CPU_QUOTA)
@@ -100,15 +126,17 @@ lambda_env=(
 cgroup_init=""
 cgroup_invoke=""
 cpu_note="uncapped"
+period_us="${CPU_PERIOD_US:-100000}"
+[[ "$period_us" =~ ^[1-9][0-9]*$ ]] || { echo "CPU_PERIOD_US must be a positive number of microseconds, got '$period_us'" >&2; exit 2; }
 make_cgroup() {  # make_cgroup NAME CPUS -> prints the cgroup's directory, or nothing when it cannot
   local name="ecs-retrier-coldstart-$$-$1" quota_us
-  quota_us="$(awk -v q="$2" 'BEGIN { printf "%d", q * 100000 }')"
+  quota_us="$(awk -v q="$2" -v p="$period_us" 'BEGIN { printf "%d", q * p }')"
   if [ -w /sys/fs/cgroup/cpu ] && mkdir -p "/sys/fs/cgroup/cpu/$name" 2>/dev/null \
-      && echo 100000 > "/sys/fs/cgroup/cpu/$name/cpu.cfs_period_us" \
+      && echo "$period_us" > "/sys/fs/cgroup/cpu/$name/cpu.cfs_period_us" \
       && echo "$quota_us" > "/sys/fs/cgroup/cpu/$name/cpu.cfs_quota_us"; then
     echo "/sys/fs/cgroup/cpu/$name"
   elif [ -f /sys/fs/cgroup/cgroup.controllers ] && grep -qw cpu /sys/fs/cgroup/cgroup.controllers \
-      && mkdir -p "/sys/fs/cgroup/$name" 2>/dev/null && echo "$quota_us 100000" > "/sys/fs/cgroup/$name/cpu.max"; then
+      && mkdir -p "/sys/fs/cgroup/$name" 2>/dev/null && echo "$quota_us $period_us" > "/sys/fs/cgroup/$name/cpu.max"; then
     echo "/sys/fs/cgroup/$name"
   else
     rmdir "/sys/fs/cgroup/cpu/$name" "/sys/fs/cgroup/$name" 2>/dev/null || true
@@ -122,7 +150,7 @@ if [ -n "${CPU_QUOTA:-}" ]; then
   cgroup_invoke="$(make_cgroup invoke "$CPU_QUOTA")"
   [ -n "$cgroup_invoke" ] && cgroup_init="$(make_cgroup init "${CPU_QUOTA_INIT:-1}")"
   if [ -n "$cgroup_init" ]; then
-    cpu_note="init on ${CPU_QUOTA_INIT:-1} CPU, then the invocation on $CPU_QUOTA CPU (CFS quota per 100 ms; $cgroup_invoke)"
+    cpu_note="init on ${CPU_QUOTA_INIT:-1} CPU, then the invocations on $CPU_QUOTA CPU (CFS quota per $((period_us / 1000)) ms; $cgroup_invoke)"
   else
     [ -n "$cgroup_invoke" ] && rmdir "$cgroup_invoke" 2>/dev/null; cgroup_invoke=""
     cpu_note="uncapped: CPU_QUOTA=$CPU_QUOTA asked, but no writable cgroup CPU controller here (needs root and /sys/fs/cgroup/cpu, or cgroup v2 cpu.max)"
@@ -139,10 +167,12 @@ jvm_flags=(-XX:+TieredCompilation -XX:TieredStopAtLevel=1 -XX:+UseSerialGC ${ext
 once() {  # once VARIANT [JVM FLAG...] -> prints "init_ms total_ms maxrss_kb cpu_ms"
   local variant="$1"; shift
   local dir="$work/run"; rm -rf "$dir"; mkdir -p "$dir"
+  : > "$work/calls"
   if [ -n "$cgroup_init" ]; then
-    INIT_DONE_FILE="$dir/init-done" GO_FILE="$dir/go" python3 "$here/runtime_api.py" "$dir/port" "$work/event-$variant" "$dir/result" &
+    INVOCATIONS="$invocations" INIT_DONE_FILE="$dir/init-done" GO_FILE="$dir/go" \
+      python3 "$here/runtime_api.py" "$dir/port" "$(events_of "$variant")" "$dir/result" &
   else
-    python3 "$here/runtime_api.py" "$dir/port" "$work/event-$variant" "$dir/result" &
+    INVOCATIONS="$invocations" python3 "$here/runtime_api.py" "$dir/port" "$(events_of "$variant")" "$dir/result" &
   fi
   local api=$!
   for _ in $(seq 200); do [ -s "$dir/port" ] && break; sleep 0.02; done
@@ -162,15 +192,29 @@ once() {  # once VARIANT [JVM FLAG...] -> prints "init_ms total_ms maxrss_kb cpu
     touch "$dir/go"
   fi
   for _ in $(seq 1200); do [ -s "$dir/result" ] && break; sleep 0.01; done
+  if [ "$invocations" -gt 1 ]; then  # the warm ones: up to 2 s each
+    for _ in $(seq $((invocations * 200))); do
+      [ "$(cat "$dir/result.invocations" 2>/dev/null | wc -l)" -ge "$invocations" ] && break; sleep 0.01
+    done
+  fi
   # The subshell exec'd env, which exec'd /usr/bin/time; java is its child.
   jpid="$(ps -o pid= --ppid "$tpid" | tr -d ' ')"
   [ -n "$jpid" ] && kill "$jpid" 2>/dev/null || true
   wait "$tpid" 2>/dev/null || true
   kill "$api" 2>/dev/null || true; wait "$api" 2>/dev/null || true
   if ! grep -q 'status=response' "$dir/result" 2>/dev/null || ! grep -Eq 'taskArn|scheduleName' "$dir/result"; then
-    echo "run of $variant failed: $(cat "$dir/result" 2>/dev/null)" >&2; cat "$dir/log" >&2; exit 1
+    echo "run of $variant failed: $(cat "$dir/result" 2>/dev/null)" >&2; cat "$dir/log" >&2; touch "$work/failed"; exit 1
   fi
   cp "$dir/log" "$work/log-$variant"
+  if [ "$invocations" -gt 1 ]; then
+    if [ "$(cat "$dir/result.invocations" 2>/dev/null | grep -c 'status=response')" -ne "$invocations" ]; then
+      echo "a warm invocation of $variant failed or did not end:" >&2; cat "$dir/result.invocations" >&2 2>/dev/null
+      cat "$dir/log" >&2; touch "$work/failed"; exit 1
+    fi
+    # variant, then the invocation's fields; the AWS calls of all its invocations, counted by operation
+    sed "s/^/variant=$variant /" "$dir/result.invocations" >> "$work/invocations.$measuring"
+    sed "s/^/$variant /" "$work/calls" >> "$work/calls.$measuring"
+  fi
   local next done moved
   next="$(sed -E 's/.*next_ms=([0-9]+).*/\1/' "$dir/result")"
   done="$(sed -E 's/.*done_ms=([0-9]+).*/\1/' "$dir/result")"
@@ -180,9 +224,13 @@ once() {  # once VARIANT [JVM FLAG...] -> prints "init_ms total_ms maxrss_kb cpu
   tail -1 "$dir/time" | awk -v l="$launched" -v n="$next" -v d="$done" '{printf "%d %d %d %d\n", n - l, d - l, $1, ($2 + $3) * 1000}'
 }
 
+measuring=warmup
 for v in "${variants[@]}"; do once "$v" >/dev/null; done   # warm-up, discarded
+measuring=measured
 for _ in $(seq "$runs"); do
-  for v in "${variants[@]}"; do echo "$v $(once "$v")" >> "$work/times"; done
+  for v in "${variants[@]}"; do
+    line="$(once "$v")"; [ -e "$work/failed" ] && exit 1; echo "$v $line" >> "$work/times"
+  done
 done
 
 median() {  # median VARIANT COLUMN
@@ -193,6 +241,7 @@ echo "# machine: $(nproc) CPUs; $(lscpu | sed -n 's/^Model name: *//p'); $(java 
 echo "# runtime client: $(basename "$(tr ':' '\n' <<<"$ric_cp" | grep runtime-interface-client)"); flags: ${jvm_flags[*]}"
 echo "# runs per variant: $runs (after 1 warm-up), medians; init = launch -> first GET next, total = launch -> first response"
 echo "# CPU: $cpu_note"
+[ "$invocations" -gt 1 ] && echo "# $invocations invocations per JVM: max RSS and CPU time below cover all of them (the warm table after, each)"
 printf '%-11s %8s %8s %8s %10s %8s %8s\n' variant init_ms invoke_ms total_ms maxrss_MB cpu_ms total/probe
 probe="$(median probe 3)"
 for v in "${variants[@]}"; do
@@ -205,7 +254,53 @@ echo "# min..max total_ms: $(for v in "${variants[@]}"; do printf '%s %s..%s  ' 
   "$(awk -v v="$v" '$1 == v {print $3}' "$work/times" | sort -n | tail -1)"; done)"
 echo "# load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 
+if [ "$invocations" -gt 1 ]; then
+  echo
+  echo "# warm invocations: 2..$invocations of each measured JVM (back to back, under the invocation's CPU share);"
+  echo "# AWS latency at the fake endpoint: ${AWS_LATENCY_MS:-0} ms; duration = event handed out -> response posted,"
+  echo "# billed = rounded up to 1 ms; mean, median and p90 over the warm invocations; cpu = the JVM's CPU time meanwhile"
+  echo "# (all threads, median); calls = AWS calls per invocation (all of the JVM's, cold one included, / invocations);"
+  echo "# max memory used = the JVM's peak RSS (VmHWM) after the first and after the last invocation, median of JVMs, MiB"
+  awk -v n="$invocations" '
+    function field(name,   i) { for (i = 1; i <= NF; i++) if (index($i, name "=") == 1) return substr($i, length(name) + 2) }
+    function ceil(x) { return (x == int(x)) ? x : int(x) + 1 }
+    { v = field("variant"); i = field("i") + 0; e = field("event"); d = field("duration_ms") + 0
+      c = field("cpu_ms") + 0; h = field("hwm_kb") / 1024
+      if (i == 1) { first[v, ++firsts[v]] = h }
+      if (i == n) { last[v, ++lasts[v]] = h }
+      if (i >= 2) { for (k = 0; k < 2; k++) { key = (k == 0) ? v SUBSEP "all" : v SUBSEP e
+          if (k == 1 && v != "classifier") continue
+          groups[key] = 1; cnt[key]++; sum[key] += d; bsum[key] += ceil(d)
+          dur[key, cnt[key]] = d; cpu[key, cnt[key]] = c } } }
+    function sortn(arr, key, m,   a, b, t) {  # sorts arr[key, 1..m] in place
+      for (a = 2; a <= m; a++) { t = arr[key, a]; for (b = a - 1; b >= 1 && arr[key, b] > t; b--) arr[key, b + 1] = arr[key, b]; arr[key, b + 1] = t } }
+    function pct(arr, key, m, p,   r) { r = int(p * (m - 1) + 0.5) + 1; return arr[key, r] }
+    function median1(arr, v, m,   a, b, t, vals) {
+      for (a = 1; a <= m; a++) vals[a] = arr[v, a]
+      for (a = 2; a <= m; a++) { t = vals[a]; for (b = a - 1; b >= 1 && vals[b] > t; b--) vals[b + 1] = vals[b]; vals[b + 1] = t }
+      return (m % 2) ? vals[(m + 1) / 2] : (vals[m / 2] + vals[m / 2 + 1]) / 2 }
+    END {
+      for (key in groups) {
+        split(key, part, SUBSEP); v = part[1]; e = part[2]; m = cnt[key]
+        sortn(dur, key, m); sortn(cpu, key, m)
+        mem = (e == "all") ? sprintf("%.1f -> %.1f", median1(first, v, firsts[v]), median1(last, v, lasts[v])) : ""
+        printf "%-11s %-28s %5d %9.1f %9.1f %9.1f %11.1f %8.1f %14s\n", v, e, m, sum[key] / m, pct(dur, key, m, 0.5),
+          pct(dur, key, m, 0.9), bsum[key] / m, pct(cpu, key, m, 0.5), mem
+      }
+    }' "$work/invocations.measured" | sort -k1,1 -k2,2 > "$work/warm-table"
+  printf "%-11s %-28s %5s %9s %9s %9s %11s %8s %14s\n" variant event n mean_ms median_ms p90_ms billed_mean cpu_ms max_mem_MiB
+  cat "$work/warm-table"
+  printf '# AWS calls per invocation:'
+  for v in "${variants[@]}"; do
+    awk -v v="$v" -v n="$invocations" -v runs="$runs" '$1 == v { c[$2]++; t++ }
+      END { printf "  %s %.2f (", v, t / (n * runs); s = ""; for (o in c) { printf "%s%s %.2f", s, o, c[o] / (n * runs); s = ", " } printf ")" }' \
+      "$work/calls.measured"
+  done
+  echo
+fi
+
 if [ "${CLASSLOAD:-0}" = 1 ]; then
+  measuring=classload
   for v in "${variants[@]}"; do
     once "$v" "-Xlog:class+load=info:file=$work/classes-$v:uptime" >/dev/null
   done
