@@ -109,7 +109,7 @@ final class SnapStartPriming implements Resource {
         } else {
             RetryLoop.notification(((Step.Finish) step).outcome());
         }
-        StartRequest request = new StartRequestReader(config.containerName(), config.maxAttempts())
+        StartRequest request = new StartRequestReader(config.containerNames(), config.maxAttempts())
                 .read("{\"runId\":\"snapstart-priming\"}".getBytes(StandardCharsets.UTF_8));
         var runTask = EcsTaskLauncher.toRunTask(LaunchRequests.of(config,
                 AttemptMetadata.of(request.runId(), 1, config.maxAttempts(), List.of()), List.of()));

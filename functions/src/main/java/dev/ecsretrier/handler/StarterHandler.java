@@ -97,7 +97,7 @@ public final class StarterHandler implements RequestStreamHandler {
         deployment.jobs().forEach((name, config) -> {
             loops.put(name, new RetryLoop(config.planner(), scheduler, notifier, clock, random, config.startedBy(), log,
                     history, config.historyWindow()));
-            readers.put(name, new StartRequestReader(config.containerName(), config.maxAttempts(), config.adaptation(),
+            readers.put(name, new StartRequestReader(config.containerNames(), config.maxAttempts(), config.adaptation(),
                     name));
         });
         this.scheduler = scheduler;

@@ -91,7 +91,7 @@ public final class AwsEndpoint implements AutoCloseable {
         this.threads = threads;
         this.log = log;
         this.apis = List.of(new ThrottlingApi(runtime.quotas(), log),
-                new EcsApi(runtime.ecs(), runtime.config().containerName(), log),
+                new EcsApi(runtime.ecs(), runtime.config().firstContainer(), log),
                 new SchedulerApi(runtime.scheduler(), runtime.config().scheduleGroup(), LocalSettings.REGION,
                         LocalSettings.ACCOUNT, log),
                 // Before SNS: both take form-encoded query requests; SQS claims only its own.
