@@ -121,7 +121,7 @@ public final class JsonRecords {
 
     /**
      * Reads a plain value (as {@link Json#parse} returns it) into {@code type}: a record, a
-     * {@code List} or {@code Set} of a supported type, {@code String}, {@code Integer}, {@code Long},
+     * {@code List} or {@code Set} of a supported type, a {@code Map} from {@code String} to one, {@code String}, {@code Integer}, {@code Long},
      * {@code Boolean} (or their primitives), an enum or {@code Instant}.
      *
      * Unknown fields are {@link UnknownFields#REFUSED}.
@@ -180,6 +180,12 @@ public final class JsonRecords {
         if (type instanceof ParameterizedType parameterized && parameterized.getRawType() == Set.class) {
             List<Object> items = readList(plain, parameterized.getActualTypeArguments()[0], path, unknown);
             return items == null ? null : Collections.unmodifiableSet(new LinkedHashSet<>(items));
+        }
+        if (type instanceof ParameterizedType parameterized && parameterized.getRawType() == Map.class) {
+            if (parameterized.getActualTypeArguments()[0] != String.class) {
+                throw new IllegalStateException("cannot read JSON into " + type + ": an object's keys are strings");
+            }
+            return readMap(plain, parameterized.getActualTypeArguments()[1], path, unknown);
         }
         if (!(type instanceof Class<?> target)) {
             throw new IllegalStateException("cannot read JSON into " + type);
@@ -276,6 +282,23 @@ public final class JsonRecords {
             list.add(read(items.get(i), element, path + "[" + i + "]", unknown));
         }
         return list;
+    }
+
+    /**
+     * An object whose keys are names the record does not fix (SQS's message attributes by name): each
+     * value read as {@code value}, at the path {@code field.key}; the keys keep their order.
+     */
+    private static Map<String, Object> readMap(Object plain, Type value, String path, UnknownFields unknown) {
+        if (plain == null) {
+            return null;
+        }
+        if (!(plain instanceof Map<?, ?> fields)) {
+            throw new JsonBindingException(path, "must be an object, got " + describe(plain));
+        }
+        Map<String, Object> map = new LinkedHashMap<>();
+        fields.forEach((key, item) -> map.put(String.valueOf(key),
+                read(item, value, field(path, String.valueOf(key)), unknown)));
+        return Collections.unmodifiableMap(map);
     }
 
     private static Object readRecord(Object plain, Class<?> type, String path, UnknownFields unknown) {

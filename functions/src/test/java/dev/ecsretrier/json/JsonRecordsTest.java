@@ -315,6 +315,22 @@ class JsonRecordsTest {
             assertThat(e.problem()).isEqualTo("is not a valid RetryRule: action is missing");
         }
 
+        /** An object keyed by names the record does not fix, as SQS's MessageAttributes. */
+        record ByName(Map<String, CapacityProviderItem> items) {
+        }
+
+        @Test
+        void aMapOfRecords_readsEachValueAtItsKey_inTheOrderGiven() throws IOException {
+            assertThat(JsonRecords.fromPlain(Json.parse("{\"items\":{\"b\":{\"capacityProvider\":\"FARGATE\"},"
+                    + "\"a\":{\"capacityProvider\":\"FARGATE_SPOT\",\"weight\":2}}}"), ByName.class).items())
+                    .containsExactly(Map.entry("b", new CapacityProviderItem("FARGATE", null, null)),
+                            Map.entry("a", new CapacityProviderItem("FARGATE_SPOT", 2, null)));
+            JsonBindingException e = refused("{\"items\":{\"a\":{\"weight\":\"2\"}}}", ByName.class);
+            assertThat(e.path()).isEqualTo("items.a.weight");
+            assertThat(e.problem()).isEqualTo("must be an integer, got string '2'");
+            assertThat(refused("{\"items\":[]}", ByName.class).problem()).isEqualTo("must be an object, got an array");
+        }
+
         @Test
         void aListOfRecords_readsEachElementAtItsIndex() throws IOException {
             assertThat(JsonRecords.listFromPlain(Json.parse("[{\"capacityProvider\":\"FARGATE\",\"weight\":1}]"),

@@ -1,6 +1,6 @@
 package dev.ecsretrier.local;
 
-import java.io.IOException;
+import dev.ecsretrier.json.Json;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,11 +22,7 @@ public record DeadLetter(String function, String event, String errorType, String
 
     /** The run and attempt the payload was about, when it says. */
     public Optional<LaunchKey> launchKey() {
-        try {
-            return LaunchKey.of(LocalJson.tree(event));
-        } catch (IOException e) {
-            return Optional.empty();
-        }
+        return LaunchKey.of(event);
     }
 
     public String toJsonLine() {
@@ -37,7 +33,7 @@ public record DeadLetter(String function, String event, String errorType, String
         line.put("attempts", attempts);
         line.put("at", at);
         line.put("requestId", requestId);
-        line.put("event", LocalJson.treeOrText(event));
-        return LocalJson.write(line);
+        line.put("event", LocalJson.valueOrText(event));
+        return Json.write(line);
     }
 }

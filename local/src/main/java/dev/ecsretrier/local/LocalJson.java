@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.ecsretrier.json.Json;
 import dev.ecsretrier.json.JsonRecords;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -13,17 +14,41 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The local runtime's JSON documents: jackson-databind trees for the AWS wire protocols and events it
- * builds and inspects (free-form documents, not records). Records go through the functions' one
- * binder ({@link JsonRecords}): written as the functions write them, so that what the local runtime
- * hands a handler is what AWS would hand it, and read as the functions read them. Databind stays in
- * this module: the Lambda jar has none (docs/performance.md).
+ * What the local runtime needs of JSON beyond the functions' binder. The runtime and {@code serve} read
+ * and write through the functions' {@link Json} and {@link JsonRecords} (records, plain values), as the
+ * handlers do; here are text that may or may not be JSON (a payload, an SNS message), and the command
+ * line's documents: jackson-databind trees, their pretty printer and their writer ({@link #tree},
+ * {@link #MAPPER}, {@link #write}). Databind stays in this module: the Lambda jar has none
+ * (docs/performance.md).
  */
 public final class LocalJson {
 
+    /** The command line's trees and pretty printer; the runtime itself does not use it. */
     public static final ObjectMapper MAPPER = JsonMapper.builder().build();
 
     private LocalJson() {
+    }
+
+    /** Whether {@code text} is one whole JSON document, as the functions' parser reads it. */
+    public static boolean isJson(String text) {
+        try {
+            Json.parse(text);
+            return !text.isBlank();
+        } catch (JsonProcessingException e) {
+            return false;
+        }
+    }
+
+    /** What arrived, for a record of it: its plain JSON value when it is JSON, the text as it was otherwise. */
+    public static Object valueOrText(String text) {
+        if (text == null || text.isBlank()) {
+            return text;
+        }
+        try {
+            return Json.parse(text);
+        } catch (JsonProcessingException e) {
+            return text;
+        }
     }
 
     public static JsonNode tree(String json) throws JsonProcessingException {
@@ -34,17 +59,7 @@ public final class LocalJson {
         return MAPPER.readTree(json);
     }
 
-    /** Whether {@code text} is one whole JSON document. */
-    public static boolean isJson(String text) {
-        try {
-            MAPPER.readTree(text);
-            return true;
-        } catch (JsonProcessingException e) {
-            return false;
-        }
-    }
-
-    /** What arrived, for a log line: its JSON tree when it is JSON, the text as it was otherwise. */
+    /** As {@link #valueOrText}, as a tree, for the command line's documents. */
     public static Object treeOrText(String text) {
         try {
             JsonNode tree = MAPPER.readTree(text);
@@ -54,7 +69,12 @@ public final class LocalJson {
         }
     }
 
-    /** Trees, maps, lists, scalars and records (the records as the functions write them). */
+    /**
+     * The command line's documents (trees, maps, lists, scalars and records, the records as the functions
+     * write them), by databind, which keeps a null member as {@code null} where the functions' writer
+     * leaves it out: the {@code --json} output people and scripts read stays as it was. Nothing else in
+     * the local runtime writes through here.
+     */
     public static String write(Object value) {
         try {
             return MAPPER.writeValueAsString(plain(value));

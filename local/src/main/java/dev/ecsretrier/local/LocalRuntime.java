@@ -1,6 +1,5 @@
 package dev.ecsretrier.local;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.ecsretrier.config.Deployment;
 import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.config.Setting;
@@ -13,6 +12,9 @@ import dev.ecsretrier.handler.ClassifierHandler;
 import dev.ecsretrier.handler.StartResponse;
 import dev.ecsretrier.handler.StarterHandler;
 import dev.ecsretrier.handler.StepResult;
+import dev.ecsretrier.json.Json;
+import dev.ecsretrier.json.JsonBindingException;
+import dev.ecsretrier.json.JsonRecords;
 import dev.ecsretrier.local.bus.LocalEventBus;
 import dev.ecsretrier.local.ecs.LocalEcs;
 import dev.ecsretrier.local.ecs.TaskProgram;
@@ -173,7 +175,7 @@ public final class LocalRuntime implements AutoCloseable {
      * @throws dev.ecsretrier.core.InvalidStartRequestException for a request the starter refuses
      */
     public StartResponse startRun(StartRequest request) {
-        LocalLambda.Invocation invocation = lambda.invoke(LocalSettings.STARTER_FUNCTION, LocalJson.writeBytes(request));
+        LocalLambda.Invocation invocation = lambda.invoke(LocalSettings.STARTER_FUNCTION, Json.writeBytes(request));
         if (invocation instanceof LocalLambda.Invocation.Throttled) {
             throw new IllegalStateException("Lambda throttled the starter: no concurrency left (TooManyRequestsException)");
         }
@@ -195,7 +197,7 @@ public final class LocalRuntime implements AutoCloseable {
     public String submitRun(StartRequest request) {
         StartRequest withId = request.runId() != null ? request
                 : StartRequest.of(newRunId(), request.attempt(), request.containerOverrides(), request.history());
-        lambda.invokeAsync(LocalSettings.STARTER_FUNCTION, LocalJson.writeBytes(withId));
+        lambda.invokeAsync(LocalSettings.STARTER_FUNCTION, Json.writeBytes(withId));
         return withId.runId();
     }
 
@@ -367,15 +369,23 @@ public final class LocalRuntime implements AutoCloseable {
         return "run-" + HexFormat.of().formatHex(bytes);
     }
 
+    /**
+     * The input of the universal target {@code ecs:stopTask}: StopTask's request with PascalCase member
+     * names, as the attempt timeout's schedule carries it (the functions' SchedulerAttemptScheduler).
+     */
+    record StopTaskInput(String Cluster, String Task, String Reason) {
+    }
+
     private void invokeScheduleTarget(String target, String input) {
         if (target.equals(STOP_TASK_TARGET)) {
-            JsonNode stop;
+            StopTaskInput stop;
             try {
-                stop = LocalJson.tree(input);
-            } catch (IOException e) {
-                throw new IllegalArgumentException("StopTask input is not JSON: " + e.getMessage(), e);
+                stop = JsonRecords.fromPlain(Json.parse(input), StopTaskInput.class, JsonRecords.UnknownFields.SKIPPED);
+            } catch (IOException | JsonBindingException e) {
+                throw new IllegalArgumentException("StopTask input is not ECS StopTask's: " + e.getMessage(), e);
             }
-            ecs.stopTask(stop.path("Cluster").asText(), stop.path("Task").asText(), stop.path("Reason").asText(null));
+            ecs.stopTask(stop.Cluster() == null ? "" : stop.Cluster(), stop.Task() == null ? "" : stop.Task(),
+                    stop.Reason());
             return;
         }
         lambda.invokeAsync(target, input.getBytes(java.nio.charset.StandardCharsets.UTF_8));

@@ -404,8 +404,8 @@ class LocalRuntimeEndToEndTest {
         env.addObject().put("name", "RETRIER_MAX_ATTEMPTS").put("value", "3");
         env.addObject().put("name", "PAYLOAD").put("value", "forged");
 
-        assertThat(runtime.eventBus().put(StoppedTaskPattern.TEST_SOURCE, StoppedTaskPattern.DETAIL_TYPE, detail,
-                List.of(), null).matched()).isTrue();
+        assertThat(runtime.eventBus().put(StoppedTaskPattern.TEST_SOURCE, StoppedTaskPattern.DETAIL_TYPE,
+                LocalJson.MAPPER.convertValue(detail, Map.class), List.of(), null).matched()).isTrue();
         RunOutcome outcome = outcomeOf("victim");
 
         assertThat(runtime.ecs().launched("victim")).singleElement().satisfies(next -> {

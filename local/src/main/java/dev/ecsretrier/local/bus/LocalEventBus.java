@@ -1,10 +1,9 @@
 package dev.ecsretrier.local.bus;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.ecsretrier.json.Json;
 import dev.ecsretrier.local.EmulatorContext;
 import dev.ecsretrier.local.Faults;
-import dev.ecsretrier.local.LocalJson;
 import dev.ecsretrier.local.LaunchKey;
 import dev.ecsretrier.local.PendingWork;
 import dev.ecsretrier.local.TimeScale;
@@ -17,6 +16,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -94,35 +94,35 @@ public final class LocalEventBus {
      * @throws IllegalArgumentException when it is not a JSON object
      */
     public Put put(String eventJson) {
-        JsonNode event;
+        Object plain;
         try {
-            event = LocalJson.tree(eventJson);
-        } catch (IOException e) {
+            plain = Json.parse(eventJson);
+        } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("event is not JSON: " + e.getMessage(), e);
         }
-        if (event == null || !event.isObject()) {
+        if (!(plain instanceof Map<?, ?> fields)) {
             throw new IllegalArgumentException("event must be a JSON object");
         }
+        Envelope event = Envelope.of(fields);
         List<String> rules;
         try {
             rules = machine.rulesForJSONEvent(eventJson);
         } catch (Exception e) {
             throw new IllegalArgumentException("event cannot be matched: " + e.getMessage(), e);
         }
-        String id = event.path("id").asText("");
+        String id = event.id() == null ? "" : event.id();
+        byte[] payload = eventJson.getBytes(StandardCharsets.UTF_8);
         if (rules.isEmpty()) {
             synchronized (unmatched) {
                 unmatched.add(eventJson);
             }
-            Optional<LaunchKey> key = LaunchKey.of(event);
+            Optional<LaunchKey> key = LaunchKey.of(payload);
             timeline.record(TimelineEntry.Kind.EVENT_UNMATCHED, key.map(LaunchKey::runId).orElse(null),
                     key.map(LaunchKey::attempt).filter(a -> a > 0).orElse(null), null,
-                    "event " + id + " matched no rule (source " + event.path("source").asText("-")
-                            + ", detail-type " + event.path("detail-type").asText("-")
-                            + describeDetail(event.path("detail")) + ")");
+                    "event " + id + " matched no rule (source " + text(event.source(), "-")
+                            + ", detail-type " + text(event.detailType(), "-") + describeDetail(event.detail()) + ")");
             return new Put(id, List.of());
         }
-        byte[] payload = eventJson.getBytes(StandardCharsets.UTF_8);
         for (String rule : rules) {
             String target = targets.get(rule);
             lambda.invokeAsync(target, payload);
@@ -134,13 +134,34 @@ public final class LocalEventBus {
     }
 
     /**
+     * The envelope members the bus names in its timeline, each kept only when it is text: an event
+     * put whole may be anything. A map, not a record: {@code detail-type} is not a Java name.
+     */
+    private record Envelope(String id, String source, String detailType, Map<?, ?> detail) {
+        static Envelope of(Map<?, ?> event) {
+            return new Envelope(textOrNull(event.get("id")), textOrNull(event.get("source")),
+                    textOrNull(event.get("detail-type")), event.get("detail") instanceof Map<?, ?> d ? d : Map.of());
+        }
+
+        private static String textOrNull(Object value) {
+            return value instanceof String text ? text : null;
+        }
+    }
+
+    private static String text(String value, String absent) {
+        return value == null ? absent : value;
+    }
+
+    /**
      * {@code PutEvents}: builds the envelope EventBridge gives an entry, then puts it.
      *
      * @param detail the entry's {@code Detail}, a JSON object
      * @param time   null for now
      */
-    public Put put(String source, String detailType, JsonNode detail, List<String> resources, Instant time) {
-        ObjectNode event = LocalJson.MAPPER.createObjectNode();
+    public Put put(String source, String detailType, Map<?, ?> detail, List<String> resources, Instant time) {
+        // The envelope's members in EventBridge's order (https://docs.aws.amazon.com/eventbridge/latest/ref/overiew-event-structure.html);
+        // "detail-type" is not a Java name, so the envelope is a map, written by the functions' one writer.
+        Map<String, Object> event = new LinkedHashMap<>();
         event.put("version", "0");
         event.put("id", UUID.randomUUID().toString());
         event.put("detail-type", detailType);
@@ -148,9 +169,9 @@ public final class LocalEventBus {
         event.put("account", account);
         event.put("time", (time != null ? time : clock.instant()).truncatedTo(ChronoUnit.SECONDS).toString());
         event.put("region", region);
-        event.set("resources", LocalJson.MAPPER.valueToTree(resources == null ? List.of() : resources));
-        event.set("detail", detail);
-        return put(LocalJson.write(event));
+        event.put("resources", resources == null ? List.of() : resources);
+        event.put("detail", detail);
+        return put(Json.write(event));
     }
 
     /** Events no rule matched, as they were put. */
@@ -172,11 +193,12 @@ public final class LocalEventBus {
         }
     }
 
-    private void deliverAgain(JsonNode event, String target, byte[] payload) {
-        Optional<LaunchKey> key = LaunchKey.of(event);
+    private void deliverAgain(Envelope event, String target, byte[] payload) {
+        Optional<LaunchKey> key = LaunchKey.of(payload);
         timeline.record(TimelineEntry.Kind.EVENT_DUPLICATED, key.map(LaunchKey::runId).orElse(null),
-                key.map(LaunchKey::attempt).filter(a -> a > 0).orElse(null), event.path("detail").path("taskArn").asText(null),
-                "event " + event.path("id").asText() + " will be delivered to " + target + " twice");
+                key.map(LaunchKey::attempt).filter(a -> a > 0).orElse(null),
+                event.detail().get("taskArn") instanceof String taskArn ? taskArn : null,
+                "event " + text(event.id(), "") + " will be delivered to " + target + " twice");
         work.begin();
         executor.schedule(() -> {
             try {
@@ -187,14 +209,11 @@ public final class LocalEventBus {
         }, timeScale.millis(java.time.Duration.ofMillis(nextDuplicateDelay())), TimeUnit.MILLISECONDS);
     }
 
-    private static String describeDetail(JsonNode detail) {
-        if (!detail.isObject()) {
-            return "";
-        }
+    private static String describeDetail(Map<?, ?> detail) {
         StringBuilder text = new StringBuilder();
         for (String field : List.of("lastStatus", "startedBy", "clusterArn")) {
-            if (detail.has(field)) {
-                text.append(", ").append(field).append(' ').append(detail.get(field).asText());
+            if (detail.get(field) instanceof String value) {
+                text.append(", ").append(field).append(' ').append(value);
             }
         }
         return text.toString();

@@ -1,12 +1,14 @@
 package dev.ecsretrier.local.ecs;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ecsretrier.core.EnvironmentVariable;
-import dev.ecsretrier.local.LocalJson;
+import dev.ecsretrier.json.Json;
 import dev.ecsretrier.rule.StoppedTaskPattern;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -23,7 +25,8 @@ final class StoppedTaskEvent {
     }
 
     static String json(LocalTask task, String region, String account, String image) {
-        ObjectNode event = LocalJson.MAPPER.createObjectNode();
+        // A map, not a record: "detail-type" is not a Java name. Written by the functions' one writer.
+        Map<String, Object> event = new LinkedHashMap<>();
         event.put("version", "0");
         event.put("id", UUID.randomUUID().toString());
         event.put("detail-type", StoppedTaskPattern.DETAIL_TYPE);
@@ -31,26 +34,28 @@ final class StoppedTaskEvent {
         event.put("account", account);
         event.put("time", task.stoppedAt().truncatedTo(ChronoUnit.SECONDS).toString());
         event.put("region", region);
-        event.putArray("resources").add(task.taskArn);
-        event.set("detail", detail(task, region, account, image));
-        return LocalJson.write(event);
+        event.put("resources", List.of(task.taskArn));
+        event.put("detail", detail(task, region, account, image));
+        return Json.write(event);
     }
 
-    private static ObjectNode detail(LocalTask task, String region, String account, String image) {
+    private static Map<String, Object> detail(LocalTask task, String region, String account, String image) {
         boolean started = task.startedAt() != null;
-        ObjectNode d = LocalJson.MAPPER.createObjectNode();
+        Map<String, Object> d = new LinkedHashMap<>();
         String attachmentId = UUID.nameUUIDFromBytes((task.taskId + "/eni").getBytes()).toString();
-        ObjectNode eni = d.putArray("attachments").addObject();
+        List<Map<String, Object>> eniDetails = new ArrayList<>();
+        eniDetails.add(pair("subnetId", task.subnet != null ? task.subnet : NO_SUBNET));
+        if (started) {
+            eniDetails.add(pair("networkInterfaceId", "eni-" + task.taskId.substring(0, 17)));
+            eniDetails.add(pair("privateIPv4Address", "127.0.0.1"));
+        }
+        Map<String, Object> eni = new LinkedHashMap<>();
         eni.put("id", attachmentId);
         eni.put("type", "eni");
         eni.put("status", "DELETED");
-        ArrayNode eniDetails = eni.putArray("details");
-        eniDetails.addObject().put("name", "subnetId").put("value", task.subnet != null ? task.subnet : NO_SUBNET);
-        if (started) {
-            eniDetails.addObject().put("name", "networkInterfaceId").put("value", "eni-" + task.taskId.substring(0, 17));
-            eniDetails.addObject().put("name", "privateIPv4Address").put("value", "127.0.0.1");
-        }
-        d.putArray("attributes").addObject().put("name", "ecs.cpu-architecture").put("value", architecture());
+        eni.put("details", eniDetails);
+        d.put("attachments", List.of(eni));
+        d.put("attributes", List.of(pair("ecs.cpu-architecture", architecture())));
         d.put("availabilityZone", region + "a");
         if (task.capacityProvider() != null) {
             d.put("capacityProviderName", task.capacityProvider());
@@ -60,7 +65,7 @@ final class StoppedTaskEvent {
             d.put("connectivity", "CONNECTED");
             d.put("connectivityAt", time(task.createdAt));
         }
-        ObjectNode container = d.putArray("containers").addObject();
+        Map<String, Object> container = new LinkedHashMap<>();
         container.put("containerArn", "arn:aws:ecs:" + region + ":" + account + ":container/"
                 + clusterName(task.request.cluster()) + "/" + task.taskId + "/"
                 + UUID.nameUUIDFromBytes((task.taskId + "/" + task.request.containerName()).getBytes()));
@@ -78,11 +83,12 @@ final class StoppedTaskEvent {
             container.put("reason", task.containerReason());
         }
         container.put("cpu", "0");
+        d.put("containers", List.of(container));
         d.put("cpu", task.cpu);
         d.put("createdAt", time(task.createdAt));
         d.put("desiredStatus", "STOPPED");
         d.put("enableExecuteCommand", false);
-        d.putObject("ephemeralStorage").put("sizeInGiB", 20);
+        d.put("ephemeralStorage", Map.of("sizeInGiB", 20));
         if (task.executionStoppedAt() != null) {
             d.put("executionStoppedAt", time(task.executionStoppedAt()));
         }
@@ -90,7 +96,7 @@ final class StoppedTaskEvent {
         d.put("launchType", task.request.launchType() != null ? task.request.launchType() : "FARGATE");
         d.put("lastStatus", "STOPPED");
         d.put("memory", task.memory);
-        d.set("overrides", overrides(task));
+        d.put("overrides", overrides(task));
         d.put("platformVersion", "1.4.0");
         if (started) {
             d.put("pullStartedAt", time(task.createdAt));
@@ -109,19 +115,27 @@ final class StoppedTaskEvent {
         return d;
     }
 
+    private static Map<String, Object> pair(String name, String value) {
+        Map<String, Object> pair = new LinkedHashMap<>();
+        pair.put("name", name);
+        pair.put("value", value);
+        return pair;
+    }
+
     /** What RunTask was given, as ECS echoes it: the container's command and environment, task cpu/memory. */
-    static ObjectNode overrides(LocalTask task) {
-        ObjectNode overrides = LocalJson.MAPPER.createObjectNode();
-        ObjectNode container = overrides.putArray("containerOverrides").addObject();
+    static Map<String, Object> overrides(LocalTask task) {
+        Map<String, Object> container = new LinkedHashMap<>();
         container.put("name", task.request.containerName());
         if (task.request.command() != null) {
-            ArrayNode command = container.putArray("command");
-            task.request.command().forEach(command::add);
+            container.put("command", task.request.command());
         }
-        ArrayNode environment = container.putArray("environment");
+        List<Map<String, Object>> environment = new ArrayList<>();
         for (EnvironmentVariable variable : task.request.environment()) {
-            environment.addObject().put("name", variable.name()).put("value", variable.value());
+            environment.add(pair(variable.name(), variable.value()));
         }
+        container.put("environment", environment);
+        Map<String, Object> overrides = new LinkedHashMap<>();
+        overrides.put("containerOverrides", List.of(container));
         if (task.request.cpu() != null) {
             overrides.put("cpu", task.request.cpu());
         }

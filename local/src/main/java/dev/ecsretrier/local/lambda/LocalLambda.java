@@ -10,7 +10,6 @@ import dev.ecsretrier.local.PendingWork;
 import dev.ecsretrier.local.TimeScale;
 import dev.ecsretrier.local.Timeline;
 import dev.ecsretrier.local.TimelineEntry;
-import dev.ecsretrier.local.LocalJson;
 import dev.ecsretrier.local.quota.AwsQuotas;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -385,11 +384,7 @@ public final class LocalLambda {
     }
 
     private static Optional<LaunchKey> key(byte[] payload) {
-        try {
-            return LaunchKey.of(LocalJson.MAPPER.readTree(payload));
-        } catch (IOException e) {
-            return Optional.empty();
-        }
+        return LaunchKey.of(payload);
     }
 
     private static String runId(byte[] payload) {

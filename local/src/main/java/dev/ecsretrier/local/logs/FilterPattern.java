@@ -1,10 +1,11 @@
 package dev.ecsretrier.local.logs;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.ecsretrier.local.LocalJson;
-import java.io.IOException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.ecsretrier.json.Json;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
@@ -47,12 +48,13 @@ public final class FilterPattern {
             if (!text.endsWith("}")) {
                 throw new UnsupportedPatternException("JSON filter pattern must end with '}': " + pattern);
             }
-            Predicate<JsonNode> json = new JsonParser(text.substring(1, text.length() - 1)).parseAll();
+            Predicate<Object> json = new JsonParser(text.substring(1, text.length() - 1)).parseAll();
             return new FilterPattern(message -> {
                 try {
-                    JsonNode node = LocalJson.tree(message);
-                    return node != null && node.isContainerNode() && json.test(node);
-                } catch (IOException e) {
+                    // The message as plain JSON values (the functions' parser); only an object or an array is matched.
+                    Object document = Json.parse(message);
+                    return (document instanceof Map<?, ?> || document instanceof List<?>) && json.test(document);
+                } catch (JsonProcessingException e) {
                     return false;
                 }
             });
@@ -115,12 +117,15 @@ public final class FilterPattern {
         private final String text;
         private int at;
 
+        /** What a selector finds where the message has no such field ({@code NOT EXISTS}). */
+        private static final Object MISSING = new Object();
+
         JsonParser(String text) {
             this.text = text;
         }
 
-        Predicate<JsonNode> parseAll() {
-            Predicate<JsonNode> result = or();
+        Predicate<Object> parseAll() {
+            Predicate<Object> result = or();
             skipSpace();
             if (at != text.length()) {
                 throw fail("unexpected '" + text.substring(at) + "'");
@@ -128,25 +133,25 @@ public final class FilterPattern {
             return result;
         }
 
-        private Predicate<JsonNode> or() {
-            Predicate<JsonNode> left = and();
+        private Predicate<Object> or() {
+            Predicate<Object> left = and();
             while (consume("||")) {
                 left = left.or(and());
             }
             return left;
         }
 
-        private Predicate<JsonNode> and() {
-            Predicate<JsonNode> left = unit();
+        private Predicate<Object> and() {
+            Predicate<Object> left = unit();
             while (consume("&&")) {
                 left = left.and(unit());
             }
             return left;
         }
 
-        private Predicate<JsonNode> unit() {
+        private Predicate<Object> unit() {
             if (consume("(")) {
-                Predicate<JsonNode> inner = or();
+                Predicate<Object> inner = or();
                 if (!consume(")")) {
                     throw fail("missing ')'");
                 }
@@ -155,13 +160,13 @@ public final class FilterPattern {
             List<Object> path = selector();
             if (consumeWord("IS")) {
                 if (consumeWord("TRUE")) {
-                    return node -> select(node, path).isBoolean() && select(node, path).booleanValue();
+                    return node -> Boolean.TRUE.equals(select(node, path));
                 }
                 if (consumeWord("FALSE")) {
-                    return node -> select(node, path).isBoolean() && !select(node, path).booleanValue();
+                    return node -> Boolean.FALSE.equals(select(node, path));
                 }
                 if (consumeWord("NULL")) {
-                    return node -> select(node, path).isNull();
+                    return node -> select(node, path) == null;
                 }
                 throw fail("IS must be followed by TRUE, FALSE or NULL");
             }
@@ -169,7 +174,7 @@ public final class FilterPattern {
                 if (!consumeWord("EXISTS")) {
                     throw fail("NOT must be followed by EXISTS");
                 }
-                return node -> select(node, path).isMissingNode();
+                return node -> select(node, path) == MISSING;
             }
             String operator = operator();
             skipSpace();
@@ -195,10 +200,8 @@ public final class FilterPattern {
             }
             if (!quoted && NUMBER.matcher(value).matches()) {
                 double number = Double.parseDouble(value);
-                return node -> {
-                    JsonNode field = select(node, path);
-                    return field.isNumber() && compare(field.doubleValue(), operator, number);
-                };
+                return node -> select(node, path) instanceof Number field
+                        && compare(field.doubleValue(), operator, number);
             }
             if (!operator.equals("=") && !operator.equals("!=")) {
                 throw fail(operator + " compares numbers; '" + value + "' is not one");
@@ -206,11 +209,11 @@ public final class FilterPattern {
             Pattern glob = Pattern.compile(Pattern.quote(value).replace("*", "\\E.*\\Q"), Pattern.DOTALL);
             boolean equals = operator.equals("=");
             return node -> {
-                JsonNode field = select(node, path);
-                if (!field.isValueNode() || field.isNull()) {
+                Object field = select(node, path);
+                if (!(field instanceof String || field instanceof Number || field instanceof Boolean)) {
                     return false;
                 }
-                return glob.matcher(field.asText()).matches() == equals;
+                return glob.matcher(text(field)).matches() == equals;
             };
         }
 
@@ -265,12 +268,24 @@ public final class FilterPattern {
             return path;
         }
 
-        private static JsonNode select(JsonNode node, List<Object> path) {
-            JsonNode current = node;
+        /** The value at {@code path}: a plain JSON value, null for JSON's null, {@link #MISSING} when there is none. */
+        private static Object select(Object node, List<Object> path) {
+            Object current = node;
             for (Object step : path) {
-                current = step instanceof Integer index ? current.path(index) : current.path((String) step);
+                if (step instanceof Integer index && current instanceof List<?> items && index >= 0 && index < items.size()) {
+                    current = items.get(index);
+                } else if (step instanceof String name && current instanceof Map<?, ?> fields && fields.containsKey(name)) {
+                    current = fields.get(name);
+                } else {
+                    return MISSING;
+                }
             }
             return current;
+        }
+
+        /** A scalar as the message has it: a number without a float's rounding ({@code 2.70}, not {@code 2.7}). */
+        private static String text(Object scalar) {
+            return scalar instanceof BigDecimal decimal ? decimal.toPlainString() : String.valueOf(scalar);
         }
 
         private String operator() {

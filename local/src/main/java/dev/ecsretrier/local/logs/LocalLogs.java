@@ -1,8 +1,9 @@
 package dev.ecsretrier.local.logs;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.ecsretrier.local.JsonLinesFile;
-import dev.ecsretrier.local.LocalJson;
+import dev.ecsretrier.json.Json;
+import dev.ecsretrier.json.JsonBindingException;
+import dev.ecsretrier.json.JsonRecords;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -99,7 +100,7 @@ public final class LocalLogs {
         synchronized (events) {
             add(event);
             if (file != null) {
-                file.append(LocalJson.write(event));
+                file.append(Json.write(event));
             }
         }
     }
@@ -146,9 +147,11 @@ public final class LocalLogs {
                 if (line.isBlank()) {
                     continue;
                 }
-                JsonNode node = LocalJson.tree(line);
-                add(new LogEvent(node.path("group").asText(), node.path("stream").asText(), node.path("timestamp").asLong(),
-                        node.path("message").asText(), node.path("ingestionTime").asLong(), node.path("eventId").asText()));
+                try {
+                    add(JsonRecords.fromPlain(Json.parse(line), LogEvent.class, JsonRecords.UnknownFields.SKIPPED));
+                } catch (JsonBindingException e) {
+                    throw new IOException("a line of the log store is not a log event: " + e.getMessage(), e);
+                }
             }
             sequence.set(events.size());
         } catch (IOException e) {

@@ -5,7 +5,7 @@ import dev.ecsretrier.json.JsonRecords;
 import dev.ecsretrier.local.EmulatorContext;
 import dev.ecsretrier.local.JsonLinesFile;
 import dev.ecsretrier.local.Faults;
-import dev.ecsretrier.local.LocalJson;
+import dev.ecsretrier.json.Json;
 import dev.ecsretrier.local.LaunchKey;
 import dev.ecsretrier.local.PendingWork;
 import dev.ecsretrier.local.TimeScale;
@@ -119,7 +119,7 @@ public final class LocalScheduler implements AttemptScheduler {
         stopTask.put("Cluster", stop.cluster());
         stopTask.put("Task", stop.taskArn());
         stopTask.put("Reason", stop.reason());
-        return create(new ScheduledAttempt(stop.name(), stop.at(), LocalJson.write(stopTask), STOP_TASK_TARGET));
+        return create(new ScheduledAttempt(stop.name(), stop.at(), Json.write(stopTask), STOP_TASK_TARGET));
     }
 
     /** {@code DeleteSchedule}; a schedule that fired already, or never was, is not an error. */
@@ -400,10 +400,6 @@ public final class LocalScheduler implements AttemptScheduler {
     }
 
     private static Optional<LaunchKey> key(String input) {
-        try {
-            return LaunchKey.of(LocalJson.tree(input));
-        } catch (IOException e) {
-            return Optional.empty();
-        }
+        return LaunchKey.of(input);
     }
 }

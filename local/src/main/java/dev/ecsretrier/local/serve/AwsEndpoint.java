@@ -1,12 +1,10 @@
 package dev.ecsretrier.local.serve;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.ecsretrier.local.LocalJson;
+import dev.ecsretrier.json.Json;
+import dev.ecsretrier.json.JsonRecords;
 import dev.ecsretrier.local.LocalRuntime;
 import dev.ecsretrier.local.LocalSettings;
 import dev.ecsretrier.local.bus.LocalEventBus;
@@ -21,6 +19,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -48,6 +47,43 @@ public final class AwsEndpoint implements AutoCloseable {
     private final ExecutorService threads;
     private final Consumer<String> log;
     private final List<AwsApi> apis;
+
+    /**
+     * PutEvents' body, the members the local bus reads, named as EventBridge spells them
+     * (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html,
+     * API_PutEventsRequestEntry.html); EndpointId and an entry's TraceHeader are skipped.
+     *
+     * @param Entries 1 to 10 (checked by {@link RequestLimits#putEventsProblem})
+     */
+    record PutEventsBody(List<PutEventsRequestEntry> Entries) {
+    }
+
+    /**
+     * @param Time epoch seconds (a number, as JSON 1.1 sends a timestamp) or ISO-8601 text (the CLI's);
+     *             anything else is refused for the entry
+     */
+    record PutEventsRequestEntry(String Source, String DetailType, String Detail, List<String> Resources,
+                                 String EventBusName, Object Time) {
+    }
+
+    /** API_PutEventsResultEntry.html: an EventId, or an ErrorCode and ErrorMessage. */
+    record PutEventsResultEntry(String EventId, String ErrorCode, String ErrorMessage) {
+    }
+
+    record PutEventsAnswer(int FailedEntryCount, List<PutEventsResultEntry> Entries) {
+    }
+
+    /** Lambda's REST-JSON error body (the type is in {@code X-Amzn-ErrorType}). */
+    record LambdaErrorAnswer(String Type, String message) {
+    }
+
+    /** What Invoke answers for a function error (with {@code X-Amz-Function-Error: Unhandled}), as Lambda's Java runtime writes it. */
+    record FunctionErrorAnswer(String errorMessage, String errorType, List<String> stackTrace) {
+    }
+
+    /** The member of an Invoke payload named in the request's log line. */
+    record NamedRun(String runId) {
+    }
 
     private AwsEndpoint(LocalRuntime runtime, HttpServer server, ExecutorService threads, Consumer<String> log) {
         this.runtime = runtime;
@@ -164,10 +200,8 @@ public final class AwsEndpoint implements AutoCloseable {
         String type;
         if (isInvoke) {
             type = "RequestEntityTooLargeException";
-            ObjectNode error = LocalJson.MAPPER.createObjectNode();
-            error.put("Type", "User");
-            error.put("message", RequestLimits.invokeTooLargeMessage(invocationType, e.declaredLength(), e.limit()));
-            answer = LocalJson.writeBytes(error);
+            answer = Json.writeBytes(new LambdaErrorAnswer("User",
+                    RequestLimits.invokeTooLargeMessage(invocationType, e.declaredLength(), e.limit())));
             contentType = "application/json";
         } else if (PUT_EVENTS.equals(target)) {
             status = 400;
@@ -240,20 +274,13 @@ public final class AwsEndpoint implements AutoCloseable {
                     lambdaError(exchange, 429, "TooManyRequestsException", "Rate Exceeded.");
                 } else {
                     LocalLambda.Invocation.Failed failed = (LocalLambda.Invocation.Failed) invocation;
-                    ObjectNode error = LocalJson.MAPPER.createObjectNode();
-                    error.put("errorMessage", String.valueOf(failed.error().getMessage()));
-                    error.put("errorType", failed.errorType());
-                    ArrayNode trace = error.putArray("stackTrace");
-                    for (StackTraceElement frame : failed.error().getStackTrace()) {
-                        trace.add(frame.toString());
-                        if (trace.size() == 10) {
-                            break;
-                        }
-                    }
+                    List<String> trace = java.util.Arrays.stream(failed.error().getStackTrace()).limit(10)
+                            .map(StackTraceElement::toString).toList();
                     exchange.getResponseHeaders().set("X-Amz-Function-Error", "Unhandled");
                     log.accept("lambda invoke " + name.get() + " (RequestResponse): function error "
                             + failed.errorType() + ": " + failed.error().getMessage());
-                    send(exchange, 200, "application/json", LocalJson.writeBytes(error));
+                    send(exchange, 200, "application/json", Json.writeBytes(new FunctionErrorAnswer(
+                            String.valueOf(failed.error().getMessage()), failed.errorType(), trace)));
                 }
             }
             default -> lambdaError(exchange, 400, "InvalidParameterValueException",
@@ -261,12 +288,16 @@ public final class AwsEndpoint implements AutoCloseable {
         }
     }
 
-    /** " run ID" for a payload that names its run, for the request's log line; "" otherwise. */
+    /**
+     * " run ID" for a payload that names its run, for the request's log line; "" otherwise. The
+     * payload is the function's event, any JSON: only an object with a text runId names one.
+     */
     private static String runOf(byte[] payload) {
         try {
-            JsonNode runId = LocalJson.MAPPER.readTree(payload).path("runId");
-            return runId.isTextual() ? " run " + runId.textValue() : "";
-        } catch (IOException e) {
+            Object plain = Json.parse(payload);
+            String runId = plain instanceof Map<?, ?> ? WireBody.bind(plain, NamedRun.class).runId() : null;
+            return runId == null ? "" : " run " + runId;
+        } catch (JsonProcessingException | WireBody.Refused e) {
             return "";
         }
     }
@@ -297,18 +328,17 @@ public final class AwsEndpoint implements AutoCloseable {
     /** Lambda's REST-JSON error: the type in X-Amzn-ErrorType, {"Type": "User", "message": ...} in the body. */
     private static void lambdaError(HttpExchange exchange, int status, String type, String message) throws IOException {
         exchange.getResponseHeaders().set("X-Amzn-ErrorType", type);
-        ObjectNode error = LocalJson.MAPPER.createObjectNode();
-        error.put("Type", "User");
-        error.put("message", message);
-        send(exchange, status, "application/json", LocalJson.writeBytes(error));
+        send(exchange, status, "application/json", Json.writeBytes(new LambdaErrorAnswer("User", message)));
     }
 
     private void putEvents(HttpExchange exchange, byte[] body) throws IOException {
-        JsonNode request;
+        PutEventsBody request;
         try {
-            request = LocalJson.MAPPER.readTree(body);
-        } catch (JsonProcessingException e) {
-            jsonError(exchange, 400, "SerializationException", RequestLimits.describe(e));
+            request = WireBody.read(body, PutEventsBody.class);
+        } catch (WireBody.Refused e) {
+            String type = e.notJson() ? "SerializationException" : "ValidationException";
+            jsonError(exchange, 400, type, e.getMessage());
+            log.accept("events put-events: refused, " + type + ": " + e.getMessage());
             return;
         }
         Optional<String> invalid = RequestLimits.putEventsProblem(request);
@@ -317,70 +347,69 @@ public final class AwsEndpoint implements AutoCloseable {
             log.accept("events put-events: refused: " + invalid.get());
             return;
         }
-        ObjectNode response = LocalJson.MAPPER.createObjectNode();
-        ArrayNode results = LocalJson.MAPPER.createArrayNode();
+        List<PutEventsResultEntry> results = new ArrayList<>();
         int failed = 0;
-        for (JsonNode entry : request.path("Entries")) {
-            ObjectNode result = results.addObject();
-            Optional<String> problem = put(entry, result);
-            if (problem.isPresent()) {
+        for (PutEventsRequestEntry entry : request.Entries()) {
+            PutEventsResultEntry result = put(entry);
+            results.add(result);
+            if (result.ErrorCode() != null) {
                 failed++;
-                log.accept("events put-events: entry refused: " + problem.get());
+                log.accept("events put-events: entry refused: " + result.ErrorCode() + ": " + result.ErrorMessage());
             }
         }
-        response.put("FailedEntryCount", failed);
-        response.set("Entries", results);
-        send(exchange, 200, JSON_11, LocalJson.writeBytes(response));
+        send(exchange, 200, JSON_11, Json.writeBytes(new PutEventsAnswer(failed, results)));
     }
 
-    /** Puts one entry; fills its result (EventId, or ErrorCode and ErrorMessage); returns the error, if any. */
-    private Optional<String> put(JsonNode entry, ObjectNode result) {
-        String source = entry.path("Source").asText("");
-        String detailType = entry.path("DetailType").asText("");
-        String bus = entry.path("EventBusName").asText(LocalEventBus.DEFAULT_BUS);
+    /** Puts one entry: its EventId, or the ErrorCode and ErrorMessage EventBridge gives it. */
+    private PutEventsResultEntry put(PutEventsRequestEntry entry) {
+        if (entry == null) {
+            return refuse("InvalidArgument", "Parameters Source and DetailType are required.");
+        }
+        String source = entry.Source() == null ? "" : entry.Source();
+        String detailType = entry.DetailType() == null ? "" : entry.DetailType();
+        String bus = entry.EventBusName() == null ? LocalEventBus.DEFAULT_BUS : entry.EventBusName();
         if (source.isEmpty() || detailType.isEmpty()) {
-            return refuse(result, "InvalidArgument", "Parameters Source and DetailType are required.");
+            return refuse("InvalidArgument", "Parameters Source and DetailType are required.");
         }
         if (!bus.equals(LocalEventBus.DEFAULT_BUS) && !bus.endsWith(":event-bus/" + LocalEventBus.DEFAULT_BUS)) {
-            return refuse(result, "InvalidArgument", "Event bus " + bus + " does not exist; the local bus is 'default'.");
+            return refuse("InvalidArgument", "Event bus " + bus + " does not exist; the local bus is 'default'.");
         }
-        JsonNode detail;
+        Object detail;
         try {
-            detail = LocalJson.tree(entry.path("Detail").asText(""));
-        } catch (IOException e) {
+            detail = Json.parse(entry.Detail() == null ? "" : entry.Detail());
+        } catch (JsonProcessingException e) {
             detail = null;
         }
-        if (detail == null || !detail.isObject()) {
-            return refuse(result, "MalformedDetail", "Detail is malformed.");
+        if (!(detail instanceof Map<?, ?> detailFields)) {
+            return refuse("MalformedDetail", "Detail is malformed.");
         }
-        List<String> resources = new ArrayList<>();
-        entry.path("Resources").forEach(r -> resources.add(r.asText()));
+        List<String> resources = entry.Resources() == null ? List.of() : entry.Resources();
         Instant time;
         try {
-            time = time(entry.path("Time"));
-        } catch (DateTimeParseException e) {
-            return refuse(result, "InvalidArgument", "Parameter Time is not valid: " + e.getMessage());
+            time = time(entry.Time());
+        } catch (DateTimeParseException | IllegalArgumentException e) {
+            return refuse("InvalidArgument", "Parameter Time is not valid: " + e.getMessage());
         }
-        LocalEventBus.Put put = runtime.eventBus().put(source, detailType, detail, resources, time);
-        result.put("EventId", put.eventId());
+        LocalEventBus.Put put = runtime.eventBus().put(source, detailType, detailFields, resources, time);
         log.accept("events put-events: " + source + " / " + detailType + " -> "
                 + (put.matched() ? "matched " + put.matchedRules() : "unmatched: no rule matched event " + put.eventId()));
-        return Optional.empty();
+        return new PutEventsResultEntry(put.eventId(), null, null);
     }
 
-    private static Optional<String> refuse(ObjectNode result, String code, String message) {
-        result.put("ErrorCode", code);
-        result.put("ErrorMessage", message);
-        return Optional.of(code + ": " + message);
+    private static PutEventsResultEntry refuse(String code, String message) {
+        return new PutEventsResultEntry(null, code, message);
     }
 
     /** JSON 1.1 sends timestamps as epoch seconds; the CLI may send ISO text. */
-    private static Instant time(JsonNode time) {
-        if (time.isNumber()) {
-            return Instant.ofEpochMilli(Math.round(time.doubleValue() * 1000));
+    private static Instant time(Object time) {
+        if (time instanceof Number seconds) {
+            return Instant.ofEpochMilli(Math.round(seconds.doubleValue() * 1000));
         }
-        if (time.isTextual() && !time.textValue().isBlank()) {
-            return Instant.parse(time.textValue());
+        if (time instanceof String text && !text.isBlank()) {
+            return Instant.parse(text);
+        }
+        if (time != null && !(time instanceof String)) {
+            throw new IllegalArgumentException("must be epoch seconds or ISO-8601 text, got " + JsonRecords.describe(time));
         }
         return null;
     }
@@ -392,10 +421,7 @@ public final class AwsEndpoint implements AutoCloseable {
     }
 
     private static byte[] jsonErrorBody(String type, String message) {
-        ObjectNode error = LocalJson.MAPPER.createObjectNode();
-        error.put("__type", type);
-        error.put("message", message);
-        return LocalJson.writeBytes(error);
+        return Json.writeBytes(new EcsApi.ErrorAnswer(type, message));
     }
 
     private static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {

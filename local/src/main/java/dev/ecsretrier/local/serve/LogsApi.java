@@ -1,11 +1,8 @@
 package dev.ecsretrier.local.serve;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ecsretrier.local.LocalJson;
+import dev.ecsretrier.json.Json;
 import dev.ecsretrier.local.logs.FilterPattern;
 import dev.ecsretrier.local.logs.LocalLogs;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -64,6 +61,38 @@ final class LogsApi implements AwsApi {
                                   String orderBy, Boolean descending, String nextToken, Integer limit) {
     }
 
+    // The answers, written by the functions' one writer: a null member is left out.
+
+    /** API_FilteredLogEvent.html */
+    record FilteredLogEvent(String logStreamName, long timestamp, String message, long ingestionTime, String eventId) {
+    }
+
+    record FilterLogEventsAnswer(List<FilteredLogEvent> events, String nextToken) {
+    }
+
+    /** API_OutputLogEvent.html */
+    record OutputLogEvent(long timestamp, String message, long ingestionTime) {
+    }
+
+    record GetLogEventsAnswer(List<OutputLogEvent> events, String nextForwardToken, String nextBackwardToken) {
+    }
+
+    /** API_LogGroup.html */
+    record LogGroup(String logGroupName, long creationTime, int metricFilterCount, String arn, String logGroupArn,
+                    long storedBytes) {
+    }
+
+    record DescribeLogGroupsAnswer(List<LogGroup> logGroups, String nextToken) {
+    }
+
+    /** API_LogStream.html */
+    record LogStream(String logStreamName, long creationTime, String arn, Long firstEventTimestamp,
+                     Long lastEventTimestamp, Long lastIngestionTime) {
+    }
+
+    record DescribeLogStreamsAnswer(List<LogStream> logStreams, String nextToken) {
+    }
+
     @Override
     public Optional<WireResponse> answer(WireRequest request) {
         return Json11Request.answerBody(request, TARGET_PREFIX, this::answer);
@@ -111,19 +140,12 @@ final class LogsApi implements AwsApi {
                 .filter(e -> prefix == null || e.stream().startsWith(prefix))
                 .filter(e -> pattern.matches(e.message()))
                 .toList();
-        ObjectNode response = LocalJson.MAPPER.createObjectNode();
-        ArrayNode events = response.putArray("events");
-        matching.stream().skip(from).limit(limit).forEach(e -> events.addObject()
-                .put("logStreamName", e.stream())
-                .put("timestamp", e.timestamp())
-                .put("message", e.message())
-                .put("ingestionTime", e.ingestionTime())
-                .put("eventId", e.eventId()));
-        if (from + limit < matching.size()) {
-            response.put("nextToken", PageToken.of(from + limit));
-        }
+        List<FilteredLogEvent> events = matching.stream().skip(from).limit(limit)
+                .map(e -> new FilteredLogEvent(e.stream(), e.timestamp(), e.message(), e.ingestionTime(), e.eventId()))
+                .toList();
+        String next = from + limit < matching.size() ? PageToken.of(from + limit) : null;
         log.accept("logs filter-log-events " + group + ": " + events.size() + " of " + matching.size() + " events");
-        return ok(response);
+        return ok(new FilterLogEventsAnswer(events, next));
     }
 
     /**
@@ -156,16 +178,10 @@ final class LogsApi implements AwsApi {
         } else {
             throw new InvalidParameter("The specified nextToken is invalid.");
         }
-        ObjectNode response = LocalJson.MAPPER.createObjectNode();
-        ArrayNode events = response.putArray("events");
-        inStream.subList(start, end).forEach(e -> events.addObject()
-                .put("timestamp", e.timestamp())
-                .put("message", e.message())
-                .put("ingestionTime", e.ingestionTime()));
-        response.put("nextForwardToken", "f/" + end);
-        response.put("nextBackwardToken", "b/" + start);
+        List<OutputLogEvent> events = inStream.subList(start, end).stream()
+                .map(e -> new OutputLogEvent(e.timestamp(), e.message(), e.ingestionTime())).toList();
         log.accept("logs get-log-events " + group + " " + stream + ": " + events.size() + " events");
-        return ok(response);
+        return ok(new GetLogEventsAnswer(events, "f/" + end, "b/" + start));
     }
 
     private WireResponse describeLogGroups(DescribeLogGroupsBody body) {
@@ -174,20 +190,13 @@ final class LogsApi implements AwsApi {
         int from = offset(body.nextToken());
         List<LocalLogs.Created> matching = logs.groups().stream()
                 .filter(g -> prefix == null || g.name().startsWith(prefix)).toList();
-        ObjectNode response = LocalJson.MAPPER.createObjectNode();
-        ArrayNode groups = response.putArray("logGroups");
-        matching.stream().skip(from).limit(limit).forEach(g -> groups.addObject()
-                .put("logGroupName", g.name())
-                .put("creationTime", g.creationTime())
-                .put("metricFilterCount", 0)
-                .put("arn", groupArn(g.name()) + ":*")
-                .put("logGroupArn", groupArn(g.name()))
-                .put("storedBytes", logs.events(g.name()).stream().mapToLong(e -> e.message().length()).sum()));
-        if (from + limit < matching.size()) {
-            response.put("nextToken", PageToken.of(from + limit));
-        }
+        List<LogGroup> groups = matching.stream().skip(from).limit(limit)
+                .map(g -> new LogGroup(g.name(), g.creationTime(), 0, groupArn(g.name()) + ":*", groupArn(g.name()),
+                        logs.events(g.name()).stream().mapToLong(e -> e.message().length()).sum()))
+                .toList();
+        String next = from + limit < matching.size() ? PageToken.of(from + limit) : null;
         log.accept("logs describe-log-groups: " + groups.size() + " of " + matching.size());
-        return ok(response);
+        return ok(new DescribeLogGroupsAnswer(groups, next));
     }
 
     private WireResponse describeLogStreams(DescribeLogStreamsBody body) {
@@ -200,35 +209,26 @@ final class LogsApi implements AwsApi {
         int limit = limit(body.limit(), MAX_DESCRIBED);
         int from = offset(body.nextToken());
         List<LocalLogs.LogEvent> events = logs.events(group);
-        List<ObjectNode> streams = new ArrayList<>();
+        List<LogStream> streams = new ArrayList<>();
         for (LocalLogs.Created stream : logs.streams(group)) {
             if (prefix != null && !stream.name().startsWith(prefix)) {
                 continue;
             }
             List<LocalLogs.LogEvent> of = events.stream().filter(e -> e.stream().equals(stream.name())).toList();
-            ObjectNode node = LocalJson.MAPPER.createObjectNode()
-                    .put("logStreamName", stream.name())
-                    .put("creationTime", stream.creationTime())
-                    .put("arn", groupArn(group) + ":log-stream:" + stream.name());
-            if (!of.isEmpty()) {
-                node.put("firstEventTimestamp", of.get(0).timestamp());
-                node.put("lastEventTimestamp", of.get(of.size() - 1).timestamp());
-                node.put("lastIngestionTime", of.get(of.size() - 1).ingestionTime());
-            }
-            streams.add(node);
+            LocalLogs.LogEvent first = of.isEmpty() ? null : of.get(0);
+            LocalLogs.LogEvent last = of.isEmpty() ? null : of.get(of.size() - 1);
+            streams.add(new LogStream(stream.name(), stream.creationTime(),
+                    groupArn(group) + ":log-stream:" + stream.name(), first == null ? null : first.timestamp(),
+                    last == null ? null : last.timestamp(), last == null ? null : last.ingestionTime()));
         }
-        Comparator<ObjectNode> order = byLastEvent
-                ? Comparator.comparingLong(n -> n.path("lastEventTimestamp").asLong(0))
-                : Comparator.comparing(n -> n.path("logStreamName").asText());
+        Comparator<LogStream> order = byLastEvent
+                ? Comparator.comparingLong(n -> n.lastEventTimestamp() == null ? 0 : n.lastEventTimestamp())
+                : Comparator.comparing(LogStream::logStreamName);
         streams.sort(Boolean.TRUE.equals(body.descending()) ? order.reversed() : order);
-        ObjectNode response = LocalJson.MAPPER.createObjectNode();
-        ArrayNode page = response.putArray("logStreams");
-        streams.stream().skip(from).limit(limit).forEach(page::add);
-        if (from + limit < streams.size()) {
-            response.put("nextToken", PageToken.of(from + limit));
-        }
+        List<LogStream> page = streams.stream().skip(from).limit(limit).toList();
+        String next = from + limit < streams.size() ? PageToken.of(from + limit) : null;
         log.accept("logs describe-log-streams " + group + ": " + page.size() + " of " + streams.size());
-        return ok(response);
+        return ok(new DescribeLogStreamsAnswer(page, next));
     }
 
     /** logGroupName, or logGroupIdentifier (a name or an ARN); the group must exist. */
@@ -279,8 +279,8 @@ final class LogsApi implements AwsApi {
         return "arn:aws:logs:" + region + ":" + account + ":log-group:" + group;
     }
 
-    private static WireResponse ok(ObjectNode response) {
-        return new WireResponse(200, JSON_11, Map.of(), LocalJson.writeBytes(response));
+    private static WireResponse ok(Record answer) {
+        return new WireResponse(200, JSON_11, Map.of(), Json.writeBytes(answer));
     }
 
     static WireResponse error(int status, String type, String message) {

@@ -1,12 +1,12 @@
 package dev.ecsretrier.local.serve;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.ecsretrier.local.LocalJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 
 /** AWS's limits on the requests {@code serve} takes, and AWS's words when one is passed. */
@@ -38,6 +38,9 @@ final class RequestLimits {
      */
     static final long OTHER_BODY = 2L * 1024 * 1024;
 
+    /** Jackson's streaming parser, for checking a payload is one JSON value without building it. */
+    private static final JsonFactory PARSERS = new JsonFactory();
+
     private RequestLimits() {
     }
 
@@ -54,14 +57,11 @@ final class RequestLimits {
     }
 
     /** Why a PutEvents request breaks the API's limits; empty when it does not. */
-    static Optional<String> putEventsProblem(JsonNode request) {
-        JsonNode entries = request == null ? null : request.get("Entries");
-        if (entries == null || entries.isNull()) {
+    static Optional<String> putEventsProblem(AwsEndpoint.PutEventsBody request) {
+        List<AwsEndpoint.PutEventsRequestEntry> entries = request.Entries();
+        if (entries == null) {
             return Optional.of("1 validation error detected: Value null at 'entries' failed to satisfy constraint:"
                     + " Member must not be null");
-        }
-        if (!entries.isArray()) {
-            return Optional.of("Entries must be a list of 1 to " + PUT_EVENTS_MAX_ENTRIES + " entries");
         }
         if (entries.isEmpty() || entries.size() > PUT_EVENTS_MAX_ENTRIES) {
             return Optional.of("1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must"
@@ -69,29 +69,29 @@ final class RequestLimits {
                     : "less than or equal to " + PUT_EVENTS_MAX_ENTRIES) + " (got " + entries.size() + ")");
         }
         long size = 0;
-        for (JsonNode entry : entries) {
-            size += entrySize(entry);
+        for (AwsEndpoint.PutEventsRequestEntry entry : entries) {
+            size += entry == null ? 0 : entrySize(entry);
         }
         return size > PUT_EVENTS_MAX_SIZE ? Optional.of(PUT_EVENTS_TOO_LARGE) : Optional.empty();
     }
 
     /** EventBridge's size of one entry (eb-putevent-size.html). */
-    static long entrySize(JsonNode entry) {
-        long size = entry.hasNonNull("Time") ? 14 : 0;
-        size += utf8(entry.path("Source")) + utf8(entry.path("DetailType")) + utf8(entry.path("Detail"));
-        for (JsonNode resource : entry.path("Resources")) {
+    static long entrySize(AwsEndpoint.PutEventsRequestEntry entry) {
+        long size = entry.Time() != null ? 14 : 0;
+        size += utf8(entry.Source()) + utf8(entry.DetailType()) + utf8(entry.Detail());
+        for (String resource : entry.Resources() == null ? List.<String>of() : entry.Resources()) {
             size += utf8(resource);
         }
         return size;
     }
 
-    private static long utf8(JsonNode text) {
-        return text.isTextual() ? text.textValue().getBytes(StandardCharsets.UTF_8).length : 0;
+    private static long utf8(String text) {
+        return text == null ? 0 : text.getBytes(StandardCharsets.UTF_8).length;
     }
 
     /** Why {@code payload} is not one JSON value, in the parser's words without its internals; empty when it is. */
     static Optional<String> notJson(byte[] payload) {
-        try (JsonParser parser = LocalJson.MAPPER.getFactory().createParser(payload)) {
+        try (JsonParser parser = PARSERS.createParser(payload)) {
             if (parser.nextToken() == null) {
                 return Optional.of("no JSON value");
             }

@@ -1,7 +1,6 @@
 package dev.ecsretrier.local.serve;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ecsretrier.local.LocalJson;
+import dev.ecsretrier.json.Json;
 import dev.ecsretrier.local.scheduler.LocalScheduler;
 import dev.ecsretrier.port.AttemptScheduler;
 import dev.ecsretrier.port.ScheduledAttempt;
@@ -97,6 +96,36 @@ final class SchedulerApi implements AwsApi {
         }
     }
 
+    // The answers, written by the functions' one writer: a null member is left out. REST-JSON
+    // timestamps are epoch seconds.
+
+    /** API_CreateSchedule.html */
+    record CreateScheduleAnswer(String ScheduleArn) {
+    }
+
+    /** API_ScheduleSummary.html, API_TargetSummary.html */
+    record ScheduleSummary(String Arn, double CreationDate, String GroupName, double LastModificationDate, String Name,
+                           String State, TargetSummary Target) {
+        record TargetSummary(String Arn) {
+        }
+    }
+
+    /** API_ListSchedules.html */
+    record ListSchedulesAnswer(java.util.List<ScheduleSummary> Schedules, String NextToken) {
+    }
+
+    /** API_GetSchedule.html */
+    record GetScheduleAnswer(String ActionAfterCompletion, String Arn, double CreationDate,
+                             CreateScheduleBody.FlexibleTimeWindow FlexibleTimeWindow, String GroupName,
+                             double LastModificationDate, String Name, String ScheduleExpression,
+                             String ScheduleExpressionTimezone, String State, String Description,
+                             CreateScheduleBody.Target Target) {
+    }
+
+    /** REST-JSON's error body: the text in Message (the type is in {@code x-amzn-ErrorType}). */
+    record ErrorAnswer(String Message) {
+    }
+
     private WireResponse create(String name, WireRequest request) {
         CreateScheduleBody body;
         try {
@@ -144,9 +173,7 @@ final class SchedulerApi implements AwsApi {
             return error(409, "ConflictException", "Schedule " + name + " already exists.");
         }
         log.accept("scheduler create-schedule " + name + ": " + expression + " -> " + target.Arn());
-        ObjectNode response = LocalJson.MAPPER.createObjectNode();
-        response.put("ScheduleArn", arn(group, name));
-        return new WireResponse(200, "application/json", Map.of(), LocalJson.writeBytes(response));
+        return ok(new CreateScheduleAnswer(arn(group, name)));
     }
 
     /**
@@ -186,25 +213,16 @@ final class SchedulerApi implements AwsApi {
                 .filter(l -> prefix == null || l.schedule().attempt().name().startsWith(prefix))
                 .filter(l -> state == null || state.equals(l.state()))
                 .toList();
-        ObjectNode response = LocalJson.MAPPER.createObjectNode();
-        com.fasterxml.jackson.databind.node.ArrayNode schedules = response.putArray("Schedules");
-        matching.stream().skip(from.get()).limit(maxResults).forEach(l -> {
+        java.util.List<ScheduleSummary> schedules = matching.stream().skip(from.get()).limit(maxResults).map(l -> {
             LocalScheduler.PendingSchedule s = l.schedule();
-            ObjectNode summary = schedules.addObject();
-            summary.put("Arn", arn(groupOf(s), s.attempt().name()));
-            summary.put("CreationDate", epochSeconds(s.createdAt()));
-            summary.put("GroupName", groupOf(s));
-            summary.put("LastModificationDate", epochSeconds(s.createdAt()));
-            summary.put("Name", s.attempt().name());
-            summary.put("State", l.state());
-            summary.putObject("Target").put("Arn", s.attempt().target());
-        });
-        if (from.get() + maxResults < matching.size()) {
-            response.put("NextToken", PageToken.of(from.get() + maxResults));
-        }
+            return new ScheduleSummary(arn(groupOf(s), s.attempt().name()), epochSeconds(s.createdAt()), groupOf(s),
+                    epochSeconds(s.createdAt()), s.attempt().name(), l.state(),
+                    new ScheduleSummary.TargetSummary(s.attempt().target()));
+        }).toList();
+        String next = from.get() + maxResults < matching.size() ? PageToken.of(from.get() + maxResults) : null;
         log.accept("scheduler list-schedules: " + schedules.size() + " of " + matching.size()
                 + (group == null ? "" : " in " + group) + (prefix == null ? "" : " named " + prefix + "*"));
-        return new WireResponse(200, "application/json", Map.of(), LocalJson.writeBytes(response));
+        return ok(new ListSchedulesAnswer(schedules, next));
     }
 
     /**
@@ -223,26 +241,14 @@ final class SchedulerApi implements AwsApi {
             return error(404, "ResourceNotFoundException", "Schedule " + name + " does not exist.");
         }
         LocalScheduler.PendingSchedule schedule = found.get().schedule();
-        ObjectNode response = LocalJson.MAPPER.createObjectNode();
-        response.put("ActionAfterCompletion", "DELETE");
-        response.put("Arn", arn(group, name));
-        response.put("CreationDate", epochSeconds(schedule.createdAt()));
-        response.putObject("FlexibleTimeWindow").put("Mode", "OFF");
-        response.put("GroupName", group);
-        response.put("LastModificationDate", epochSeconds(schedule.createdAt()));
-        response.put("Name", name);
-        response.put("ScheduleExpression", "at(" + AT_TIME.format(schedule.attempt().at()) + ")");
-        response.put("ScheduleExpressionTimezone", "UTC");
-        response.put("State", found.get().state());
-        if (found.get().description() != null) {
-            response.put("Description", found.get().description());
-        }
-        ObjectNode target = response.putObject("Target");
-        target.put("Arn", schedule.attempt().target());
-        target.put("RoleArn", dev.ecsretrier.local.LocalSettings.SCHEDULER_ROLE_ARN);
-        target.put("Input", schedule.attempt().input());
-        log.accept("scheduler get-schedule " + name + ": " + response.path("ScheduleExpression").asText());
-        return new WireResponse(200, "application/json", Map.of(), LocalJson.writeBytes(response));
+        String expression = "at(" + AT_TIME.format(schedule.attempt().at()) + ")";
+        GetScheduleAnswer answer = new GetScheduleAnswer("DELETE", arn(group, name), epochSeconds(schedule.createdAt()),
+                new CreateScheduleBody.FlexibleTimeWindow("OFF", null), group, epochSeconds(schedule.createdAt()), name,
+                expression, "UTC", found.get().state(), found.get().description(),
+                new CreateScheduleBody.Target(schedule.attempt().target(),
+                        dev.ecsretrier.local.LocalSettings.SCHEDULER_ROLE_ARN, schedule.attempt().input()));
+        log.accept("scheduler get-schedule " + name + ": " + expression);
+        return ok(answer);
     }
 
     /** A schedule as ListSchedules and GetSchedule show it: ENABLED (pending) or DISABLED (a cancel marker). */
@@ -289,8 +295,11 @@ final class SchedulerApi implements AwsApi {
 
     /** REST-JSON's error shape: the modeled exception's name in {@code x-amzn-ErrorType}, the text in Message. */
     static WireResponse error(int status, String type, String message) {
-        ObjectNode error = LocalJson.MAPPER.createObjectNode();
-        error.put("Message", message);
-        return new WireResponse(status, "application/json", Map.of("x-amzn-ErrorType", type), LocalJson.writeBytes(error));
+        return new WireResponse(status, "application/json", Map.of("x-amzn-ErrorType", type),
+                Json.writeBytes(new ErrorAnswer(message)));
+    }
+
+    private static WireResponse ok(Record answer) {
+        return new WireResponse(200, "application/json", Map.of(), Json.writeBytes(answer));
     }
 }

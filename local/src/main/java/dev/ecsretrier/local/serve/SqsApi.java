@@ -1,13 +1,9 @@
 package dev.ecsretrier.local.serve;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ecsretrier.local.LocalJson;
+import dev.ecsretrier.json.JsonRecords;
 import dev.ecsretrier.local.LocalSettings;
 import dev.ecsretrier.local.sqs.LocalQueues;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -61,6 +57,80 @@ final class SqsApi implements AwsApi {
         this.log = log;
     }
 
+    // The request bodies, the members the local queues read, named as SQS spells them; the others
+    // (MessageDeduplicationId, ReceiveRequestAttemptId, ...) are skipped.
+    // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/
+
+    /** API_GetQueueUrl.html */
+    record GetQueueUrlBody(String QueueName, String QueueOwnerAWSAccountId) {
+    }
+
+    /** API_ListQueues.html */
+    record ListQueuesBody(String QueueNamePrefix, Integer MaxResults, String NextToken) {
+    }
+
+    /** API_SendMessage.html: MessageAttributes by name. */
+    record SendMessageBody(String QueueUrl, String MessageBody, Integer DelaySeconds,
+                           Map<String, MessageAttributeValue> MessageAttributes) {
+    }
+
+    /** API_MessageAttributeValue.html (a BinaryValue is base64 text in JSON). */
+    record MessageAttributeValue(String StringValue, String BinaryValue, String DataType) {
+    }
+
+    /** API_ReceiveMessage.html: AttributeNames is the older name of MessageSystemAttributeNames. */
+    record ReceiveMessageBody(String QueueUrl, Integer MaxNumberOfMessages, Integer VisibilityTimeout,
+                              Integer WaitTimeSeconds, List<String> AttributeNames,
+                              List<String> MessageSystemAttributeNames, List<String> MessageAttributeNames) {
+    }
+
+    /** API_DeleteMessage.html */
+    record DeleteMessageBody(String QueueUrl, String ReceiptHandle) {
+    }
+
+    /** API_ChangeMessageVisibility.html */
+    record ChangeMessageVisibilityBody(String QueueUrl, String ReceiptHandle, Integer VisibilityTimeout) {
+    }
+
+    /** API_GetQueueAttributes.html */
+    record GetQueueAttributesBody(String QueueUrl, List<String> AttributeNames) {
+    }
+
+    // The answers: JSON 1.0 writes them with the functions' one writer (a null member left out), the query
+    // protocol as XML from the same values.
+
+    record GetQueueUrlResult(String QueueUrl) {
+    }
+
+    record ListQueuesResult(List<String> QueueUrls, String NextToken) {
+    }
+
+    record SendMessageResult(String MD5OfMessageBody, String MessageId, String MD5OfMessageAttributes) {
+    }
+
+    /** API_Message.html */
+    record Message(String MessageId, String ReceiptHandle, String MD5OfBody, String Body, Map<String, String> Attributes,
+                   String MD5OfMessageAttributes, Map<String, MessageAttributeValue> MessageAttributes) {
+    }
+
+    record ReceiveMessageResult(List<Message> Messages) {
+    }
+
+    record GetQueueAttributesResult(Map<String, String> Attributes) {
+    }
+
+    /** The answer of DeleteMessage and ChangeMessageVisibility: {@code {}}. */
+    record NoResult() {
+    }
+
+    /** JSON 1.0's error shape, the shape's id in {@code __type}. */
+    record ErrorAnswer(String __type, String message) {
+    }
+
+    /** The query protocol's parameters that are integers in the JSON protocol's shapes. */
+    static final Set<String> INTEGER_PARAMETERS = Set.of("MaxResults", "MaxNumberOfMessages", "VisibilityTimeout",
+            "WaitTimeSeconds", "DelaySeconds");
+
     @Override
     public Optional<WireResponse> answer(WireRequest request) {
         if (!"POST".equals(request.method())) {
@@ -71,15 +141,14 @@ final class SqsApi implements AwsApi {
             if (!target.get().startsWith(TARGET_PREFIX)) {
                 return Optional.empty();
             }
-            JsonNode body;
-            try {
-                body = request.body().length == 0 ? LocalJson.MAPPER.createObjectNode() : LocalJson.tree(request.body());
-            } catch (IOException e) {
-                return Optional.of(new Json().error("InvalidParameterValue", RequestLimits.describe(e)));
-            }
+            byte[] json = request.body();
             return Optional.of(handle(target.get().substring(TARGET_PREFIX.length()),
-                    body == null || !body.isObject() ? LocalJson.MAPPER.createObjectNode() : (ObjectNode) body,
-                    request, new Json()));
+                    new Body() {
+                        @Override
+                        public <T> T read(Class<T> shape) {
+                            return WireBody.read(json, shape);
+                        }
+                    }, request, new Json()));
         }
         boolean form = request.header("Content-Type").map(t -> t.startsWith("application/x-www-form-urlencoded"))
                 .orElse(false);
@@ -97,61 +166,71 @@ final class SqsApi implements AwsApi {
         if (!VERSION.equals(parameters.get("Version")) && !ACTIONS.contains(action)) {
             return Optional.empty();
         }
-        return Optional.of(handle(action, fromForm(parameters), request, new Query(action)));
+        Map<String, Object> plain = fromForm(parameters);
+        return Optional.of(handle(action, new Body() {
+            @Override
+            public <T> T read(Class<T> shape) {
+                return WireBody.bind(plain, shape);
+            }
+        }, request, new Query(action)));
     }
 
-    private WireResponse handle(String operation, ObjectNode body, WireRequest request, Protocol protocol) {
+    /** A request's body in either protocol, read into the record of its shape. */
+    private interface Body {
+        /** @throws WireBody.Refused when a member does not fit {@code shape} */
+        <T> T read(Class<T> shape);
+    }
+
+    private WireResponse handle(String operation, Body body, WireRequest request, Protocol protocol) {
         try {
             return switch (operation) {
-                case "GetQueueUrl" -> getQueueUrl(body, request, protocol);
-                case "ListQueues" -> listQueues(body, request, protocol);
-                case "SendMessage" -> sendMessage(body, protocol);
-                case "ReceiveMessage" -> receiveMessage(body, protocol);
-                case "DeleteMessage" -> deleteMessage(body, protocol);
-                case "ChangeMessageVisibility" -> changeVisibility(body, protocol);
-                case "GetQueueAttributes" -> getQueueAttributes(body, protocol);
+                case "GetQueueUrl" -> getQueueUrl(body.read(GetQueueUrlBody.class), request, protocol);
+                case "ListQueues" -> listQueues(body.read(ListQueuesBody.class), request, protocol);
+                case "SendMessage" -> sendMessage(body.read(SendMessageBody.class), protocol);
+                case "ReceiveMessage" -> receiveMessage(body.read(ReceiveMessageBody.class), protocol);
+                case "DeleteMessage" -> deleteMessage(body.read(DeleteMessageBody.class), protocol);
+                case "ChangeMessageVisibility" -> changeVisibility(body.read(ChangeMessageVisibilityBody.class), protocol);
+                case "GetQueueAttributes" -> getQueueAttributes(body.read(GetQueueAttributesBody.class), protocol);
                 default -> protocol.error("InvalidAction", "SQS " + operation + " is not served locally; only "
                         + String.join(", ", new java.util.TreeSet<>(ACTIONS)));
             };
+        } catch (WireBody.Refused e) {
+            log.accept("sqs " + operation + ": InvalidParameterValue: " + e.getMessage());
+            return protocol.error("InvalidParameterValue", e.getMessage());
         } catch (SqsError e) {
             log.accept("sqs " + operation + ": " + e.code + ": " + e.getMessage());
             return protocol.error(e.code, e.getMessage());
         }
     }
 
-    private WireResponse getQueueUrl(ObjectNode body, WireRequest request, Protocol protocol) {
-        String name = body.path("QueueName").asText("");
+    private WireResponse getQueueUrl(GetQueueUrlBody body, WireRequest request, Protocol protocol) {
+        String name = body.QueueName() == null ? "" : body.QueueName();
         if (!queues.exists(name)) {
             throw new SqsError("QueueDoesNotExist", "The specified queue does not exist.");
         }
-        ObjectNode result = LocalJson.MAPPER.createObjectNode().put("QueueUrl", url(request, name));
         log.accept("sqs get-queue-url " + name);
-        return protocol.ok(result);
+        return protocol.ok(new GetQueueUrlResult(url(request, name)));
     }
 
-    private WireResponse listQueues(ObjectNode body, WireRequest request, Protocol protocol) {
-        String prefix = body.path("QueueNamePrefix").asText("");
-        int max = body.has("MaxResults") ? body.path("MaxResults").asInt(-1) : MAX_LISTED;
+    private WireResponse listQueues(ListQueuesBody body, WireRequest request, Protocol protocol) {
+        String prefix = body.QueueNamePrefix() == null ? "" : body.QueueNamePrefix();
+        int max = body.MaxResults() == null ? MAX_LISTED : body.MaxResults();
         if (max < 1 || max > MAX_LISTED) {
             throw new SqsError("InvalidParameterValue", "MaxResults must be between 1 and " + MAX_LISTED);
         }
-        int from = PageToken.offset(body.path("NextToken").asText(null))
+        int from = PageToken.offset(body.NextToken())
                 .orElseThrow(() -> new SqsError("InvalidParameterValue", "Invalid NextToken value."));
         List<String> names = queues.names().stream().filter(n -> n.startsWith(prefix)).toList();
-        ObjectNode result = LocalJson.MAPPER.createObjectNode();
-        ArrayNode urls = result.putArray("QueueUrls");
-        names.stream().skip(from).limit(max).forEach(n -> urls.add(url(request, n)));
+        List<String> urls = names.stream().skip(from).limit(max).map(n -> url(request, n)).toList();
         // Without MaxResults, ListQueues answers up to 1,000 and no token.
-        if (body.has("MaxResults") && from + max < names.size()) {
-            result.put("NextToken", PageToken.of(from + max));
-        }
+        String next = body.MaxResults() != null && from + max < names.size() ? PageToken.of(from + max) : null;
         log.accept("sqs list-queues: " + urls.size());
-        return protocol.ok(result);
+        return protocol.ok(new ListQueuesResult(urls, next));
     }
 
-    private WireResponse sendMessage(ObjectNode body, Protocol protocol) {
-        String queue = queue(body);
-        String text = body.path("MessageBody").asText("");
+    private WireResponse sendMessage(SendMessageBody body, Protocol protocol) {
+        String queue = queue(body.QueueUrl());
+        String text = body.MessageBody() == null ? "" : body.MessageBody();
         if (text.isEmpty()) {
             throw new SqsError("MissingParameter", "The request must contain the parameter MessageBody.");
         }
@@ -159,38 +238,38 @@ final class SqsApi implements AwsApi {
             throw new SqsError("InvalidParameterValue", "One or more parameters are invalid. Reason: Message must be"
                     + " shorter than " + MAX_BODY_BYTES + " bytes.");
         }
-        int delay = bounded(body, "DelaySeconds", 0, 0, MAX_DELAY_SECONDS);
+        int delay = bounded(body.DelaySeconds(), "DelaySeconds", 0, 0, MAX_DELAY_SECONDS);
         Map<String, LocalQueues.Attribute> attributes = new LinkedHashMap<>();
-        body.path("MessageAttributes").fields().forEachRemaining(field -> {
-            String type = field.getValue().path("DataType").asText("");
-            if (!type.startsWith("String") && !type.startsWith("Number")) {
-                throw new SqsError("InvalidParameterValue", "The message attribute '" + field.getKey()
-                        + "' must have a DataType of String or Number (Binary is not served locally).");
-            }
-            attributes.put(field.getKey(), new LocalQueues.Attribute(type, field.getValue().path("StringValue").asText("")));
-        });
-        String id = queues.send(queue, text, attributes, Duration.ofSeconds(delay));
-        ObjectNode result = LocalJson.MAPPER.createObjectNode()
-                .put("MD5OfMessageBody", md5(text.getBytes(StandardCharsets.UTF_8)))
-                .put("MessageId", id);
-        if (!attributes.isEmpty()) {
-            result.put("MD5OfMessageAttributes", md5OfAttributes(attributes));
+        if (body.MessageAttributes() != null) {
+            body.MessageAttributes().forEach((name, value) -> {
+                String type = value == null || value.DataType() == null ? "" : value.DataType();
+                if (!type.startsWith("String") && !type.startsWith("Number")) {
+                    throw new SqsError("InvalidParameterValue", "The message attribute '" + name
+                            + "' must have a DataType of String or Number (Binary is not served locally).");
+                }
+                attributes.put(name, new LocalQueues.Attribute(type, value.StringValue() == null ? "" : value.StringValue()));
+            });
         }
+        String id = queues.send(queue, text, attributes, Duration.ofSeconds(delay));
         log.accept("sqs send-message " + queue + ": " + id);
-        return protocol.ok(result);
+        return protocol.ok(new SendMessageResult(md5(text.getBytes(StandardCharsets.UTF_8)), id,
+                attributes.isEmpty() ? null : md5OfAttributes(attributes)));
     }
 
-    private WireResponse receiveMessage(ObjectNode body, Protocol protocol) {
-        String queue = queue(body);
-        int max = bounded(body, "MaxNumberOfMessages", 1, 1, MAX_RECEIVED);
-        int visibility = bounded(body, "VisibilityTimeout", (int) LocalQueues.DEFAULT_VISIBILITY.toSeconds(), 0,
-                MAX_VISIBILITY_SECONDS);
-        int wait = bounded(body, "WaitTimeSeconds", 0, 0, MAX_WAIT_SECONDS);
+    private WireResponse receiveMessage(ReceiveMessageBody body, Protocol protocol) {
+        String queue = queue(body.QueueUrl());
+        int max = bounded(body.MaxNumberOfMessages(), "MaxNumberOfMessages", 1, 1, MAX_RECEIVED);
+        int visibility = bounded(body.VisibilityTimeout(), "VisibilityTimeout",
+                (int) LocalQueues.DEFAULT_VISIBILITY.toSeconds(), 0, MAX_VISIBILITY_SECONDS);
+        int wait = bounded(body.WaitTimeSeconds(), "WaitTimeSeconds", 0, 0, MAX_WAIT_SECONDS);
         Set<String> system = new java.util.HashSet<>();
-        body.path("AttributeNames").forEach(n -> system.add(n.asText()));
-        body.path("MessageSystemAttributeNames").forEach(n -> system.add(n.asText()));
-        List<String> wanted = new ArrayList<>();
-        body.path("MessageAttributeNames").forEach(n -> wanted.add(n.asText()));
+        if (body.AttributeNames() != null) {
+            system.addAll(body.AttributeNames());
+        }
+        if (body.MessageSystemAttributeNames() != null) {
+            system.addAll(body.MessageSystemAttributeNames());
+        }
+        List<String> wanted = body.MessageAttributeNames() == null ? List.of() : body.MessageAttributeNames();
         List<LocalQueues.Message> received;
         try {
             received = queues.receive(queue, max, Duration.ofSeconds(visibility), Duration.ofSeconds(wait));
@@ -198,72 +277,57 @@ final class SqsApi implements AwsApi {
             Thread.currentThread().interrupt();
             received = List.of();
         }
-        ObjectNode result = LocalJson.MAPPER.createObjectNode();
-        ArrayNode messages = result.putArray("Messages");
+        List<Message> messages = new ArrayList<>();
         for (LocalQueues.Message m : received) {
-            ObjectNode message = messages.addObject()
-                    .put("MessageId", m.messageId())
-                    .put("ReceiptHandle", m.receiptHandle())
-                    .put("MD5OfBody", md5(m.body().getBytes(StandardCharsets.UTF_8)))
-                    .put("Body", m.body());
             Map<String, String> attributes = new LinkedHashMap<>();
             attributes.put("SenderId", LocalSettings.ACCOUNT);
             attributes.put("SentTimestamp", Long.toString(m.sentTimestamp()));
             attributes.put("ApproximateReceiveCount", Integer.toString(m.receiveCount()));
             attributes.put("ApproximateFirstReceiveTimestamp", Long.toString(m.firstReceiveTimestamp()));
-            ObjectNode out = LocalJson.MAPPER.createObjectNode();
-            attributes.forEach((name, value) -> {
-                if (system.contains("All") || system.contains(name)) {
-                    out.put(name, value);
-                }
-            });
-            if (!out.isEmpty()) {
-                message.set("Attributes", out);
-            }
+            attributes.keySet().removeIf(name -> !system.contains("All") && !system.contains(name));
             Map<String, LocalQueues.Attribute> selected = new TreeMap<>();
             m.attributes().forEach((name, value) -> {
-                if (wanted.stream().anyMatch(w -> w.equals("All") || w.equals(".*") || w.equals(name)
-                        || (w.endsWith(".*") && name.startsWith(w.substring(0, w.length() - 1))))) {
+                if (wanted.stream().anyMatch(w -> "All".equals(w) || ".*".equals(w) || name.equals(w)
+                        || (w != null && w.endsWith(".*") && name.startsWith(w.substring(0, w.length() - 1))))) {
                     selected.put(name, value);
                 }
             });
-            if (!selected.isEmpty()) {
-                message.put("MD5OfMessageAttributes", md5OfAttributes(selected));
-                ObjectNode values = message.putObject("MessageAttributes");
-                selected.forEach((name, value) -> values.putObject(name)
-                        .put("StringValue", value.stringValue()).put("DataType", value.dataType()));
-            }
+            Map<String, MessageAttributeValue> values = new LinkedHashMap<>();
+            selected.forEach((name, value) -> values.put(name,
+                    new MessageAttributeValue(value.stringValue(), null, value.dataType())));
+            messages.add(new Message(m.messageId(), m.receiptHandle(), md5(m.body().getBytes(StandardCharsets.UTF_8)),
+                    m.body(), attributes.isEmpty() ? null : attributes,
+                    selected.isEmpty() ? null : md5OfAttributes(selected), values.isEmpty() ? null : values));
         }
         log.accept("sqs receive-message " + queue + ": " + received.size());
-        return protocol.ok(result);
+        return protocol.ok(new ReceiveMessageResult(messages));
     }
 
-    private WireResponse deleteMessage(ObjectNode body, Protocol protocol) {
-        String queue = queue(body);
-        String handle = body.path("ReceiptHandle").asText("");
+    private WireResponse deleteMessage(DeleteMessageBody body, Protocol protocol) {
+        String queue = queue(body.QueueUrl());
+        String handle = body.ReceiptHandle() == null ? "" : body.ReceiptHandle();
         if (!handle.contains("#")) {
             throw new SqsError("ReceiptHandleIsInvalid", "The input receipt handle \"" + handle + "\" is not a valid receipt handle.");
         }
         // A handle of ours whose message is gone (deleted already) is not an error, as in SQS.
         boolean deleted = queues.delete(queue, handle);
         log.accept("sqs delete-message " + queue + (deleted ? ": deleted" : ": was already deleted"));
-        return protocol.ok(LocalJson.MAPPER.createObjectNode());
+        return protocol.ok(new NoResult());
     }
 
-    private WireResponse changeVisibility(ObjectNode body, Protocol protocol) {
-        String queue = queue(body);
-        String handle = body.path("ReceiptHandle").asText("");
-        int visibility = bounded(body, "VisibilityTimeout", 0, 0, MAX_VISIBILITY_SECONDS);
+    private WireResponse changeVisibility(ChangeMessageVisibilityBody body, Protocol protocol) {
+        String queue = queue(body.QueueUrl());
+        String handle = body.ReceiptHandle() == null ? "" : body.ReceiptHandle();
+        int visibility = bounded(body.VisibilityTimeout(), "VisibilityTimeout", 0, 0, MAX_VISIBILITY_SECONDS);
         if (!queues.changeVisibility(queue, handle, Duration.ofSeconds(visibility))) {
             throw new SqsError("ReceiptHandleIsInvalid", "The input receipt handle \"" + handle + "\" is not a valid receipt handle.");
         }
-        return protocol.ok(LocalJson.MAPPER.createObjectNode());
+        return protocol.ok(new NoResult());
     }
 
-    private WireResponse getQueueAttributes(ObjectNode body, Protocol protocol) {
-        String queue = queue(body);
-        Set<String> names = new java.util.HashSet<>();
-        body.path("AttributeNames").forEach(n -> names.add(n.asText()));
+    private WireResponse getQueueAttributes(GetQueueAttributesBody body, Protocol protocol) {
+        String queue = queue(body.QueueUrl());
+        Set<String> names = body.AttributeNames() == null ? Set.of() : new java.util.HashSet<>(body.AttributeNames());
         Map<String, String> all = new LinkedHashMap<>();
         all.put("QueueArn", LocalSettings.queueArn(queue));
         all.put("ApproximateNumberOfMessages", Integer.toString(queues.visible(queue)));
@@ -275,22 +339,13 @@ final class SqsApi implements AwsApi {
         all.put("DelaySeconds", "0");
         all.put("ReceiveMessageWaitTimeSeconds", "0");
         all.put("SqsManagedSseEnabled", "true");
-        ObjectNode attributes = LocalJson.MAPPER.createObjectNode();
-        all.forEach((name, value) -> {
-            if (names.contains("All") || names.contains(name)) {
-                attributes.put(name, value);
-            }
-        });
-        ObjectNode result = LocalJson.MAPPER.createObjectNode();
-        if (!attributes.isEmpty()) {
-            result.set("Attributes", attributes);
-        }
-        return protocol.ok(result);
+        all.keySet().removeIf(name -> !names.contains("All") && !names.contains(name));
+        return protocol.ok(new GetQueueAttributesResult(all.isEmpty() ? null : all));
     }
 
     /** The queue a QueueUrl names: its last path segment. */
-    private String queue(ObjectNode body) {
-        String url = body.path("QueueUrl").asText("");
+    private String queue(String queueUrl) {
+        String url = queueUrl == null ? "" : queueUrl;
         String name = url.substring(url.lastIndexOf('/') + 1);
         if (name.isEmpty() || !queues.exists(name)) {
             throw new SqsError("QueueDoesNotExist", "The specified queue does not exist.");
@@ -303,48 +358,63 @@ final class SqsApi implements AwsApi {
         return "http://" + request.header("Host").orElse("localhost") + "/" + LocalSettings.ACCOUNT + "/" + name;
     }
 
-    private static int bounded(ObjectNode body, String field, int absent, int min, int max) {
-        if (!body.has(field)) {
+    private static int bounded(Integer value, String field, int absent, int min, int max) {
+        if (value == null) {
             return absent;
         }
-        int value = body.path(field).asInt(Integer.MIN_VALUE);
         if (value < min || value > max) {
-            throw new SqsError("InvalidParameterValue", "Value " + body.path(field).asText() + " for parameter " + field
+            throw new SqsError("InvalidParameterValue", "Value " + value + " for parameter " + field
                     + " is invalid. Reason: must be between " + min + " and " + max + ".");
         }
         return value;
     }
 
-    /** The query protocol's parameters in the JSON protocol's shape. */
-    private static ObjectNode fromForm(Map<String, String> parameters) {
-        ObjectNode body = LocalJson.MAPPER.createObjectNode();
-        Map<String, ObjectNode> attributes = new TreeMap<>();
+    /**
+     * The query protocol's parameters as plain JSON in the JSON protocol's shape: lists from their
+     * numbered members, message attributes by name, integers where the shape has one (text that is not
+     * an integer stays text, for the binder to refuse with its name).
+     */
+    static Map<String, Object> fromForm(Map<String, String> parameters) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        Map<String, Map<String, String>> attributes = new TreeMap<>();
         parameters.forEach((name, value) -> {
             if (name.matches("AttributeName\\.\\d+")) {
-                body.withArray("AttributeNames").add(value);
+                list(body, "AttributeNames").add(value);
             } else if (name.matches("MessageSystemAttributeName\\.\\d+")) {
-                body.withArray("MessageSystemAttributeNames").add(value);
+                list(body, "MessageSystemAttributeNames").add(value);
             } else if (name.matches("MessageAttributeName\\.\\d+")) {
-                body.withArray("MessageAttributeNames").add(value);
+                list(body, "MessageAttributeNames").add(value);
             } else if (name.matches("MessageAttribute\\.\\d+\\..+")) {
                 String[] parts = name.split("\\.", 3);
-                ObjectNode attribute = attributes.computeIfAbsent(parts[1], n -> LocalJson.MAPPER.createObjectNode());
+                Map<String, String> attribute = attributes.computeIfAbsent(parts[1], n -> new LinkedHashMap<>());
                 switch (parts[2]) {
                     case "Name" -> attribute.put("Name", value);
                     case "Value.DataType" -> attribute.put("DataType", value);
                     case "Value.StringValue" -> attribute.put("StringValue", value);
                     default -> { }
                 }
+            } else if (INTEGER_PARAMETERS.contains(name) && value.matches("-?\\d{1,9}")) {
+                body.put(name, Integer.valueOf(value));
             } else if (!name.equals("Action") && !name.equals("Version")) {
                 body.put(name, value);
             }
         });
         if (!attributes.isEmpty()) {
-            ObjectNode values = body.putObject("MessageAttributes");
-            attributes.values().forEach(a -> values.putObject(a.path("Name").asText())
-                    .put("DataType", a.path("DataType").asText()).put("StringValue", a.path("StringValue").asText()));
+            Map<String, Object> values = new LinkedHashMap<>();
+            attributes.values().forEach(a -> {
+                Map<String, Object> value = new LinkedHashMap<>();
+                value.put("DataType", a.getOrDefault("DataType", ""));
+                value.put("StringValue", a.getOrDefault("StringValue", ""));
+                values.put(a.getOrDefault("Name", ""), value);
+            });
+            body.put("MessageAttributes", values);
         }
         return body;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> list(Map<String, Object> body, String name) {
+        return (List<Object>) body.computeIfAbsent(name, n -> new ArrayList<>());
     }
 
     static String md5(byte[] bytes) {
@@ -380,7 +450,7 @@ final class SqsApi implements AwsApi {
 
     /** How an answer is written: JSON 1.0 or the query protocol's XML. */
     private interface Protocol {
-        WireResponse ok(ObjectNode result);
+        WireResponse ok(Record result);
 
         WireResponse error(String code, String message);
     }
@@ -388,17 +458,14 @@ final class SqsApi implements AwsApi {
     /** SQS JSON 1.0; an error's query-protocol code in {@code x-amzn-query-error}, which SDK v2 reads. */
     private static final class Json implements Protocol {
         @Override
-        public WireResponse ok(ObjectNode result) {
-            return new WireResponse(200, JSON_10, Map.of(), LocalJson.writeBytes(result));
+        public WireResponse ok(Record result) {
+            return new WireResponse(200, JSON_10, Map.of(), dev.ecsretrier.json.Json.writeBytes(result));
         }
 
         @Override
         public WireResponse error(String code, String message) {
-            ObjectNode error = LocalJson.MAPPER.createObjectNode();
-            error.put("__type", "com.amazonaws.sqs#" + code);
-            error.put("message", message);
             return new WireResponse(400, JSON_10, Map.of("x-amzn-query-error", queryCode(code) + ";Sender"),
-                    LocalJson.writeBytes(error));
+                    dev.ecsretrier.json.Json.writeBytes(new ErrorAnswer("com.amazonaws.sqs#" + code, message)));
         }
     }
 
@@ -411,40 +478,46 @@ final class SqsApi implements AwsApi {
         }
 
         @Override
-        public WireResponse ok(ObjectNode result) {
+        public WireResponse ok(Record result) {
             StringBuilder xml = new StringBuilder("<").append(action).append("Response xmlns=\"").append(NAMESPACE)
                     .append("\"><").append(action).append("Result>");
-            result.fields().forEachRemaining(field -> writeField(xml, field.getKey(), field.getValue()));
+            fields(JsonRecords.toPlain(result)).forEach((name, value) -> writeField(xml, name, value));
             xml.append("</").append(action).append("Result><ResponseMetadata><RequestId>").append(UUID.randomUUID())
                     .append("</RequestId></ResponseMetadata></").append(action).append("Response>");
             return WireResponse.of(200, "text/xml", xml.toString());
         }
 
         /** Lists flattened (QueueUrls -> QueueUrl*, Messages -> Message*), maps as Name/Value entries. */
-        private static void writeField(StringBuilder xml, String name, JsonNode value) {
+        private static void writeField(StringBuilder xml, String name, Object value) {
             switch (name) {
-                case "QueueUrls" -> value.forEach(url -> element(xml, "QueueUrl", url.asText()));
-                case "Messages" -> value.forEach(message -> {
+                case "QueueUrls" -> ((List<?>) value).forEach(url -> element(xml, "QueueUrl", String.valueOf(url)));
+                case "Messages" -> ((List<?>) value).forEach(message -> {
                     xml.append("<Message>");
-                    message.fields().forEachRemaining(f -> writeField(xml, f.getKey(), f.getValue()));
+                    fields(message).forEach((field, text) -> writeField(xml, field, text));
                     xml.append("</Message>");
                 });
-                case "Attributes" -> value.fields().forEachRemaining(f -> {
+                case "Attributes" -> fields(value).forEach((attribute, text) -> {
                     xml.append("<Attribute>");
-                    element(xml, "Name", f.getKey());
-                    element(xml, "Value", f.getValue().asText());
+                    element(xml, "Name", attribute);
+                    element(xml, "Value", String.valueOf(text));
                     xml.append("</Attribute>");
                 });
-                case "MessageAttributes" -> value.fields().forEachRemaining(f -> {
+                case "MessageAttributes" -> fields(value).forEach((attribute, typed) -> {
                     xml.append("<MessageAttribute>");
-                    element(xml, "Name", f.getKey());
+                    element(xml, "Name", attribute);
                     xml.append("<Value>");
-                    element(xml, "StringValue", f.getValue().path("StringValue").asText());
-                    element(xml, "DataType", f.getValue().path("DataType").asText());
+                    element(xml, "StringValue", String.valueOf(fields(typed).get("StringValue")));
+                    element(xml, "DataType", String.valueOf(fields(typed).get("DataType")));
                     xml.append("</Value></MessageAttribute>");
                 });
-                default -> element(xml, name, value.asText());
+                default -> element(xml, name, String.valueOf(value));
             }
+        }
+
+        /** A plain JSON object's members, as {@link JsonRecords#toPlain} writes a record. */
+        @SuppressWarnings("unchecked")
+        private static Map<String, Object> fields(Object plain) {
+            return (Map<String, Object>) plain;
         }
 
         private static void element(StringBuilder xml, String name, String text) {

@@ -34,6 +34,16 @@ final class WireBody {
         if (!(plain instanceof Map<?, ?>)) {
             throw new Refused(true, "request body must be a JSON object");
         }
+        return bind(plain, shape);
+    }
+
+    /**
+     * As {@link #read}, for a body already in plain JSON values (the SQS query protocol's parameters in
+     * the JSON protocol's shape).
+     *
+     * @throws Refused when a member does not fit {@code shape}
+     */
+    static <T> T bind(Object plain, Class<T> shape) {
         try {
             return JsonRecords.fromPlain(plain, shape, JsonRecords.UnknownFields.SKIPPED);
         } catch (JsonBindingException e) {

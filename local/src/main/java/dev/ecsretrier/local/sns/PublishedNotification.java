@@ -39,8 +39,8 @@ public record PublishedNotification(String messageId, String topicArn, String su
         line.put("timestamp", timestamp);
         line.put("subject", subject);
         line.put("attributes", new java.util.TreeMap<>(attributes));
-        line.put("message", LocalJson.treeOrText(message));
-        return LocalJson.write(line);
+        line.put("message", LocalJson.valueOrText(message));
+        return Json.write(line);
     }
 
     /** One line for people: the outcome and what each attempt did. */

@@ -1,6 +1,7 @@
 package dev.ecsretrier.local.sqs;
 
 import dev.ecsretrier.local.DeadLetter;
+import dev.ecsretrier.json.Json;
 import dev.ecsretrier.local.LocalJson;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -52,10 +53,10 @@ public record DeadLetterMessage(String body, Map<String, LocalQueues.Attribute> 
         record.put("version", "1.0");
         record.put("timestamp", letter.at().toString());
         record.put("requestContext", requestContext);
-        record.put("requestPayload", LocalJson.treeOrText(letter.event()));
+        record.put("requestPayload", LocalJson.valueOrText(letter.event()));
         record.put("responseContext", responseContext);
         record.put("responsePayload", responsePayload);
-        return new DeadLetterMessage(LocalJson.write(record), Map.of());
+        return new DeadLetterMessage(Json.write(record), Map.of());
     }
 
     /**

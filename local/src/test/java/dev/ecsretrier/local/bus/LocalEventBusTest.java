@@ -98,7 +98,7 @@ class LocalEventBusTest {
         LocalEventBus bus = bus(true, 0);
 
         LocalEventBus.Put put = bus.put(StoppedTaskPattern.TEST_SOURCE, StoppedTaskPattern.DETAIL_TYPE,
-                ours().get("detail"), List.of("arn:x"), null);
+                LocalJson.MAPPER.convertValue(ours().get("detail"), java.util.Map.class), List.of("arn:x"), null);
 
         assertThat(put.matched()).isTrue();
         assertThat(work.awaitNone(Duration.ofSeconds(5))).isTrue();

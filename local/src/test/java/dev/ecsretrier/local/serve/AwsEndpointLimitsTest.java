@@ -10,6 +10,7 @@ import dev.ecsretrier.local.LocalRuntime;
 import dev.ecsretrier.local.LocalSettings;
 import dev.ecsretrier.local.ecs.TaskProgram;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -179,6 +180,36 @@ class AwsEndpointLimitsTest {
         assertThat(error.path("__type").asText()).isEqualTo("SerializationException");
         assertThat(error.path("message").asText()).startsWith("not JSON: ").contains("line 1, column")
                 .doesNotContain("Source:", "REDACTED", "StreamReadFeature");
+    }
+
+    /**
+     * PutEvents' body is read by the functions' binder: a member of the wrong type is a
+     * ValidationException naming its path; an entry's Time of neither number nor text fails that entry.
+     */
+    @Test
+    void aPutEventsMemberOfTheWrongTypeIsAValidationExceptionNamingItsPath() throws Exception {
+        java.util.function.Function<String, HttpResponse<String>> put = body -> {
+            try {
+                return HTTP.send(HttpRequest.newBuilder(endpoint.uri())
+                        .header("X-Amz-Target", "AWSEvents.PutEvents").header("Content-Type", "application/x-amz-json-1.1")
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            } catch (IOException | InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        };
+
+        HttpResponse<String> wrong = put.apply("{\"Entries\":[{\"Source\":\"ecs-retrier.test\",\"DetailType\":\"x\","
+                + "\"Detail\":\"{}\",\"Resources\":[\"a\",1]}]}");
+        HttpResponse<String> time = put.apply("{\"Entries\":[{\"Source\":\"ecs-retrier.test\",\"DetailType\":\"x\","
+                + "\"Detail\":\"{}\",\"Time\":true}]}");
+
+        assertThat(wrong.statusCode()).isEqualTo(400);
+        assertThat(LocalJson.tree(wrong.body()).path("__type").asText()).isEqualTo("ValidationException");
+        assertThat(LocalJson.tree(wrong.body()).path("message").asText())
+                .isEqualTo("Entries[0].Resources[1] must be a string, got number 1");
+        assertThat(time.statusCode()).isEqualTo(200);
+        assertThat(LocalJson.tree(time.body()).path("FailedEntryCount").asInt()).isEqualTo(1);
+        assertThat(LocalJson.tree(time.body()).path("Entries").path(0).path("ErrorCode").asText()).isEqualTo("InvalidArgument");
     }
 
     @Test

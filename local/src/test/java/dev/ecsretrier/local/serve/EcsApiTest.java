@@ -223,4 +223,108 @@ class EcsApiTest {
                 .isInstanceOf(ClusterNotFoundException.class);
         started.forEach(arn -> ecs.stopTask(r -> r.cluster(LocalSettings.CLUSTER_ARN).task(arn)));
     }
+
+    // ListTasks: "When you specify startedBy as the filter, it must be the only filter that you use"
+    // (API_ListTasks.html); ECS refuses the others beside it with InvalidParameterException.
+
+    @Test
+    void listTasksRefusesStartedByWithAFamily() {
+        assertThatThrownBy(() -> ecs.listTasks(r -> r.cluster(LocalSettings.CLUSTER_ARN)
+                .startedBy(served.runtime.config().startedBy()).family("sample-task")))
+                .isInstanceOf(InvalidParameterException.class)
+                .hasMessageContaining("cannot specify startedBy with other arguments");
+    }
+
+    @Test
+    void listTasksRefusesStartedByWithALaunchType() {
+        assertThatThrownBy(() -> ecs.listTasks(r -> r.cluster(LocalSettings.CLUSTER_ARN)
+                .startedBy(served.runtime.config().startedBy()).launchType(LaunchType.FARGATE)))
+                .isInstanceOf(InvalidParameterException.class)
+                .hasMessageContaining("cannot specify startedBy with other arguments");
+    }
+
+    @Test
+    void listTasksRefusesStartedByWithAServiceName() {
+        assertThatThrownBy(() -> ecs.listTasks(r -> r.cluster(LocalSettings.CLUSTER_ARN)
+                .startedBy(served.runtime.config().startedBy()).serviceName("web")))
+                .isInstanceOf(InvalidParameterException.class)
+                .hasMessageContaining("cannot specify startedBy with other arguments");
+    }
+
+    @Test
+    void listTasksRefusesStartedByWithAContainerInstance() {
+        assertThatThrownBy(() -> ecs.listTasks(r -> r.cluster(LocalSettings.CLUSTER_ARN)
+                .startedBy(served.runtime.config().startedBy()).containerInstance("i-0123456789abcdef0")))
+                .isInstanceOf(InvalidParameterException.class)
+                .hasMessageContaining("cannot specify startedBy with other arguments");
+    }
+
+    /** The filters other than startedBy combine; no local task belongs to a service. */
+    @Test
+    void listTasksCombinesFamilyLaunchTypeAndDesiredStatus_andAServiceListsNone() {
+        String arn = ecs.runTask(runTask("ecs-list-combined", "ecs-list-combined-1", variable("WORK_SECONDS", "60")))
+                .tasks().get(0).taskArn();
+
+        assertThat(ecs.listTasks(r -> r.cluster(LocalSettings.CLUSTER_ARN).family("sample-task")
+                .launchType(LaunchType.FARGATE).desiredStatus(DesiredStatus.RUNNING)).taskArns()).contains(arn);
+        assertThat(ecs.listTasks(r -> r.cluster(LocalSettings.CLUSTER_ARN).family("sample-task")
+                .launchType(LaunchType.EC2)).taskArns()).doesNotContain(arn);
+        assertThat(ecs.listTasks(r -> r.cluster(LocalSettings.CLUSTER_ARN).family("sample-task").serviceName("web"))
+                .taskArns()).isEmpty();
+        ecs.stopTask(r -> r.cluster(LocalSettings.CLUSTER_ARN).task(arn));
+    }
+
+    static java.net.http.HttpResponse<String> post(String operation, String body) {
+        try {
+            return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(served.endpoint.uri())
+                    .header("Content-Type", EcsApi.JSON_11)
+                    .header("X-Amz-Target", EcsApi.TARGET_PREFIX + operation)
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * The bodies are read by the functions' binder: a member of the wrong type is an
+     * InvalidParameterException naming its path, a body that is not JSON a SerializationException, and
+     * members the local ECS does not read (placementConstraints, propagateTags, ...) are passed over.
+     */
+    @Test
+    void aMemberOfTheWrongTypeIsAnInvalidParameterNamingItsPath_andMembersNotReadAreSkipped() {
+        var wrong = post("RunTask", "{\"taskDefinition\":\"" + LocalSettings.TASK_DEFINITION_ARN + "\","
+                + "\"overrides\":{\"containerOverrides\":[{\"name\":\"app\",\"command\":[\"sh\",2]}]}}");
+        assertThat(wrong.statusCode()).isEqualTo(400);
+        assertThat(wrong.body()).contains("InvalidParameterException")
+                .contains("overrides.containerOverrides[0].command[1] must be a string, got number 2");
+        var count = post("ListTasks", "{\"maxResults\":\"10\"}");
+        assertThat(count.body()).contains("InvalidParameterException").contains("maxResults must be an integer");
+        var notJson = post("DescribeTasks", "{\"tasks\":[");
+        assertThat(notJson.statusCode()).isEqualTo(400);
+        assertThat(notJson.body()).contains("SerializationException");
+        var extra = post("ListTasks", "{\"cluster\":\"" + LocalSettings.CLUSTER_ARN + "\",\"propagateTags\":\"NONE\","
+                + "\"placementConstraints\":[{\"type\":\"distinctInstance\"}]}");
+        assertThat(extra.statusCode()).as(extra.body()).isEqualTo(200);
+    }
+
+    /**
+     * RunTask's overrides are read as ECS takes them: containerOverrides a list, each container with
+     * its name, command, environment, cpu and memory (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerOverride.html).
+     */
+    @Test
+    void runTasksContainerOverridesAreReadAsTheListEcsTakes() {
+        EcsApi.RunTaskBody body = WireBody.read(("{\"taskDefinition\":\"sample-task:1\",\"overrides\":{"
+                + "\"containerOverrides\":[{\"name\":\"app\",\"command\":[\"sh\",\"-c\",\"exit 0\"],"
+                + "\"environment\":[{\"name\":\"A\",\"value\":\"1\"}],\"cpu\":256,\"memory\":512},"
+                + "{\"name\":\"sidecar\",\"memoryReservation\":128}],\"cpu\":\"1024\",\"memory\":\"2048\"}}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8), EcsApi.RunTaskBody.class);
+
+        assertThat(body.overrides().containerOverrides()).containsExactly(
+                new EcsApi.ContainerOverride("app", List.of("sh", "-c", "exit 0"), List.of(new EcsApi.KeyValuePair("A", "1")),
+                        null, 256, 512, null, null),
+                new EcsApi.ContainerOverride("sidecar", null, null, null, null, null, 128, null));
+        assertThat(body.overrides().cpu()).isEqualTo("1024");
+        assertThat(body.overrides().memory()).isEqualTo("2048");
+    }
 }

@@ -163,4 +163,48 @@ class SqsApiTest {
         assertThatThrownBy(() -> sqs.deleteMessage(r -> r.queueUrl(url).receiptHandle("not-a-handle")))
                 .isInstanceOf(ReceiptHandleIsInvalidException.class);
     }
+
+    java.net.http.HttpResponse<String> post(String contentType, String target, String body) {
+        try {
+            java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(served.endpoint.uri())
+                    .header("Content-Type", contentType)
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body));
+            if (target != null) {
+                request.header("X-Amz-Target", target);
+            }
+            return java.net.http.HttpClient.newHttpClient().send(request.build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * Both protocols' bodies are read by the functions' binder into the same records: a member of the
+     * wrong type is SQS's InvalidParameterValue naming it (a query parameter that is not the integer its
+     * shape has is one too), and members the local queues do not read are passed over.
+     */
+    @Test
+    void aMemberOfTheWrongTypeIsAnInvalidParameterValueNamingIt_inBothProtocols() throws Exception {
+        serve(Faults.NONE);
+        String url = url(LocalSettings.CLASSIFIER_FAILURES);
+
+        var json = post(SqsApi.JSON_10, "AmazonSQS.ReceiveMessage",
+                "{\"QueueUrl\":\"" + url + "\",\"MaxNumberOfMessages\":\"ten\"}");
+        var query = post("application/x-www-form-urlencoded", null, "Action=ReceiveMessage&Version=2012-11-05&QueueUrl="
+                + java.net.URLEncoder.encode(url, java.nio.charset.StandardCharsets.UTF_8) + "&MaxNumberOfMessages=ten");
+        var attribute = post(SqsApi.JSON_10, "AmazonSQS.SendMessage", "{\"QueueUrl\":\"" + url + "\",\"MessageBody\":\"x\","
+                + "\"MessageAttributes\":{\"origin\":{\"DataType\":\"String\",\"StringValue\":7}}}");
+        var extra = post(SqsApi.JSON_10, "AmazonSQS.ReceiveMessage", "{\"QueueUrl\":\"" + url + "\","
+                + "\"ReceiveRequestAttemptId\":\"a\",\"MaxNumberOfMessages\":1}");
+
+        assertThat(json.statusCode()).isEqualTo(400);
+        assertThat(json.body()).contains("InvalidParameterValue")
+                .contains("MaxNumberOfMessages must be an integer, got string 'ten'");
+        assertThat(query.statusCode()).isEqualTo(400);
+        assertThat(query.body()).contains("<Code>InvalidParameterValue</Code>")
+                .contains("MaxNumberOfMessages must be an integer, got string 'ten'");
+        assertThat(attribute.body()).contains("MessageAttributes.origin.StringValue must be a string, got number 7");
+        assertThat(extra.statusCode()).as(extra.body()).isEqualTo(200);
+    }
 }
