@@ -37,16 +37,18 @@ record AwsWiring(EcsClient ecs, OnFirstUse<SchedulerClient> schedulerClient, OnF
     }
 
     /**
-     * The starter's: its Scheduler client built now, in Lambda's init phase, since every start reads the
-     * run's cancel marker with it ({@code GetSchedule}) before and after {@code RunTask}. On an on-demand
-     * cold start init runs on a full vCPU, then the invocation on the memory's share of one (0.58 at
-     * 1024 MB); built here, the client's classes load at the full rate and the first start's work under the
-     * share is only its calls. No call is made (so no quota is spent and SnapStart's snapshot holds no
-     * connection); under SnapStart the snapshot keeps the built client either way.
+     * Both handlers': the Scheduler client built now, in Lambda's init phase. Every start reads the run's
+     * cancel marker with it ({@code GetSchedule}) before and after {@code RunTask}; every retry the classifier
+     * decides reads the marker and creates the schedule with it (and a storm, when most cold starts happen as
+     * Lambda scales out, is retries). On an on-demand cold start init runs on a full vCPU, then the invocation
+     * on the memory's share of one (0.58 at 1024 MB); built here, the client's classes load at the full rate
+     * and the first invocation's work under the share is only its calls. No call is made (so no quota is spent
+     * and SnapStart's snapshot holds no connection); under SnapStart the snapshot keeps the built client either
+     * way. SNS and CloudWatch Logs, which only a run's end uses, stay for first use.
      * https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html (init phase),
      * https://serverlessland.com/content/service/lambda/guides/effectively-running-java-on-serverless/init-heavy-lifting
      */
-    static AwsWiring forStarter(RetrierConfig config) {
+    static AwsWiring withSchedulerBuilt(RetrierConfig config) {
         AwsWiring wiring = create(config);
         wiring.schedulerClient.get();
         return wiring;

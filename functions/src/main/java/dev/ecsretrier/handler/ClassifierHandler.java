@@ -63,13 +63,14 @@ public final class ClassifierHandler implements RequestStreamHandler {
     }
 
     private ClassifierHandler(Deployment deployment) {
-        this(deployment, AwsWiring.create(deployment.shared()));
+        this(deployment, AwsWiring.withSchedulerBuilt(deployment.shared()));
     }
 
     private ClassifierHandler(Deployment deployment, AwsWiring aws) {
         this(deployment, new EcsTaskDescriber(aws.ecs()), aws.scheduler(), aws.notifier(), aws.history(),
                 Clock.systemUTC(), new SecureRandom(), System.out::println);
-        SnapStartPriming.registerUnderSnapStart(System.getenv(), deployment.shared(), aws::buildAllClients);
+        SnapStartPriming.atInitialization(System.getenv(), deployment.shared(), aws::buildAllClients,
+                SnapStartPriming.Handler.CLASSIFIER);
     }
 
     /** One job, named as {@link dev.ecsretrier.config.Setting#JOB_NAME} defaults. */

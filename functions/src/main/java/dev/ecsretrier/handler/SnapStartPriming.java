@@ -2,6 +2,7 @@ package dev.ecsretrier.handler;
 
 import dev.ecsretrier.aws.EcsTaskLauncher;
 import dev.ecsretrier.config.RetrierConfig;
+import dev.ecsretrier.config.Setting;
 import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.core.EndedAttempt;
 import dev.ecsretrier.core.RunOutcome;
@@ -10,7 +11,10 @@ import dev.ecsretrier.core.Step;
 import dev.ecsretrier.input.StartRequestReader;
 import dev.ecsretrier.input.TaskStateChange;
 import dev.ecsretrier.input.TaskStateChangeParser;
+import dev.ecsretrier.history.HistoryRecord;
+import dev.ecsretrier.history.HistoryRecords;
 import dev.ecsretrier.json.Json;
+import dev.ecsretrier.metrics.RetrierMetrics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -29,11 +33,18 @@ import org.crac.Resource;
  * shapes, the parser, the decision core and the SDK's request models loaded and initialized. It calls
  * nothing over the network: the work is building clients, a decision on a built-in sample event and
  * the building (not sending) of a RunTask request.
+ *
+ * <p>An on-demand (or provisioned) initialization primes too, each handler its own path only, and builds
+ * no client: that init runs on a full vCPU, the invocations on the memory's share of one (0.58 at 1024 MB,
+ * https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html; init at full CPU:
+ * https://serverlessland.com/content/service/lambda/guides/effectively-running-java-on-serverless/init-heavy-lifting),
+ * so class loading done here is not done again, several times slower, in the first invocation.
  */
 final class SnapStartPriming implements Resource {
 
     static final String SAMPLE_EVENT = "priming-event.json";
     static final String INITIALIZATION_TYPE = "AWS_LAMBDA_INITIALIZATION_TYPE";
+    private static final String PRIMING_TASK_ARN = "arn:aws:ecs:us-east-1:111122223333:task/priming/00000000000000000000000000000000";
 
     /**
      * Holds every registered priming strongly. CRaC contexts keep their resources weakly (Lambda's
@@ -77,6 +88,30 @@ final class SnapStartPriming implements Resource {
         }
     }
 
+    /** The handler whose code path an initialization without a snapshot primes. */
+    enum Handler { STARTER, CLASSIFIER }
+
+    /**
+     * At a handler's initialization: under SnapStart, registers priming for the checkpoint (every client,
+     * both paths) and returns empty; otherwise primes the handler's own path now, without building a client,
+     * and returns what it did.
+     */
+    static java.util.Optional<Primed> atInitialization(Map<String, String> env, RetrierConfig config,
+                                                       Runnable buildClients, Handler handler) {
+        if (underSnapStart(env)) {
+            registerUnderSnapStart(env, config, buildClients, Core.getGlobalContext());
+            return java.util.Optional.empty();
+        }
+        SnapStartPriming priming = new SnapStartPriming(config, () -> { });
+        return java.util.Optional.of(handler == Handler.STARTER ? new Primed(null, priming.primeStarter())
+                : new Primed(priming.primeClassifier(), null));
+    }
+
+    /** How many primings are registered for a checkpoint; for tests. */
+    static int registered() {
+        return REGISTERED.size();
+    }
+
     /** Lambda sets {@code AWS_LAMBDA_INITIALIZATION_TYPE} to {@code snap-start} when it initializes for a snapshot. */
     static boolean underSnapStart(Map<String, String> env) {
         return "snap-start".equals(env.get(INITIALIZATION_TYPE));
@@ -92,12 +127,23 @@ final class SnapStartPriming implements Resource {
         // Nothing to refresh: clients resolve credentials per request.
     }
 
-    /** What priming did; returned for tests. */
+    /**
+     * What priming did; returned for tests.
+     *
+     * @param step                 the decision on the sample event (null when only the starter's path was primed)
+     * @param launchRequestCluster the built RunTask request's cluster (null when only the classifier's path was)
+     */
     record Primed(Step step, String launchRequestCluster) {
     }
 
     Primed prime() {
         buildClients.run();
+        Step step = primeClassifier();
+        return new Primed(step, primeStarter());
+    }
+
+    /** The classifier's path: the sample event parsed and decided, the step and what follows it written. */
+    Step primeClassifier() {
         TaskStateChange change = TaskStateChangeParser.parse(sampleEvent());
         AttemptMetadata metadata = AttemptMetadata.of("snapstart-priming", 1, config.maxAttempts(), List.of());
         EndedAttempt ended = new EndedAttempt(metadata, change.stop(), List.of(), change.clusterArn(),
@@ -109,14 +155,31 @@ final class SnapStartPriming implements Resource {
         } else {
             RetryLoop.notification(((Step.Finish) step).outcome());
         }
-        StartRequest request = new StartRequestReader(config.containerNames(), config.maxAttempts())
-                .read("{\"runId\":\"snapstart-priming\"}".getBytes(StandardCharsets.UTF_8));
-        var runTask = EcsTaskLauncher.toRunTask(LaunchRequests.of(config,
-                AttemptMetadata.of(request.runId(), 1, config.maxAttempts(), List.of()), List.of()));
         if (stepJson.isEmpty()) {
             throw new IllegalStateException("priming wrote no step");
         }
-        return new Primed(step, runTask.cluster());
+        return step;
+    }
+
+    /**
+     * The starter's path: a start request read, its RunTask request built (not sent), its launch record and
+     * metric line and its answer written; returns the RunTask request's cluster.
+     */
+    String primeStarter() {
+        StartRequest request = new StartRequestReader(config.containerNames(), config.maxAttempts())
+                .read("{\"runId\":\"snapstart-priming\"}".getBytes(StandardCharsets.UTF_8));
+        AttemptMetadata metadata = AttemptMetadata.of(request.runId(), 1, config.maxAttempts(), List.of());
+        var runTask = EcsTaskLauncher.toRunTask(LaunchRequests.of(config, metadata, List.of()));
+        Instant now = Instant.now();
+        String lines = HistoryRecords.line(new HistoryRecord.Launched(metadata.runId(), 1, metadata.maxAttempts(),
+                Setting.JOB_NAME.defaultValue(), now, config.cluster(), config.taskDefinition(), PRIMING_TASK_ARN, null, null))
+                + RetrierMetrics.runStarted(config.startedBy(), Setting.JOB_NAME.defaultValue(), now, metadata.runId())
+                + new String(Json.writeBytes(new StartResponse(metadata.runId(), 1, PRIMING_TASK_ARN, null, null)),
+                        StandardCharsets.UTF_8);
+        if (lines.isEmpty()) {
+            throw new IllegalStateException("priming wrote no line");
+        }
+        return runTask.cluster();
     }
 
     private static byte[] sampleEvent() {

@@ -63,13 +63,14 @@ public final class StarterHandler implements RequestStreamHandler {
     }
 
     private StarterHandler(Deployment deployment) {
-        this(deployment, AwsWiring.forStarter(deployment.shared()));
+        this(deployment, AwsWiring.withSchedulerBuilt(deployment.shared()));
     }
 
     private StarterHandler(Deployment deployment, AwsWiring aws) {
         this(deployment, new EcsTaskLauncher(aws.ecs()), aws.scheduler(), aws.notifier(), aws.history(),
                 Clock.systemUTC(), new SecureRandom(), System.out::println);
-        SnapStartPriming.registerUnderSnapStart(System.getenv(), deployment.shared(), aws::buildAllClients);
+        SnapStartPriming.atInitialization(System.getenv(), deployment.shared(), aws::buildAllClients,
+                SnapStartPriming.Handler.STARTER);
     }
 
     /** One job, named as {@link dev.ecsretrier.config.Setting#JOB_NAME} defaults. */

@@ -226,8 +226,11 @@ class ShrunkLambdaJarIT {
 
     @Test
     void everyClassLoadsVerifiesAndInitializesAsInTheUnshrunkJar() throws Exception {
-        Map<String, String> shrunk = link(shrunkJar);
-        Map<String, String> unshrunk = link(unshrunkJar);
+        // Both jars at once, each in a JVM of its own: the two runs are independent.
+        Linking shrunkLinking = link(shrunkJar, "shrunk");
+        Linking unshrunkLinking = link(unshrunkJar, "unshrunk");
+        Map<String, String> shrunk = shrunkLinking.results();
+        Map<String, String> unshrunk = unshrunkLinking.results();
 
         assertThat(shrunk.values()).as("no class may fail verification").noneMatch(r -> r.contains("VerifyError")
                 || r.contains("ClassFormatError") || r.contains("IncompatibleClassChangeError"));
@@ -370,19 +373,42 @@ class ShrunkLambdaJarIT {
         return answers;
     }
 
-    /** Class name -> "OK" or the failure, for every class of the jar, initialized in a JVM of its own. */
-    private Map<String, String> link(Path jar) throws Exception {
-        Path report = Files.createTempFile(work, "link-", ".txt");
-        run(environment(), jar, List.of("link", jar.toString(), report.toString()));
-        Map<String, String> results = new TreeMap<>();
-        for (String line : Files.readAllLines(report)) {
-            String[] parts = line.split(" ", 3);
-            results.put(parts[1], parts[0].equals("OK") ? "OK" : parts[2]);
+    /** Every class of a jar being initialized in a JVM of its own, and where it reports. */
+    private record Linking(Running driver, Path report) {
+        /** Class name -> "OK" or the failure, once the JVM has finished. */
+        Map<String, String> results() throws Exception {
+            driver.await();
+            Map<String, String> results = new TreeMap<>();
+            for (String line : Files.readAllLines(report)) {
+                String[] parts = line.split(" ", 3);
+                results.put(parts[1], parts[0].equals("OK") ? "OK" : parts[2]);
+            }
+            return results;
         }
-        return results;
+    }
+
+    private Linking link(Path jar, String name) throws Exception {
+        Path report = Files.createTempFile(work, "link-", ".txt");
+        return new Linking(start(environment(), jar, List.of("link", jar.toString(), report.toString()), name), report);
     }
 
     private void run(Map<String, String> env, Path jar, List<String> args) throws Exception {
+        start(env, jar, args, "driver").await();
+    }
+
+    /** The driver running, its standard output and error going to files named after it in the work folder. */
+    private record Running(Process process, List<String> command, String what, Path stdout, Path stderr) {
+        void await() throws Exception {
+            if (!process.waitFor(120, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("the driver did not finish within 120 s: " + command);
+            }
+            assertThat(process.exitValue()).as("driver %s exited; stderr:%n%s%nstdout:%n%s", what,
+                    Files.readString(stderr), Files.readString(stdout)).isZero();
+        }
+    }
+
+    private Running start(Map<String, String> env, Path jar, List<String> args, String name) throws Exception {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 // Lambda's Java runtime flags.
@@ -390,19 +416,15 @@ class ShrunkLambdaJarIT {
                 "-cp", driverClasses + java.io.File.pathSeparator + jar,
                 "dev.ecsretrier.shrunkdriver.ShrunkJarDriver"));
         command.addAll(args);
+        Path stdout = work.resolve(name + "-stdout.txt");
+        Path stderr = work.resolve(name + "-stderr.txt");
         ProcessBuilder builder = new ProcessBuilder(command).directory(work.toFile())
-                .redirectOutput(work.resolve("stdout.txt").toFile())
-                .redirectError(work.resolve("stderr.txt").toFile());
+                .redirectOutput(stdout.toFile())
+                .redirectError(stderr.toFile());
         // Only what is set here: no AWS settings, profiles or credentials of the machine running the build.
         builder.environment().clear();
         builder.environment().putAll(env);
-        Process process = builder.start();
-        if (!process.waitFor(120, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("the driver did not finish within 120 s: " + command);
-        }
-        assertThat(process.exitValue()).as("driver %s exited; stderr:%n%s%nstdout:%n%s", args.get(0),
-                Files.readString(work.resolve("stderr.txt")), Files.readString(work.resolve("stdout.txt"))).isZero();
+        return new Running(builder.start(), command, args.get(0), stdout, stderr);
     }
 
     private static String primingEvent() throws IOException {

@@ -80,9 +80,10 @@ class ServeRestartTest {
 
     @Test
     void aRetryPendingWhenServeStopsFiresWhenItStartsAgainOnTheSameDataDirectory(@TempDir Path data) throws Exception {
-        // Attempt 1 exits 2 (retryable); the retry waits 3000 s, 30 s at time scale 0.01: serve stops meanwhile.
+        // Attempt 1 exits 2 (retryable); the retry waits 1000 s, 10 s at time scale 0.01: serve stops meanwhile
+        // (a retry that fired before the stop would show as a third task below).
         String[] options = {"--data-dir", data.toString(), "--time-scale", "0.01", "--retryable-exit-codes", "2",
-                "--backoff-initial", "3000", "--backoff-max", "3000", "--jitter", "NONE"};
+                "--backoff-initial", "1000", "--backoff-max", "1000", "--jitter", "NONE"};
         String runId = "restart-retry";
         try (ServeProcess first = ServeProcess.start(List.of(), options);
              SchedulerClient scheduler = client(first, SchedulerClient.builder())) {

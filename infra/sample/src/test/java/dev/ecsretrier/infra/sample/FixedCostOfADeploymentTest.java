@@ -24,7 +24,12 @@ class FixedCostOfADeploymentTest {
         return all;
     }
 
-    /** CloudWatch bills an alarm per metric it evaluates: a metric-math alarm counts each metric it reads. */
+    /**
+     * CloudWatch bills an alarm per metric it evaluates: "If you create a metric alarm that contains a metric math
+     * expression, which references multiple metrics, you incur a cost for each alarm-metric that's referenced in the
+     * metric math expression" (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_billing.html,
+     * "Optimizing and reducing costs of CloudWatch alarms"); the expression itself is not a metric.
+     */
     @SuppressWarnings("unchecked")
     static int alarmMetrics(Map<String, Object> alarm) {
         Map<String, Object> properties = (Map<String, Object>) alarm.get("Properties");
