@@ -45,7 +45,7 @@ public record Deployment(Map<String, RetrierConfig> jobs) {
      * schedule group and the topic are shared.
      */
     public static final Set<Setting> PER_JOB = EnumSet.of(Setting.TASK_DEFINITION, Setting.CONTAINER_NAME,
-            Setting.ESSENTIAL_CONTAINERS, Setting.LAUNCH_TYPE, Setting.CAPACITY_PROVIDER_STRATEGY, Setting.SUBNETS,
+            Setting.CONTAINER_NAMES, Setting.ESSENTIAL_CONTAINERS, Setting.LAUNCH_TYPE, Setting.CAPACITY_PROVIDER_STRATEGY, Setting.SUBNETS,
             Setting.SECURITY_GROUPS, Setting.ASSIGN_PUBLIC_IP, Setting.MAX_ATTEMPTS, Setting.BACKOFF_INITIAL_SECONDS,
             Setting.BACKOFF_MULTIPLIER, Setting.BACKOFF_MAX_SECONDS, Setting.BACKOFF_JITTER,
             Setting.RETRYABLE_EXIT_CODES, Setting.RULES, Setting.INFRASTRUCTURE_RETRIES, Setting.APPLICATION_RETRIES,
@@ -139,8 +139,8 @@ public record Deployment(Map<String, RetrierConfig> jobs) {
                 }
                 Map<String, String> own = settings(job.getValue(), at, env, problems);
                 Map<String, String> merged = new LinkedHashMap<>(env);
-                merged.putAll(defaults);
-                merged.putAll(own);
+                overlay(merged, defaults);
+                overlay(merged, own);
                 try {
                     jobs.put(name, RetrierConfig.fromEnvironment(merged));
                 } catch (ConfigurationException e) {
@@ -154,6 +154,26 @@ public record Deployment(Map<String, RetrierConfig> jobs) {
             throw new ConfigurationException(new ArrayList<>(new LinkedHashSet<>(problems)));
         }
         return new Deployment(jobs);
+    }
+
+    /** A setting and its other spelling: a layer that sets either replaces both below it. */
+    private static final Map<String, String> SPELLINGS = Map.of(
+            Setting.CONTAINER_NAME.variable(), Setting.CONTAINER_NAMES.variable(),
+            Setting.CONTAINER_NAMES.variable(), Setting.CONTAINER_NAME.variable());
+
+    /**
+     * {@code layer} over {@code below}, where {@link Setting#CONTAINER_NAME} and {@link Setting#CONTAINER_NAMES} are one
+     * setting spelt two ways: a job's {@code RETRIER_CONTAINER_NAMES} replaces the environment's
+     * {@code RETRIER_CONTAINER_NAME} rather than conflicting with it.
+     */
+    public static void overlay(Map<String, String> below, Map<String, String> layer) {
+        layer.keySet().forEach(variable -> {
+            String other = SPELLINGS.get(variable);
+            if (other != null && !layer.containsKey(other)) {
+                below.remove(other);
+            }
+        });
+        below.putAll(layer);
     }
 
     /**

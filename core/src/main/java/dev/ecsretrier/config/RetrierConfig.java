@@ -30,8 +30,11 @@ import dev.ecsretrier.history.HistoryWindow;
 /**
  * Both handlers' configuration, read once per container from the environment ({@link Setting})
  * and checked as a whole: one {@link ConfigurationException} names every bad value.
+ *
+ * @param containerNames the containers start requests may override, in the order RunTask gets their overrides; at
+ *                       least one
  */
-public record RetrierConfig(String region, String cluster, String taskDefinition, String containerName,
+public record RetrierConfig(String region, String cluster, String taskDefinition, List<String> containerNames,
                             Set<String> essentialContainers, String startedBy, String launchType,
                             List<CapacityProviderItem> capacityProviderStrategy, NetworkSettings network,
                             int maxAttempts, Backoff backoff, Set<Integer> retryableExitCodes, List<RetryRule> rules,
@@ -79,7 +82,7 @@ public record RetrierConfig(String region, String cluster, String taskDefinition
         String region = r.required(Setting.REGION);
         String cluster = r.required(Setting.CLUSTER);
         String taskDefinition = r.required(Setting.TASK_DEFINITION);
-        String containerName = r.required(Setting.CONTAINER_NAME);
+        List<String> containerNames = containerNames(r);
         Set<String> essential = new LinkedHashSet<>(r.list(Setting.ESSENTIAL_CONTAINERS));
         String startedBy = r.matching(Setting.STARTED_BY, STARTED_BY, "1-128 letters, digits, '-', '/' or '_'");
         String launchType = r.value(Setting.LAUNCH_TYPE).toUpperCase(Locale.ROOT);
@@ -166,7 +169,7 @@ public record RetrierConfig(String region, String cluster, String taskDefinition
             }
         }
         r.throwIfAny();
-        return new RetrierConfig(region, cluster, taskDefinition, containerName, Set.copyOf(essential), startedBy,
+        return new RetrierConfig(region, cluster, taskDefinition, containerNames, Set.copyOf(essential), startedBy,
                 launchType.isEmpty() ? null : launchType, List.copyOf(strategy), network, maxAttempts,
                 new Backoff(Duration.ofSeconds(initial), multiplier, Duration.ofSeconds(max), jitter),
                 Set.copyOf(retryable), List.copyOf(rules), group, starterArn, alias, role, deadLetter, topic,
@@ -174,6 +177,32 @@ public record RetrierConfig(String region, String cluster, String taskDefinition
                 new AdaptationPolicy(List.copyOf(fallback), fallbackAfter, escalate, memoryFactor, memoryMax, rotate,
                         network.subnets()),
                 Duration.ofSeconds(timeoutSeconds), retryOnTimeout, List.copyOf(historyLogGroups));
+    }
+
+    /**
+     * {@link Setting#CONTAINER_NAMES}, or its one-item shorthand {@link Setting#CONTAINER_NAME}: one of them, each name
+     * once (RunTask takes one override per container).
+     */
+    private static List<String> containerNames(Reader r) {
+        String one = r.value(Setting.CONTAINER_NAME);
+        List<String> several = r.list(Setting.CONTAINER_NAMES);
+        if (!one.isEmpty() && !several.isEmpty()) {
+            r.problem(Setting.CONTAINER_NAMES, "cannot be set together with " + Setting.CONTAINER_NAME.variable()
+                    + ", its one-item shorthand: set one of them");
+        } else if (one.isEmpty() && several.isEmpty()) {
+            r.missing(Setting.CONTAINER_NAME, "the container that start requests may override; "
+                    + Setting.CONTAINER_NAMES.variable() + " for several");
+        }
+        Set<String> distinct = new LinkedHashSet<>(several);
+        if (distinct.size() < several.size()) {
+            r.problem(Setting.CONTAINER_NAMES, "names a container twice");
+        }
+        return several.isEmpty() ? (one.isEmpty() ? List.of() : List.of(one)) : List.copyOf(distinct);
+    }
+
+    /** The first of {@link #containerNames}: the one a request's plain environment (the CLI's {@code --env}) goes to. */
+    public String firstContainer() {
+        return containerNames.get(0);
     }
 
     private static void checkStrategy(Reader r, Setting setting, List<CapacityProviderItem> strategy) {
@@ -215,6 +244,10 @@ public record RetrierConfig(String region, String cluster, String taskDefinition
                 problems.add(setting.variable() + ": is required (" + setting.description() + ")");
             }
             return value;
+        }
+
+        void missing(Setting setting, String what) {
+            problems.add(setting.variable() + ": is required (" + what + ")");
         }
 
         String matching(Setting setting, Pattern pattern, String rule) {

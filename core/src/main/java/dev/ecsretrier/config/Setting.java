@@ -18,7 +18,10 @@ public enum Setting {
     JOB_NAME("RETRIER_JOB_NAME", "default", "the job's name when there is no RETRIER_CONFIG_FILE (one job)"),
     CLUSTER("RETRIER_CLUSTER", null, "ARN of the cluster tasks run in"),
     TASK_DEFINITION("RETRIER_TASK_DEFINITION", null, "task definition ARN or family[:revision]"),
-    CONTAINER_NAME("RETRIER_CONTAINER_NAME", null, "the container that start requests may override"),
+    CONTAINER_NAME("RETRIER_CONTAINER_NAME", "", "the container that start requests may override: the one-item"
+            + " shorthand of RETRIER_CONTAINER_NAMES; one of the two is required"),
+    CONTAINER_NAMES("RETRIER_CONTAINER_NAMES", "", "comma-separated containers that start requests may override (an app"
+            + " container and a sidecar, say), each getting the RETRIER_* variables"),
     ESSENTIAL_CONTAINERS("RETRIER_ESSENTIAL_CONTAINERS", "", "comma-separated essential container names; empty: all containers"),
     STARTED_BY("RETRIER_STARTED_BY", "ecs-retrier", "startedBy value that marks this retrier's tasks"),
     LAUNCH_TYPE("RETRIER_LAUNCH_TYPE", "", "FARGATE, EC2 or EXTERNAL; empty when a capacity provider strategy is set"),

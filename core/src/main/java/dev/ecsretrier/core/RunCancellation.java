@@ -20,6 +20,8 @@ public record RunCancellation(String runId, String reason) {
     public static final String RULE = "cancelled";
     /** The marker schedule's suffix: an attempt's schedule ends in digits, a timeout in {@code -timeout}. */
     public static final String MARKER_SUFFIX = "-cancelled";
+    /** The suffix of the schedule that claims a cancelled run's one notification ({@link #endClaimName}). */
+    public static final String END_CLAIM_SUFFIX = "-cancel-ended";
     /**
      * ECS StopTask: "Up to 255 characters are allowed in this message"
      * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_StopTask.html).
@@ -45,6 +47,17 @@ public record RunCancellation(String runId, String reason) {
 
     public String markerName() {
         return markerName(runId);
+    }
+
+    /**
+     * {@code <runId>-cancel-ended}: a disabled schedule that the one function ending the cancelled run
+     * creates before it notifies (at most 61 characters). Several may end it — the classifier on the stop
+     * of a task that cancel stopped, a start that found the marker (a schedule that fired, or the start
+     * request cancel handed over after deleting its schedule), the loop that found the marker instead of
+     * scheduling — and a standard SNS topic does not deduplicate; the first to create this name notifies.
+     */
+    public static String endClaimName(String runId) {
+        return runId + END_CLAIM_SUFFIX;
     }
 
     /** The StopTask reason: {@code ecs-retrier: cancelled: <reason>}, cut to what ECS keeps. */

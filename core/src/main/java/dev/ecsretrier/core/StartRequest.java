@@ -8,7 +8,7 @@ import java.util.List;
  *
  * @param runId              the run; a new one is made when absent
  * @param attempt            1 for a new run
- * @param containerOverrides overrides for the configured container only (command, environment)
+ * @param containerOverrides overrides of the job's configured containers, one entry per container (command, environment)
  * @param history            the earlier attempts, filled in by the classifier
  * @param launch             how this attempt's launch differs from the configured one (adaptive
  *                           retries); checked against the configuration, so it cannot ask for more

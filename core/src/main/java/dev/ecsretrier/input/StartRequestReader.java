@@ -20,8 +20,8 @@ import java.util.Set;
 
 /**
  * Reads and checks a start request for one job. The starter must not become a way to run
- * arbitrary work: only the job's configured container may be overridden, only its command and environment, no
- * {@code RETRIER_*} names, within ECS's own size limits. Unknown fields (a task role, a task
+ * arbitrary work: only the job's configured containers may be overridden, each once, only their command and
+ * environment, no {@code RETRIER_*} names, within ECS's own size limits. Unknown fields (a task role, a task
  * definition, cpu) are refused, not ignored.
  */
 public final class StartRequestReader {
@@ -33,27 +33,31 @@ public final class StartRequestReader {
     /** Every attempt adds at most two changes (capacity or size, and subnets); ten attempts fit. */
     public static final int MAX_LAUNCH_CHANGES = 20;
 
-    private final String containerName;
+    private final List<String> containerNames;
     private final int maxAttempts;
     private final AdaptationPolicy adaptation;
     private final String job;
 
-    public StartRequestReader(String containerName, int maxAttempts) {
-        this(containerName, maxAttempts, AdaptationPolicy.NONE);
+    public StartRequestReader(List<String> containerNames, int maxAttempts) {
+        this(containerNames, maxAttempts, AdaptationPolicy.NONE);
     }
 
-    public StartRequestReader(String containerName, int maxAttempts, AdaptationPolicy adaptation) {
-        this(containerName, maxAttempts, adaptation, null);
+    public StartRequestReader(List<String> containerNames, int maxAttempts, AdaptationPolicy adaptation) {
+        this(containerNames, maxAttempts, adaptation, null);
     }
 
     /**
-     * @param adaptation what a request's {@code launch} may ask for: only what the retrier itself
-     *                   would choose (the fallback strategy, a Fargate size within the memory cap,
-     *                   the configured subnets in another order)
-     * @param job        the job whose requests these are, named in a refusal; null: the only one
+     * @param containerNames the containers a request may override, each at most once
+     * @param adaptation     what a request's {@code launch} may ask for: only what the retrier itself
+     *                       would choose (the fallback strategy, a Fargate size within the memory cap,
+     *                       the configured subnets in another order)
+     * @param job            the job whose requests these are, named in a refusal; null: the only one
      */
-    public StartRequestReader(String containerName, int maxAttempts, AdaptationPolicy adaptation, String job) {
-        this.containerName = containerName;
+    public StartRequestReader(List<String> containerNames, int maxAttempts, AdaptationPolicy adaptation, String job) {
+        if (containerNames.isEmpty()) {
+            throw new IllegalArgumentException("a job has at least one container a request may override");
+        }
+        this.containerNames = List.copyOf(containerNames);
         this.maxAttempts = maxAttempts;
         this.adaptation = adaptation;
         this.job = job;
@@ -110,12 +114,15 @@ public final class StartRequestReader {
                     + " entries, more than the " + (attempt - 1) + " earlier attempts of attempt " + attempt);
         }
         List<ContainerOverride> overrides = request.containerOverrides();
-        if (overrides.size() > 1) {
-            throw new InvalidStartRequestException("containerOverrides", "may hold one entry, for container '"
-                    + containerName + "'; got " + overrides.size());
-        }
+        Set<String> overridden = new HashSet<>();
         for (int i = 0; i < overrides.size(); i++) {
-            checkOverride(overrides.get(i), "containerOverrides[" + i + "]");
+            String path = "containerOverrides[" + i + "]";
+            checkOverride(overrides.get(i), path);
+            if (!overridden.add(overrides.get(i).name())) {
+                // RunTask takes one override per container; two for one would leave which one wins to ECS.
+                throw new InvalidStartRequestException(path + ".name", "'" + clip(overrides.get(i).name())
+                        + "' is overridden twice: one entry per container");
+            }
         }
         int overrideChars = Json.write(overrides).length();
         if (overrideChars > MAX_OVERRIDES_CHARS) {
@@ -165,11 +172,14 @@ public final class StartRequestReader {
         if (override == null) {
             throw new InvalidStartRequestException(path, "must be an object, got null");
         }
-        if (!containerName.equals(override.name())) {
-            throw new InvalidStartRequestException(path + ".name", override.name() == null
-                    ? "is missing; it must be the configured container '" + containerName + "'"
-                    : "'" + clip(override.name()) + "' is not the configured container '" + containerName + "'"
-                    + (job == null ? " of this job" : " of job '" + job + "'") + ": a request may override only it");
+        if (override.name() == null || !containerNames.contains(override.name())) {
+            throw new InvalidStartRequestException(path + ".name", override.name() == null ? "is missing; it must be "
+                    + (containerNames.size() == 1 ? "the configured container '" + containerNames.get(0) + "'"
+                    : "one of the configured containers (" + String.join(", ", containerNames) + ")")
+                    : "'" + clip(override.name()) + "' is not " + (containerNames.size() == 1
+                    ? "the configured container '" + containerNames.get(0) + "'" + ofJob() + ": a request may override only it"
+                    : "one of the containers" + ofJob() + " that a request may override (" + String.join(", ", containerNames)
+                    + ")"));
         }
         if (override.command() != null) {
             for (int i = 0; i < override.command().size(); i++) {
@@ -197,6 +207,10 @@ public final class StartRequestReader {
                 throw new InvalidStartRequestException(field + ".name", "'" + clip(variable.name()) + "' is set twice");
             }
         }
+    }
+
+    private String ofJob() {
+        return job == null ? " of this job" : " of job '" + job + "'";
     }
 
     /** Never echo a whole oversized value back. */

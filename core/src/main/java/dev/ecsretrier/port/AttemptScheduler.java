@@ -27,4 +27,15 @@ public interface AttemptScheduler {
      * {@link RunCancellation#markerName}); empty when it was not.
      */
     Optional<RunCancellation> cancellation(String runId);
+
+    /**
+     * Claims the one CANCELLED notification of a cancelled run: creates the disabled schedule
+     * {@link RunCancellation#endClaimName} with {@code claimant} as its description. True when this
+     * call created it, or when it holds this same claimant (a retry of the invocation that claimed it
+     * and could not publish); false when another claimant holds it: that one notifies.
+     *
+     * @param claimant  who ends the run: the stopped task, or the starter invocation's request id
+     * @param targetArn what the disabled schedule names as its target (it never fires): the starter alias
+     */
+    boolean claimCancelledEnd(String runId, String claimant, String targetArn);
 }

@@ -1,52 +1,65 @@
 package dev.ecsretrier.port;
 
 import dev.ecsretrier.core.CapacityProviderItem;
-import dev.ecsretrier.core.EnvironmentVariable;
+import dev.ecsretrier.core.ContainerOverride;
+import dev.ecsretrier.core.TaskSize;
 import dev.ecsretrier.json.Json;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Everything one {@code RunTask} call needs, decided by the core; adapters only translate it.
  *
- * @param command         the container's command override, or null to keep the image's
- * @param environment     the container's environment overrides, {@code RETRIER_*} included
+ * @param containers      one override per container, in RunTask's {@code overrides.containerOverrides} order: each
+ *                        overridable container's command (null to keep the image's) and environment, {@code RETRIER_*}
+ *                        included; empty for a RunTask that overrides no container
  * @param launchType      FARGATE / EC2 / EXTERNAL, or null when a capacity provider strategy is used
- * @param cpu             task-level cpu override (ECS units as a string), or null
- * @param memory          task-level memory override (MiB as a string), or null
+ * @param size            the task-level cpu and memory override (memory escalation), or null for the task definition's
  */
 public record LaunchRequest(String cluster, String taskDefinition, String startedBy, String clientToken,
-                            String containerName, List<String> command, List<EnvironmentVariable> environment,
-                            Map<String, String> tags, String launchType,
+                            List<ContainerOverride> containers, Map<String, String> tags, String launchType,
                             List<CapacityProviderItem> capacityProviderStrategy, NetworkSettings network,
-                            String cpu, String memory) {
+                            TaskSize size) {
+
+    public LaunchRequest {
+        containers = List.copyOf(containers);
+    }
+
+    /** The override of the container named so, if this launch has one. */
+    public Optional<ContainerOverride> container(String name) {
+        return containers.stream().filter(c -> c.name().equals(name)).findFirst();
+    }
 
     /**
      * The {@code overrides} member of this launch's RunTask, as the SDK writes it: ECS allows "a total
      * of 8192 characters" for it, "including the JSON formatting characters of the override structure"
-     * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html, overrides), and
-     * answers more with {@code InvalidParameterException: Container Overrides length must be at most 8192}.
+     * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html, overrides), every
+     * container's override counted (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TaskOverride.html:
+     * "one or more container overrides"), and answers more with
+     * {@code InvalidParameterException: Container Overrides length must be at most 8192}.
      */
     public String overridesJson() {
-        Map<String, Object> container = new LinkedHashMap<>();
-        container.put("name", containerName);
-        if (command != null) {
-            container.put("command", command);
-        }
-        container.put("environment", environment.stream().map(v -> {
-            Map<String, String> pair = new LinkedHashMap<>();
-            pair.put("name", v.name());
-            pair.put("value", v.value());
-            return pair;
-        }).toList());
+        List<Map<String, Object>> containerOverrides = containers.stream().map(override -> {
+            Map<String, Object> container = new LinkedHashMap<>();
+            container.put("name", override.name());
+            if (override.command() != null) {
+                container.put("command", override.command());
+            }
+            container.put("environment", override.environmentOrEmpty().stream().map(v -> {
+                Map<String, String> pair = new LinkedHashMap<>();
+                pair.put("name", v.name());
+                pair.put("value", v.value());
+                return pair;
+            }).toList());
+            return container;
+        }).toList();
         Map<String, Object> overrides = new LinkedHashMap<>();
-        overrides.put("containerOverrides", List.of(container));
-        if (cpu != null) {
-            overrides.put("cpu", cpu);
-        }
-        if (memory != null) {
-            overrides.put("memory", memory);
+        overrides.put("containerOverrides", containerOverrides);
+        if (size != null) {
+            overrides.put("cpu", size.cpuText());
+            overrides.put("memory", size.memoryText());
         }
         return escapeSupplementaryCharacters(Json.write(overrides));
     }

@@ -82,7 +82,7 @@ class DeploymentTest {
             RetrierConfig etl = deployment.job("nightly-etl");
             RetrierConfig reports = deployment.job("reports");
             assertThat(etl.taskDefinition()).endsWith("task-definition/nightly-etl:7");
-            assertThat(etl.containerName()).isEqualTo("etl");
+            assertThat(etl.containerNames()).containsExactly("etl");
             assertThat(etl.maxAttempts()).isEqualTo(5);
             assertThat(etl.retryableExitCodes()).containsExactlyInAnyOrder(2, 75);
             assertThat(etl.rules()).singleElement().satisfies(rule -> {
@@ -91,7 +91,7 @@ class DeploymentTest {
             });
             assertThat(etl.adaptation().memoryEscalation()).isFalse();
             assertThat(reports.taskDefinition()).endsWith("task-definition/reports:2");
-            assertThat(reports.containerName()).isEqualTo("report");
+            assertThat(reports.containerNames()).containsExactly("report");
             assertThat(reports.essentialContainers()).containsExactly("report");
             assertThat(reports.maxAttempts()).as("the setting's default").isEqualTo(3);
             assertThat(reports.adaptation().memoryEscalation()).isTrue();
@@ -187,6 +187,29 @@ class DeploymentTest {
             assertThat(deployment.job("b").network().securityGroups()).containsExactly("sg-0badcafe");
             assertThat(deployment.job("a").network().subnets()).as("the environment's")
                     .isEqualTo(RetrierConfig.fromEnvironment(TestEnvironment.sample()).network().subnets());
+        }
+
+        @Test
+        void aJobsContainerNames_replaceTheEnvironmentsContainerName_itsOneItemShorthand() {
+            Deployment deployment = Deployment.fromFile(TestEnvironment.sample(), """
+                    {"jobs": {
+                      "nightly-etl": {"RETRIER_TASK_DEFINITION": "etl:1", "RETRIER_CONTAINER_NAMES": ["app", "report"]},
+                      "reports": {"RETRIER_TASK_DEFINITION": "reports:1"}
+                    }}
+                    """, "jobs.json");
+
+            assertThat(deployment.job("nightly-etl").containerNames()).containsExactly("app", "report");
+            assertThat(deployment.job("reports").containerNames()).as("the environment's RETRIER_CONTAINER_NAME")
+                    .containsExactly("app");
+        }
+
+        @Test
+        void aJobSettingBothSpellingsOfItsContainers_isRefusedUnderThatJob() {
+            assertThat(problems("""
+                    {"jobs": {"b": {"RETRIER_TASK_DEFINITION": "b:1", "RETRIER_CONTAINER_NAME": "app",
+                                    "RETRIER_CONTAINER_NAMES": "app,report"}}}
+                    """).problems()).containsExactly("jobs.b.RETRIER_CONTAINER_NAMES='app,report': cannot be set together"
+                    + " with RETRIER_CONTAINER_NAME, its one-item shorthand: set one of them");
         }
 
         @Test

@@ -47,7 +47,7 @@ class RetrierConfigTest {
         assertThat(c.region()).isEqualTo("us-east-1");
         assertThat(c.cluster()).isEqualTo(TestEnvironment.CLUSTER);
         assertThat(c.taskDefinition()).isEqualTo(TestEnvironment.TASK_DEFINITION);
-        assertThat(c.containerName()).isEqualTo("app");
+        assertThat(c.containerNames()).containsExactly("app");
         assertThat(c.essentialContainers()).isEmpty();
         assertThat(c.startedBy()).isEqualTo("ecs-retrier");
         assertThat(c.launchType()).isNull();
@@ -149,9 +149,29 @@ class RetrierConfigTest {
                 "AWS_REGION: is required (region of every client; Lambda sets it)",
                 "RETRIER_CLUSTER: is required (ARN of the cluster tasks run in)",
                 "RETRIER_TASK_DEFINITION: is required (task definition ARN or family[:revision])",
-                "RETRIER_CONTAINER_NAME: is required (the container that start requests may override)",
+                "RETRIER_CONTAINER_NAME: is required (the container that start requests may override;"
+                        + " RETRIER_CONTAINER_NAMES for several)",
                 "RETRIER_SCHEDULER_ROLE_ARN: is required (role EventBridge Scheduler assumes to invoke the starter)",
                 "RETRIER_TOPIC_ARN: is required (SNS topic for terminal outcomes)");
+    }
+
+    @Test
+    void containerNames_nameEveryContainerARequestMayOverride_inOrder() {
+        assertThat(config("RETRIER_CONTAINER_NAME", null, "RETRIER_CONTAINER_NAMES", "app, report").containerNames())
+                .containsExactly("app", "report");
+    }
+
+    @Test
+    void containerNameAndContainerNames_together_areRefused() {
+        assertThat(invalid("RETRIER_CONTAINER_NAMES", "app,report").problems()).containsExactly(
+                "RETRIER_CONTAINER_NAMES='app,report': cannot be set together with RETRIER_CONTAINER_NAME, its one-item"
+                        + " shorthand: set one of them");
+    }
+
+    @Test
+    void containerNames_namingAContainerTwice_isRefused() {
+        assertThat(invalid("RETRIER_CONTAINER_NAME", null, "RETRIER_CONTAINER_NAMES", "app,report,app").problems())
+                .containsExactly("RETRIER_CONTAINER_NAMES='app,report,app': names a container twice");
     }
 
     @Test
@@ -360,6 +380,6 @@ class RetrierConfigTest {
         }
         assertThat(Set.of(Setting.values()).stream().filter(Setting::required).map(Setting::variable))
                 .containsExactlyInAnyOrder("AWS_REGION", "RETRIER_CLUSTER", "RETRIER_TASK_DEFINITION",
-                        "RETRIER_CONTAINER_NAME", "RETRIER_SCHEDULER_ROLE_ARN", "RETRIER_TOPIC_ARN");
+                        "RETRIER_SCHEDULER_ROLE_ARN", "RETRIER_TOPIC_ARN");
     }
 }

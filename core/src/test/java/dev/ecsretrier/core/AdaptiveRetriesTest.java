@@ -77,7 +77,7 @@ class AdaptiveRetriesTest {
                 ended(event("spot-interruption.json"), AttemptMetadata.of("run-1", 1, 3, List.of())));
         String json = Json.write(((Step.Retry) step).next());
 
-        StartRequest read = new StartRequestReader("app", 3, everything).read(json.getBytes(StandardCharsets.UTF_8));
+        StartRequest read = new StartRequestReader(List.of("app"), 3, everything).read(json.getBytes(StandardCharsets.UTF_8));
 
         assertThat(read.launch().capacityProviderStrategy()).isEqualTo(ON_DEMAND);
         assertThat(read).isEqualTo(((Step.Retry) step).next());

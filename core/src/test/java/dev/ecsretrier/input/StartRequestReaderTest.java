@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class StartRequestReaderTest {
 
-    private final StartRequestReader reader = new StartRequestReader("app", 3);
+    private final StartRequestReader reader = new StartRequestReader(List.of("app"), 3);
 
     private StartRequest read(String json) {
         return reader.read(json.getBytes(StandardCharsets.UTF_8));
@@ -99,9 +99,10 @@ class StartRequestReaderTest {
     }
 
     @Test
-    void twoOverrides_areRefused() {
-        assertThat(refused("{\"containerOverrides\":[{\"name\":\"app\"},{\"name\":\"app\"}]}").field())
-                .isEqualTo("containerOverrides");
+    void twoOverridesForOneContainer_areRefused() {
+        InvalidStartRequestException e = refused("{\"containerOverrides\":[{\"name\":\"app\"},{\"name\":\"app\"}]}");
+        assertThat(e.field()).isEqualTo("containerOverrides[1].name");
+        assertThat(e.getMessage()).contains("'app' is overridden twice: one entry per container");
     }
 
     @ParameterizedTest
@@ -246,7 +247,74 @@ class StartRequestReaderTest {
         List<AttemptSummary> history = java.util.stream.IntStream.rangeClosed(1, 9)
                 .mapToObj(n -> AttemptSummary.of(n, stop, Decision.RETRY, "default:transient-error")).toList();
         StartRequest request = StartRequest.of("run-7f3a", 10, null, history);
-        assertThat(new StartRequestReader("app", 10).read(Json.writeBytes(request))).isEqualTo(request);
+        assertThat(new StartRequestReader(List.of("app"), 10).read(Json.writeBytes(request))).isEqualTo(request);
+    }
+
+    /** A job whose task runs an app container and a report container, both of which a request may override. */
+    @org.junit.jupiter.api.Nested
+    class AJobWithTwoOverridableContainers {
+
+        private final StartRequestReader twoContainers = new StartRequestReader(List.of("app", "report"), 3,
+                dev.ecsretrier.core.AdaptationPolicy.NONE, "nightly-etl");
+
+        private InvalidStartRequestException refusedByJob(String json) {
+            InvalidStartRequestException e = org.assertj.core.api.Assertions.catchThrowableOfType(
+                    InvalidStartRequestException.class, () -> twoContainers.read(json.getBytes(StandardCharsets.UTF_8)));
+            assertThat(e).as("request must be refused: %s", json).isNotNull();
+            return e;
+        }
+
+        @Test
+        void overridesOfEachContainer_areReadAsWritten() {
+            StartRequest written = StartRequest.of("run-7f3a", 1, List.of(
+                    new ContainerOverride("app", List.of("java", "-jar", "etl.jar"),
+                            List.of(new EnvironmentVariable("JOB_INPUT", "s3://b/k.csv"))),
+                    new ContainerOverride("report", null, List.of(new EnvironmentVariable("FORMAT", "pdf")))), null);
+
+            assertThat(twoContainers.read(Json.writeBytes(written))).isEqualTo(written);
+        }
+
+        @Test
+        void oneOfTheContainersAlone_mayBeOverridden() {
+            assertThat(twoContainers.read("{\"containerOverrides\":[{\"name\":\"report\",\"command\":[\"render\"]}]}"
+                    .getBytes(StandardCharsets.UTF_8)).containerOverrides()).extracting(ContainerOverride::name)
+                    .containsExactly("report");
+        }
+
+        @Test
+        void aContainerNotListed_isRefusedNamingTheJobTheContainerAndTheAllowedOnes() {
+            InvalidStartRequestException e = refusedByJob(
+                    "{\"containerOverrides\":[{\"name\":\"app\"},{\"name\":\"envoy\",\"command\":[\"sh\"]}]}");
+
+            assertThat(e.field()).isEqualTo("containerOverrides[1].name");
+            assertThat(e.getMessage()).contains("'envoy' is not one of the containers of job 'nightly-etl' that a request"
+                    + " may override (app, report)");
+        }
+
+        @Test
+        void anOverrideWithoutName_isRefusedNamingTheAllowedOnes() {
+            assertThat(refusedByJob("{\"containerOverrides\":[{\"command\":[\"sh\"]}]}").getMessage())
+                    .contains("containerOverrides[0].name is missing; it must be one of the configured containers (app, report)");
+        }
+
+        @Test
+        void theSecondContainersReservedVariable_isRefusedThere() {
+            InvalidStartRequestException e = refusedByJob("{\"containerOverrides\":[{\"name\":\"app\"},"
+                    + "{\"name\":\"report\",\"environment\":[" + env("RETRIER_ATTEMPT", "9") + "]}]}");
+
+            assertThat(e.field()).isEqualTo("containerOverrides[1].environment[0].name");
+        }
+
+        @Test
+        void overridesOverEcssLimitTogether_areRefused_thoughEachFitsAlone() {
+            String half = "v".repeat(StartRequestReader.MAX_OVERRIDES_CHARS / 2);
+            InvalidStartRequestException e = refusedByJob("{\"containerOverrides\":["
+                    + "{\"name\":\"app\",\"environment\":[" + env("A", half) + "]},"
+                    + "{\"name\":\"report\",\"environment\":[" + env("B", half) + "]}]}");
+
+            assertThat(e.field()).isEqualTo("containerOverrides");
+            assertThat(e.getMessage()).contains("over ECS's limit of 8192");
+        }
     }
 
     @Test

@@ -88,22 +88,19 @@ public final class EcsTaskLauncher implements TaskLauncher {
                 + " startedBy and tags, or stop it, before redriving this start");
     }
 
-    /** The SDK request for a launch; public so that SnapStart priming can build one without sending it. */
+    /**
+     * The SDK request for a launch; public so that SnapStart priming can build one without sending it. One
+     * {@code containerOverrides} entry per container, each with its name ("if a non-empty container override is
+     * specified, the name parameter must be included":
+     * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerOverride.html); the task size as ECS's
+     * strings ({@code "1024"}: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TaskOverride.html).
+     */
     public static RunTaskRequest toRunTask(LaunchRequest request) {
-        ContainerOverride.Builder container = ContainerOverride.builder()
-                .name(request.containerName())
-                .environment(request.environment().stream()
-                        .map(v -> KeyValuePair.builder().name(v.name()).value(v.value()).build())
-                        .toList());
-        if (request.command() != null) {
-            container.command(request.command());
-        }
-        TaskOverride.Builder overrides = TaskOverride.builder().containerOverrides(container.build());
-        if (request.cpu() != null) {
-            overrides.cpu(request.cpu());
-        }
-        if (request.memory() != null) {
-            overrides.memory(request.memory());
+        TaskOverride.Builder overrides = TaskOverride.builder().containerOverrides(request.containers().stream()
+                .map(EcsTaskLauncher::containerOverride)
+                .toList());
+        if (request.size() != null) {
+            overrides.cpu(request.size().cpuText()).memory(request.size().memoryText());
         }
         RunTaskRequest.Builder runTask = RunTaskRequest.builder()
                 .cluster(request.cluster())
@@ -134,5 +131,17 @@ public final class EcsTaskLauncher implements TaskLauncher {
                     .build());
         }
         return runTask.build();
+    }
+
+    private static ContainerOverride containerOverride(dev.ecsretrier.core.ContainerOverride override) {
+        ContainerOverride.Builder container = ContainerOverride.builder()
+                .name(override.name())
+                .environment(override.environmentOrEmpty().stream()
+                        .map(v -> KeyValuePair.builder().name(v.name()).value(v.value()).build())
+                        .toList());
+        if (override.command() != null) {
+            container.command(override.command());
+        }
+        return container.build();
     }
 }

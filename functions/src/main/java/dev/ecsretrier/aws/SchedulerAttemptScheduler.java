@@ -19,6 +19,7 @@ import software.amazon.awssdk.services.scheduler.model.ConflictException;
 import software.amazon.awssdk.services.scheduler.model.CreateScheduleRequest;
 import software.amazon.awssdk.services.scheduler.model.FlexibleTimeWindowMode;
 import software.amazon.awssdk.services.scheduler.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.scheduler.model.ScheduleState;
 import software.amazon.awssdk.services.scheduler.model.GetScheduleResponse;
 import software.amazon.awssdk.services.scheduler.model.Target;
 import dev.ecsretrier.core.RunCancellation;
@@ -119,6 +120,35 @@ public final class SchedulerAttemptScheduler implements AttemptScheduler {
         } catch (ResourceNotFoundException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * {@code CreateSchedule} of the disabled claim {@link RunCancellation#endClaimName}, Description the
+     * claimant (at most 512 characters); {@code ConflictException} when the name exists, then
+     * {@code GetSchedule} tells whose it is
+     * (https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html). A disabled
+     * schedule never fires; its time only has to be a valid one-time expression.
+     */
+    @Override
+    public boolean claimCancelledEnd(String runId, String claimant, String targetArn) {
+        String name = RunCancellation.endClaimName(runId);
+        CreateScheduleRequest claim = oneTime(name, clock.instant().plus(Duration.ofDays(1)), targetArn, "{}")
+                .toBuilder().state(ScheduleState.DISABLED).description(claimant)
+                .actionAfterCompletion(ActionAfterCompletion.NONE).build();
+        for (int tries = 0; tries < 2; tries++) {
+            try {
+                scheduler.get().createSchedule(claim);
+                return true;
+            } catch (ConflictException e) {
+                try {
+                    return claimant.equals(scheduler.get().getSchedule(r -> r.name(name).groupName(groupName))
+                            .description());
+                } catch (ResourceNotFoundException released) {
+                    // Its claimant could not publish and let it go: claim it again.
+                }
+            }
+        }
+        return false;
     }
 
     private Result create(CreateScheduleRequest request) {

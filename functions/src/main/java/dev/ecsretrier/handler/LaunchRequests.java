@@ -38,7 +38,7 @@ final class LaunchRequests {
         int chars = launch.overridesJson().length();
         if (chars > limit) {
             throw new InvalidStartRequestException("containerOverrides", "with the " + AttemptMetadata.RESERVED_ENV_PREFIX
-                    + "* variables" + (launch.cpu() == null ? "" : " and the task size") + " that ecs-retrier adds, the"
+                    + "* variables" + (launch.size() == null ? "" : " and the task size") + " that ecs-retrier adds, the"
                     + " overrides RunTask would be sent are " + chars + " characters of JSON, over ECS's limit of " + limit);
         }
         if (metadata.attempt() == 1 && config.maxAttempts() > 1) {
@@ -58,26 +58,28 @@ final class LaunchRequests {
         }
     }
 
+    /**
+     * One override per configured container, in the configured order: the user's command and environment for it, if
+     * any, then the {@code RETRIER_*} variables, which every configured container gets (an app container and a report
+     * container alike know their run and attempt).
+     */
     static LaunchRequest of(RetrierConfig config, AttemptMetadata metadata, List<ContainerOverride> userOverrides) {
-        List<String> command = null;
-        List<EnvironmentVariable> environment = new ArrayList<>();
-        for (ContainerOverride override : userOverrides) {
-            if (override.command() != null) {
-                command = override.command();
-            }
-            environment.addAll(override.environmentOrEmpty());
+        List<ContainerOverride> containers = new ArrayList<>();
+        for (String name : config.containerNames()) {
+            ContainerOverride user = userOverrides.stream().filter(o -> name.equals(o.name())).findFirst().orElse(null);
+            List<EnvironmentVariable> environment = new ArrayList<>(user == null ? List.of() : user.environmentOrEmpty());
+            environment.addAll(metadata.environment());
+            containers.add(new ContainerOverride(name, user == null ? null : user.command(), environment));
         }
-        environment.addAll(metadata.environment());
         LaunchAdjustment launch = metadata.launch();
         boolean otherCapacity = launch.capacityProviderStrategy() != null;
         LaunchRequest.NetworkSettings network = launch.subnetOffset() == null ? config.network()
                 : new LaunchRequest.NetworkSettings(launch.order(config.network().subnets()),
                         config.network().securityGroups(), config.network().assignPublicIp());
         return new LaunchRequest(config.cluster(), config.taskDefinition(), config.startedBy(),
-                AttemptMetadata.attemptKey(metadata.runId(), metadata.attempt()), config.containerName(), command,
-                environment, metadata.tags(), otherCapacity ? null : config.launchType(),
+                AttemptMetadata.attemptKey(metadata.runId(), metadata.attempt()), containers, metadata.tags(),
+                otherCapacity ? null : config.launchType(),
                 otherCapacity ? launch.capacityProviderStrategy() : config.capacityProviderStrategy(),
-                network, launch.size() == null ? null : launch.size().cpuText(),
-                launch.size() == null ? null : launch.size().memoryText());
+                network, launch.size());
     }
 }

@@ -74,9 +74,19 @@ public final class RetryLoop {
     }
 
     /**
+     * An attempt that ended with a stop of its task (the classifier): the task is who ends the run.
+     *
      * @param starterArn the alias ARN the next attempt's schedule invokes
      */
     public StepResult advance(EndedAttempt ended, String starterArn) {
+        return advance(ended, starterArn, "stop of task " + ended.stop().taskArn());
+    }
+
+    /**
+     * @param claimant who ends the run if it ends CANCELLED here ({@link AttemptScheduler#claimCancelledEnd}):
+     *                 the stopped task, or the starter invocation
+     */
+    public StepResult advance(EndedAttempt ended, String starterArn, String claimant) {
         Instant now = clock.instant();
         Step step;
         synchronized (random) {
@@ -105,9 +115,12 @@ public final class RetryLoop {
                     retry.delay(), now, ended.metadata().runId());
         } else {
             Step.Finish finish = (Step.Finish) step;
+            if (!endsHere(finish.outcome(), claimant, starterArn)) {
+                return new StepResult(finish, false);
+            }
             RunOutcome outcome = withRecordedHistory(finish.outcome(), ended.metadata().attempt());
             step = new Step.Finish(finish.ended(), finish.verdict(), outcome);
-            notifier.publish(notification(outcome));
+            publish(outcome);
             metric = RetrierMetrics.runEnded(retrierName, outcome.job(), outcome.outcome(), now, outcome.runId());
         }
         StepResult result = new StepResult(step, alreadyScheduled);
@@ -124,21 +137,62 @@ public final class RetryLoop {
      * that ran before this one; its decision record names the last attempt that ran (no stop: none
      * was seen by this start).
      *
-     * @param next the attempt the start request asked for
+     * @param next       the attempt the start request asked for
+     * @param claimant   this starter invocation ({@link AttemptScheduler#claimCancelledEnd})
+     * @param starterArn the starter alias, which the claim names as its target
      */
     public StepResult endCancelled(AttemptMetadata next, String cluster, String taskDefinition,
-                                   RunCancellation cancellation) {
+                                   RunCancellation cancellation, String claimant, String starterArn) {
         Instant now = clock.instant();
         Step.Finish planned = planner.cancelledBefore(next, cluster, taskDefinition, RunOutcome.MetadataSource.REQUEST,
                 null, cancellation, now);
+        if (!endsHere(planned.outcome(), claimant, starterArn)) {
+            return new StepResult(planned, false);
+        }
         RunOutcome outcome = withRecordedHistory(planned.outcome(), 0);
         Step.Finish step = new Step.Finish(null, planned.verdict(), outcome);
-        notifier.publish(notification(outcome));
+        publish(outcome);
         log.accept(HistoryRecords.line(new HistoryRecord.Decided(outcome.runId(), outcome.attempts(), next.maxAttempts(),
                 next.job(), now, cluster, taskDefinition, null, null, Decision.CANCELLED, outcome.rule(), outcome.reason(), null,
                 null, null, RunOutcome.MetadataSource.REQUEST, null, null)));
         log.accept(RetrierMetrics.runEnded(retrierName, outcome.job(), outcome.outcome(), now, outcome.runId()));
         return new StepResult(step, false);
+    }
+
+    /**
+     * Whether this invocation ends the run. A CANCELLED end has rivals that a standard SNS topic does not
+     * tell apart (only FIFO topics deduplicate, and they deliver to no email or HTTP endpoint:
+     * https://docs.aws.amazon.com/sns/latest/dg/fifo-message-dedup.html,
+     * https://docs.aws.amazon.com/sns/latest/dg/fifo-message-delivery.html): a start of attempt n whose
+     * schedule fired while {@code retrier cancel} still deleted it (Scheduler deletes a one-time schedule
+     * only after its target invocation: https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-schedule-delete.html)
+     * and the start cancel handed over; the stop of the task that fired start launched and then stopped;
+     * a stop delivered again after the marker. The first claimant notifies; the others write nothing.
+     * Every other outcome has one decider (the stop of the run's one task).
+     */
+    private boolean endsHere(RunOutcome outcome, String claimant, String starterArn) {
+        if (outcome.outcome() != Decision.CANCELLED || scheduler.claimCancelledEnd(outcome.runId(), claimant, starterArn)) {
+            return true;
+        }
+        log.accept("ecs-retrier: run " + outcome.runId() + " was already ended CANCELLED by another invocation;"
+                + " no second notification (" + claimant + ")");
+        return false;
+    }
+
+    /** Publishes; a CANCELLED end that could not be told lets its claim go, so that a retry or redrive can. */
+    private void publish(RunOutcome outcome) {
+        try {
+            notifier.publish(notification(outcome));
+        } catch (RuntimeException e) {
+            if (outcome.outcome() == Decision.CANCELLED) {
+                try {
+                    scheduler.cancel(RunCancellation.endClaimName(outcome.runId()));
+                } catch (RuntimeException release) {
+                    e.addSuppressed(release);
+                }
+            }
+            throw e;
+        }
     }
 
     /**

@@ -166,7 +166,7 @@ final class SnapStartPriming implements Resource {
      * metric line and its answer written; returns the RunTask request's cluster.
      */
     String primeStarter() {
-        StartRequest request = new StartRequestReader(config.containerName(), config.maxAttempts())
+        StartRequest request = new StartRequestReader(config.containerNames(), config.maxAttempts())
                 .read("{\"runId\":\"snapstart-priming\"}".getBytes(StandardCharsets.UTF_8));
         AttemptMetadata metadata = AttemptMetadata.of(request.runId(), 1, config.maxAttempts(), List.of());
         var runTask = EcsTaskLauncher.toRunTask(LaunchRequests.of(config, metadata, List.of()));

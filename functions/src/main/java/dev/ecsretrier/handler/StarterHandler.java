@@ -98,7 +98,7 @@ public final class StarterHandler implements RequestStreamHandler {
         deployment.jobs().forEach((name, config) -> {
             loops.put(name, new RetryLoop(config.planner(), scheduler, notifier, clock, random, config.startedBy(), log,
                     history, config.historyWindow()));
-            readers.put(name, new StartRequestReader(config.containerName(), config.maxAttempts(), config.adaptation(),
+            readers.put(name, new StartRequestReader(config.containerNames(), config.maxAttempts(), config.adaptation(),
                     name));
         });
         this.scheduler = scheduler;
@@ -174,7 +174,8 @@ public final class StarterHandler implements RequestStreamHandler {
         // Before RunTask: a start that begins after the cancel marker exists launches nothing.
         Optional<RunCancellation> cancelled = scheduler.cancellation(runId);
         if (cancelled.isPresent()) {
-            StepResult step = loops.get(request.job()).endCancelled(metadata, config.cluster(), config.taskDefinition(), cancelled.get());
+            StepResult step = loops.get(request.job()).endCancelled(metadata, config.cluster(), config.taskDefinition(),
+                    cancelled.get(), claimant(metadata, requestId), starterArn);
             return new StartResponse(runId, metadata.attempt(), null, null, step);
         }
         LaunchResult result = launcher.launch(launch);
@@ -200,9 +201,18 @@ public final class StarterHandler implements RequestStreamHandler {
                 AttemptStop.synchronousFailure(failed.reason(), failed.detail(), clock.instant()),
                 request.containerOverrides(), config.cluster(), config.taskDefinition(),
                 RunOutcome.MetadataSource.REQUEST, null, null);
-        StepResult step = loops.get(request.job()).advance(ended, starterArn);
+        StepResult step = loops.get(request.job()).advance(ended, starterArn, claimant(metadata, requestId));
         return new StartResponse(runId, metadata.attempt(), null,
                 new StartResponse.LaunchFailure(failed.reason(), failed.detail()), step);
+    }
+
+    /**
+     * Who ends a cancelled run from this invocation: its request id, which Lambda keeps across its own
+     * retries (a retry of the invocation that claimed the end may still notify); a fresh one without.
+     */
+    private static String claimant(AttemptMetadata metadata, String requestId) {
+        return "start of " + AttemptMetadata.attemptKey(metadata.runId(), metadata.attempt()) + " by request "
+                + (requestId != null ? requestId : UUID.randomUUID().toString());
     }
 
     /**

@@ -3,7 +3,9 @@ package dev.ecsretrier.aws;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ecsretrier.core.ContainerOverride;
 import dev.ecsretrier.core.EnvironmentVariable;
+import dev.ecsretrier.core.TaskSize;
 import dev.ecsretrier.json.Json;
 import dev.ecsretrier.json.TestJson;
 import dev.ecsretrier.port.LaunchRequest;
@@ -85,10 +87,11 @@ class EcsTaskLauncherTest {
     @Test
     void sendsCapacityProviderStrategyInsteadOfLaunchTypeAndNoNetworkWhenNoneIsConfigured() throws IOException {
         aws.answer(RUN_TASK, Response.json(200, RecordingAwsEndpoint.fixture("aws/ecs/run-task-started.json")));
-        LaunchRequest spot = new LaunchRequest(CLUSTER, "sample:3", "ecs-retrier", "run-7f3a-1", "app", null,
-                List.of(new EnvironmentVariable("RETRIER_RUN_ID", "run-7f3a")), Map.of("ecs-retrier:run-id", "run-7f3a"),
+        LaunchRequest spot = new LaunchRequest(CLUSTER, "sample:3", "ecs-retrier", "run-7f3a-1",
+                List.of(new ContainerOverride("app", null, List.of(new EnvironmentVariable("RETRIER_RUN_ID", "run-7f3a")))),
+                Map.of("ecs-retrier:run-id", "run-7f3a"),
                 null, List.of(new CapacityProviderItem("FARGATE_SPOT", 3, 0), new CapacityProviderItem("FARGATE", 1, 1)),
-                new NetworkSettings(List.of(), List.of(), false), null, null);
+                new NetworkSettings(List.of(), List.of(), false), null);
 
         launcher.launch(spot);
 
@@ -108,9 +111,8 @@ class EcsTaskLauncherTest {
         aws.answer(RUN_TASK, Response.json(200, RecordingAwsEndpoint.fixture("aws/ecs/run-task-started.json")));
         LaunchRequest request = fargateRequest();
         LaunchRequest publicIp = new LaunchRequest(request.cluster(), request.taskDefinition(), request.startedBy(),
-                request.clientToken(), request.containerName(), request.command(), request.environment(),
-                request.tags(), request.launchType(), request.capacityProviderStrategy(),
-                new NetworkSettings(List.of("subnet-1"), List.of(), true), null, null);
+                request.clientToken(), request.containers(), request.tags(), request.launchType(),
+                request.capacityProviderStrategy(), new NetworkSettings(List.of("subnet-1"), List.of(), true), null);
 
         launcher.launch(publicIp);
 
@@ -123,8 +125,8 @@ class EcsTaskLauncherTest {
         aws.answer(RUN_TASK, Response.json(200, RecordingAwsEndpoint.fixture("aws/ecs/run-task-started.json")));
         LaunchRequest request = fargateRequest();
         LaunchRequest bigger = new LaunchRequest(request.cluster(), request.taskDefinition(), request.startedBy(),
-                request.clientToken(), request.containerName(), null, request.environment(), request.tags(),
-                request.launchType(), request.capacityProviderStrategy(), request.network(), "1024", "4096");
+                request.clientToken(), request.containers(), request.tags(), request.launchType(),
+                request.capacityProviderStrategy(), request.network(), new TaskSize(1024, 4096));
 
         launcher.launch(bigger);
 
@@ -133,17 +135,43 @@ class EcsTaskLauncherTest {
         assertThat(overrides.get("memory").asText()).isEqualTo("4096");
     }
 
+    @Test
+    void eachContainersOverride_isOneEntryOfContainerOverrides_inOrder() throws IOException {
+        aws.answer(RUN_TASK, Response.json(200, RecordingAwsEndpoint.fixture("aws/ecs/run-task-started.json")));
+        LaunchRequest request = fargateRequest();
+        List<EnvironmentVariable> retrier = List.of(new EnvironmentVariable("RETRIER_RUN_ID", "run-7f3a"),
+                new EnvironmentVariable("RETRIER_ATTEMPT", "2"));
+        LaunchRequest twoContainers = new LaunchRequest(request.cluster(), request.taskDefinition(), request.startedBy(),
+                request.clientToken(), List.of(new ContainerOverride("app", List.of("java", "-jar", "etl.jar"), retrier),
+                        new ContainerOverride("report", null, List.of(new EnvironmentVariable("FORMAT", "pdf"),
+                                retrier.get(0), retrier.get(1)))),
+                request.tags(), request.launchType(), request.capacityProviderStrategy(), request.network(), null);
+
+        launcher.launch(twoContainers);
+
+        assertThat(TestJson.tree(aws.only(RUN_TASK).body()).get("overrides")).isEqualTo(TestJson.tree("""
+                {"containerOverrides": [
+                  {"name": "app", "command": ["java", "-jar", "etl.jar"], "environment": [
+                    {"name": "RETRIER_RUN_ID", "value": "run-7f3a"}, {"name": "RETRIER_ATTEMPT", "value": "2"}]},
+                  {"name": "report", "environment": [{"name": "FORMAT", "value": "pdf"},
+                    {"name": "RETRIER_RUN_ID", "value": "run-7f3a"}, {"name": "RETRIER_ATTEMPT", "value": "2"}]}
+                ]}
+                """));
+    }
+
     /** ECS counts the JSON characters of {@code overrides}: the measure must be the text the SDK puts on the wire. */
     @Test
     void overridesJson_isExactlyTheOverridesTheSdkSends() throws IOException {
         LaunchRequest request = fargateRequest();
-        List<EnvironmentVariable> tricky = new java.util.ArrayList<>(request.environment());
+        List<EnvironmentVariable> tricky = new java.util.ArrayList<>(request.containers().get(0).environment());
         tricky.add(new EnvironmentVariable("QUOTED", "say \"hi\" \\ back\\slash, tab\t, newline\n, bell\u0007"));
         tricky.add(new EnvironmentVariable("UNICODE", "läuft – 日本 🚀 </script>"));
         for (LaunchRequest sent : List.of(request,
                 new LaunchRequest(request.cluster(), request.taskDefinition(), request.startedBy(), request.clientToken(),
-                        request.containerName(), null, tricky, request.tags(), request.launchType(),
-                        request.capacityProviderStrategy(), request.network(), "16384", "122880"))) {
+                        List.of(new ContainerOverride("app", null, tricky), new ContainerOverride("report",
+                                List.of("render", "--to", "s3://b/\u00e9t\u00e9.pdf"), tricky)), request.tags(),
+                        request.launchType(), request.capacityProviderStrategy(), request.network(),
+                        new TaskSize(16384, 122880)))) {
             aws.clear();
             aws.answer(RUN_TASK, Response.json(200, RecordingAwsEndpoint.fixture("aws/ecs/run-task-started.json")));
 
@@ -183,8 +211,8 @@ class EcsTaskLauncherTest {
         aws.answer(RUN_TASK, Response.json(200, RecordingAwsEndpoint.fixture("aws/ecs/run-task-started.json")));
         LaunchRequest request = fargateRequest();
         LaunchRequest onDemand = new LaunchRequest(request.cluster(), request.taskDefinition(), request.startedBy(),
-                request.clientToken(), request.containerName(), null, request.environment(), request.tags(), null,
-                List.of(new CapacityProviderItem("FARGATE", null, null)), request.network(), null, null);
+                request.clientToken(), request.containers(), request.tags(), null,
+                List.of(new CapacityProviderItem("FARGATE", null, null)), request.network(), null);
 
         launcher.launch(onDemand);
 
@@ -313,11 +341,13 @@ class EcsTaskLauncherTest {
         tags.put("ecs-retrier:history-1", "decision=RETRY stop=EssentialContainerExited rule=default:exit-code"
                 + " task=0ea07ec3 exits=app:2 reason=Essential container in task exited");
         return new LaunchRequest(CLUSTER, "arn:aws:ecs:us-east-1:111122223333:task-definition/sample:3",
-                "ecs-retrier", "run-7f3a-2", "app", List.of("python", "job.py", "--day", "2025-03-14"),
-                List.of(new EnvironmentVariable("MODE", "full"), new EnvironmentVariable("RETRIER_RUN_ID", "run-7f3a"),
-                        new EnvironmentVariable("RETRIER_ATTEMPT", "2"), new EnvironmentVariable("RETRIER_MAX_ATTEMPTS", "3")),
+                "ecs-retrier", "run-7f3a-2", List.of(new ContainerOverride("app",
+                        List.of("python", "job.py", "--day", "2025-03-14"),
+                        List.of(new EnvironmentVariable("MODE", "full"), new EnvironmentVariable("RETRIER_RUN_ID", "run-7f3a"),
+                                new EnvironmentVariable("RETRIER_ATTEMPT", "2"),
+                                new EnvironmentVariable("RETRIER_MAX_ATTEMPTS", "3")))),
                 tags, "FARGATE", List.of(),
                 new NetworkSettings(List.of("subnet-0a1b2c3d4e5f60718", "subnet-0f1e2d3c4b5a69788"),
-                        List.of("sg-0123456789abcdef0"), false), null, null);
+                        List.of("sg-0123456789abcdef0"), false), null);
     }
 }

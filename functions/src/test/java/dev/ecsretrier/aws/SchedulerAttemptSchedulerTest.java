@@ -247,6 +247,36 @@ class SchedulerAttemptSchedulerTest {
         assertThat(scheduler("ecs-retrier", DLQ).cancellation("run-7f3a")).isEmpty();
     }
 
+    static final String CREATE_CLAIM = "POST /schedules/run-7f3a-cancel-ended";
+
+    @Test
+    void theClaimOfACancelledRunsEnd_isADisabledScheduleWhoseDescriptionIsTheClaimant() throws IOException {
+        aws.answer(CREATE_CLAIM, Response.restJson(200, CREATED));
+
+        assertThat(scheduler("ecs-retrier", DLQ).claimCancelledEnd("run-7f3a", "stop of task arn:aws:ecs:t", STARTER))
+                .isTrue();
+
+        ObjectNode body = (ObjectNode) TestJson.tree(aws.only(CREATE_CLAIM).body());
+        body.remove("ClientToken");
+        assertThat(body.path("State").asText()).isEqualTo("DISABLED");
+        assertThat(body.path("Description").asText()).isEqualTo("stop of task arn:aws:ecs:t");
+        assertThat(body.path("GroupName").asText()).isEqualTo("ecs-retrier");
+        assertThat(body.path("ActionAfterCompletion").asText()).isEqualTo("NONE");
+        assertThat(body.path("ScheduleExpression").asText()).isEqualTo("at(2025-03-15T10:06:00)");
+        assertThat(body.at("/Target/Arn").asText()).isEqualTo(STARTER);
+    }
+
+    @Test
+    void aClaimThatExists_isTheSameClaimantsOnly() {
+        aws.answer(CREATE_CLAIM, Response.restJsonError(409, "ConflictException", "Schedule run-7f3a-cancel-ended already exists."));
+        aws.answer("GET /schedules/run-7f3a-cancel-ended", Response.restJson(200,
+                "{\"Name\": \"run-7f3a-cancel-ended\", \"State\": \"DISABLED\", \"Description\": \"start of run-7f3a-2 by request r-1\"}"));
+        SchedulerAttemptScheduler scheduler = scheduler("ecs-retrier", DLQ);
+
+        assertThat(scheduler.claimCancelledEnd("run-7f3a", "start of run-7f3a-2 by request r-1", STARTER)).isTrue();
+        assertThat(scheduler.claimCancelledEnd("run-7f3a", "start of run-7f3a-2 by request r-2", STARTER)).isFalse();
+    }
+
     @Test
     void otherErrorsPropagateSoLambdaRetriesTheEvent() {
         aws.answer(CREATE_SCHEDULE, Response.restJsonError(400, "ValidationException",

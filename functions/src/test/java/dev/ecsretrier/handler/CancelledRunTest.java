@@ -186,4 +186,101 @@ class CancelledRunTest {
         assertThat(retried.step().decision()).isEqualTo(Decision.CANCELLED);
         assertThat(notifier.only().attributes()).containsEntry("outcome", "CANCELLED");
     }
+
+    /** The decision records the functions logged for the run that ended it CANCELLED. */
+    private List<String> cancelledDecisions() {
+        return log.stream().filter(line -> dev.ecsretrier.history.HistoryRecords.read(line)
+                .filter(r -> r instanceof dev.ecsretrier.history.HistoryRecord.Decided d && d.decision() == Decision.CANCELLED)
+                .isPresent()).toList();
+    }
+
+    @Test
+    void aScheduleThatFiredWhileCancelDeletedIt_andTheStartCancelHandedOver_notifyOnce() {
+        // Scheduler deletes a fired one-time schedule only after invoking its target, so cancel's delete of it
+        // may still succeed: the fired start and the start request cancel hands over both reach the starter.
+        scheduler.markCancelled(CANCEL);
+        StarterHandler starter = starter(launcher);
+
+        StartResponse fired = starter.start(bytes(ATTEMPT_2), TestEnvironment.STARTER_ARN, "request-of-the-schedule");
+        StartResponse handed = starter.start(bytes(ATTEMPT_2), TestEnvironment.STARTER_ARN, "request-of-the-cancel");
+
+        assertThat(launcher.requests()).isEmpty();
+        assertThat(fired.step().decision()).isEqualTo(Decision.CANCELLED);
+        assertThat(handed.step().decision()).isEqualTo(Decision.CANCELLED);
+        assertThat(notifier.only().attributes()).containsEntry("dedupKey", RUN + ":CANCELLED");
+        assertThat(cancelledDecisions()).hasSize(1);
+        assertThat(scheduler.endClaims()).containsEntry(RUN, "start of run-7f3a-2 by request request-of-the-schedule");
+    }
+
+    @Test
+    void aStartThatLaunchedJustBeforeTheMarker_theStartCancelHandedOver_andTheStopOfTheTask_notifyOnce() {
+        launcher.afterLaunch(() -> scheduler.markCancelled(CANCEL));
+        StarterHandler starter = starter(launcher);
+        StartResponse fired = starter.start(bytes(ATTEMPT_2), TestEnvironment.STARTER_ARN, "request-of-the-schedule");
+        assertThat(launcher.stopped()).hasSize(1);
+
+        StartResponse handed = starter.start(bytes(ATTEMPT_2), TestEnvironment.STARTER_ARN, "request-of-the-cancel");
+        StepResult stop = classifier().handle(stopped(fired.taskArn(), CANCEL.stopReason()));
+
+        assertThat(launcher.requests()).hasSize(1);
+        assertThat(handed.step().decision()).isEqualTo(Decision.CANCELLED);
+        assertThat(stop.decision()).isEqualTo(Decision.CANCELLED);
+        assertThat(notifier.only().attributes()).containsEntry("outcome", "CANCELLED");
+        assertThat(cancelledDecisions()).hasSize(1);
+    }
+
+    @Test
+    void aRetryableStopDecidedJustBeforeTheMarker_andDeliveredAgainAfterIt_notifiesOnce() {
+        // The classifier reads no marker and schedules attempt 2; cancel marks, deletes that schedule and
+        // hands its start request to the starter; ECS's duplicate of the same stop then finds the marker.
+        StepResult first = classifier().handle(Fixtures.event("app-exit-2.json"));
+        assertThat(first.decision()).isEqualTo(Decision.RETRY);
+        String startRequest = scheduler.only().input();
+        scheduler.markCancelled(CANCEL);
+        scheduler.cancel(scheduler.only().name());
+
+        StartResponse handed = starter(launcher).start(bytes(startRequest), TestEnvironment.STARTER_ARN,
+                "request-of-the-cancel");
+        StepResult duplicate = classifier().handle(Fixtures.event("app-exit-2.json"));
+
+        assertThat(handed.step().decision()).isEqualTo(Decision.CANCELLED);
+        assertThat(duplicate.decision()).isEqualTo(Decision.CANCELLED);
+        assertThat(launcher.requests()).isEmpty();
+        assertThat(notifier.only().attributes()).containsEntry("dedupKey", RUN + ":CANCELLED");
+        assertThat(cancelledDecisions()).hasSize(1);
+    }
+
+    @Test
+    void aFinalStopWhileCancelWorks_endsTheRunWithItsOwnOutcome_once_withoutAClaim() {
+        scheduler.markCancelled(CANCEL);
+
+        StepResult step = classifier().handle(Fixtures.event("app-exit-1.json"));
+
+        assertThat(step.decision()).isEqualTo(Decision.FAILED);
+        assertThat(notifier.only().attributes()).containsEntry("dedupKey", RUN + ":FAILED");
+        assertThat(scheduler.endClaims()).as("only a CANCELLED end has rivals").isEmpty();
+    }
+
+    @Test
+    void aCancelledEndThatCouldNotPublish_letsItsClaimGo_soThatItsRetryNotifies() {
+        scheduler.markCancelled(CANCEL);
+        List<Notification> published = new ArrayList<>();
+        int[] calls = {0};
+        StarterHandler starter = new StarterHandler(TestEnvironment.sampleConfig(), launcher, scheduler, notification -> {
+            if (++calls[0] == 1) {
+                throw new IllegalStateException("SNS: Throttling");
+            }
+            published.add(notification);
+        }, clock, new SplittableRandom(1), log::add);
+
+        assertThatThrownBy(() -> starter.start(bytes(ATTEMPT_2), TestEnvironment.STARTER_ARN, "request-1"))
+                .hasMessageContaining("Throttling");
+        assertThat(scheduler.endClaims()).isEmpty();
+        // A redrive of the dead-lettered start is a new invocation, with a request id of its own.
+        StartResponse redriven = starter.start(bytes(ATTEMPT_2), TestEnvironment.STARTER_ARN, "request-of-the-redrive");
+
+        assertThat(redriven.step().decision()).isEqualTo(Decision.CANCELLED);
+        assertThat(published).hasSize(1);
+        assertThat(cancelledDecisions()).hasSize(1);
+    }
 }

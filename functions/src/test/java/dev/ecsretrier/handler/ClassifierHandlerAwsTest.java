@@ -109,7 +109,7 @@ class ClassifierHandlerAwsTest {
                 }
                 """));
         // The starter accepts what the classifier schedules.
-        assertThat(new StartRequestReader("app", 3).read(input.getBytes(StandardCharsets.UTF_8)).attemptNumber())
+        assertThat(new StartRequestReader(List.of("app"), 3).read(input.getBytes(StandardCharsets.UTF_8)).attemptNumber())
                 .isEqualTo(2);
         assertThat(aws.requests("Publish")).isEmpty();
     }

@@ -136,7 +136,7 @@ class ClassifierHandlerTest {
         StartRequest expected = StartRequest.of(RUN, 2, USER_OVERRIDES,
                 List.of(AttemptSummary.of(1, stop, Decision.RETRY, "default:retryable-exit-code",
                         dev.ecsretrier.core.FailureKind.APPLICATION, null))).forJob("default");
-        assertThat(new StartRequestReader("app", 3).read(schedule.input().getBytes()))
+        assertThat(new StartRequestReader(List.of("app"), 3).read(schedule.input().getBytes()))
                 .as("the starter accepts the schedule's input").isEqualTo(expected);
         JsonNode input = json(schedule.input());
         assertThat(input.get("runId").asText()).isEqualTo(RUN);
@@ -190,7 +190,7 @@ class ClassifierHandlerTest {
         ScheduledAttempt schedule = scheduler.only();
         assertThat(schedule.name()).isEqualTo("run-7f3a-3");
         assertThat(schedule.at()).isEqualTo(NOW.plusSeconds(120));
-        StartRequest next = new StartRequestReader("app", 3).read(schedule.input().getBytes());
+        StartRequest next = new StartRequestReader(List.of("app"), 3).read(schedule.input().getBytes());
         assertThat(next.attempt()).isEqualTo(3);
         assertThat(next.history()).extracting(AttemptSummary::attempt).containsExactly(1, 2);
         assertThat(next.history().get(0).taskArn()).as("read back from the tag: the task id")
@@ -219,11 +219,11 @@ class ClassifierHandlerTest {
 
         var launch = launcher.only();
         assertThat(launch.clientToken()).isEqualTo("run-7f3a-2");
-        assertThat(launch.command()).isEqualTo(USER_OVERRIDES.get(0).command());
-        assertThat(launch.environment()).extracting(EnvironmentVariable::name)
+        assertThat(launch.containers().get(0).command()).isEqualTo(USER_OVERRIDES.get(0).command());
+        assertThat(launch.containers().get(0).environment()).extracting(EnvironmentVariable::name)
                 .containsExactly("JOB_INPUT", "JOB_TOKEN", "RETRIER_RUN_ID", "RETRIER_ATTEMPT", "RETRIER_MAX_ATTEMPTS",
                         "RETRIER_JOB");
-        assertThat(launch.environment()).contains(new EnvironmentVariable("RETRIER_ATTEMPT", "2"));
+        assertThat(launch.containers().get(0).environment()).contains(new EnvironmentVariable("RETRIER_ATTEMPT", "2"));
         assertThat(launch.tags()).containsKeys("ecs-retrier:history-1").contains(entry("ecs-retrier:attempt", "2"));
         assertThat(launch.tags().get("ecs-retrier:history-1"))
                 .startsWith("decision=RETRY kind=INFRASTRUCTURE stop=TaskFailedToStart rule=default:transient-error"
@@ -473,15 +473,15 @@ class ClassifierHandlerTest {
         assertThat(step.note()).contains("no container overrides").contains(StoppedTaskPattern.TEST_SOURCE);
         String nextRequest = scheduler.only().input();
         assertThat(nextRequest).doesNotContain("attacker.example").doesNotContain("AWS_ACCESS_KEY_ID");
-        assertThat(new StartRequestReader("app", 3).read(nextRequest.getBytes()).containerOverrides()).isEmpty();
+        assertThat(new StartRequestReader(List.of("app"), 3).read(nextRequest.getBytes()).containerOverrides()).isEmpty();
 
         // End to end: the schedule's input is what the starter launches.
         FakeTaskLauncher ecs = new FakeTaskLauncher();
         new StarterHandler(TestEnvironment.sampleConfig(), ecs, new FakeAttemptScheduler(), new FakeNotifier(), clock,
                 new SplittableRandom(1), line -> { }).start(nextRequest.getBytes(), TestEnvironment.STARTER_ARN);
         assertThat(ecs.only().clientToken()).isEqualTo("run-7f3a-2");
-        assertThat(ecs.only().command()).isNull();
-        assertThat(ecs.only().environment()).extracting(EnvironmentVariable::name)
+        assertThat(ecs.only().containers().get(0).command()).isNull();
+        assertThat(ecs.only().containers().get(0).environment()).extracting(EnvironmentVariable::name)
                 .containsExactly("RETRIER_RUN_ID", "RETRIER_ATTEMPT", "RETRIER_MAX_ATTEMPTS", "RETRIER_JOB");
     }
 
@@ -491,7 +491,7 @@ class ClassifierHandlerTest {
 
         StepResult step = handler.handle(forgedStop());
 
-        StartRequest next = new StartRequestReader("app", 3).read(scheduler.only().input().getBytes());
+        StartRequest next = new StartRequestReader(List.of("app"), 3).read(scheduler.only().input().getBytes());
         assertThat(next.containerOverrides()).isEqualTo(USER_OVERRIDES);
         assertThat(step.note()).contains("test event");
     }
@@ -501,7 +501,7 @@ class ClassifierHandlerTest {
         StepResult step = handler.handle(edited("app-exit-2.json", ev -> ((ObjectNode) ev.at(
                 "/detail/overrides/containerOverrides/0")).putArray("command").add("python").add("job.py")));
 
-        assertThat(new StartRequestReader("app", 3).read(scheduler.only().input().getBytes()).containerOverrides())
+        assertThat(new StartRequestReader(List.of("app"), 3).read(scheduler.only().input().getBytes()).containerOverrides())
                 .isEmpty();
         assertThat(step.note()).contains("no container overrides");
     }
@@ -509,7 +509,7 @@ class ClassifierHandlerTest {
     @Test
     void taskNoLongerDescribable_retryStillSchedulesWithTheUsersOverrides() {
         handler.handle(Fixtures.event("app-exit-2.json"));
-        StartRequest next = new StartRequestReader("app", 3).read(scheduler.only().input().getBytes());
+        StartRequest next = new StartRequestReader(List.of("app"), 3).read(scheduler.only().input().getBytes());
         assertThat(next.runId()).isEqualTo(RUN);
         assertThat(next.attempt()).isEqualTo(2);
         assertThat(next.containerOverrides()).isEmpty();

@@ -79,9 +79,9 @@ class ManyJobsHandlersTest {
 
         LaunchRequest launch = launcher.only();
         assertThat(launch.taskDefinition()).isEqualTo(REPORTS_TASK_DEFINITION);
-        assertThat(launch.containerName()).isEqualTo("report");
+        assertThat(launch.containers()).extracting(ContainerOverride::name).containsExactly("report");
         assertThat(launch.tags()).containsEntry("ecs-retrier:job", "reports").containsEntry("ecs-retrier:max-attempts", "2");
-        assertThat(launch.environment()).contains(new EnvironmentVariable("RETRIER_JOB", "reports"),
+        assertThat(launch.containers().get(0).environment()).contains(new EnvironmentVariable("RETRIER_JOB", "reports"),
                 new EnvironmentVariable("RETRIER_MAX_ATTEMPTS", "2"));
     }
 
@@ -180,5 +180,79 @@ class ManyJobsHandlersTest {
 
         assertThat(e.getMessage()).contains("name no job (ecs-retrier:job)");
         assertThat(notifier.published()).isEmpty();
+    }
+
+    /** A job whose task definition has an app container and a report container, both overridable. */
+    @org.junit.jupiter.api.Nested
+    class AJobWithTwoOverridableContainers {
+
+        final Deployment twoContainers = Deployment.fromFile(TestEnvironment.with(TestEnvironment.sample(),
+                "RETRIER_TASK_DEFINITION", null, "RETRIER_CONTAINER_NAME", null), """
+                {"jobs": {
+                  "ledger": {"RETRIER_TASK_DEFINITION": "%s", "RETRIER_CONTAINER_NAMES": ["app", "report"]},
+                  "reports": {"RETRIER_TASK_DEFINITION": "%s", "RETRIER_CONTAINER_NAME": "report"}
+                }}
+                """.formatted(ETL_TASK_DEFINITION, REPORTS_TASK_DEFINITION), "jobs.json");
+        final StarterHandler starter = new StarterHandler(twoContainers, launcher, scheduler, notifier, clock,
+                new SplittableRandom(1), log::add);
+        final ClassifierHandler classifier = new ClassifierHandler(twoContainers, describer, scheduler, notifier, clock,
+                new SplittableRandom(1), log::add);
+
+        StartResponse start(String json) {
+            return starter.start(json.getBytes(StandardCharsets.UTF_8), TestEnvironment.STARTER_ARN);
+        }
+
+        @Test
+        void aLaunchOverridesEachContainer_eachWithTheRetrierVariables_andTheUsersOverrideOfIt() {
+            start("""
+                    {"job": "ledger", "runId": "run-1",
+                     "containerOverrides": [{"name": "report", "command": ["render", "--month", "2025-02"]}]}
+                    """);
+
+            LaunchRequest launch = launcher.only();
+            assertThat(launch.containers()).extracting(ContainerOverride::name).containsExactly("app", "report");
+            assertThat(launch.container("app").orElseThrow().command()).as("the image's own").isNull();
+            assertThat(launch.container("report").orElseThrow().command()).containsExactly("render", "--month", "2025-02");
+            for (ContainerOverride container : launch.containers()) {
+                assertThat(container.environment()).as(container.name()).contains(
+                        new EnvironmentVariable("RETRIER_RUN_ID", "run-1"), new EnvironmentVariable("RETRIER_ATTEMPT", "1"),
+                        new EnvironmentVariable("RETRIER_JOB", "ledger"));
+            }
+        }
+
+        @Test
+        void aContainerNotListedForTheJob_isRefusedNamingTheJobTheContainerAndTheAllowedOnes_launchingNothing() {
+            InvalidStartRequestException e = catchThrowableOfType(InvalidStartRequestException.class, () -> start("""
+                    {"job": "ledger", "containerOverrides": [{"name": "envoy", "command": ["sh"]}]}
+                    """));
+
+            assertThat(e.field()).isEqualTo("containerOverrides[0].name");
+            assertThat(e.getMessage()).contains("'envoy' is not one of the containers of job 'ledger' that a request may"
+                    + " override (app, report)");
+            assertThat(launcher.requests()).isEmpty();
+        }
+
+        @Test
+        void theNextAttempt_carriesEveryContainersOverride() {
+            start("""
+                    {"job": "ledger", "runId": "run-1",
+                     "containerOverrides": [{"name": "app", "environment": [{"name": "DAY", "value": "2025-03-14"}]},
+                                            {"name": "report", "command": ["render"]}]}
+                    """);
+            LaunchRequest first = launcher.only();
+            describer.knows(new DescribedTask(Fixtures.parsed("app-exit-2.json").taskArn(), first.tags(),
+                    first.containers()));
+
+            assertThat(classifier.handle(Fixtures.event("app-exit-2.json")).decision()).isEqualTo(Decision.RETRY);
+            starter.start(scheduler.only().input().getBytes(StandardCharsets.UTF_8), TestEnvironment.STARTER_ARN);
+
+            LaunchRequest second = launcher.requests().get(1);
+            assertThat(second.containers()).extracting(ContainerOverride::name).containsExactly("app", "report");
+            assertThat(second.container("app").orElseThrow().environment()).contains(
+                    new EnvironmentVariable("DAY", "2025-03-14"), new EnvironmentVariable("RETRIER_ATTEMPT", "2"));
+            assertThat(second.container("report").orElseThrow().command()).containsExactly("render");
+            assertThat(second.container("report").orElseThrow().environment())
+                    .contains(new EnvironmentVariable("RETRIER_ATTEMPT", "2"));
+        }
     }
 }

@@ -90,7 +90,7 @@ class NextStartRequestTest {
         assertThat(step.decision()).isEqualTo(Decision.RETRY);
         byte[] input = scheduler.only().input().getBytes(StandardCharsets.UTF_8);
         assertThat(input.length).isLessThanOrEqualTo(StartRequestReader.MAX_REQUEST_BYTES);
-        StartRequest next = new StartRequestReader("app", 10).read(input);
+        StartRequest next = new StartRequestReader(List.of("app"), 10).read(input);
         assertThat(next.attemptNumber()).isEqualTo(10);
         assertThat(next.history()).hasSize(9).extracting(AttemptSummary::attempt)
                 .containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9);
@@ -101,7 +101,7 @@ class NextStartRequestTest {
     void whatIsClipped_saysSo_andWhatDecidesIsKept() {
         loop.advance(worstCase("i/o timeout; "), TestEnvironment.STARTER_ARN);
 
-        StartRequest next = new StartRequestReader("app", 10).read(scheduler.only().input().getBytes(StandardCharsets.UTF_8));
+        StartRequest next = new StartRequestReader(List.of("app"), 10).read(scheduler.only().input().getBytes(StandardCharsets.UTF_8));
         for (AttemptSummary earlier : next.history()) {
             assertThat(earlier.containers()).extracting(ContainerExit::exitCode).startsWith(2).contains(137);
             assertThat(earlier.decision()).isEqualTo(Decision.RETRY);

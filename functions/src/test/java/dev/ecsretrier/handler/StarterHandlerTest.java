@@ -102,12 +102,12 @@ class StarterHandlerTest {
         StartResponse response = start(REQUEST);
 
         assertThat(launcher.only()).isEqualTo(new LaunchRequest(TestEnvironment.CLUSTER,
-                TestEnvironment.TASK_DEFINITION, "ecs-retrier", "run-7f3a-1", "app", COMMAND,
+                TestEnvironment.TASK_DEFINITION, "ecs-retrier", "run-7f3a-1", List.of(new ContainerOverride("app", COMMAND,
                 List.of(JOB_INPUT, new EnvironmentVariable("RETRIER_RUN_ID", RUN),
                         new EnvironmentVariable("RETRIER_ATTEMPT", "1"),
                         new EnvironmentVariable("RETRIER_MAX_ATTEMPTS", "3"),
-                        new EnvironmentVariable("RETRIER_JOB", "default")),
-                runTags(RUN, 1), "FARGATE", List.of(), NETWORK, null, null));
+                        new EnvironmentVariable("RETRIER_JOB", "default")))),
+                runTags(RUN, 1), "FARGATE", List.of(), NETWORK, null));
         assertThat(response).isEqualTo(new StartResponse(RUN, 1,
                 "arn:aws:ecs:us-east-1:111122223333:task/batch/00000000000000000000000000000001", null, null));
         assertThat(scheduler.requests()).isEmpty();
@@ -125,8 +125,8 @@ class StarterHandlerTest {
 
         LaunchRequest launch = launcher.only();
         assertThat(launch.clientToken()).isEqualTo("run-7f3a-3");
-        assertThat(launch.command()).isNull();
-        assertThat(launch.environment()).containsExactly(new EnvironmentVariable("RETRIER_RUN_ID", RUN),
+        assertThat(launch.containers().get(0).command()).isNull();
+        assertThat(launch.containers().get(0).environment()).containsExactly(new EnvironmentVariable("RETRIER_RUN_ID", RUN),
                 new EnvironmentVariable("RETRIER_ATTEMPT", "3"), new EnvironmentVariable("RETRIER_MAX_ATTEMPTS", "3"),
                 new EnvironmentVariable("RETRIER_JOB", "default"));
         Map<String, String> tags = new LinkedHashMap<>(runTags(RUN, 3));
@@ -186,7 +186,7 @@ class StarterHandlerTest {
         LaunchRequest launch = launcher.requests().get(0);
         assertThat(launch.clientToken()).isEqualTo(first.runId() + "-1").hasSizeLessThanOrEqualTo(64);
         assertThat(launch.tags()).contains(entry("ecs-retrier:run-id", first.runId()));
-        assertThat(launch.environment()).contains(new EnvironmentVariable("RETRIER_RUN_ID", first.runId()));
+        assertThat(launch.containers().get(0).environment()).contains(new EnvironmentVariable("RETRIER_RUN_ID", first.runId()));
     }
 
     /**
@@ -399,7 +399,7 @@ class StarterHandlerTest {
         assertThat(schedule.name()).isEqualTo("run-7f3a-2");
         assertThat(schedule.at()).isEqualTo(NOW.plusSeconds(60));
         assertThat(schedule.target()).isEqualTo(TestEnvironment.STARTER_ARN);
-        StartRequest next = new StartRequestReader("app", 3).read(bytes(schedule.input()));
+        StartRequest next = new StartRequestReader(List.of("app"), 3).read(bytes(schedule.input()));
         assertThat(next.runId()).isEqualTo(RUN);
         assertThat(next.attempt()).isEqualTo(2);
         assertThat(next.containerOverrides()).containsExactly(new ContainerOverride("app", COMMAND, List.of(JOB_INPUT)));
@@ -472,8 +472,8 @@ class StarterHandlerTest {
 
         LaunchRequest launch = healthy.only();
         assertThat(launch.clientToken()).isEqualTo("run-7f3a-2");
-        assertThat(launch.command()).isEqualTo(COMMAND);
-        assertThat(launch.environment()).startsWith(JOB_INPUT)
+        assertThat(launch.containers().get(0).command()).isEqualTo(COMMAND);
+        assertThat(launch.containers().get(0).environment()).startsWith(JOB_INPUT)
                 .contains(new EnvironmentVariable("RETRIER_ATTEMPT", "2"));
         assertThat(launch.tags().get("ecs-retrier:history-1")).isEqualTo("decision=RETRY kind=INFRASTRUCTURE"
                 + " stop=TaskFailedToStart"

@@ -73,6 +73,12 @@ final class InMemoryPorts implements TaskLauncher, TaskDescriber, AttemptSchedul
         return Optional.empty();
     }
 
+    /** No run is ever cancelled here, so no claim is ever contested. */
+    @Override
+    public boolean claimCancelledEnd(String runId, String claimant, String targetArn) {
+        return true;
+    }
+
     /** A refused input must not stop anything either: recorded like a launch. */
     @Override
     public void stop(String cluster, String taskArn, String reason) {

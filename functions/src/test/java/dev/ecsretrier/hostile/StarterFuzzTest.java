@@ -81,8 +81,8 @@ class StarterFuzzTest {
             throw e;
         }
         assertThat(ports.launches).hasSize(1);
-        assertThat(ports.launches.get(0).containerName()).isEqualTo("app");
-        assertThat(ports.launches.get(0).environment())
+        assertThat(ports.launches.get(0).containers()).singleElement().satisfies(c -> assertThat(c.name()).isEqualTo("app"));
+        assertThat(ports.launches.get(0).containers().get(0).environment())
                 .filteredOn(v -> v.name().startsWith("RETRIER_")).extracting(v -> v.name())
                 .containsExactlyInAnyOrder("RETRIER_RUN_ID", "RETRIER_ATTEMPT", "RETRIER_MAX_ATTEMPTS", "RETRIER_JOB");
         assertThat(response.runId()).isNotBlank();

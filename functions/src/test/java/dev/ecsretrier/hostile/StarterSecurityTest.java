@@ -151,7 +151,7 @@ class StarterSecurityTest {
     void aSuccessfulStartSendsTheSecretToEcsOnly() {
         String answer = Json.write(starter.start(requestWithSecret().getBytes(StandardCharsets.UTF_8), STARTER));
 
-        assertThat(ports.launches).singleElement().satisfies(launch -> assertThat(launch.environment())
+        assertThat(ports.launches).singleElement().satisfies(launch -> assertThat(launch.containers().get(0).environment())
                 .contains(new EnvironmentVariable("DB_PASSWORD", SECRET)));
         assertThat(answer).contains("run-7f3a").doesNotContain(SECRET);
         assertThat(ports.log).noneMatch(line -> line.contains(SECRET));
@@ -175,7 +175,7 @@ class StarterSecurityTest {
         // The schedule starts attempt 2 with the secret, logging none of it.
         String started = Json.write(starter.start(classifierPorts.schedules.get(0).input()
                 .getBytes(StandardCharsets.UTF_8), STARTER));
-        assertThat(ports.launches).singleElement().satisfies(launch -> assertThat(launch.environment())
+        assertThat(ports.launches).singleElement().satisfies(launch -> assertThat(launch.containers().get(0).environment())
                 .contains(new EnvironmentVariable("DB_PASSWORD", SECRET)));
         assertThat(started).doesNotContain(SECRET);
         assertThat(ports.log).noneMatch(line -> line.contains(SECRET));
@@ -283,9 +283,8 @@ class StarterSecurityTest {
         assertThat(ports.launches).singleElement().satisfies(launch -> {
             assertThat(launch.taskDefinition()).isEqualTo("sample:3");
             assertThat(launch.cluster()).isEqualTo("arn:aws:ecs:us-east-1:111122223333:cluster/batch");
-            assertThat(launch.containerName()).isEqualTo("app");
-            assertThat(launch.cpu()).isNull();
-            assertThat(launch.memory()).isNull();
+            assertThat(launch.containers()).singleElement().satisfies(c -> assertThat(c.name()).isEqualTo("app"));
+            assertThat(launch.size()).isNull();
         });
     }
 

@@ -49,6 +49,7 @@ public final class FakeAttemptScheduler implements AttemptScheduler {
         cancelled.add(name);
         schedules.remove(name);
         stops.remove(name);
+        endClaims.entrySet().removeIf(claim -> RunCancellation.endClaimName(claim.getKey()).equals(name));
     }
 
     @Override
@@ -56,6 +57,19 @@ public final class FakeAttemptScheduler implements AttemptScheduler {
         cancellationReads.add(runId);
         onCancellationRead.run();
         return Optional.ofNullable(cancellations.get(runId));
+    }
+
+    /** The claims of cancelled runs' notifications: run id to claimant, as the disabled schedules hold them. */
+    private final Map<String, String> endClaims = new LinkedHashMap<>();
+
+    @Override
+    public boolean claimCancelledEnd(String runId, String claimant, String targetArn) {
+        return endClaims.computeIfAbsent(runId, id -> claimant).equals(claimant);
+    }
+
+    /** Run id to the claimant that holds its CANCELLED notification. */
+    public Map<String, String> endClaims() {
+        return endClaims;
     }
 
     /** What {@code retrier cancel} writes first: the run's marker. */

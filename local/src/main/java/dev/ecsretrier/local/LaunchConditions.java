@@ -28,16 +28,7 @@ public final class LaunchConditions {
      *                                ({@link LocalRuntime.Builder#taskSize})
      */
     public static Predicate<LaunchRequest> memoryBelow(int mib, int taskDefinitionMemoryMiB) {
-        return request -> {
-            if (request.memory() == null) {
-                return taskDefinitionMemoryMiB < mib;
-            }
-            try {
-                return Integer.parseInt(request.memory().trim()) < mib;
-            } catch (NumberFormatException e) {
-                return false;
-            }
-        };
+        return request -> (request.size() == null ? taskDefinitionMemoryMiB : request.size().memoryMiB()) < mib;
     }
 
     /** The task runs this job: its {@code ecs-retrier:job} tag. */

@@ -328,7 +328,8 @@ public final class LocalRuntime implements AutoCloseable {
         if (b.historyReader == null) {
             return new LocalRunHistory(logs, config.historyLogGroups());
         }
-        OnFirstUse<RunHistoryReader> reader = new OnFirstUse<>(b.historyReader);
+        List<String> groups = config.historyLogGroups();
+        OnFirstUse<RunHistoryReader> reader = new OnFirstUse<>(() -> b.historyReader.apply(groups));
         return (runId, since) -> reader.get().read(runId, since);
     }
 
@@ -471,17 +472,17 @@ public final class LocalRuntime implements AutoCloseable {
         private boolean awsQuotas;
         private double quotaScale = 1;
         private final Map<String, Integer> reservedConcurrency = new java.util.HashMap<>();
-        private java.util.function.Supplier<RunHistoryReader> historyReader;
+        private java.util.function.Function<List<String>, RunHistoryReader> historyReader;
 
         private Builder() {
         }
 
         /**
-         * How the handlers read a run's history records when it ends, asked for on first use (e.g. the
-         * functions' CloudWatch Logs reader against {@code serve}'s endpoint, once it listens); by default
-         * the local log store is read directly.
+         * How the handlers read a run's history records when it ends, made on first use for the history log
+         * groups (serve: the functions' CloudWatch Logs reader against its own endpoint, once it listens,
+         * {@link dev.ecsretrier.local.serve.EndpointHistory}); by default the local log store is read directly.
          */
-        public Builder historyReader(java.util.function.Supplier<RunHistoryReader> reader) {
+        public Builder historyReader(java.util.function.Function<List<String>, RunHistoryReader> reader) {
             this.historyReader = reader;
             return this;
         }

@@ -61,7 +61,10 @@ public final class LocalSettings {
         all.put(Setting.REGION, REGION);
         all.put(Setting.CLUSTER, CLUSTER_ARN);
         all.put(Setting.TASK_DEFINITION, TASK_DEFINITION_ARN);
-        all.put(Setting.CONTAINER_NAME, CONTAINER_NAME);
+        if (!settings.containsKey(Setting.CONTAINER_NAMES)) {
+            // The local task definition's container, unless the settings name the containers (its other spelling).
+            all.put(Setting.CONTAINER_NAME, CONTAINER_NAME);
+        }
         String strategy = settings.get(Setting.CAPACITY_PROVIDER_STRATEGY);
         if (strategy == null || strategy.isBlank()) {
             all.put(Setting.LAUNCH_TYPE, "FARGATE");

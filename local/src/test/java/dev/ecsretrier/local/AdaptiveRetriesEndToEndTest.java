@@ -159,13 +159,12 @@ class AdaptiveRetriesEndToEndTest {
         assertThat(outcome.outcome()).isEqualTo(Decision.SUCCEEDED);
         assertThat(outcome.attempts()).isEqualTo(2);
         List<LaunchedTask> tasks = runtime.ecs().launched("oom");
-        assertThat(tasks.get(0).request().memory()).as("the task definition's size").isNull();
+        assertThat(tasks.get(0).request().size()).as("the task definition's size").isNull();
         assertThat(detail(tasks.get(0)).path("cpu").asText()).isEqualTo("1024");
         assertThat(detail(tasks.get(0)).path("memory").asText()).isEqualTo("2048");
         assertThat(detail(tasks.get(0)).path("containers").get(0).path("reason").asText()).startsWith("OutOfMemoryError");
 
-        assertThat(tasks.get(1).request().cpu()).isEqualTo("1024");
-        assertThat(tasks.get(1).request().memory()).isEqualTo("4096");
+        assertThat(tasks.get(1).request().size()).isEqualTo(new dev.ecsretrier.core.TaskSize(1024, 4096));
         assertThat(tasks.get(1).request().tags()).containsEntry(AttemptMetadata.LAUNCH_TAG, "cpu=1024 memory=4096");
         assertThat(detail(tasks.get(1)).path("memory").asText()).isEqualTo("4096");
         assertThat(detail(tasks.get(1)).path("overrides").path("memory").asText()).isEqualTo("4096");

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ecsretrier.port.LaunchRequest;
 import dev.ecsretrier.core.CapacityProviderItem;
+import dev.ecsretrier.core.ContainerOverride;
+import dev.ecsretrier.core.TaskSize;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,10 +16,10 @@ class LaunchConditionsTest {
 
     static LaunchRequest launch(String provider, String memory, String... subnets) {
         return new LaunchRequest(LocalSettings.CLUSTER_ARN, LocalSettings.TASK_DEFINITION_ARN, "ecs-retrier", "r-1",
-                "app", null, List.of(), Map.of(), provider == null ? "FARGATE" : null,
+                List.of(new ContainerOverride("app", null, List.of())), Map.of(), provider == null ? "FARGATE" : null,
                 provider == null ? List.of() : List.of(new CapacityProviderItem(provider, 1, null)),
                 new LaunchRequest.NetworkSettings(List.of(subnets), List.of(), false),
-                memory == null ? null : "1024", memory);
+                memory == null ? null : new TaskSize(1024, Integer.parseInt(memory)));
     }
 
     @Test

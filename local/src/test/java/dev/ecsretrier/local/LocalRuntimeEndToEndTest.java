@@ -410,8 +410,8 @@ class LocalRuntimeEndToEndTest {
 
         assertThat(runtime.ecs().launched("victim")).singleElement().satisfies(next -> {
             assertThat(next.request().clientToken()).isEqualTo("victim-2");
-            assertThat(next.request().command()).as("the forged command").isNull();
-            assertThat(next.request().environment()).extracting(EnvironmentVariable::name)
+            assertThat(next.request().containers().get(0).command()).as("the forged command").isNull();
+            assertThat(next.request().containers().get(0).environment()).extracting(EnvironmentVariable::name)
                     .containsExactly("RETRIER_RUN_ID", "RETRIER_ATTEMPT", "RETRIER_MAX_ATTEMPTS", "RETRIER_JOB");
         });
         assertThat(outcome.attemptHistory().get(0).rule()).isEqualTo("default:retryable-exit-code");

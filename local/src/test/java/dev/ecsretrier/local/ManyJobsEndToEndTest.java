@@ -97,15 +97,15 @@ class ManyJobsEndToEndTest {
             for (LaunchedTask task : runtime.ecs().launched(run)) {
                 assertThat(task.request().taskDefinition()).as(run).isEqualTo(taskDefinition);
                 assertThat(task.request().tags()).as(run).containsEntry(AttemptMetadata.JOB_TAG, jobOfRun.get(run));
-                assertThat(task.request().environment()).as(run)
+                assertThat(task.request().containers().get(0).environment()).as(run)
                         .contains(new dev.ecsretrier.core.EnvironmentVariable("RETRIER_JOB", jobOfRun.get(run)));
             }
         }
         List<LaunchedTask> escalated = runtime.ecs().launched("reports-oom");
-        assertThat(escalated).extracting(t -> t.request().memory()).as("reports escalates memory")
-                .containsExactly(null, "4096");
-        assertThat(runtime.ecs().launched("etl-oom")).extracting(t -> t.request().memory())
-                .as("nightly-etl does not").containsExactly((String) null);
+        assertThat(escalated).extracting(t -> t.request().size()).as("reports escalates memory")
+                .containsExactly(null, new dev.ecsretrier.core.TaskSize(1024, 4096));
+        assertThat(runtime.ecs().launched("etl-oom")).extracting(t -> t.request().size())
+                .as("nightly-etl does not").containsExactly((dev.ecsretrier.core.TaskSize) null);
     }
 
     @Test
@@ -118,5 +118,64 @@ class ManyJobsEndToEndTest {
                 () -> runtime.startRun(sampleTask("payroll-1").forJob("payroll"))))
                 .hasMessageContaining("'payroll' is not a job of this deployment (jobs: nightly-etl, reports)");
         assertThat(runtime.launchCounts()).isEmpty();
+    }
+
+    /**
+     * A job whose task runs an app container and a report container, both overridable and both essential: the report
+     * fails its first attempt with the retryable exit 2 while the app succeeds, so the run is retried, each container
+     * with its own override again, and succeeds on attempt 2.
+     */
+    @Test
+    void aJobOfTwoContainers_runsEachWithItsOwnOverride_andRetriesOnEitherContainersExit(@TempDir Path dir)
+            throws Exception {
+        Path file = Files.writeString(dir.resolve("jobs.json"), """
+                {"jobs": {
+                  "ledger": {"RETRIER_TASK_DEFINITION": "ledger:3", "RETRIER_CONTAINER_NAMES": ["app", "report"],
+                             "RETRIER_MAX_ATTEMPTS": 3, "RETRIER_RETRYABLE_EXIT_CODES": [2]},
+                  "reports": {"RETRIER_TASK_DEFINITION": "reports:2"}
+                }}
+                """);
+        runtime = LocalRuntime.builder()
+                .setting(Setting.CONFIG_FILE, file.toString())
+                .setting(Setting.BACKOFF_JITTER, "NONE")
+                .timeScale(0.001)
+                .seed(7)
+                .taskProgram(TaskProgram.process(List.of("/bin/sh", "-c", AdaptiveRetriesEndToEndTest.TASK), null))
+                .build();
+
+        runtime.submitRun(dev.ecsretrier.core.StartRequest.of("ledger-1", null, List.of(
+                new dev.ecsretrier.core.ContainerOverride("app", null,
+                        List.of(new dev.ecsretrier.core.EnvironmentVariable("FAIL_ON", "none"))),
+                new dev.ecsretrier.core.ContainerOverride("report", null,
+                        List.of(new dev.ecsretrier.core.EnvironmentVariable("FAIL_ON", "1")))), null).forJob("ledger"));
+        assertThat(runtime.awaitIdle(WAIT)).as("the runtime comes to rest").isTrue();
+
+        assertThat(runtime.deadLetters()).isEmpty();
+        assertThat(runtime.outcomes()).singleElement().satisfies(outcome -> {
+            assertThat(outcome.job()).isEqualTo("ledger");
+            assertThat(outcome.outcome()).isEqualTo(Decision.SUCCEEDED);
+            assertThat(outcome.attempts()).isEqualTo(2);
+        });
+        List<LaunchedTask> tasks = runtime.ecs().launched("ledger-1");
+        assertThat(tasks).hasSize(2);
+        for (LaunchedTask task : tasks) {
+            assertThat(task.request().containers()).extracting(dev.ecsretrier.core.ContainerOverride::name)
+                    .containsExactly("app", "report");
+            assertThat(task.request().container("report").orElseThrow().environment()).as("the report's own override")
+                    .contains(new dev.ecsretrier.core.EnvironmentVariable("FAIL_ON", "1"),
+                            new dev.ecsretrier.core.EnvironmentVariable("RETRIER_JOB", "ledger"));
+        }
+        assertThat(exits(tasks.get(0))).as("attempt 1").containsExactly("app:0", "report:2");
+        assertThat(exits(tasks.get(1))).as("attempt 2").containsExactly("app:0", "report:0");
+        assertThat(runtime.notifications()).singleElement()
+                .satisfies(n -> assertThat(n.attributes()).containsEntry("job", "ledger"));
+    }
+
+    /** Each container's exit code in the task's STOPPED event, as "name:code". */
+    static List<String> exits(LaunchedTask task) throws IOException {
+        List<String> exits = new java.util.ArrayList<>();
+        LocalJson.tree(task.stoppedEvent()).at("/detail/containers")
+                .forEach(c -> exits.add(c.path("name").asText() + ":" + c.path("exitCode").asInt()));
+        return exits;
     }
 }

@@ -24,6 +24,7 @@ public final class EcsRetrierJob {
 
     final ITaskDefinition taskDefinition;
     final String containerName;
+    final List<String> containerNames;
     final List<String> essentialContainers;
     final Integer maxAttempts;
     final Duration backoffInitialDelay;
@@ -51,6 +52,7 @@ public final class EcsRetrierJob {
     private EcsRetrierJob(Builder b) {
         this.taskDefinition = Objects.requireNonNull(b.taskDefinition, "a job's taskDefinition is required");
         this.containerName = b.containerName;
+        this.containerNames = b.containerNames;
         this.essentialContainers = b.essentialContainers;
         this.maxAttempts = b.maxAttempts;
         this.backoffInitialDelay = b.backoffInitialDelay;
@@ -90,6 +92,7 @@ public final class EcsRetrierJob {
     public static final class Builder {
         private ITaskDefinition taskDefinition;
         private String containerName;
+        private List<String> containerNames;
         private List<String> essentialContainers;
         private Integer maxAttempts;
         private Duration backoffInitialDelay;
@@ -119,8 +122,19 @@ public final class EcsRetrierJob {
 
         /** Required. What the job's attempts run; its roles are the only ones the starter may pass for it. */
         public Builder taskDefinition(ITaskDefinition taskDefinition) { this.taskDefinition = taskDefinition; return this; }
-        /** The one container the job's start requests may override. Default: the task definition's default container. */
+        /**
+         * The one container the job's start requests may override: the one-item shorthand of {@link #containerNames}.
+         * Default: the task definition's default container.
+         */
         public Builder containerName(String name) { this.containerName = name; return this; }
+        /**
+         * The containers the job's start requests may override, each getting the {@code RETRIER_*} variables
+         * ({@link EcsRetrierProps.Builder#containerNames}). Default: the one {@link #containerName}.
+         */
+        public Builder containerNames(List<String> names) {
+            this.containerNames = names == null ? null : Collections.unmodifiableList(new ArrayList<>(names));
+            return this;
+        }
         /** Default: the task definition's essential containers ({@link EcsRetrierProps.Builder#essentialContainers}). */
         public Builder essentialContainers(List<String> names) {
             this.essentialContainers = names == null ? null : Collections.unmodifiableList(new ArrayList<>(names));

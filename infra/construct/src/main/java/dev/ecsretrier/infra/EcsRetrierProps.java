@@ -48,6 +48,7 @@ public final class EcsRetrierProps {
     private final ICluster cluster;
     private final ITaskDefinition taskDefinition;
     private final String containerName;
+    private final List<String> containerNames;
     private final String startedBy;
     private final SubnetSelection taskSubnets;
     private final List<ISecurityGroup> securityGroups;
@@ -84,13 +85,15 @@ public final class EcsRetrierProps {
         this.jobs = b.jobs == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(b.jobs));
         if (jobs.isEmpty()) {
             this.taskDefinition = Objects.requireNonNull(b.taskDefinition, "taskDefinition is required (or jobs)");
-        } else if (b.taskDefinition != null || b.containerName != null || b.essentialContainers != null) {
-            throw new IllegalArgumentException("set taskDefinition, containerName and essentialContainers on each of the jobs,"
-                    + " not on the construct, when there are jobs");
+        } else if (b.taskDefinition != null || b.containerName != null || b.containerNames != null
+                || b.essentialContainers != null) {
+            throw new IllegalArgumentException("set taskDefinition, containerName (or containerNames) and essentialContainers"
+                    + " on each of the jobs, not on the construct, when there are jobs");
         } else {
             this.taskDefinition = null;
         }
         this.containerName = b.containerName;
+        this.containerNames = b.containerNames; // the builder's copy; null names reach validation
         this.startedBy = b.startedBy;
         this.taskSubnets = b.taskSubnets;
         this.securityGroups = b.securityGroups == null ? null : List.copyOf(b.securityGroups);
@@ -155,6 +158,7 @@ public final class EcsRetrierProps {
         b.jobs = null;
         b.taskDefinition = job.taskDefinition;
         b.containerName = job.containerName;
+        b.containerNames = job.containerNames;
         b.essentialContainers = job.essentialContainers;
         if (job.maxAttempts != null) { b.maxAttempts = job.maxAttempts; }
         if (job.backoffInitialDelay != null) { b.backoffInitialDelay = job.backoffInitialDelay; }
@@ -187,6 +191,7 @@ public final class EcsRetrierProps {
         b.cluster = cluster;
         b.taskDefinition = taskDefinition;
         b.containerName = containerName;
+        b.containerNames = containerNames;
         b.startedBy = startedBy;
         b.taskSubnets = taskSubnets;
         b.securityGroups = securityGroups;
@@ -282,6 +287,25 @@ public final class EcsRetrierProps {
             }
         } else if (retryOnTimeout != null) {
             throw new IllegalArgumentException("retryOnTimeout (" + retryOnTimeout + ") has no effect without an attemptTimeout");
+        }
+        if (containerNames != null) {
+            if (containerName != null) {
+                throw new IllegalArgumentException("set containerName or containerNames, not both: containerName('"
+                        + containerName + "') is the one-item shorthand of containerNames");
+            }
+            if (containerNames.isEmpty()) {
+                throw new IllegalArgumentException("containerNames must name at least one container; leave it unset for the"
+                        + " task definition's default container");
+            }
+            for (String name : containerNames) {
+                if (name == null || !CONTAINER_NAME.matcher(name).matches()) {
+                    throw new IllegalArgumentException("containerNames holds '" + name + "', not a container name"
+                            + " (1-255 letters, digits, '-' or '_')");
+                }
+            }
+            if (new java.util.HashSet<>(containerNames).size() < containerNames.size()) {
+                throw new IllegalArgumentException("containerNames names a container twice: " + containerNames);
+            }
         }
         if (essentialContainers != null) {
             if (essentialContainers.isEmpty()) {
@@ -383,6 +407,8 @@ public final class EcsRetrierProps {
     public Boolean retryOnTimeout() { return retryOnTimeout; }
     /** Null when not set: then the construct takes them from the task definition (see the builder method). */
     public List<String> essentialContainers() { return essentialContainers; }
+    /** Null when not set: then the one {@link #containerName}. */
+    public List<String> containerNames() { return containerNames; }
     /** Empty when the construct is the one job of its {@link #taskDefinition}. */
     public Map<String, EcsRetrierJob> jobs() { return jobs; }
 
@@ -391,6 +417,7 @@ public final class EcsRetrierProps {
         private ICluster cluster;
         private ITaskDefinition taskDefinition;
         private String containerName;
+        private List<String> containerNames;
         private String startedBy;
         private SubnetSelection taskSubnets;
         private List<ISecurityGroup> securityGroups;
@@ -432,8 +459,21 @@ public final class EcsRetrierProps {
         /** Required. What every attempt runs. Its task and execution roles are the only roles the starter may pass to ECS. */
         public Builder taskDefinition(ITaskDefinition taskDefinition) { this.taskDefinition = taskDefinition; return this; }
 
-        /** The container that start requests may override. Default: the task definition's default (first essential) container. */
+        /**
+         * The container that start requests may override: the one-item shorthand of {@link #containerNames}. Default: the
+         * task definition's default (first essential) container.
+         */
         public Builder containerName(String containerName) { this.containerName = containerName; return this; }
+
+        /**
+         * The containers that start requests may override (an app container and a report container, say), each of which
+         * gets the {@code RETRIER_*} variables; a request overrides any of them, each at most once. Default: the one
+         * {@link #containerName}.
+         */
+        public Builder containerNames(List<String> names) {
+            this.containerNames = names == null ? null : Collections.unmodifiableList(new ArrayList<>(names));
+            return this;
+        }
 
         /**
          * Marks the tasks this retrier starts; the rule matches only these. Default: {@code ecs-retrier-} plus a name

@@ -27,6 +27,7 @@ final class EnvironmentChecks {
             Map.entry(Setting.RETRYABLE_EXIT_CODES.variable(), "retryableExitCodes"),
             Map.entry(Setting.ESSENTIAL_CONTAINERS.variable(), "essentialContainers"),
             Map.entry(Setting.CONTAINER_NAME.variable(), "containerName"),
+            Map.entry(Setting.CONTAINER_NAMES.variable(), "containerNames"),
             Map.entry(Setting.STARTED_BY.variable(), "startedBy"),
             Map.entry(Setting.SUBNETS.variable(), "taskSubnets"),
             Map.entry(Setting.SECURITY_GROUPS.variable(), "securityGroups"),
@@ -37,18 +38,30 @@ final class EnvironmentChecks {
     private EnvironmentChecks() {
     }
 
-    /** A misspelt essential container would make every run fail; checked at synthesis, when every container is added. */
+    /**
+     * A misspelt essential container would make every run fail, and a misspelt overridable container every RunTask (ECS
+     * refuses an override for a container the task definition does not have); checked at synthesis, when every
+     * container is added.
+     */
     static void checkEssentialContainerNames(Construct scope, EcsRetrierProps props) {
-        if (props.essentialContainers() == null || !(props.taskDefinition() instanceof TaskDefinition defined)) {
+        if (!(props.taskDefinition() instanceof TaskDefinition defined)) {
+            return;
+        }
+        checkNames(scope, defined, "essentialContainers", props.essentialContainers());
+        checkNames(scope, defined, "containerNames", props.containerNames());
+    }
+
+    private static void checkNames(Construct scope, TaskDefinition defined, String prop, List<String> names) {
+        if (names == null) {
             return;
         }
         scope.getNode().addValidation(new IValidation() {
             @Override
             public List<String> validate() {
                 List<String> known = FunctionEnvironment.containers(defined).stream().map(ContainerDefinition::getContainerName).toList();
-                return props.essentialContainers().stream()
+                return names.stream()
                         .filter(name -> !known.contains(name))
-                        .map(name -> "essentialContainers names '" + name + "', which is not a container of the task definition "
+                        .map(name -> prop + " names '" + name + "', which is not a container of the task definition "
                                 + defined.getNode().getPath() + " (its containers: " + String.join(", ", known) + ")")
                         .toList();
             }

@@ -40,7 +40,7 @@ final class FunctionEnvironment {
         env.put(Setting.CLUSTER.variable(), cluster.getClusterArn());
         if (oneJob) {
             env.put(Setting.TASK_DEFINITION.variable(), props.taskDefinition().getTaskDefinitionArn());
-            env.put(Setting.CONTAINER_NAME.variable(), containerName(props));
+            putContainerNames(env, props);
         }
         env.put(Setting.STARTED_BY.variable(), startedBy);
         boolean awsvpc = oneJob ? props.taskDefinition().getNetworkMode() == NetworkMode.AWS_VPC
@@ -63,7 +63,7 @@ final class FunctionEnvironment {
     static Map<String, String> jobSettings(EcsRetrierProps job) {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put(Setting.TASK_DEFINITION.variable(), taskDefinitionReference(job.taskDefinition()));
-        settings.put(Setting.CONTAINER_NAME.variable(), containerName(job));
+        putContainerNames(settings, job);
         boolean awsvpc = job.taskDefinition().getNetworkMode() == NetworkMode.AWS_VPC;
         // A job without security groups of its own keeps the construct's (the environment's, maybe the created group).
         launch(job, settings, awsvpc, job.securityGroups(), true);
@@ -167,6 +167,24 @@ final class FunctionEnvironment {
         return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
     }
 
+    /**
+     * The containers start requests may override, as the functions read them: one as {@code RETRIER_CONTAINER_NAME},
+     * several as {@code RETRIER_CONTAINER_NAMES}.
+     */
+    private static void putContainerNames(Map<String, String> env, EcsRetrierProps props) {
+        List<String> names = containerNames(props);
+        if (names.size() == 1) {
+            env.put(Setting.CONTAINER_NAME.variable(), names.get(0));
+        } else {
+            env.put(Setting.CONTAINER_NAMES.variable(), String.join(",", names));
+        }
+    }
+
+    /** The containers start requests may override: the given names, else {@link #containerName}. */
+    static List<String> containerNames(EcsRetrierProps props) {
+        return props.containerNames() != null ? props.containerNames() : List.of(containerName(props));
+    }
+
     /** The container the starter overrides: the given name, else the task definition's default container. */
     static String containerName(EcsRetrierProps props) {
         if (props.containerName() != null) {
@@ -188,7 +206,7 @@ final class FunctionEnvironment {
         if (props.essentialContainers() != null) {
             return String.join(",", props.essentialContainers());
         }
-        String configured = containerName(props);
+        String configured = String.join(",", containerNames(props));
         if (!(props.taskDefinition() instanceof TaskDefinition defined)) {
             return configured;
         }
@@ -215,7 +233,7 @@ final class FunctionEnvironment {
                 return essential;
             }
         }
-        return List.of(containerName(props));
+        return containerNames(props);
     }
 
     /** The containers CDK knows of: {@code TaskDefinition.getContainers()} is protected, its children are not. */

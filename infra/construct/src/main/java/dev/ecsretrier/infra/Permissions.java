@@ -144,7 +144,8 @@ final class Permissions {
     private void grantScheduleAndNotify(IRole role) {
         role.addToPrincipalPolicy(PolicyStatement.Builder.create()
                 .sid("ManageSchedulesInOurGroup")
-                // GetSchedule: the run's cancel marker (retrier cancel), read before launching or scheduling.
+                // GetSchedule: the run's cancel marker (retrier cancel), read before launching or scheduling, and the
+                // claim of a cancelled run's one notification (Create, Get and, when the publish fails, Delete).
                 .actions(List.of("scheduler:CreateSchedule", "scheduler:DeleteSchedule", "scheduler:GetSchedule"))
                 .resources(List.of(arn("scheduler", "schedule", scheduleGroup.getScheduleGroupName() + "/*")))
                 .build());

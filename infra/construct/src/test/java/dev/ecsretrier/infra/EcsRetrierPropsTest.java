@@ -257,6 +257,40 @@ class EcsRetrierPropsTest {
                 .hasMessageStartingWith("containerName is required: the task definition NoContainer/Imported has no default container");
     }
 
+    @Test
+    void containerNames_reachTheFunctionsAsRetrierContainerNames_andAreAnImportedDefinitionsEssentialContainers() {
+        Stack stack = new Stack(new App(), "TwoContainers");
+        ITaskDefinition imported = TaskDefinition.fromTaskDefinitionAttributes(stack, "Imported", TaskDefinitionAttributes.builder()
+                .taskDefinitionArn(ExistingClusterStacks.IMPORTED_TASK_DEFINITION_ARN)
+                .networkMode(NetworkMode.AWS_VPC)
+                .taskRole(Role.fromRoleArn(stack, "TaskRole", "arn:aws:iam::123456789012:role/task"))
+                .build());
+        new EcsRetrier(stack, "Retrier", EcsRetrierProps.builder()
+                .cluster(software.amazon.awscdk.services.ecs.Cluster.fromClusterAttributes(stack, "Jobs",
+                        software.amazon.awscdk.services.ecs.ClusterAttributes.builder()
+                                .clusterName("jobs").clusterArn(ExistingClusterStacks.CLUSTER_ARN)
+                                .vpc(software.amazon.awscdk.services.ec2.Vpc.Builder.create(stack, "Vpc").build()).build()))
+                .taskDefinition(imported)
+                .containerNames(List.of("app", "report"))
+                .build());
+
+        JsonNode env = environment(Template.fromStack(stack));
+        assertThat(env.get(Setting.CONTAINER_NAMES.variable()).asText()).isEqualTo("app,report");
+        assertThat(env.has(Setting.CONTAINER_NAME.variable())).isFalse();
+        assertThat(env.get(Setting.ESSENTIAL_CONTAINERS.variable()).asText()).isEqualTo("app,report");
+    }
+
+    @Test
+    void containerNames_refuseAnEmptyListANameTwiceAndTheShorthandBeside() {
+        assertThatThrownBy(() -> EcsRetrierProps.builder().cluster(cluster()).taskDefinition(taskDefinition())
+                .containerNames(List.of()).build()).hasMessageStartingWith("containerNames must name at least one container");
+        assertThatThrownBy(() -> EcsRetrierProps.builder().cluster(cluster()).taskDefinition(taskDefinition())
+                .containerNames(List.of("app", "app")).build()).hasMessageStartingWith("containerNames names a container twice");
+        assertThatThrownBy(() -> EcsRetrierProps.builder().cluster(cluster()).taskDefinition(taskDefinition())
+                .containerName("app").containerNames(List.of("app", "report")).build())
+                .hasMessageStartingWith("set containerName or containerNames, not both");
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private static ICluster cluster() {

@@ -10,6 +10,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ecsretrier.config.Deployment;
 import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.config.Setting;
+import dev.ecsretrier.core.Action;
+import dev.ecsretrier.core.Jitter;
+import dev.ecsretrier.core.RetryBudgets;
+import dev.ecsretrier.core.RetryRule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -53,6 +57,9 @@ class ManyJobsConstructTest {
         etl = definition(stack, "Etl", "app");
         etl.addContainer("log-router", ContainerDefinitionOptions.builder().essential(false)
                 .image(ContainerImage.fromRegistry("public.ecr.aws/aws-observability/aws-for-fluent-bit:stable")).build());
+        // A second container the job's start requests may override: a report written after the import.
+        etl.addContainer("report", ContainerDefinitionOptions.builder().essential(false)
+                .image(ContainerImage.fromRegistry("public.ecr.aws/docker/library/busybox:stable")).build());
         reports = definition(stack, "Reports", "main");
         unlisted = definition(stack, "Unlisted", "other");
         new EcsRetrier(stack, "Retrier", EcsRetrierProps.builder()
@@ -60,8 +67,13 @@ class ManyJobsConstructTest {
                 .maxAttempts(4)
                 .retryableExitCodes(List.of(75))
                 .jobs(inOrder(
-                        "nightly-etl", EcsRetrierJob.builder().taskDefinition(etl).maxAttempts(6).retryableExitCodes(List.of(2, 75)).build(),
-                        "reports", EcsRetrierJob.builder().taskDefinition(reports).memoryEscalation(true).build()))
+                        "nightly-etl", EcsRetrierJob.builder().taskDefinition(etl).containerNames(List.of("app", "report"))
+                                .maxAttempts(6).retryableExitCodes(List.of(2, 75)).build(),
+                        "reports", EcsRetrierJob.builder().taskDefinition(reports).memoryEscalation(true)
+                                .backoffInitialDelay(software.amazon.awscdk.Duration.seconds(30)).backoffJitter(Jitter.EQUAL)
+                                .rules(List.of(new RetryRule("render-lock", null, null, null, "main", List.of(75), Action.RETRY)))
+                                .infrastructureRetries(2).applicationRetries(1)
+                                .attemptTimeout(software.amazon.awscdk.Duration.hours(1)).build()))
                 .build());
         template = Template.fromStack(stack);
         assembly = Path.of(app.synth().getDirectory());
@@ -74,15 +86,24 @@ class ManyJobsConstructTest {
         assertThat(deployment.jobs()).containsOnlyKeys("nightly-etl", "reports");
         RetrierConfig nightly = deployment.jobs().get("nightly-etl");
         assertThat(nightly.taskDefinition()).isEqualTo(etl.getFamily());
-        assertThat(nightly.containerName()).isEqualTo("app");
+        assertThat(nightly.containerNames()).as("the job's containerNames").containsExactly("app", "report");
         assertThat(nightly.essentialContainers()).as("the non-essential log router decides nothing").isEqualTo(Set.of("app"));
         assertThat(nightly.maxAttempts()).isEqualTo(6);
         assertThat(nightly.retryableExitCodes()).isEqualTo(Set.of(2, 75));
         RetrierConfig report = deployment.jobs().get("reports");
         assertThat(report.taskDefinition()).isEqualTo(reports.getFamily());
-        assertThat(report.containerName()).isEqualTo("main");
+        assertThat(report.containerNames()).as("the task definition's default container").containsExactly("main");
         assertThat(report.maxAttempts()).as("the construct's default").isEqualTo(4);
         assertThat(report.retryableExitCodes()).as("the construct's default").isEqualTo(Set.of(75));
+        assertThat(report.adaptation().memoryEscalation()).isTrue();
+        assertThat(report.backoff().initialDelay()).isEqualTo(java.time.Duration.ofSeconds(30));
+        assertThat(report.backoff().jitter()).isEqualTo(Jitter.EQUAL);
+        assertThat(report.rules()).extracting(RetryRule::name).containsExactly("render-lock");
+        assertThat(report.budgets()).isEqualTo(new RetryBudgets(2, 1));
+        assertThat(report.attemptTimeout()).isEqualTo(java.time.Duration.ofHours(1));
+        assertThat(nightly.hasAttemptTimeout()).as("the construct's default: none").isFalse();
+        assertThat(nightly.backoff().initialDelay()).as("the construct's default")
+                .isEqualTo(java.time.Duration.ofSeconds(Setting.BACKOFF_INITIAL_SECONDS.defaultWhole()));
     }
 
     @Test
@@ -95,6 +116,7 @@ class ManyJobsConstructTest {
             assertThat(variables.path(Setting.CONFIG_FILE.variable()).asText()).isEqualTo("/opt/ecs-retrier/jobs.json");
             assertThat(variables.has(Setting.TASK_DEFINITION.variable())).isFalse();
             assertThat(variables.has(Setting.CONTAINER_NAME.variable())).isFalse();
+            assertThat(variables.has(Setting.CONTAINER_NAMES.variable())).isFalse();
         }
     }
 
@@ -146,6 +168,32 @@ class ManyJobsConstructTest {
                 .build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("on each of the jobs");
+    }
+
+    @Test
+    void aJobsContainerNames_mustBeContainersOfItsTaskDefinition_atSynthesis() {
+        App app = new App();
+        Stack stack = new Stack(app, "Misspelt");
+        FargateTaskDefinition definition = definition(stack, "Etl", "app");
+        new EcsRetrier(stack, "Retrier", EcsRetrierProps.builder().cluster(cluster(stack))
+                .jobs(Map.of("etl", EcsRetrierJob.builder().taskDefinition(definition)
+                        .containerNames(List.of("app", "reprot")).build()))
+                .build());
+
+        assertThatThrownBy(app::synth).hasMessageContaining("containerNames names 'reprot', which is not a container of the"
+                + " task definition Misspelt/Etl (its containers: app)");
+    }
+
+    @Test
+    void aJobsContainerNameAndContainerNames_areRefusedTogether() {
+        Stack stack = new Stack(new App(), "Twice");
+        FargateTaskDefinition definition = definition(stack, "Etl", "app");
+        assertThatThrownBy(() -> EcsRetrierProps.builder().cluster(cluster(stack))
+                .jobs(Map.of("etl", EcsRetrierJob.builder().taskDefinition(definition).containerName("app")
+                        .containerNames(List.of("app", "report")).build()))
+                .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("jobs.etl: set containerName or containerNames, not both");
     }
 
     /** Jobs in the order given, as a platform team lists them; the policy lists their resources in that order. */

@@ -1,9 +1,6 @@
 package dev.ecsretrier.local.cli;
 
-import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.core.RunCancellation;
-import dev.ecsretrier.operate.AwsAccess;
-import dev.ecsretrier.operate.Deployment;
 import dev.ecsretrier.operate.RunCanceller;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -13,9 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import software.amazon.awssdk.core.exception.SdkException;
 
 /** {@code retrier cancel RUN}: no further attempt of the run starts; it ends CANCELLED with one notification. */
 @Command(name = "cancel", mixinStandardHelpOptions = true, usageHelpWidth = 110,
@@ -38,8 +33,8 @@ final class CancelCommand implements Callable<Integer> {
     @Mixin
     DeploymentOptions deployment;
 
-    @Parameters(index = "0", paramLabel = "RUN", description = "The run id.")
-    String runId;
+    @Mixin
+    RunArgument run;
 
     @Option(names = "--reason", paramLabel = "TEXT", description = "Why; in the stop reason and the notification.")
     String reason;
@@ -57,17 +52,13 @@ final class CancelCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!AttemptMetadata.RUN_ID.matcher(runId).matches()) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Invalid value for parameter 'RUN': '"
-                    + runId + "' is not a run id (1-48 letters, digits, '.', '_' or '-', starting with a letter or digit)");
-        }
+        String runId = run.runId;
         if (reason != null && reason.length() > RunCancellation.MAX_REASON) {
             throw UsageErrorHandler.invalid(spec, "--reason", reason.substring(0, 20) + "...", "is over "
                     + RunCancellation.MAX_REASON + " characters");
         }
         PrintWriter out = spec.commandLine().getOut();
-        try (AwsAccess access = deployment.access()) {
-            Deployment target = deployment.deployment(access);
+        return deployment.operate((access, target) -> {
             Duration inFlight = inFlightSeconds != null ? Duration.ofSeconds(inFlightSeconds) : target.functionTimeout();
             RunCanceller.Report report;
             try (var lambda = access.lambda(); var ecs = access.ecs(); var scheduler = access.scheduler()) {
@@ -80,9 +71,6 @@ final class CancelCommand implements Callable<Integer> {
                     + report.schedulesDeleted().size() + " schedule(s) deleted; no further attempt starts");
             out.flush();
             return 0;
-        } catch (SdkException e) {
-            spec.commandLine().getErr().println("retrier cancel: " + e.getMessage());
-            return ExitStatus.UNEXPECTED_ERROR.code();
-        }
+        });
     }
 }

@@ -8,10 +8,14 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import dev.ecsretrier.config.StackOutput;
+import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * Which retrier the operate commands talk to: a deployed stack ({@code --stack}, read from its
@@ -39,30 +43,92 @@ final class DeploymentOptions {
             + " default credential chain).")
     String profile;
 
-    @Option(names = "--starter", paramLabel = "ARN", description = "The starter alias ARN (output StarterAliasArn).")
-    String starter;
+    /**
+     * The deployment's pieces, one option each, for a stack of one's own without the sample's outputs:
+     * each names the stack output it stands for, and wins over it.
+     */
+    enum Piece {
+        STARTER("--starter", "ARN", "The starter alias ARN", StackOutput.STARTER_ALIAS_ARN),
+        CLUSTER("--cluster", "ARN", "The cluster ARN", StackOutput.CLUSTER_ARN),
+        STARTED_BY("--started-by", "VALUE", "The retrier's startedBy", StackOutput.STARTED_BY),
+        SCHEDULE_GROUP("--schedule-group", "NAME", "The retrier's schedule group", StackOutput.SCHEDULE_GROUP_NAME),
+        SCHEDULER_ROLE("--scheduler-role-arn", "ARN", "The role its schedules run as", StackOutput.SCHEDULER_ROLE_ARN),
+        STARTER_LOG_GROUP("--starter-log-group", "NAME", "The starter's log group", StackOutput.STARTER_LOG_GROUP_NAME),
+        CLASSIFIER_LOG_GROUP("--classifier-log-group", "NAME", "The classifier's log group",
+                StackOutput.CLASSIFIER_LOG_GROUP_NAME);
 
-    @Option(names = "--cluster", paramLabel = "ARN", description = "The cluster ARN (output ClusterArn).")
-    String cluster;
+        private final String option;
+        private final String label;
+        private final String what;
+        private final StackOutput output;
 
-    @Option(names = "--started-by", paramLabel = "VALUE", description = "The retrier's startedBy (output StartedBy).")
-    String startedBy;
+        Piece(String option, String label, String what, StackOutput output) {
+            this.option = option;
+            this.label = label;
+            this.what = what;
+            this.output = output;
+        }
+    }
 
-    @Option(names = "--schedule-group", paramLabel = "NAME", description = "The retrier's schedule group (output"
-            + " ScheduleGroupName).")
-    String scheduleGroup;
+    /** The pieces given, by the stack output each stands for. */
+    final Map<String, String> pieces = new HashMap<>();
 
-    @Option(names = "--scheduler-role-arn", paramLabel = "ARN", description = "The role its schedules run as (output"
-            + " SchedulerRoleArn).")
-    String schedulerRoleArn;
+    /**
+     * Adds the {@link Piece} options to each command of {@code root} that mixes these options in (picocli
+     * builds annotated options one field each; these are one table).
+     */
+    static void addPieceOptions(CommandLine root) {
+        for (CommandLine command : root.getSubcommands().values()) {
+            CommandSpec spec = command.getCommandSpec();
+            for (CommandSpec mixin : spec.mixins().values()) {
+                if (mixin.userObject() instanceof DeploymentOptions options) {
+                    addPieceOptions(spec, options);
+                }
+            }
+        }
+    }
 
-    @Option(names = "--starter-log-group", paramLabel = "NAME", description = "The starter's log group (output"
-            + " StarterLogGroupName).")
-    String starterLogGroup;
+    private static void addPieceOptions(CommandSpec spec, DeploymentOptions options) {
+        for (Piece piece : Piece.values()) {
+            spec.addOption(OptionSpec.builder(piece.option).paramLabel(piece.label).type(String.class)
+                    .description(piece.what + " (output " + piece.output.key() + ").")
+                    .setter(new CommandLine.Model.ISetter() {
+                        @Override
+                        public <T> T set(T value) {
+                            // Picocli sets every option to its initial value (null) before it parses.
+                            if (value == null) {
+                                options.pieces.remove(piece.output.key());
+                            } else {
+                                options.pieces.put(piece.output.key(), (String) value);
+                            }
+                            return null;
+                        }
+                    })
+                    .build());
+        }
+    }
 
-    @Option(names = "--classifier-log-group", paramLabel = "NAME", description = "The classifier's log group (output"
-            + " ClassifierLogGroupName).")
-    String classifierLogGroup;
+    /** What an operate command does with the deployment, through SDK clients of {@code access}. */
+    @FunctionalInterface
+    interface Operation {
+        /** @return the exit status */
+        int on(AwsAccess access, Deployment deployment) throws Exception;
+    }
+
+    /**
+     * Does {@code operation} on the deployment these options name. An AWS error (an SDK exception: no
+     * credentials, access denied, the endpoint down) is one line on stderr, {@code retrier <command>: ...},
+     * and exit status 1.
+     */
+    int operate(Operation operation) throws Exception {
+        try (AwsAccess access = access()) {
+            return operation.on(access, deployment(access));
+        } catch (SdkException e) {
+            spec.commandLine().getErr().println("retrier " + spec.name() + ": " + e.getMessage());
+            spec.commandLine().getErr().flush();
+            return ExitStatus.UNEXPECTED_ERROR.code();
+        }
+    }
 
     /** The SDK access these options describe; a region is needed (the local endpoint's default is us-east-1). */
     AwsAccess access() {
@@ -86,14 +152,6 @@ final class DeploymentOptions {
      * the local runtime's names with the pieces over them; or the pieces alone (all five).
      */
     Deployment deployment(AwsAccess access) {
-        Map<String, String> pieces = new HashMap<>();
-        pieces.put(Deployment.STARTER_OUTPUT, starter);
-        pieces.put(Deployment.CLUSTER_OUTPUT, cluster);
-        pieces.put(Deployment.STARTED_BY_OUTPUT, startedBy);
-        pieces.put(Deployment.SCHEDULE_GROUP_OUTPUT, scheduleGroup);
-        pieces.put(Deployment.SCHEDULER_ROLE_OUTPUT, schedulerRoleArn);
-        pieces.put(Deployment.STARTER_LOG_GROUP_OUTPUT, starterLogGroup);
-        pieces.put(Deployment.CLASSIFIER_LOG_GROUP_OUTPUT, classifierLogGroup);
         Map<String, String> base;
         String source;
         Duration timeout = null;
@@ -114,7 +172,7 @@ final class DeploymentOptions {
             Deployment found = Deployment.fromStackOutputs(source, base, pieces);
             return timeout == null ? found : found.withFunctionTimeout(timeout);
         } catch (IllegalArgumentException e) {
-            if (stack == null && endpoint == null && pieces.values().stream().allMatch(java.util.Objects::isNull)) {
+            if (stack == null && endpoint == null && pieces.isEmpty()) {
                 throw new ParameterException(spec.commandLine(), "name the deployment: --stack NAME (AWS), --endpoint-url"
                         + " URL (./retrier serve), or --starter, --cluster, --started-by, --schedule-group and"
                         + " --scheduler-role-arn, --starter-log-group, --classifier-log-group");

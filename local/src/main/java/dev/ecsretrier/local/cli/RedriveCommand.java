@@ -1,6 +1,5 @@
 package dev.ecsretrier.local.cli;
 
-import dev.ecsretrier.operate.AwsAccess;
 import dev.ecsretrier.operate.DeadLetterRedriver;
 import dev.ecsretrier.operate.DeadLetterRedriver.Queue;
 import java.io.PrintWriter;
@@ -16,7 +15,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import software.amazon.awssdk.core.exception.SdkException;
 
 /** {@code retrier redrive}: replays the dead-letter queues' messages to the function they were going to. */
 @Command(name = "redrive", mixinStandardHelpOptions = true, usageHelpWidth = 110,
@@ -70,8 +68,7 @@ final class RedriveCommand implements Callable<Integer> {
             }
         }
         List<Queue> queues = queue != null ? List.of(queue) : List.of(Queue.values());
-        try (AwsAccess access = deployment.access()) {
-            var target = deployment.deployment(access);
+        return deployment.operate((access, target) -> {
             List<DeadLetterRedriver.Count> counts = new ArrayList<>();
             try (var lambda = access.lambda(); var sqs = access.sqs()) {
                 DeadLetterRedriver redriver = new DeadLetterRedriver(target, lambda, sqs, line -> {
@@ -88,9 +85,6 @@ final class RedriveCommand implements Callable<Integer> {
             }
             out.flush();
             return counts.stream().anyMatch(c -> c.failed() > 0) ? ExitStatus.UNEXPECTED_ERROR.code() : 0;
-        } catch (SdkException e) {
-            spec.commandLine().getErr().println("retrier redrive: " + e.getMessage());
-            return ExitStatus.UNEXPECTED_ERROR.code();
-        }
+        });
     }
 }

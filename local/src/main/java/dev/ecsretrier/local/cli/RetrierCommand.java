@@ -31,6 +31,9 @@ public final class RetrierCommand {
     /** The command line with every subcommand, as {@code main} runs it. */
     public static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new RetrierCommand());
+        // '--payload @FILE' is start's own: picocli would otherwise read FILE as more arguments (its @-files).
+        commandLine.setExpandAtFiles(false);
+        DeploymentOptions.addPieceOptions(commandLine);
         // The help's ${bundle:...} variables: each setting's default and range, as the settings state them.
         commandLine.setResourceBundle(new SettingFacts());
         UsageErrorHandler errors = new UsageErrorHandler();

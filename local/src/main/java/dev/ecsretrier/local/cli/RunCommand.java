@@ -63,13 +63,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     OutputOptions output;
 
-    int waitSeconds = 60;
-
-    @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "60",
+    @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "60", converter = WaitSeconds.class,
             description = "Give up waiting for the outcome after this long (default ${DEFAULT-VALUE}).")
-    void waitSeconds(int seconds) {
-        waitSeconds = RuntimeOptions.positiveSeconds(spec, "--wait", seconds);
-    }
+    int waitSeconds;
 
     @Override
     public Integer call() throws Exception {

@@ -4,8 +4,6 @@ import dev.ecsretrier.config.ConfigurationException;
 import dev.ecsretrier.config.Setting;
 import dev.ecsretrier.local.LocalJson;
 import dev.ecsretrier.local.LocalSettings;
-import dev.ecsretrier.operate.AwsAccess;
-import dev.ecsretrier.operate.Deployment;
 import dev.ecsretrier.operate.RunHistory;
 import dev.ecsretrier.operate.RunSchedules;
 import dev.ecsretrier.operate.RunTasks;
@@ -26,7 +24,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import software.amazon.awssdk.core.exception.SdkException;
 
 /** {@code retrier runs}: the runs in flight and those that ended lately, read live. */
 @Command(name = "runs", mixinStandardHelpOptions = true, usageHelpWidth = 110,
@@ -93,8 +90,7 @@ final class RunsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        try (AwsAccess access = deployment.access()) {
-            Deployment target = deployment.deployment(access);
+        return deployment.operate((access, target) -> {
             checkJob();
             List<RunsOverview.Run> runs;
             try (var ecs = access.ecs(); var scheduler = access.scheduler(); var logs = access.logs()) {
@@ -115,10 +111,7 @@ final class RunsCommand implements Callable<Integer> {
             }
             out.flush();
             return 0;
-        } catch (SdkException e) {
-            spec.commandLine().getErr().println("retrier runs: " + e.getMessage());
-            return ExitStatus.UNEXPECTED_ERROR.code();
-        }
+        });
     }
 
     private static final String TABLE = "%-24s %-16s %-8s %-7s %-17s %-27s %s";

@@ -4,8 +4,10 @@ import dev.ecsretrier.config.Setting;
 import dev.ecsretrier.local.LocalRuntime;
 import dev.ecsretrier.local.LocalSettings;
 import dev.ecsretrier.local.serve.AwsEndpoint;
+import dev.ecsretrier.local.serve.EndpointHistory;
 import java.io.PrintWriter;
 import java.net.BindException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -98,12 +100,18 @@ final class ServeCommand implements Callable<Integer> {
         if (dataDir != null) {
             builder.dataDirectory(dataDir);
         }
-        LocalRuntime runtime = output.wire(builder).build();
+        // The handlers read a run's history as in AWS: FilterLogEvents over the SDK, to this endpoint.
+        EndpointHistory history = new EndpointHistory();
+        LocalRuntime runtime = output.wire(builder).historyReader(history).build();
         DataDirectoryLock held = lock;
         AwsEndpoint endpoint;
         try {
             endpoint = AwsEndpoint.start(runtime, address.getHostAddress(), port, output::request);
+            history.listening(address.isAnyLocalAddress()
+                    ? URI.create("http://" + InetAddress.getLoopbackAddress().getHostAddress() + ":" + endpoint.port())
+                    : endpoint.uri());
         } catch (BindException e) {
+            history.notListening(e);
             runtime.close();
             runtimeOptions.closeState();
             if (held != null) {

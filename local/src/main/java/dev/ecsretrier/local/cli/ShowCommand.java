@@ -1,9 +1,6 @@
 package dev.ecsretrier.local.cli;
 
-import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.local.LocalJson;
-import dev.ecsretrier.operate.AwsAccess;
-import dev.ecsretrier.operate.Deployment;
 import dev.ecsretrier.operate.RunHistory;
 import dev.ecsretrier.operate.RunSchedules;
 import dev.ecsretrier.operate.RunTasks;
@@ -17,10 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import software.amazon.awssdk.core.exception.SdkException;
 
 /** {@code retrier show RUN}: every attempt of one run, as its notification tells them, and what is pending. */
 @Command(name = "show", mixinStandardHelpOptions = true, usageHelpWidth = 110,
@@ -40,8 +34,8 @@ final class ShowCommand implements Callable<Integer> {
     @Mixin
     DeploymentOptions deployment;
 
-    @Parameters(index = "0", paramLabel = "RUN", description = "The run id.")
-    String runId;
+    @Mixin
+    RunArgument run;
 
     Duration since = Duration.ofHours(24);
 
@@ -56,34 +50,27 @@ final class ShowCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!AttemptMetadata.RUN_ID.matcher(runId).matches()) {
-            throw new ParameterException(spec.commandLine(), "Invalid value for parameter 'RUN': '" + runId
-                    + "' is not a run id (1-48 letters, digits, '.', '_' or '-', starting with a letter or digit)");
-        }
+        String runId = run.runId;
         PrintWriter out = spec.commandLine().getOut();
-        try (AwsAccess access = deployment.access()) {
-            Deployment target = deployment.deployment(access);
-            RunsOverview.Details run;
+        return deployment.operate((access, target) -> {
+            RunsOverview.Details details;
             try (var ecs = access.ecs(); var scheduler = access.scheduler(); var logs = access.logs()) {
-                run = new RunsOverview(new RunTasks(ecs, target), new RunSchedules(scheduler, target),
+                details = new RunsOverview(new RunTasks(ecs, target), new RunSchedules(scheduler, target),
                         new RunHistory(logs, target)).show(runId, Instant.now().minus(since));
             }
-            if (run.status() == null && run.attempts().isEmpty()) {
+            if (details.status() == null && details.attempts().isEmpty()) {
                 spec.commandLine().getErr().println("retrier show: no run " + runId + " in ECS, the schedule group or"
                         + " the decision lines of the last " + since.toHours() + " h");
                 return ExitStatus.UNEXPECTED_ERROR.code();
             }
             if (json) {
-                out.println(LocalJson.write(run));
+                out.println(LocalJson.write(details));
             } else {
-                text(out, run);
+                text(out, details);
             }
             out.flush();
             return 0;
-        } catch (SdkException e) {
-            spec.commandLine().getErr().println("retrier show: " + e.getMessage());
-            return ExitStatus.UNEXPECTED_ERROR.code();
-        }
+        });
     }
 
     private static void text(PrintWriter out, RunsOverview.Details run) {

@@ -1,7 +1,5 @@
 package dev.ecsretrier.local.cli;
 
-import dev.ecsretrier.operate.AwsAccess;
-import dev.ecsretrier.operate.Deployment;
 import dev.ecsretrier.operate.RunFollower;
 import dev.ecsretrier.operate.RunHistory;
 import dev.ecsretrier.operate.RunSchedules;
@@ -23,7 +21,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import software.amazon.awssdk.core.exception.SdkException;
 
 /** {@code retrier start}: invoke a deployment's starter, and with --follow watch the run to its end. */
 @Command(name = "start", mixinStandardHelpOptions = true, usageHelpWidth = 110,
@@ -53,13 +50,9 @@ final class StartCommand implements Callable<Integer> {
     @Option(names = "--follow", description = "Print the run's timeline until it ends; exit with its outcome.")
     boolean follow;
 
-    int waitSeconds = 3 * 3600;
-
-    @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "10800",
+    @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "10800", converter = WaitSeconds.class,
             description = "With --follow: give up after this long (default ${DEFAULT-VALUE}), exit 1.")
-    void waitSeconds(int seconds) {
-        waitSeconds = RuntimeOptions.positiveSeconds(spec, "--wait", seconds);
-    }
+    int waitSeconds;
 
     double pollSeconds = 2;
 
@@ -76,8 +69,7 @@ final class StartCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         String request = request();
         PrintWriter out = spec.commandLine().getOut();
-        try (AwsAccess access = deployment.access()) {
-            Deployment target = deployment.deployment(access);
+        return deployment.operate((access, target) -> {
             Instant startedAt = Instant.now();
             RunStarter.Started started;
             try (var lambda = access.lambda()) {
@@ -115,9 +107,7 @@ final class StartCommand implements Callable<Integer> {
                     + (outcome.get().attempts() == 1 ? " attempt" : " attempts") + ": " + outcome.get().reason());
             out.flush();
             return ExitStatus.ofOutcome(outcome.get().outcome()).code();
-        } catch (SdkException e) {
-            return failed(e.getMessage());
-        }
+        });
     }
 
     /** One timeline line, as ./retrier run prints its own. */

@@ -53,9 +53,9 @@ final class WatchedRun {
         long deadline = System.nanoTime() + wait.toNanos();
         PrintWriter out = spec.commandLine().getOut();
         StartRequest request = StartRequest.of(runId, null, environment.isEmpty() ? List.of()
-                : List.of(new ContainerOverride(config.containerName(), null, environment)), null).forJob(job);
+                : List.of(new ContainerOverride(config.firstContainer(), null, environment)), null).forJob(job);
         try {
-            new StartRequestReader(config.containerName(), config.maxAttempts(), config.adaptation()).check(request);
+            new StartRequestReader(config.containerNames(), config.maxAttempts(), config.adaptation()).check(request);
         } catch (InvalidStartRequestException e) {
             options.closeState();
             throw new ParameterException(spec.commandLine(), "Invalid value for option '--env': " + e.getMessage());

@@ -1,6 +1,7 @@
 package dev.ecsretrier.local.ecs;
 
 import dev.ecsretrier.core.AttemptMetadata;
+import dev.ecsretrier.core.ContainerExit;
 import dev.ecsretrier.core.ContainerOverride;
 import dev.ecsretrier.core.EnvironmentVariable;
 import dev.ecsretrier.core.TaskSize;
@@ -101,11 +102,15 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
      * @param request       what RunTask was given
      * @param stopRequested StopTask was called: the desired status is STOPPED
      * @param startedAt     null until the container started; so are the stop fields until it stopped
+     * @param containers    each container, in the request's order, with its exit code once it exited and its reason
      */
     public record TaskState(String taskArn, String clusterArn, String taskDefinitionArn, LaunchRequest request,
                             String lastStatus, boolean stopRequested, String cpu, String memory, Instant createdAt,
                             Instant startedAt, Instant stoppedAt, String stopCode, String stoppedReason,
-                            Integer exitCode, String containerReason, int version) {
+                            List<ContainerExit> containers, int version) {
+        public TaskState {
+            containers = List.copyOf(containers);
+        }
     }
 
     private final Settings settings;
@@ -224,8 +229,7 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
             return Optional.empty();
         }
         LaunchRequest r = task.request;
-        return Optional.of(new DescribedTask(task.taskArn, r.tags(),
-                List.of(new ContainerOverride(r.containerName(), r.command(), r.environment()))));
+        return Optional.of(new DescribedTask(task.taskArn, r.tags(), r.containers()));
     }
 
     /** The task as DescribeTasks shows it, while ECS keeps it (see {@link Settings#forgetStoppedTasks}). */
@@ -407,8 +411,8 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
                     + StoppedTaskEvent.clusterName(settings.clusterArn()) + "/" + taskId;
         } while (all.containsKey(arn));
         return new LocalTask(arn, taskId, taskDefinitionArn(request.taskDefinition()), request, key, fault,
-                clock.instant(), request.cpu() != null ? request.cpu() : settings.taskCpu(),
-                request.memory() != null ? request.memory() : settings.taskMemory());
+                clock.instant(), request.size() != null ? request.size().cpuText() : settings.taskCpu(),
+                request.size() != null ? request.size().memoryText() : settings.taskMemory());
     }
 
     private void failAsInjected(LocalTask task) {
@@ -433,28 +437,42 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
             releaseSlot();
             return;
         }
-        TaskProgram.Execution execution;
-        try {
-            execution = program.start(new TaskProgram.Container(task.taskId, environment(task.request),
-                    task.request.command()));
-        } catch (IOException | RuntimeException e) {
-            task.failToStart(e.getMessage(), clock.instant());
-            stopped(task);
-            releaseSlot();
-            return;
+        // One process per container, each with its own override; the first keeps the task's log name.
+        List<TaskProgram.Execution> executions = new ArrayList<>();
+        List<ContainerOverride> containers = task.request.containers();
+        for (int i = 0; i < containers.size(); i++) {
+            ContainerOverride container = containers.get(i);
+            try {
+                executions.add(program.start(new TaskProgram.Container(
+                        i == 0 ? task.taskId : task.taskId + "-" + container.name(), environment(container),
+                        container.command())));
+            } catch (IOException | RuntimeException e) {
+                executions.forEach(TaskProgram.Execution::stop);
+                task.failToStart(i, e.getMessage(), clock.instant());
+                stopped(task);
+                releaseSlot();
+                return;
+            }
         }
-        task.run(execution, clock.instant());
+        task.run(executions, clock.instant());
         save(task);
-        execution.exitCode().whenCompleteAsync((code, error) -> exited(task, code, error), executor);
+        for (int i = 0; i < executions.size(); i++) {
+            int container = i;
+            executions.get(i).exitCode().whenCompleteAsync((code, error) -> exited(task, container, code, error), executor);
+        }
     }
 
-    private void exited(LocalTask task, Integer code, Throwable error) {
+    private void exited(LocalTask task, int container, Integer code, Throwable error) {
         if (closing) {
             // close() ended the process: not the container's exit; the task stays as it was saved.
             return;
         }
+        if (!task.exit(container, code, error, clock.instant())) {
+            // Another container still runs: the task stops when the last one exits.
+            save(task);
+            return;
+        }
         try {
-            task.exit(code, error, clock.instant());
             stopped(task);
         } finally {
             releaseSlot();
@@ -492,9 +510,10 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
         }
     }
 
-    private Map<String, String> environment(LaunchRequest request) {
+    /** A container's environment: the task definition's, then its override's. */
+    private Map<String, String> environment(ContainerOverride container) {
         Map<String, String> environment = new LinkedHashMap<>(settings.taskDefinitionEnvironment());
-        for (EnvironmentVariable variable : request.environment()) {
+        for (EnvironmentVariable variable : container.environmentOrEmpty()) {
             environment.put(variable.name(), variable.value());
         }
         return environment;
@@ -516,7 +535,9 @@ public final class LocalEcs implements TaskLauncher, TaskDescriber, AutoCloseabl
     private static LaunchKey keyOf(LaunchRequest request) {
         String runId = request.tags().get(AttemptMetadata.RUN_ID_TAG);
         String attempt = request.tags().get(AttemptMetadata.ATTEMPT_TAG);
-        for (EnvironmentVariable variable : request.environment()) {
+        List<EnvironmentVariable> environment = request.containers().isEmpty() ? List.of()
+                : request.containers().get(0).environmentOrEmpty();
+        for (EnvironmentVariable variable : environment) {
             if (runId == null && AttemptMetadata.RUN_ID_ENV.equals(variable.name())) {
                 runId = variable.value();
             }

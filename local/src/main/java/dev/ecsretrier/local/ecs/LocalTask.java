@@ -1,17 +1,28 @@
 package dev.ecsretrier.local.ecs;
 
+import dev.ecsretrier.core.CapacityProviderItem;
+import dev.ecsretrier.core.ContainerExit;
+import dev.ecsretrier.core.ContainerOverride;
+import dev.ecsretrier.core.TaskSize;
 import dev.ecsretrier.local.LaunchFault;
 import dev.ecsretrier.local.LaunchKey;
 import dev.ecsretrier.port.LaunchRequest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 
 /**
  * One task of the local ECS and its lifecycle, PROVISIONING → RUNNING → STOPPED (or straight to
  * STOPPED when it fails to start), with the timestamps, stop code and {@code detail.version} ECS
  * reports at each step. Only this class changes the task's state, each transition under the
  * task's own lock; {@link LocalEcs} decides when a transition happens.
+ *
+ * <p>A task runs one process per container of its RunTask ({@link #containers}), each with its own override; it
+ * stops once every one of them has exited (or StopTask stopped them), reporting each container's exit code.
  *
  * <p>Versions as ECS counts state changes: 1 when created, 3 once running or stopping before
  * the container started, 5 once stopped after the container ran.
@@ -37,11 +48,14 @@ final class LocalTask {
     final String memory;
     /** Where the task's ENI goes: the request's first subnet, or null without a network configuration. */
     final String subnet;
+    /** The task's containers, in the request's order: one per container override. */
+    final List<String> containers;
 
     private String lastStatus = PROVISIONING;
     /** ECS's {@code detail.version}: one more per state change. */
     private int version = 1;
-    private TaskProgram.Execution execution;
+    /** One per container once they run, in {@link #containers}' order. */
+    private List<TaskProgram.Execution> executions = List.of();
     /** Set by StopTask. */
     private String stopRequestedReason;
     private Instant startedAt;
@@ -50,8 +64,10 @@ final class LocalTask {
     private Instant stoppedAt;
     private String stopCode;
     private String stoppedReason;
-    private String containerReason;
-    private Integer exitCode;
+    /** Per container, in {@link #containers}' order. */
+    private final String[] containerReasons;
+    private final Integer[] exitCodes;
+    private final boolean[] exited;
     /** The first provider of the request's strategy; absent with a launch type. */
     private String capacityProvider;
     /** The STOPPED event, once emitted. */
@@ -70,6 +86,13 @@ final class LocalTask {
         this.memory = memory;
         this.subnet = request.network() == null || request.network().subnets().isEmpty() ? null
                 : request.network().subnets().get(0);
+        if (request.containers().isEmpty()) {
+            throw new IllegalArgumentException("a local task runs at least one container; the request names none");
+        }
+        this.containers = request.containers().stream().map(ContainerOverride::name).toList();
+        this.containerReasons = new String[containers.size()];
+        this.exitCodes = new Integer[containers.size()];
+        this.exited = new boolean[containers.size()];
         if (!request.capacityProviderStrategy().isEmpty()) {
             this.capacityProvider = request.capacityProviderStrategy().get(0).capacityProvider();
         }
@@ -85,38 +108,40 @@ final class LocalTask {
 
     /** What RunTask was given, in a shape the one JSON binder reads back (tags as RunTask's key/value list). */
     record SavedRequest(String cluster, String taskDefinition, String startedBy, String clientToken,
-                        String containerName, java.util.List<String> command,
-                        java.util.List<dev.ecsretrier.core.EnvironmentVariable> environment, java.util.List<SavedTag> tags,
-                        String launchType, java.util.List<dev.ecsretrier.core.CapacityProviderItem> capacityProviderStrategy,
-                        LaunchRequest.NetworkSettings network, String cpu, String memory) {
+                        List<ContainerOverride> containers, List<SavedTag> tags, String launchType,
+                        List<CapacityProviderItem> capacityProviderStrategy, LaunchRequest.NetworkSettings network,
+                        TaskSize size) {
 
         static SavedRequest of(LaunchRequest r) {
-            return new SavedRequest(r.cluster(), r.taskDefinition(), r.startedBy(), r.clientToken(), r.containerName(),
-                    r.command(), r.environment(),
+            return new SavedRequest(r.cluster(), r.taskDefinition(), r.startedBy(), r.clientToken(), r.containers(),
                     r.tags().entrySet().stream().map(e -> new SavedTag(e.getKey(), e.getValue())).toList(),
-                    r.launchType(), r.capacityProviderStrategy(), r.network(), r.cpu(), r.memory());
+                    r.launchType(), r.capacityProviderStrategy(), r.network(), r.size());
         }
 
         LaunchRequest request() {
-            java.util.Map<String, String> byKey = new java.util.LinkedHashMap<>();
+            Map<String, String> byKey = new LinkedHashMap<>();
             tags.forEach(tag -> byKey.put(tag.key(), tag.value()));
-            return new LaunchRequest(cluster, taskDefinition, startedBy, clientToken, containerName, command,
-                    environment, byKey, launchType, capacityProviderStrategy, network, cpu, memory);
+            return new LaunchRequest(cluster, taskDefinition, startedBy, clientToken, containers, byKey, launchType,
+                    capacityProviderStrategy, network, size);
         }
     }
 
-    /** What a data directory keeps of a task, enough to restore it as it was after a restart. */
+    /**
+     * What a data directory keeps of a task, enough to restore it as it was after a restart.
+     *
+     * @param containers each container's exit code and reason, in the request's order
+     */
     record Saved(String taskArn, String taskId, String taskDefinitionArn, SavedRequest request, String runId,
                  int attempt, Instant createdAt, String cpu, String memory, String lastStatus, int version,
                  String stopRequestedReason, Instant startedAt, Instant stoppingAt, Instant executionStoppedAt,
-                 Instant stoppedAt, String stopCode, String stoppedReason, String containerReason, Integer exitCode,
+                 Instant stoppedAt, String stopCode, String stoppedReason, List<ContainerExit> containers,
                  String capacityProvider, String stoppedEvent) {
     }
 
     synchronized Saved saved() {
         return new Saved(taskArn, taskId, taskDefinitionArn, SavedRequest.of(request), key.runId(), key.attempt(), createdAt, cpu, memory,
                 lastStatus, version, stopRequestedReason, startedAt, stoppingAt, executionStoppedAt, stoppedAt, stopCode,
-                stoppedReason, containerReason, exitCode, capacityProvider, stoppedEvent);
+                stoppedReason, containerExits(), capacityProvider, stoppedEvent);
     }
 
     /** The task as it was saved; its process, if it had one, is gone. */
@@ -132,8 +157,12 @@ final class LocalTask {
         task.stoppedAt = saved.stoppedAt();
         task.stopCode = saved.stopCode();
         task.stoppedReason = saved.stoppedReason();
-        task.containerReason = saved.containerReason();
-        task.exitCode = saved.exitCode();
+        List<ContainerExit> exits = saved.containers() == null ? List.of() : saved.containers();
+        for (int i = 0; i < Math.min(exits.size(), task.containers.size()); i++) {
+            task.exitCodes[i] = exits.get(i).exitCode();
+            task.containerReasons[i] = exits.get(i).reason();
+            task.exited[i] = exits.get(i).exitCode() != null;
+        }
         task.capacityProvider = saved.capacityProvider();
         task.stoppedEvent = saved.stoppedEvent();
         return task;
@@ -170,9 +199,7 @@ final class LocalTask {
         }
         stopRequestedReason = reason;
         stoppingAt = now;
-        if (execution != null) {
-            execution.stop();
-        }
+        stopRunning();
         return true;
     }
 
@@ -187,8 +214,9 @@ final class LocalTask {
         } else {
             stopCode = fault.stopCode();
             stoppedReason = fault.stoppedReason();
-            containerReason = fault.containerReason();
-            exitCode = fault.exitCode();
+            // The fault strikes the first container (the app); ECS reports the others without an exit code.
+            containerReasons[0] = fault.containerReason();
+            exitCodes[0] = fault.exitCode();
             if (capacityProvider == null && fault.capacityProvider() != null) {
                 // A launch type, not a strategy: the fault says where the task "ran".
                 capacityProvider = fault.capacityProvider();
@@ -212,33 +240,51 @@ final class LocalTask {
         return true;
     }
 
-    /** Its process could not be started: the container never ran. */
-    synchronized void failToStart(String message, Instant now) {
+    /** The process of container {@code container} (its place) could not be started: the task never ran. */
+    synchronized void failToStart(int container, String message, Instant now) {
         stopCode = ESSENTIAL_CONTAINER_EXITED;
         stoppedReason = "Essential container in task exited";
-        containerReason = "CannotStartContainerError: " + message;
+        containerReasons[container] = "CannotStartContainerError: " + message;
         stoppingAt = now;
         version = 3;
     }
 
-    /** PROVISIONING → RUNNING with its process; a StopTask that came meanwhile stops the process at once. */
-    synchronized void run(TaskProgram.Execution started, Instant now) {
-        execution = started;
+    /**
+     * PROVISIONING → RUNNING with its processes, one per container in {@link #containers}' order; a StopTask that came
+     * meanwhile stops them at once.
+     */
+    synchronized void run(List<TaskProgram.Execution> started, Instant now) {
+        if (started.size() != containers.size()) {
+            throw new IllegalArgumentException(started.size() + " processes for " + containers.size() + " containers");
+        }
+        executions = List.copyOf(started);
         startedAt = now;
         lastStatus = RUNNING;
         version = 3;
         if (stopRequestedReason != null) {
-            started.stop();
+            stopRunning();
         }
     }
 
     /**
-     * Its process ended: with {@code code}, or {@code error} when its exit code could not be had.
-     * A stop that StopTask asked for is UserInitiated; any other is the essential container's exit.
+     * The process of container {@code container} (its place) ended: with {@code code}, or {@code error} when its exit
+     * code could not be had. Once every container has exited the task stops: a stop that StopTask asked for is
+     * UserInitiated; any other is the essential container's exit.
+     *
+     * @return whether that was the last container, so that the task has stopped
      */
-    synchronized void exit(Integer code, Throwable error, Instant now) {
+    synchronized boolean exit(int container, Integer code, Throwable error, Instant now) {
+        exited[container] = true;
+        exitCodes[container] = error == null ? code : null;
+        if (error != null) {
+            containerReasons[container] = "ContainerRuntimeError: " + error.getMessage();
+        }
+        for (boolean done : exited) {
+            if (!done) {
+                return false;
+            }
+        }
         executionStoppedAt = now;
-        exitCode = error == null ? code : null;
         if (stopRequestedReason != null) {
             stopAsRequested();
         } else {
@@ -246,10 +292,8 @@ final class LocalTask {
             stoppedReason = LaunchFault.ESSENTIAL_CONTAINER_EXITED;
             stoppingAt = now;
         }
-        if (error != null) {
-            containerReason = "ContainerRuntimeError: " + error.getMessage();
-        }
         version = 5;
+        return true;
     }
 
     /**
@@ -268,17 +312,17 @@ final class LocalTask {
         return stoppedEvent;
     }
 
-    /** Stops a process still running, without a state change (the runtime is closing). */
+    /** Stops the processes still running, without a state change (the runtime is closing). */
     synchronized void stopProcess() {
-        if (execution != null && !stopped()) {
-            execution.stop();
+        if (!stopped()) {
+            stopRunning();
         }
     }
 
     synchronized LocalEcs.TaskState state(String clusterArn) {
         return new LocalEcs.TaskState(taskArn, clusterArn, taskDefinitionArn, request, lastStatus,
                 stopRequestedReason != null, cpu, memory, createdAt, startedAt, stoppedAt, stopCode, stoppedReason,
-                exitCode, containerReason, version);
+                containerExits(), version);
     }
 
     synchronized LocalEcs.LaunchedTask launched() {
@@ -293,15 +337,17 @@ final class LocalTask {
         return stopRequestedReason;
     }
 
-    /** "EssentialContainerExited: Essential container in task exited; app exit 2". */
+    /** "EssentialContainerExited: Essential container in task exited; app exit 2; report exit 0". */
     synchronized String describeStop() {
         StringBuilder text = new StringBuilder(stopCode);
         text.append(": ").append(stoppedReason);
-        if (exitCode != null) {
-            text.append("; ").append(request.containerName()).append(" exit ").append(exitCode);
-        }
-        if (containerReason != null && !containerReason.equals(stoppedReason)) {
-            text.append("; ").append(request.containerName()).append(": ").append(containerReason);
+        for (int i = 0; i < containers.size(); i++) {
+            if (exitCodes[i] != null) {
+                text.append("; ").append(containers.get(i)).append(" exit ").append(exitCodes[i]);
+            }
+            if (containerReasons[i] != null && !containerReasons[i].equals(stoppedReason)) {
+                text.append("; ").append(containers.get(i)).append(": ").append(containerReasons[i]);
+            }
         }
         return text.toString();
     }
@@ -332,12 +378,11 @@ final class LocalTask {
         return stoppedReason;
     }
 
-    synchronized String containerReason() {
-        return containerReason;
-    }
-
-    synchronized Integer exitCode() {
-        return exitCode;
+    /** Each container's exit code (null until it exited) and reason, in {@link #containers}' order. */
+    synchronized List<ContainerExit> containerExits() {
+        return IntStream.range(0, containers.size())
+                .mapToObj(i -> new ContainerExit(containers.get(i), exitCodes[i], containerReasons[i]))
+                .toList();
     }
 
     synchronized String capacityProvider() {
@@ -350,6 +395,15 @@ final class LocalTask {
 
     private boolean stopped() {
         return STOPPED.equals(lastStatus);
+    }
+
+    /** SIGTERM to each container's process that has not exited. */
+    private void stopRunning() {
+        for (int i = 0; i < executions.size(); i++) {
+            if (!exited[i]) {
+                executions.get(i).stop();
+            }
+        }
     }
 
     private void stopAsRequested() {

@@ -1,5 +1,7 @@
 package dev.ecsretrier.local.ecs;
 
+import dev.ecsretrier.core.ContainerExit;
+import dev.ecsretrier.core.ContainerOverride;
 import dev.ecsretrier.core.EnvironmentVariable;
 import dev.ecsretrier.json.Json;
 import dev.ecsretrier.rule.StoppedTaskPattern;
@@ -65,25 +67,29 @@ final class StoppedTaskEvent {
             d.put("connectivity", "CONNECTED");
             d.put("connectivityAt", time(task.createdAt));
         }
-        Map<String, Object> container = new LinkedHashMap<>();
-        container.put("containerArn", "arn:aws:ecs:" + region + ":" + account + ":container/"
-                + clusterName(task.request.cluster()) + "/" + task.taskId + "/"
-                + UUID.nameUUIDFromBytes((task.taskId + "/" + task.request.containerName()).getBytes()));
-        if (task.exitCode() != null) {
-            container.put("exitCode", task.exitCode());
+        List<Map<String, Object>> containers = new ArrayList<>();
+        for (ContainerExit exit : task.containerExits()) {
+            Map<String, Object> container = new LinkedHashMap<>();
+            container.put("containerArn", "arn:aws:ecs:" + region + ":" + account + ":container/"
+                    + clusterName(task.request.cluster()) + "/" + task.taskId + "/"
+                    + UUID.nameUUIDFromBytes((task.taskId + "/" + exit.name()).getBytes()));
+            if (exit.exitCode() != null) {
+                container.put("exitCode", exit.exitCode());
+            }
+            container.put("lastStatus", "STOPPED");
+            container.put("name", exit.name());
+            container.put("image", image);
+            if (started) {
+                container.put("runtimeId", task.taskId + "-" + Integer.toUnsignedString((task.taskId + exit.name()).hashCode()));
+            }
+            container.put("taskArn", task.taskArn);
+            if (exit.reason() != null) {
+                container.put("reason", exit.reason());
+            }
+            container.put("cpu", "0");
+            containers.add(container);
         }
-        container.put("lastStatus", "STOPPED");
-        container.put("name", task.request.containerName());
-        container.put("image", image);
-        if (started) {
-            container.put("runtimeId", task.taskId + "-" + Integer.toUnsignedString(task.taskId.hashCode()));
-        }
-        container.put("taskArn", task.taskArn);
-        if (task.containerReason() != null) {
-            container.put("reason", task.containerReason());
-        }
-        container.put("cpu", "0");
-        d.put("containers", List.of(container));
+        d.put("containers", containers);
         d.put("cpu", task.cpu);
         d.put("createdAt", time(task.createdAt));
         d.put("desiredStatus", "STOPPED");
@@ -122,25 +128,27 @@ final class StoppedTaskEvent {
         return pair;
     }
 
-    /** What RunTask was given, as ECS echoes it: the container's command and environment, task cpu/memory. */
+    /** What RunTask was given, as ECS echoes it: each container's command and environment, task cpu/memory. */
     static Map<String, Object> overrides(LocalTask task) {
-        Map<String, Object> container = new LinkedHashMap<>();
-        container.put("name", task.request.containerName());
-        if (task.request.command() != null) {
-            container.put("command", task.request.command());
+        List<Map<String, Object>> containers = new ArrayList<>();
+        for (ContainerOverride override : task.request.containers()) {
+            Map<String, Object> container = new LinkedHashMap<>();
+            container.put("name", override.name());
+            if (override.command() != null) {
+                container.put("command", override.command());
+            }
+            List<Map<String, Object>> environment = new ArrayList<>();
+            for (EnvironmentVariable variable : override.environmentOrEmpty()) {
+                environment.add(pair(variable.name(), variable.value()));
+            }
+            container.put("environment", environment);
+            containers.add(container);
         }
-        List<Map<String, Object>> environment = new ArrayList<>();
-        for (EnvironmentVariable variable : task.request.environment()) {
-            environment.add(pair(variable.name(), variable.value()));
-        }
-        container.put("environment", environment);
         Map<String, Object> overrides = new LinkedHashMap<>();
-        overrides.put("containerOverrides", List.of(container));
-        if (task.request.cpu() != null) {
-            overrides.put("cpu", task.request.cpu());
-        }
-        if (task.request.memory() != null) {
-            overrides.put("memory", task.request.memory());
+        overrides.put("containerOverrides", containers);
+        if (task.request.size() != null) {
+            overrides.put("cpu", task.request.size().cpuText());
+            overrides.put("memory", task.request.size().memoryText());
         }
         return overrides;
     }

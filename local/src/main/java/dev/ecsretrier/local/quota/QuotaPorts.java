@@ -74,6 +74,12 @@ public final class QuotaPorts {
             public Optional<RunCancellation> cancellation(String runId) {
                 return scheduler.cancellation(runId);
             }
+
+            @Override
+            public boolean claimCancelledEnd(String runId, String claimant, String targetArn) {
+                sdk.call(AwsQuota.CREATE_SCHEDULE);
+                return scheduler.claimCancelledEnd(runId, claimant, targetArn);
+            }
         };
     }
 

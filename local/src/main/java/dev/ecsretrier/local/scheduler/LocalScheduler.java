@@ -137,6 +137,20 @@ public final class LocalScheduler implements AttemptScheduler {
         }
     }
 
+    /** The disabled claim {@link RunCancellation#endClaimName}, as {@link SchedulerAttemptScheduler} makes it. */
+    @Override
+    public boolean claimCancelledEnd(String runId, String claimant, String targetArn) {
+        String name = RunCancellation.endClaimName(runId);
+        synchronized (schedules) {
+            if (createDisabled(new ScheduledAttempt(name, clock.instant().plus(Duration.ofDays(1)), "{}", targetArn), null,
+                    claimant) == Result.CREATED) {
+                return true;
+            }
+            DisabledSchedule claim = disabled.get(name);
+            return claim != null && claim.description().equals(claimant);
+        }
+    }
+
     /**
      * {@code CreateSchedule} with {@code State=DISABLED}: the name exists (a second create conflicts)
      * and the schedule never fires, until it is deleted.

@@ -91,7 +91,7 @@ public final class AwsEndpoint implements AutoCloseable {
         this.threads = threads;
         this.log = log;
         this.apis = List.of(new ThrottlingApi(runtime.quotas(), log),
-                new EcsApi(runtime.ecs(), runtime.config().containerName(), log),
+                new EcsApi(runtime.ecs(), runtime.config().firstContainer(), log),
                 new SchedulerApi(runtime.scheduler(), runtime.config().scheduleGroup(), LocalSettings.REGION,
                         LocalSettings.ACCOUNT, log),
                 // Before SNS: both take form-encoded query requests; SQS claims only its own.
@@ -336,9 +336,12 @@ public final class AwsEndpoint implements AutoCloseable {
         try {
             request = WireBody.read(body, PutEventsBody.class);
         } catch (WireBody.Refused e) {
-            String type = e.notJson() ? "SerializationException" : "ValidationException";
-            jsonError(exchange, 400, type, e.getMessage());
-            log.accept("events put-events: refused, " + type + ": " + e.getMessage());
+            // JSON that is not an object has no Entries: EventBridge's validation error, not a serialization one.
+            String type = e.notJson() && !e.notAnObject() ? "SerializationException" : "ValidationException";
+            String message = e.notAnObject() ? RequestLimits.putEventsProblem(new PutEventsBody(null)).orElseThrow()
+                    : e.getMessage();
+            jsonError(exchange, 400, type, message);
+            log.accept("events put-events: refused, " + type + ": " + message);
             return;
         }
         Optional<String> invalid = RequestLimits.putEventsProblem(request);

@@ -2,7 +2,9 @@ package dev.ecsretrier.local.serve;
 
 import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.core.CapacityProviderItem;
+import dev.ecsretrier.core.ContainerExit;
 import dev.ecsretrier.core.EnvironmentVariable;
+import dev.ecsretrier.core.TaskSize;
 import dev.ecsretrier.json.Json;
 import dev.ecsretrier.local.ecs.LocalEcs;
 import dev.ecsretrier.port.LaunchRequest;
@@ -336,21 +338,24 @@ final class EcsApi implements AwsApi {
             throw new InvalidParameter("overrides are " + overridesLength + " characters of JSON; at most "
                     + MAX_OVERRIDES_CHARACTERS + " are allowed");
         }
-        List<ContainerOverride> containers = overrides == null || overrides.containerOverrides() == null
-                ? List.of() : overrides.containerOverrides();
-        if (containers.size() > 1) {
-            throw new InvalidParameter("containerOverrides has " + containers.size()
-                    + " entries: the local task has one container");
-        }
-        ContainerOverride container = containers.isEmpty() ? null : containers.get(0);
-        List<String> command = container == null || container.command() == null ? null
-                : container.command().stream().map(word -> word == null ? "" : word).toList();
-        List<EnvironmentVariable> environment = new ArrayList<>();
-        if (container != null && container.environment() != null) {
-            for (KeyValuePair variable : container.environment()) {
-                environment.add(new EnvironmentVariable(variable.name() == null ? "" : variable.name(),
-                        variable.value() == null ? "" : variable.value()));
+        // One local process per container override; without any, the task definition's container runs as it is.
+        List<dev.ecsretrier.core.ContainerOverride> containers = new ArrayList<>();
+        for (ContainerOverride container : overrides == null || overrides.containerOverrides() == null
+                ? List.<ContainerOverride>of() : overrides.containerOverrides()) {
+            List<String> command = container.command() == null ? null
+                    : container.command().stream().map(word -> word == null ? "" : word).toList();
+            List<EnvironmentVariable> environment = new ArrayList<>();
+            if (container.environment() != null) {
+                for (KeyValuePair variable : container.environment()) {
+                    environment.add(new EnvironmentVariable(variable.name() == null ? "" : variable.name(),
+                            variable.value() == null ? "" : variable.value()));
+                }
             }
+            containers.add(new dev.ecsretrier.core.ContainerOverride(
+                    container.name() == null ? defaultContainer : container.name(), command, environment));
+        }
+        if (containers.isEmpty()) {
+            containers.add(new dev.ecsretrier.core.ContainerOverride(defaultContainer, null, List.of()));
         }
         Map<String, String> tags = new LinkedHashMap<>();
         for (Tag tag : body.tags() == null ? List.<Tag>of() : body.tags()) {
@@ -381,10 +386,15 @@ final class EcsApi implements AwsApi {
         LaunchRequest.NetworkSettings network = vpc == null ? null
                 : new LaunchRequest.NetworkSettings(texts(vpc.subnets()), texts(vpc.securityGroups()),
                         "ENABLED".equals(vpc.assignPublicIp()));
-        return new LaunchRequest(cluster, taskDefinition, startedBy, clientToken,
-                container == null || container.name() == null ? defaultContainer : container.name(), command,
-                environment, tags, launchType, strategy, network, overrides == null ? null : overrides.cpu(),
-                overrides == null ? null : overrides.memory());
+        String cpu = overrides == null ? null : overrides.cpu();
+        String memory = overrides == null ? null : overrides.memory();
+        TaskSize size = TaskSize.parse(cpu, memory);
+        if (size == null && (cpu != null || memory != null)) {
+            throw new InvalidParameter("overrides cpu '" + cpu + "' and memory '" + memory + "': the local ECS takes a task"
+                    + " size override as both, in whole CPU units and MiB (\"1024\", \"2048\")");
+        }
+        return new LaunchRequest(cluster, taskDefinition, startedBy, clientToken, containers, tags, launchType, strategy,
+                network, size);
     }
 
     /**
@@ -393,8 +403,8 @@ final class EcsApi implements AwsApi {
      */
     static LocalEcs.TaskState asCreated(LocalEcs.TaskState state) {
         return new LocalEcs.TaskState(state.taskArn(), state.clusterArn(), state.taskDefinitionArn(), state.request(),
-                "PROVISIONING", false, state.cpu(), state.memory(), state.createdAt(), null, null, null, null, null,
-                null, 1);
+                "PROVISIONING", false, state.cpu(), state.memory(), state.createdAt(), null, null, null, null,
+                state.containers().stream().map(c -> new ContainerExit(c.name(), null, null)).toList(), 1);
     }
 
     /** A task in DescribeTasks' shape. */
@@ -402,19 +412,22 @@ final class EcsApi implements AwsApi {
         LaunchRequest request = state.request();
         String capacityProvider = request.launchType() == null && !request.capacityProviderStrategy().isEmpty()
                 ? request.capacityProviderStrategy().get(0).capacityProvider() : null;
-        ContainerOverride override = new ContainerOverride(request.containerName(), request.command(),
-                request.environment().stream().map(v -> new KeyValuePair(v.name(), v.value())).toList(),
-                null, null, null, null, null);
-        TaskOverride overrides = new TaskOverride(List.of(override), request.cpu(), request.memory(), null, null, null);
-        Container container = new Container(request.containerName(), state.taskArn(), state.lastStatus(),
-                state.exitCode(), state.containerReason());
+        List<ContainerOverride> containerOverrides = request.containers().stream()
+                .map(given -> new ContainerOverride(given.name(), given.command(), given.environmentOrEmpty().stream()
+                        .map(v -> new KeyValuePair(v.name(), v.value())).toList(), null, null, null, null, null))
+                .toList();
+        TaskOverride overrides = new TaskOverride(containerOverrides, request.size() == null ? null : request.size().cpuText(),
+                request.size() == null ? null : request.size().memoryText(), null, null, null);
+        List<Container> containers = state.containers().stream()
+                .map(exit -> new Container(exit.name(), state.taskArn(), state.lastStatus(), exit.exitCode(), exit.reason()))
+                .toList();
         List<Tag> tags = withTags
                 ? request.tags().entrySet().stream().map(t -> new Tag(t.getKey(), t.getValue())).toList() : null;
         return new Task(state.taskArn(), state.clusterArn(), state.taskDefinitionArn(), state.lastStatus(),
                 desiredStatus(state), request.startedBy(), request.launchType(), capacityProvider, state.cpu(),
                 state.memory(), state.version(), epochSeconds(state.createdAt()), epochSeconds(state.startedAt()),
                 epochSeconds(state.stoppedAt()), state.stopCode(), state.stoppedReason(), overrides,
-                List.of(container), tags);
+                containers, tags);
     }
 
     private static Double epochSeconds(Instant time) {

@@ -29,10 +29,10 @@ final class WireBody {
         try {
             plain = body.length == 0 ? Map.of() : Json.parse(body);
         } catch (JsonProcessingException e) {
-            throw new Refused(true, RequestLimits.describe(e));
+            throw new Refused(true, false, RequestLimits.describe(e));
         }
         if (!(plain instanceof Map<?, ?>)) {
-            throw new Refused(true, "request body must be a JSON object");
+            throw new Refused(true, true, "request body must be a JSON object");
         }
         return bind(plain, shape);
     }
@@ -47,7 +47,7 @@ final class WireBody {
         try {
             return JsonRecords.fromPlain(plain, shape, JsonRecords.UnknownFields.SKIPPED);
         } catch (JsonBindingException e) {
-            throw new Refused(false, e.getMessage());
+            throw new Refused(false, false, e.getMessage());
         }
     }
 
@@ -55,19 +55,27 @@ final class WireBody {
      * A body the API refuses, with the text of its error answer (the field's path and what is wrong).
      * Each API answers it with its own modeled exception.
      *
-     * @param notJson whether the body is not a JSON object at all (the JSON 1.1 protocol's
-     *                {@code SerializationException}) rather than a member of the wrong type
+     * @param notJson     whether the body is not a JSON object at all (the JSON 1.1 protocol's
+     *                    {@code SerializationException}) rather than a member of the wrong type
+     * @param notAnObject of those, whether it is JSON, only not an object (PutEvents answers that as
+     *                    a missing {@code Entries})
      */
     static final class Refused extends RuntimeException {
         private final boolean notJson;
+        private final boolean notAnObject;
 
-        Refused(boolean notJson, String message) {
+        Refused(boolean notJson, boolean notAnObject, String message) {
             super(message);
             this.notJson = notJson;
+            this.notAnObject = notAnObject;
         }
 
         boolean notJson() {
             return notJson;
+        }
+
+        boolean notAnObject() {
+            return notAnObject;
         }
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ecsretrier.core.CapacityProviderItem;
+import dev.ecsretrier.core.ContainerOverride;
 import dev.ecsretrier.core.EnvironmentVariable;
 import dev.ecsretrier.core.TaskSize;
 import dev.ecsretrier.input.TaskStateChange;
@@ -99,8 +100,8 @@ class LocalEcsTest {
         tags.put("ecs-retrier:attempt", Integer.toString(attempt));
         tags.put("ecs-retrier:max-attempts", "3");
         return new LaunchRequest(LocalSettings.CLUSTER_ARN, LocalSettings.TASK_DEFINITION_ARN, "ecs-retrier",
-                runId + "-" + attempt, "app", null, environment, tags, "FARGATE", List.of(),
-                new LaunchRequest.NetworkSettings(List.of(), List.of(), false), null, null);
+                runId + "-" + attempt, List.of(new ContainerOverride("app", null, environment)), tags, "FARGATE", List.of(),
+                new LaunchRequest.NetworkSettings(List.of(), List.of(), false), null);
     }
 
     JsonNode onlyEvent() throws Exception {
@@ -147,9 +148,9 @@ class LocalEcsTest {
 
     static LaunchRequest launchedOn(LaunchRequest r, List<CapacityProviderItem> strategy,
                                     List<String> subnets, String cpu, String memory) {
-        return new LaunchRequest(r.cluster(), r.taskDefinition(), r.startedBy(), r.clientToken(), r.containerName(),
-                r.command(), r.environment(), r.tags(), strategy.isEmpty() ? r.launchType() : null, strategy,
-                new LaunchRequest.NetworkSettings(subnets, List.of("sg-1"), false), cpu, memory);
+        return new LaunchRequest(r.cluster(), r.taskDefinition(), r.startedBy(), r.clientToken(), r.containers(),
+                r.tags(), strategy.isEmpty() ? r.launchType() : null, strategy,
+                new LaunchRequest.NetworkSettings(subnets, List.of("sg-1"), false), TaskSize.parse(cpu, memory));
     }
 
     @Test
@@ -238,6 +239,65 @@ class LocalEcsTest {
         assertThat(ecs.launchCounts()).containsOnly(Map.entry(new LaunchKey("token", 1), 1));
         assertThat(ecs.runTaskCalls()).containsOnly(Map.entry(new LaunchKey("token", 1), 3));
         assertThat(events).hasSize(1);
+    }
+
+    /** A program that records each container it is asked to start and exits it with the code its environment names. */
+    static final class RecordingProgram implements TaskProgram {
+        final List<TaskProgram.Container> started = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public Execution start(Container container) {
+            started.add(container);
+            int code = Integer.parseInt(container.environment().getOrDefault("EXIT_WITH", "0"));
+            return new Execution() {
+                @Override
+                public java.util.concurrent.CompletableFuture<Integer> exitCode() {
+                    return java.util.concurrent.CompletableFuture.completedFuture(code);
+                }
+
+                @Override
+                public void stop() {
+                }
+            };
+        }
+
+        @Override
+        public String image() {
+            return "recorded";
+        }
+    }
+
+    @Test
+    void eachContainerOverrideRunsAsItsOwnProcess_withItsCommandAndEnvironment_andTheEventReportsEachExit() throws Exception {
+        RecordingProgram program = new RecordingProgram();
+        ecs(program, 8, false);
+        LaunchRequest r = request("two", 1, "EXIT_WITH", "0");
+        List<EnvironmentVariable> reportEnvironment = new ArrayList<>(List.of(new EnvironmentVariable("EXIT_WITH", "2")));
+        reportEnvironment.addAll(r.containers().get(0).environment().subList(1, 4));
+        LaunchRequest twoContainers = new LaunchRequest(r.cluster(), r.taskDefinition(), r.startedBy(), r.clientToken(),
+                List.of(r.containers().get(0), new ContainerOverride("report", List.of("render", "--pdf"), reportEnvironment)),
+                r.tags(), r.launchType(), r.capacityProviderStrategy(), r.network(), r.size());
+
+        String taskArn = started(ecs.launch(twoContainers));
+        JsonNode detail = onlyEvent().get("detail");
+
+        assertThat(program.started).hasSize(2);
+        TaskProgram.Container app = program.started.stream().filter(c -> c.command() == null).findFirst().orElseThrow();
+        TaskProgram.Container report = program.started.stream().filter(c -> c.command() != null).findFirst().orElseThrow();
+        assertThat(app.environment()).containsEntry("EXIT_WITH", "0").containsEntry("RETRIER_ATTEMPT", "1")
+                .containsEntry("FROM_TASK_DEFINITION", "yes");
+        assertThat(report.command()).containsExactly("render", "--pdf");
+        assertThat(report.environment()).containsEntry("EXIT_WITH", "2").containsEntry("RETRIER_RUN_ID", "two")
+                .containsEntry("FROM_TASK_DEFINITION", "yes");
+        assertThat(detail.path("containers")).extracting(c -> c.path("name").asText() + ":" + c.path("exitCode").asInt())
+                .containsExactly("app:0", "report:2");
+        assertThat(detail.path("overrides").path("containerOverrides")).extracting(c -> c.path("name").asText())
+                .containsExactly("app", "report");
+        assertThat(detail.at("/overrides/containerOverrides/1/command/0").asText()).isEqualTo("render");
+        TaskStateChange change = TaskStateChangeParser.parse(events.get(0).getBytes());
+        assertThat(change.stop().containers()).extracting(dev.ecsretrier.core.ContainerExit::exitCode).containsExactly(0, 2);
+        assertThat(ecs.describe(LocalSettings.CLUSTER_ARN, taskArn).orElseThrow().containerOverrides())
+                .isEqualTo(twoContainers.containers());
     }
 
     @Test
@@ -332,8 +392,8 @@ class LocalEcsTest {
         ecs();
         LaunchRequest r = request("elsewhere", 1);
         LaunchRequest other = new LaunchRequest("arn:aws:ecs:local:000000000000:cluster/other", r.taskDefinition(),
-                r.startedBy(), r.clientToken(), r.containerName(), r.command(), r.environment(), r.tags(),
-                r.launchType(), r.capacityProviderStrategy(), r.network(), r.cpu(), r.memory());
+                r.startedBy(), r.clientToken(), r.containers(), r.tags(),
+                r.launchType(), r.capacityProviderStrategy(), r.network(), r.size());
 
         assertThat(ecs.launch(other)).isEqualTo(new LaunchResult.Failed("ClusterNotFoundException", "Cluster not found."));
     }

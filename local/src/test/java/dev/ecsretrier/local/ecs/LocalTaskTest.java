@@ -2,9 +2,13 @@ package dev.ecsretrier.local.ecs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ecsretrier.core.ContainerExit;
+import dev.ecsretrier.core.ContainerOverride;
+import dev.ecsretrier.core.EnvironmentVariable;
 import dev.ecsretrier.local.LaunchFault;
 import dev.ecsretrier.local.LaunchKey;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -51,10 +55,10 @@ class LocalTaskTest {
     void runningThenExitingStopsWithEssentialContainerExitedAtVersion5() {
         LocalTask task = task(null);
 
-        task.run(new Process(), STARTED);
+        task.run(List.of(new Process()), STARTED);
         assertThat(task.lastStatus()).isEqualTo("RUNNING");
         assertThat(task.version()).isEqualTo(3);
-        task.exit(2, null, EXITED);
+        assertThat(task.exit(0, 2, null, EXITED)).as("its only container").isTrue();
         String event = task.stop(STOPPED, stopped -> "event of " + stopped.taskId);
 
         assertThat(event).isEqualTo("event of 0123");
@@ -65,7 +69,7 @@ class LocalTaskTest {
         assertThat(state.stoppedAt()).isEqualTo(STOPPED);
         assertThat(state.stopCode()).isEqualTo("EssentialContainerExited");
         assertThat(state.stoppedReason()).isEqualTo(LaunchFault.ESSENTIAL_CONTAINER_EXITED);
-        assertThat(state.exitCode()).isEqualTo(2);
+        assertThat(state.containers()).containsExactly(new ContainerExit("app", 2, null));
         assertThat(state.version()).isEqualTo(5);
         assertThat(task.executionStoppedAt()).isEqualTo(EXITED);
         assertThat(task.stoppingAt()).isEqualTo(EXITED);
@@ -77,18 +81,18 @@ class LocalTaskTest {
     void aStopRequestSignalsTheProcessOnceAndTheExitIsUserInitiated() {
         LocalTask task = task(null);
         Process process = new Process();
-        task.run(process, STARTED);
+        task.run(List.of(process), STARTED);
 
         assertThat(task.requestStop("Cancelled by the operator", EXITED)).isTrue();
         assertThat(task.requestStop("again", EXITED.plusSeconds(1))).as("already stopping").isFalse();
-        task.exit(143, null, EXITED.plusSeconds(2));
+        task.exit(0, 143, null, EXITED.plusSeconds(2));
         task.stop(STOPPED, stopped -> "");
 
         assertThat(process.stops).hasValue(1);
         assertThat(task.stopCode()).isEqualTo("UserInitiated");
         assertThat(task.stoppedReason()).isEqualTo("Cancelled by the operator");
         assertThat(task.stoppingAt()).as("when StopTask came").isEqualTo(EXITED);
-        assertThat(task.exitCode()).isEqualTo(143);
+        assertThat(task.containerExits()).containsExactly(new ContainerExit("app", 143, null));
         assertThat(task.requestStop("after the stop", STOPPED.plusSeconds(1))).isFalse();
     }
 
@@ -104,7 +108,7 @@ class LocalTaskTest {
         assertThat(task.stopCode()).isEqualTo("UserInitiated");
         assertThat(task.version()).isEqualTo(3);
         assertThat(task.startedAt()).isNull();
-        assertThat(task.exitCode()).isNull();
+        assertThat(task.containerExits().get(0).exitCode()).isNull();
     }
 
     @Test
@@ -113,7 +117,7 @@ class LocalTaskTest {
         task.requestStop("Cancelled", CREATED.plusSeconds(1));
         Process process = new Process();
 
-        task.run(process, STARTED);
+        task.run(List.of(process), STARTED);
 
         assertThat(process.stops).hasValue(1);
     }
@@ -122,11 +126,11 @@ class LocalTaskTest {
     void aProcessThatCannotStartStopsTheTaskWithCannotStartContainerError() {
         LocalTask task = task(null);
 
-        task.failToStart("no such file", STARTED);
+        task.failToStart(0, "no such file", STARTED);
         task.stop(STOPPED, stopped -> "");
 
         assertThat(task.stopCode()).isEqualTo("EssentialContainerExited");
-        assertThat(task.containerReason()).isEqualTo("CannotStartContainerError: no such file");
+        assertThat(task.containerExits().get(0).reason()).isEqualTo("CannotStartContainerError: no such file");
         assertThat(task.startedAt()).isNull();
         assertThat(task.stoppingAt()).isEqualTo(STARTED);
         assertThat(task.version()).isEqualTo(3);
@@ -141,7 +145,7 @@ class LocalTaskTest {
 
         assertThat(task.stopCode()).isEqualTo("TaskFailedToStart");
         assertThat(task.startedAt()).isNull();
-        assertThat(task.exitCode()).isNull();
+        assertThat(task.containerExits().get(0).exitCode()).isNull();
         assertThat(task.version()).isEqualTo(3);
     }
 
@@ -168,5 +172,32 @@ class LocalTaskTest {
         assertThat(task.stopCode()).isEqualTo("UserInitiated");
         assertThat(task.stoppedReason()).isEqualTo("Cancelled");
         assertThat(task.stoppingAt()).isEqualTo(STARTED);
+    }
+
+    @Test
+    void aTaskOfTwoContainers_stopsWhenTheLastExits_reportingEach() {
+        var r = LocalEcsTest.request("two", 1);
+        var twoContainers = new dev.ecsretrier.port.LaunchRequest(r.cluster(), r.taskDefinition(), r.startedBy(),
+                r.clientToken(), List.of(r.containers().get(0), new ContainerOverride("report", List.of("render"),
+                        List.of(new EnvironmentVariable("FORMAT", "pdf")))), r.tags(), r.launchType(),
+                r.capacityProviderStrategy(), r.network(), r.size());
+        LocalTask task = new LocalTask("arn:aws:ecs:us-east-1:000000000000:task/local/0456", "0456",
+                "arn:aws:ecs:us-east-1:000000000000:task-definition/sample:1", twoContainers, new LaunchKey("two", 1),
+                null, CREATED, "1024", "2048");
+        Process app = new Process();
+        Process report = new Process();
+        task.run(List.of(app, report), STARTED);
+
+        assertThat(task.exit(1, 0, null, EXITED)).as("the app still runs").isFalse();
+        assertThat(task.lastStatus()).isEqualTo("RUNNING");
+        assertThat(task.requestStop("cancelled", EXITED.plusSeconds(1))).isTrue();
+        assertThat(app.stops).as("only the container still running is signalled").hasValue(1);
+        assertThat(report.stops).hasValue(0);
+        assertThat(task.exit(0, 143, null, EXITED.plusSeconds(2))).isTrue();
+        task.stop(STOPPED, stopped -> "event");
+
+        assertThat(task.state("cluster").containers()).containsExactly(new ContainerExit("app", 143, null),
+                new ContainerExit("report", 0, null));
+        assertThat(task.describeStop()).isEqualTo("UserInitiated: cancelled; app exit 143; report exit 0");
     }
 }

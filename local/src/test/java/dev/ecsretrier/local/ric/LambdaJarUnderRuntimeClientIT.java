@@ -137,7 +137,7 @@ class LambdaJarUnderRuntimeClientIT {
         assertThat(launched.request().clientToken()).isEqualTo(runId + "-1");
         assertThat(launched.request().startedBy()).isEqualTo("ecs-retrier");
         assertThat(launched.request().cluster()).isEqualTo(LocalSettings.CLUSTER_ARN);
-        assertThat(launched.request().environment()).contains(new EnvironmentVariable("FAIL_ON_ATTEMPTS", "1"),
+        assertThat(launched.request().containers().get(0).environment()).contains(new EnvironmentVariable("FAIL_ON_ATTEMPTS", "1"),
                 new EnvironmentVariable(AttemptMetadata.ATTEMPT_ENV, "1"));
         assertThat(launched.request().tags()).containsEntry(AttemptMetadata.RUN_ID_TAG, runId);
         assertThat(endpointLog).anyMatch(line -> line.startsWith("ecs run-task: started " + taskArn));
@@ -224,6 +224,49 @@ class LambdaJarUnderRuntimeClientIT {
         assertThat(body.path("errorMessage").asText()).as(starter.process().output()).contains(Setting.TOPIC_ARN.variable());
         assertThat(starter.process().exitStatus(30)).as("the runtime client exits after an init error").isNotNull()
                 .isNotZero();
+        assertThat(starter.runtimeApi().calls()).doesNotContain("GET /2018-06-01/runtime/invocation/next");
+    }
+
+    /** A jobs file as the construct's layer ships it: read when the function initializes, a start request names its job. */
+    @Test
+    void aJobsFileIsReadAtInitialization_andAStartOfAJobLaunchesThatJobsTaskWithEachOfItsContainers() throws Exception {
+        Map<String, String> variables = functionVariables();
+        variables.put(Setting.CONFIG_FILE.variable(), Files.writeString(work.resolve("jobs.json"), """
+                {"jobs": {
+                  "ledger": {"RETRIER_TASK_DEFINITION": "ledger:3", "RETRIER_CONTAINER_NAMES": ["app", "report"]},
+                  "reports": {"RETRIER_TASK_DEFINITION": "reports:2"}
+                }}
+                """).toString());
+        Function starter = start("starter", STARTER, variables);
+
+        JsonNode answer = starter.response("{\"job\":\"ledger\",\"runId\":\"ric-ledger\",\"containerOverrides\":"
+                + "[{\"name\":\"report\",\"environment\":[{\"name\":\"FORMAT\",\"value\":\"pdf\"}]}]}",
+                LocalSettings.STARTER_ARN);
+
+        assertThat(answer.path("taskArn").asText()).as(starter.process().output()).startsWith("arn:aws:ecs:local:");
+        LocalEcs.LaunchedTask launched = runtime.ecs().launched("ric-ledger").get(0);
+        assertThat(launched.request().taskDefinition()).isEqualTo("ledger:3");
+        assertThat(launched.request().containers()).extracting(c -> c.name()).containsExactly("app", "report");
+        assertThat(launched.request().container("report").orElseThrow().environment())
+                .contains(new EnvironmentVariable("FORMAT", "pdf"), new EnvironmentVariable(AttemptMetadata.JOB_ENV, "ledger"));
+    }
+
+    @Test
+    void aJobsFileWithBadSettings_isOneInitErrorListingEachOfThem() throws Exception {
+        Map<String, String> variables = functionVariables();
+        variables.put(Setting.CONFIG_FILE.variable(), Files.writeString(work.resolve("bad-jobs.json"), """
+                {"jobs": {
+                  "ledger": {"RETRIER_TASK_DEFINITION": "ledger:3", "RETRIER_MAX_ATTEMPTS": 0},
+                  "reports": {"RETRIER_TASK_DEFINITION": "reports:2", "RETRIER_BACKOFF_JITTER": "SOME"}
+                }}
+                """).toString());
+        Function starter = start("starter", STARTER, variables);
+
+        Result.Error error = starter.runtimeApi().initError().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+        assertThat(LocalJson.tree(error.body()).path("errorMessage").asText()).as(starter.process().output())
+                .contains("jobs.ledger.RETRIER_MAX_ATTEMPTS='0': must be between 1 and 10",
+                        "jobs.reports.RETRIER_BACKOFF_JITTER='SOME': must be one of");
         assertThat(starter.runtimeApi().calls()).doesNotContain("GET /2018-06-01/runtime/invocation/next");
     }
 

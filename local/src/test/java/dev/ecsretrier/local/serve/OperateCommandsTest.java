@@ -5,7 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ecsretrier.config.Setting;
 import dev.ecsretrier.core.Decision;
 import dev.ecsretrier.core.RunCancellation;
+import dev.ecsretrier.core.AttemptMetadata;
+import dev.ecsretrier.local.Faults;
+import dev.ecsretrier.local.LaunchFault;
 import dev.ecsretrier.local.LocalRuntime;
+import dev.ecsretrier.local.LocalSettings;
+import dev.ecsretrier.local.lambda.LocalLambda;
 import dev.ecsretrier.local.TimelineEntry;
 import dev.ecsretrier.local.cli.RetrierCommand;
 import dev.ecsretrier.local.sns.PublishedNotification;
@@ -34,6 +39,8 @@ class OperateCommandsTest {
     /** A retry waits 10 h: 36 s at the time scale, long enough to cancel it while it waits. */
     static final String LONG_BACKOFF = "36000";
 
+    static final String RACE_BEFORE = "op-race-before";
+
     static ServedRuntime served;
     static String endpoint;
 
@@ -49,6 +56,10 @@ class OperateCommandsTest {
                 .setting(Setting.BACKOFF_JITTER, "NONE")
                 .timeScale(0.001)
                 .seed(41)
+                // The race-before run's first attempt fails at once, retryably; its second runs until stopped.
+                .faults(Faults.builder().when(request -> RACE_BEFORE.equals(request.tags().get(AttemptMetadata.RUN_ID_TAG))
+                        && "1".equals(request.tags().get(AttemptMetadata.ATTEMPT_TAG)), LaunchFault.cannotPullContainer())
+                        .build())
                 .build());
         endpoint = served.endpoint.uri().toString();
     }
@@ -121,6 +132,23 @@ class OperateCommandsTest {
     }
 
     @Test
+    void start_readsThePayloadFromAFile_withAtFile() throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("start-request", ".json");
+        try {
+            java.nio.file.Files.writeString(file, startRequest("op-start-file"));
+
+            Ran ran = retrier("start", "--endpoint-url", endpoint, "--payload", "@" + file);
+
+            assertThat(ran.exitCode()).as(ran.err()).isZero();
+            assertThat(ran.out()).contains("\"runId\":\"op-start-file\"");
+            assertThat(served.runtime.awaitOutcome("op-start-file", Duration.ofSeconds(30)).orElseThrow().outcome())
+                    .isEqualTo(Decision.SUCCEEDED);
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+    }
+
+    @Test
     void cancel_duringARunningAttempt_stopsItsTaskWithOurReason_andTheRunEndsCancelledOnce() throws Exception {
         retrier("start", "--endpoint-url", endpoint, "--payload", startRequest("op-running", "WORK_SECONDS", "60"));
         await("the task to run", () -> !launches("op-running").isEmpty());
@@ -150,15 +178,18 @@ class OperateCommandsTest {
         assertThat(notifications("op-waiting").get(0).message()).contains("the run was cancelled: no reason given");
     }
 
+    /** The deployment {@code --endpoint-url} names: serve's, with no function timeout to wait for. */
+    static Deployment deployment(ServedRuntime served) {
+        return new Deployment(LocalSettings.STARTER_ARN, served.runtime.config().cluster(),
+                served.runtime.config().startedBy(), served.runtime.config().scheduleGroup(),
+                LocalSettings.SCHEDULER_ROLE_ARN, "/aws/lambda/starter", "/aws/lambda/classifier", Duration.ZERO);
+    }
+
     /** The canceller as the command builds it, with a hook at each of its steps. */
     static RunCanceller.Report cancelWithHook(String runId, Consumer<RunCanceller.Step> hook) throws Exception {
         try (AwsAccess access = new AwsAccess("us-east-1", null, served.endpoint.uri());
              var lambda = access.lambda(); var ecs = access.ecs(); var scheduler = access.scheduler()) {
-            Deployment deployment = new Deployment(dev.ecsretrier.local.LocalSettings.STARTER_ARN,
-                    served.runtime.config().cluster(), served.runtime.config().startedBy(),
-                    served.runtime.config().scheduleGroup(), dev.ecsretrier.local.LocalSettings.SCHEDULER_ROLE_ARN,
-                    "/aws/lambda/starter", "/aws/lambda/classifier", Duration.ZERO);
-            return new RunCanceller(deployment, lambda, ecs, scheduler, Clock.systemUTC(), hook, line -> { })
+            return new RunCanceller(deployment(served), lambda, ecs, scheduler, Clock.systemUTC(), hook, line -> { })
                     .cancel(new RunCancellation(runId, "race"), Duration.ZERO);
         }
     }
@@ -183,21 +214,38 @@ class OperateCommandsTest {
     @Test
     void aScheduleThatFiresJustBeforeTheMarker_startsAnAttempt_thatCancelStops_andTheRunEndsCancelledOnce()
             throws Exception {
-        retrier("start", "--endpoint-url", endpoint, "--payload", startRequest("op-race-before", "FAIL_ON_ATTEMPTS", "1",
-                // Each attempt works 2 s: the first then fails (exit 2, retried); the second is still running
-                // when cancel looks for tasks, a few requests later.
-                "WORK_SECONDS", "2"));
-        await("the retry's schedule", () -> served.runtime.scheduler().pending().contains("op-race-before-2"));
+        // Attempt 1 fails to start (an injected transient pull error, retried); attempt 2 works until stopped.
+        retrier("start", "--endpoint-url", endpoint, "--payload", startRequest(RACE_BEFORE, "WORK_SECONDS", "600"));
+        await("the retry's schedule", () -> served.runtime.scheduler().pending().contains(RACE_BEFORE + "-2"));
+        List<Boolean> fired = new ArrayList<>();
 
-        RunCanceller.Report report = cancelWithHook("op-race-before", step -> {
+        RunCanceller.Report report = cancelWithHook(RACE_BEFORE, step -> {
             if (step == RunCanceller.Step.BEFORE_MARKER) {
-                served.runtime.scheduler().fireNow("op-race-before-2");
+                fired.add(served.runtime.scheduler().fireNow(RACE_BEFORE + "-2"));
+                // The schedule invoked the starter asynchronously: the marker comes only once that start has
+                // launched attempt 2 and returned (its look after RunTask found no marker yet).
+                awaitUnchecked("the fired start to return", () -> {
+                    LocalLambda.Counts starts = served.runtime.lambda().counts(LocalSettings.STARTER_FUNCTION);
+                    return starts.accepted() == starts.succeeded() + starts.deadLettered();
+                });
             }
         });
 
-        assertThat(report.tasksStopped()).hasSize(1);
-        endsCancelledOnce("op-race-before", 2);
-        assertThat(served.runtime.scheduler().pending()).noneMatch(name -> name.startsWith("op-race-before-"));
+        assertThat(fired).containsExactly(true);
+        assertThat(launches(RACE_BEFORE)).hasSize(2);
+        assertThat(report.tasksStopped()).as("cancel stopped the attempt the fired start launched").hasSize(1);
+        assertThat(report.handedToStarter()).isEmpty();
+        endsCancelledOnce(RACE_BEFORE, 2);
+        assertThat(served.runtime.scheduler().pending()).noneMatch(name -> name.startsWith(RACE_BEFORE + "-"));
+    }
+
+    static void awaitUnchecked(String what, BooleanSupplier condition) {
+        try {
+            await(what, condition);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test

@@ -148,6 +148,80 @@ class RedriveCommandTest {
         assertThat(queued(LocalSettings.SCHEDULE_DELIVERY_FAILURES)).hasSize(1);
     }
 
+    /** The run's STOPPED event, out of the classifier's dead-letter record (its requestPayload): the event itself. */
+    String stoppedEventOf(String runId) throws Exception {
+        await("the stopped event in ClassifierFailures", () -> !queued(LocalSettings.CLASSIFIER_FAILURES).isEmpty());
+        LocalQueues.Message record = queued(LocalSettings.CLASSIFIER_FAILURES).get(0);
+        com.fasterxml.jackson.databind.JsonNode event = LocalJson.tree(record.body()).path("requestPayload");
+        assertThat(event.toString()).contains(runId);
+        return LocalJson.write(event);
+    }
+
+    /** Every message of a queue received and deleted, as if it had never been there. */
+    void empty(String queue) throws InterruptedException {
+        for (LocalQueues.Message message : served.runtime.queues().receive(queue, 10, Duration.ofSeconds(30), Duration.ZERO)) {
+            served.runtime.queues().delete(queue, message.receiptHandle());
+        }
+        assertThat(queued(queue)).isEmpty();
+    }
+
+    static LocalQueues.Attribute text(String value) {
+        return new LocalQueues.Attribute("String", value);
+    }
+
+    @Test
+    void redrive_ofRuleDeliveryFailures_sendsEachEventToTheClassifier_andTheRunEndsOnce() throws Exception {
+        Ran started = OperateCommandsTest.retrier("start", "--endpoint-url", endpoint, "--payload",
+                OperateCommandsTest.startRequest("redrive-rule"));
+        assertThat(started.exitCode()).as(started.err()).isZero();
+        // EventBridge could not deliver the stop to the classifier: its target's dead-letter queue holds the
+        // event itself, with the rule's and the target's ARNs as attributes (eb-rule-dlq.html).
+        String event = stoppedEventOf("redrive-rule");
+        empty(LocalSettings.CLASSIFIER_FAILURES);
+        served.runtime.queues().send(LocalSettings.RULE_DELIVERY_FAILURES, event, Map.of(
+                "RULE_ARN", text("arn:aws:events:us-east-1:000000000000:rule/" + LocalSettings.RULE_NAME),
+                "TARGET_ARN", text(served.runtime.lambda().arn(LocalSettings.CLASSIFIER_FUNCTION)),
+                "ERROR_CODE", text("SDK_CLIENT_ERROR"),
+                "ERROR_MESSAGE", text("Unable to invoke Lambda function"),
+                "EXHAUSTED_RETRY_CONDITION", text("MaximumRetryAttemptsExhausted"),
+                "RETRY_ATTEMPTS", text("185")), Duration.ZERO);
+        assertThat(notifications("redrive-rule")).isEmpty();
+
+        Ran ran = OperateCommandsTest.retrier("redrive", "--endpoint-url", endpoint, "--queue", "RuleDeliveryFailures");
+
+        assertThat(ran.exitCode()).as(ran.out() + ran.err()).isZero();
+        assertThat(ran.out()).contains("RuleDeliveryFailures: replayed 1, failed 0, left 0");
+        assertThat(queued(LocalSettings.RULE_DELIVERY_FAILURES)).isEmpty();
+        assertThat(served.runtime.awaitOutcome("redrive-rule", Duration.ofSeconds(30)).orElseThrow().outcome())
+                .isEqualTo(Decision.SUCCEEDED);
+        assertThat(notifications("redrive-rule")).hasSize(1);
+        assertThat(launches("redrive-rule")).hasSize(1);
+    }
+
+    @Test
+    void redrive_withQueueUrl_readsTheQueueAtThatUrl_notTheOneOfThatName() throws Exception {
+        String requestId = crashedStartWithoutRunId();
+        // A deployed construct's queue has a generated name: here the StarterFailures record sits in a queue
+        // of another name, found only by its URL.
+        LocalQueues.Message record = queued(LocalSettings.STARTER_FAILURES).get(0);
+        empty(LocalSettings.STARTER_FAILURES);
+        served.runtime.queues().send(LocalSettings.SCHEDULE_DELIVERY_FAILURES, record.body(), Map.of(), Duration.ZERO);
+        String url;
+        try (software.amazon.awssdk.services.sqs.SqsClient sqs = served.client(software.amazon.awssdk.services.sqs.SqsClient.builder())) {
+            url = sqs.getQueueUrl(r -> r.queueName(LocalSettings.SCHEDULE_DELIVERY_FAILURES)).queueUrl();
+        }
+
+        Ran ran = OperateCommandsTest.retrier("redrive", "--endpoint-url", endpoint, "--queue", "StarterFailures",
+                "--queue-url", "StarterFailures=" + url);
+
+        assertThat(ran.exitCode()).as(ran.out() + ran.err()).isZero();
+        assertThat(ran.out()).contains("StarterFailures: replayed 1, failed 0, left 0");
+        assertThat(queued(LocalSettings.SCHEDULE_DELIVERY_FAILURES)).isEmpty();
+        // The record was replayed as what the StarterFailures queue holds: its request payload, under the
+        // run id the starter gave the failed invocation.
+        assertThat(launches(requestId)).hasSize(1);
+    }
+
     @Test
     void redrive_anUnknownQueue_isOneLineOnStderr_andExit2() {
         Ran ran = OperateCommandsTest.retrier("redrive", "--endpoint-url", endpoint, "--queue", "NoSuchQueue");

@@ -123,4 +123,46 @@ class StartFollowTest {
         assertThat(text.out()).contains("run show-exhausted: RETRIES_EXHAUSTED after 3 attempt(s)")
                 .contains("attempt 3  task arn:aws:ecs:");
     }
+
+    @Test
+    void follow_tellsEveryAttemptsTask_evenOneThatStartedAndStoppedBetweenTwoLooksAtEcs() throws Exception {
+        // This ECS forgets a task as soon as it stops, and the run has ended before the first look: no look
+        // at ECS sees its tasks, so only the history records can tell that (and when) each one started.
+        try (ServedRuntime forgetting = new ServedRuntime(dev.ecsretrier.local.LocalRuntime.builder()
+                .setting(dev.ecsretrier.config.Setting.RETRYABLE_EXIT_CODES, "2").timeScale(0.001).seed(44)
+                .forgetStoppedTasks(true).build())) {
+            java.time.Instant startedAt = java.time.Instant.now();
+            assertThat(retrier("start", "--endpoint-url", forgetting.endpoint.uri().toString(), "--payload",
+                    startRequest("follow-between", "FAIL_ON_ATTEMPTS", "1")).exitCode()).isZero();
+            forgetting.runtime.awaitOutcome("follow-between", Duration.ofSeconds(30)).orElseThrow();
+            forgetting.runtime.awaitIdle(Duration.ofSeconds(5));
+            List<String> launched = forgetting.runtime.timeline("follow-between").stream()
+                    .filter(e -> e.kind() == TimelineEntry.Kind.TASK_LAUNCHED).map(TimelineEntry::taskArn).toList();
+            List<dev.ecsretrier.operate.RunFollower.Entry> timeline = new java.util.ArrayList<>();
+
+            java.util.Optional<dev.ecsretrier.operate.RunFollower.Outcome> outcome;
+            try (dev.ecsretrier.operate.AwsAccess access = new dev.ecsretrier.operate.AwsAccess("us-east-1", null,
+                    forgetting.endpoint.uri()); var ecs = access.ecs(); var scheduler = access.scheduler();
+                 var logs = access.logs()) {
+                dev.ecsretrier.operate.Deployment deployment = OperateCommandsTest.deployment(forgetting);
+                dev.ecsretrier.operate.RunTasks tasks = new dev.ecsretrier.operate.RunTasks(ecs, deployment);
+                assertThat(tasks.of("follow-between")).as("ECS lists none of the run's tasks").isEmpty();
+                outcome = new dev.ecsretrier.operate.RunFollower(tasks,
+                        new dev.ecsretrier.operate.RunSchedules(scheduler, deployment),
+                        new dev.ecsretrier.operate.RunHistory(logs, deployment), java.time.Clock.systemUTC())
+                        .follow("follow-between", startedAt, Duration.ofMillis(50), Duration.ofSeconds(10), timeline::add);
+            }
+
+            assertThat(outcome).map(dev.ecsretrier.operate.RunFollower.Outcome::outcome).contains("SUCCEEDED");
+            assertThat(launched).hasSize(2);
+            assertThat(timeline).filteredOn(e -> e.label().equals("task"))
+                    .extracting(dev.ecsretrier.operate.RunFollower.Entry::attempt,
+                            dev.ecsretrier.operate.RunFollower.Entry::text)
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple(1, "started task "
+                                    + dev.ecsretrier.operate.RunFollower.taskId(launched.get(0))),
+                            org.assertj.core.groups.Tuple.tuple(2, "started task "
+                                    + dev.ecsretrier.operate.RunFollower.taskId(launched.get(1))));
+        }
+    }
 }

@@ -2,42 +2,115 @@ package dev.ecsretrier.infra.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.cdklabs.cdknag.AwsSolutionsChecks;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.Aspects;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.assertions.Annotations;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.cxapi.SynthesisMessage;
+import software.amazon.awscdk.services.ec2.FlowLogDestination;
+import software.amazon.awscdk.services.ec2.FlowLogOptions;
+import software.amazon.awscdk.services.ec2.Vpc;
+import software.amazon.awscdk.services.ecs.AwsLogDriverProps;
+import software.amazon.awscdk.services.ecs.Cluster;
+import software.amazon.awscdk.services.ecs.ContainerDefinitionOptions;
+import software.amazon.awscdk.services.ecs.ContainerImage;
+import software.amazon.awscdk.services.ecs.ContainerInsights;
+import software.amazon.awscdk.services.ecs.FargateTaskDefinition;
+import software.amazon.awscdk.services.ecs.LogDrivers;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.logs.RetentionDays;
 
-/** cdk-nag's AwsSolutions pack on the sample stack: nothing unsuppressed, and no suppression that is not needed. */
+/**
+ * cdk-nag's AwsSolutions pack on each stack the retrier is shown in: the sample stack, and docs/deploy.md's many-jobs
+ * example in a stack that keeps its own resources as the sample does (flow logs, Container Insights, task logs).
+ * Nothing unsuppressed, every suppression with its reason, and (for the sample) no suppression that is not needed.
+ */
 class CdkNagTest {
 
-    private static Annotations annotations;
-
-    @BeforeAll
-    static void synthesize() {
-        annotations = Annotations.fromStack(SynthesizedSample.get().stack);
+    /**
+     * A stack synthesized with cdk-nag.
+     *
+     * @param jobs how many task definition families the starter may run: one {@code ecs:RunTask} suppression each
+     */
+    record NaggedStack(String name, Annotations annotations, int jobs) {
+        @Override
+        public String toString() {
+            return name;
+        }
     }
 
-    @Test
-    void noUnsuppressedErrors() {
-        assertThat(describe(annotations.findError("*", Match.stringLikeRegexp("AwsSolutions-.*")))).isEmpty();
+    private static NaggedStack manyJobs;
+
+    static Stream<NaggedStack> stacks() {
+        return Stream.of(new NaggedStack(SampleApp.STACK_NAME, Annotations.fromStack(SynthesizedSample.get().stack), 1),
+                manyJobs());
     }
 
-    @Test
-    void noUnsuppressedWarnings() {
-        assertThat(describe(annotations.findWarning("*", Match.stringLikeRegexp("AwsSolutions-.*")))).isEmpty();
+    /** docs/deploy.md's many-jobs example, three jobs, synthesized once with cdk-nag's checks. */
+    private static synchronized NaggedStack manyJobs() {
+        if (manyJobs == null) {
+            App app = new App();
+            Stack stack = new Stack(app, "ManyJobsNag");
+            Vpc vpc = Vpc.Builder.create(stack, "Vpc").maxAzs(2).natGateways(1).build();
+            vpc.addFlowLog("FlowLog", FlowLogOptions.builder()
+                    .destination(FlowLogDestination.toCloudWatchLogs(logs(stack, "VpcFlowLogs"))).build());
+            Cluster cluster = Cluster.Builder.create(stack, "Cluster").vpc(vpc).containerInsightsV2(ContainerInsights.ENABLED).build();
+            ManyJobsExample.retrier(stack, cluster, definition(stack, "NightlyEtl", "app", "report"),
+                    definition(stack, "Reports", "render"), definition(stack, "Invoices", "app"));
+            Aspects.of(app).add(AwsSolutionsChecks.Builder.create().verbose(true).logIgnores(true).build());
+            app.synth();
+            manyJobs = new NaggedStack("docs/deploy.md's many jobs", Annotations.fromStack(stack), 3);
+        }
+        return manyJobs;
     }
 
-    @Test
-    void noWarningsOrErrorsAtAll() {
-        assertThat(describe(annotations.findError("*", Match.anyValue()))).isEmpty();
-        assertThat(describe(annotations.findWarning("*", Match.anyValue()))).isEmpty();
+    @ParameterizedTest
+    @MethodSource("stacks")
+    void noUnsuppressedErrors(NaggedStack stack) {
+        assertThat(describe(stack.annotations().findError("*", Match.stringLikeRegexp("AwsSolutions-.*")))).isEmpty();
+    }
+
+    @ParameterizedTest
+    @MethodSource("stacks")
+    void noUnsuppressedWarnings(NaggedStack stack) {
+        assertThat(describe(stack.annotations().findWarning("*", Match.stringLikeRegexp("AwsSolutions-.*")))).isEmpty();
+    }
+
+    @ParameterizedTest
+    @MethodSource("stacks")
+    void noWarningsOrErrorsAtAll(NaggedStack stack) {
+        assertThat(describe(stack.annotations().findError("*", Match.anyValue()))).isEmpty();
+        assertThat(describe(stack.annotations().findWarning("*", Match.anyValue()))).isEmpty();
+    }
+
+    @ParameterizedTest
+    @MethodSource("stacks")
+    void everySuppressionGivesAReason(NaggedStack stack) {
+        assertThat(describe(stack.annotations().findInfo("*", Match.stringLikeRegexp(".*CdkNagSuppression.*"))))
+                .as("the stack's cdk-nag suppressions").isNotEmpty()
+                .allSatisfy(finding -> assertThat(finding).containsPattern("Provided reason: \"\\[?.{40,}"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("stacks")
+    void theStartersRunTaskSuppression_coversEachJobsTaskDefinitionFamily_andNoOther(NaggedStack stack) {
+        assertThat(describe(stack.annotations().findInfo("*", Match.stringLikeRegexp(".*CdkNagSuppression.*"))))
+                .filteredOn(f -> f.contains("/Retrier/StarterRole/") && f.contains(":task-definition/"))
+                .as("ecs:RunTask on every revision of each job's family").hasSize(stack.jobs());
     }
 
     @Test
     void everySuppressionIsStillNeeded_andScopedToWhatItAllows() {
         // logIgnores turns each suppressed finding into an info; the list is the complete set of accepted findings.
+        Annotations annotations = Annotations.fromStack(SynthesizedSample.get().stack);
         assertThat(describe(annotations.findInfo("*", Match.stringLikeRegexp(".*CdkNagSuppression.*"))).stream()
                 .map(finding -> finding.replaceAll("Provided reason: .*", "").trim()).sorted().toList())
                 .containsExactly(
@@ -58,15 +131,24 @@ class CdkNagTest {
                         "/EcsRetrierSample/SampleTask/ExecutionRole/DefaultPolicy/Resource CdkNagSuppression[Resource::*]: AwsSolutions-IAM5 was triggered but suppressed.");
     }
 
-    @Test
-    void everySuppressionGivesAReason() {
-        assertThat(describe(annotations.findInfo("*", Match.stringLikeRegexp(".*CdkNagSuppression.*"))))
-                .as("the stack's cdk-nag suppressions").isNotEmpty()
-                .allSatisfy(finding -> assertThat(finding).containsPattern("Provided reason: \"\\[?.{40,}"));
-    }
-
     private static String scheduleGroup() {
         return SynthesizedSample.get().resource("AWS::Scheduler::ScheduleGroup", "RetrierScheduleGroup").at("/Properties/Name").asText();
+    }
+
+    private static LogGroup logs(Stack stack, String id) {
+        return LogGroup.Builder.create(stack, id).retention(RetentionDays.ONE_MONTH).removalPolicy(RemovalPolicy.DESTROY).build();
+    }
+
+    private static FargateTaskDefinition definition(Stack stack, String id, String... containers) {
+        FargateTaskDefinition definition = FargateTaskDefinition.Builder.create(stack, id).build();
+        for (String container : containers) {
+            definition.addContainer(container, ContainerDefinitionOptions.builder()
+                    .image(ContainerImage.fromRegistry("public.ecr.aws/docker/library/busybox:stable"))
+                    .logging(LogDrivers.awsLogs(AwsLogDriverProps.builder().logGroup(logs(stack, id + container + "Logs"))
+                            .streamPrefix(id).build()))
+                    .build());
+        }
+        return definition;
     }
 
     private static List<String> describe(List<SynthesisMessage> messages) {

@@ -38,6 +38,8 @@ class ManyJobsGuideTest {
         Cluster cluster = Cluster.Builder.create(stack, "Cluster")
                 .vpc(Vpc.Builder.create(stack, "Vpc").maxAzs(2).natGateways(1).build()).build();
         nightlyEtl = definition(stack, "NightlyEtl", "app");
+        nightlyEtl.addContainer("report", ContainerDefinitionOptions.builder()
+                .image(ContainerImage.fromRegistry("public.ecr.aws/docker/library/busybox:stable")).build());
         reports = definition(stack, "Reports", "render");
         invoices = definition(stack, "Invoices", "app");
         ManyJobsExample.retrier(stack, cluster, nightlyEtl, reports, invoices);
@@ -53,10 +55,22 @@ class ManyJobsGuideTest {
         assertThat(start).isNotNegative();
         Matcher block = Pattern.compile("\n```java\n(.*?)```\n", Pattern.DOTALL).matcher(guide.substring(start));
         assertThat(block.find()).isTrue();
-        String source = Files.readString(ROOT.resolve("infra/sample/src/test/java/dev/ecsretrier/infra/sample/ManyJobsExample.java"));
-        String example = source.substring(source.indexOf("// docs/deploy.md begin\n") + "// docs/deploy.md begin\n".length(),
-                source.indexOf("        // docs/deploy.md end"));
-        assertThat(block.group(1)).isEqualTo(example.indent(-8));
+        assertThat(block.group(1)).isEqualTo(marked("infra/sample/src/test/java/dev/ecsretrier/infra/sample/ManyJobsExample.java"));
+    }
+
+    @Test
+    void theExampleAppCiSynthesizesWithTheCdkCli_holdsTheGuidesExample() throws Exception {
+        assertThat(marked("examples/many-jobs/src/main/java/com/example/platform/PlatformJobsStack.java"))
+                .isEqualTo(marked("infra/sample/src/test/java/dev/ecsretrier/infra/sample/ManyJobsExample.java"));
+    }
+
+    /** The code between a source file's docs/deploy.md markers, unindented. */
+    private static String marked(String file) throws Exception {
+        String source = Files.readString(ROOT.resolve(file));
+        int begin = source.indexOf("// docs/deploy.md begin\n");
+        assertThat(begin).as(file + " marks the guide's example").isNotNegative();
+        return source.substring(begin + "// docs/deploy.md begin\n".length(), source.indexOf("        // docs/deploy.md end"))
+                .indent(-8);
     }
 
     @Test
