@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.profiles.ProfileFile;
 
 /**
  * Which retrier the operate commands talk to: a deployed stack ({@code --stack}, read from its
@@ -130,11 +131,25 @@ final class DeploymentOptions {
         }
     }
 
-    /** The SDK access these options describe; a region is needed (the local endpoint's default is us-east-1). */
+    /**
+     * The SDK access these options describe; a region is needed (the local endpoint's default is us-east-1,
+     * unless a --profile names its own region). A --profile must be one of the shared config or credentials
+     * files (https://docs.aws.amazon.com/sdk-for-java/latest/developer-guide/credentials-profiles.html):
+     * else the SDK would only fail at the first call, or look for a region elsewhere.
+     */
     AwsAccess access() {
+        if (profile != null) {
+            java.util.Set<String> profiles = new java.util.TreeSet<>(ProfileFile.defaultProfileFile().profiles().keySet());
+            if (!profiles.contains(profile)) {
+                throw UsageErrorHandler.invalid(spec, "--profile", profile, "is not a profile of the AWS config or"
+                        + " credentials file (profiles: " + String.join(", ", profiles) + ")"
+                        + UsageErrorHandler.didYouMean(profile, profiles));
+            }
+        }
         String chosen = region;
-        if (chosen == null && endpoint != null && System.getenv("AWS_REGION") == null
-                && System.getenv("AWS_DEFAULT_REGION") == null) {
+        boolean localDefault = chosen == null && endpoint != null && System.getenv("AWS_REGION") == null
+                && System.getenv("AWS_DEFAULT_REGION") == null;
+        if (localDefault && profile == null) {
             chosen = "us-east-1";
         }
         if (endpoint != null && (endpoint.getScheme() == null || endpoint.getHost() == null)) {
@@ -143,6 +158,9 @@ final class DeploymentOptions {
         try {
             return new AwsAccess(chosen, profile, endpoint);
         } catch (IllegalArgumentException e) {
+            if (localDefault) {
+                return new AwsAccess("us-east-1", profile, endpoint);
+            }
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
     }
