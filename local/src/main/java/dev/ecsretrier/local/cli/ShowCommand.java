@@ -8,6 +8,7 @@ import dev.ecsretrier.operate.RunsOverview;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -75,7 +76,7 @@ final class ShowCommand implements Callable<Integer> {
 
     private static void text(PrintWriter out, RunsOverview.Details run) {
         Map<String, Object> outcome = run.outcome();
-        out.println("run " + run.runId() + ": " + (outcome == null ? String.valueOf(run.status()).toLowerCase()
+        out.println("run " + run.runId() + ": " + (outcome == null ? String.valueOf(run.status()).toLowerCase(Locale.ROOT)
                 : outcome.get("outcome") + " after " + outcome.get("attempts") + " attempt(s), by " + outcome.get("rule")
                 + ": " + outcome.get("reason")));
         for (Map<String, Object> attempt : run.attempts()) {

@@ -30,12 +30,20 @@ public final class EndpointHistory implements Function<List<String>, RunHistoryR
     /** How long a run that ends as serve starts waits for the endpoint to listen. */
     static final Duration LISTENING_WAIT = Duration.ofSeconds(10);
 
+    /**
+     * The read's budget here. In Lambda it is {@link LogsRunHistoryReader#BUDGET}, kept short to stay inside the
+     * function's timeout, with the client built before the first call (SnapStart priming). serve has no such
+     * timeout, and on a loaded machine its first SDK call (the client built, the first request marshalled)
+     * took longer than 3 s (CI at load 15: the read gave up and the run was notified from its tags), so a
+     * local run would be told less than it is in AWS. Reading whole matters more here than returning fast.
+     */
+    static final Duration BUDGET = Duration.ofSeconds(30);
+
     private final CompletableFuture<URI> endpoint = new CompletableFuture<>();
 
     @Override
     public RunHistoryReader apply(List<String> logGroups) {
-        return new LogsRunHistoryReader(new OnFirstUse<>(this::client), logGroups, Clock.systemUTC(),
-                LogsRunHistoryReader.BUDGET);
+        return new LogsRunHistoryReader(new OnFirstUse<>(this::client), logGroups, Clock.systemUTC(), BUDGET);
     }
 
     /** The endpoint listens at {@code uri}: the reader's client may be built. */
@@ -65,7 +73,7 @@ public final class EndpointHistory implements Function<List<String>, RunHistoryR
                 // serve checks no signature; the SDK needs credentials to sign with.
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("serve", "serve")))
                 .httpClient(UrlConnectionHttpClient.create())
-                .overrideConfiguration(c -> c.apiCallTimeout(LogsRunHistoryReader.BUDGET))
+                .overrideConfiguration(c -> c.apiCallTimeout(BUDGET))
                 .build();
     }
 }
