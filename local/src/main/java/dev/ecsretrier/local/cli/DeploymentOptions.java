@@ -139,10 +139,12 @@ final class DeploymentOptions {
      */
     AwsAccess access() {
         if (profile != null) {
-            java.util.Set<String> profiles = new java.util.TreeSet<>(ProfileFile.defaultProfileFile().profiles().keySet());
+            java.util.Set<String> profiles =
+                    new java.util.TreeSet<>(ProfileFile.defaultProfileFile().profiles().keySet());
             if (!profiles.contains(profile)) {
+                String known = profiles.isEmpty() ? "there are none" : "profiles: " + String.join(", ", profiles);
                 throw UsageErrorHandler.invalid(spec, "--profile", profile, "is not a profile of the AWS config or"
-                        + " credentials file (profiles: " + String.join(", ", profiles) + ")"
+                        + " credentials file (" + known + ")"
                         + UsageErrorHandler.didYouMean(profile, profiles));
             }
         }

@@ -106,4 +106,15 @@ class ProfileOptionTest {
                 + " profile of the AWS config or credentials file (profiles: default, ops); did you mean ops?");
         assertThat(authorizations).isEmpty();
     }
+
+    @Test
+    void aProfileWithoutAnyProfileFiles_saysThereAreNone() {
+        System.setProperty("aws.configFile", dir.resolve("no-config").toString());
+        System.setProperty("aws.sharedCredentialsFile", dir.resolve("no-credentials").toString());
+
+        CommandRun run = CommandRun.of("runs", "--endpoint-url", url(), "--profile", "ops");
+
+        UsageErrorTest.assertOneLineAndExit2(run, "retrier runs: Invalid value for option '--profile': 'ops' is not a"
+                + " profile of the AWS config or credentials file (there are none)");
+    }
 }
