@@ -10,6 +10,7 @@ import dev.ecsretrier.core.RetryRule;
 import dev.ecsretrier.core.CapacityProviderItem;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -293,30 +294,25 @@ public final class EcsRetrierProps {
                 throw new IllegalArgumentException("set containerName or containerNames, not both: containerName('"
                         + containerName + "') is the one-item shorthand of containerNames");
             }
-            if (containerNames.isEmpty()) {
-                throw new IllegalArgumentException("containerNames must name at least one container; leave it unset for the"
-                        + " task definition's default container");
-            }
-            for (String name : containerNames) {
-                if (name == null || !CONTAINER_NAME.matcher(name).matches()) {
-                    throw new IllegalArgumentException("containerNames holds '" + name + "', not a container name"
-                            + " (1-255 letters, digits, '-' or '_')");
-                }
-            }
-            if (new java.util.HashSet<>(containerNames).size() < containerNames.size()) {
+            requireContainerNames("containerNames", containerNames, "the task definition's default container");
+            if (new HashSet<>(containerNames).size() < containerNames.size()) {
                 throw new IllegalArgumentException("containerNames names a container twice: " + containerNames);
             }
         }
         if (essentialContainers != null) {
-            if (essentialContainers.isEmpty()) {
-                throw new IllegalArgumentException("essentialContainers must name at least one container; leave it unset for the"
-                        + " task definition's essential containers");
-            }
-            for (String name : essentialContainers) {
-                if (name == null || !CONTAINER_NAME.matcher(name).matches()) {
-                    throw new IllegalArgumentException("essentialContainers holds '" + name + "', not a container name"
-                            + " (1-255 letters, digits, '-' or '_')");
-                }
+            requireContainerNames("essentialContainers", essentialContainers, "the task definition's essential containers");
+        }
+    }
+
+    /** {@code names}, the list prop {@code prop}, names at least one container, each a valid container name. */
+    private static void requireContainerNames(String prop, List<String> names, String whatUnsetMeans) {
+        if (names.isEmpty()) {
+            throw new IllegalArgumentException(prop + " must name at least one container; leave it unset for " + whatUnsetMeans);
+        }
+        for (String name : names) {
+            if (name == null || !CONTAINER_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException(prop + " holds '" + name + "', not a container name"
+                        + " (1-255 letters, digits, '-' or '_')");
             }
         }
     }

@@ -6,8 +6,12 @@ import dev.ecsretrier.operate.AwsAccess;
 import dev.ecsretrier.operate.Deployment;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import dev.ecsretrier.config.StackOutput;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -139,8 +143,8 @@ final class DeploymentOptions {
      */
     AwsAccess access() {
         if (profile != null) {
-            java.util.Set<String> profiles =
-                    new java.util.TreeSet<>(ProfileFile.defaultProfileFile().profiles().keySet());
+            Set<String> profiles =
+                    new TreeSet<>(ProfileFile.defaultProfileFile().profiles().keySet());
             if (!profiles.contains(profile)) {
                 String known = profiles.isEmpty() ? "there are none" : "profiles: " + String.join(", ", profiles);
                 throw UsageErrorHandler.invalid(spec, "--profile", profile, "is not a profile of the AWS config or"
@@ -208,9 +212,9 @@ final class DeploymentOptions {
      * The jobs the stack says it serves (its {@code Jobs} output, comma-separated); empty when it does
      * not say, or when there is no stack. Call after {@link #deployment}.
      */
-    java.util.List<String> stackJobs() {
+    List<String> stackJobs() {
         String jobs = stackOutputs.getOrDefault(dev.ecsretrier.config.StackOutput.JOBS.key(), "");
-        return java.util.Arrays.stream(jobs.split(",")).map(String::trim).filter(job -> !job.isEmpty()).toList();
+        return Arrays.stream(jobs.split(",")).map(String::trim).filter(job -> !job.isEmpty()).toList();
     }
 
     /** How long one of serve's in-process invocations may take at most (cancel's second sweep waits this long). */
