@@ -1,5 +1,6 @@
 package dev.ecsretrier.json;
 
+import com.fasterxml.jackson.core.filter.TokenFilter;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -442,6 +443,110 @@ public final class JsonRecords {
                         : absent(types[i]);
             }
             return shape.construct(args, path);
+        }
+    }
+
+    /**
+     * What reading {@code type} with unknown fields {@link UnknownFields#SKIPPED} looks at, as a
+     * jackson-core token filter for {@link Json#parseReadBy}: in a record, the fields it has (and in
+     * each, what its type reads); in a list, every element; in a map, every value; in a scalar or a
+     * {@link JsonForm}, everything. What it leaves out the binder would skip anyway.
+     */
+    static TokenFilter fieldsReadBy(Type type) {
+        if (type instanceof Class<?> target) {
+            return FIELD_FILTERS.get(target);
+        }
+        if (type instanceof ParameterizedType parameterized) {
+            Type[] arguments = parameterized.getActualTypeArguments();
+            if (parameterized.getRawType() == List.class || parameterized.getRawType() == Set.class) {
+                return new ReadFields(null, fieldsReadBy(arguments[0]));
+            }
+            if (parameterized.getRawType() == Map.class) {
+                return new ReadFields(fieldsReadBy(arguments[1]), null);
+            }
+        }
+        return TokenFilter.INCLUDE_ALL;
+    }
+
+    private static final ClassValue<TokenFilter> FIELD_FILTERS = new ClassValue<>() {
+        @Override
+        protected TokenFilter computeValue(Class<?> type) {
+            return type.isRecord() && !JsonForm.class.isAssignableFrom(type)
+                    ? new RecordFields(type) : TokenFilter.INCLUDE_ALL;
+        }
+    };
+
+    /**
+     * A list's elements ({@code element}) or a map's values ({@code value}): a value of the other
+     * shape is kept, emptied, so that the binder still names what it got ("an object").
+     */
+    private static final class ReadFields extends TokenFilter {
+
+        private final TokenFilter value;
+        private final TokenFilter element;
+
+        ReadFields(TokenFilter value, TokenFilter element) {
+            this.value = value;
+            this.element = element;
+        }
+
+        @Override
+        public TokenFilter includeProperty(String name) {
+            return value;
+        }
+
+        @Override
+        public TokenFilter includeElement(int index) {
+            return element;
+        }
+
+        @Override
+        public boolean includeEmptyObject(boolean contentsFiltered) {
+            return true;
+        }
+
+        @Override
+        public boolean includeEmptyArray(boolean contentsFiltered) {
+            return true;
+        }
+    }
+
+    /** A record's fields, each with what its type reads; looked up on first use (a record may contain itself). */
+    private static final class RecordFields extends TokenFilter {
+
+        private final Class<?> type;
+        private volatile Map<String, TokenFilter> fields;
+
+        RecordFields(Class<?> type) {
+            this.type = type;
+        }
+
+        @Override
+        public TokenFilter includeProperty(String name) {
+            Map<String, TokenFilter> known = fields;
+            if (known == null) {
+                known = new HashMap<>();
+                for (RecordComponent part : type.getRecordComponents()) {
+                    known.put(part.getName(), fieldsReadBy(part.getGenericType()));
+                }
+                fields = known;
+            }
+            return known.get(name);
+        }
+
+        @Override
+        public TokenFilter includeElement(int index) {
+            return null;
+        }
+
+        @Override
+        public boolean includeEmptyObject(boolean contentsFiltered) {
+            return true;
+        }
+
+        @Override
+        public boolean includeEmptyArray(boolean contentsFiltered) {
+            return true;
         }
     }
 
