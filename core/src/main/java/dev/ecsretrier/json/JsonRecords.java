@@ -298,7 +298,7 @@ public final class JsonRecords {
             return (plain, path, unknown) -> {
                 expect(plain instanceof String, plain, target, path);
                 try {
-                    return Instant.parse((String) plain);
+                    return UtcTimestamp.parse((String) plain);
                 } catch (DateTimeParseException e) {
                     throw binding(path, "must be " + expected(target) + ", got " + describe(plain));
                 }
