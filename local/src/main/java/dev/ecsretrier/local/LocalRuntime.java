@@ -39,6 +39,7 @@ import dev.ecsretrier.local.scheduler.LocalScheduler;
 import dev.ecsretrier.local.sns.LocalTopic;
 import dev.ecsretrier.local.sns.PublishedNotification;
 import dev.ecsretrier.local.sqs.LocalQueues;
+import dev.ecsretrier.port.Notifier;
 import dev.ecsretrier.port.RunHistoryReader;
 import dev.ecsretrier.rule.StoppedTaskPattern;
 import java.io.IOException;
@@ -156,11 +157,13 @@ public final class LocalRuntime implements AutoCloseable {
         // The handlers call AWS through the quotas (a no-op without --aws-quotas), as through the SDK.
         SdkRetries sdk = new SdkRetries(quotas, timeScale, new Random(seeds.nextLong()));
         RunHistoryReader history = history(b);
+        // The handlers' topic: what they publish also tells the runtime which decisions reached it.
+        Notifier notifier = QuotaPorts.notifier(outcomes.forHandlers(topic), sdk);
         StarterHandler starter = new StarterHandler(deployment, QuotaPorts.launcher(ecs, sdk),
-                QuotaPorts.scheduler(scheduler, sdk), QuotaPorts.notifier(outcomes.forHandlers(topic), sdk), history, clock, starterJitter,
+                QuotaPorts.scheduler(scheduler, sdk), notifier, history, clock, starterJitter,
                 functionLog(LocalSettings.STARTER_FUNCTION, b.handlerLog));
         ClassifierHandler classifier = new ClassifierHandler(deployment, QuotaPorts.describer(ecs, sdk),
-                QuotaPorts.scheduler(scheduler, sdk), QuotaPorts.notifier(outcomes.forHandlers(topic), sdk), history, clock,
+                QuotaPorts.scheduler(scheduler, sdk), notifier, history, clock,
                 classifierJitter, functionLog(LocalSettings.CLASSIFIER_FUNCTION, b.handlerLog));
         lambda.register(LocalSettings.STARTER_FUNCTION, (payload, requestId) -> scheduler.holdingFiresUntilReturn(
                 () -> outcomes.invocation(() -> started(starter.start(payload, config.starterArn(), requestId)))));
