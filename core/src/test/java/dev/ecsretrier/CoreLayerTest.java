@@ -9,6 +9,7 @@ import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 import dev.ecsretrier.testutil.ReviewedPublicTypes;
+import java.nio.file.Path;
 
 /**
  * The core's shape, checked on its compiled classes: its packages (core, port, config, rule, json,
@@ -36,5 +37,12 @@ class CoreLayerTest {
     static void thePublicTypesAreTheReviewedApi(JavaClasses classes) {
         ReviewedPublicTypes.check(classes, type -> type.getPackageName().startsWith("dev.ecsretrier."),
                 "/core-public-types.txt");
+    }
+
+    /** docs/architecture.md names every package that has a public type, with who uses it. */
+    @ArchTest
+    static void theArchitectureGuideNamesEveryPublicPackage(JavaClasses classes) {
+        ReviewedPublicTypes.checkPackagesNamedIn(classes, type -> type.getPackageName().startsWith("dev.ecsretrier."),
+                Path.of("..", "docs", "architecture.md"));
     }
 }

@@ -12,6 +12,7 @@ import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 import dev.ecsretrier.testutil.ReviewedPublicTypes;
+import java.nio.file.Path;
 
 /**
  * The Lambda code's shape, checked on the compiled classes of core and functions together: no
@@ -56,6 +57,13 @@ class FunctionsLayerTest {
     @ArchTest
     static void thePublicTypesAreTheReviewedApi(JavaClasses classes) {
         ReviewedPublicTypes.check(classes, resideInAnyPackage(CORE_PACKAGES).negate(), "/functions-public-types.txt");
+    }
+
+    /** docs/architecture.md names every package that has a public type, with who uses it. */
+    @ArchTest
+    static void theArchitectureGuideNamesEveryPublicPackage(JavaClasses classes) {
+        ReviewedPublicTypes.checkPackagesNamedIn(classes, resideInAnyPackage(CORE_PACKAGES).negate(),
+                Path.of("..", "docs", "architecture.md"));
     }
 
     /** core's test-jar (fixtures, fakes) is on this module's test class path; it is not production code. */

@@ -6,6 +6,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
@@ -31,10 +34,7 @@ public final class ReviewedPublicTypes {
      * type that is no longer public, each with what to do about it.
      */
     public static void check(Iterable<JavaClass> classes, Predicate<JavaClass> ofTheModule, String resource) {
-        SortedSet<String> actual = StreamSupport.stream(classes.spliterator(), false)
-                .filter(ofTheModule)
-                .filter(type -> !type.getPackageName().matches(".*\\.internal(\\..*)?"))
-                .filter(ReviewedPublicTypes::reachableFromOtherPackages)
+        SortedSet<String> actual = publicTypes(classes, ofTheModule).stream()
                 .map(ReviewedPublicTypes::name)
                 .collect(Collectors.toCollection(TreeSet::new));
         Set<String> reviewed = listed(resource);
@@ -56,6 +56,33 @@ public final class ReviewedPublicTypes {
         if (problems.length() > 0) {
             throw new AssertionError(problems.toString().strip());
         }
+    }
+
+    /** Fails naming every package with a public type that {@code guide} does not name (as {@code `package`}). */
+    public static void checkPackagesNamedIn(Iterable<JavaClass> classes, Predicate<JavaClass> ofTheModule, Path guide) {
+        String text;
+        try {
+            text = Files.readString(guide);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        SortedSet<String> unnamed = publicTypes(classes, ofTheModule).stream()
+                .map(JavaClass::getPackageName)
+                .filter(pkg -> !text.contains("`" + pkg + "`"))
+                .collect(Collectors.toCollection(TreeSet::new));
+        if (!unnamed.isEmpty()) {
+            throw new AssertionError(guide + " does not name the package(s) " + unnamed
+                    + ", which have public types: say who uses each and what it holds");
+        }
+    }
+
+    /** The module's types other packages can reach, leaving out its {@code internal} packages. */
+    private static List<JavaClass> publicTypes(Iterable<JavaClass> classes, Predicate<JavaClass> ofTheModule) {
+        return StreamSupport.stream(classes.spliterator(), false)
+                .filter(ofTheModule)
+                .filter(type -> !type.getPackageName().matches(".*\\.internal(\\..*)?"))
+                .filter(ReviewedPublicTypes::reachableFromOtherPackages)
+                .toList();
     }
 
     /** Public, and so is every type it is nested in (a public record inside a package-private interface is not). */
