@@ -184,11 +184,139 @@ public final class JsonRecords {
     /**
      * How values of one declared type are read, decided once per type rather than per value: the
      * binder used to test each value's target type in turn ({@code isRecord}, {@code isEnum},
-     * generic types, ~2 % of the warm path in a {@code -prof stack} profile, issue 12).
+     * generic types, ~2 % of the warm path in a {@code -prof stack} profile, issue 12). One class with
+     * a switch, not a lambda per kind: each lambda would be spun at the first read of its kind, in
+     * the cold start.
      */
-    @FunctionalInterface
-    private interface Reader {
-        Object read(Object plain, Path path, UnknownFields unknown);
+    private static final class Reader {
+
+        private enum Kind { STRING, INTEGER, LONG, BOOLEAN, INSTANT, ENUM, FORM, RECORD, OBJECT, UNSUPPORTED, LIST, SET, MAP,
+            UNREADABLE }
+
+        private final Kind kind;
+        private final Class<?> target;
+        private final Reader inner;
+        private final Map<String, Object> constants;
+        private final String unreadable;
+
+        private Reader(Kind kind, Class<?> target, Reader inner, Map<String, Object> constants, String unreadable) {
+            this.kind = kind;
+            this.target = target;
+            this.inner = inner;
+            this.constants = constants;
+            this.unreadable = unreadable;
+        }
+
+        static Reader ofClass(Class<?> target) {
+            if (target == String.class) {
+                return new Reader(Kind.STRING, target, null, null, null);
+            }
+            if (target == Integer.class || target == int.class) {
+                return new Reader(Kind.INTEGER, target, null, null, null);
+            }
+            if (target == Long.class || target == long.class) {
+                return new Reader(Kind.LONG, target, null, null, null);
+            }
+            if (target == Boolean.class || target == boolean.class) {
+                return new Reader(Kind.BOOLEAN, target, null, null, null);
+            }
+            if (target == Instant.class) {
+                return new Reader(Kind.INSTANT, target, null, null, null);
+            }
+            if (target.isEnum()) {
+                // By name, looked up once: getEnumConstants() copies the constants on every call.
+                Map<String, Object> constants = new HashMap<>();
+                for (Object constant : target.getEnumConstants()) {
+                    constants.put(((Enum<?>) constant).name(), constant);
+                }
+                return new Reader(Kind.ENUM, target, null, constants, null);
+            }
+            if (JsonForm.class.isAssignableFrom(target)) {
+                return new Reader(Kind.FORM, target, null, null, null);
+            }
+            if (target.isRecord()) {
+                return new Reader(Kind.RECORD, target, null, null, null);
+            }
+            if (target == Object.class) {
+                return new Reader(Kind.OBJECT, target, null, null, null);
+            }
+            return new Reader(Kind.UNSUPPORTED, target, null, null, "cannot read JSON into " + target.getName());
+        }
+
+        /** A list, set or map of {@code inner}; what cannot be read fails when a value is read, as for a class. */
+        static Reader ofGeneric(Type type) {
+            if (type instanceof ParameterizedType parameterized) {
+                Type[] arguments = parameterized.getActualTypeArguments();
+                if (parameterized.getRawType() == List.class) {
+                    return new Reader(Kind.LIST, null, reader(arguments[0]), null, null);
+                }
+                if (parameterized.getRawType() == Set.class) {
+                    return new Reader(Kind.SET, null, reader(arguments[0]), null, null);
+                }
+                if (parameterized.getRawType() == Map.class) {
+                    return arguments[0] != String.class
+                            ? new Reader(Kind.UNREADABLE, null, null, null,
+                                    "cannot read JSON into " + type + ": an object's keys are strings")
+                            : new Reader(Kind.MAP, null, reader(arguments[1]), null, null);
+                }
+            }
+            return new Reader(Kind.UNREADABLE, null, null, null, "cannot read JSON into " + type);
+        }
+
+        Object read(Object plain, Path path, UnknownFields unknown) {
+            switch (kind) {
+                case LIST:
+                    return readList(plain, inner, path, unknown);
+                case SET:
+                    List<Object> items = readList(plain, inner, path, unknown);
+                    return items == null ? null : Collections.unmodifiableSet(new LinkedHashSet<>(items));
+                case MAP:
+                    return readMap(plain, inner, path, unknown);
+                case UNREADABLE:
+                    throw new IllegalStateException(unreadable);
+                default:
+                    break;
+            }
+            if (plain == null) {
+                if (target.isPrimitive()) {
+                    throw binding(path, "must be " + expected(target) + ", got null");
+                }
+                return null;
+            }
+            switch (kind) {
+                case STRING:
+                    return expect(plain instanceof String, plain, target, path);
+                case INTEGER:
+                    return expect(plain instanceof Integer, plain, target, path);
+                case LONG:
+                    return plain instanceof Integer small ? Long.valueOf(small)
+                            : expect(plain instanceof Long, plain, target, path);
+                case BOOLEAN:
+                    return expect(plain instanceof Boolean, plain, target, path);
+                case INSTANT:
+                    expect(plain instanceof String, plain, target, path);
+                    try {
+                        return UtcTimestamp.parse((String) plain);
+                    } catch (DateTimeParseException e) {
+                        throw binding(path, "must be " + expected(target) + ", got " + describe(plain));
+                    }
+                case ENUM:
+                    expect(plain instanceof String, plain, target, path);
+                    Object constant = constants.get(plain);
+                    if (constant == null) {
+                        throw binding(path, "must be " + expected(target) + ", got " + describe(plain));
+                    }
+                    return constant;
+                case FORM:
+                    return readForm(plain, target, path, unknown);
+                case RECORD:
+                    return RECORD_READERS.get(target).read(plain, path, unknown);
+                case OBJECT:
+                    return plain;
+                default:
+                    throw new IllegalStateException(unreadable);
+            }
+        }
     }
 
     /**
@@ -217,7 +345,7 @@ public final class JsonRecords {
     private static final ClassValue<Reader> READERS = new ClassValue<>() {
         @Override
         protected Reader computeValue(Class<?> type) {
-            return classReader(type);
+            return Reader.ofClass(type);
         }
     };
 
@@ -233,102 +361,7 @@ public final class JsonRecords {
     }
 
     private static Reader reader(Type type) {
-        return type instanceof Class<?> target ? READERS.get(target) : genericReader(type);
-    }
-
-    /** A generic type's reader; what cannot be read fails when a value is read, as for a class. */
-    private static Reader genericReader(Type type) {
-        if (type instanceof ParameterizedType parameterized && parameterized.getRawType() == List.class) {
-            Reader element = reader(parameterized.getActualTypeArguments()[0]);
-            return (plain, path, unknown) -> readList(plain, element, path, unknown);
-        }
-        if (type instanceof ParameterizedType parameterized && parameterized.getRawType() == Set.class) {
-            Reader element = reader(parameterized.getActualTypeArguments()[0]);
-            return (plain, path, unknown) -> {
-                List<Object> items = readList(plain, element, path, unknown);
-                return items == null ? null : Collections.unmodifiableSet(new LinkedHashSet<>(items));
-            };
-        }
-        if (type instanceof ParameterizedType parameterized && parameterized.getRawType() == Map.class) {
-            if (parameterized.getActualTypeArguments()[0] != String.class) {
-                return unreadable("cannot read JSON into " + type + ": an object's keys are strings");
-            }
-            Reader value = reader(parameterized.getActualTypeArguments()[1]);
-            return (plain, path, unknown) -> readMap(plain, value, path, unknown);
-        }
-        return unreadable("cannot read JSON into " + type);
-    }
-
-    private static Reader unreadable(String message) {
-        return (plain, path, unknown) -> {
-            throw new IllegalStateException(message);
-        };
-    }
-
-    private static Reader classReader(Class<?> target) {
-        Reader present = presentReader(target);
-        boolean primitive = target.isPrimitive();
-        return (plain, path, unknown) -> {
-            if (plain == null) {
-                if (primitive) {
-                    throw binding(path, "must be " + expected(target) + ", got null");
-                }
-                return null;
-            }
-            return present.read(plain, path, unknown);
-        };
-    }
-
-    /** Reads a value that is not null into {@code target}. */
-    private static Reader presentReader(Class<?> target) {
-        if (target == String.class) {
-            return (plain, path, unknown) -> expect(plain instanceof String, plain, target, path);
-        }
-        if (target == Integer.class || target == int.class) {
-            return (plain, path, unknown) -> expect(plain instanceof Integer, plain, target, path);
-        }
-        if (target == Long.class || target == long.class) {
-            return (plain, path, unknown) -> plain instanceof Integer small ? Long.valueOf(small)
-                    : expect(plain instanceof Long, plain, target, path);
-        }
-        if (target == Boolean.class || target == boolean.class) {
-            return (plain, path, unknown) -> expect(plain instanceof Boolean, plain, target, path);
-        }
-        if (target == Instant.class) {
-            return (plain, path, unknown) -> {
-                expect(plain instanceof String, plain, target, path);
-                try {
-                    return UtcTimestamp.parse((String) plain);
-                } catch (DateTimeParseException e) {
-                    throw binding(path, "must be " + expected(target) + ", got " + describe(plain));
-                }
-            };
-        }
-        if (target.isEnum()) {
-            // By name, looked up once: getEnumConstants() copies the constants on every call.
-            Map<String, Object> constants = new HashMap<>();
-            for (Object constant : target.getEnumConstants()) {
-                constants.put(((Enum<?>) constant).name(), constant);
-            }
-            return (plain, path, unknown) -> {
-                expect(plain instanceof String, plain, target, path);
-                Object constant = constants.get(plain);
-                if (constant == null) {
-                    throw binding(path, "must be " + expected(target) + ", got " + describe(plain));
-                }
-                return constant;
-            };
-        }
-        if (JsonForm.class.isAssignableFrom(target)) {
-            return (plain, path, unknown) -> readForm(plain, target, path, unknown);
-        }
-        if (target.isRecord()) {
-            return (plain, path, unknown) -> RECORD_READERS.get(target).read(plain, path, unknown);
-        }
-        if (target == Object.class) {
-            return (plain, path, unknown) -> plain;
-        }
-        return unreadable("cannot read JSON into " + target.getName());
+        return type instanceof Class<?> target ? READERS.get(target) : Reader.ofGeneric(type);
     }
 
     private static JsonBindingException binding(Path path, String problem) {
