@@ -61,28 +61,7 @@ public final class Json {
      * @throws JsonProcessingException when the text is not JSON (its message says where and why)
      */
     public static Object parseReadBy(byte[] json, Class<?> type, Set<String> envelope) throws JsonProcessingException {
-        TokenFilter fields = JsonRecords.fieldsReadBy(type);
-        TokenFilter root = envelope.isEmpty() ? fields : new TokenFilter() {
-            @Override
-            public TokenFilter includeProperty(String name) {
-                return envelope.contains(name) ? TokenFilter.INCLUDE_ALL : fields.includeProperty(name);
-            }
-
-            @Override
-            public TokenFilter includeElement(int index) {
-                return fields.includeElement(index);
-            }
-
-            @Override
-            public boolean includeEmptyObject(boolean contentsFiltered) {
-                return true;
-            }
-
-            @Override
-            public boolean includeEmptyArray(boolean contentsFiltered) {
-                return true;
-            }
-        };
+        TokenFilter root = JsonRecords.fieldsReadBy(type, envelope);
         try (JsonParser parser = new FilteringParserDelegate(TEXT.getStreamingFactory().createParser(json), root,
                 TokenFilter.Inclusion.INCLUDE_ALL_AND_PATH, true)) {
             return TEXT.anyFrom(parser);

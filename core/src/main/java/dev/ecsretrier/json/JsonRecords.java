@@ -505,15 +505,43 @@ public final class JsonRecords {
         @Override
         protected TokenFilter computeValue(Class<?> type) {
             return type.isRecord() && !JsonForm.class.isAssignableFrom(type)
-                    ? new RecordFields(type) : TokenFilter.INCLUDE_ALL;
+                    ? new RecordFields(type, Set.of()) : TokenFilter.INCLUDE_ALL;
         }
     };
 
     /**
-     * A list's elements ({@code element}) or a map's values ({@code value}): a value of the other
-     * shape is kept, emptied, so that the binder still names what it got ("an object").
+     * What reading a record {@code type} looks at (see {@link #fieldsReadBy(Type)}), and at its top
+     * the fields named in {@code envelope}, whole.
      */
-    private static final class ReadFields extends TokenFilter {
+    static TokenFilter fieldsReadBy(Class<?> type, Set<String> envelope) {
+        if (envelope.isEmpty()) {
+            return fieldsReadBy(type);
+        }
+        if (!type.isRecord()) {
+            throw new IllegalArgumentException("an envelope's fields are around a record, not a " + type.getName());
+        }
+        return new RecordFields(type, envelope);
+    }
+
+    /**
+     * Keeps a value's shape: an object or an array whose contents are all left out stays, empty, so
+     * that the binder still names what it got ("an object").
+     */
+    private abstract static class KeepsShape extends TokenFilter {
+
+        @Override
+        public boolean includeEmptyObject(boolean contentsFiltered) {
+            return true;
+        }
+
+        @Override
+        public boolean includeEmptyArray(boolean contentsFiltered) {
+            return true;
+        }
+    }
+
+    /** A list's elements ({@code element}) or a map's values ({@code value}); a value of the other shape is emptied. */
+    private static final class ReadFields extends KeepsShape {
 
         private final TokenFilter value;
         private final TokenFilter element;
@@ -532,30 +560,28 @@ public final class JsonRecords {
         public TokenFilter includeElement(int index) {
             return element;
         }
-
-        @Override
-        public boolean includeEmptyObject(boolean contentsFiltered) {
-            return true;
-        }
-
-        @Override
-        public boolean includeEmptyArray(boolean contentsFiltered) {
-            return true;
-        }
     }
 
-    /** A record's fields, each with what its type reads; looked up on first use (a record may contain itself). */
-    private static final class RecordFields extends TokenFilter {
+    /**
+     * A record's fields, each with what its type reads, looked up on first use (a record may contain
+     * itself); the envelope's fields kept whole. An array in its place is emptied.
+     */
+    private static final class RecordFields extends KeepsShape {
 
         private final Class<?> type;
+        private final Set<String> envelope;
         private volatile Map<String, TokenFilter> fields;
 
-        RecordFields(Class<?> type) {
+        RecordFields(Class<?> type, Set<String> envelope) {
             this.type = type;
+            this.envelope = envelope;
         }
 
         @Override
         public TokenFilter includeProperty(String name) {
+            if (envelope.contains(name)) {
+                return TokenFilter.INCLUDE_ALL;
+            }
             Map<String, TokenFilter> known = fields;
             if (known == null) {
                 known = new HashMap<>();
@@ -570,16 +596,6 @@ public final class JsonRecords {
         @Override
         public TokenFilter includeElement(int index) {
             return null;
-        }
-
-        @Override
-        public boolean includeEmptyObject(boolean contentsFiltered) {
-            return true;
-        }
-
-        @Override
-        public boolean includeEmptyArray(boolean contentsFiltered) {
-            return true;
         }
     }
 
