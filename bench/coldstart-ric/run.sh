@@ -13,10 +13,13 @@
 #   probe       ProbeHandler: one ECS client built as AwsClients builds it, one RunTask
 #   starter     dev.ecsretrier.handler.StarterHandler, payload {} (one RunTask)
 #   classifier  dev.ecsretrier.handler.ClassifierHandler, the jar's priming event (DescribeTasks, CreateSchedule)
+#   starter-b, classifier-b  the same handlers from the Lambda jar B_JAR (another build, to compare two builds
+#                in one interleaved run: B_JAR=/tmp/before.jar bench/coldstart-ric/run.sh 11 probe starter starter-b)
 # Environment:
 #   JVM_EXTRA="-Xmx... -XX:ActiveProcessorCount=1"  extra JVM flags for every run
 #   CLASSLOAD=1  after the timed runs, one more run per variant with -Xlog:class+load (not timed): classes
-#                loaded per package, and when the handler's first class and the last class were loaded
+#                loaded per package, and when the handler's first class and the last class were loaded;
+#                CLASSLOAD_DIR=DIR keeps each variant's log there (DIR/classes-VARIANT, uptime per class)
 #   INVOCATIONS=N  each JVM serves N invocations back to back (default 1): the first is the cold one above, the
 #                others are warm; prints, per variant (and per event for the classifier), each warm invocation's
 #                duration as Lambda counts it (event handed out -> response posted) and billed (rounded up to
@@ -70,6 +73,12 @@ task="$work/task"
 mkdir -p "$task"
 (cd "$task" && unzip -q "$jar")
 javac --release 17 -d "$task" -cp "$jar:$ric_cp" $(find "$here/src" -name '*.java')
+task_b="$work/task-b"
+if [[ " ${variants[*]} " == *-b\ * ]]; then
+  [ -f "${B_JAR:-}" ] || { echo "variants *-b run the Lambda jar B_JAR, which is not a file: '${B_JAR:-}'" >&2; exit 2; }
+  mkdir -p "$task_b" && (cd "$task_b" && unzip -q "$B_JAR")
+fi
+task_of() { case "$1" in *-b) echo "$task_b" ;; *) echo "$task" ;; esac; }
 
 CALL_LOG="$work/calls" python3 "$root/bench/coldstart/fake_ecs.py" "$work/aws-port" &
 pids+=($!)
@@ -81,7 +90,7 @@ invocations="${INVOCATIONS:-1}"
 printf '{}' > "$work/start.json"
 unzip -p "$jar" dev/ecsretrier/handler/priming-event.json > "$work/priming-event.json"
 events_of() {  # the event files each invocation of a variant takes in turn
-  case "$1" in
+  case "${1%-b}" in
     probe|starter) echo "$work/start.json" ;;
     classifier)
       local fixtures="$root/core/src/test/resources/events" f list="$work/priming-event.json"
@@ -93,7 +102,7 @@ events_of() {  # the event files each invocation of a variant takes in turn
 }
 
 handler_of() {
-  case "$1" in
+  case "${1%-b}" in
     probe) echo dev.ecsretrier.bench.ric.ProbeHandler::handleRequest ;;
     starter) echo dev.ecsretrier.handler.StarterHandler::handleRequest ;;
     classifier) echo dev.ecsretrier.handler.ClassifierHandler::handleRequest ;;
@@ -179,7 +188,8 @@ once() {  # once VARIANT [JVM FLAG...] -> prints "init_ms total_ms maxrss_kb cpu
   local launched tpid jpid
   launched="$(date +%s%3N)"
   # The subshell joins the init cgroup (if any) before it execs: /usr/bin/time and java inherit it.
-  (cd "$task" && { [ -z "$cgroup_init" ] || echo "$BASHPID" > "$cgroup_init/cgroup.procs"; } && exec env -i "${lambda_env[@]}" AWS_LAMBDA_RUNTIME_API="127.0.0.1:$(cat "$dir/port")" _HANDLER="$(handler_of "$variant")" \
+  local root_of_task; root_of_task="$(task_of "$variant")"
+  (cd "$root_of_task" && { [ -z "$cgroup_init" ] || echo "$BASHPID" > "$cgroup_init/cgroup.procs"; } && exec env -i "${lambda_env[@]}" LAMBDA_TASK_ROOT="$root_of_task" AWS_LAMBDA_RUNTIME_API="127.0.0.1:$(cat "$dir/port")" _HANDLER="$(handler_of "$variant")" \
       /usr/bin/time -f '%M %U %S' -o "$dir/time" java "${jvm_flags[@]}" "$@" -cp "$ric_cp" \
       com.amazonaws.services.lambda.runtime.api.client.AWSLambda "$(handler_of "$variant")" >"$dir/log" 2>&1) &
   tpid=$!
@@ -303,6 +313,7 @@ if [ "${CLASSLOAD:-0}" = 1 ]; then
   measuring=classload
   for v in "${variants[@]}"; do
     once "$v" "-Xlog:class+load=info:file=$work/classes-$v:uptime" >/dev/null
+    [ -z "${CLASSLOAD_DIR:-}" ] || { mkdir -p "$CLASSLOAD_DIR" && cp "$work/classes-$v" "$CLASSLOAD_DIR/"; }
   done
   # Package groups: the SDK by module (software.amazon.awssdk.services.ecs), the functions by package,
   # Jackson by library, the JDK by its top two names.
