@@ -42,6 +42,9 @@ class StormTest {
                     .as("DescribeTasks calls throttled: the storm went past the quota").isPositive();
             soft.assertThat(result.figures().deadLetteredOnly).as("runs the storm left in a dead-letter queue")
                     .isNotEmpty();
+            soft.assertThat(result.peakConcurrency()).as("concurrent executions counted for both functions")
+                    .containsOnlyKeys(LocalSettings.STARTER_FUNCTION, LocalSettings.CLASSIFIER_FUNCTION)
+                    .allSatisfy((function, peak) -> assertThat(peak).isPositive());
         });
         StormRun.Redriven redriven = result.redriven();
         assertThat(redriven.idle()).as("every redriven run came to rest").isTrue();
