@@ -173,7 +173,7 @@ trap 'cleanup; uncgroup' EXIT
 read -r -a extra <<<"${JVM_EXTRA:-}"
 jvm_flags=(-XX:+TieredCompilation -XX:TieredStopAtLevel=1 -XX:+UseSerialGC ${extra[@]+"${extra[@]}"})
 
-once() {  # once VARIANT [JVM FLAG...] -> prints "init_ms total_ms maxrss_kb cpu_ms"
+once() {  # once VARIANT [JVM FLAG...] -> prints "init_ms total_ms maxrss_kb cpu_ms init_cpu_ms invoke_cpu_ms"
   local variant="$1"; shift
   local dir="$work/run"; rm -rf "$dir"; mkdir -p "$dir"
   : > "$work/calls"
@@ -225,13 +225,16 @@ once() {  # once VARIANT [JVM FLAG...] -> prints "init_ms total_ms maxrss_kb cpu
     sed "s/^/variant=$variant /" "$dir/result.invocations" >> "$work/invocations.$measuring"
     sed "s/^/$variant /" "$work/calls" >> "$work/calls.$measuring"
   fi
-  local next done moved
+  local next done moved init_cpu invoke_cpu
   next="$(sed -E 's/.*next_ms=([0-9]+).*/\1/' "$dir/result")"
+  init_cpu="$(sed -E 's/.*init_cpu_ms=(-?[0-9.]+).*/\1/' "$dir/result")"
+  invoke_cpu="$(sed -E 's/.*invoke_cpu_ms=(-?[0-9.]+).*/\1/' "$dir/result")"
   done="$(sed -E 's/.*done_ms=([0-9]+).*/\1/' "$dir/result")"
   moved="$(sed -E 's/.*wait_ms=([0-9]+).*/\1/' "$dir/result")"
   done=$((done - moved))   # the bench's own moving of the JVM between cgroups is not the function's time
   # /usr/bin/time's last line (a line before it says the process was killed by the bench).
-  tail -1 "$dir/time" | awk -v l="$launched" -v n="$next" -v d="$done" '{printf "%d %d %d %d\n", n - l, d - l, $1, ($2 + $3) * 1000}'
+  tail -1 "$dir/time" | awk -v l="$launched" -v n="$next" -v d="$done" -v ic="$init_cpu" -v vc="$invoke_cpu" \
+    '{printf "%d %d %d %d %s %s\n", n - l, d - l, $1, ($2 + $3) * 1000, ic, vc}'
 }
 
 measuring=warmup
@@ -263,6 +266,22 @@ echo "# min..max total_ms: $(for v in "${variants[@]}"; do printf '%s %s..%s  ' 
   "$(awk -v v="$v" '$1 == v {print $3}' "$work/times" | sort -n | head -1)" \
   "$(awk -v v="$v" '$1 == v {print $3}' "$work/times" | sort -n | tail -1)"; done)"
 echo "# load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+# The same cold starts from CPU time, which a loaded machine disturbs far less than wall time: the JVM's CPU time
+# (all threads, schedstat) to its first GET next, taken at init's share, plus its CPU time in the first invocation,
+# taken at the invocation's share (CPU_QUOTA; 1 uncapped). A model of a quiet run's total, not a measurement of it.
+share="${CPU_QUOTA:-1}"; [ -z "$cgroup_invoke" ] && share=1
+init_share="${CPU_QUOTA_INIT:-1}"; [ -z "$cgroup_init" ] && init_share=1
+echo "# CPU-time model: init_cpu / $init_share + invoke_cpu / $share (medians)"
+printf '%-11s %12s %14s %11s %13s\n' variant init_cpu_ms invoke_cpu_ms modelled_ms modelled/probe
+probe_model="$(awk -v s="$share" -v is="$init_share" '$1 == "probe" {print $6 / is + $7 / s}' "$work/times" | sort -n |
+  awk '{t[NR] = $1} END {if (NR == 0) exit; print (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2}')"
+for v in "${variants[@]}"; do
+  ic="$(median "$v" 6)"; vc="$(median "$v" 7)"
+  m="$(awk -v v="$v" -v s="$share" -v is="$init_share" '$1 == v {print $6 / is + $7 / s}' "$work/times" | sort -n |
+    awk '{t[NR] = $1} END {print (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2}')"
+  awk -v v="$v" -v ic="$ic" -v vc="$vc" -v m="$m" -v p="${probe_model:-0}" 'BEGIN {
+    printf "%-11s %12.1f %14.1f %11.1f %13s\n", v, ic, vc, m, (p > 0 ? sprintf("%.3f", m / p) : "-") }'
+done
 
 if [ "$invocations" -gt 1 ]; then
   echo
