@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads an EventBridge {@code ECS Task State Change} event for a STOPPED task: bound by the JSON
@@ -34,7 +35,8 @@ public final class TaskStateChangeParser {
     public static TaskStateChange parse(byte[] json) {
         Object root;
         try {
-            root = Json.parse(json);
+            // Only the fields EcsTaskEvent has (and the envelope's detail-type) become maps: the warm path.
+            root = Json.parseReadBy(json, EcsTaskEvent.class, Set.of(DETAIL_TYPE));
         } catch (JsonProcessingException e) {
             if (new String(json, StandardCharsets.UTF_8).isBlank()) {
                 throw new InvalidEventException("event", "must be a JSON object, got nothing", e);

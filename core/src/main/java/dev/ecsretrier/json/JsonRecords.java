@@ -1,5 +1,6 @@
 package dev.ecsretrier.json;
 
+import com.fasterxml.jackson.core.filter.TokenFilter;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -15,6 +16,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -53,19 +56,24 @@ public final class JsonRecords {
         SKIPPED
     }
 
-    private static final ClassValue<Method> FORM_READERS = new ClassValue<>() {
+    private static final ClassValue<FormReader> FORM_READERS = new ClassValue<>() {
         @Override
-        protected Method computeValue(Class<?> type) {
+        protected FormReader computeValue(Class<?> type) {
             for (Method method : type.getDeclaredMethods()) {
                 if (method.getName().equals("fromJson") && Modifier.isStatic(method.getModifiers())
                         && method.getParameterCount() == 1 && type.isAssignableFrom(method.getReturnType())) {
                     method.setAccessible(true);
-                    return method;
+                    return new FormReader(method, reader(method.getGenericParameterTypes()[0]),
+                            method.getParameterTypes()[0].getSimpleName());
                 }
             }
             throw new IllegalStateException(type.getName() + " is a JsonForm without a static fromJson(form) to read it");
         }
     };
+
+    /** A {@link JsonForm} type's {@code fromJson} and how its form is read. */
+    private record FormReader(Method fromJson, Reader form, String formName) {
+    }
 
     private static final ClassValue<Shape> SHAPES = new ClassValue<>() {
         @Override
@@ -139,14 +147,14 @@ public final class JsonRecords {
      */
     public static <T> T fromPlain(Object plain, Class<T> type, UnknownFields unknown) {
         @SuppressWarnings("unchecked")
-        T value = (T) read(plain, type, "", unknown);
+        T value = (T) read(plain, type, null, unknown);
         return value;
     }
 
     /** A list of {@code element}s, e.g. a setting that holds an array of records; unknown fields refused. */
     public static <T> List<T> listFromPlain(Object plain, Class<T> element) {
         @SuppressWarnings("unchecked")
-        List<T> list = (List<T>) readList(plain, element, "", UnknownFields.REFUSED);
+        List<T> list = (List<T>) readList(plain, reader(element), null, UnknownFields.REFUSED);
         return list;
     }
 
@@ -173,68 +181,158 @@ public final class JsonRecords {
         return plain.getClass().getSimpleName();
     }
 
-    private static Object read(Object plain, Type type, String path, UnknownFields unknown) {
+    /**
+     * How values of one declared type are read, decided once per type rather than per value: the
+     * binder used to test each value's target type in turn ({@code isRecord}, {@code isEnum},
+     * generic types, ~2 % of the warm path in a {@code -prof stack} profile, issue 12).
+     */
+    @FunctionalInterface
+    private interface Reader {
+        Object read(Object plain, Path path, UnknownFields unknown);
+    }
+
+    /**
+     * Where a value is, as a chain built while reading and turned into text only for an error: the
+     * warm path used to concatenate a path string for every field it read (issue 12).
+     */
+    private record Path(Path parent, String name, int index) {
+
+        static Path field(Path parent, String name) {
+            return new Path(parent, name, -1);
+        }
+
+        static Path element(Path parent, int index) {
+            return new Path(parent, null, index);
+        }
+
+        static String text(Path path) {
+            if (path == null) {
+                return "";
+            }
+            String parent = text(path.parent);
+            return path.name == null ? parent + "[" + path.index + "]" : JsonRecords.field(parent, path.name);
+        }
+    }
+
+    private static final ClassValue<Reader> READERS = new ClassValue<>() {
+        @Override
+        protected Reader computeValue(Class<?> type) {
+            return classReader(type);
+        }
+    };
+
+    private static final ClassValue<RecordReader> RECORD_READERS = new ClassValue<>() {
+        @Override
+        protected RecordReader computeValue(Class<?> type) {
+            return new RecordReader(SHAPES.get(type));
+        }
+    };
+
+    private static Object read(Object plain, Type type, Path path, UnknownFields unknown) {
+        return reader(type).read(plain, path, unknown);
+    }
+
+    private static Reader reader(Type type) {
+        return type instanceof Class<?> target ? READERS.get(target) : genericReader(type);
+    }
+
+    /** A generic type's reader; what cannot be read fails when a value is read, as for a class. */
+    private static Reader genericReader(Type type) {
         if (type instanceof ParameterizedType parameterized && parameterized.getRawType() == List.class) {
-            return readList(plain, parameterized.getActualTypeArguments()[0], path, unknown);
+            Reader element = reader(parameterized.getActualTypeArguments()[0]);
+            return (plain, path, unknown) -> readList(plain, element, path, unknown);
         }
         if (type instanceof ParameterizedType parameterized && parameterized.getRawType() == Set.class) {
-            List<Object> items = readList(plain, parameterized.getActualTypeArguments()[0], path, unknown);
-            return items == null ? null : Collections.unmodifiableSet(new LinkedHashSet<>(items));
+            Reader element = reader(parameterized.getActualTypeArguments()[0]);
+            return (plain, path, unknown) -> {
+                List<Object> items = readList(plain, element, path, unknown);
+                return items == null ? null : Collections.unmodifiableSet(new LinkedHashSet<>(items));
+            };
         }
         if (type instanceof ParameterizedType parameterized && parameterized.getRawType() == Map.class) {
             if (parameterized.getActualTypeArguments()[0] != String.class) {
-                throw new IllegalStateException("cannot read JSON into " + type + ": an object's keys are strings");
+                return unreadable("cannot read JSON into " + type + ": an object's keys are strings");
             }
-            return readMap(plain, parameterized.getActualTypeArguments()[1], path, unknown);
+            Reader value = reader(parameterized.getActualTypeArguments()[1]);
+            return (plain, path, unknown) -> readMap(plain, value, path, unknown);
         }
-        if (!(type instanceof Class<?> target)) {
-            throw new IllegalStateException("cannot read JSON into " + type);
-        }
-        if (plain == null) {
-            if (target.isPrimitive()) {
-                throw new JsonBindingException(path, "must be " + expected(target) + ", got null");
+        return unreadable("cannot read JSON into " + type);
+    }
+
+    private static Reader unreadable(String message) {
+        return (plain, path, unknown) -> {
+            throw new IllegalStateException(message);
+        };
+    }
+
+    private static Reader classReader(Class<?> target) {
+        Reader present = presentReader(target);
+        boolean primitive = target.isPrimitive();
+        return (plain, path, unknown) -> {
+            if (plain == null) {
+                if (primitive) {
+                    throw binding(path, "must be " + expected(target) + ", got null");
+                }
+                return null;
             }
-            return null;
-        }
+            return present.read(plain, path, unknown);
+        };
+    }
+
+    /** Reads a value that is not null into {@code target}. */
+    private static Reader presentReader(Class<?> target) {
         if (target == String.class) {
-            return expect(plain instanceof String, plain, target, path);
+            return (plain, path, unknown) -> expect(plain instanceof String, plain, target, path);
         }
         if (target == Integer.class || target == int.class) {
-            return expect(plain instanceof Integer, plain, target, path);
+            return (plain, path, unknown) -> expect(plain instanceof Integer, plain, target, path);
         }
         if (target == Long.class || target == long.class) {
-            return plain instanceof Integer small ? Long.valueOf(small) : expect(plain instanceof Long, plain, target, path);
+            return (plain, path, unknown) -> plain instanceof Integer small ? Long.valueOf(small)
+                    : expect(plain instanceof Long, plain, target, path);
         }
         if (target == Boolean.class || target == boolean.class) {
-            return expect(plain instanceof Boolean, plain, target, path);
+            return (plain, path, unknown) -> expect(plain instanceof Boolean, plain, target, path);
         }
         if (target == Instant.class) {
-            expect(plain instanceof String, plain, target, path);
-            try {
-                return Instant.parse((String) plain);
-            } catch (DateTimeParseException e) {
-                throw new JsonBindingException(path, "must be " + expected(target) + ", got " + describe(plain));
-            }
+            return (plain, path, unknown) -> {
+                expect(plain instanceof String, plain, target, path);
+                try {
+                    return UtcTimestamp.parse((String) plain);
+                } catch (DateTimeParseException e) {
+                    throw binding(path, "must be " + expected(target) + ", got " + describe(plain));
+                }
+            };
         }
         if (target.isEnum()) {
-            expect(plain instanceof String, plain, target, path);
+            // By name, looked up once: getEnumConstants() copies the constants on every call.
+            Map<String, Object> constants = new HashMap<>();
             for (Object constant : target.getEnumConstants()) {
-                if (((Enum<?>) constant).name().equals(plain)) {
-                    return constant;
-                }
+                constants.put(((Enum<?>) constant).name(), constant);
             }
-            throw new JsonBindingException(path, "must be " + expected(target) + ", got " + describe(plain));
+            return (plain, path, unknown) -> {
+                expect(plain instanceof String, plain, target, path);
+                Object constant = constants.get(plain);
+                if (constant == null) {
+                    throw binding(path, "must be " + expected(target) + ", got " + describe(plain));
+                }
+                return constant;
+            };
         }
         if (JsonForm.class.isAssignableFrom(target)) {
-            return readForm(plain, target, path, unknown);
+            return (plain, path, unknown) -> readForm(plain, target, path, unknown);
         }
         if (target.isRecord()) {
-            return readRecord(plain, target, path, unknown);
+            return (plain, path, unknown) -> RECORD_READERS.get(target).read(plain, path, unknown);
         }
         if (target == Object.class) {
-            return plain;
+            return (plain, path, unknown) -> plain;
         }
-        throw new IllegalStateException("cannot read JSON into " + target.getName());
+        return unreadable("cannot read JSON into " + target.getName());
+    }
+
+    private static JsonBindingException binding(Path path, String problem) {
+        return new JsonBindingException(Path.text(path), problem);
     }
 
     /**
@@ -242,27 +340,27 @@ public final class JsonRecords {
      * {@code fromJson}; what that refuses is an error at this path (or below it, for a
      * {@link JsonBindingException} naming a field of the form).
      */
-    private static Object readForm(Object plain, Class<?> type, String path, UnknownFields unknown) {
-        Method reader = FORM_READERS.get(type);
+    private static Object readForm(Object plain, Class<?> type, Path path, UnknownFields unknown) {
+        FormReader reader = FORM_READERS.get(type);
         Object form;
         try {
-            form = read(plain, reader.getGenericParameterTypes()[0], path, unknown);
+            form = reader.form().read(plain, path, unknown);
         } catch (JsonBindingException e) {
             // A field the form does not have is one the type does not have: name the type, not its form.
-            String ofForm = "is not a field of " + reader.getParameterTypes()[0].getSimpleName();
+            String ofForm = "is not a field of " + reader.formName();
             throw e.problem().equals(ofForm)
                     ? new JsonBindingException(e.path(), "is not a field of " + type.getSimpleName(), e.knownFields())
                     : e;
         }
         try {
-            return reader.invoke(null, form);
+            return reader.fromJson().invoke(null, form);
         } catch (InvocationTargetException e) {
             if (e.getCause() instanceof JsonBindingException inner) {
-                throw new JsonBindingException(field(path, inner.path()), inner.problem(), inner.knownFields());
+                throw new JsonBindingException(Path.text(Path.field(path, inner.path())), inner.problem(),
+                        inner.knownFields());
             }
             if (e.getCause() instanceof IllegalArgumentException refused) {
-                throw new JsonBindingException(path, "is not a valid " + type.getSimpleName() + ": "
-                        + refused.getMessage());
+                throw binding(path, "is not a valid " + type.getSimpleName() + ": " + refused.getMessage());
             }
             throw new IllegalStateException("cannot read " + type.getName(), e.getCause());
         } catch (IllegalAccessException e) {
@@ -270,16 +368,16 @@ public final class JsonRecords {
         }
     }
 
-    private static List<Object> readList(Object plain, Type element, String path, UnknownFields unknown) {
+    private static List<Object> readList(Object plain, Reader element, Path path, UnknownFields unknown) {
         if (plain == null) {
             return null;
         }
         if (!(plain instanceof List<?> items)) {
-            throw new JsonBindingException(path, "must be an array, got " + describe(plain));
+            throw binding(path, "must be an array, got " + describe(plain));
         }
         List<Object> list = new ArrayList<>(items.size());
         for (int i = 0; i < items.size(); i++) {
-            list.add(read(items.get(i), element, path + "[" + i + "]", unknown));
+            list.add(element.read(items.get(i), Path.element(path, i), unknown));
         }
         return list;
     }
@@ -288,46 +386,173 @@ public final class JsonRecords {
      * An object whose keys are names the record does not fix (SQS's message attributes by name): each
      * value read as {@code value}, at the path {@code field.key}; the keys keep their order.
      */
-    private static Map<String, Object> readMap(Object plain, Type value, String path, UnknownFields unknown) {
+    private static Map<String, Object> readMap(Object plain, Reader value, Path path, UnknownFields unknown) {
         if (plain == null) {
             return null;
         }
         if (!(plain instanceof Map<?, ?> fields)) {
-            throw new JsonBindingException(path, "must be an object, got " + describe(plain));
+            throw binding(path, "must be an object, got " + describe(plain));
         }
         Map<String, Object> map = new LinkedHashMap<>();
         fields.forEach((key, item) -> map.put(String.valueOf(key),
-                read(item, value, field(path, String.valueOf(key)), unknown)));
+                value.read(item, Path.field(path, String.valueOf(key)), unknown)));
         return Collections.unmodifiableMap(map);
     }
 
-    private static Object readRecord(Object plain, Class<?> type, String path, UnknownFields unknown) {
-        if (!(plain instanceof Map<?, ?> fields)) {
-            throw new JsonBindingException(path, "must be an object, got " + describe(plain));
+    /** A record class read: its components' names and readers, looked up once per class. */
+    private static final class RecordReader {
+
+        private final Shape shape;
+        private final String[] names;
+        private final Class<?>[] types;
+        private final Reader[] readers;
+        private final Set<String> known;
+
+        RecordReader(Shape shape) {
+            this.shape = shape;
+            int size = shape.components.size();
+            names = new String[size];
+            types = new Class<?>[size];
+            readers = new Reader[size];
+            for (int i = 0; i < size; i++) {
+                RecordComponent part = shape.components.get(i).part();
+                names[i] = part.getName();
+                types[i] = part.getType();
+                readers[i] = reader(part.getGenericType());
+            }
+            known = new HashSet<>(Arrays.asList(names));
         }
-        Shape shape = SHAPES.get(type);
-        if (unknown == UnknownFields.REFUSED) {
-            for (Object name : fields.keySet()) {
-                if (shape.component(name) == null) {
-                    throw new JsonBindingException(field(path, String.valueOf(name)), "is not a field of "
-                            + type.getSimpleName(), shape.names());
+
+        Object read(Object plain, Path path, UnknownFields unknown) {
+            if (!(plain instanceof Map<?, ?> fields)) {
+                throw binding(path, "must be an object, got " + describe(plain));
+            }
+            if (unknown == UnknownFields.REFUSED) {
+                for (Object name : fields.keySet()) {
+                    if (!known.contains(name)) {
+                        throw new JsonBindingException(Path.text(Path.field(path, String.valueOf(name))),
+                                "is not a field of " + shape.type.getSimpleName(), shape.names());
+                    }
                 }
             }
+            Object[] args = new Object[names.length];
+            for (int i = 0; i < args.length; i++) {
+                Object field = fields.get(names[i]);
+                args[i] = field != null || fields.containsKey(names[i])
+                        ? readers[i].read(field, Path.field(path, names[i]), unknown)
+                        : absent(types[i]);
+            }
+            return shape.construct(args, path);
         }
-        Object[] args = new Object[shape.components.size()];
-        for (int i = 0; i < args.length; i++) {
-            Component component = shape.components.get(i);
-            String name = component.name();
-            args[i] = fields.containsKey(name)
-                    ? read(fields.get(name), component.part().getGenericType(), field(path, name), unknown)
-                    : absent(component.part().getType());
-        }
-        return shape.construct(args, path);
     }
 
-    private static Object expect(boolean fits, Object plain, Class<?> target, String path) {
+    /**
+     * What reading {@code type} with unknown fields {@link UnknownFields#SKIPPED} looks at, as a
+     * jackson-core token filter for {@link Json#parseReadBy}: in a record, the fields it has (and in
+     * each, what its type reads); in a list, every element; in a map, every value; in a scalar or a
+     * {@link JsonForm}, everything. What it leaves out the binder would skip anyway.
+     */
+    static TokenFilter fieldsReadBy(Type type) {
+        if (type instanceof Class<?> target) {
+            return FIELD_FILTERS.get(target);
+        }
+        if (type instanceof ParameterizedType parameterized) {
+            Type[] arguments = parameterized.getActualTypeArguments();
+            if (parameterized.getRawType() == List.class || parameterized.getRawType() == Set.class) {
+                return new ReadFields(null, fieldsReadBy(arguments[0]));
+            }
+            if (parameterized.getRawType() == Map.class) {
+                return new ReadFields(fieldsReadBy(arguments[1]), null);
+            }
+        }
+        return TokenFilter.INCLUDE_ALL;
+    }
+
+    private static final ClassValue<TokenFilter> FIELD_FILTERS = new ClassValue<>() {
+        @Override
+        protected TokenFilter computeValue(Class<?> type) {
+            return type.isRecord() && !JsonForm.class.isAssignableFrom(type)
+                    ? new RecordFields(type) : TokenFilter.INCLUDE_ALL;
+        }
+    };
+
+    /**
+     * A list's elements ({@code element}) or a map's values ({@code value}): a value of the other
+     * shape is kept, emptied, so that the binder still names what it got ("an object").
+     */
+    private static final class ReadFields extends TokenFilter {
+
+        private final TokenFilter value;
+        private final TokenFilter element;
+
+        ReadFields(TokenFilter value, TokenFilter element) {
+            this.value = value;
+            this.element = element;
+        }
+
+        @Override
+        public TokenFilter includeProperty(String name) {
+            return value;
+        }
+
+        @Override
+        public TokenFilter includeElement(int index) {
+            return element;
+        }
+
+        @Override
+        public boolean includeEmptyObject(boolean contentsFiltered) {
+            return true;
+        }
+
+        @Override
+        public boolean includeEmptyArray(boolean contentsFiltered) {
+            return true;
+        }
+    }
+
+    /** A record's fields, each with what its type reads; looked up on first use (a record may contain itself). */
+    private static final class RecordFields extends TokenFilter {
+
+        private final Class<?> type;
+        private volatile Map<String, TokenFilter> fields;
+
+        RecordFields(Class<?> type) {
+            this.type = type;
+        }
+
+        @Override
+        public TokenFilter includeProperty(String name) {
+            Map<String, TokenFilter> known = fields;
+            if (known == null) {
+                known = new HashMap<>();
+                for (RecordComponent part : type.getRecordComponents()) {
+                    known.put(part.getName(), fieldsReadBy(part.getGenericType()));
+                }
+                fields = known;
+            }
+            return known.get(name);
+        }
+
+        @Override
+        public TokenFilter includeElement(int index) {
+            return null;
+        }
+
+        @Override
+        public boolean includeEmptyObject(boolean contentsFiltered) {
+            return true;
+        }
+
+        @Override
+        public boolean includeEmptyArray(boolean contentsFiltered) {
+            return true;
+        }
+    }
+
+    private static Object expect(boolean fits, Object plain, Class<?> target, Path path) {
         if (!fits) {
-            throw new JsonBindingException(path, "must be " + expected(target) + ", got " + describe(plain));
+            throw binding(path, "must be " + expected(target) + ", got " + describe(plain));
         }
         return plain;
     }
@@ -415,25 +640,16 @@ public final class JsonRecords {
             }
         }
 
-        Component component(Object name) {
-            for (Component component : components) {
-                if (component.name().equals(name)) {
-                    return component;
-                }
-            }
-            return null;
-        }
-
         List<String> names() {
             return components.stream().map(Component::name).toList();
         }
 
-        Object construct(Object[] args, String path) {
+        Object construct(Object[] args, Path path) {
             try {
                 return constructor.newInstance(args);
             } catch (InvocationTargetException e) {
                 Throwable cause = e.getCause();
-                throw new JsonBindingException(path, "is not a valid " + type.getSimpleName() + ": "
+                throw binding(path, "is not a valid " + type.getSimpleName() + ": "
                         + (cause instanceof NullPointerException && cause.getMessage() != null
                         ? cause.getMessage() + " is missing" : String.valueOf(cause.getMessage())));
             } catch (ReflectiveOperationException e) {

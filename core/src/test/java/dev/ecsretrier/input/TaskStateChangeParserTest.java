@@ -360,4 +360,16 @@ class TaskStateChangeParserTest {
         assertThatThrownBy(() -> TaskStateChangeParser.parse((Map<?, ?>) null))
                 .isExactlyInstanceOf(InvalidEventException.class).hasMessageContaining("got nothing");
     }
+
+    /** The bytes are parsed only as far as the classifier reads them: that must read what parsing everything reads. */
+    @ParameterizedTest
+    @MethodSource("validEvents")
+    void everyEvent_readsTheSameAsWhenEveryFieldIsParsed(String file) throws IOException {
+        assertThat(TaskStateChangeParser.parse(Fixtures.event(file)))
+                .isEqualTo(TaskStateChangeParser.parse((Map<?, ?>) Json.parse(Fixtures.event(file))));
+    }
+
+    static Stream<String> validEvents() {
+        return Fixtures.validEvents().stream();
+    }
 }
