@@ -20,6 +20,10 @@
 #   CLASSLOAD=1  after the timed runs, one more run per variant with -Xlog:class+load (not timed): classes
 #                loaded per package, and when the handler's first class and the last class were loaded;
 #                CLASSLOAD_DIR=DIR keeps each variant's log there (DIR/classes-VARIANT, uptime per class)
+#   STEPS=N      after the timed runs, N rounds of steps/.../InitSteps per variant (not under the runtime client, not
+#                capped): the JVM's CPU time and wall time of each step of the handler's init as its Lambda constructor
+#                takes them (configuration, clients, handler, dry run) and of its first invocation; the handlers also
+#                without the dry run (":nodry"). Medians, with min..max of the CPU times.
 #   INVOCATIONS=N  each JVM serves N invocations back to back (default 1): the first is the cold one above, the
 #                others are warm; prints, per variant (and per event for the classifier), each warm invocation's
 #                duration as Lambda counts it (event handed out -> response posted) and billed (rounded up to
@@ -73,6 +77,10 @@ task="$work/task"
 mkdir -p "$task"
 (cd "$task" && unzip -q "$jar")
 javac --release 17 -d "$task" -cp "$jar:$ric_cp" $(find "$here/src" -name '*.java')
+if [ -n "${STEPS:-}" ]; then
+  [[ "$STEPS" =~ ^[1-9][0-9]*$ ]] || { echo "STEPS must be a positive number of rounds, got '$STEPS'" >&2; exit 2; }
+  javac --release 17 -d "$task" -cp "$task:$ric_cp" $(find "$here/steps" -name '*.java')
+fi
 task_b="$work/task-b"
 if [[ " ${variants[*]} " == *-b\ * ]]; then
   [ -f "${B_JAR:-}" ] || { echo "variants *-b run the Lambda jar B_JAR, which is not a file: '${B_JAR:-}'" >&2; exit 2; }
@@ -362,4 +370,32 @@ if [ "${CLASSLOAD:-0}" = 1 ]; then
   printf '%-48s' total; for v in "${variants[@]}"; do printf ' %10d' "$(wc -l < "$work/classes-$v")"; done; echo
   printf '%-48s' "uptime of the last class loaded, s"; for v in "${variants[@]}"; do
     printf ' %10s' "$(tail -1 "$work/classes-$v" | sed -E 's/^\[([0-9.]+)s\].*/\1/')"; done; echo
+fi
+
+if [ -n "${STEPS:-}" ]; then
+  step_variants=()
+  for v in "${variants[@]}"; do
+    case "$v" in probe) step_variants+=(probe) ;; starter|classifier) step_variants+=("$v" "$v:nodry") ;; esac
+  done
+  for _ in $(seq "$STEPS"); do
+    for v in "${step_variants[@]}"; do
+      base="${v%%:*}"; flag=""; [ "$v" != "$base" ] && flag="${v#*:}"
+      (cd "$task" && env -i "${lambda_env[@]}" java "${jvm_flags[@]}" -cp "$task:$ric_cp" dev.ecsretrier.handler.InitSteps \
+          "$base" "$(events_of "$base" | cut -d, -f1)" $flag 2>&1 >/dev/null | grep '^STEPS ') >> "$work/steps" \
+        || { echo "InitSteps $v failed" >&2; exit 1; }
+    done
+  done
+  echo
+  echo "# init steps, $STEPS rounds each (InitSteps, no runtime client, uncapped): median CPU ms [min..max] / median wall ms"
+  awk '{ v = $2; if (!(v in seen)) { seen[v] = 1; order[++n] = v }
+         for (i = 3; i <= NF; i++) { split($i, kv, "="); split(kv[2], cw, "/"); k = v SUBSEP kv[1]
+           if (!(k in cnt)) { names[v] = names[v] " " kv[1] }
+           cnt[k]++; cpu[k, cnt[k]] = cw[1] + 0; wall[k, cnt[k]] = (cw[2] == "" ? -1 : cw[2] + 0) } }
+    function med(a, k, m,   i, j, t, x) { for (i = 1; i <= m; i++) x[i] = a[k, i]
+      for (i = 2; i <= m; i++) { t = x[i]; for (j = i - 1; j >= 1 && x[j] > t; j--) x[j + 1] = x[j]; x[j + 1] = t }
+      lo = x[1]; hi = x[m]; return (m % 2) ? x[(m + 1) / 2] : (x[m / 2] + x[m / 2 + 1]) / 2 }
+    END { for (o = 1; o <= n; o++) { v = order[o]; line = sprintf("%-17s", v); split(substr(names[v], 2), ks, " ")
+        for (q = 1; q in ks; q++) { k = v SUBSEP ks[q]; c = med(cpu, k, cnt[k]); l = lo; h = hi; w = med(wall, k, cnt[k])
+          line = line sprintf(" %s=%d[%d..%d]", ks[q], c, l, h) (w >= 0 && ks[q] != "jvm" && ks[q] != "total" ? sprintf("/%d", w) : "") }
+        print line } }' "$work/steps"
 fi
