@@ -10,7 +10,7 @@ import java.util.Optional;
  * guide's "Task CPU and memory" table: a size outside it makes RunTask fail, so memory
  * escalation only ever picks one of these.
  */
-public final class FargateSizes {
+final class FargateSizes {
 
     private static final List<TaskSize> VALID = table();
 
@@ -37,7 +37,7 @@ public final class FargateSizes {
         }
     }
 
-    public static boolean valid(TaskSize size) {
+    static boolean valid(TaskSize size) {
         return VALID.contains(size);
     }
 
@@ -45,7 +45,7 @@ public final class FargateSizes {
      * The smallest valid size with at least {@code factor ×} the memory, no less CPU, and memory
      * within {@code capMiB}; empty when the cap allows none.
      */
-    public static Optional<TaskSize> escalate(TaskSize current, double factor, int capMiB) {
+    static Optional<TaskSize> escalate(TaskSize current, double factor, int capMiB) {
         long wanted = (long) Math.ceil(current.memoryMiB() * factor);
         return VALID.stream()
                 .filter(s -> s.memoryMiB() >= wanted && s.memoryMiB() > current.memoryMiB())

@@ -27,6 +27,11 @@ public record TaskSize(int cpu, int memoryMiB) {
         return new TaskSize(whole(cpuName, cpu, memoryName), whole(memoryName, memory, cpuName));
     }
 
+    /** Whether Fargate accepts this size ({@link FargateSizes}); RunTask fails for any other. */
+    public boolean fargateAccepts() {
+        return FargateSizes.valid(this);
+    }
+
     /** ECS's form of the cpu: CPU units as a string ({@code "1024"}). */
     public String cpuText() {
         return Integer.toString(cpu);

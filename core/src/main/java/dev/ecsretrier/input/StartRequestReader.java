@@ -5,7 +5,6 @@ import dev.ecsretrier.core.AdaptationPolicy;
 import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.core.ContainerOverride;
 import dev.ecsretrier.core.EnvironmentVariable;
-import dev.ecsretrier.core.FargateSizes;
 import dev.ecsretrier.core.InvalidStartRequestException;
 import dev.ecsretrier.core.LaunchAdjustment;
 import dev.ecsretrier.core.StartRequest;
@@ -147,7 +146,7 @@ public final class StartRequestReader {
             if (!adaptation.memoryEscalation()) {
                 throw new InvalidStartRequestException("launch.memory", "may not be set: memory escalation is off");
             }
-            if (!FargateSizes.valid(size)) {
+            if (!size.fargateAccepts()) {
                 throw new InvalidStartRequestException("launch.memory", "cpu '" + size.cpu() + "' and memory '"
                         + size.memoryMiB() + "' are not a task size Fargate accepts");
             }

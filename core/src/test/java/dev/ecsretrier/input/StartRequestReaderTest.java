@@ -250,6 +250,20 @@ class StartRequestReaderTest {
         assertThat(new StartRequestReader(List.of("app"), 10).read(Json.writeBytes(request))).isEqualTo(request);
     }
 
+    @Test
+    void aLaunchSizeFargateDoesNotAccept_isRefused_evenUnderTheMemoryCap() {
+        // Fargate's table pairs 256 CPU units with at most 2048 MiB; escalation only ever writes sizes from it
+        StartRequestReader escalating = new StartRequestReader(List.of("app"), 3,
+                new dev.ecsretrier.core.AdaptationPolicy(List.of(), 1, true, 2.0, 30720, false, List.of()));
+        InvalidStartRequestException e = org.assertj.core.api.Assertions.catchThrowableOfType(
+                InvalidStartRequestException.class, () -> escalating.read(
+                        "{\"launch\":{\"cpu\":\"256\",\"memory\":\"4096\"}}".getBytes(StandardCharsets.UTF_8)));
+        assertThat(e.field()).isEqualTo("launch.memory");
+        assertThat(e.getMessage()).contains("cpu '256' and memory '4096' are not a task size Fargate accepts");
+        assertThat(escalating.read("{\"launch\":{\"cpu\":\"512\",\"memory\":\"4096\"}}"
+                .getBytes(StandardCharsets.UTF_8)).launch().size()).isEqualTo(new dev.ecsretrier.core.TaskSize(512, 4096));
+    }
+
     /** A job whose task runs an app container and a report container, both of which a request may override. */
     @org.junit.jupiter.api.Nested
     class AJobWithTwoOverridableContainers {

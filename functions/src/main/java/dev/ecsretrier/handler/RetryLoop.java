@@ -32,7 +32,7 @@ import java.util.random.RandomGenerator;
  * attempt or publish the outcome — and log the decision's history record, and its metrics
  * (embedded metric format) on a line of their own.
  */
-public final class RetryLoop {
+final class RetryLoop {
 
     private final RetryPlanner planner;
     private final AttemptScheduler scheduler;
@@ -48,7 +48,7 @@ public final class RetryLoop {
      * @param retrierName the {@code startedBy} value: the metrics' {@code Retrier} dimension
      * @param log         where the decision line and metric lines go (Lambda: standard output)
      */
-    public RetryLoop(RetryPlanner planner, AttemptScheduler scheduler, Notifier notifier, Clock clock,
+    RetryLoop(RetryPlanner planner, AttemptScheduler scheduler, Notifier notifier, Clock clock,
                      RandomGenerator random, String retrierName, Consumer<String> log) {
         this(planner, scheduler, notifier, clock, random, retrierName, log, RunHistoryReader.NONE,
                 new HistoryWindow(planner.backoff(), java.time.Duration.ZERO));
@@ -59,7 +59,7 @@ public final class RetryLoop {
      *                holds every earlier attempt whole (the tags only summarize them)
      * @param window  how far back those records can lie
      */
-    public RetryLoop(RetryPlanner planner, AttemptScheduler scheduler, Notifier notifier, Clock clock,
+    RetryLoop(RetryPlanner planner, AttemptScheduler scheduler, Notifier notifier, Clock clock,
                      RandomGenerator random, String retrierName, Consumer<String> log, RunHistoryReader history,
                      HistoryWindow window) {
         this.history = history;
@@ -78,7 +78,7 @@ public final class RetryLoop {
      *
      * @param starterArn the alias ARN the next attempt's schedule invokes
      */
-    public StepResult advance(EndedAttempt ended, String starterArn) {
+    StepResult advance(EndedAttempt ended, String starterArn) {
         return advance(ended, starterArn, "stop of task " + ended.stop().taskArn());
     }
 
@@ -86,7 +86,7 @@ public final class RetryLoop {
      * @param claimant who ends the run if it ends CANCELLED here ({@link AttemptScheduler#claimCancelledEnd}):
      *                 the stopped task, or the starter invocation
      */
-    public StepResult advance(EndedAttempt ended, String starterArn, String claimant) {
+    StepResult advance(EndedAttempt ended, String starterArn, String claimant) {
         Instant now = clock.instant();
         Step step;
         synchronized (random) {
@@ -141,7 +141,7 @@ public final class RetryLoop {
      * @param claimant   this starter invocation ({@link AttemptScheduler#claimCancelledEnd})
      * @param starterArn the starter alias, which the claim names as its target
      */
-    public StepResult endCancelled(AttemptMetadata next, String cluster, String taskDefinition,
+    StepResult endCancelled(AttemptMetadata next, String cluster, String taskDefinition,
                                    RunCancellation cancellation, String claimant, String starterArn) {
         Instant now = clock.instant();
         Step.Finish planned = planner.cancelledBefore(next, cluster, taskDefinition, RunOutcome.MetadataSource.REQUEST,
@@ -218,7 +218,7 @@ public final class RetryLoop {
     }
 
     /** The terminal message: JSON body, short subject, attributes for filter policies and dedup. */
-    public static Notification notification(RunOutcome outcome) {
+    static Notification notification(RunOutcome outcome) {
         Map<String, String> attributes = new LinkedHashMap<>();
         attributes.put("outcome", outcome.outcome().name());
         attributes.put("runId", outcome.runId());

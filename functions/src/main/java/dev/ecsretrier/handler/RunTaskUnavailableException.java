@@ -10,7 +10,7 @@ import dev.ecsretrier.core.AttemptMetadata;
  */
 public final class RunTaskUnavailableException extends RuntimeException {
 
-    public RunTaskUnavailableException(AttemptMetadata attempt, String reason, String detail) {
+    RunTaskUnavailableException(AttemptMetadata attempt, String reason, String detail) {
         super("RunTask for attempt " + attempt.attempt() + " of run " + attempt.runId() + " got no answer from ECS ("
                 + reason + (detail == null ? "" : ": " + detail) + ") after the SDK's retries; retry this invocation:"
                 + " the client token " + AttemptMetadata.attemptKey(attempt.runId(), attempt.attempt())

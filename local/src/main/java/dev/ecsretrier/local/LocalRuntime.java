@@ -1,5 +1,6 @@
 package dev.ecsretrier.local;
 
+import dev.ecsretrier.aws.OnFirstUse;
 import dev.ecsretrier.config.Deployment;
 import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.config.Setting;
@@ -18,19 +19,28 @@ import dev.ecsretrier.json.JsonRecords;
 import dev.ecsretrier.local.bus.LocalEventBus;
 import dev.ecsretrier.local.ecs.LocalEcs;
 import dev.ecsretrier.local.ecs.TaskProgram;
+import dev.ecsretrier.local.emulator.DeadLetter;
+import dev.ecsretrier.local.emulator.Faults;
+import dev.ecsretrier.local.emulator.LaunchFault;
+import dev.ecsretrier.local.emulator.LaunchKey;
+import dev.ecsretrier.local.emulator.LocalSettings;
+import dev.ecsretrier.local.emulator.TimeScale;
+import dev.ecsretrier.local.emulator.TimelineEntry;
+import dev.ecsretrier.local.emulator.internal.EmulatorContext;
+import dev.ecsretrier.local.emulator.internal.JsonLinesFile;
+import dev.ecsretrier.local.emulator.internal.PendingWork;
+import dev.ecsretrier.local.emulator.internal.Timeline;
 import dev.ecsretrier.local.lambda.LocalLambda;
 import dev.ecsretrier.local.logs.LocalLogs;
-import dev.ecsretrier.local.logs.LocalRunHistory;
-import dev.ecsretrier.aws.OnFirstUse;
-import dev.ecsretrier.port.RunHistoryReader;
-import dev.ecsretrier.local.sqs.DeadLetterMessage;
-import dev.ecsretrier.local.sqs.LocalQueues;
-import dev.ecsretrier.local.scheduler.LocalScheduler;
-import dev.ecsretrier.local.sns.LocalTopic;
-import dev.ecsretrier.local.sns.PublishedNotification;
 import dev.ecsretrier.local.quota.AwsQuotas;
 import dev.ecsretrier.local.quota.QuotaPorts;
 import dev.ecsretrier.local.quota.SdkRetries;
+import dev.ecsretrier.local.scheduler.LocalScheduler;
+import dev.ecsretrier.local.sns.LocalTopic;
+import dev.ecsretrier.local.sns.PublishedNotification;
+import dev.ecsretrier.local.sqs.LocalQueues;
+import dev.ecsretrier.port.Notifier;
+import dev.ecsretrier.port.RunHistoryReader;
 import dev.ecsretrier.rule.StoppedTaskPattern;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -84,6 +94,7 @@ public final class LocalRuntime implements AutoCloseable {
     private final LocalQueues queues;
     private final Random runIds;
     private final AwsQuotas quotas;
+    private final DecidedOutcomes outcomes = new DecidedOutcomes();
 
     private LocalRuntime(Builder b) {
         if (b.dataDirectory != null) {
@@ -121,10 +132,13 @@ public final class LocalRuntime implements AutoCloseable {
                 b.awsCallLatency)
                 : AwsQuotas.unlimited();
         EmulatorContext context = new EmulatorContext(LocalSettings.REGION, LocalSettings.ACCOUNT, clock, timeScale,
-                executor, b.faults, timeline, work, quotas);
+                executor, b.faults, timeline, work);
         this.topic = new LocalTopic(context, config.topicArn(),
-                b.notificationsFile == null ? null : new JsonLinesFile(b.notificationsFile), b.notificationPrinter);
-        this.lambda = new LocalLambda(context, crashes,
+                b.notificationsFile == null ? null : new JsonLinesFile(b.notificationsFile), message -> {
+                    outcomes.received(message);
+                    b.notificationPrinter.accept(message);
+                });
+        this.lambda = new LocalLambda(context, quotas, crashes,
                 b.deadLetterFile == null ? null : new JsonLinesFile(b.deadLetterFile));
         this.bus = new LocalEventBus(context, lambda, duplicates);
         TaskProgram program = b.taskProgram != null ? b.taskProgram : TaskProgram.sampleTask(b.taskLogDirectory);
@@ -139,21 +153,23 @@ public final class LocalRuntime implements AutoCloseable {
 
         // Each function's lines go to its log group, as Lambda captures them, and to the handler log.
         this.logs = new LocalLogs(clock, b.logFile, new Random(seeds.nextLong()));
-        logs.createGroup(LocalLogs.groupOf(LocalSettings.STARTER_FUNCTION));
-        logs.createGroup(LocalLogs.groupOf(LocalSettings.CLASSIFIER_FUNCTION));
+        logs.createGroup(LocalSettings.logGroupOf(LocalSettings.STARTER_FUNCTION));
+        logs.createGroup(LocalSettings.logGroupOf(LocalSettings.CLASSIFIER_FUNCTION));
         // The handlers call AWS through the quotas (a no-op without --aws-quotas), as through the SDK.
         SdkRetries sdk = new SdkRetries(quotas, timeScale, new Random(seeds.nextLong()));
         RunHistoryReader history = history(b);
+        // The handlers' topic: what they publish also tells the runtime which decisions reached it.
+        Notifier notifier = QuotaPorts.notifier(outcomes.forHandlers(topic), sdk);
         StarterHandler starter = new StarterHandler(deployment, QuotaPorts.launcher(ecs, sdk),
-                QuotaPorts.scheduler(scheduler, sdk), QuotaPorts.notifier(topic, sdk), history, clock, starterJitter,
+                QuotaPorts.scheduler(scheduler, sdk), notifier, history, clock, starterJitter,
                 functionLog(LocalSettings.STARTER_FUNCTION, b.handlerLog));
         ClassifierHandler classifier = new ClassifierHandler(deployment, QuotaPorts.describer(ecs, sdk),
-                QuotaPorts.scheduler(scheduler, sdk), QuotaPorts.notifier(topic, sdk), history, clock,
+                QuotaPorts.scheduler(scheduler, sdk), notifier, history, clock,
                 classifierJitter, functionLog(LocalSettings.CLASSIFIER_FUNCTION, b.handlerLog));
         lambda.register(LocalSettings.STARTER_FUNCTION, (payload, requestId) -> scheduler.holdingFiresUntilReturn(
-                () -> started(starter.start(payload, config.starterArn(), requestId))));
+                () -> outcomes.invocation(() -> started(starter.start(payload, config.starterArn(), requestId)))));
         lambda.register(LocalSettings.CLASSIFIER_FUNCTION, payload -> scheduler.holdingFiresUntilReturn(
-                () -> decided(classifier.handle(payload))));
+                () -> outcomes.invocation(() -> decided(classifier.handle(payload)))));
         bus.addRule(LocalSettings.RULE_NAME,
                 new StoppedTaskPattern(config.startedBy(), config.cluster(), b.acceptTestEvents).toJson(),
                 LocalSettings.CLASSIFIER_FUNCTION);
@@ -207,10 +223,13 @@ public final class LocalRuntime implements AutoCloseable {
         ecs.failNextLaunches(count, fault);
     }
 
-    /** Waits for the run's first terminal notification. */
+    /**
+     * Waits for the run's first terminal notification, and answers its outcome as the handler decided it
+     * (the typed value, not the message's text read back; see {@link DecidedOutcomes}). A message about
+     * the run that is not its outcome does not end the wait.
+     */
     public Optional<RunOutcome> awaitOutcome(String runId, Duration timeout) throws InterruptedException {
-        return topic.await(n -> runId.equals(n.attributes().get("runId")), timeout)
-                .flatMap(PublishedNotification::outcome);
+        return outcomes.await(runId, timeout);
     }
 
     /** Waits until nothing is in flight: no task running, no schedule pending, no delivery or retry queued. */
@@ -222,9 +241,9 @@ public final class LocalRuntime implements AutoCloseable {
         return topic.published();
     }
 
-    /** The outcomes of every terminal notification, duplicates included. */
+    /** The outcomes of every terminal notification, duplicates included, as the handlers decided them. */
     public List<RunOutcome> outcomes() {
-        return topic.published().stream().flatMap(n -> n.outcome().stream()).toList();
+        return outcomes.all();
     }
 
     public List<DeadLetter> deadLetters() {
@@ -401,6 +420,7 @@ public final class LocalRuntime implements AutoCloseable {
     }
 
     private StepResult decided(StepResult result) {
+        outcomes.decided(result);
         timeline.record(TimelineEntry.Kind.DECISION, result.runId(), result.attempt(), result.taskArn(),
                 describe(result));
         return result;

@@ -6,21 +6,25 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ecsretrier.config.Setting;
-import dev.ecsretrier.core.Budget;
 import dev.ecsretrier.core.AttemptMetadata;
+import dev.ecsretrier.core.Budget;
+import dev.ecsretrier.core.CapacityProviderItem;
 import dev.ecsretrier.core.Decision;
 import dev.ecsretrier.core.RunOutcome;
 import dev.ecsretrier.local.ecs.LocalEcs.LaunchedTask;
 import dev.ecsretrier.local.ecs.TaskProgram;
+import dev.ecsretrier.local.emulator.Faults;
+import dev.ecsretrier.local.emulator.LaunchConditions;
+import dev.ecsretrier.local.emulator.LaunchFault;
+import dev.ecsretrier.local.emulator.TimelineEntry;
 import dev.ecsretrier.local.sns.PublishedNotification;
-import dev.ecsretrier.core.CapacityProviderItem;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 
 /**
  * Each adaptive retry through the whole loop: the real handlers change the next launch, the local
@@ -68,7 +72,7 @@ class AdaptiveRetriesEndToEndTest {
 
     static JsonNode detail(LaunchedTask task) {
         try {
-            return LocalJson.tree(task.stoppedEvent()).path("detail");
+            return JsonTrees.tree(task.stoppedEvent()).path("detail");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

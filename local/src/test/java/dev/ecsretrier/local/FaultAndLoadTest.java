@@ -8,9 +8,16 @@ import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.core.Decision;
 import dev.ecsretrier.core.RunOutcome;
 import dev.ecsretrier.local.ecs.LocalEcs;
+import dev.ecsretrier.local.emulator.Faults;
+import dev.ecsretrier.local.emulator.LaunchFault;
+import dev.ecsretrier.local.emulator.LaunchKey;
+import dev.ecsretrier.local.emulator.LocalSettings;
+import dev.ecsretrier.local.emulator.TimelineEntry;
 import dev.ecsretrier.local.lambda.LocalLambda;
 import dev.ecsretrier.local.sns.PublishedNotification;
 import dev.ecsretrier.port.LaunchRequest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,8 +36,6 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 5, "Fault and load test": 600 runs at once through the local runtime, every attempt

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ecsretrier.core.ContainerOverride;
 import dev.ecsretrier.core.EnvironmentVariable;
 import dev.ecsretrier.core.StartRequest;
+import dev.ecsretrier.local.emulator.LocalSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -27,7 +28,7 @@ public final class Fixtures {
 
     public static ObjectNode eventJson(String name) {
         try {
-            return (ObjectNode) LocalJson.tree(Files.readString(event(name)));
+            return (ObjectNode) JsonTrees.tree(Files.readString(event(name)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -63,7 +64,7 @@ public final class Fixtures {
         try {
             List<JsonNode> lines = new ArrayList<>();
             for (String line : Files.readAllLines(file)) {
-                lines.add(LocalJson.tree(line));
+                lines.add(JsonTrees.tree(line));
             }
             return lines;
         } catch (IOException e) {

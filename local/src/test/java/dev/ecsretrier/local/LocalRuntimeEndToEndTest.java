@@ -2,15 +2,15 @@ package dev.ecsretrier.local;
 
 import static dev.ecsretrier.local.Fixtures.jsonLines;
 import static dev.ecsretrier.local.Fixtures.sampleTask;
-import static dev.ecsretrier.local.TimelineEntry.Kind.DECISION;
-import static dev.ecsretrier.local.TimelineEntry.Kind.EVENT_DUPLICATED;
-import static dev.ecsretrier.local.TimelineEntry.Kind.HANDLER_CRASHED;
-import static dev.ecsretrier.local.TimelineEntry.Kind.INVOCATION_RETRIED;
-import static dev.ecsretrier.local.TimelineEntry.Kind.NOTIFIED;
-import static dev.ecsretrier.local.TimelineEntry.Kind.RUN_TASK_FAILED;
-import static dev.ecsretrier.local.TimelineEntry.Kind.SCHEDULE_FIRED;
-import static dev.ecsretrier.local.TimelineEntry.Kind.TASK_LAUNCHED;
-import static dev.ecsretrier.local.TimelineEntry.Kind.TASK_STOPPED;
+import static dev.ecsretrier.local.emulator.TimelineEntry.Kind.DECISION;
+import static dev.ecsretrier.local.emulator.TimelineEntry.Kind.EVENT_DUPLICATED;
+import static dev.ecsretrier.local.emulator.TimelineEntry.Kind.HANDLER_CRASHED;
+import static dev.ecsretrier.local.emulator.TimelineEntry.Kind.INVOCATION_RETRIED;
+import static dev.ecsretrier.local.emulator.TimelineEntry.Kind.NOTIFIED;
+import static dev.ecsretrier.local.emulator.TimelineEntry.Kind.RUN_TASK_FAILED;
+import static dev.ecsretrier.local.emulator.TimelineEntry.Kind.SCHEDULE_FIRED;
+import static dev.ecsretrier.local.emulator.TimelineEntry.Kind.TASK_LAUNCHED;
+import static dev.ecsretrier.local.emulator.TimelineEntry.Kind.TASK_STOPPED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -24,15 +24,20 @@ import dev.ecsretrier.handler.RunTaskUnavailableException;
 import dev.ecsretrier.handler.StartResponse;
 import dev.ecsretrier.history.HistoryRecord;
 import dev.ecsretrier.history.HistoryRecords;
+import dev.ecsretrier.local.emulator.Faults;
+import dev.ecsretrier.local.emulator.LaunchFault;
+import dev.ecsretrier.local.emulator.LaunchKey;
+import dev.ecsretrier.local.emulator.LocalSettings;
+import dev.ecsretrier.local.emulator.TimelineEntry;
 import dev.ecsretrier.rule.StoppedTaskPattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole loop through the runtime's Java API: real sample-task processes, the real handlers,
@@ -87,7 +92,7 @@ class LocalRuntimeEndToEndTest {
 
     static JsonNode tree(String line) {
         try {
-            return LocalJson.tree(line);
+            return JsonTrees.tree(line);
         } catch (java.io.IOException e) {
             throw new AssertionError("a handler log line is not JSON: " + line, e);
         }
@@ -116,6 +121,21 @@ class LocalRuntimeEndToEndTest {
         assertThat(lines.get(0).path("message").path("attemptHistory").get(0).path("taskArn").asText())
                 .isEqualTo(started.taskArn());
         assertThat(lines.get(0).path("message").path("metadataSource").asText()).isEqualTo("TAGS");
+    }
+
+    @Test
+    void theOutcomeIsTheOneTheClassifierDecidedNotTheNotificationTextReadBack() throws Exception {
+        start(Faults.NONE);
+        // Whoever may publish to the topic can send a message about the run that is no run outcome.
+        runtime.topic().publish(new dev.ecsretrier.port.Notification("about typed-outcome", "not a run outcome",
+                Map.of("runId", "typed-outcome")));
+
+        runtime.startRun(sampleTask("typed-outcome"));
+        RunOutcome outcome = outcomeOf("typed-outcome");
+
+        assertThat(outcome.outcome()).isEqualTo(Decision.SUCCEEDED);
+        assertThat(outcome.attempts()).isEqualTo(1);
+        assertThat(runtime.outcomes()).containsExactly(outcome);
     }
 
     @Test
@@ -347,7 +367,7 @@ class LocalRuntimeEndToEndTest {
         start(Faults.NONE);
         ObjectNode event = Fixtures.localEvent("malformed/exit-code-string.json", "unreadable");
 
-        assertThat(runtime.eventBus().put(LocalJson.write(event)).matched()).as("the rule matches it").isTrue();
+        assertThat(runtime.eventBus().put(JsonTrees.write(event)).matched()).as("the rule matches it").isTrue();
         assertThat(runtime.awaitIdle(WAIT)).isTrue();
 
         assertThat(kinds("unreadable")).containsExactly(INVOCATION_RETRIED, INVOCATION_RETRIED,
@@ -386,7 +406,7 @@ class LocalRuntimeEndToEndTest {
     @Test
     void aForgedTestEventForAnUndescribableTaskLaunchesTheNextAttemptWithoutItsCommand() throws Exception {
         start(Faults.NONE);
-        ObjectNode detail = LocalJson.MAPPER.createObjectNode();
+        ObjectNode detail = JsonTrees.MAPPER.createObjectNode();
         detail.put("clusterArn", LocalSettings.CLUSTER_ARN);
         detail.put("taskArn", "arn:aws:ecs:local:000000000000:task/local/feedfacefeedfacefeedfacefeedface");
         detail.put("taskDefinitionArn", LocalSettings.TASK_DEFINITION_ARN);
@@ -405,7 +425,7 @@ class LocalRuntimeEndToEndTest {
         env.addObject().put("name", "PAYLOAD").put("value", "forged");
 
         assertThat(runtime.eventBus().put(StoppedTaskPattern.TEST_SOURCE, StoppedTaskPattern.DETAIL_TYPE,
-                LocalJson.MAPPER.convertValue(detail, Map.class), List.of(), null).matched()).isTrue();
+                JsonTrees.MAPPER.convertValue(detail, Map.class), List.of(), null).matched()).isTrue();
         RunOutcome outcome = outcomeOf("victim");
 
         assertThat(runtime.ecs().launched("victim")).singleElement().satisfies(next -> {

@@ -10,7 +10,13 @@ import dev.ecsretrier.core.Decision;
 import dev.ecsretrier.core.RunOutcome;
 import dev.ecsretrier.local.ecs.LocalEcs.LaunchedTask;
 import dev.ecsretrier.local.ecs.TaskProgram;
+import dev.ecsretrier.local.emulator.Faults;
+import dev.ecsretrier.local.emulator.LaunchConditions;
+import dev.ecsretrier.local.emulator.LaunchFault;
 import dev.ecsretrier.local.sns.PublishedNotification;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,9 +26,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One local deployment, two jobs from one configuration file, with different policies: nightly-etl
@@ -174,7 +177,7 @@ class ManyJobsEndToEndTest {
     /** Each container's exit code in the task's STOPPED event, as "name:code". */
     static List<String> exits(LaunchedTask task) throws IOException {
         List<String> exits = new java.util.ArrayList<>();
-        LocalJson.tree(task.stoppedEvent()).at("/detail/containers")
+        JsonTrees.tree(task.stoppedEvent()).at("/detail/containers")
                 .forEach(c -> exits.add(c.path("name").asText() + ":" + c.path("exitCode").asInt()));
         return exits;
     }

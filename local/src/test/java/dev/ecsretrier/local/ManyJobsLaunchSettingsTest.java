@@ -7,13 +7,16 @@ import dev.ecsretrier.config.Setting;
 import dev.ecsretrier.core.Decision;
 import dev.ecsretrier.local.ecs.LocalEcs.LaunchedTask;
 import dev.ecsretrier.local.ecs.TaskProgram;
+import dev.ecsretrier.local.emulator.Faults;
+import dev.ecsretrier.local.emulator.LaunchConditions;
+import dev.ecsretrier.local.emulator.LaunchFault;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Launch settings per job, as the construct's jobs file gives them: each job's tasks run in its own

@@ -11,6 +11,11 @@ import dev.ecsretrier.core.StartRequest;
 import dev.ecsretrier.history.HistoryRecord;
 import dev.ecsretrier.history.HistoryRecords;
 import dev.ecsretrier.local.ecs.TaskProgram;
+import dev.ecsretrier.local.emulator.LaunchKey;
+import dev.ecsretrier.local.emulator.LocalSettings;
+import dev.ecsretrier.local.emulator.TimelineEntry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +28,6 @@ import java.util.Map;
 import java.util.StringJoiner;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 6, "Retry overhead in the local runtime": how long after a task's exit the next attempt is

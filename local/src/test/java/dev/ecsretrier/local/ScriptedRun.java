@@ -5,6 +5,8 @@ import dev.ecsretrier.core.Decision;
 import dev.ecsretrier.core.EnvironmentVariable;
 import dev.ecsretrier.core.StartRequest;
 import dev.ecsretrier.local.ecs.TaskProgram;
+import dev.ecsretrier.local.emulator.LaunchFault;
+import dev.ecsretrier.local.emulator.LocalSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

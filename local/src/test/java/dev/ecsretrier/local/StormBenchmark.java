@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import dev.ecsretrier.local.emulator.LocalSettings;
 
 /**
  * Issue 17's storm at full size: 10,000 runs whose first attempts all stop, retryably, within one

@@ -21,6 +21,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
+import dev.ecsretrier.local.emulator.TimeScale;
+import dev.ecsretrier.local.emulator.Faults;
+import dev.ecsretrier.local.emulator.LocalSettings;
 
 /**
  * Issue 17's failure storm: {@code runs} runs started at a pace RunTask allows, all running when an

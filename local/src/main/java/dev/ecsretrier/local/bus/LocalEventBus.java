@@ -2,14 +2,15 @@ package dev.ecsretrier.local.bus;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.ecsretrier.json.Json;
-import dev.ecsretrier.local.EmulatorContext;
-import dev.ecsretrier.local.Faults;
-import dev.ecsretrier.local.LaunchKey;
-import dev.ecsretrier.local.PendingWork;
-import dev.ecsretrier.local.TimeScale;
-import dev.ecsretrier.local.Timeline;
-import dev.ecsretrier.local.TimelineEntry;
+import dev.ecsretrier.local.emulator.Faults;
+import dev.ecsretrier.local.emulator.LaunchKey;
+import dev.ecsretrier.local.emulator.TimeScale;
+import dev.ecsretrier.local.emulator.TimelineEntry;
+import dev.ecsretrier.local.emulator.internal.EmulatorContext;
+import dev.ecsretrier.local.emulator.internal.PendingWork;
+import dev.ecsretrier.local.emulator.internal.Timeline;
 import dev.ecsretrier.local.lambda.LocalLambda;
+import software.amazon.event.ruler.Machine;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -25,7 +26,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import software.amazon.event.ruler.Machine;
 
 /**
  * The default event bus: matches each event against the rules with AWS's own Event Ruler and

@@ -5,15 +5,7 @@ import dev.ecsretrier.config.Setting;
 import dev.ecsretrier.core.InvalidInputException;
 import dev.ecsretrier.input.TaskStateChange;
 import dev.ecsretrier.input.TaskStateChangeParser;
-import dev.ecsretrier.local.LocalJson;
-import dev.ecsretrier.local.classify.EventClassification;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.util.Map;
-import java.util.concurrent.Callable;
+import dev.ecsretrier.json.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,6 +13,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
 
 /** {@code retrier classify}: the policy's decision for one event file, offline. */
 @Command(name = "classify", mixinStandardHelpOptions = true, usageHelpWidth = 110,
@@ -95,7 +94,7 @@ final class ClassifyCommand implements Callable<Integer> {
             Integer maxAttempts = PolicyOptions.setsAttemptCount(settings) || job != null ? config.maxAttempts() : null;
             EventClassification classification = EventClassification.of(config, change, attempt, maxAttempts);
             spec.commandLine().getOut().println(output.mode() == OutputOptions.Mode.QUIET
-                    ? String.valueOf(classification.toJson().get("decision")) : LocalJson.write(classification.toJson()));
+                    ? String.valueOf(classification.toJson().get("decision")) : Json.write(classification.toJson()));
             spec.commandLine().getOut().flush();
             return 0;
         } catch (InvalidInputException e) {

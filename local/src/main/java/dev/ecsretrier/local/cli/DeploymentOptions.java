@@ -1,9 +1,18 @@
 package dev.ecsretrier.local.cli;
 
 import dev.ecsretrier.config.RetrierConfig;
-import dev.ecsretrier.local.LocalSettings;
+import dev.ecsretrier.config.StackOutput;
+import dev.ecsretrier.local.emulator.LocalSettings;
 import dev.ecsretrier.operate.AwsAccess;
 import dev.ecsretrier.operate.Deployment;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.profiles.ProfileFile;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Arrays;
@@ -12,15 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import dev.ecsretrier.config.StackOutput;
-import picocli.CommandLine;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
-import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.profiles.ProfileFile;
 
 /**
  * Which retrier the operate commands talk to: a deployed stack ({@code --stack}, read from its

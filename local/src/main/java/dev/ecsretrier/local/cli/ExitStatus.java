@@ -7,7 +7,7 @@ import java.util.stream.Collectors;
  * The exit status of a command that watches a run ({@code run}, {@code demo}; later {@code start --follow}):
  * by the run's outcome, so a script can branch on it without reading the output.
  */
-public enum ExitStatus {
+enum ExitStatus {
     SUCCEEDED(0, "the run SUCCEEDED"),
     UNEXPECTED_ERROR(1, "an unexpected error (a bug: please report it), or no outcome within --wait"),
     USAGE_ERROR(2, "a mistake on the command line (one line on stderr says which)"),

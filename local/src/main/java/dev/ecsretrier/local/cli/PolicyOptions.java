@@ -5,7 +5,11 @@ import dev.ecsretrier.config.Deployment;
 import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.config.Setting;
 import dev.ecsretrier.core.InvalidStartRequestException;
-import dev.ecsretrier.local.LocalSettings;
+import dev.ecsretrier.local.emulator.LocalSettings;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -16,10 +20,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /**
  * The retry policy, as options: each becomes the handlers' setting of the same meaning. Defaults and ranges in the

@@ -2,12 +2,18 @@ package dev.ecsretrier.local.cli;
 
 import dev.ecsretrier.config.ConfigurationException;
 import dev.ecsretrier.config.Setting;
-import dev.ecsretrier.local.LocalJson;
-import dev.ecsretrier.local.LocalSettings;
+import dev.ecsretrier.json.Json;
+import dev.ecsretrier.local.emulator.LocalSettings;
 import dev.ecsretrier.operate.RunHistory;
 import dev.ecsretrier.operate.RunSchedules;
 import dev.ecsretrier.operate.RunTasks;
 import dev.ecsretrier.operate.RunsOverview;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,12 +24,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /** {@code retrier runs}: the runs in flight and those that ended lately, read live. */
 @Command(name = "runs", mixinStandardHelpOptions = true, usageHelpWidth = 110,
@@ -99,7 +99,7 @@ final class RunsCommand implements Callable<Integer> {
             }
             runs = runs.stream().filter(this::selected).filter(run -> job == null || job.equals(run.job())).toList();
             if (json) {
-                out.println(LocalJson.write(runs));
+                out.println(Json.write(runs));
             } else {
                 out.println(String.format(Locale.ROOT, TABLE, "RUN", "JOB", "STATUS", "ATTEMPT", "OUTCOME", "AT",
                         "DETAIL"));

@@ -1,20 +1,20 @@
 package dev.ecsretrier.local.cli;
 
-import dev.ecsretrier.local.Faults;
-import dev.ecsretrier.local.LaunchConditions;
-import dev.ecsretrier.local.LaunchFault;
 import dev.ecsretrier.local.LocalRuntime;
-import dev.ecsretrier.local.TimeScale;
 import dev.ecsretrier.local.ecs.TaskProgram;
+import dev.ecsretrier.local.emulator.Faults;
+import dev.ecsretrier.local.emulator.LaunchConditions;
+import dev.ecsretrier.local.emulator.LaunchFault;
+import dev.ecsretrier.local.emulator.TimeScale;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** How the local runtime runs: time, tasks, files, and the faults to inject. */
 final class RuntimeOptions {
@@ -50,8 +50,8 @@ final class RuntimeOptions {
     void reservedConcurrency(String value) {
         int equals = value.indexOf('=');
         String function = equals < 0 ? value : value.substring(0, equals);
-        if (!function.equals(dev.ecsretrier.local.LocalSettings.STARTER_FUNCTION)
-                && !function.equals(dev.ecsretrier.local.LocalSettings.CLASSIFIER_FUNCTION)) {
+        if (!function.equals(dev.ecsretrier.local.emulator.LocalSettings.STARTER_FUNCTION)
+                && !function.equals(dev.ecsretrier.local.emulator.LocalSettings.CLASSIFIER_FUNCTION)) {
             throw UsageErrorHandler.invalid(spec, "--reserved-concurrency", value, "does not name starter or classifier");
         }
         int executions;

@@ -2,27 +2,27 @@ package dev.ecsretrier.local.cli;
 
 import dev.ecsretrier.config.Setting;
 import dev.ecsretrier.local.LocalRuntime;
-import dev.ecsretrier.local.LocalSettings;
+import dev.ecsretrier.local.emulator.LocalSettings;
 import dev.ecsretrier.local.serve.AwsEndpoint;
 import dev.ecsretrier.local.serve.EndpointHistory;
-import java.io.PrintWriter;
-import java.net.BindException;
-import java.net.URI;
-import java.nio.file.Path;
-import java.net.InetAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
-import java.net.UnknownHostException;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import java.io.PrintWriter;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 
 /** {@code retrier serve}: the loop behind the AWS APIs it uses, until stopped. */
 @Command(name = "serve", mixinStandardHelpOptions = true, usageHelpWidth = 110,

@@ -1,7 +1,7 @@
 package dev.ecsretrier.local.cli;
 
 import dev.ecsretrier.local.LocalRuntime;
-import dev.ecsretrier.local.TimelineEntry;
+import dev.ecsretrier.local.emulator.TimelineEntry;
 import dev.ecsretrier.local.sns.PublishedNotification;
 import java.io.PrintWriter;
 import java.time.Instant;

@@ -1,21 +1,21 @@
 package dev.ecsretrier.local.cli;
 
-import dev.ecsretrier.local.LocalJson;
+import dev.ecsretrier.json.Json;
 import dev.ecsretrier.operate.RunHistory;
 import dev.ecsretrier.operate.RunSchedules;
 import dev.ecsretrier.operate.RunTasks;
 import dev.ecsretrier.operate.RunsOverview;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code retrier show RUN}: every attempt of one run, as its notification tells them, and what is pending. */
 @Command(name = "show", mixinStandardHelpOptions = true, usageHelpWidth = 110,
@@ -65,7 +65,7 @@ final class ShowCommand implements Callable<Integer> {
                 return ExitStatus.UNEXPECTED_ERROR.code();
             }
             if (json) {
-                out.println(LocalJson.write(details));
+                out.println(Json.write(details));
             } else {
                 text(out, details);
             }
@@ -84,7 +84,7 @@ final class ShowCommand implements Callable<Integer> {
             out.println("    " + attempt.getOrDefault("startedAt", "-") + " -> " + attempt.getOrDefault("stoppedAt", "-")
                     + "  " + attempt.getOrDefault("stopCode", "-") + ": " + attempt.getOrDefault("stoppedReason", "-"));
             if (attempt.get("containers") != null) {
-                out.println("    containers " + LocalJson.write(attempt.get("containers")));
+                out.println("    containers " + Json.write(attempt.get("containers")));
             }
             out.println("    " + attempt.getOrDefault("decision", "-") + " by " + attempt.getOrDefault("rule", "-")
                     + (attempt.get("reason") == null ? "" : ": " + attempt.get("reason"))

@@ -1,6 +1,6 @@
 package dev.ecsretrier.local.cli;
 
-import dev.ecsretrier.local.TimelineEntry;
+import dev.ecsretrier.local.emulator.TimelineEntry;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,32 +1,33 @@
 package dev.ecsretrier.local.cli;
 
+import com.fasterxml.jackson.jr.ob.JSON;
 import dev.ecsretrier.config.RetrierConfig;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ecsretrier.core.AdaptationPolicy;
+import dev.ecsretrier.core.CapacityProviderItem;
 import dev.ecsretrier.core.ContainerOverride;
 import dev.ecsretrier.core.EnvironmentVariable;
 import dev.ecsretrier.core.InvalidStartRequestException;
 import dev.ecsretrier.core.RunOutcome;
 import dev.ecsretrier.core.StartRequest;
-import dev.ecsretrier.local.LocalJson;
 import dev.ecsretrier.input.StartRequestReader;
+import dev.ecsretrier.json.Json;
 import dev.ecsretrier.local.LocalRuntime;
-import dev.ecsretrier.local.TimelineEntry;
+import dev.ecsretrier.local.emulator.TimelineEntry;
 import dev.ecsretrier.local.sns.PublishedNotification;
-import dev.ecsretrier.core.CapacityProviderItem;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
 
 /**
  * One run watched from the terminal, for {@code demo} and {@code run}: the policy, the timeline as it
@@ -34,6 +35,9 @@ import picocli.CommandLine.ParameterException;
  * is the outcome's ({@link ExitStatus}).
  */
 final class WatchedRun {
+
+    /** The notification's body for people, indented as jackson prints it ({@code DefaultPrettyPrinter}). */
+    private static final JSON PRETTY = JSON.builder().enable(JSON.Feature.PRETTY_PRINT_OUTPUT).build();
 
     /** After the outcome, duplicates and retries still in flight get this long to come to rest. */
     static final Duration SETTLE = Duration.ofSeconds(5);
@@ -77,7 +81,7 @@ final class WatchedRun {
             ExitStatus status = outcome.map(o -> ExitStatus.ofOutcome(o.outcome().name()))
                     .orElse(ExitStatus.UNEXPECTED_ERROR);
             switch (output.mode()) {
-                case JSON -> out.println(LocalJson.write(document(runtime, runId, outcome, notification, status)));
+                case JSON -> out.println(Json.write(document(runtime, runId, outcome, notification, status)));
                 case QUIET -> out.println(outcome.map(o -> o.outcome().name()).orElse("NO_OUTCOME"));
                 case TEXT -> text(out, runtime, runId, wait, outcome, notification, options);
             }
@@ -106,9 +110,9 @@ final class WatchedRun {
         PublishedNotification notification = published.get();
         out.println("Notification (SNS): " + notification.subject());
         out.println("  " + notification.summary());
-        out.println("  attributes " + LocalJson.write(new TreeMap<>(notification.attributes())));
-        out.println(LocalJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(LocalJson.tree(notification.message()))
-                .indent(2).stripTrailing());
+        out.println("  attributes " + Json.write(new TreeMap<>(notification.attributes())));
+        Object message = notification.messageValue();
+        out.println((message instanceof String text ? text : PRETTY.asString(message)).indent(2).stripTrailing());
         out.println();
         if (options.outlives(options.notifications)) {
             out.println("notifications: " + options.notifications.toAbsolutePath());
@@ -118,10 +122,13 @@ final class WatchedRun {
         }
     }
 
-    /** The --json document: the outcome, the timeline, the notification and any dead letters, in one object. */
-    private static ObjectNode document(LocalRuntime runtime, String runId, Optional<RunOutcome> outcome,
-                                       Optional<PublishedNotification> notification, ExitStatus status) {
-        ObjectNode document = LocalJson.MAPPER.createObjectNode();
+    /**
+     * The --json document: the outcome, the timeline, the notification and any dead letters, in one object,
+     * written as the functions write JSON (a member without a value is left out).
+     */
+    private static Map<String, Object> document(LocalRuntime runtime, String runId, Optional<RunOutcome> outcome,
+                                                Optional<PublishedNotification> notification, ExitStatus status) {
+        Map<String, Object> document = new LinkedHashMap<>();
         document.put("runId", runId);
         document.put("outcome", outcome.map(o -> o.outcome().name()).orElse(null));
         document.put("exitStatus", status.code());
@@ -130,30 +137,33 @@ final class WatchedRun {
             document.put("rule", o.rule());
             document.put("reason", o.reason());
         });
-        ArrayNode timeline = document.putArray("timeline");
+        List<Map<String, Object>> timeline = new ArrayList<>();
         for (TimelineEntry entry : runtime.timeline(runId)) {
-            ObjectNode line = timeline.addObject();
+            Map<String, Object> line = new LinkedHashMap<>();
             line.put("at", entry.at().toString());
             line.put("kind", entry.kind().name());
-            if (entry.attempt() != null) {
-                line.put("attempt", entry.attempt());
-            }
-            if (entry.taskArn() != null) {
-                line.put("taskArn", entry.taskArn());
-            }
+            line.put("attempt", entry.attempt());
+            line.put("taskArn", entry.taskArn());
             line.put("text", entry.text());
+            timeline.add(line);
         }
-        if (notification.isPresent()) {
-            ObjectNode published = document.putObject("notification");
-            published.put("subject", notification.get().subject());
-            published.set("attributes", LocalJson.MAPPER.valueToTree(new TreeMap<>(notification.get().attributes())));
-            published.set("message", LocalJson.MAPPER.valueToTree(LocalJson.treeOrText(notification.get().message())));
-        } else {
-            document.putNull("notification");
-        }
-        ArrayNode deadLetters = document.putArray("deadLetters");
-        runtime.deadLetters().forEach(letter -> deadLetters.addObject().put("function", letter.function())
-                .put("errorType", letter.errorType()).put("errorMessage", letter.errorMessage()));
+        document.put("timeline", timeline);
+        notification.ifPresent(n -> {
+            Map<String, Object> published = new LinkedHashMap<>();
+            published.put("subject", n.subject());
+            published.put("attributes", new TreeMap<>(n.attributes()));
+            published.put("message", n.messageValue());
+            document.put("notification", published);
+        });
+        List<Map<String, Object>> deadLetters = new ArrayList<>();
+        runtime.deadLetters().forEach(letter -> {
+            Map<String, Object> dead = new LinkedHashMap<>();
+            dead.put("function", letter.function());
+            dead.put("errorType", letter.errorType());
+            dead.put("errorMessage", letter.errorMessage());
+            deadLetters.add(dead);
+        });
+        document.put("deadLetters", deadLetters);
         return document;
     }
 

@@ -1,15 +1,15 @@
 package dev.ecsretrier.local.lambda;
 
 import dev.ecsretrier.json.Json;
-import dev.ecsretrier.local.DeadLetter;
-import dev.ecsretrier.local.EmulatorContext;
-import dev.ecsretrier.local.Faults;
-import dev.ecsretrier.local.JsonLinesFile;
-import dev.ecsretrier.local.LaunchKey;
-import dev.ecsretrier.local.PendingWork;
-import dev.ecsretrier.local.TimeScale;
-import dev.ecsretrier.local.Timeline;
-import dev.ecsretrier.local.TimelineEntry;
+import dev.ecsretrier.local.emulator.DeadLetter;
+import dev.ecsretrier.local.emulator.Faults;
+import dev.ecsretrier.local.emulator.LaunchKey;
+import dev.ecsretrier.local.emulator.TimeScale;
+import dev.ecsretrier.local.emulator.TimelineEntry;
+import dev.ecsretrier.local.emulator.internal.EmulatorContext;
+import dev.ecsretrier.local.emulator.internal.JsonLinesFile;
+import dev.ecsretrier.local.emulator.internal.PendingWork;
+import dev.ecsretrier.local.emulator.internal.Timeline;
 import dev.ecsretrier.local.quota.AwsQuotas;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -127,9 +127,11 @@ public final class LocalLambda {
     /**
      * @param crashRandom    decides, with the context's {@link Faults#handlerCrash()} probability, whether an
      *                       asynchronous invocation crashes before its handler runs
+     * @param quotas         Lambda's concurrency (and the account's other quotas) with {@code --aws-quotas},
+     *                       else {@link AwsQuotas#unlimited()}
      * @param deadLetterFile where failed asynchronous invocations go; null to keep them in memory only
      */
-    public LocalLambda(EmulatorContext context, Random crashRandom, JsonLinesFile deadLetterFile) {
+    public LocalLambda(EmulatorContext context, AwsQuotas quotas, Random crashRandom, JsonLinesFile deadLetterFile) {
         this.region = context.region();
         this.account = context.account();
         this.clock = context.clock();
@@ -140,7 +142,7 @@ public final class LocalLambda {
         this.deadLetterFile = deadLetterFile;
         this.timeline = context.timeline();
         this.work = context.work();
-        this.quotas = context.quotas();
+        this.quotas = quotas;
     }
 
     public void register(String name, Handler handler) {
@@ -376,11 +378,24 @@ public final class LocalLambda {
             deadLetters.add(letter);
         }
         if (deadLetterFile != null) {
-            deadLetterFile.append(letter.toJsonLine());
+            deadLetterFile.append(deadLetterLine(letter));
         }
         deadLetterListeners.forEach(listener -> listener.accept(letter));
         timeline.record(TimelineEntry.Kind.DEAD_LETTERED, runId(payload), attemptOf(payload), null,
                 name + " failed " + attempt + " times; dead-lettered: " + message);
+    }
+
+    /** The dead-letter file's line: the letter's fields, the event nested as JSON when it is JSON. */
+    private static String deadLetterLine(DeadLetter letter) {
+        Map<String, Object> line = new java.util.LinkedHashMap<>();
+        line.put("function", letter.function());
+        line.put("errorType", letter.errorType());
+        line.put("errorMessage", letter.errorMessage());
+        line.put("attempts", letter.attempts());
+        line.put("at", letter.at());
+        line.put("requestId", letter.requestId());
+        line.put("event", JsonLinesFile.valueOrText(letter.event()));
+        return Json.write(line);
     }
 
     private static Optional<LaunchKey> key(byte[] payload) {

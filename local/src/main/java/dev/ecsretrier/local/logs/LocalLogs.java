@@ -1,9 +1,10 @@
 package dev.ecsretrier.local.logs;
 
-import dev.ecsretrier.local.JsonLinesFile;
 import dev.ecsretrier.json.Json;
 import dev.ecsretrier.json.JsonBindingException;
 import dev.ecsretrier.json.JsonRecords;
+import dev.ecsretrier.local.emulator.LocalSettings;
+import dev.ecsretrier.local.emulator.internal.JsonLinesFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -30,11 +31,6 @@ import java.util.function.Consumer;
  * and appended to a JSON-lines file when there is one (read back on the next start).
  */
 public final class LocalLogs {
-
-    /** Lambda's log group for a function. */
-    public static String groupOf(String function) {
-        return "/aws/lambda/" + function;
-    }
 
     /**
      * One log event.
@@ -76,7 +72,7 @@ public final class LocalLogs {
      * @param version the version the function runs as ({@code 1} through its alias, {@code $LATEST})
      */
     public Consumer<String> sink(String function, String version) {
-        String group = groupOf(function);
+        String group = LocalSettings.logGroupOf(function);
         byte[] id = new byte[16];
         synchronized (environmentIds) {
             environmentIds.nextBytes(id);

@@ -1,6 +1,6 @@
 package dev.ecsretrier.local.quota;
 
-import dev.ecsretrier.local.TimeScale;
+import dev.ecsretrier.local.emulator.TimeScale;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.ecsretrier.local.quota;
 
 import dev.ecsretrier.aws.AwsClients;
-import dev.ecsretrier.local.TimeScale;
+import dev.ecsretrier.local.emulator.TimeScale;
 import java.time.Duration;
 import java.util.Random;
 

@@ -246,7 +246,7 @@ final class SchedulerApi implements AwsApi {
                 new CreateScheduleBody.FlexibleTimeWindow("OFF", null), group, epochSeconds(schedule.createdAt()), name,
                 expression, "UTC", found.get().state(), found.get().description(),
                 new CreateScheduleBody.Target(schedule.attempt().target(),
-                        dev.ecsretrier.local.LocalSettings.SCHEDULER_ROLE_ARN, schedule.attempt().input()));
+                        dev.ecsretrier.local.emulator.LocalSettings.SCHEDULER_ROLE_ARN, schedule.attempt().input()));
         log.accept("scheduler get-schedule " + name + ": " + expression);
         return ok(answer);
     }

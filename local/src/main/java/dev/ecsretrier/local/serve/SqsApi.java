@@ -1,7 +1,7 @@
 package dev.ecsretrier.local.serve;
 
 import dev.ecsretrier.json.JsonRecords;
-import dev.ecsretrier.local.LocalSettings;
+import dev.ecsretrier.local.emulator.LocalSettings;
 import dev.ecsretrier.local.sqs.LocalQueues;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;

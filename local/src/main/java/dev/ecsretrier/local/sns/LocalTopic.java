@@ -1,9 +1,9 @@
 package dev.ecsretrier.local.sns;
 
-import dev.ecsretrier.local.EmulatorContext;
-import dev.ecsretrier.local.JsonLinesFile;
-import dev.ecsretrier.local.Timeline;
-import dev.ecsretrier.local.TimelineEntry;
+import dev.ecsretrier.local.emulator.TimelineEntry;
+import dev.ecsretrier.local.emulator.internal.EmulatorContext;
+import dev.ecsretrier.local.emulator.internal.JsonLinesFile;
+import dev.ecsretrier.local.emulator.internal.Timeline;
 import dev.ecsretrier.port.Notification;
 import dev.ecsretrier.port.Notifier;
 import java.time.Clock;

@@ -7,7 +7,7 @@ import dev.ecsretrier.core.RunOutcome;
 import dev.ecsretrier.json.Json;
 import dev.ecsretrier.json.JsonBindingException;
 import dev.ecsretrier.json.JsonRecords;
-import dev.ecsretrier.local.LocalJson;
+import dev.ecsretrier.local.emulator.internal.JsonLinesFile;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -31,6 +31,11 @@ public record PublishedNotification(String messageId, String topicArn, String su
         }
     }
 
+    /** The body as a subscriber reads it: its plain JSON value when it is JSON, the text otherwise. */
+    public Object messageValue() {
+        return JsonLinesFile.valueOrText(message);
+    }
+
     /** The line in the notifications file: the body as JSON, with the message attributes. */
     public String toJsonLine() {
         Map<String, Object> line = new LinkedHashMap<>();
@@ -39,7 +44,7 @@ public record PublishedNotification(String messageId, String topicArn, String su
         line.put("timestamp", timestamp);
         line.put("subject", subject);
         line.put("attributes", new java.util.TreeMap<>(attributes));
-        line.put("message", LocalJson.valueOrText(message));
+        line.put("message", messageValue());
         return Json.write(line);
     }
 

@@ -3,17 +3,19 @@ package dev.ecsretrier.local.bus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ecsretrier.local.EmulatorContext;
-import dev.ecsretrier.local.Faults;
-import dev.ecsretrier.local.LocalJson;
 import dev.ecsretrier.local.Fixtures;
-import dev.ecsretrier.local.LocalSettings;
-import dev.ecsretrier.local.PendingWork;
-import dev.ecsretrier.local.TimeScale;
-import dev.ecsretrier.local.Timeline;
-import dev.ecsretrier.local.TimelineEntry;
+import dev.ecsretrier.local.JsonTrees;
+import dev.ecsretrier.local.emulator.Faults;
+import dev.ecsretrier.local.emulator.LocalSettings;
+import dev.ecsretrier.local.emulator.TimeScale;
+import dev.ecsretrier.local.emulator.TimelineEntry;
+import dev.ecsretrier.local.emulator.internal.EmulatorContext;
+import dev.ecsretrier.local.emulator.internal.PendingWork;
+import dev.ecsretrier.local.emulator.internal.Timeline;
 import dev.ecsretrier.local.lambda.LocalLambda;
 import dev.ecsretrier.rule.StoppedTaskPattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,8 +25,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 
 /** The local bus runs the rule pattern the CDK stack deploys, with Event Ruler. */
 class LocalEventBusTest {
@@ -41,8 +41,8 @@ class LocalEventBusTest {
 
     LocalEventBus bus(boolean acceptTestEvents, double duplicates) {
         EmulatorContext context = new EmulatorContext(LocalSettings.REGION, LocalSettings.ACCOUNT, Clock.systemUTC(),
-                new TimeScale(0.001), executor, Faults.builder().duplicateDelivery(duplicates).build(), timeline, work, dev.ecsretrier.local.quota.AwsQuotas.unlimited());
-        LocalLambda lambda = new LocalLambda(context, new Random(1), null);
+                new TimeScale(0.001), executor, Faults.builder().duplicateDelivery(duplicates).build(), timeline, work);
+        LocalLambda lambda = new LocalLambda(context, dev.ecsretrier.local.quota.AwsQuotas.unlimited(), new Random(1), null);
         lambda.register("classifier", payload -> delivered.add(new String(payload, StandardCharsets.UTF_8)));
         LocalEventBus bus = new LocalEventBus(context, lambda, new Random(1));
         bus.addRule("stopped", new StoppedTaskPattern("ecs-retrier", LocalSettings.CLUSTER_ARN, acceptTestEvents).toJson(),
@@ -58,19 +58,19 @@ class LocalEventBusTest {
     void ourStoppedTaskIsDeliveredToTheClassifier() throws Exception {
         LocalEventBus bus = bus(true, 0);
 
-        LocalEventBus.Put put = bus.put(LocalJson.write(ours()));
+        LocalEventBus.Put put = bus.put(JsonTrees.write(ours()));
 
         assertThat(put.matchedRules()).containsExactly("stopped");
         assertThat(work.awaitNone(Duration.ofSeconds(5))).isTrue();
-        assertThat(delivered).singleElement().isEqualTo(LocalJson.write(ours()));
+        assertThat(delivered).singleElement().isEqualTo(JsonTrees.write(ours()));
     }
 
     @Test
     void theTestSourceMatchesOnlyWhenTestEventsAreAccepted() {
         ObjectNode test = ours().put("source", StoppedTaskPattern.TEST_SOURCE);
 
-        assertThat(bus(true, 0).put(LocalJson.write(test)).matched()).isTrue();
-        assertThat(bus(false, 0).put(LocalJson.write(test)).matched()).isFalse();
+        assertThat(bus(true, 0).put(JsonTrees.write(test)).matched()).isTrue();
+        assertThat(bus(false, 0).put(JsonTrees.write(test)).matched()).isFalse();
     }
 
     @Test
@@ -85,7 +85,7 @@ class LocalEventBusTest {
         ObjectNode otherType = ours().put("detail-type", "ECS Container Instance State Change");
 
         for (ObjectNode event : List.of(otherStarter, otherCluster, running, otherType)) {
-            assertThat(bus.put(LocalJson.write(event)).matched()).as(event.toString()).isFalse();
+            assertThat(bus.put(JsonTrees.write(event)).matched()).as(event.toString()).isFalse();
         }
         assertThat(bus.unmatched()).hasSize(4);
         assertThat(timeline.entries(TimelineEntry.Kind.EVENT_UNMATCHED)).first()
@@ -98,11 +98,11 @@ class LocalEventBusTest {
         LocalEventBus bus = bus(true, 0);
 
         LocalEventBus.Put put = bus.put(StoppedTaskPattern.TEST_SOURCE, StoppedTaskPattern.DETAIL_TYPE,
-                LocalJson.MAPPER.convertValue(ours().get("detail"), java.util.Map.class), List.of("arn:x"), null);
+                JsonTrees.MAPPER.convertValue(ours().get("detail"), java.util.Map.class), List.of("arn:x"), null);
 
         assertThat(put.matched()).isTrue();
         assertThat(work.awaitNone(Duration.ofSeconds(5))).isTrue();
-        var event = LocalJson.tree(delivered.get(0));
+        var event = JsonTrees.tree(delivered.get(0));
         assertThat(event.path("id").asText()).isEqualTo(put.eventId());
         assertThat(event.path("version").asText()).isEqualTo("0");
         assertThat(event.path("account").asText()).isEqualTo(LocalSettings.ACCOUNT);
@@ -115,10 +115,10 @@ class LocalEventBusTest {
     void withDuplicateDeliveryEveryEventArrivesTwice() throws Exception {
         LocalEventBus bus = bus(true, 1.0);
 
-        bus.put(LocalJson.write(ours()));
+        bus.put(JsonTrees.write(ours()));
 
         assertThat(work.awaitNone(Duration.ofSeconds(5))).isTrue();
-        assertThat(delivered).hasSize(2).containsOnly(LocalJson.write(ours()));
+        assertThat(delivered).hasSize(2).containsOnly(JsonTrees.write(ours()));
         assertThat(timeline.entries(TimelineEntry.Kind.EVENT_DUPLICATED)).hasSize(1);
     }
 }

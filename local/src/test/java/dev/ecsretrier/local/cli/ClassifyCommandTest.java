@@ -3,14 +3,14 @@ package dev.ecsretrier.local.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ecsretrier.local.LocalJson;
 import dev.ecsretrier.local.Fixtures;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.ecsretrier.local.JsonTrees;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /** {@code ./retrier classify EVENT_FILE}: given this event, the policy decides this. */
 class ClassifyCommandTest {
@@ -20,7 +20,7 @@ class ClassifyCommandTest {
         assertThat(run.err()).isEmpty();
         assertThat(run.exitCode()).isZero();
         assertThat(run.out().strip().lines()).as("one JSON object").hasSize(1);
-        return LocalJson.tree(run.out());
+        return JsonTrees.tree(run.out());
     }
 
     static String event(String name) {
@@ -107,7 +107,7 @@ class ClassifyCommandTest {
                 "--fallback-capacity-provider-strategy", strategy);
 
         assertThat(result.path("decision").asText()).isEqualTo("RETRY");
-        assertThat(result.path("nextLaunch")).isEqualTo(LocalJson.tree(
+        assertThat(result.path("nextLaunch")).isEqualTo(JsonTrees.tree(
                 "{\"capacityProviderStrategy\":[{\"capacityProvider\":\"FARGATE\",\"weight\":1}],"
                         + "\"changes\":[\"capacity FARGATE after 1 Spot failure\"]}"));
     }
@@ -128,7 +128,7 @@ class ClassifyCommandTest {
         assertThat(result.path("decision").asText()).isEqualTo("RETRY");
         assertThat(result.path("rule").asText()).isEqualTo("default:out-of-memory");
         assertThat(result.path("reason").asText()).isEqualTo("out of memory at 2048 MiB: the next attempt gets 4096 MiB");
-        assertThat(result.path("nextLaunch")).isEqualTo(LocalJson.tree("{\"cpu\":\"1024\",\"memory\":\"4096\","
+        assertThat(result.path("nextLaunch")).isEqualTo(JsonTrees.tree("{\"cpu\":\"1024\",\"memory\":\"4096\","
                 + "\"changes\":[\"memory 2048 -> 4096 MiB (cpu 1024) after OutOfMemoryError\"]}"));
     }
 
@@ -158,7 +158,7 @@ class ClassifyCommandTest {
                 "--rotate-subnets");
 
         assertThat(result.path("decision").asText()).isEqualTo("RETRY");
-        assertThat(result.path("nextLaunch")).isEqualTo(LocalJson.tree("{\"subnetOffset\":1,"
+        assertThat(result.path("nextLaunch")).isEqualTo(JsonTrees.tree("{\"subnetOffset\":1,"
                 + "\"subnets\":[\"subnet-b\",\"subnet-c\",\"subnet-a\"],"
                 + "\"changes\":[\"subnet subnet-b first after an ENI timeout\"]}"));
     }

@@ -3,10 +3,10 @@ package dev.ecsretrier.local.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ecsretrier.local.Fixtures;
-import dev.ecsretrier.local.LocalJson;
+import dev.ecsretrier.local.JsonTrees;
+import org.junit.jupiter.api.Test;
 import java.io.InputStream;
 import java.nio.file.Files;
-import org.junit.jupiter.api.Test;
 
 /** {@code classify -} reads standard input; {@code --json} and {@code --quiet} choose what stdout gets. */
 class ClassifyInputOutputTest {
@@ -19,7 +19,7 @@ class ClassifyInputOutputTest {
             CommandRun run = CommandRun.of("classify", "-", "--retryable-exit-codes", "2");
 
             assertThat(run.exitCode()).as(run.err()).isZero();
-            assertThat(LocalJson.tree(run.out()).path("decision").asText()).isEqualTo("RETRY");
+            assertThat(JsonTrees.tree(run.out()).path("decision").asText()).isEqualTo("RETRY");
         } finally {
             ClassifyCommand.stdin.close();
             ClassifyCommand.stdin = before;
@@ -39,6 +39,6 @@ class ClassifyInputOutputTest {
         CommandRun run = CommandRun.of("classify", Fixtures.event("succeeded.json").toString(), "--json");
 
         assertThat(run.out().strip().lines()).hasSize(1);
-        assertThat(LocalJson.tree(run.out()).path("decision").asText()).isEqualTo("SUCCEEDED");
+        assertThat(JsonTrees.tree(run.out()).path("decision").asText()).isEqualTo("SUCCEEDED");
     }
 }

@@ -4,15 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ecsretrier.local.Fixtures;
-import dev.ecsretrier.local.LocalJson;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
+import dev.ecsretrier.local.JsonTrees;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 
 /** {@code ./retrier demo}, {@code ./retrier run} and the help of every command. */
 class CommandLineTest {
@@ -178,7 +178,7 @@ class CommandLineTest {
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out().strip().lines()).hasSize(1);
-        JsonNode document = LocalJson.tree(run.out());
+        JsonNode document = JsonTrees.tree(run.out());
         assertThat(document.path("runId").asText()).isEqualTo("json-run");
         assertThat(document.path("outcome").asText()).isEqualTo("SUCCEEDED");
         assertThat(document.path("exitStatus").asInt()).isZero();
@@ -192,7 +192,7 @@ class CommandLineTest {
         CommandRun run = CommandRun.of("demo", "--time-scale", "0.001", "--json");
 
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(LocalJson.tree(run.out()).path("attempts").asInt()).isEqualTo(3);
+        assertThat(JsonTrees.tree(run.out()).path("attempts").asInt()).isEqualTo(3);
     }
 
     @Test

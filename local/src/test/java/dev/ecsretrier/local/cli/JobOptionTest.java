@@ -3,10 +3,10 @@ package dev.ecsretrier.local.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ecsretrier.local.LocalJson;
-import java.nio.file.Path;
+import dev.ecsretrier.local.JsonTrees;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.nio.file.Path;
 
 /**
  * {@code classify --job} and {@code demo --job} read one job of a jobs file ({@code --config}), as {@code run --job}
@@ -35,7 +35,7 @@ class JobOptionTest {
         CommandRun fifth = CommandRun.of("classify", APP_EXIT_2, "--config", JOBS, "--job", "nightly-etl", "--attempt", "5");
 
         assertThat(fifth.exitCode()).as(fifth.err()).isZero();
-        JsonNode decision = LocalJson.tree(fifth.out());
+        JsonNode decision = JsonTrees.tree(fifth.out());
         assertThat(decision.path("decision").asText()).isEqualTo("RETRIES_EXHAUSTED");
         assertThat(decision.path("maxAttempts").asInt()).isEqualTo(5);
     }

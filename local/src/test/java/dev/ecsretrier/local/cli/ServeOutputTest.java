@@ -2,13 +2,13 @@ package dev.ecsretrier.local.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ecsretrier.local.TimelineEntry;
+import dev.ecsretrier.local.emulator.TimelineEntry;
 import dev.ecsretrier.local.sns.PublishedNotification;
+import org.junit.jupiter.api.Test;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Instant;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
 
 /** serve's output shows a notification after the decision that published it, as it arrives in that order. */
 class ServeOutputTest {

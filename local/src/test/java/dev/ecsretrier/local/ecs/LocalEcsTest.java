@@ -9,20 +9,27 @@ import dev.ecsretrier.core.EnvironmentVariable;
 import dev.ecsretrier.core.TaskSize;
 import dev.ecsretrier.input.TaskStateChange;
 import dev.ecsretrier.input.TaskStateChangeParser;
-import dev.ecsretrier.local.EmulatorContext;
-import dev.ecsretrier.local.Faults;
-import dev.ecsretrier.local.LocalJson;
 import dev.ecsretrier.local.Fixtures;
-import dev.ecsretrier.local.LaunchFault;
-import dev.ecsretrier.local.LaunchKey;
-import dev.ecsretrier.local.LocalSettings;
-import dev.ecsretrier.local.PendingWork;
-import dev.ecsretrier.local.TimeScale;
-import dev.ecsretrier.local.Timeline;
+import dev.ecsretrier.local.JsonTrees;
+import dev.ecsretrier.local.emulator.Faults;
+import dev.ecsretrier.local.emulator.LaunchFault;
+import dev.ecsretrier.local.emulator.LaunchKey;
+import dev.ecsretrier.local.emulator.LocalSettings;
+import dev.ecsretrier.local.emulator.TimeScale;
+import dev.ecsretrier.local.emulator.internal.EmulatorContext;
+import dev.ecsretrier.local.emulator.internal.PendingWork;
+import dev.ecsretrier.local.emulator.internal.Timeline;
 import dev.ecsretrier.port.DescribedTask;
 import dev.ecsretrier.port.LaunchRequest;
 import dev.ecsretrier.port.LaunchResult;
 import dev.ecsretrier.rule.StoppedTaskPattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import software.amazon.event.ruler.Machine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -41,13 +48,6 @@ import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-import software.amazon.event.ruler.Machine;
 
 class LocalEcsTest {
 
@@ -75,7 +75,7 @@ class LocalEcsTest {
 
     LocalEcs ecs(TaskProgram program, int maxRunning, boolean forget, Faults faults) {
         EmulatorContext context = new EmulatorContext(LocalSettings.REGION, LocalSettings.ACCOUNT, Clock.systemUTC(),
-                new TimeScale(0.001), executor, faults, new Timeline(Clock.systemUTC()), work, dev.ecsretrier.local.quota.AwsQuotas.unlimited());
+                new TimeScale(0.001), executor, faults, new Timeline(Clock.systemUTC()), work);
         ecs = new LocalEcs(context, new LocalEcs.Settings(LocalSettings.CLUSTER_ARN,
                 Map.of("FROM_TASK_DEFINITION", "yes"), LocalSettings.TASK_CPU, LocalSettings.TASK_MEMORY, maxRunning,
                 Duration.ofSeconds(10), forget),
@@ -107,7 +107,7 @@ class LocalEcsTest {
     JsonNode onlyEvent() throws Exception {
         assertThat(work.awaitNone(WAIT)).isTrue();
         assertThat(events).hasSize(1);
-        return LocalJson.tree(events.get(0));
+        return JsonTrees.tree(events.get(0));
     }
 
     static String started(LaunchResult result) {

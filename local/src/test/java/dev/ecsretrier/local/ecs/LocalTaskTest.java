@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ecsretrier.core.ContainerExit;
 import dev.ecsretrier.core.ContainerOverride;
 import dev.ecsretrier.core.EnvironmentVariable;
-import dev.ecsretrier.local.LaunchFault;
-import dev.ecsretrier.local.LaunchKey;
+import dev.ecsretrier.local.emulator.LaunchFault;
+import dev.ecsretrier.local.emulator.LaunchKey;
+import org.junit.jupiter.api.Test;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Test;
 
 /** A local task's lifecycle as ECS reports it: statuses, timestamps, stop codes and versions. */
 class LocalTaskTest {

@@ -3,14 +3,17 @@ package dev.ecsretrier.local.lambda;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ecsretrier.local.EmulatorContext;
-import dev.ecsretrier.local.Faults;
 import dev.ecsretrier.local.Fixtures;
-import dev.ecsretrier.local.JsonLinesFile;
-import dev.ecsretrier.local.PendingWork;
-import dev.ecsretrier.local.TimeScale;
-import dev.ecsretrier.local.Timeline;
-import dev.ecsretrier.local.TimelineEntry;
+import dev.ecsretrier.local.emulator.Faults;
+import dev.ecsretrier.local.emulator.TimeScale;
+import dev.ecsretrier.local.emulator.TimelineEntry;
+import dev.ecsretrier.local.emulator.internal.EmulatorContext;
+import dev.ecsretrier.local.emulator.internal.JsonLinesFile;
+import dev.ecsretrier.local.emulator.internal.PendingWork;
+import dev.ecsretrier.local.emulator.internal.Timeline;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -20,9 +23,6 @@ import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class LocalLambdaTest {
 
@@ -40,8 +40,8 @@ class LocalLambdaTest {
 
     LocalLambda lambda(double crashes) {
         EmulatorContext context = new EmulatorContext("local", "000000000000", Clock.systemUTC(), new TimeScale(0.001),
-                executor, Faults.builder().handlerCrash(crashes).build(), timeline, work, dev.ecsretrier.local.quota.AwsQuotas.unlimited());
-        return new LocalLambda(context, new Random(1), new JsonLinesFile(files.resolve("dlq.jsonl")));
+                executor, Faults.builder().handlerCrash(crashes).build(), timeline, work);
+        return new LocalLambda(context, dev.ecsretrier.local.quota.AwsQuotas.unlimited(), new Random(1), new JsonLinesFile(files.resolve("dlq.jsonl")));
     }
 
     @Test

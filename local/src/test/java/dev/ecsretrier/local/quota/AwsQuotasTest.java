@@ -3,7 +3,7 @@ package dev.ecsretrier.local.quota;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ecsretrier.local.TimeScale;
+import dev.ecsretrier.local.emulator.TimeScale;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Random;

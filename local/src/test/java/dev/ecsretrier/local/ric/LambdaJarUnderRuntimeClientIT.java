@@ -11,12 +11,17 @@ import dev.ecsretrier.core.Decision;
 import dev.ecsretrier.core.EnvironmentVariable;
 import dev.ecsretrier.core.RunOutcome;
 import dev.ecsretrier.local.Fixtures;
-import dev.ecsretrier.local.LocalJson;
+import dev.ecsretrier.local.JsonTrees;
 import dev.ecsretrier.local.LocalRuntime;
-import dev.ecsretrier.local.LocalSettings;
 import dev.ecsretrier.local.ecs.LocalEcs;
+import dev.ecsretrier.local.emulator.LocalSettings;
 import dev.ecsretrier.local.ric.LoopbackRuntimeApi.Result;
 import dev.ecsretrier.local.serve.AwsEndpoint;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,11 +35,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipFile;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Both handlers as Lambda runs them: the shrunk Lambda jar (functions/target/functions-*-lambda.jar)
@@ -80,7 +80,7 @@ class LambdaJarUnderRuntimeClientIT {
         JsonNode response(String payload, String functionArn) throws Exception {
             Result result = invoke(payload, functionArn);
             assertThat(result).as("the function's log:%n%s", process.output()).isInstanceOf(Result.Response.class);
-            return LocalJson.tree(result.body());
+            return JsonTrees.tree(result.body());
         }
     }
 
@@ -203,7 +203,7 @@ class LambdaJarUnderRuntimeClientIT {
         Result.Error error = (Result.Error) refused;
         // The header is Lambda's category of the error; the body names the exception.
         assertThat(error.errorType()).isEqualTo("Runtime.UserException");
-        JsonNode body = LocalJson.tree(error.body());
+        JsonNode body = JsonTrees.tree(error.body());
         assertThat(body.path("errorType").asText()).isEqualTo("dev.ecsretrier.core.InvalidStartRequestException");
         assertThat(body.path("errorMessage").asText()).contains("containerOverrides[0].environment[0].name", "reserved");
         assertThat(body.path("stackTrace").isArray()).isTrue();
@@ -226,7 +226,7 @@ class LambdaJarUnderRuntimeClientIT {
 
         Result.Error error = starter.runtimeApi().initError().get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
-        JsonNode body = LocalJson.tree(error.body());
+        JsonNode body = JsonTrees.tree(error.body());
         assertThat(body.path("errorMessage").asText()).as(starter.process().output()).contains(Setting.TOPIC_ARN.variable());
         assertThat(starter.process().exitStatus(30)).as("the runtime client exits after an init error").isNotNull()
                 .isNotZero();
@@ -270,7 +270,7 @@ class LambdaJarUnderRuntimeClientIT {
 
         Result.Error error = starter.runtimeApi().initError().get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
-        assertThat(LocalJson.tree(error.body()).path("errorMessage").asText()).as(starter.process().output())
+        assertThat(JsonTrees.tree(error.body()).path("errorMessage").asText()).as(starter.process().output())
                 .contains("jobs.ledger.RETRIER_MAX_ATTEMPTS='0': must be between 1 and 10",
                         "jobs.reports.RETRIER_BACKOFF_JITTER='SOME': must be one of");
         assertThat(starter.runtimeApi().calls()).doesNotContain("GET /2018-06-01/runtime/invocation/next");
@@ -320,7 +320,7 @@ class LambdaJarUnderRuntimeClientIT {
         for (JsonNode container : detail.path("containers")) {
             ((ObjectNode) container).put("taskArn", taskArn);
         }
-        return LocalJson.write(event);
+        return JsonTrees.write(event);
     }
 
     private static <T> T await(java.util.function.Supplier<Optional<T>> condition) throws InterruptedException {

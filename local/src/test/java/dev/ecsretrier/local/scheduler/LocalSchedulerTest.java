@@ -2,14 +2,16 @@ package dev.ecsretrier.local.scheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ecsretrier.local.EmulatorContext;
-import dev.ecsretrier.local.Faults;
-import dev.ecsretrier.local.LocalSettings;
-import dev.ecsretrier.local.PendingWork;
-import dev.ecsretrier.local.TimeScale;
-import dev.ecsretrier.local.Timeline;
+import dev.ecsretrier.local.emulator.Faults;
+import dev.ecsretrier.local.emulator.LocalSettings;
+import dev.ecsretrier.local.emulator.TimeScale;
+import dev.ecsretrier.local.emulator.internal.EmulatorContext;
+import dev.ecsretrier.local.emulator.internal.PendingWork;
+import dev.ecsretrier.local.emulator.internal.Timeline;
 import dev.ecsretrier.port.AttemptScheduler.Result;
 import dev.ecsretrier.port.ScheduledAttempt;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,8 +26,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 
 class LocalSchedulerTest {
 
@@ -43,7 +43,7 @@ class LocalSchedulerTest {
     LocalScheduler scheduler(double timeScale, boolean minutePrecision, double doubleFires) {
         EmulatorContext context = new EmulatorContext(LocalSettings.REGION, LocalSettings.ACCOUNT, Clock.systemUTC(),
                 new TimeScale(timeScale), executor, Faults.builder().schedulerDoubleFire(doubleFires).build(),
-                new Timeline(Clock.systemUTC()), work, dev.ecsretrier.local.quota.AwsQuotas.unlimited());
+                new Timeline(Clock.systemUTC()), work);
         return new LocalScheduler(context, minutePrecision, new Random(7), (target, input) -> fired.add(target + " " + input));
     }
 
@@ -94,7 +94,7 @@ class LocalSchedulerTest {
         try {
             EmulatorContext context = new EmulatorContext(LocalSettings.REGION, LocalSettings.ACCOUNT,
                     Clock.fixed(now, ZoneOffset.UTC), new TimeScale(0.01), recording, Faults.NONE,
-                    new Timeline(Clock.systemUTC()), work, dev.ecsretrier.local.quota.AwsQuotas.unlimited());
+                    new Timeline(Clock.systemUTC()), work);
             LocalScheduler scheduler = new LocalScheduler(context, false, new Random(7),
                     (target, input) -> fired.add(target + " " + input));
             long start = System.nanoTime();

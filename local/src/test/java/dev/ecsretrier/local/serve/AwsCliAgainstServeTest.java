@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ecsretrier.core.AttemptMetadata;
-import dev.ecsretrier.local.LocalJson;
-import dev.ecsretrier.local.LocalSettings;
+import dev.ecsretrier.local.JsonTrees;
+import dev.ecsretrier.local.emulator.LocalSettings;
 import dev.ecsretrier.local.sns.PublishedNotification;
 import dev.ecsretrier.testutil.RequiredTool;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,10 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 
 /**
  * {@code serve} driven by the AWS CLI, as a user drives it: {@code --endpoint-url}, dummy
@@ -36,7 +36,7 @@ class AwsCliAgainstServeTest {
     /** One CLI call: its exit status, standard output and standard error. */
     record Call(int status, String out, String err) {
         JsonNode json() throws IOException {
-            return LocalJson.tree(out);
+            return JsonTrees.tree(out);
         }
     }
 
@@ -184,7 +184,7 @@ class AwsCliAgainstServeTest {
 
     @Test
     void logsFilterLogEventsWithAJsonPatternAndGetLogEvents() throws Exception {
-        String group = dev.ecsretrier.local.logs.LocalLogs.groupOf("classifier");
+        String group = dev.ecsretrier.local.emulator.LocalSettings.logGroupOf("classifier");
         String stream = "2026/12/01/[1]33333333333333333333333333333333";
         java.time.Instant at = java.time.Instant.parse("2026-12-01T09:00:00Z");
         served.runtime.logs().put(group, stream, at, "{\"record\":\"decision\",\"runId\":\"cli-logs\",\"attempt\":1}");

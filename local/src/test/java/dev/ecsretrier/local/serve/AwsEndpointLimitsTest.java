@@ -5,24 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ecsretrier.core.Decision;
-import dev.ecsretrier.local.LocalJson;
+import dev.ecsretrier.local.JsonTrees;
 import dev.ecsretrier.local.LocalRuntime;
-import dev.ecsretrier.local.LocalSettings;
 import dev.ecsretrier.local.ecs.TaskProgram;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import dev.ecsretrier.local.emulator.LocalSettings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,6 +23,20 @@ import software.amazon.awssdk.services.lambda.model.InvocationType;
 import software.amazon.awssdk.services.lambda.model.InvokeResponse;
 import software.amazon.awssdk.services.lambda.model.LambdaException;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /** {@code serve} enforces AWS's request limits before it reads a body, and answers in AWS's shapes. */
 class AwsEndpointLimitsTest {
@@ -132,7 +132,7 @@ class AwsEndpointLimitsTest {
         HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).isEqualTo(413);
-        assertThat(LocalJson.tree(response.body()).path("message").asText())
+        assertThat(JsonTrees.tree(response.body()).path("message").asText())
                 .isEqualTo("Request must be smaller than 6291456 bytes for the InvokeFunction operation");
     }
 
@@ -176,7 +176,7 @@ class AwsEndpointLimitsTest {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).isEqualTo(400);
-        JsonNode error = LocalJson.tree(response.body());
+        JsonNode error = JsonTrees.tree(response.body());
         assertThat(error.path("__type").asText()).isEqualTo("SerializationException");
         assertThat(error.path("message").asText()).startsWith("not JSON: ").contains("line 1, column")
                 .doesNotContain("Source:", "REDACTED", "StreamReadFeature");
@@ -204,12 +204,12 @@ class AwsEndpointLimitsTest {
                 + "\"Detail\":\"{}\",\"Time\":true}]}");
 
         assertThat(wrong.statusCode()).isEqualTo(400);
-        assertThat(LocalJson.tree(wrong.body()).path("__type").asText()).isEqualTo("ValidationException");
-        assertThat(LocalJson.tree(wrong.body()).path("message").asText())
+        assertThat(JsonTrees.tree(wrong.body()).path("__type").asText()).isEqualTo("ValidationException");
+        assertThat(JsonTrees.tree(wrong.body()).path("message").asText())
                 .isEqualTo("Entries[0].Resources[1] must be a string, got number 1");
         assertThat(time.statusCode()).isEqualTo(200);
-        assertThat(LocalJson.tree(time.body()).path("FailedEntryCount").asInt()).isEqualTo(1);
-        assertThat(LocalJson.tree(time.body()).path("Entries").path(0).path("ErrorCode").asText()).isEqualTo("InvalidArgument");
+        assertThat(JsonTrees.tree(time.body()).path("FailedEntryCount").asInt()).isEqualTo(1);
+        assertThat(JsonTrees.tree(time.body()).path("Entries").path(0).path("ErrorCode").asText()).isEqualTo("InvalidArgument");
     }
 
     @Test
@@ -228,7 +228,7 @@ class AwsEndpointLimitsTest {
         InvokeResponse response = lambda.invoke(r -> r.functionName("starter"));
 
         assertThat(response.functionError()).as(response.payload().asUtf8String()).isNull();
-        String runId = LocalJson.tree(response.payload().asUtf8String()).path("runId").asText();
+        String runId = JsonTrees.tree(response.payload().asUtf8String()).path("runId").asText();
         assertThat(runtime.awaitOutcome(runId, Duration.ofSeconds(30)).orElseThrow().outcome()).isEqualTo(Decision.SUCCEEDED);
     }
 
@@ -279,7 +279,7 @@ class AwsEndpointLimitsTest {
 
             assertThat(response.statusCode()).isEqualTo(500);
             assertThat(response.headers().firstValue("X-Amzn-ErrorType")).hasValue("ServiceException");
-            assertThat(LocalJson.tree(response.body()).path("message").asText()).contains("please report it");
+            assertThat(JsonTrees.tree(response.body()).path("message").asText()).contains("please report it");
         }
     }
 }

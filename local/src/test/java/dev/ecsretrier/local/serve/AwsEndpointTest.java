@@ -8,15 +8,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ecsretrier.config.Setting;
 import dev.ecsretrier.core.Decision;
 import dev.ecsretrier.core.RunOutcome;
-import dev.ecsretrier.local.LocalJson;
 import dev.ecsretrier.local.Fixtures;
+import dev.ecsretrier.local.JsonTrees;
 import dev.ecsretrier.local.LocalRuntime;
-import dev.ecsretrier.local.LocalSettings;
+import dev.ecsretrier.local.emulator.LocalSettings;
 import dev.ecsretrier.rule.StoppedTaskPattern;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,6 +28,10 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.InvocationType;
 import software.amazon.awssdk.services.lambda.model.InvokeResponse;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 
 /** {@code retrier serve} driven by the AWS SDK for Java v2, pointed at the local endpoint. */
 class AwsEndpointTest {
@@ -82,7 +82,7 @@ class AwsEndpointTest {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.functionError()).isNull();
-        JsonNode answer = LocalJson.tree(response.payload().asUtf8String());
+        JsonNode answer = JsonTrees.tree(response.payload().asUtf8String());
         assertThat(answer.path("runId").asText()).isEqualTo("sdk-sync");
         assertThat(answer.path("attempt").asInt()).isEqualTo(1);
         assertThat(answer.path("taskArn").asText()).startsWith("arn:aws:ecs:local:000000000000:task/local/");
@@ -116,7 +116,7 @@ class AwsEndpointTest {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.functionError()).isEqualTo("Unhandled");
-        JsonNode error = LocalJson.tree(response.payload().asUtf8String());
+        JsonNode error = JsonTrees.tree(response.payload().asUtf8String());
         assertThat(error.path("errorType").asText()).isEqualTo("dev.ecsretrier.core.InvalidStartRequestException");
         assertThat(error.path("errorMessage").asText()).contains("containerOverrides[0].environment[0].name", "reserved");
         assertThat(error.path("stackTrace").isArray()).isTrue();
@@ -130,7 +130,7 @@ class AwsEndpointTest {
     }
 
     static String detail(String fixture, String runId) {
-        return LocalJson.write(Fixtures.localEvent(fixture, runId).get("detail"));
+        return JsonTrees.write(Fixtures.localEvent(fixture, runId).get("detail"));
     }
 
     @Test
@@ -166,7 +166,7 @@ class AwsEndpointTest {
 
         PutEventsResponse response = events.putEvents(r -> r.entries(PutEventsRequestEntry.builder()
                 .source(StoppedTaskPattern.ECS_SOURCE).detailType(StoppedTaskPattern.DETAIL_TYPE)
-                .detail(LocalJson.write(detail)).build()));
+                .detail(JsonTrees.write(detail)).build()));
 
         assertThat(response.failedEntryCount()).isZero();
         String eventId = response.entries().get(0).eventId();

@@ -6,10 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ecsretrier.core.Decision;
 import dev.ecsretrier.core.StartRequest;
 import dev.ecsretrier.local.logs.LocalLogs;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,12 +17,16 @@ import software.amazon.awssdk.services.cloudwatchlogs.model.InvalidParameterExce
 import software.amazon.awssdk.services.cloudwatchlogs.model.LogStream;
 import software.amazon.awssdk.services.cloudwatchlogs.model.OutputLogEvent;
 import software.amazon.awssdk.services.cloudwatchlogs.model.ResourceNotFoundException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 
 /** {@code serve}'s CloudWatch Logs reads of the functions' log groups, driven by the SDK v2's CloudWatchLogsClient. */
 class LogsApiTest {
 
-    static final String STARTER = LocalLogs.groupOf("starter");
-    static final String CLASSIFIER = LocalLogs.groupOf("classifier");
+    static final String STARTER = dev.ecsretrier.local.emulator.LocalSettings.logGroupOf("starter");
+    static final String CLASSIFIER = dev.ecsretrier.local.emulator.LocalSettings.logGroupOf("classifier");
     static final String STREAM = "2026/12/01/[1]0123456789abcdef0123456789abcdef";
 
     static ServedRuntime served;
@@ -66,7 +66,7 @@ class LogsApiTest {
     @Test
     void theFunctionsHistoryReaderReadsARunsRecordsThroughServe_withTheSamePattern() throws Exception {
         String runId = "logs-history";
-        served.runtime.failNextLaunches(1, dev.ecsretrier.local.LaunchFault.cannotPullContainer());
+        served.runtime.failNextLaunches(1, dev.ecsretrier.local.emulator.LaunchFault.cannotPullContainer());
         served.runtime.startRun(StartRequest.of(runId, 1, List.of(), null));
         assertThat(served.runtime.awaitOutcome(runId, Duration.ofSeconds(30)).orElseThrow().outcome())
                 .isEqualTo(Decision.SUCCEEDED);
@@ -79,7 +79,7 @@ class LogsApiTest {
                 .containsExactlyInAnyOrder("Launched 1", "Decided 1", "Launched 2", "Decided 2");
         assertThat(records).filteredOn(dev.ecsretrier.history.HistoryRecord.Decided.class::isInstance)
                 .map(r -> ((dev.ecsretrier.history.HistoryRecord.Decided) r).stop().stoppedReason())
-                .contains(dev.ecsretrier.local.LaunchFault.CANNOT_PULL_TRANSIENT);
+                .contains(dev.ecsretrier.local.emulator.LaunchFault.CANNOT_PULL_TRANSIENT);
     }
 
     @Test

@@ -3,20 +3,24 @@ package dev.ecsretrier.local.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ecsretrier.config.Setting;
+import dev.ecsretrier.core.AttemptMetadata;
 import dev.ecsretrier.core.Decision;
 import dev.ecsretrier.core.RunCancellation;
-import dev.ecsretrier.core.AttemptMetadata;
-import dev.ecsretrier.local.Faults;
-import dev.ecsretrier.local.LaunchFault;
 import dev.ecsretrier.local.LocalRuntime;
-import dev.ecsretrier.local.LocalSettings;
-import dev.ecsretrier.local.lambda.LocalLambda;
-import dev.ecsretrier.local.TimelineEntry;
 import dev.ecsretrier.local.cli.RetrierCommand;
+import dev.ecsretrier.local.emulator.Faults;
+import dev.ecsretrier.local.emulator.LaunchFault;
+import dev.ecsretrier.local.emulator.LocalSettings;
+import dev.ecsretrier.local.emulator.TimelineEntry;
+import dev.ecsretrier.local.lambda.LocalLambda;
 import dev.ecsretrier.local.sns.PublishedNotification;
 import dev.ecsretrier.operate.AwsAccess;
 import dev.ecsretrier.operate.Deployment;
 import dev.ecsretrier.operate.RunCanceller;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Clock;
@@ -25,10 +29,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * The operate commands end to end against {@code serve}: the same SDK v2 calls as against AWS, on
@@ -275,7 +275,7 @@ class OperateCommandsTest {
         Ran all = retrier("runs", "--endpoint-url", endpoint, "--json");
 
         assertThat(all.exitCode()).as(all.err()).isZero();
-        com.fasterxml.jackson.databind.JsonNode runs = dev.ecsretrier.local.LocalJson.tree(all.out());
+        com.fasterxml.jackson.databind.JsonNode runs = dev.ecsretrier.local.JsonTrees.tree(all.out());
         java.util.Map<String, String> statusOf = new java.util.HashMap<>();
         runs.forEach(run -> statusOf.put(run.path("runId").asText(), run.path("status").asText()));
         assertThat(statusOf).containsEntry("runs-running", "RUNNING").containsEntry("runs-waiting", "WAITING")

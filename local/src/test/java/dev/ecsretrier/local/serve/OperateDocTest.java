@@ -2,16 +2,16 @@ package dev.ecsretrier.local.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ecsretrier.config.Setting;
 import dev.ecsretrier.core.Decision;
 import dev.ecsretrier.local.LocalRuntime;
-import dev.ecsretrier.config.Setting;
+import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 
 /**
  * docs/operate.md's "Operate" block, as it stands: each {@code ./retrier} line (but {@code serve}, which
@@ -103,7 +103,7 @@ class OperateDocTest {
     private static void awaitTask(ServedRuntime served, String runId) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (served.runtime.timeline(runId).stream()
-                .noneMatch(e -> e.kind() == dev.ecsretrier.local.TimelineEntry.Kind.TASK_LAUNCHED)) {
+                .noneMatch(e -> e.kind() == dev.ecsretrier.local.emulator.TimelineEntry.Kind.TASK_LAUNCHED)) {
             assertThat(System.nanoTime()).as("a task for " + runId).isLessThan(deadline);
             Thread.sleep(20);
         }

@@ -4,25 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ecsretrier.config.Setting;
 import dev.ecsretrier.core.Decision;
-import dev.ecsretrier.local.DeadLetter;
-import dev.ecsretrier.local.Faults;
-import dev.ecsretrier.local.LocalJson;
+import dev.ecsretrier.local.JsonTrees;
 import dev.ecsretrier.local.LocalRuntime;
-import dev.ecsretrier.local.LocalSettings;
-import dev.ecsretrier.local.TimelineEntry;
+import dev.ecsretrier.local.emulator.DeadLetter;
+import dev.ecsretrier.local.emulator.Faults;
+import dev.ecsretrier.local.emulator.LocalSettings;
+import dev.ecsretrier.local.emulator.TimelineEntry;
 import dev.ecsretrier.local.serve.OperateCommandsTest.Ran;
 import dev.ecsretrier.local.sns.PublishedNotification;
 import dev.ecsretrier.local.sqs.LocalQueues;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.InvocationType;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * {@code retrier redrive} against {@code serve}: every asynchronous invocation crashes (so the
@@ -70,7 +70,7 @@ class RedriveCommandTest {
         }
         await("the start in StarterFailures", () -> queued(LocalSettings.STARTER_FAILURES).size() == 1);
         DeadLetter letter = served.runtime.deadLetters().get(0);
-        assertThat(LocalJson.tree(letter.event()).has("runId")).isFalse();
+        assertThat(JsonTrees.tree(letter.event()).has("runId")).isFalse();
         return letter.requestId();
     }
 
@@ -152,9 +152,9 @@ class RedriveCommandTest {
     String stoppedEventOf(String runId) throws Exception {
         await("the stopped event in ClassifierFailures", () -> !queued(LocalSettings.CLASSIFIER_FAILURES).isEmpty());
         LocalQueues.Message record = queued(LocalSettings.CLASSIFIER_FAILURES).get(0);
-        com.fasterxml.jackson.databind.JsonNode event = LocalJson.tree(record.body()).path("requestPayload");
+        com.fasterxml.jackson.databind.JsonNode event = JsonTrees.tree(record.body()).path("requestPayload");
         assertThat(event.toString()).contains(runId);
-        return LocalJson.write(event);
+        return JsonTrees.write(event);
     }
 
     /** Every message of a queue received and deleted, as if it had never been there. */

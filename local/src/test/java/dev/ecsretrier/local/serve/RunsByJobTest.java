@@ -5,18 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ecsretrier.config.Setting;
-import dev.ecsretrier.local.LocalJson;
+import dev.ecsretrier.local.JsonTrees;
 import dev.ecsretrier.local.LocalRuntime;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code retrier runs --job} against {@code serve} with two jobs: a running, a waiting and an ended
@@ -60,7 +60,7 @@ class RunsByJobTest {
             served.runtime.awaitOutcome(job + "-ended", Duration.ofSeconds(30)).orElseThrow();
             await(() -> served.runtime.scheduler().pending().contains(job + "-waiting-2"));
             await(() -> served.runtime.timeline(job + "-running").stream()
-                    .anyMatch(e -> e.kind() == dev.ecsretrier.local.TimelineEntry.Kind.TASK_LAUNCHED));
+                    .anyMatch(e -> e.kind() == dev.ecsretrier.local.emulator.TimelineEntry.Kind.TASK_LAUNCHED));
         }
     }
 
@@ -99,7 +99,7 @@ class RunsByJobTest {
         OperateCommandsTest.Ran ran = retrier(args);
         assertThat(ran.exitCode()).as(ran.err()).isZero();
         Map<String, String> runs = new HashMap<>();
-        JsonNode list = LocalJson.tree(ran.out());
+        JsonNode list = JsonTrees.tree(ran.out());
         list.forEach(run -> runs.put(run.path("runId").asText(), run.path("job").asText() + " " + run.path("status").asText()));
         return runs;
     }

@@ -4,12 +4,12 @@ import static dev.ecsretrier.local.serve.OperateCommandsTest.retrier;
 import static dev.ecsretrier.local.serve.OperateCommandsTest.startRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ecsretrier.local.LocalJson;
-import java.time.Duration;
-import java.util.List;
+import dev.ecsretrier.local.JsonTrees;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import java.time.Duration;
+import java.util.List;
 
 /**
  * {@code retrier runs --since AGE} against {@code serve}: an ended run is listed while its end is within
@@ -47,7 +47,7 @@ class RunsSinceTest {
         OperateCommandsTest.Ran ran = retrier("runs", "--endpoint-url", endpoint, "--json", "--status", "ended",
                 "--since", since);
         assertThat(ran.exitCode()).as(ran.err()).isZero();
-        return LocalJson.tree(ran.out()).findValuesAsText("runId");
+        return JsonTrees.tree(ran.out()).findValuesAsText("runId");
     }
 
     @Test

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ecsretrier.local.Fixtures;
-import dev.ecsretrier.local.LocalJson;
+import dev.ecsretrier.local.JsonTrees;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -32,8 +34,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code serve} flooded, in a JVM of its own with a fixed heap, over loopback only: oversized bodies,
@@ -57,7 +57,7 @@ class ServeFloodTest {
                 return header;
             }
             try {
-                return LocalJson.tree(body).path("__type").asText(null);
+                return JsonTrees.tree(body).path("__type").asText(null);
             } catch (IOException e) {
                 return null;
             }
@@ -121,11 +121,11 @@ class ServeFloodTest {
 
     static byte[] putEvent(String runId) {
         ObjectNode detail = (ObjectNode) Fixtures.localEvent("app-exit-1.json", runId).get("detail");
-        ObjectNode entry = LocalJson.MAPPER.createObjectNode().put("Source", "ecs-retrier.test")
-                .put("DetailType", "ECS Task State Change").put("Detail", LocalJson.write(detail));
-        ObjectNode request = LocalJson.MAPPER.createObjectNode();
+        ObjectNode entry = JsonTrees.MAPPER.createObjectNode().put("Source", "ecs-retrier.test")
+                .put("DetailType", "ECS Task State Change").put("Detail", JsonTrees.write(detail));
+        ObjectNode request = JsonTrees.MAPPER.createObjectNode();
         request.putArray("Entries").add(entry);
-        return LocalJson.writeBytes(request);
+        return JsonTrees.writeBytes(request);
     }
 
     static void assertAwsShaped(Answer answer, int status, String type) {
@@ -222,7 +222,7 @@ class ServeFloodTest {
                                 assertThat(answer.errorType()).isIn("InvalidRequestContentException", "SerializationException");
                             } else {
                                 answer = connection.post("/", PUT_EVENTS, putEvent(runId));
-                                if (answer.status() == 200 && LocalJson.tree(answer.body()).path("FailedEntryCount").asInt() == 0) {
+                                if (answer.status() == 200 && JsonTrees.tree(answer.body()).path("FailedEntryCount").asInt() == 0) {
                                     accepted.add(runId);
                                 }
                             }

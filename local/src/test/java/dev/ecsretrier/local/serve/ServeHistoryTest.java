@@ -6,13 +6,13 @@ import static dev.ecsretrier.local.serve.ServeRestartTest.start;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ecsretrier.local.LocalJson;
+import dev.ecsretrier.local.JsonTrees;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code ./retrier serve}'s handlers read a run's history as the functions do in AWS: the functions'
@@ -39,7 +39,7 @@ class ServeHistoryTest {
         }
         String notification = Files.readAllLines(data.resolve("notifications.jsonl"), StandardCharsets.UTF_8).stream()
                 .filter(line -> line.contains("\"runId\":\"" + runId + "\"")).findFirst().orElseThrow();
-        JsonNode source = LocalJson.tree(notification).at("/message/historySource");
+        JsonNode source = JsonTrees.tree(notification).at("/message/historySource");
         assertThat(source.path("complete").asBoolean()).as(source.toString()).isTrue();
         assertThat(source.path("fromRecords").toString()).isEqualTo("[1]");
     }

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ecsretrier.local.Fixtures;
-import dev.ecsretrier.local.LocalJson;
+import dev.ecsretrier.local.JsonTrees;
 import dev.ecsretrier.testutil.RequiredTool;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,8 +19,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The docs' serve walk-through, command by command, with the AWS CLI ({@code aws} on PATH; .ci/run
@@ -94,17 +94,17 @@ class ServeWalkThroughTest {
             assertThat(empty.exit()).as(empty.out()).isZero();
             assertThat(empty.out()).contains("\"StatusCode\": 200", "\"ExecutedVersion\": \"$LATEST\"")
                     .doesNotContain("FunctionError");
-            String emptyRun = LocalJson.tree(Files.readString(out)).path("runId").asText();
+            String emptyRun = JsonTrees.tree(Files.readString(out)).path("runId").asText();
 
             Result started = aws(dir, endpoint, "lambda", "invoke", "--function-name", "starter:live",
                     "--payload", "fileb://local/examples/start-request.json", out.toString());
             assertThat(started.exit()).as(started.out()).isZero();
             assertThat(started.out()).contains("\"ExecutedVersion\": \"1\"");
-            assertThat(LocalJson.tree(Files.readString(out)).path("runId").asText()).isEqualTo("cli-example-1");
+            assertThat(JsonTrees.tree(Files.readString(out)).path("runId").asText()).isEqualTo("cli-example-1");
 
             Result put = aws(dir, endpoint, "events", "put-events", "--entries", "file://local/examples/entries.json");
             assertThat(put.exit()).as(put.out()).isZero();
-            assertThat(LocalJson.tree(put.out()).path("FailedEntryCount").asInt()).isZero();
+            assertThat(JsonTrees.tree(put.out()).path("FailedEntryCount").asInt()).isZero();
 
             assertThat(outcomes(notifications, Duration.ofSeconds(60), 3)).containsExactlyInAnyOrder(
                     emptyRun + " SUCCEEDED", "cli-example-1 SUCCEEDED", "entries-example-1 SUCCEEDED");

@@ -3,9 +3,8 @@ package dev.ecsretrier.local.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ecsretrier.local.LocalSettings;
+import dev.ecsretrier.local.emulator.LocalSettings;
 import dev.ecsretrier.local.sns.PublishedNotification;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -13,6 +12,7 @@ import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sns.model.InvalidParameterException;
 import software.amazon.awssdk.services.sns.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sns.model.NotFoundException;
+import java.util.Map;
 
 /** {@code serve}'s SNS Publish (query protocol, XML answers), driven by the SDK v2's SnsClient. */
 class SnsApiTest {

@@ -6,14 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ecsretrier.config.Setting;
 import dev.ecsretrier.core.StartRequest;
-import dev.ecsretrier.local.Faults;
-import dev.ecsretrier.local.LocalJson;
+import dev.ecsretrier.local.JsonTrees;
 import dev.ecsretrier.local.LocalRuntime;
-import dev.ecsretrier.local.LocalSettings;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
+import dev.ecsretrier.local.emulator.Faults;
+import dev.ecsretrier.local.emulator.LocalSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.scheduler.SchedulerClient;
@@ -24,6 +20,10 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 import software.amazon.awssdk.services.sqs.model.ReceiptHandleIsInvalidException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 
 /**
  * {@code serve}'s SQS over the dead-letter queues, driven by the SDK v2's SqsClient (AWS JSON 1.0):
@@ -86,7 +86,7 @@ class SqsApiTest {
         List<Message> messages = receiveWithin(LocalSettings.STARTER_FAILURES, WAIT);
 
         assertThat(messages).singleElement().satisfies(message -> {
-            JsonNode record = LocalJson.tree(message.body());
+            JsonNode record = JsonTrees.tree(message.body());
             assertThat(record.path("version").asText()).isEqualTo("1.0");
             assertThat(record.path("requestContext").path("condition").asText()).isEqualTo("RetriesExhausted");
             assertThat(record.path("requestContext").path("approximateInvokeCount").asInt()).isEqualTo(3);

@@ -7,8 +7,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.ecsretrier.config.StackOutput;
-import dev.ecsretrier.local.LocalJson;
-import dev.ecsretrier.local.LocalSettings;
+import dev.ecsretrier.local.JsonTrees;
+import dev.ecsretrier.local.emulator.LocalSettings;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,9 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 
 /**
  * {@code --stack NAME}: the deployment is read from the stack's CloudFormation outputs
@@ -141,7 +141,7 @@ class StackOptionTest {
 
         assertThat(runs.exitCode()).as(runs.err()).isZero();
         assertThat(describedStacks).contains(STACK);
-        assertThat(LocalJson.tree(runs.out()).findValuesAsText("runId")).contains("stack-run");
+        assertThat(JsonTrees.tree(runs.out()).findValuesAsText("runId")).contains("stack-run");
     }
 
     @Test

@@ -4,14 +4,14 @@ import static dev.ecsretrier.local.serve.OperateCommandsTest.retrier;
 import static dev.ecsretrier.local.serve.OperateCommandsTest.startRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ecsretrier.local.TimelineEntry;
+import dev.ecsretrier.local.emulator.TimelineEntry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 
 /** {@code retrier start --follow} against serve, to each outcome, with the outcome's exit status. */
 class StartFollowTest {
@@ -96,8 +96,8 @@ class StartFollowTest {
         OperateCommandsTest.Ran shown = retrier("show", "show-exhausted", "--endpoint-url", endpoint, "--json");
 
         assertThat(shown.exitCode()).as(shown.err()).isZero();
-        com.fasterxml.jackson.databind.JsonNode run = dev.ecsretrier.local.LocalJson.tree(shown.out());
-        com.fasterxml.jackson.databind.JsonNode notified = dev.ecsretrier.local.LocalJson.tree(
+        com.fasterxml.jackson.databind.JsonNode run = dev.ecsretrier.local.JsonTrees.tree(shown.out());
+        com.fasterxml.jackson.databind.JsonNode notified = dev.ecsretrier.local.JsonTrees.tree(
                 OperateCommandsTestAccess.notification(served, "show-exhausted").message());
         assertThat(run.path("status").asText()).isEqualTo("ENDED");
         assertThat(run.at("/outcome/outcome").asText()).isEqualTo(notified.path("outcome").asText());

@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.ecsretrier.local.LocalRuntime;
-import dev.ecsretrier.local.LocalSettings;
-import java.time.Instant;
-import java.util.function.Supplier;
+import dev.ecsretrier.local.emulator.LocalSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -15,6 +13,8 @@ import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.scheduler.SchedulerClient;
 import software.amazon.awssdk.services.sns.SnsClient;
+import java.time.Instant;
+import java.util.function.Supplier;
 
 /**
  * {@code serve --aws-quotas}: a call past its quota gets the service's own throttling error, which

@@ -3,12 +3,12 @@ package dev.ecsretrier.local.sns;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ecsretrier.core.Decision;
-import dev.ecsretrier.local.LocalJson;
-import java.time.Instant;
-import java.util.Map;
+import dev.ecsretrier.local.JsonTrees;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import java.time.Instant;
+import java.util.Map;
 
 class PublishedNotificationTest {
 
@@ -35,9 +35,9 @@ class PublishedNotificationTest {
 
     @Test
     void theJsonLineCarriesAJsonBodyAsJson_andAnyOtherBodyAsText() throws Exception {
-        assertThat(LocalJson.tree(withMessage("{\"a\":1}").toJsonLine()).at("/message/a").asInt()).isEqualTo(1);
-        assertThat(LocalJson.tree(withMessage("plain words").toJsonLine()).get("message").asText())
+        assertThat(JsonTrees.tree(withMessage("{\"a\":1}").toJsonLine()).at("/message/a").asInt()).isEqualTo(1);
+        assertThat(JsonTrees.tree(withMessage("plain words").toJsonLine()).get("message").asText())
                 .isEqualTo("plain words");
-        assertThat(LocalJson.tree(withMessage("").toJsonLine()).get("message").asText()).isEmpty();
+        assertThat(JsonTrees.tree(withMessage("").toJsonLine()).get("message").asText()).isEmpty();
     }
 }

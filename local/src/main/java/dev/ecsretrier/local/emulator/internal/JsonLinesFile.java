@@ -1,5 +1,7 @@
-package dev.ecsretrier.local;
+package dev.ecsretrier.local.emulator.internal;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.ecsretrier.json.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +30,31 @@ public final class JsonLinesFile {
     }
 
     /**
+     * What arrived, for a line that records it (a payload, an SNS message): its plain JSON value when it
+     * is JSON, so that the line nests it, the text as it was otherwise.
+     */
+    public static Object valueOrText(String text) {
+        if (text == null || text.isBlank()) {
+            return text;
+        }
+        try {
+            return Json.parse(text);
+        } catch (JsonProcessingException e) {
+            return text;
+        }
+    }
+
+    /** Whether {@code line} is one whole JSON document, as the functions' parser reads it. */
+    private static boolean isJson(String line) {
+        try {
+            Json.parse(line);
+            return !line.isBlank();
+        } catch (JsonProcessingException e) {
+            return false;
+        }
+    }
+
+    /**
      * The lines written so far (none when the file does not exist), without a last line that a crash
      * cut short: one that is not a whole JSON document.
      */
@@ -38,7 +65,7 @@ public final class JsonLinesFile {
         try {
             java.util.List<String> lines = new java.util.ArrayList<>(Files.readAllLines(path, StandardCharsets.UTF_8));
             lines.removeIf(String::isBlank);
-            if (!lines.isEmpty() && !LocalJson.isJson(lines.get(lines.size() - 1))) {
+            if (!lines.isEmpty() && !isJson(lines.get(lines.size() - 1))) {
                 lines.remove(lines.size() - 1);
             }
             return lines;

@@ -1,7 +1,9 @@
-package dev.ecsretrier.local.logs;
+package dev.ecsretrier.local;
 
 import dev.ecsretrier.history.HistoryRecord;
 import dev.ecsretrier.history.HistoryRecords;
+import dev.ecsretrier.local.logs.FilterPattern;
+import dev.ecsretrier.local.logs.LocalLogs;
 import dev.ecsretrier.port.RunHistoryReader;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,7 +14,7 @@ import java.util.List;
  * window's start that the same filter pattern as in AWS selects ({@link HistoryRecords#filterPattern},
  * matched by {@link FilterPattern} as {@code serve}'s FilterLogEvents matches it).
  */
-public final class LocalRunHistory implements RunHistoryReader {
+final class LocalRunHistory implements RunHistoryReader {
 
     private final LocalLogs logs;
     private final List<String> logGroups;

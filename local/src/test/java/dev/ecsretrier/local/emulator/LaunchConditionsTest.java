@@ -1,15 +1,15 @@
-package dev.ecsretrier.local;
+package dev.ecsretrier.local.emulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ecsretrier.port.LaunchRequest;
 import dev.ecsretrier.core.CapacityProviderItem;
 import dev.ecsretrier.core.ContainerOverride;
 import dev.ecsretrier.core.TaskSize;
+import dev.ecsretrier.port.LaunchRequest;
+import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.Test;
 
 /** Faults that depend on the launch: where it runs, how big it is, which subnet comes first. */
 class LaunchConditionsTest {

@@ -1,4 +1,4 @@
-package dev.ecsretrier.local;
+package dev.ecsretrier.local.emulator;
 
 import dev.ecsretrier.port.LaunchRequest;
 import java.util.function.Predicate;
@@ -25,7 +25,7 @@ public final class LaunchConditions {
 
     /**
      * @param taskDefinitionMemoryMiB what a request without a memory override gets
-     *                                ({@link LocalRuntime.Builder#taskSize})
+     *                                ({@code LocalRuntime.Builder.taskSize})
      */
     public static Predicate<LaunchRequest> memoryBelow(int mib, int taskDefinitionMemoryMiB) {
         return request -> (request.size() == null ? taskDefinitionMemoryMiB : request.size().memoryMiB()) < mib;

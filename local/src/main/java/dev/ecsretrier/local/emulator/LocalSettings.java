@@ -1,4 +1,4 @@
-package dev.ecsretrier.local;
+package dev.ecsretrier.local.emulator;
 
 import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.config.Setting;
@@ -42,6 +42,11 @@ public final class LocalSettings {
             CLASSIFIER_FAILURES, RULE_DELIVERY_FAILURES, SCHEDULE_DELIVERY_FAILURES);
 
     /** A local queue's ARN. */
+    /** Lambda's log group for a function (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html). */
+    public static String logGroupOf(String function) {
+        return "/aws/lambda/" + function;
+    }
+
     public static String queueArn(String queue) {
         return "arn:aws:sqs:" + REGION + ":" + ACCOUNT + ":" + queue;
     }
@@ -73,8 +78,8 @@ public final class LocalSettings {
         all.put(Setting.SCHEDULER_ROLE_ARN, SCHEDULER_ROLE_ARN);
         all.put(Setting.TOPIC_ARN, TOPIC_ARN);
         // The functions' own log groups, as the construct passes them: a run's history is read back when it ends.
-        all.put(Setting.HISTORY_LOG_GROUPS, dev.ecsretrier.local.logs.LocalLogs.groupOf(STARTER_FUNCTION) + ","
-                + dev.ecsretrier.local.logs.LocalLogs.groupOf(CLASSIFIER_FUNCTION));
+        all.put(Setting.HISTORY_LOG_GROUPS, logGroupOf(STARTER_FUNCTION) + ","
+                + logGroupOf(CLASSIFIER_FUNCTION));
         all.putAll(settings);
         Map<String, String> environment = new LinkedHashMap<>();
         all.forEach((setting, value) -> environment.put(setting.variable(), value));

@@ -1,13 +1,14 @@
-package dev.ecsretrier.local;
+package dev.ecsretrier.local.emulator.internal;
 
-import dev.ecsretrier.local.quota.AwsQuotas;
+import dev.ecsretrier.local.emulator.Faults;
+import dev.ecsretrier.local.emulator.TimeScale;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * What every local emulator (ECS, the event bus, Lambda, the scheduler, the topic) shares, built
- * once by {@link LocalRuntime}: where the emulated account is, the clock and how waits are
+ * once by the local runtime ({@code dev.ecsretrier.local.LocalRuntime}): where the emulated account is, the clock and how waits are
  * scaled, the threads that run scheduled work, the faults asked for, and where each emulator
  * records what happened and what is still in flight.
  *
@@ -19,11 +20,9 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param faults    the faults each emulator injects (each reads its own)
  * @param timeline  what happened, in order
  * @param work      what is still in flight, so a caller can wait for rest
- * @param quotas    AWS's rate quotas and Lambda's concurrency ({@code --aws-quotas}), or {@link AwsQuotas#unlimited()}
  */
 public record EmulatorContext(String region, String account, Clock clock, TimeScale timeScale,
-                              ScheduledExecutorService executor, Faults faults, Timeline timeline, PendingWork work,
-                              AwsQuotas quotas) {
+                              ScheduledExecutorService executor, Faults faults, Timeline timeline, PendingWork work) {
 
     public EmulatorContext {
         Objects.requireNonNull(region, "region");
@@ -34,6 +33,5 @@ public record EmulatorContext(String region, String account, Clock clock, TimeSc
         Objects.requireNonNull(faults, "faults");
         Objects.requireNonNull(timeline, "timeline");
         Objects.requireNonNull(work, "work");
-        Objects.requireNonNull(quotas, "quotas");
     }
 }

@@ -1,4 +1,4 @@
-package dev.ecsretrier.local;
+package dev.ecsretrier.local.emulator;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,9 +1,10 @@
-package dev.ecsretrier.local;
+package dev.ecsretrier.local.emulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
+import dev.ecsretrier.local.Fixtures;
 import org.junit.jupiter.api.Test;
+import java.nio.file.Files;
 
 /** Which attempt an invocation payload is about, read by the functions' binder with the members it does not name skipped. */
 class LaunchKeyTest {

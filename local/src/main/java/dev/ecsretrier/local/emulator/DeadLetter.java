@@ -1,14 +1,11 @@
-package dev.ecsretrier.local;
+package dev.ecsretrier.local.emulator;
 
-import dev.ecsretrier.json.Json;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 
 /**
  * An asynchronous invocation that failed every try: what Lambda sends to a function's
- * dead-letter queue. One JSON line each in the dead-letter file.
+ * dead-letter queue. One JSON line each in the dead-letter file ({@code LocalLambda} writes it).
  *
  * @param function     the function's name ({@code classifier}, {@code starter})
  * @param event        the invocation payload as it was delivered
@@ -23,17 +20,5 @@ public record DeadLetter(String function, String event, String errorType, String
     /** The run and attempt the payload was about, when it says. */
     public Optional<LaunchKey> launchKey() {
         return LaunchKey.of(event);
-    }
-
-    public String toJsonLine() {
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("function", function);
-        line.put("errorType", errorType);
-        line.put("errorMessage", errorMessage);
-        line.put("attempts", attempts);
-        line.put("at", at);
-        line.put("requestId", requestId);
-        line.put("event", LocalJson.valueOrText(event));
-        return Json.write(line);
     }
 }

@@ -1,4 +1,4 @@
-package dev.ecsretrier.local;
+package dev.ecsretrier.local.emulator;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.ecsretrier.core.AttemptMetadata;

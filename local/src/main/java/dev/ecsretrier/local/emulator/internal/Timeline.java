@@ -1,5 +1,6 @@
-package dev.ecsretrier.local;
+package dev.ecsretrier.local.emulator.internal;
 
+import dev.ecsretrier.local.emulator.TimelineEntry;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;

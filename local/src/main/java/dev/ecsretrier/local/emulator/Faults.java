@@ -1,4 +1,4 @@
-package dev.ecsretrier.local;
+package dev.ecsretrier.local.emulator;
 
 import dev.ecsretrier.port.LaunchRequest;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.ecsretrier.local.classify;
+package dev.ecsretrier.local.cli;
 
 import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.core.AttemptMetadata;
@@ -25,7 +25,7 @@ import java.util.SplittableRandom;
  * @param nextDelay for RETRY, the range the delay was drawn from; else null
  * @param subnets   the configured subnets, which the next launch's subnet offset rotates
  */
-public record EventClassification(Step step, Backoff.Range nextDelay, List<String> subnets) {
+record EventClassification(Step step, Backoff.Range nextDelay, List<String> subnets) {
 
     public EventClassification {
         subnets = List.copyOf(subnets);

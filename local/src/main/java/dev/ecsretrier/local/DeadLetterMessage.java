@@ -1,8 +1,9 @@
-package dev.ecsretrier.local.sqs;
+package dev.ecsretrier.local;
 
-import dev.ecsretrier.local.DeadLetter;
 import dev.ecsretrier.json.Json;
-import dev.ecsretrier.local.LocalJson;
+import dev.ecsretrier.local.emulator.DeadLetter;
+import dev.ecsretrier.local.emulator.internal.JsonLinesFile;
+import dev.ecsretrier.local.sqs.LocalQueues;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -24,7 +25,7 @@ import java.util.Map;
  *       delivery does not fail (Lambda accepts every asynchronous invocation), so that queue stays empty.</li>
  * </ul>
  */
-public record DeadLetterMessage(String body, Map<String, LocalQueues.Attribute> attributes) {
+record DeadLetterMessage(String body, Map<String, LocalQueues.Attribute> attributes) {
 
     public DeadLetterMessage {
         attributes = Map.copyOf(attributes);
@@ -53,7 +54,7 @@ public record DeadLetterMessage(String body, Map<String, LocalQueues.Attribute> 
         record.put("version", "1.0");
         record.put("timestamp", letter.at().toString());
         record.put("requestContext", requestContext);
-        record.put("requestPayload", LocalJson.valueOrText(letter.event()));
+        record.put("requestPayload", JsonLinesFile.valueOrText(letter.event()));
         record.put("responseContext", responseContext);
         record.put("responsePayload", responsePayload);
         return new DeadLetterMessage(Json.write(record), Map.of());
