@@ -74,10 +74,10 @@ public final class AwsClients {
 
     /**
      * The same clients, answered by {@code answers} instead of AWS, for a handler's dry run at
-     * initialization: no connection is opened and no credential is fetched (they sign with fixed
-     * placeholder keys, which nothing checks).
+     * initialization (an HTTP client that opens no connection): no credential is fetched either (they
+     * sign with fixed placeholder keys, which nothing checks).
      */
-    public static AwsClients answeredBy(String region, DryRunAnswers answers) {
+    public static AwsClients answeredBy(String region, SdkHttpClient answers) {
         return new AwsClients(region, retryStrategy(), answers,
                 StaticCredentialsProvider.create(AwsBasicCredentials.create("dry-run", "dry-run")));
     }

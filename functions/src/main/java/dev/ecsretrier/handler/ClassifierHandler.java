@@ -3,7 +3,6 @@ package dev.ecsretrier.handler;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.ecsretrier.aws.AwsClients;
-import dev.ecsretrier.aws.DryRunAnswers;
 import dev.ecsretrier.aws.EcsTaskDescriber;
 import dev.ecsretrier.aws.SchedulerAttemptScheduler;
 import dev.ecsretrier.config.Deployment;

@@ -36,7 +36,7 @@ import org.crac.Resource;
  * the building (not sending) of a RunTask request.
  *
  * <p>An on-demand (or provisioned) initialization dry-runs each handler's own path instead: the whole
- * invocation, SDK calls included, against AWS answered in process ({@link dev.ecsretrier.aws.DryRunAnswers}),
+ * invocation, SDK calls included, against AWS answered in process ({@link DryRunAnswers}),
  * through clients of its own; the handler's clients are not called. That init runs on a full vCPU, the
  * invocations on the memory's share of one (0.29 at 512 MB,
  * https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html; init at full CPU:

@@ -3,6 +3,7 @@ package dev.ecsretrier.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.SoftAssertions.assertSoftly;
 
+import dev.ecsretrier.local.emulator.LocalSettings;
 import java.time.Duration;
 import java.util.Map;
 import org.assertj.core.api.SoftAssertions;

@@ -1,4 +1,4 @@
-package dev.ecsretrier.aws;
+package dev.ecsretrier.handler;
 
 import dev.ecsretrier.core.AttemptMetadata;
 import java.io.ByteArrayInputStream;
@@ -29,7 +29,7 @@ import software.amazon.awssdk.http.SdkHttpResponse;
  * (https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html,
  * https://docs.aws.amazon.com/scheduler/latest/APIReference/API_DeleteSchedule.html).
  */
-public final class DryRunAnswers implements SdkHttpClient {
+final class DryRunAnswers implements SdkHttpClient {
 
     private static final String ECS_JSON = "application/x-amz-json-1.1";
     private static final String REST_JSON = "application/json";
@@ -41,7 +41,7 @@ public final class DryRunAnswers implements SdkHttpClient {
      * @param taskArn the task RunTask starts and DescribeTasks describes
      * @param run     the attempt the described task's tags name, as the starter tags its tasks
      */
-    public DryRunAnswers(String clusterArn, String taskArn, AttemptMetadata run) {
+    DryRunAnswers(String clusterArn, String taskArn, AttemptMetadata run) {
         StringJoiner tags = new StringJoiner(",");
         run.tags().forEach((key, value) -> tags.add("{\"key\":" + quoted(key) + ",\"value\":" + quoted(value) + "}"));
         this.task = "{\"tasks\":[{\"taskArn\":" + quoted(taskArn) + ",\"clusterArn\":" + quoted(clusterArn)
@@ -49,7 +49,7 @@ public final class DryRunAnswers implements SdkHttpClient {
     }
 
     /** The operations answered so far, in order: {@code RunTask}, {@code GetSchedule}, ... */
-    public synchronized List<String> answered() {
+    synchronized List<String> answered() {
         return List.copyOf(answered);
     }
 
