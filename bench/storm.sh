@@ -9,6 +9,8 @@
 #   bench/storm.sh -Dstorm.runs=1000             # 1,000 runs against 10 % of the quotas (same overload)
 #   bench/storm.sh -Dstorm.reserved=100          # reserved concurrency 100 on both functions (drains for hours
 #                                                #   of planned time: ~20 minutes here)
+#   bench/storm.sh -Dstorm.latencyMs=50          # each AWS call's round trip (planned; default 15 ms, an assumption):
+#                                                #   what the peak concurrent executions it prints depend on
 #   bench/storm.sh -o                            # Maven offline
 set -euo pipefail
 cd "$(dirname "$0")/.."

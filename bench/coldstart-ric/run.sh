@@ -13,10 +13,17 @@
 #   probe       ProbeHandler: one ECS client built as AwsClients builds it, one RunTask
 #   starter     dev.ecsretrier.handler.StarterHandler, payload {} (one RunTask)
 #   classifier  dev.ecsretrier.handler.ClassifierHandler, the jar's priming event (DescribeTasks, CreateSchedule)
+#   starter-b, classifier-b  the same handlers from the Lambda jar B_JAR (another build, to compare two builds
+#                in one interleaved run: B_JAR=/tmp/before.jar bench/coldstart-ric/run.sh 11 probe starter starter-b)
 # Environment:
 #   JVM_EXTRA="-Xmx... -XX:ActiveProcessorCount=1"  extra JVM flags for every run
 #   CLASSLOAD=1  after the timed runs, one more run per variant with -Xlog:class+load (not timed): classes
-#                loaded per package, and when the handler's first class and the last class were loaded
+#                loaded per package, and when the handler's first class and the last class were loaded;
+#                CLASSLOAD_DIR=DIR keeps each variant's log there (DIR/classes-VARIANT, uptime per class)
+#   STEPS=N      after the timed runs, N rounds of steps/.../InitSteps per variant (not under the runtime client, not
+#                capped): the JVM's CPU time and wall time of each step of the handler's init as its Lambda constructor
+#                takes them (configuration, clients, handler, dry run) and of its first invocation; the handlers also
+#                without the dry run (":nodry"). Medians, with min..max of the CPU times.
 #   INVOCATIONS=N  each JVM serves N invocations back to back (default 1): the first is the cold one above, the
 #                others are warm; prints, per variant (and per event for the classifier), each warm invocation's
 #                duration as Lambda counts it (event handed out -> response posted) and billed (rounded up to
@@ -70,6 +77,16 @@ task="$work/task"
 mkdir -p "$task"
 (cd "$task" && unzip -q "$jar")
 javac --release 17 -d "$task" -cp "$jar:$ric_cp" $(find "$here/src" -name '*.java')
+if [ -n "${STEPS:-}" ]; then
+  [[ "$STEPS" =~ ^[1-9][0-9]*$ ]] || { echo "STEPS must be a positive number of rounds, got '$STEPS'" >&2; exit 2; }
+  javac --release 17 -d "$task" -cp "$task:$ric_cp" $(find "$here/steps" -name '*.java')
+fi
+task_b="$work/task-b"
+if [[ " ${variants[*]} " == *-b\ * ]]; then
+  [ -f "${B_JAR:-}" ] || { echo "variants *-b run the Lambda jar B_JAR, which is not a file: '${B_JAR:-}'" >&2; exit 2; }
+  mkdir -p "$task_b" && (cd "$task_b" && unzip -q "$B_JAR")
+fi
+task_of() { case "$1" in *-b) echo "$task_b" ;; *) echo "$task" ;; esac; }
 
 CALL_LOG="$work/calls" python3 "$root/bench/coldstart/fake_ecs.py" "$work/aws-port" &
 pids+=($!)
@@ -81,7 +98,7 @@ invocations="${INVOCATIONS:-1}"
 printf '{}' > "$work/start.json"
 unzip -p "$jar" dev/ecsretrier/handler/priming-event.json > "$work/priming-event.json"
 events_of() {  # the event files each invocation of a variant takes in turn
-  case "$1" in
+  case "${1%-b}" in
     probe|starter) echo "$work/start.json" ;;
     classifier)
       local fixtures="$root/core/src/test/resources/events" f list="$work/priming-event.json"
@@ -93,7 +110,7 @@ events_of() {  # the event files each invocation of a variant takes in turn
 }
 
 handler_of() {
-  case "$1" in
+  case "${1%-b}" in
     probe) echo dev.ecsretrier.bench.ric.ProbeHandler::handleRequest ;;
     starter) echo dev.ecsretrier.handler.StarterHandler::handleRequest ;;
     classifier) echo dev.ecsretrier.handler.ClassifierHandler::handleRequest ;;
@@ -164,7 +181,7 @@ trap 'cleanup; uncgroup' EXIT
 read -r -a extra <<<"${JVM_EXTRA:-}"
 jvm_flags=(-XX:+TieredCompilation -XX:TieredStopAtLevel=1 -XX:+UseSerialGC ${extra[@]+"${extra[@]}"})
 
-once() {  # once VARIANT [JVM FLAG...] -> prints "init_ms total_ms maxrss_kb cpu_ms"
+once() {  # once VARIANT [JVM FLAG...] -> prints "init_ms total_ms maxrss_kb cpu_ms init_cpu_ms invoke_cpu_ms"
   local variant="$1"; shift
   local dir="$work/run"; rm -rf "$dir"; mkdir -p "$dir"
   : > "$work/calls"
@@ -179,7 +196,8 @@ once() {  # once VARIANT [JVM FLAG...] -> prints "init_ms total_ms maxrss_kb cpu
   local launched tpid jpid
   launched="$(date +%s%3N)"
   # The subshell joins the init cgroup (if any) before it execs: /usr/bin/time and java inherit it.
-  (cd "$task" && { [ -z "$cgroup_init" ] || echo "$BASHPID" > "$cgroup_init/cgroup.procs"; } && exec env -i "${lambda_env[@]}" AWS_LAMBDA_RUNTIME_API="127.0.0.1:$(cat "$dir/port")" _HANDLER="$(handler_of "$variant")" \
+  local root_of_task; root_of_task="$(task_of "$variant")"
+  (cd "$root_of_task" && { [ -z "$cgroup_init" ] || echo "$BASHPID" > "$cgroup_init/cgroup.procs"; } && exec env -i "${lambda_env[@]}" LAMBDA_TASK_ROOT="$root_of_task" AWS_LAMBDA_RUNTIME_API="127.0.0.1:$(cat "$dir/port")" _HANDLER="$(handler_of "$variant")" \
       /usr/bin/time -f '%M %U %S' -o "$dir/time" java "${jvm_flags[@]}" "$@" -cp "$ric_cp" \
       com.amazonaws.services.lambda.runtime.api.client.AWSLambda "$(handler_of "$variant")" >"$dir/log" 2>&1) &
   tpid=$!
@@ -215,13 +233,16 @@ once() {  # once VARIANT [JVM FLAG...] -> prints "init_ms total_ms maxrss_kb cpu
     sed "s/^/variant=$variant /" "$dir/result.invocations" >> "$work/invocations.$measuring"
     sed "s/^/$variant /" "$work/calls" >> "$work/calls.$measuring"
   fi
-  local next done moved
+  local next done moved init_cpu invoke_cpu
   next="$(sed -E 's/.*next_ms=([0-9]+).*/\1/' "$dir/result")"
+  init_cpu="$(sed -E 's/.*init_cpu_ms=(-?[0-9.]+).*/\1/' "$dir/result")"
+  invoke_cpu="$(sed -E 's/.*invoke_cpu_ms=(-?[0-9.]+).*/\1/' "$dir/result")"
   done="$(sed -E 's/.*done_ms=([0-9]+).*/\1/' "$dir/result")"
   moved="$(sed -E 's/.*wait_ms=([0-9]+).*/\1/' "$dir/result")"
   done=$((done - moved))   # the bench's own moving of the JVM between cgroups is not the function's time
   # /usr/bin/time's last line (a line before it says the process was killed by the bench).
-  tail -1 "$dir/time" | awk -v l="$launched" -v n="$next" -v d="$done" '{printf "%d %d %d %d\n", n - l, d - l, $1, ($2 + $3) * 1000}'
+  tail -1 "$dir/time" | awk -v l="$launched" -v n="$next" -v d="$done" -v ic="$init_cpu" -v vc="$invoke_cpu" \
+    '{printf "%d %d %d %d %s %s\n", n - l, d - l, $1, ($2 + $3) * 1000, ic, vc}'
 }
 
 measuring=warmup
@@ -253,6 +274,22 @@ echo "# min..max total_ms: $(for v in "${variants[@]}"; do printf '%s %s..%s  ' 
   "$(awk -v v="$v" '$1 == v {print $3}' "$work/times" | sort -n | head -1)" \
   "$(awk -v v="$v" '$1 == v {print $3}' "$work/times" | sort -n | tail -1)"; done)"
 echo "# load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+# The same cold starts from CPU time, which a loaded machine disturbs far less than wall time: the JVM's CPU time
+# (all threads, schedstat) to its first GET next, taken at init's share, plus its CPU time in the first invocation,
+# taken at the invocation's share (CPU_QUOTA; 1 uncapped). A model of a quiet run's total, not a measurement of it.
+share="${CPU_QUOTA:-1}"; [ -z "$cgroup_invoke" ] && share=1
+init_share="${CPU_QUOTA_INIT:-1}"; [ -z "$cgroup_init" ] && init_share=1
+echo "# CPU-time model: init_cpu / $init_share + invoke_cpu / $share (medians)"
+printf '%-11s %12s %14s %11s %13s\n' variant init_cpu_ms invoke_cpu_ms modelled_ms modelled/probe
+probe_model="$(awk -v s="$share" -v is="$init_share" '$1 == "probe" {print $6 / is + $7 / s}' "$work/times" | sort -n |
+  awk '{t[NR] = $1} END {if (NR == 0) exit; print (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2}')"
+for v in "${variants[@]}"; do
+  ic="$(median "$v" 6)"; vc="$(median "$v" 7)"
+  m="$(awk -v v="$v" -v s="$share" -v is="$init_share" '$1 == v {print $6 / is + $7 / s}' "$work/times" | sort -n |
+    awk '{t[NR] = $1} END {print (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2}')"
+  awk -v v="$v" -v ic="$ic" -v vc="$vc" -v m="$m" -v p="${probe_model:-0}" 'BEGIN {
+    printf "%-11s %12.1f %14.1f %11.1f %13s\n", v, ic, vc, m, (p > 0 ? sprintf("%.3f", m / p) : "-") }'
+done
 
 if [ "$invocations" -gt 1 ]; then
   echo
@@ -303,6 +340,7 @@ if [ "${CLASSLOAD:-0}" = 1 ]; then
   measuring=classload
   for v in "${variants[@]}"; do
     once "$v" "-Xlog:class+load=info:file=$work/classes-$v:uptime" >/dev/null
+    [ -z "${CLASSLOAD_DIR:-}" ] || { mkdir -p "$CLASSLOAD_DIR" && cp "$work/classes-$v" "$CLASSLOAD_DIR/"; }
   done
   # Package groups: the SDK by module (software.amazon.awssdk.services.ecs), the functions by package,
   # Jackson by library, the JDK by its top two names.
@@ -332,4 +370,32 @@ if [ "${CLASSLOAD:-0}" = 1 ]; then
   printf '%-48s' total; for v in "${variants[@]}"; do printf ' %10d' "$(wc -l < "$work/classes-$v")"; done; echo
   printf '%-48s' "uptime of the last class loaded, s"; for v in "${variants[@]}"; do
     printf ' %10s' "$(tail -1 "$work/classes-$v" | sed -E 's/^\[([0-9.]+)s\].*/\1/')"; done; echo
+fi
+
+if [ -n "${STEPS:-}" ]; then
+  step_variants=()
+  for v in "${variants[@]}"; do
+    case "$v" in probe) step_variants+=(probe) ;; starter|classifier) step_variants+=("$v" "$v:nodry") ;; esac
+  done
+  for _ in $(seq "$STEPS"); do
+    for v in "${step_variants[@]}"; do
+      base="${v%%:*}"; flag=""; [ "$v" != "$base" ] && flag="${v#*:}"
+      (cd "$task" && env -i "${lambda_env[@]}" java "${jvm_flags[@]}" -cp "$task:$ric_cp" dev.ecsretrier.handler.InitSteps \
+          "$base" "$(events_of "$base" | cut -d, -f1)" $flag 2>&1 >/dev/null | grep '^STEPS ') >> "$work/steps" \
+        || { echo "InitSteps $v failed" >&2; exit 1; }
+    done
+  done
+  echo
+  echo "# init steps, $STEPS rounds each (InitSteps, no runtime client, uncapped): median CPU ms [min..max] / median wall ms"
+  awk '{ v = $2; if (!(v in seen)) { seen[v] = 1; order[++n] = v }
+         for (i = 3; i <= NF; i++) { split($i, kv, "="); split(kv[2], cw, "/"); k = v SUBSEP kv[1]
+           if (!(k in cnt)) { names[v] = names[v] " " kv[1] }
+           cnt[k]++; cpu[k, cnt[k]] = cw[1] + 0; wall[k, cnt[k]] = (cw[2] == "" ? -1 : cw[2] + 0) } }
+    function med(a, k, m,   i, j, t, x) { for (i = 1; i <= m; i++) x[i] = a[k, i]
+      for (i = 2; i <= m; i++) { t = x[i]; for (j = i - 1; j >= 1 && x[j] > t; j--) x[j + 1] = x[j]; x[j + 1] = t }
+      lo = x[1]; hi = x[m]; return (m % 2) ? x[(m + 1) / 2] : (x[m / 2] + x[m / 2 + 1]) / 2 }
+    END { for (o = 1; o <= n; o++) { v = order[o]; line = sprintf("%-17s", v); split(substr(names[v], 2), ks, " ")
+        for (q = 1; q in ks; q++) { k = v SUBSEP ks[q]; c = med(cpu, k, cnt[k]); l = lo; h = hi; w = med(wall, k, cnt[k])
+          line = line sprintf(" %s=%d[%d..%d]", ks[q], c, l, h) (w >= 0 && ks[q] != "jvm" && ks[q] != "total" ? sprintf("/%d", w) : "") }
+        print line } }' "$work/steps"
 fi

@@ -8,7 +8,8 @@ freezes an idle environment.
 Usage: runtime_api.py PORT_FILE EVENT_FILE[,EVENT_FILE...] RESULT_FILE
   writes the bound port to PORT_FILE, and, once the first invocation is answered, one line to RESULT_FILE:
   "next_ms=<epoch ms of the first GET next> done_ms=<epoch ms of the response> wait_ms=<the bench's own time,
-  to subtract> status=response|error body=<...>". Invocation i takes EVENT_FILE number (i - 1) mod count.
+  to subtract> init_cpu_ms=<the JVM's CPU time (all threads) when it first asked for an invocation>
+  invoke_cpu_ms=<its CPU time during the first invocation> status=response|error body=<...>". Invocation i takes EVENT_FILE number (i - 1) mod count.
 With INVOCATIONS=N > 1 it also appends one line per invocation to RESULT_FILE.invocations:
   "i=<n> event=<file name> status=response|error duration_ms=<hand-out to response> cpu_ms=<the JVM's CPU
   time meanwhile, all threads> hwm_kb=<the JVM's peak RSS so far> rss_kb=<its RSS after the response>"
@@ -124,8 +125,7 @@ class Handler(BaseHTTPRequestHandler):
                     f.write("1")
                 while not os.path.exists(os.environ["GO_FILE"]) and time.time() - waited < 5:
                     time.sleep(0.001)
-            if INVOCATIONS > 1:
-                state["pid"] = find_jvm(self.server.server_address[1])
+            state["pid"] = find_jvm(self.server.server_address[1])
             state["wait_ms"] = int((time.time() - waited) * 1000)
         request_id = REQUEST_ID % number
         event_file = EVENT_FILES[(number - 1) % len(EVENTS)]
@@ -162,8 +162,11 @@ class Handler(BaseHTTPRequestHandler):
         with lock:
             number, event, handed, cpu_before = state["open"].pop(request_id, (1, "init", arrived, 0))
         if number == 1:
-            line = "next_ms=%s done_ms=%d wait_ms=%d status=%s body=%s\n" % (
-                state["next_ms"], done_ms, state["wait_ms"], status, body.decode("utf-8", "replace").replace("\n", " "))
+            pid = state["pid"]
+            invoke_cpu = (cpu_ns(pid) - cpu_before) / 1e6 if pid else -1
+            line = "next_ms=%s done_ms=%d wait_ms=%d init_cpu_ms=%.1f invoke_cpu_ms=%.1f status=%s body=%s\n" % (
+                state["next_ms"], done_ms, state["wait_ms"], cpu_before / 1e6 if pid else -1, invoke_cpu, status,
+                body.decode("utf-8", "replace").replace("\n", " "))
             tmp = sys.argv[3] + ".tmp"
             with open(tmp, "w") as f:
                 f.write(line)

@@ -1,9 +1,11 @@
 package dev.ecsretrier.aws;
 
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProviderChain;
 import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import java.time.Duration;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
@@ -56,14 +58,28 @@ public final class AwsClients {
 
     /** For tests: the same clients with {@code retries} (the strategy of {@link #retryStrategy()} with shorter waits). */
     AwsClients(String region, RetryStrategy retries) {
-        this.retries = ClientOverrideConfiguration.builder().retryStrategy(retries).build();
-        this.region = Region.of(region);
-        this.http = UrlConnectionHttpClient.create();
-        this.credentials = AwsCredentialsProviderChain.builder()
+        this(region, retries, UrlConnectionHttpClient.create(), AwsCredentialsProviderChain.builder()
                 .reuseLastProviderEnabled(true)
                 .credentialsProviders(EnvironmentVariableCredentialsProvider.create(),
                         ContainerCredentialsProvider.builder().build())
-                .build();
+                .build());
+    }
+
+    private AwsClients(String region, RetryStrategy retries, SdkHttpClient http, AwsCredentialsProvider credentials) {
+        this.retries = ClientOverrideConfiguration.builder().retryStrategy(retries).build();
+        this.region = Region.of(region);
+        this.http = http;
+        this.credentials = credentials;
+    }
+
+    /**
+     * The same clients, answered by {@code answers} instead of AWS, for a handler's dry run at
+     * initialization (an HTTP client that opens no connection): no credential is fetched either (they
+     * sign with fixed placeholder keys, which nothing checks).
+     */
+    public static AwsClients answeredBy(String region, SdkHttpClient answers) {
+        return new AwsClients(region, retryStrategy(), answers,
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("dry-run", "dry-run")));
     }
 
     /**

@@ -2,7 +2,9 @@ package dev.ecsretrier.handler;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import dev.ecsretrier.aws.AwsClients;
 import dev.ecsretrier.aws.EcsTaskDescriber;
+import dev.ecsretrier.aws.SchedulerAttemptScheduler;
 import dev.ecsretrier.config.Deployment;
 import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.core.AttemptMetadata;
@@ -24,12 +26,14 @@ import dev.ecsretrier.rule.StoppedTaskPattern;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
@@ -70,7 +74,34 @@ public final class ClassifierHandler implements RequestStreamHandler {
         this(deployment, new EcsTaskDescriber(aws.ecs()), aws.scheduler(), aws.notifier(), aws.history(),
                 Clock.systemUTC(), new SecureRandom(), System.out::println);
         SnapStartPriming.atInitialization(System.getenv(), deployment.shared(), aws::buildAllClients,
-                SnapStartPriming.Handler.CLASSIFIER);
+                () -> dryRun(deployment));
+    }
+
+    /**
+     * The classifier's dry run at initialization ({@link SnapStartPriming#atInitialization}): the bundled sample
+     * event (a task of this retrier's, stopped by its essential container) handled through a classifier of its
+     * own whose AWS clients are answered in process ({@code DescribeTasks} with the tags of a first attempt of
+     * the deployment's first job; a retry's cancel-marker {@code GetSchedule} and {@code CreateSchedule}), whose
+     * notifications and log lines are dropped and which reads no history: nothing reaches AWS or the log.
+     *
+     * @return the operations answered, in order
+     */
+    static List<String> dryRun(Deployment deployment) {
+        RetrierConfig shared = deployment.shared();
+        String job = deployment.names().iterator().next();
+        byte[] event = new String(SnapStartPriming.sampleEvent(), StandardCharsets.UTF_8)
+                .replace("\"startedBy\": \"ecs-retrier\"", "\"startedBy\": \"" + shared.startedBy() + "\"")
+                .getBytes(StandardCharsets.UTF_8);
+        TaskStateChange change = TaskStateChangeParser.parse(event);
+        DryRunAnswers answers = new DryRunAnswers(change.clusterArn(), change.taskArn(), new AttemptMetadata(
+                StarterHandler.DRY_RUN_ID, 1, deployment.job(job).maxAttempts(), List.of(), null, job));
+        AwsClients clients = AwsClients.answeredBy(shared.region(), answers);
+        ClassifierHandler dry = new ClassifierHandler(deployment, new EcsTaskDescriber(clients.ecs()),
+                new SchedulerAttemptScheduler(clients.scheduler(), shared.scheduleGroup(), shared.schedulerRoleArn(),
+                        shared.scheduleDeadLetterArn()),
+                notification -> { }, RunHistoryReader.NONE, Clock.systemUTC(), new SplittableRandom(1), line -> { });
+        Json.writeBytes(dry.handle(event));
+        return answers.answered();
     }
 
     /** One job, named as {@link dev.ecsretrier.config.Setting#JOB_NAME} defaults. */

@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 import org.crac.Context;
 import org.crac.Core;
 import org.crac.Resource;
@@ -34,11 +35,14 @@ import org.crac.Resource;
  * nothing over the network: the work is building clients, a decision on a built-in sample event and
  * the building (not sending) of a RunTask request.
  *
- * <p>An on-demand (or provisioned) initialization primes too, each handler its own path only, and builds
- * no client: that init runs on a full vCPU, the invocations on the memory's share of one (0.58 at 1024 MB,
+ * <p>An on-demand (or provisioned) initialization dry-runs each handler's own path instead: the whole
+ * invocation, SDK calls included, against AWS answered in process ({@link DryRunAnswers}),
+ * through clients of its own; the handler's clients are not called. That init runs on a full vCPU, the
+ * invocations on the memory's share of one (0.29 at 512 MB,
  * https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html; init at full CPU:
  * https://serverlessland.com/content/service/lambda/guides/effectively-running-java-on-serverless/init-heavy-lifting),
- * so class loading done here is not done again, several times slower, in the first invocation.
+ * so class loading and first-time work done here is not done again, several times slower, in the first
+ * invocation.
  */
 final class SnapStartPriming implements Resource {
 
@@ -88,23 +92,26 @@ final class SnapStartPriming implements Resource {
         }
     }
 
-    /** The handler whose code path an initialization without a snapshot primes. */
-    enum Handler { STARTER, CLASSIFIER }
-
     /**
      * At a handler's initialization: under SnapStart, registers priming for the checkpoint (every client,
-     * both paths) and returns empty; otherwise primes the handler's own path now, without building a client,
-     * and returns what it did.
+     * both paths) and returns empty; otherwise runs the handler's dry run now ({@code dryRun}: its own path
+     * once, against AWS answered in process, with clients of its own and its log dropped) and returns the
+     * operations it was answered. A dry run that fails costs only its speed-up: one line on stderr, and the
+     * function starts as it would without it.
      */
-    static java.util.Optional<Primed> atInitialization(Map<String, String> env, RetrierConfig config,
-                                                       Runnable buildClients, Handler handler) {
+    static java.util.Optional<List<String>> atInitialization(Map<String, String> env, RetrierConfig config,
+                                                             Runnable buildClients, Supplier<List<String>> dryRun) {
         if (underSnapStart(env)) {
             registerUnderSnapStart(env, config, buildClients, Core.getGlobalContext());
             return java.util.Optional.empty();
         }
-        SnapStartPriming priming = new SnapStartPriming(config, () -> { });
-        return java.util.Optional.of(handler == Handler.STARTER ? new Primed(null, priming.primeStarter())
-                : new Primed(priming.primeClassifier(), null));
+        try {
+            return java.util.Optional.of(dryRun.get());
+        } catch (RuntimeException e) {
+            System.err.println("ecs-retrier: the dry run at initialization failed, so the first invocation loads"
+                    + " what it would have (nothing else changes): " + e);
+            return java.util.Optional.of(List.of());
+        }
     }
 
     /** How many primings are registered for a checkpoint; for tests. */
@@ -182,7 +189,8 @@ final class SnapStartPriming implements Resource {
         return runTask.cluster();
     }
 
-    private static byte[] sampleEvent() {
+    /** The bundled sample event: a STOPPED task of ecs-retrier's, started by {@code ecs-retrier}. */
+    static byte[] sampleEvent() {
         try (InputStream in = SnapStartPriming.class.getResourceAsStream(SAMPLE_EVENT)) {
             if (in == null) {
                 throw new IllegalStateException(SAMPLE_EVENT + " is missing from the jar");

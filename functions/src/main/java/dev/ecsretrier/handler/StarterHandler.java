@@ -2,7 +2,9 @@ package dev.ecsretrier.handler;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import dev.ecsretrier.aws.AwsClients;
 import dev.ecsretrier.aws.EcsTaskLauncher;
+import dev.ecsretrier.aws.SchedulerAttemptScheduler;
 import dev.ecsretrier.config.Deployment;
 import dev.ecsretrier.config.RetrierConfig;
 import dev.ecsretrier.core.AttemptMetadata;
@@ -27,11 +29,14 @@ import dev.ecsretrier.port.TaskLauncher;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.random.RandomGenerator;
 
@@ -70,7 +75,33 @@ public final class StarterHandler implements RequestStreamHandler {
         this(deployment, new EcsTaskLauncher(aws.ecs()), aws.scheduler(), aws.notifier(), aws.history(),
                 Clock.systemUTC(), new SecureRandom(), System.out::println);
         SnapStartPriming.atInitialization(System.getenv(), deployment.shared(), aws::buildAllClients,
-                SnapStartPriming.Handler.STARTER);
+                () -> dryRun(deployment));
+    }
+
+    static final String DRY_RUN_ID = "dry-run";
+    private static final String DRY_RUN_TASK_ARN = "arn:aws:ecs:us-east-1:111122223333:task/dry-run/00000000000000000000000000000000";
+    private static final String DRY_RUN_STARTER_ARN = "arn:aws:lambda:us-east-1:111122223333:function:dry-run:live";
+
+    /**
+     * The starter's dry run at initialization ({@link SnapStartPriming#atInitialization}): one start of run
+     * {@value #DRY_RUN_ID} on the deployment's first job, read from JSON and answered in JSON, through a handler of
+     * its own whose AWS clients are answered in process (the cancel marker's {@code GetSchedule} before and
+     * after, {@code RunTask}) and whose history and metric lines are dropped: nothing reaches AWS or the log.
+     *
+     * @return the operations answered, in order
+     */
+    static List<String> dryRun(Deployment deployment) {
+        RetrierConfig config = deployment.shared();
+        DryRunAnswers answers = new DryRunAnswers(config.cluster(), DRY_RUN_TASK_ARN,
+                AttemptMetadata.of(DRY_RUN_ID, 1, config.maxAttempts(), List.of()));
+        AwsClients clients = AwsClients.answeredBy(config.region(), answers);
+        StarterHandler dry = new StarterHandler(deployment, new EcsTaskLauncher(clients.ecs()),
+                new SchedulerAttemptScheduler(clients.scheduler(), config.scheduleGroup(), config.schedulerRoleArn(),
+                        config.scheduleDeadLetterArn()),
+                notification -> { }, RunHistoryReader.NONE, Clock.systemUTC(), new SplittableRandom(1), line -> { });
+        String request = "{\"runId\":\"" + DRY_RUN_ID + "\",\"job\":\"" + deployment.names().iterator().next() + "\"}";
+        Json.writeBytes(dry.start(request.getBytes(StandardCharsets.UTF_8), DRY_RUN_STARTER_ARN, null));
+        return answers.answered();
     }
 
     /** One job, named as {@link dev.ecsretrier.config.Setting#JOB_NAME} defaults. */

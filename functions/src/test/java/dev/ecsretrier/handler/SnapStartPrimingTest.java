@@ -96,42 +96,12 @@ class SnapStartPrimingTest {
     }
 
     @Test
-    void anOnDemandInitialization_primesTheClassifiersOwnPathNow_withoutBuildingAClientOrReachingTheNetwork() {
-        int[] clientBuilds = {0};
-
-        var primed = SnapStartPriming.atInitialization(Map.of("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand"),
-                config("2"), () -> clientBuilds[0]++, SnapStartPriming.Handler.CLASSIFIER);
-
-        assertThat(primed).hasValueSatisfying(p -> {
-            assertThat(p.step()).isInstanceOf(Step.Retry.class);
-            assertThat(p.launchRequestCluster()).as("the starter's path is not the classifier's to prime").isNull();
-        });
-        assertThat(clientBuilds[0]).isZero();
-        assertThat(connectionAttempts).isEmpty();
-    }
-
-    @Test
-    void anOnDemandInitialization_primesTheStartersOwnPathNow_withoutBuildingAClientOrReachingTheNetwork() {
-        int[] clientBuilds = {0};
-
-        var primed = SnapStartPriming.atInitialization(Map.of("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand"),
-                config("2"), () -> clientBuilds[0]++, SnapStartPriming.Handler.STARTER);
-
-        assertThat(primed).hasValueSatisfying(p -> {
-            assertThat(p.launchRequestCluster()).isEqualTo("arn:aws:ecs:us-east-1:111122223333:cluster/batch");
-            assertThat(p.step()).as("the classifier's path is not the starter's to prime").isNull();
-        });
-        assertThat(clientBuilds[0]).isZero();
-        assertThat(connectionAttempts).isEmpty();
-    }
-
-    @Test
     void aSnapStartInitialization_primesNothingYet_butRegistersForTheCheckpoint() {
         int[] clientBuilds = {0};
         int registeredBefore = SnapStartPriming.registered();
 
         var primed = SnapStartPriming.atInitialization(Map.of("AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start"),
-                config("2"), () -> clientBuilds[0]++, SnapStartPriming.Handler.STARTER);
+                config("2"), () -> clientBuilds[0]++, List::of);
 
         assertThat(primed).isEmpty();
         assertThat(SnapStartPriming.registered()).isEqualTo(registeredBefore + 1);

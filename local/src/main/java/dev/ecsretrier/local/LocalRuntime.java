@@ -128,7 +128,8 @@ public final class LocalRuntime implements AutoCloseable {
         });
         executor.setRemoveOnCancelPolicy(true);
 
-        this.quotas = b.awsQuotas ? AwsQuotas.documentedDefaults(timeScale, b.quotaScale, b.reservedConcurrency)
+        this.quotas = b.awsQuotas ? AwsQuotas.documentedDefaults(timeScale, b.quotaScale, b.reservedConcurrency,
+                b.awsCallLatency)
                 : AwsQuotas.unlimited();
         EmulatorContext context = new EmulatorContext(LocalSettings.REGION, LocalSettings.ACCOUNT, clock, timeScale,
                 executor, b.faults, timeline, work);
@@ -491,6 +492,7 @@ public final class LocalRuntime implements AutoCloseable {
         private int threads = 8;
         private boolean awsQuotas;
         private double quotaScale = 1;
+        private java.time.Duration awsCallLatency = AwsQuotas.DEFAULT_CALL_LATENCY;
         private final Map<String, Integer> reservedConcurrency = new java.util.HashMap<>();
         private java.util.function.Function<List<String>, RunHistoryReader> historyReader;
 
@@ -662,6 +664,15 @@ public final class LocalRuntime implements AutoCloseable {
          */
         public Builder quotaScale(double scale) {
             this.quotaScale = scale;
+            return this;
+        }
+
+        /**
+         * How long each AWS call takes, in planned time, with {@link #awsQuotas}: {@link AwsQuotas#DEFAULT_CALL_LATENCY}
+         * (an assumption) unless set.
+         */
+        public Builder awsCallLatency(java.time.Duration latency) {
+            this.awsCallLatency = latency;
             return this;
         }
 

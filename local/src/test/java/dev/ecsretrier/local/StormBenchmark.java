@@ -1,5 +1,6 @@
 package dev.ecsretrier.local;
 
+import dev.ecsretrier.local.quota.AwsQuotas;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,7 +25,9 @@ import dev.ecsretrier.local.emulator.LocalSettings;
  * same overload with fewer runs), {@code storm.window} (60 seconds), {@code storm.timeScale} (0.05),
  * {@code storm.seed}, {@code storm.threads} (1,100), {@code storm.redrive} (true), {@code storm.reserved}
  * (unset: the functions' defaults; N: reserved concurrency N on both functions, at full size, scaled like
- * the quotas; its storm drains for hours of planned time, as Lambda holds throttled events up to 6 hours).
+ * the quotas; its storm drains for hours of planned time, as Lambda holds throttled events up to 6 hours),
+ * {@code storm.latencyMs} (each AWS call's round trip, planned: {@link AwsQuotas#DEFAULT_CALL_LATENCY}, 15 ms, an
+ * assumption).
  */
 class StormBenchmark {
 
@@ -37,6 +40,7 @@ class StormBenchmark {
         long seed = Long.getLong("storm.seed", FaultAndLoadTest.SEED);
         int threads = Integer.getInteger("storm.threads", 1_100);
         boolean redrive = Boolean.parseBoolean(System.getProperty("storm.redrive", "true"));
+        Duration latency = Duration.ofMillis(Long.getLong("storm.latencyMs", AwsQuotas.DEFAULT_CALL_LATENCY.toMillis()));
         Map<String, Integer> reserved = new LinkedHashMap<>();
         if (System.getProperty("storm.reserved") != null) {
             int each = Math.max(1, (int) Math.round(Integer.getInteger("storm.reserved") * quotaScale));
@@ -48,7 +52,7 @@ class StormBenchmark {
                 + " and Lambda concurrency, " + threads + " threads; machine: "
                 + Runtime.getRuntime().availableProcessors() + " cpus");
         StormRun storm = new StormRun(runs, window, 15 * quotaScale, timeScale, seed, reserved, threads,
-                Duration.ofMinutes(4), quotaScale, redrive);
+                Duration.ofMinutes(4), quotaScale, redrive, latency);
         StormRun.Result result = storm.run(Duration.ofMinutes(30));
         System.out.println(result.summary(storm));
         Runtime memory = Runtime.getRuntime();

@@ -4,6 +4,7 @@ import dev.ecsretrier.config.Setting;
 import dev.ecsretrier.local.cli.RetrierCommand;
 import dev.ecsretrier.local.ecs.TaskProgram;
 import dev.ecsretrier.local.quota.AwsQuota;
+import dev.ecsretrier.local.quota.AwsQuotas;
 import dev.ecsretrier.local.serve.AwsEndpoint;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -40,10 +41,19 @@ import dev.ecsretrier.local.emulator.LocalSettings;
  *                            full size, so that the account's concurrency binds before the machine does
  * @param redrive             once the storm is over, {@code retrier redrive} against {@code serve} until the
  *                            dead-letter queues are empty (at most {@link #REDRIVE_PASSES} passes)
+ * @param callLatency         each AWS call's round trip, planned time ({@link AwsQuotas#DEFAULT_CALL_LATENCY}, an
+ *                            assumption, by default): how long an invocation holds its execution environment
  */
 record StormRun(int runs, Duration window, double startsPerSecond, double timeScale, long seed,
                 Map<String, Integer> reservedConcurrency, int threads, Duration calmBeforeStorm, double quotaScale,
-                boolean redrive) {
+                boolean redrive, Duration callLatency) {
+
+    StormRun(int runs, Duration window, double startsPerSecond, double timeScale, long seed,
+             Map<String, Integer> reservedConcurrency, int threads, Duration calmBeforeStorm, double quotaScale,
+             boolean redrive) {
+        this(runs, window, startsPerSecond, timeScale, seed, reservedConcurrency, threads, calmBeforeStorm, quotaScale,
+                redrive, AwsQuotas.DEFAULT_CALL_LATENCY);
+    }
 
     /** Redrive passes at most: a replay the quotas throttle stays in its queue for the next pass. */
     static final int REDRIVE_PASSES = 10;
@@ -58,21 +68,25 @@ record StormRun(int runs, Duration window, double startsPerSecond, double timeSc
      * @param redriven            what redrive did afterwards; null when the storm was not redriven
      * @param timerLag            how late this JVM's timers ran during the storm: small against the time scale's
      *                            second (50 ms at 0.05) when the machine kept up with the storm
+     * @param peakConcurrency     the most invocations of each function that ran at once (Lambda's concurrent
+     *                            executions), during the storm (redrive's replays not counted)
      */
     record Result(FaultAndLoadTest.LoadFigures figures, Map<String, Long> throttles, long throttledDeadLetters,
                   Duration plannedUntilLastEnd, Duration wallUntilLastEnd, Duration wall, boolean idle,
-                  Redriven redriven, TimerLag.Figures timerLag) {
+                  Redriven redriven, TimerLag.Figures timerLag, Map<String, Integer> peakConcurrency) {
 
         String summary(StormRun storm) {
             FaultAndLoadTest.LoadFigures f = figures;
             return String.format(Locale.ROOT, "storm: runs=%d window=%ds quotas x%s reserved=%s ended=%d exactly-once=%d"
                             + " two-outcomes=%d double-launches=%d lost=%d dead-lettered: runs=%d classifier=%d"
-                            + " starter=%d throttled=%d%n  throttles=%s%n  faults: duplicated=%d crashes=%d"
+                            + " starter=%d throttled=%d%n  throttles=%s%n  AWS calls take %d ms each (assumed);"
+                            + " peak concurrent executions=%s (at quotas x%s)%n  faults: duplicated=%d crashes=%d"
                             + " double-fires=%d; last run ended %.0fs planned (%.1fs wall) after the storm began;"
                             + " wall=%.1fs idle=%s%n  timers late: p99 %d ms, max %d ms (wall; %.1f s, %.1f s planned)%s",
                     storm.runs, storm.window.toSeconds(), storm.quotaScale, storm.reservedConcurrency, f.ended.size(), f.exactlyOneOutcome,
                     f.twoOutcomes.size(), f.doubleLaunches.size(), f.lost(), f.deadLetteredOnly.size(),
                     f.classifier.deadLettered(), f.starter.deadLettered(), throttledDeadLetters, throttles,
+                    storm.callLatency.toMillis(), peakConcurrency, storm.quotaScale,
                     f.eventsDuplicated, f.crashes, f.doubleFires, plannedUntilLastEnd.toMillis() / 1000.0,
                     wallUntilLastEnd.toMillis() / 1000.0, wall.toMillis() / 1000.0, idle,
                     timerLag.p99().toMillis(), timerLag.max().toMillis(),
@@ -128,7 +142,7 @@ record StormRun(int runs, Duration window, double startsPerSecond, double timeSc
                         .handlerCrash(FaultAndLoadTest.HANDLER_CRASH)
                         .schedulerDoubleFire(FaultAndLoadTest.SCHEDULER_DOUBLE_FIRE).build())
                 .taskProgram(program).maxRunningTasks(runs * 2 + 16)
-                .awsQuotas(true).quotaScale(quotaScale);
+                .awsQuotas(true).quotaScale(quotaScale).awsCallLatency(callLatency);
         reservedConcurrency.forEach(builder::reservedConcurrency);
         long began = System.nanoTime();
         TimerLag lag = TimerLag.start();
@@ -159,10 +173,11 @@ record StormRun(int runs, Duration window, double startsPerSecond, double timeSc
             Duration untilLast = timeScale == 0 ? Duration.ZERO
                     : Duration.ofNanos((long) (wallUntilLast.toNanos() / timeScale));
             Map<String, Long> throttles = runtime.throttles();
+            Map<String, Integer> peak = runtime.quotas().peakConcurrency();
             Redriven redriven = redrive ? redrive(runtime, scripts, bound) : null;
             program.close();
             return new Result(figures, throttles, throttledLetters, untilLast, wallUntilLast, wall, idle, redriven,
-                    timerLag);
+                    timerLag, peak);
         }
     }
 

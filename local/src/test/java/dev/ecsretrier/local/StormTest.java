@@ -3,6 +3,7 @@ package dev.ecsretrier.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.SoftAssertions.assertSoftly;
 
+import dev.ecsretrier.local.emulator.LocalSettings;
 import java.time.Duration;
 import java.util.Map;
 import org.assertj.core.api.SoftAssertions;
@@ -42,6 +43,9 @@ class StormTest {
                     .as("DescribeTasks calls throttled: the storm went past the quota").isPositive();
             soft.assertThat(result.figures().deadLetteredOnly).as("runs the storm left in a dead-letter queue")
                     .isNotEmpty();
+            soft.assertThat(result.peakConcurrency()).as("concurrent executions counted for both functions")
+                    .containsOnlyKeys(LocalSettings.STARTER_FUNCTION, LocalSettings.CLASSIFIER_FUNCTION)
+                    .allSatisfy((function, peak) -> assertThat(peak).isPositive());
         });
         StormRun.Redriven redriven = result.redriven();
         assertThat(redriven.idle()).as("every redriven run came to rest").isTrue();

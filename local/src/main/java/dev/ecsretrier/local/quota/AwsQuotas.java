@@ -1,6 +1,7 @@
 package dev.ecsretrier.local.quota;
 
 import dev.ecsretrier.local.emulator.TimeScale;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -23,16 +24,34 @@ public final class AwsQuotas {
      */
     public static final int ACCOUNT_CONCURRENCY = 1_000;
 
-    private static final AwsQuotas UNLIMITED = new AwsQuotas(null, 1, Integer.MAX_VALUE, Map.of());
+    /**
+     * How long each AWS call takes, a round trip to the service, in planned time: 15 ms, **an assumption**
+     * (AWS publishes no latency figures), the one the cold-start bench's {@code AWS_LATENCY_MS=15} makes for a
+     * function calling a service in its own Region (docs/performance.md). It is what lets the storm count
+     * concurrent executions: an invocation holds its execution environment for its calls' round trips
+     * (Lambda's concurrency is "requests per second × average request duration",
+     * https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html). The handlers' own CPU time is not
+     * modelled (about 50 ms an invocation at 512 MB, measured: docs/performance.md).
+     */
+    public static final Duration DEFAULT_CALL_LATENCY = Duration.ofMillis(15);
+
+    private static final AwsQuotas UNLIMITED = new AwsQuotas(null, 1, Integer.MAX_VALUE, Map.of(), Duration.ZERO);
 
     private final Map<AwsQuota, List<TokenBucket>> buckets = new EnumMap<>(AwsQuota.class);
     private final Map<String, AtomicLong> throttles = new ConcurrentHashMap<>();
     private final Map<String, Integer> reserved;
     private final Map<String, Integer> running = new ConcurrentHashMap<>();
+    private final Map<String, Integer> peak = new ConcurrentHashMap<>();
     private final int accountConcurrency;
+    private final Duration callLatency;
     private int unreservedRunning;
 
-    private AwsQuotas(LongSupplier plannedNanos, double rateScale, int accountConcurrency, Map<String, Integer> reserved) {
+    private AwsQuotas(LongSupplier plannedNanos, double rateScale, int accountConcurrency, Map<String, Integer> reserved,
+                      Duration callLatency) {
+        if (callLatency.isNegative()) {
+            throw new IllegalArgumentException("an AWS call's latency cannot be negative, got " + callLatency);
+        }
+        this.callLatency = callLatency;
         if (!(rateScale > 0) || rateScale > 1) {
             throw new IllegalArgumentException("the quotas' scale must be in (0, 1], got " + rateScale);
         }
@@ -60,12 +79,18 @@ public final class AwsQuotas {
      */
     public static AwsQuotas documentedDefaults(TimeScale timeScale, double rateScale,
                                                Map<String, Integer> reservedConcurrency) {
+        return documentedDefaults(timeScale, rateScale, reservedConcurrency, DEFAULT_CALL_LATENCY);
+    }
+
+    /** The same, each AWS call taking {@code callLatency} (planned time) instead of {@link #DEFAULT_CALL_LATENCY}. */
+    public static AwsQuotas documentedDefaults(TimeScale timeScale, double rateScale,
+                                               Map<String, Integer> reservedConcurrency, Duration callLatency) {
         long origin = System.nanoTime();
         double factor = timeScale.factor();
         // At time scale 0 nothing waits, so no quota can bind: refill is unbounded.
         LongSupplier planned = factor == 0 ? () -> Long.MAX_VALUE / 2
                 : () -> (long) ((System.nanoTime() - origin) / factor);
-        return new AwsQuotas(planned, rateScale, accountConcurrency(rateScale), reservedConcurrency);
+        return new AwsQuotas(planned, rateScale, accountConcurrency(rateScale), reservedConcurrency, callLatency);
     }
 
     /** Lambda's account concurrency at {@code rateScale} of the quotas: at least 1. */
@@ -80,7 +105,17 @@ public final class AwsQuotas {
 
     /** For tests: the documented defaults on a clock of the caller's, in planned nanoseconds. */
     static AwsQuotas onClock(LongSupplier plannedNanos, int accountConcurrency, Map<String, Integer> reserved) {
-        return new AwsQuotas(plannedNanos, 1, accountConcurrency, reserved);
+        return new AwsQuotas(plannedNanos, 1, accountConcurrency, reserved, Duration.ZERO);
+    }
+
+    /** For tests: no quota, each call taking {@code callLatency} (planned). */
+    static AwsQuotas unlimitedTaking(Duration callLatency) {
+        return new AwsQuotas(null, 1, Integer.MAX_VALUE, Map.of(), callLatency);
+    }
+
+    /** How long each AWS call's round trip takes, in planned time (zero without {@code --aws-quotas}). */
+    public Duration callLatency() {
+        return callLatency;
     }
 
     /** One call: true when every bucket of its quota had a token; false (and counted) when throttled. */
@@ -121,6 +156,7 @@ public final class AwsQuotas {
             return false;
         }
         running.put(function, now + 1);
+        peak.merge(function, now + 1, Math::max);
         if (limit == null) {
             unreservedRunning++;
         }
@@ -148,6 +184,11 @@ public final class AwsQuotas {
         Map<String, Long> copy = new TreeMap<>();
         throttles.forEach((api, count) -> copy.put(api, count.get()));
         return copy;
+    }
+
+    /** The most invocations of each function that ran at once so far (Lambda's concurrent executions). */
+    public Map<String, Integer> peakConcurrency() {
+        return new TreeMap<>(peak);
     }
 
     private int unreservedPool() {

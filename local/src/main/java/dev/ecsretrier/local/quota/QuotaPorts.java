@@ -35,9 +35,10 @@ public final class QuotaPorts {
                 return ecs.launch(request);
             }
 
-            // StopTask (a cancelled run's task) is not among the modelled quotas.
+            // StopTask (a cancelled run's task) is not among the modelled quotas; its round trip is.
             @Override
             public void stop(String cluster, String taskArn, String reason) {
+                sdk.roundTrip();
                 ecs.stop(cluster, taskArn, reason);
             }
         };
@@ -66,12 +67,14 @@ public final class QuotaPorts {
 
             @Override
             public void cancel(String name) {
+                sdk.roundTrip();
                 scheduler.cancel(name);
             }
 
-            // GetSchedule (the cancel marker) is not among the modelled quotas.
+            // GetSchedule (the cancel marker) is not among the modelled quotas; its round trip is.
             @Override
             public Optional<RunCancellation> cancellation(String runId) {
+                sdk.roundTrip();
                 return scheduler.cancellation(runId);
             }
 

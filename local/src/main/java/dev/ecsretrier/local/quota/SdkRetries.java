@@ -30,13 +30,16 @@ public final class SdkRetries {
     }
 
     /**
-     * Makes one SDK call of {@code quota}: returns once a try got through.
+     * Makes one SDK call of {@code quota}: returns once a try got through. Each try, throttled or not, takes
+     * the call's round trip ({@link AwsQuotas#callLatency()}).
      *
      * @throws ThrottlingException when every attempt was throttled
      */
     public void call(AwsQuota quota) {
         for (int attempt = 1; ; attempt++) {
-            if (quotas.tryCall(quota)) {
+            boolean through = quotas.tryCall(quota);
+            sleep(quotas.callLatency());
+            if (through) {
                 return;
             }
             if (attempt == MAX_ATTEMPTS) {
@@ -44,6 +47,11 @@ public final class SdkRetries {
             }
             sleep(backoff(attempt));
         }
+    }
+
+    /** A call no modelled quota limits (GetSchedule, DeleteSchedule, StopTask): its round trip only. */
+    public void roundTrip() {
+        sleep(quotas.callLatency());
     }
 
     /** The wait before retry {@code retry} (1 for the first retry). */

@@ -127,4 +127,41 @@ class AwsQuotasTest {
         }
         assertThat(longest).isGreaterThan(Duration.ofSeconds(4));
     }
+
+    @Test
+    void eachTryOfACall_takesTheCallsRoundTrip_soAnInvocationHoldsItsExecutionEnvironmentThatLong() {
+        Duration latency = Duration.ofMillis(40);
+        SdkRetries sdk = new SdkRetries(AwsQuotas.unlimitedTaking(latency), new TimeScale(1), new Random(1));
+
+        long began = System.nanoTime();
+        sdk.call(AwsQuota.RUN_TASK);
+        sdk.roundTrip();
+        Duration took = Duration.ofNanos(System.nanoTime() - began);
+
+        assertThat(took).as("a RunTask and a GetSchedule, 40 ms each").isGreaterThanOrEqualTo(latency.multipliedBy(2));
+    }
+
+    @Test
+    void theDocumentedModelsCallsTake15Milliseconds_anAssumption_andNoneWithoutTheModel() {
+        assertThat(AwsQuotas.documentedDefaults(new TimeScale(0.05), 1, Map.of()).callLatency())
+                .isEqualTo(AwsQuotas.DEFAULT_CALL_LATENCY).isEqualTo(Duration.ofMillis(15));
+        assertThat(AwsQuotas.documentedDefaults(new TimeScale(0.05), 1, Map.of(), Duration.ofMillis(80)).callLatency())
+                .isEqualTo(Duration.ofMillis(80));
+        assertThat(AwsQuotas.unlimited().callLatency()).isZero();
+        assertThatThrownBy(() -> AwsQuotas.documentedDefaults(new TimeScale(0.05), 1, Map.of(), Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("latency cannot be negative");
+    }
+
+    @Test
+    void peakConcurrency_isTheMostInvocationsOfAFunctionThatRanAtOnce() {
+        for (int i = 0; i < 3; i++) {
+            quotas.tryBeginInvocation("starter");
+        }
+        quotas.invocationEnded("starter");
+        quotas.invocationEnded("starter");
+        quotas.tryBeginInvocation("starter");
+        quotas.tryBeginInvocation("classifier");
+
+        assertThat(quotas.peakConcurrency()).isEqualTo(Map.of("starter", 3, "classifier", 1));
+    }
 }

@@ -59,6 +59,8 @@ class LambdaJarUnderRuntimeClientIT {
 
     static Path taskRoot;
     static String runtimeClientClassPath;
+    /** What an on-demand init prints when its dry run failed (SnapStartPriming.atInitialization). */
+    static final String DRY_RUN_FAILED = "the dry run at initialization failed";
 
     @TempDir
     Path work;
@@ -129,6 +131,8 @@ class LambdaJarUnderRuntimeClientIT {
 
         String runId = answer.path("runId").asText();
         String taskArn = answer.path("taskArn").asText();
+        assertThat(starter.process().output()).as("the dry run at init, from the shrunk jar")
+                .doesNotContain(DRY_RUN_FAILED);
         assertThat(answer.path("attempt").asInt()).isEqualTo(1);
         assertThat(taskArn).startsWith("arn:aws:ecs:local:000000000000:task/local/");
         // The RunTask the endpoint received, as the local ECS took it.
@@ -154,6 +158,8 @@ class LambdaJarUnderRuntimeClientIT {
 
         JsonNode step = classifier.response(stoppedEvent("app-exit-2.json", "ric-retry", taskArn), CLASSIFIER_ARN);
 
+        assertThat(classifier.process().output()).as("the dry run at init, from the shrunk jar")
+                .doesNotContain(DRY_RUN_FAILED);
         assertThat(step.path("decision").asText()).isEqualTo("RETRY");
         assertThat(step.path("taskArn").asText()).isEqualTo(taskArn);
         assertThat(step.path("scheduleName").asText()).isEqualTo("ric-retry-2");
