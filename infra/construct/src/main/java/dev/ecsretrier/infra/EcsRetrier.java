@@ -57,8 +57,7 @@ public class EcsRetrier extends Construct {
      * Both functions' memory, MB. Chosen by measurement (docs/performance.md, "Memory"): a warm invocation is mostly
      * waiting on one to four AWS round trips, so 0.29 of a vCPU (Lambda's share at 512 MB,
      * https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html) bills fewer GB-seconds than 0.58 at
-     * 1024 MB, and the functions use about 110 MB. Override it with CDK's escape hatch
-     * ({@code CfnFunction.addPropertyOverride("MemorySize", ...)}) for a faster on-demand cold start.
+     * 1024 MB, and the functions use about 124 MiB. {@link EcsRetrierProps.Builder#functionMemoryMiB} sets another.
      */
     public static final int FUNCTION_MEMORY_MB = 512;
     static final String STARTER_HANDLER = "dev.ecsretrier.handler.StarterHandler::handleRequest";
@@ -253,7 +252,7 @@ public class EcsRetrier extends Construct {
                 .architecture(Architecture.ARM_64)
                 .handler(handler)
                 .code(code)
-                .memorySize(FUNCTION_MEMORY_MB)
+                .memorySize(props.functionMemoryMiB())
                 .timeout(Duration.seconds(30))
                 .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS)
                 .role(role)

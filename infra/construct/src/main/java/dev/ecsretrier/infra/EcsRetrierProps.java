@@ -45,6 +45,12 @@ public final class EcsRetrierProps {
     private static final int SECONDS_PER_DAY = 86_400;
     private static final Pattern CONTAINER_NAME = Pattern.compile("[A-Za-z0-9_-]{1,255}");
     private static final Pattern CAPACITY_PROVIDER = Pattern.compile("[A-Za-z0-9_-]{1,255}");
+    /**
+     * Both functions' memory, MiB, that {@code functionMemoryMiB} accepts. Lambda allows 128 to 10,240 MB in 1-MB steps
+     * (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html); the floor here is 256 because the
+     * handlers' Max Memory Used is about 124 MiB (docs/performance.md, "Warm invocations"), too close to 128.
+     */
+    public static final Range FUNCTION_MEMORY_MIB = Range.of(256, 10_240);
 
     private final ICluster cluster;
     private final ITaskDefinition taskDefinition;
@@ -68,6 +74,7 @@ public final class EcsRetrierProps {
     private final boolean acceptTestEvents;
     private final RetentionDays logRetention;
     private final Code functionsCode;
+    private final int functionMemoryMiB;
     private final Integer infrastructureRetries;
     private final Integer applicationRetries;
     private final List<CapacityProviderStrategy> fallbackCapacityProviderStrategy;
@@ -113,6 +120,7 @@ public final class EcsRetrierProps {
         this.acceptTestEvents = b.acceptTestEvents;
         this.logRetention = b.logRetention;
         this.functionsCode = b.functionsCode;
+        this.functionMemoryMiB = b.functionMemoryMiB;
         this.infrastructureRetries = b.infrastructureRetries;
         this.applicationRetries = b.applicationRetries;
         this.fallbackCapacityProviderStrategy = b.fallbackCapacityProviderStrategy == null ? List.of()
@@ -211,6 +219,7 @@ public final class EcsRetrierProps {
         b.acceptTestEvents = acceptTestEvents;
         b.logRetention = logRetention;
         b.functionsCode = functionsCode;
+        b.functionMemoryMiB = functionMemoryMiB;
         b.infrastructureRetries = infrastructureRetries;
         b.applicationRetries = applicationRetries;
         b.fallbackCapacityProviderStrategy = fallbackCapacityProviderStrategy;
@@ -246,6 +255,10 @@ public final class EcsRetrierProps {
         }
         if (launchType != null && !capacityProviderStrategies.isEmpty()) {
             throw new IllegalArgumentException("set launchType or capacityProviderStrategies, not both (launchType was " + launchType + ")");
+        }
+        if (!FUNCTION_MEMORY_MIB.contains(functionMemoryMiB)) {
+            throw new IllegalArgumentException("functionMemoryMiB must be " + FUNCTION_MEMORY_MIB + " (Lambda's 128-10240 MB,"
+                    + " from 256 as the functions use about 124 MiB), was " + functionMemoryMiB);
         }
         if (startedBy != null && !RetrierConfig.STARTED_BY.matcher(startedBy).matches()) {
             throw new IllegalArgumentException("startedBy must be 1-128 of [A-Za-z0-9-/_], was '" + startedBy + "'");
@@ -391,6 +404,7 @@ public final class EcsRetrierProps {
     public boolean acceptTestEvents() { return acceptTestEvents; }
     public RetentionDays logRetention() { return logRetention; }
     public Code functionsCode() { return functionsCode; }
+    public int functionMemoryMiB() { return functionMemoryMiB; }
     public Integer infrastructureRetries() { return infrastructureRetries; }
     public Integer applicationRetries() { return applicationRetries; }
     public List<CapacityProviderStrategy> fallbackCapacityProviderStrategy() { return fallbackCapacityProviderStrategy; }
@@ -433,6 +447,7 @@ public final class EcsRetrierProps {
         private boolean acceptTestEvents;
         private RetentionDays logRetention = RetentionDays.ONE_MONTH;
         private Code functionsCode;
+        private int functionMemoryMiB = EcsRetrier.FUNCTION_MEMORY_MB;
         private Integer infrastructureRetries;
         private Integer applicationRetries;
         private List<CapacityProviderStrategy> fallbackCapacityProviderStrategy;
@@ -540,6 +555,13 @@ public final class EcsRetrierProps {
 
         /** The code of both functions. Default: the functions jar this construct carries ({@link FunctionsJar#code()}). */
         public Builder functionsCode(Code code) { this.functionsCode = code; return this; }
+
+        /**
+         * Both functions' memory, MiB, from {@link #FUNCTION_MEMORY_MIB}; Lambda gives CPU in proportion to it. Default:
+         * {@value EcsRetrier#FUNCTION_MEMORY_MB}, the cheapest by measurement (docs/performance.md, "Memory"); 1024
+         * halves the first invocation's CPU-bound part of a cold start, at about 28 % more per million runs.
+         */
+        public Builder functionMemoryMiB(int mib) { this.functionMemoryMiB = mib; return this; }
 
         // ------------------------------------------------------------ adaptive retries (all off by default)
 

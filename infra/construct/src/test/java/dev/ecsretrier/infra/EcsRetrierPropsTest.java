@@ -202,6 +202,31 @@ class EcsRetrierPropsTest {
     // ---------------------------------------------------------------- refused
 
     @Test
+    void bothFunctionsHave512MiB_byDefault_andTheMemoryAskedFor_whenSet() {
+        for (String function : List.of("RetrierStarter", "RetrierClassifier")) {
+            assertThat(Templates.resource(stacks.defaultsTemplate, "AWS::Lambda::Function", function)
+                    .at("/Properties/MemorySize").asInt()).as(function).isEqualTo(512);
+            assertThat(Templates.resource(stacks.customTemplate, "AWS::Lambda::Function", function)
+                    .at("/Properties/MemorySize").asInt()).as(function).isEqualTo(1024);
+        }
+    }
+
+    @Test
+    void refusesFunctionMemoryOutside256To10240MiB() {
+        for (int mib : List.of(128, 255, 10_241)) {
+            assertThatThrownBy(() -> EcsRetrierProps.builder().cluster(cluster()).taskDefinition(taskDefinition())
+                    .functionMemoryMiB(mib).build())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("functionMemoryMiB must be 256-10240 (Lambda's 128-10240 MB, from 256 as the functions use"
+                            + " about 124 MiB), was " + mib);
+        }
+        for (int mib : List.of(256, 10_240)) {
+            assertThat(EcsRetrierProps.builder().cluster(cluster()).taskDefinition(taskDefinition())
+                    .functionMemoryMiB(mib).build().functionMemoryMiB()).isEqualTo(mib);
+        }
+    }
+
+    @Test
     void refusesMaxAttemptsOutsideOneToTen() {
         assertThatThrownBy(() -> EcsRetrierProps.builder().cluster(cluster()).taskDefinition(taskDefinition()).maxAttempts(0).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("maxAttempts must be 1-10, was 0");

@@ -95,6 +95,7 @@ final class ExistingClusterStacks {
                 .topic(Topic.fromTopicArn(custom, "Operations", TOPIC_ARN))
                 .acceptTestEvents(true)
                 .logRetention(RetentionDays.THREE_MONTHS)
+                .functionMemoryMiB(1024)
                 .build());
 
         adaptive = new Stack(app, "Adaptive");
